@@ -1,0 +1,130 @@
+// @ts-check
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The layer rules of DESIGN.md, enforced here so a wrong import fails `npm test`:
+ *   shared/   imports only zod and other shared files (no Node, Electron, DOM or app code);
+ *   main/engine, main/headless  never import electron or the app shell;
+ *   preload/  imports electron and shared/ only;
+ *   renderer/ imports shared/ and browser libraries only.
+ */
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+const nodeOnlyPackages = ['better-sqlite3', 'ws', 'sharp', 'chokidar', 'exiftool-vendored', 'electron-store'];
+const message = (text) => `${text} (layer rules: see DESIGN.md).`;
+
+const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+
+const layerRules = [
+  {
+    files: ['shared/**/*.{ts,tsx}'],
+    rules: restrict(
+      [],
+      [
+        { regex: '^(?!zod(/|$))[^./]', message: message('shared/ may import only zod and other shared/ files') },
+        { regex: '^(\\.\\./)+(main|renderer|preload|test)(/|$)', message: message('shared/ cannot import app code') },
+      ],
+    ),
+  },
+  {
+    files: ['main/engine/**/*.ts', 'main/headless/**/*.ts'],
+    rules: restrict(
+      [{ name: 'electron', message: message('The engine and headless shell run in plain Node: no electron') }],
+      [
+        { regex: '^electron/', message: message('The engine and headless shell run in plain Node: no electron') },
+        { regex: '^(\\.\\./)+app(/|$)', message: message('The engine cannot depend on the Electron shell') },
+        {
+          regex: '^(\\.\\./)+(renderer|preload)(/|$)',
+          message: message('main/ cannot import renderer or preload code'),
+        },
+      ],
+    ),
+  },
+  {
+    files: ['main/app/**/*.ts'],
+    rules: restrict(
+      [],
+      [
+        {
+          regex: '^(\\.\\./)+(renderer|preload)(/|$)',
+          message: message('main/ cannot import renderer or preload code'),
+        },
+      ],
+    ),
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: restrict(
+      [],
+      [
+        { regex: '^(?!electron$)[^./]', message: message('preload/ may import only electron and shared/') },
+        {
+          regex: '^(\\.\\./)+(main|renderer|test)(/|$)',
+          message: message('preload/ may import only electron and shared/'),
+        },
+      ],
+    ),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: restrict(
+      [
+        { name: 'electron', message: message('The renderer talks to the engine only through the bridge') },
+        ...[...nodeBuiltins, ...nodeOnlyPackages].map((name) => ({
+          name,
+          message: message('The renderer runs in a browser: no Node modules'),
+        })),
+      ],
+      [
+        { regex: '^node:', message: message('The renderer runs in a browser: no Node modules') },
+        {
+          regex: '^(\\.\\./)+(main|preload)(/|$)',
+          message: message('The renderer talks to the engine only through the bridge'),
+        },
+      ],
+    ),
+  },
+];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'out/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.cache/**',
+      'test/fixtures/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  ...layerRules,
+);

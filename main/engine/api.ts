@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiHandlers } from '../../shared/api';
+import type { Shoot } from '../../shared/domain';
+import type { Db } from './db/connection';
+import { insertShoot, listShoots } from './db/shoots-repo';
+import type { EventHub } from './events';
+import type { Logger } from './log';
+import { loadSettings, saveSettings } from './settings-service';
+
+export interface ApiContext {
+  db: Db;
+  events: EventHub;
+  log: Logger;
+  now: () => number;
+  info: { version: string; shell: 'electron' | 'headless'; dataDir: string; schemaVersion: number };
+}
+
+/** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
+export function createApiHandlers(context: ApiContext): ApiHandlers {
+  const { db, events, log, now } = context;
+  return {
+    'engine.info': () => ({ ...context.info }),
+
+    'shoots.list': () => listShoots(db),
+
+    'shoots.create': ({ name }) => {
+      const shoot: Shoot = { id: randomUUID(), name, createdAt: new Date(now()).toISOString() };
+      insertShoot(db, shoot);
+      events.emit('shoots.created', shoot);
+      return shoot;
+    },
+
+    'settings.get': () => loadSettings(db, log),
+
+    'settings.set': ({ patch }) => {
+      saveSettings(db, patch, now);
+      const settings = loadSettings(db, log);
+      events.emit('settings.changed', settings);
+      return settings;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { migration0001 } from './0001-settings-and-shoots';
+import type { Migration } from './types';
+
+/** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
+export const migrations: readonly Migration[] = [migration0001];

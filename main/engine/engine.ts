@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ApiHandlers } from '../../shared/api';
+import type { Envelope } from '../../shared/errors';
+import { createApiHandlers } from './api';
+import { openDatabase, type Db } from './db/connection';
+import { migrate } from './db/migrate';
+import { migrations } from './db/migrations';
+import { acquireDataDirLock } from './data-dir-lock';
+import { EventHub } from './events';
+import type { Logger } from './log';
+import { mediaFilePath, type MediaRequest } from './media';
+import { dispatch } from './rpc';
+
+export interface EngineOptions {
+  dataDir: string;
+  shell: 'electron' | 'headless';
+  version: string;
+  log: Logger;
+  /** Injected so tests (and later the scheduler) can run on a fake clock. */
+  now?: () => number;
+}
+
+export const DATABASE_FILE = 'shootline.db';
+
+/**
+ * The composition root: owns the data dir, the database, the event hub and the API handlers.
+ * Both shells build one of these, call `start()`, route calls through `call()` and forward
+ * `events`, and call `stop()` on the way out.
+ */
+export class Engine {
+  readonly events = new EventHub();
+  readonly dataDir: string;
+  readonly mediaRoot: string;
+  private readonly options: EngineOptions;
+  private db: Db | null = null;
+  private handlers: ApiHandlers | null = null;
+  private releaseLock: (() => void) | null = null;
+
+  constructor(options: EngineOptions) {
+    this.options = options;
+    this.dataDir = path.resolve(options.dataDir);
+    this.mediaRoot = path.join(this.dataDir, 'media');
+  }
+
+  start(): void {
+    if (this.db) return;
+    const now = this.options.now ?? Date.now;
+    fs.mkdirSync(this.mediaRoot, { recursive: true });
+    this.releaseLock = acquireDataDirLock(this.dataDir);
+    try {
+      const db = openDatabase(path.join(this.dataDir, DATABASE_FILE));
+      this.db = db;
+      const schemaVersion = migrate(db, migrations, now);
+      this.handlers = createApiHandlers({
+        db,
+        events: this.events,
+        log: this.options.log,
+        now,
+        info: { version: this.options.version, shell: this.options.shell, dataDir: this.dataDir, schemaVersion },
+      });
+      this.options.log.info('engine.started', { dataDir: this.dataDir, schemaVersion });
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** Every call from every shell comes through here: validated, and answered with an envelope. */
+  call(method: unknown, args: unknown): Promise<Envelope<unknown>> {
+    if (!this.handlers) {
+      return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'The engine is not running.' } });
+    }
+    return dispatch(this.handlers, method, args, this.options.log);
+  }
+
+  resolveMedia(request: MediaRequest): string | null {
+    const file = mediaFilePath(this.mediaRoot, request);
+    return file && fs.existsSync(file) ? file : null;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.db) return;
+    this.close();
+    this.options.log.info('engine.stopped');
+    await Promise.resolve();
+  }
+
+  private close(): void {
+    this.handlers = null;
+    if (this.db) {
+      // Fold the WAL back into the main file so the library is one self-contained file at rest.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+      this.db = null;
+    }
+    this.releaseLock?.();
+    this.releaseLock = null;
+  }
+}

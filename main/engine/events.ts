@@ -1,0 +1,19 @@
+import type { EventName, EventPayload } from '../../shared/api';
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** Fan-out of engine events to the shells (IPC, WebSocket) and to tests. */
+export class EventHub {
+  private readonly listeners = new Set<EventListener>();
+
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const listener of [...this.listeners]) listener(event, payload);
+  }
+
+  listen(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+}

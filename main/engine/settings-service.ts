@@ -1,0 +1,25 @@
+import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain';
+import type { Db } from './db/connection';
+import { readStoredSettings, writeSettings } from './db/settings-repo';
+import type { Logger } from './log';
+
+/**
+ * Settings are stored one key per row. On read, each stored value is checked against its schema:
+ * a value this version cannot use (written by another version, or damaged) falls back to the
+ * default for that key alone instead of failing the whole read.
+ */
+export function loadSettings(db: Db, log: Logger): Settings {
+  const settings: Record<string, unknown> = SettingsSchema.parse({});
+  const fields = SettingsPatchSchema.shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
+  for (const [key, value] of Object.entries(readStoredSettings(db))) {
+    const field = fields[key];
+    if (field?.safeParse(value).success) settings[key] = value;
+    else log.warn('settings.ignored_stored_value', { key });
+  }
+  return settings as Settings;
+}
+
+export function saveSettings(db: Db, patch: SettingsPatch, now: () => number): void {
+  const entries = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  writeSettings(db, entries, now);
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AppError } from '../../shared/errors';
+import { Engine } from '../engine/engine';
+import { createLogger, type Logger } from '../engine/log';
+import { defaultDataDir } from './data-dir';
+import { startServer } from './server';
+
+const DEFAULT_PORT = 4780;
+
+const USAGE = `Usage: shootline serve [options]
+
+Runs the Shootline engine without a window and serves its UI to a browser on this machine.
+
+Options:
+  --port <n>        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <address>  address to bind (default 127.0.0.1; anything else exposes the engine to the network)
+  --data-dir <dir>  where the library lives (default ${defaultDataDir()})
+  --help            show this help
+  --version         print the version
+
+The session token is random at every start unless SHOOTLINE_TOKEN is set.`;
+
+/** Where the build put things, relative to this file (out/main/headless.js). */
+function appRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${readVersion()}\n`);
+    return 0;
+  }
+  if (values.help || positionals[0] !== 'serve' || positionals.length > 1) {
+    const stream = values.help ? process.stdout : process.stderr;
+    stream.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a whole number from 0 to 65535, not "${values.port}".\n`);
+    return 2;
+  }
+  const host = values.host ?? '127.0.0.1';
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  const log = createLogger({ level: process.env.SHOOTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  return serve({ port, host, dataDir, log });
+}
+
+async function serve(options: { port: number; host: string; dataDir: string; log: Logger }): Promise<number> {
+  const { log } = options;
+  const staticDir = path.join(appRoot(), 'out', 'renderer');
+  if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
+    process.stderr.write(`The UI has not been built (${staticDir} is missing). Run "npm run build" first.\n`);
+    return 1;
+  }
+  const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(), log });
+  try {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    engine.start();
+  } catch (error) {
+    process.stderr.write(`${error instanceof AppError ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const token = process.env.SHOOTLINE_TOKEN || randomBytes(24).toString('base64url');
+  let server;
+  try {
+    server = await startServer({ engine, log, token, staticDir, host: options.host, port: options.port });
+  } catch (error) {
+    await engine.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'EADDRINUSE'
+        ? `Port ${options.port} is already in use. Choose another with --port (0 picks a free one).`
+        : `Could not start the server: ${(error as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    return 1;
+  }
+  if (!['127.0.0.1', '::1', 'localhost'].includes(options.host)) {
+    process.stderr.write(
+      `Warning: listening on ${options.host}; anyone who can reach it and has the token controls this engine.\n`,
+    );
+  }
+  process.stdout.write(`Shootline is running. Data: ${options.dataDir}\nOpen ${server.url}\n`);
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      resolve();
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+  await server.close();
+  await engine.stop();
+  process.stdout.write('Shootline stopped.\n');
+  return 0;
+}

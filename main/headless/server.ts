@@ -1,0 +1,199 @@
+import { timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { fail } from '../../shared/errors';
+import { CONTENT_SECURITY_POLICY } from '../../shared/security';
+import {
+  ClientFrameSchema,
+  TOKEN_PARAM,
+  WS_CLOSE_GOING_AWAY,
+  WS_PATH,
+  type ServerFrame,
+} from '../../shared/ws-protocol';
+import type { Engine } from '../engine/engine';
+import type { Logger } from '../engine/log';
+import { isInside } from '../engine/media';
+
+export interface ServerOptions {
+  engine: Engine;
+  log: Logger;
+  token: string;
+  /** Built renderer (index.html and assets). */
+  staticDir: string;
+  host?: string;
+  port?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_FRAME_BYTES = 1024 * 1024;
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+/**
+ * The headless shell's transport: serves the built renderer and the engine's API on one loopback
+ * port. Every WebSocket must carry the session token, and a browser's Origin must be this server's
+ * own, so a web page the user happens to visit cannot drive the engine.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { engine, log, token } = options;
+  const host = options.host ?? '127.0.0.1';
+  log.registerSecret(token);
+
+  const server = http.createServer((request, response) => serveStatic(options.staticDir, token, request, response));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let allowedOrigins = new Set<string>();
+
+  server.on('upgrade', (request, socket, head) => {
+    const refusal = checkUpgrade(request, token, allowedOrigins);
+    if (refusal) {
+      log.warn('headless.ws_refused', { reason: refusal.reason, origin: request.headers.origin ?? null });
+      rejectUpgrade(socket, refusal.status, refusal.reason);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => attachClient(ws, engine, log));
+  });
+
+  const stopForwarding = engine.events.listen((event, payload) => {
+    const frame = JSON.stringify({ type: 'event', event, payload } satisfies ServerFrame);
+    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(frame);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  allowedOrigins = new Set([`http://${urlHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+
+  return {
+    url: `http://${urlHost}:${port}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
+    port,
+    close: async () => {
+      stopForwarding();
+      for (const client of wss.clients) client.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function checkUpgrade(
+  request: http.IncomingMessage,
+  token: string,
+  allowedOrigins: Set<string>,
+): { status: number; reason: string } | null {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname !== WS_PATH) return { status: 404, reason: 'not found' };
+  const origin = request.headers.origin;
+  // Browsers always send Origin; a client without one (a script, a test) still needs the token.
+  if (origin !== undefined && !allowedOrigins.has(origin)) return { status: 403, reason: 'origin not allowed' };
+  if (!tokenMatches(url.searchParams.get(TOKEN_PARAM), token)) return { status: 401, reason: 'missing or wrong token' };
+  return null;
+}
+
+export function tokenMatches(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}`,
+  );
+}
+
+function attachClient(ws: WebSocket, engine: Engine, log: Logger): void {
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      ws.close(1003, 'text frames only');
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse((data as Buffer).toString('utf8'));
+    } catch {
+      ws.close(1007, 'frames must be JSON');
+      return;
+    }
+    const parsed = ClientFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      const id = typeof (frame as { id?: unknown }).id === 'number' ? (frame as { id: number }).id : -1;
+      send(ws, { type: 'result', id, envelope: fail('invalid_input', 'Malformed call frame.') });
+      return;
+    }
+    const { id, method, args } = parsed.data;
+    void engine.call(method, args).then((envelope) => send(ws, { type: 'result', id, envelope }));
+  });
+  ws.on('error', (error) => log.warn('headless.ws_error', { error }));
+}
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function serveStatic(
+  staticDir: string,
+  token: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === '/api/health') {
+    // Lets the UI tell "wrong token" from "server down": a browser cannot read a refused upgrade.
+    const authorized = tokenMatches(url.searchParams.get(TOKEN_PARAM), token);
+    response.writeHead(authorized ? 200 : 401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    response.end(JSON.stringify({ ok: authorized }));
+    return;
+  }
+  let relative: string;
+  try {
+    relative = decodeURIComponent(url.pathname);
+  } catch {
+    response.writeHead(400).end();
+    return;
+  }
+  if (relative === '/' || relative === '') relative = '/index.html';
+  const file = path.join(staticDir, relative);
+  if (!isInside(staticDir, file) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    return;
+  }
+  const extension = path.extname(file).toLowerCase();
+  response.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+  });
+  if (request.method === 'HEAD') response.end();
+  else fs.createReadStream(file).pipe(response);
+}

@@ -1,0 +1,63 @@
+import { useEffect } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { ErrorBanner } from './components/ErrorBanner';
+import { Sidebar } from './components/Sidebar';
+import { useApp } from './store/context';
+import { SECTIONS, type Section } from './store/store';
+import { EmptySectionView } from './views/EmptySectionView';
+import { SettingsView } from './views/SettingsView';
+import { ShootsView } from './views/ShootsView';
+
+const VIEWS: Record<Section, () => React.JSX.Element> = {
+  'hot-folders': () => (
+    <EmptySectionView
+      id="hot-folders"
+      title="Hot folders"
+      text="Watched folders will appear here. Add one, and every shoot dropped into it is ingested by itself."
+    />
+  ),
+  shoots: ShootsView,
+  queue: () => (
+    <EmptySectionView
+      id="queue"
+      title="Queue"
+      text="Jobs for the local processor and cloud providers will appear here, with their progress."
+    />
+  ),
+  export: () => (
+    <EmptySectionView id="export" title="Export" text="Export presets and finished exports will appear here." />
+  ),
+  settings: SettingsView,
+};
+
+export function App(): React.JSX.Element {
+  const section = useApp((state) => state.section);
+  const setSection = useApp((state) => state.setSection);
+  const View = VIEWS[section];
+
+  // Ctrl/Cmd+1…5 jump between sections, as in most desktop photo tools.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      const index = Number(event.key) - 1;
+      const target = SECTIONS[index];
+      if (target) {
+        event.preventDefault();
+        setSection(target);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setSection]);
+
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="content" aria-live="polite">
+        <ConnectionBanner />
+        <ErrorBanner />
+        <View />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { persist } from 'zustand/middleware';
+import type { Settings, SettingsPatch, Shoot } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { ApiClient } from '../bridge/client';
+import type { ConnectionState } from '../bridge/ws-bridge';
+
+export const SECTIONS = ['hot-folders', 'shoots', 'queue', 'export', 'settings'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+interface ViewSlice {
+  section: Section;
+  setSection: (section: Section) => void;
+}
+
+interface LibrarySlice {
+  shoots: Shoot[];
+  shootsLoaded: boolean;
+  loadShoots: () => Promise<void>;
+  createShoot: (name: string) => Promise<Shoot | null>;
+  /** Applies a `shoots.created` event (also for shoots this window created itself: no duplicates). */
+  shootCreated: (shoot: Shoot) => void;
+}
+
+interface SettingsSlice {
+  settings: Settings | null;
+  loadSettings: () => Promise<void>;
+  updateSettings: (patch: SettingsPatch) => Promise<void>;
+  settingsChanged: (settings: Settings) => void;
+}
+
+interface StatusSlice {
+  connection: ConnectionState;
+  /** The last error the user should see, in words they can act on. */
+  error: string | null;
+  setConnection: (state: ConnectionState) => void;
+  dismissError: () => void;
+}
+
+export type AppState = ViewSlice & LibrarySlice & SettingsSlice & StatusSlice;
+export type AppStore = StoreApi<AppState>;
+
+/** View preferences outlive a reload; bump the version when their shape changes. */
+const PERSIST_VERSION = 1;
+
+export function createAppStore(client: ApiClient): AppStore {
+  const report = (set: StoreApi<AppState>['setState'], error: unknown): void => {
+    set({ error: error instanceof AppError ? error.message : 'Something went wrong. The details are in the log.' });
+  };
+
+  return createStore<AppState>()(
+    persist(
+      (set, get) => ({
+        section: 'shoots',
+        setSection: (section) => set({ section }),
+
+        shoots: [],
+        shootsLoaded: false,
+        loadShoots: async () => {
+          try {
+            set({ shoots: await client.call('shoots.list', {}), shootsLoaded: true });
+          } catch (error) {
+            report(set, error);
+          }
+        },
+        createShoot: async (name) => {
+          try {
+            const shoot = await client.call('shoots.create', { name });
+            get().shootCreated(shoot);
+            return shoot;
+          } catch (error) {
+            report(set, error);
+            return null;
+          }
+        },
+        shootCreated: (shoot) =>
+          set((state) =>
+            state.shoots.some((known) => known.id === shoot.id) ? state : { shoots: [shoot, ...state.shoots] },
+          ),
+
+        settings: null,
+        loadSettings: async () => {
+          try {
+            set({ settings: await client.call('settings.get', {}) });
+          } catch (error) {
+            report(set, error);
+          }
+        },
+        updateSettings: async (patch) => {
+          try {
+            set({ settings: await client.call('settings.set', { patch }) });
+          } catch (error) {
+            report(set, error);
+          }
+        },
+        settingsChanged: (settings) => set({ settings }),
+
+        connection: 'connecting',
+        error: null,
+        setConnection: (connection) => set({ connection }),
+        dismissError: () => set({ error: null }),
+      }),
+      {
+        name: 'shootline.view',
+        version: PERSIST_VERSION,
+        partialize: (state) => ({ section: state.section }),
+        merge: (persisted, current) => {
+          const section = (persisted as { section?: unknown } | undefined)?.section;
+          return (SECTIONS as readonly unknown[]).includes(section)
+            ? { ...current, section: section as Section }
+            : current;
+        },
+      },
+    ),
+  );
+}
+
+/** Wires engine events into the store; returns a function that unwires them. */
+export function followEngineEvents(client: ApiClient, store: AppStore): () => void {
+  const unsubscribers = [
+    client.on('shoots.created', (shoot) => store.getState().shootCreated(shoot)),
+    client.on('settings.changed', (settings) => store.getState().settingsChanged(settings)),
+  ];
+  return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
+}

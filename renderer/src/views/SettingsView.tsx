@@ -1,0 +1,49 @@
+import { useApp } from '../store/context';
+
+export function SettingsView(): React.JSX.Element {
+  const settings = useApp((state) => state.settings);
+  const update = useApp((state) => state.updateSettings);
+
+  return (
+    <section className="view" aria-labelledby="settings-title">
+      <header className="view-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      {settings ? (
+        <div className="settings-list">
+          <label className="setting">
+            <input
+              type="checkbox"
+              checked={settings.startQueuePaused}
+              onChange={(event) => void update({ startQueuePaused: event.target.checked })}
+            />
+            <span>
+              Start with the queue paused
+              <small className="muted">After a restart nothing is sent to a provider until you resume.</small>
+            </span>
+          </label>
+          <label className="setting">
+            <span>
+              Rescan hot folders every
+              <small className="muted">
+                Catches files whose change events were missed (network drives, sync tools).
+              </small>
+            </span>
+            <select
+              value={settings.reconcileIntervalMinutes}
+              onChange={(event) => void update({ reconcileIntervalMinutes: Number(event.target.value) })}
+            >
+              {[1, 5, 15, 60].map((minutes) => (
+                <option key={minutes} value={minutes}>
+                  {minutes} min
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : (
+        <p className="empty">Loading settings…</p>
+      )}
+    </section>
+  );
+}

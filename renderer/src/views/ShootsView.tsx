@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from 'react';
+import { useApp } from '../store/context';
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function ShootsView(): React.JSX.Element {
+  const shoots = useApp((state) => state.shoots);
+  const loaded = useApp((state) => state.shootsLoaded);
+  const createShoot = useApp((state) => state.createShoot);
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const onSubmit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (!name.trim() || busy) return;
+    setBusy(true);
+    const created = await createShoot(name);
+    setBusy(false);
+    if (created) setName('');
+  };
+
+  return (
+    <section className="view" aria-labelledby="shoots-title">
+      <header className="view-header">
+        <h1 id="shoots-title">Shoots</h1>
+        <form className="inline-form" onSubmit={(event) => void onSubmit(event)}>
+          <input
+            aria-label="New shoot name"
+            placeholder="New shoot name"
+            value={name}
+            maxLength={200}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <button type="submit" className="primary" disabled={!name.trim() || busy}>
+            New shoot
+          </button>
+        </form>
+      </header>
+      {loaded && shoots.length === 0 ? (
+        <p className="empty">No shoots yet. Create one here, or drop a folder of photos into a hot folder.</p>
+      ) : (
+        <ul className="shoot-list" aria-label="Shoots">
+          {shoots.map((shoot) => (
+            <li key={shoot.id} className="shoot-row" data-shoot-id={shoot.id}>
+              <span className="shoot-name">{shoot.name}</span>
+              <time className="muted" dateTime={shoot.createdAt}>
+                {dateFormat.format(new Date(shoot.createdAt))}
+              </time>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** Domain types shared by the engine and the UI. Schemas first; types are inferred from them. */
+
+export const ShootSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+});
+export type Shoot = z.infer<typeof ShootSchema>;
+
+/** Shoot names become folder names on export, so path separators and control characters are refused. */
+export const ShootNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'A shoot needs a name.')
+  .max(200, 'A shoot name can be at most 200 characters.')
+  .refine((name) => !/[/\\]/.test(name), 'A shoot name cannot contain / or \\.')
+  .refine((name) => !hasControlCharacter(name), 'A shoot name cannot contain control characters.');
+
+function hasControlCharacter(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Engine settings: shared by both shells, stored in SQLite. Every key has a default so a fresh
+ * data dir works with no configuration; stored values are merged over the defaults on read.
+ */
+export const SettingsSchema = z.object({
+  /** Start with the queue paused after a restart, so nothing is sent before the user looks. */
+  startQueuePaused: z.boolean().default(false),
+  /** Minutes between reconcile scans of hot folders (catches missed file events). */
+  reconcileIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(5),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SettingsPatchSchema = z
+  .object({
+    startQueuePaused: z.boolean(),
+    reconcileIntervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  })
+  .partial()
+  .strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const EngineInfoSchema = z.object({
+  version: z.string(),
+  shell: z.enum(['electron', 'headless']),
+  dataDir: z.string(),
+  schemaVersion: z.number().int(),
+});
+export type EngineInfo = z.infer<typeof EngineInfoSchema>;
