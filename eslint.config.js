@@ -12,7 +12,8 @@ import tseslint from 'typescript-eslint';
  *   preload/  imports electron and shared/ only;
  *   renderer/ imports shared/ and browser libraries only.
  */
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+// Bare names here; the `node:` forms are caught by a pattern below.
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
 const nodeOnlyPackages = ['better-sqlite3', 'ws', 'sharp', 'chokidar', 'exiftool-vendored', 'electron-store'];
 const message = (text) => `${text} (layer rules: see DESIGN.md).`;
 
@@ -125,6 +126,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...layerRules,
 );

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { AppError } from '../../shared/errors';
 import { Engine } from '../engine/engine';
 import { createLogger } from '../engine/log';
 import { bindIpc, forwardEvents, type IpcBinding } from './ipc';
 import { createMediaHandler, MEDIA_SCHEME } from './media-protocol';
 import { lockNavigation } from './navigation';
-import { mainWindowOptions } from './window-options';
+import { createMainWindow, denyAllPermissions } from './window';
 
 // Electron-only composition: everything it wires is tested in Node with fakes; this file is not.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,7 +37,7 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   const createWindow = (): void => {
-    const window = new BrowserWindow(mainWindowOptions(preloadPath));
+    const window = createMainWindow(BrowserWindow, preloadPath);
     mainWindow = window;
     const contentsId = window.webContents.id;
     binding.trustedWebContentsIds.add(contentsId);
@@ -63,6 +63,7 @@ if (!app.requestSingleInstanceLock()) {
       app.exit(1);
       return;
     }
+    denyAllPermissions(session.defaultSession);
     protocol.handle(MEDIA_SCHEME, createMediaHandler(engine));
     bindIpc(ipcMain, engine, binding, log);
     createWindow();

@@ -1,53 +1,46 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 
-const LOCK_NAME = 'engine.lock';
+const LOCK_FILE = 'engine.lock';
+const OWNER_FILE = 'engine.pid';
 
 /**
  * One engine per data dir: two engines on one library would both watch the same folders and both
- * dispatch the same jobs. The lock is a file holding the owner's pid; a lock left by a process
- * that no longer exists (a crash) is taken over.
+ * dispatch the same jobs. The lock is an exclusive SQLite lock on a small file, held for the
+ * engine's life. The operating system drops it when the process ends, however it ends, so a crash
+ * never leaves a stale lock and a reused pid never blocks a start. The pid file only lets the error
+ * message say who holds it.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
-  const file = path.join(dataDir, LOCK_NAME);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => releaseLock(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readOrEmpty(file), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new AppError(
-          'conflict',
-          `Another Shootline (process ${owner}) is already using the data folder ${dataDir}. Close it, or choose another folder with --data-dir.`,
-        );
-      }
-      fs.rmSync(file, { force: true });
-    }
-  }
-  throw new AppError('conflict', `Could not lock the data folder ${dataDir}.`);
-}
-
-function releaseLock(file: string): void {
-  if (readOrEmpty(file) === String(process.pid)) fs.rmSync(file, { force: true });
-}
-
-function readOrEmpty(file: string): string {
+  const lock = new Database(path.join(dataDir, LOCK_FILE));
   try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    lock.pragma('busy_timeout = 0');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); COMMIT;');
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    lock.close();
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      const owner = readOwner(dataDir);
+      throw new AppError(
+        'conflict',
+        `Another Shootline${owner ? ` (process ${owner})` : ''} is already using the data folder ${dataDir}. Close it, or choose another folder with --data-dir.`,
+      );
+    }
+    throw error;
+  }
+  fs.writeFileSync(path.join(dataDir, OWNER_FILE), String(process.pid));
+  return () => {
+    fs.rmSync(path.join(dataDir, OWNER_FILE), { force: true });
+    lock.close();
+  };
+}
+
+function readOwner(dataDir: string): string | null {
+  try {
+    return fs.readFileSync(path.join(dataDir, OWNER_FILE), 'utf8').trim() || null;
+  } catch {
+    return null;
   }
 }

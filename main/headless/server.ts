@@ -19,7 +19,7 @@ import type { Logger } from '../engine/log';
 import { isInside } from '../engine/media';
 
 export interface ServerOptions {
-  engine: Engine;
+  engine: Pick<Engine, 'call' | 'events'>;
   log: Logger;
   token: string;
   /** Built renderer (index.html and assets). */
@@ -31,7 +31,7 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const MAX_FRAME_BYTES = 1024 * 1024;
@@ -126,7 +126,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   );
 }
 
-function attachClient(ws: WebSocket, engine: Engine, log: Logger): void {
+function attachClient(ws: WebSocket, engine: Pick<Engine, 'call'>, log: Logger): void {
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
       ws.close(1003, 'text frames only');

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiHandlers } from '../../shared/api';
+import { AppError } from '../../shared/errors';
+import { createLogger } from '../../main/engine/log';
+import { dispatch } from '../../main/engine/rpc';
+
+function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
+  const unused = (): never => {
+    throw new Error('not called in this test');
+  };
+  return {
+    'engine.info': unused,
+    'shoots.list': () => [],
+    'shoots.create': ({ name }) => ({ id: 'id-1', name, createdAt: '2026-01-01T00:00:00.000Z' }),
+    'settings.get': unused,
+    'settings.set': unused,
+    ...overrides,
+  };
+}
+
+function capture(): { lines: string[]; log: ReturnType<typeof createLogger> } {
+  const lines: string[] = [];
+  return { lines, log: createLogger({ write: (line) => lines.push(line) }) };
+}
+
+describe('dispatch', () => {
+  it('answers with the handler result for valid arguments, after the schema trims them', async () => {
+    const { log } = capture();
+    const envelope = await dispatch(handlers(), 'shoots.create', { name: '  Smith kitchen  ' }, log);
+    expect(envelope).toEqual({
+      ok: true,
+      result: { id: 'id-1', name: 'Smith kitchen', createdAt: '2026-01-01T00:00:00.000Z' },
+    });
+  });
+
+  it.each([
+    ['a missing field', {}],
+    ['a wrong type', { name: 42 }],
+    ['an empty name', { name: '   ' }],
+    ['a path separator', { name: 'a/b' }],
+    ['an unknown extra field', { name: 'ok', extra: true }],
+    ['no object at all', 'shoots'],
+  ])('refuses %s with invalid_input and says which field', async (_label, args) => {
+    const { log } = capture();
+    const envelope = await dispatch(handlers(), 'shoots.create', args, log);
+    expect(envelope.ok).toBe(false);
+    if (envelope.ok) return;
+    expect(envelope.error.code).toBe('invalid_input');
+    expect(envelope.error.message.length).toBeGreaterThan(0);
+    expect(envelope.error.details).toMatchObject({ issues: expect.any(Array) as unknown });
+  });
+
+  it.each([['shoots.delete'], ['__proto__'], ['constructor'], [42], [null]])(
+    'refuses the unknown method %j',
+    async (method) => {
+      const { log } = capture();
+      const envelope = await dispatch(handlers(), method, {}, log);
+      expect(envelope).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    },
+  );
+
+  it('keeps the code, message and details of an AppError', async () => {
+    const { log } = capture();
+    const envelope = await dispatch(
+      handlers({
+        'shoots.list': () => {
+          throw new AppError('insufficient_credits', 'AIXpose has 0 credits left.', { provider: 'aixpose' });
+        },
+      }),
+      'shoots.list',
+      {},
+      log,
+    );
+    expect(envelope).toEqual({
+      ok: false,
+      error: { code: 'insufficient_credits', message: 'AIXpose has 0 credits left.', details: { provider: 'aixpose' } },
+    });
+  });
+
+  it('turns a bug into `internal` without leaking its message, and logs it', async () => {
+    const { log, lines } = capture();
+    const envelope = await dispatch(
+      handlers({
+        'shoots.list': () => {
+          throw new TypeError('cannot read /home/ana/secret-path');
+        },
+      }),
+      'shoots.list',
+      {},
+      log,
+    );
+    expect(envelope.ok).toBe(false);
+    if (envelope.ok) return;
+    expect(envelope.error.code).toBe('internal');
+    expect(envelope.error.message).not.toContain('secret-path');
+    expect(lines.join('\n')).toContain('secret-path');
+  });
+});

@@ -1,0 +1,41 @@
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isAppUrl, isTrustedSender } from '../../main/app/sender';
+
+const entry = pathToFileURL('/opt/Shootline/resources/app.asar/out/renderer/index.html').href;
+const trusted = new Set([7]);
+
+describe('isTrustedSender', () => {
+  it('trusts the top frame of our window showing our page', () => {
+    expect(isTrustedSender({ senderId: 7, frame: { url: entry, isTopFrame: true } }, trusted, entry)).toBe(true);
+    expect(isTrustedSender({ senderId: 7, frame: { url: `${entry}#/queue`, isTopFrame: true } }, trusted, entry)).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['another webContents', { senderId: 8, frame: { url: entry, isTopFrame: true } }],
+    ['a sub-frame of our page', { senderId: 7, frame: { url: entry, isTopFrame: false } }],
+    ['a frame that is gone', { senderId: 7, frame: null }],
+    [
+      'our window after navigating to a web page',
+      { senderId: 7, frame: { url: 'https://evil.example/', isTopFrame: true } },
+    ],
+    [
+      'another local file',
+      { senderId: 7, frame: { url: pathToFileURL('/tmp/downloaded.html').href, isTopFrame: true } },
+    ],
+  ])('refuses %s', (_label, facts) => {
+    expect(isTrustedSender(facts, trusted, entry)).toBe(false);
+  });
+});
+
+describe('isAppUrl with a dev server', () => {
+  const dev = 'http://localhost:5173/';
+  it('compares origins', () => {
+    expect(isAppUrl('http://localhost:5173/index.html', dev)).toBe(true);
+    expect(isAppUrl('http://localhost:5174/', dev)).toBe(false);
+    expect(isAppUrl('http://localhost.evil.example:5173/', dev)).toBe(false);
+    expect(isAppUrl('not a url', dev)).toBe(false);
+  });
+});
