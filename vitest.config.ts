@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here and in CI: one worker per core keeps the packaging test from starving the rest.
     maxWorkers: 2,
+    allowOnly: false,
   },
 });

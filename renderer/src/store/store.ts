@@ -87,9 +87,13 @@ export function createAppStore(client: ApiClient): AppStore {
           }
         },
         updateSettings: async (patch) => {
+          // Optimistic: the control moves at once; the engine's answer (or the old value, on error) wins.
+          const before = get().settings;
+          if (before) set({ settings: { ...before, ...patch } });
           try {
             set({ settings: await client.call('settings.set', { patch }) });
           } catch (error) {
+            set({ settings: before });
             report(set, error);
           }
         },

@@ -12,15 +12,15 @@ export function SettingsView(): React.JSX.Element {
       {settings ? (
         <div className="settings-list">
           <label className="setting">
+            <span>
+              Start with the queue paused
+              <small className="muted">After a restart nothing is sent to a provider until you resume.</small>
+            </span>
             <input
               type="checkbox"
               checked={settings.startQueuePaused}
               onChange={(event) => void update({ startQueuePaused: event.target.checked })}
             />
-            <span>
-              Start with the queue paused
-              <small className="muted">After a restart nothing is sent to a provider until you resume.</small>
-            </span>
           </label>
           <label className="setting">
             <span>

@@ -36,7 +36,9 @@ export function ShootsView(): React.JSX.Element {
           </button>
         </form>
       </header>
-      {loaded && shoots.length === 0 ? (
+      {!loaded ? (
+        <p className="empty">Loading shoots…</p>
+      ) : shoots.length === 0 ? (
         <p className="empty">No shoots yet. Create one here, or drop a folder of photos into a hot folder.</p>
       ) : (
         <ul className="shoot-list" aria-label="Shoots">

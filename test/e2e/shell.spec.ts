@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+import { startHeadless, type HeadlessProcess } from '../support/headless-process';
+
+let server: HeadlessProcess;
+let dataDir: string;
+let api: WebSocketBridge | undefined;
+
+test.beforeEach(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-e2e-'));
+  server = await startHeadless({ dataDir });
+});
+
+test.afterEach(async () => {
+  api?.close();
+  api = undefined;
+  await server.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A second client of the same engine, as a script or another window would be. */
+async function apiClient(): Promise<WebSocketBridge> {
+  api = createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=${server.token}` });
+  await api.invoke('engine.info', {});
+  return api;
+}
+
+async function openApp(page: Page): Promise<void> {
+  await page.goto(server.url);
+  await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
+  await expect(page.getByRole('status')).toHaveCount(0); // connected: no connection banner
+}
+
+test('shows the shell, and a shoot created through the API appears without a reload', async ({ page }) => {
+  await openApp(page);
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  for (const label of ['Hot folders', 'Shoots', 'Queue', 'Export', 'Settings']) {
+    await expect(nav.getByRole('button', { name: label })).toBeVisible();
+  }
+  await expect(page.getByRole('heading', { name: 'Shoots' })).toBeVisible();
+  await expect(page.getByText('No shoots yet.')).toBeVisible();
+  // The token left the address bar as soon as the page read it.
+  expect(page.url()).not.toContain('token=');
+
+  const client = await apiClient();
+  let navigations = 0;
+  page.on('framenavigated', () => (navigations += 1));
+  const created = await client.invoke('shoots.create', { name: 'Lakeside villa – twilight' });
+  expect(created.ok).toBe(true);
+
+  const list = page.getByRole('list', { name: 'Shoots' });
+  await expect(list.getByText('Lakeside villa – twilight')).toBeVisible();
+  expect(navigations).toBe(0);
+  await expect(nav.getByRole('button', { name: /Shoots/ })).toContainText('1');
+  await page.screenshot({ path: 'test-results/shell.png', fullPage: true });
+});
+
+test('creates a shoot from the UI; other windows see it live and a reload keeps it', async ({ page, context }) => {
+  await openApp(page);
+  const other = await context.newPage();
+  await openApp(other);
+
+  await page.getByRole('textbox', { name: 'New shoot name' }).fill('Smith kitchen');
+  await page.getByRole('button', { name: 'New shoot' }).click();
+  await expect(page.getByRole('list', { name: 'Shoots' }).getByText('Smith kitchen')).toHaveCount(1);
+  await expect(page.getByRole('textbox', { name: 'New shoot name' })).toHaveValue('');
+  await expect(other.getByRole('list', { name: 'Shoots' }).getByText('Smith kitchen')).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Shoots' }).getByText('Smith kitchen')).toHaveCount(1);
+});
+
+test('a name the engine refuses shows its message, and nothing is created', async ({ page }) => {
+  await openApp(page);
+  await page.getByRole('textbox', { name: 'New shoot name' }).fill('Client/Job 12');
+  await page.getByRole('button', { name: 'New shoot' }).click();
+  await expect(page.getByRole('alert')).toContainText('A shoot name cannot contain / or \\.');
+  const client = await apiClient();
+  expect(await client.invoke('shoots.list', {})).toEqual({ ok: true, result: [] });
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('settings change through the UI, persist, and follow changes made elsewhere', async ({ page }) => {
+  await openApp(page);
+  await page.keyboard.press('Control+5');
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  const paused = page.getByRole('checkbox', { name: /Start with the queue paused/ });
+  await expect(paused).not.toBeChecked();
+  await paused.check();
+  await expect(paused).toBeChecked();
+
+  const client = await apiClient();
+  expect(await client.invoke('settings.get', {})).toMatchObject({ ok: true, result: { startQueuePaused: true } });
+  await client.invoke('settings.set', { patch: { reconcileIntervalMinutes: 15 } });
+  await expect(page.getByRole('combobox')).toHaveValue('15');
+  await page.screenshot({ path: 'test-results/settings.png' });
+
+  await page.reload();
+  // The last section is remembered across a reload.
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: /Start with the queue paused/ })).toBeChecked();
+});
+
+test('a page with a wrong token is told so, and gets no data', async ({ page }) => {
+  await page.goto(`${server.origin}/?token=not-the-token`);
+  await expect(page.getByRole('status')).toContainText('token is missing or out of date');
+  await expect(page.getByRole('list', { name: 'Shoots' })).toHaveCount(0);
+});
+
+test('when the engine stops, the page says it is reconnecting', async ({ page }) => {
+  await openApp(page);
+  await server.stop();
+  await expect(page.getByRole('status')).toContainText('Reconnecting');
+});

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startHeadless } from '../support/headless-process';
+import { tempDir } from '../support/temp';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const cli = path.join(root, 'bin', 'shootline.mjs');
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('shootline serve', () => {
+  it('prints a loopback URL with a token, serves the UI, and stops cleanly on SIGTERM', async () => {
+    const dataDir = path.join(tempDir(), 'library');
+    const server = await startHeadless({ dataDir });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+    expect(server.stdout()).toContain(`Data: ${dataDir}`);
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(fs.existsSync(path.join(dataDir, 'shootline.db'))).toBe(true);
+
+    expect(await server.stop()).toBe(0);
+    expect(server.stdout()).toContain('Shootline stopped.');
+    expect(fs.existsSync(path.join(dataDir, 'engine.pid'))).toBe(false);
+    // The token is printed for the user, never written to the log.
+    expect(server.stderr()).not.toContain(server.token);
+  });
+
+  it('uses a new token at each start unless SHOOTLINE_TOKEN is set', async () => {
+    const dataDir = tempDir();
+    const first = await startHeadless({ dataDir });
+    await first.stop();
+    const second = await startHeadless({ dataDir });
+    await second.stop();
+    expect(second.token).not.toBe(first.token);
+    const fixed = await startHeadless({ dataDir, env: { SHOOTLINE_TOKEN: 'studio-fixed-token-123' } });
+    await fixed.stop();
+    expect(fixed.token).toBe('studio-fixed-token-123');
+  });
+
+  it('refuses a second server on the same data dir with a message naming the first', async () => {
+    const dataDir = tempDir();
+    const first = await startHeadless({ dataDir });
+    try {
+      const second = run(['serve', '--port', '0', '--data-dir', dataDir]);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/Another Shootline \(process \d+\) is already using the data folder/);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('explains a port that is taken', async () => {
+    const first = await startHeadless({ dataDir: tempDir() });
+    try {
+      const second = run(['serve', '--port', String(first.port), '--data-dir', tempDir()]);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`Port ${first.port} is already in use`);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it.each([
+    [['serve', '--port', 'eighty'], /--port must be a whole number/],
+    [['serve', '--port', '70000'], /--port must be a whole number/],
+    [['serve', '--colour'], /Unknown option '--colour'/],
+    [['launch'], /Usage: shootline serve/],
+    [[], /Usage: shootline serve/],
+  ])('rejects %j with exit 2 and says why', (args, message) => {
+    const result = run(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('prints help and the version', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--data-dir');
+    const version = run(['--version']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+  });
+});
