@@ -1,0 +1,112 @@
+/**
+ * `npm run bench`: what the foundation adds on top of the libraries it stands on, as ratios to a
+ * floor measured in the same run on the same machine (never a bare time):
+ *   - a call through the WebSocket bridge (frame, validation, dispatch, envelope) vs a raw `ws`
+ *     echo of the same size;
+ *   - `shoots.create` through the engine (validation, insert with synchronous=FULL, event) vs a
+ *     raw better-sqlite3 insert into the same kind of database.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type Database from 'better-sqlite3';
+import { WebSocketServer } from 'ws';
+import { openDatabase } from '../../main/engine/db/connection';
+import { Engine } from '../../main/engine/engine';
+import { silentLogger } from '../../main/engine/log';
+import { startServer } from '../../main/headless/server';
+import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
+
+async function timeIt(rounds: number, work: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(200, rounds); i += 1) await work(i); // warm up
+  const start = performance.now();
+  for (let i = 0; i < rounds; i += 1) await work(i);
+  return (performance.now() - start) / rounds;
+}
+
+async function rawEcho(): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+  const port = (wss.address() as { port: number }).port;
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  await new Promise((resolve) => client.addEventListener('open', resolve, { once: true }));
+  const payload = JSON.stringify({ type: 'result', id: 1, envelope: { ok: true, result: [] } });
+  const perCall = await timeIt(ROUNDS, () => {
+    return new Promise((resolve) => {
+      client.addEventListener('message', resolve, { once: true });
+      client.send(payload);
+    });
+  });
+  client.close();
+  wss.close();
+  return perCall;
+}
+
+async function bridgeCall(engine: Engine): Promise<number> {
+  const server = await startServer({
+    engine,
+    log: silentLogger,
+    token: 'bench-token',
+    staticDir: os.tmpdir(),
+    port: 0,
+  });
+  const bridge = createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=bench-token` });
+  const perCall = await timeIt(ROUNDS, () => bridge.invoke('settings.get', {}));
+  bridge.close();
+  await server.close();
+  return perCall;
+}
+
+async function rawInsert(dir: string): Promise<number> {
+  const db: Database.Database = openDatabase(path.join(dir, 'raw.db'));
+  db.exec('CREATE TABLE shoots (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL) STRICT');
+  const insert = db.prepare('INSERT INTO shoots (id, name, created_at) VALUES (?, ?, ?)');
+  const perInsert = await timeIt(ROUNDS / 4, (i) =>
+    insert.run(`id-${i}-${Math.random()}`, `Shoot ${i}`, new Date().toISOString()),
+  );
+  db.close();
+  return perInsert;
+}
+
+async function engineCreate(engine: Engine): Promise<number> {
+  return timeIt(ROUNDS / 4, (i) => engine.call('shoots.create', { name: `Shoot ${i}` }));
+}
+
+function row(name: string, ours: number, floor: number): string {
+  return `${name.padEnd(44)} ${(ours * 1000).toFixed(1).padStart(9)} µs ${(floor * 1000).toFixed(1).padStart(9)} µs ${(ours / floor).toFixed(2).padStart(7)}×`;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-bench-'));
+  const engine = new Engine({
+    dataDir: path.join(dir, 'engine'),
+    shell: 'headless',
+    version: 'bench',
+    log: silentLogger,
+  });
+  fs.mkdirSync(path.join(dir, 'engine'));
+  engine.start();
+  try {
+    const echo = await rawEcho();
+    const call = await bridgeCall(engine);
+    const raw = await rawInsert(dir);
+    const create = await engineCreate(engine);
+    process.stdout.write(
+      `Shootline foundation bench (${ROUNDS} rounds, Node ${process.versions.node}, ${os.cpus().length} cores)\n`,
+    );
+    process.stdout.write(
+      `${'what'.padEnd(44)} ${'ours'.padStart(12)} ${'floor'.padStart(12)} ${'ratio'.padStart(8)}\n`,
+    );
+    process.stdout.write(`${row('settings.get over the WebSocket bridge', call, echo)}  (floor: raw ws echo)\n`);
+    process.stdout.write(`${row('shoots.create through the engine', create, raw)}  (floor: raw SQLite insert)\n`);
+  } finally {
+    await engine.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
