@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'e
 import { AppError } from '../../shared/errors';
 import { Engine } from '../engine/engine';
 import { createLogger } from '../engine/log';
+import { openLogFile } from '../engine/log-file';
 import { bindIpc, forwardEvents, type IpcBinding } from './ipc';
 import { createMediaHandler, MEDIA_SCHEME } from './media-protocol';
 import { lockNavigation } from './navigation';
@@ -16,7 +17,14 @@ const rendererFile = path.join(here, '..', 'renderer', 'index.html');
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const entryUrl = devServerUrl ?? pathToFileURL(rendererFile).href;
 
-const log = createLogger({ level: app.isPackaged ? 'info' : 'debug' });
+const logFile = openLogFile(path.join(app.getPath('userData'), 'logs'));
+const log = createLogger({
+  level: app.isPackaged ? 'info' : 'debug',
+  write: (line) => {
+    if (!app.isPackaged) process.stderr.write(`${line}\n`);
+    logFile.write(line);
+  },
+});
 
 protocol.registerSchemesAsPrivileged([
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
@@ -81,9 +89,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (event) => {
     if (stopped) return;
     event.preventDefault();
-    void engine.stop().finally(() => {
-      stopped = true;
-      app.quit();
-    });
+    void engine
+      .stop()
+      .then(() => logFile.close())
+      .finally(() => {
+        stopped = true;
+        app.quit();
+      });
   });
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/errors';
 import { Engine } from '../engine/engine';
 import { createLogger, type Logger } from '../engine/log';
+import { openLogFile } from '../engine/log-file';
 import { defaultDataDir } from './data-dir';
 import { startServer } from './server';
 
@@ -69,8 +70,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const host = values.host ?? '127.0.0.1';
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  const log = createLogger({ level: process.env.SHOOTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
-  return serve({ port, host, dataDir, log });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const logFile = openLogFile(path.join(dataDir, 'logs'));
+  const log = createLogger({
+    level: process.env.SHOOTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+    write: (line) => {
+      process.stderr.write(`${line}\n`);
+      logFile.write(line);
+    },
+  });
+  try {
+    return await serve({ port, host, dataDir, log });
+  } finally {
+    await logFile.close();
+  }
 }
 
 async function serve(options: { port: number; host: string; dataDir: string; log: Logger }): Promise<number> {
@@ -82,7 +95,6 @@ async function serve(options: { port: number; host: string; dataDir: string; log
   }
   const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(), log });
   try {
-    fs.mkdirSync(options.dataDir, { recursive: true });
     engine.start();
   } catch (error) {
     process.stderr.write(`${error instanceof AppError ? error.message : String(error)}\n`);

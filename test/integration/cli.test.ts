@@ -26,7 +26,11 @@ describe('shootline serve', () => {
     expect(await server.stop()).toBe(0);
     expect(server.stdout()).toContain('Shootline stopped.');
     expect(fs.existsSync(path.join(dataDir, 'engine.pid'))).toBe(false);
-    // The token is printed for the user, never written to the log.
+    // The log goes to stderr and to a file in the data dir; the token is printed for the user, never logged.
+    const logFile = fs.readFileSync(path.join(dataDir, 'logs', 'shootline.log'), 'utf8');
+    expect(logFile).toContain('"event":"engine.started"');
+    expect(logFile).toContain('"event":"engine.stopped"');
+    expect(logFile).not.toContain(server.token);
     expect(server.stderr()).not.toContain(server.token);
   });
 
