@@ -30,6 +30,9 @@ export function isAppUrl(url: string, entryUrl: string): boolean {
   } catch {
     return false;
   }
-  if (entry.protocol === 'file:') return actual.protocol === 'file:' && actual.pathname === entry.pathname;
+  // For file: the host matters too: file://server/share/… is a network path on Windows.
+  if (entry.protocol === 'file:') {
+    return actual.protocol === 'file:' && actual.host === entry.host && actual.pathname === entry.pathname;
+  }
   return actual.origin === entry.origin;
 }

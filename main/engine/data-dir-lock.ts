@@ -12,6 +12,10 @@ const OWNER_FILE = 'engine.pid';
  * engine's life. The operating system drops it when the process ends, however it ends, so a crash
  * never leaves a stale lock and a reused pid never blocks a start. The pid file only lets the error
  * message say who holds it.
+ *
+ * Caveat of POSIX locks: if this process opens and closes engine.lock by any other means (fs.read,
+ * a hash, a backup copy), the lock is silently dropped. Nothing may read files in the data dir
+ * generically: hot folders must never contain the data dir, and ingest must skip it.
  */
 export function acquireDataDirLock(dataDir: string): () => void {
   const lock = new Database(path.join(dataDir, LOCK_FILE));

@@ -88,13 +88,18 @@ export class Engine {
 
   private close(): void {
     this.handlers = null;
-    if (this.db) {
+    const db = this.db;
+    this.db = null;
+    try {
       // Fold the WAL back into the main file so the library is one self-contained file at rest.
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
-      this.db = null;
+      // Best effort: a reader in another process can hold it back; the WAL is replayed on next open.
+      db?.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      this.options.log.warn('engine.checkpoint_failed', { error });
+    } finally {
+      db?.close();
+      this.releaseLock?.();
+      this.releaseLock = null;
     }
-    this.releaseLock?.();
-    this.releaseLock = null;
   }
 }

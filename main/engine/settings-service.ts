@@ -11,10 +11,10 @@ import type { Logger } from './log';
 export function loadSettings(db: Db, log: Logger): Settings {
   const settings: Record<string, unknown> = SettingsSchema.parse({});
   const fields = SettingsPatchSchema.shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
-  for (const [key, value] of Object.entries(readStoredSettings(db))) {
-    const field = fields[key];
-    if (field?.safeParse(value).success) settings[key] = value;
-    else log.warn('settings.ignored_stored_value', { key });
+  for (const stored of readStoredSettings(db)) {
+    const field = Object.hasOwn(fields, stored.key) ? fields[stored.key] : undefined;
+    if (stored.ok && field?.safeParse(stored.value).success) settings[stored.key] = stored.value;
+    else log.warn('settings.ignored_stored_value', { key: stored.key });
   }
   return settings as Settings;
 }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/errors';
 import { Engine } from '../engine/engine';
 import { createLogger, type Logger } from '../engine/log';
-import { openLogFile } from '../engine/log-file';
+import { createLogFile, type LogFile } from '../engine/log-file';
 import { defaultDataDir } from './data-dir';
 import { startServer } from './server';
 
@@ -18,7 +18,11 @@ Runs the Shootline engine without a window and serves its UI to a browser on thi
 
 Options:
   --port <n>        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <address>  address to bind (default 127.0.0.1; anything else exposes the engine to the network)
+  --host <address>  address to bind (default 127.0.0.1; 0.0.0.0 or another address exposes the engine
+                    to the network: anyone with the token can then drive it)
+  --allow-origin <origin>
+                    also accept browser pages from this origin (e.g. http://studio.local:4780 when the
+                    server is reached by a hostname); may be given more than once
   --data-dir <dir>  where the library lives (default ${defaultDataDir()})
   --help            show this help
   --version         print the version
@@ -44,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
@@ -69,9 +74,17 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const host = values.host ?? '127.0.0.1';
+  const extraOrigins = values['allow-origin'] ?? [];
+  const badOrigin = extraOrigins.find((origin) => !isOrigin(origin));
+  if (badOrigin !== undefined) {
+    process.stderr.write(`--allow-origin takes an origin like http://studio.local:4780, not "${badOrigin}".\n`);
+    return 2;
+  }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   fs.mkdirSync(dataDir, { recursive: true });
-  const logFile = openLogFile(path.join(dataDir, 'logs'));
+  const logFile = createLogFile(path.join(dataDir, 'logs'), (error) =>
+    process.stderr.write(`Cannot write the log file: ${error.message}\n`),
+  );
   const log = createLogger({
     level: process.env.SHOOTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info',
     write: (line) => {
@@ -80,13 +93,29 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    return await serve({ port, host, dataDir, log });
+    return await serve({ port, host, dataDir, log, extraOrigins, logFile });
   } finally {
     await logFile.close();
   }
 }
 
-async function serve(options: { port: number; host: string; dataDir: string; log: Logger }): Promise<number> {
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+async function serve(options: {
+  port: number;
+  host: string;
+  dataDir: string;
+  log: Logger;
+  extraOrigins: string[];
+  logFile: LogFile;
+}): Promise<number> {
   const { log } = options;
   const staticDir = path.join(appRoot(), 'out', 'renderer');
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
@@ -96,6 +125,7 @@ async function serve(options: { port: number; host: string; dataDir: string; log
   const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(), log });
   try {
     engine.start();
+    options.logFile.open();
   } catch (error) {
     process.stderr.write(`${error instanceof AppError ? error.message : String(error)}\n`);
     return 1;
@@ -103,7 +133,15 @@ async function serve(options: { port: number; host: string; dataDir: string; log
   const token = process.env.SHOOTLINE_TOKEN || randomBytes(24).toString('base64url');
   let server;
   try {
-    server = await startServer({ engine, log, token, staticDir, host: options.host, port: options.port });
+    server = await startServer({
+      engine,
+      log,
+      token,
+      staticDir,
+      host: options.host,
+      port: options.port,
+      extraOrigins: options.extraOrigins,
+    });
   } catch (error) {
     await engine.stop();
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -26,15 +27,21 @@ export interface ServerOptions {
   staticDir: string;
   host?: string;
   port?: number;
+  /** Extra browser origins allowed to connect, e.g. `http://studio-server.local:4780` behind a hostname. */
+  extraOrigins?: string[];
 }
 
 export interface RunningServer {
+  /** The address to open: loopback, or the machine's first network address when bound to all. */
   url: string;
+  /** Every address the UI can be opened at, each with the token. */
+  urls: string[];
   port: number;
   close: () => Promise<void>;
 }
 
 const MAX_FRAME_BYTES = 1024 * 1024;
+const CLOSE_GRACE_MS = 1000;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -83,20 +90,47 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  allowedOrigins = new Set([`http://${urlHost}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+  const origins = reachableHosts(host).map((address) => `http://${address}:${port}`);
+  allowedOrigins = new Set([...origins, `http://localhost:${port}`, ...(options.extraOrigins ?? [])]);
+  const urls = origins.map((origin) => `${origin}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`);
 
   return {
-    url: `http://${urlHost}:${port}/?${TOKEN_PARAM}=${encodeURIComponent(token)}`,
+    url: urls[0] ?? '',
+    urls,
     port,
     close: async () => {
       stopForwarding();
       for (const client of wss.clients) client.close(WS_CLOSE_GOING_AWAY, 'server shutting down');
-      wss.close();
+      // A client that never answers the close handshake (a sleeping tab, a half-open link) must not
+      // hold the shutdown, and with it the data-dir lock, for ws's 30 s close timeout.
+      const stragglers = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_GRACE_MS);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(stragglers);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The addresses a browser may use to reach a server bound to `host`, as they appear in a URL
+ * (IPv6 in brackets). Loopback first. A wildcard bind is reachable at every interface address.
+ */
+export function reachableHosts(host: string, interfaces = os.networkInterfaces()): string[] {
+  const inUrl = (address: string): string => (address.includes(':') ? `[${address}]` : address);
+  if (host !== '0.0.0.0' && host !== '::') return [inUrl(host === 'localhost' ? '127.0.0.1' : host)];
+  const external: string[] = [];
+  for (const entries of Object.values(interfaces)) {
+    for (const entry of entries ?? []) {
+      if (entry.internal) continue;
+      if (entry.family === 'IPv6' && (host === '0.0.0.0' || entry.address.startsWith('fe80:'))) continue;
+      external.push(inUrl(entry.address));
+    }
+  }
+  const loopback = host === '::' ? ['127.0.0.1', '[::1]'] : ['127.0.0.1'];
+  return [...external, ...loopback];
 }
 
 function checkUpgrade(
@@ -141,14 +175,28 @@ function attachClient(ws: WebSocket, engine: Pick<Engine, 'call'>, log: Logger):
     }
     const parsed = ClientFrameSchema.safeParse(frame);
     if (!parsed.success) {
-      const id = typeof (frame as { id?: unknown }).id === 'number' ? (frame as { id: number }).id : -1;
-      send(ws, { type: 'result', id, envelope: fail('invalid_input', 'Malformed call frame.') });
+      send(ws, { type: 'result', id: frameId(frame), envelope: fail('invalid_input', 'Malformed call frame.') });
       return;
     }
     const { id, method, args } = parsed.data;
-    void engine.call(method, args).then((envelope) => send(ws, { type: 'result', id, envelope }));
+    engine
+      .call(method, args)
+      .catch((error: unknown) => {
+        // engine.call answers every expected failure itself; reaching this is a bug, not the client's fault.
+        log.error('headless.call_failed', { method, error });
+        return fail('internal', 'Something went wrong in the engine. The details are in the log.');
+      })
+      .then((envelope) => send(ws, { type: 'result', id, envelope }))
+      .catch((error: unknown) => log.error('headless.send_failed', { error }));
   });
   ws.on('error', (error) => log.warn('headless.ws_error', { error }));
+}
+
+/** The id of a frame that failed validation, if it had a usable one, so the client can match the refusal. */
+function frameId(frame: unknown): number {
+  if (typeof frame !== 'object' || frame === null) return -1;
+  const id = (frame as { id?: unknown }).id;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : -1;
 }
 
 function send(ws: WebSocket, frame: ServerFrame): void {
@@ -187,13 +235,24 @@ function serveStatic(
     return;
   }
   const extension = path.extname(file).toLowerCase();
-  response.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+  const stream = fs.createReadStream(file);
+  stream.once('error', () => {
+    // Unreadable, or removed between the check and the open (a rebuild under a running server).
+    if (!response.headersSent) response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    else response.destroy();
   });
-  if (request.method === 'HEAD') response.end();
-  else fs.createReadStream(file).pipe(response);
+  stream.once('open', () => {
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+      'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+    });
+    if (request.method === 'HEAD') {
+      stream.destroy();
+      response.end();
+    } else stream.pipe(response);
+  });
 }

@@ -71,14 +71,23 @@ describe('Engine', () => {
     await engine.stop();
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(path.join(dataDir, 'shootline.db'));
-    db.prepare("INSERT INTO settings VALUES ('reconcileIntervalMinutes', '\"often\"', '2026-01-01')").run();
+    const insert = db.prepare('INSERT INTO settings VALUES (?, ?, ?)');
+    insert.run('reconcileIntervalMinutes', '"often"', '2026-01-01'); // wrong type
+    insert.run('startQueuePaused', '{not json', '2026-01-01'); // damaged
+    insert.run('constructor', '1', '2026-01-01'); // a key that is not a setting, named like a prototype member
     db.close();
     engine.start();
     expect(await engine.call('settings.get', {})).toEqual({
       ok: true,
       result: { startQueuePaused: false, reconcileIntervalMinutes: 5 },
     });
-    expect(logLines.join('\n')).toContain('settings.ignored_stored_value');
+    const warnings = logLines.filter((line) => line.includes('settings.ignored_stored_value'));
+    expect(warnings).toHaveLength(3);
+    // Still writable, and the damaged key heals on write.
+    expect(await engine.call('settings.set', { patch: { startQueuePaused: true } })).toMatchObject({
+      ok: true,
+      result: { startQueuePaused: true },
+    });
   });
 
   it('reports its shell, version, data dir and schema version', async () => {

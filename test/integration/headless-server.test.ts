@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -51,6 +52,7 @@ describe('the headless server', () => {
   it('binds to 127.0.0.1 and prints a URL that carries the token', async () => {
     const server = await serve();
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
+    expect(server.urls).toEqual([server.url]);
   });
 
   it('accepts the right token and refuses a missing or wrong one', async () => {
@@ -79,6 +81,8 @@ describe('the headless server', () => {
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(await page.text()).toContain('<div id="root">');
     for (const escape of [
       '/../package.json',
@@ -108,24 +112,63 @@ describe('the headless server', () => {
     expect(await bridge.invoke('shoots.list', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
   });
 
-  it('answers a malformed frame without dropping the connection', async () => {
+  it('answers malformed and unknown calls without dropping the connection or the server', async () => {
     const server = await serve();
     const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`);
     cleanups.push(() => socket.close());
     await new Promise((resolve) => socket.once('open', resolve));
-    const replies: unknown[] = [];
-    socket.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString('utf8'))));
-    socket.send(JSON.stringify({ type: 'call', id: 5, method: 7 }));
-    socket.send(JSON.stringify({ type: 'call', id: 6, method: 'shoots.list', args: {} }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(replies).toEqual([
-      {
-        type: 'result',
-        id: 5,
-        envelope: { ok: false, error: { code: 'invalid_input', message: 'Malformed call frame.' } },
-      },
-      { type: 'result', id: 6, envelope: { ok: true, result: [] } },
+    const replies: { id: number; envelope: { ok: boolean; error?: { code: string } } }[] = [];
+    socket.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString('utf8')) as (typeof replies)[number]));
+    const frames = ['null', '[]', '42', '"call"', 'true', '{}', JSON.stringify({ type: 'call', id: 5, method: 7 })];
+    for (const frame of frames) socket.send(frame);
+    socket.send(JSON.stringify({ type: 'call', id: 6, method: 'shoots.dropTable', args: {} }));
+    socket.send(JSON.stringify({ type: 'call', id: 7, method: 'shoots.list', args: {} }));
+    // The last call answered means every frame before it was handled (or the server died: then this times out).
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (replies.some((reply) => reply.id === 7)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(replies.slice(0, frames.length).map((reply) => [reply.id, reply.envelope.error?.code])).toEqual([
+      ...frames.slice(0, -1).map(() => [-1, 'invalid_input']),
+      [5, 'invalid_input'],
     ]);
+    expect(replies.find((reply) => reply.id === 6)?.envelope.error?.code).toBe('unknown_method');
+    expect(replies.find((reply) => reply.id === 7)?.envelope).toEqual({ ok: true, result: [] });
+  });
+
+  it('accepts pages from origins it was told about', async () => {
+    const { engine } = startTestEngine();
+    const server = await startServer({
+      engine,
+      log: silentLogger,
+      token: TOKEN,
+      staticDir,
+      port: 0,
+      extraOrigins: ['http://studio.local:4780'],
+    });
+    cleanups.push(server.close);
+    const url = `ws://127.0.0.1:${server.port}/ws?token=${TOKEN}`;
+    expect(await upgradeStatus(url, { Origin: 'http://studio.local:4780' })).toBe(101);
+    expect(await upgradeStatus(url, { Origin: 'http://studio.local:4781' })).toBe(403);
+  });
+
+  it('shuts down even when a client ignores the close handshake', { timeout: 10_000 }, async () => {
+    const server = await serve();
+    // A raw TCP client that completes the upgrade and then never answers anything.
+    const socket = net.connect(server.port, '127.0.0.1');
+    cleanups.push(() => void socket.destroy());
+    socket.write(
+      `GET /ws?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    const dropped = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await server.close(); // ws alone would wait 30 s for this client; the test's 10 s limit catches that
+    await dropped;
   });
 
   it('lets a client reconnect by itself after the server restarts, holding calls made meanwhile', async () => {

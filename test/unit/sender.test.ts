@@ -22,6 +22,10 @@ describe('isTrustedSender', () => {
       { senderId: 7, frame: { url: 'https://evil.example/', isTopFrame: true } },
     ],
     [
+      'the same path on another host (a network share)',
+      { senderId: 7, frame: { url: entry.replace('file:///', 'file://fileserver/'), isTopFrame: true } },
+    ],
+    [
       'another local file',
       { senderId: 7, frame: { url: pathToFileURL('/tmp/downloaded.html').href, isTopFrame: true } },
     ],

@@ -1,9 +1,17 @@
 import { writeTransaction, type Db } from './connection';
 
-/** Raw stored settings: key → parsed JSON value. Interpreting them is the settings service's job. */
-export function readStoredSettings(db: Db): Record<string, unknown> {
+export type StoredSetting = { key: string; ok: true; value: unknown } | { key: string; ok: false };
+
+/** Stored settings, one entry per row; a row whose JSON cannot be read is reported, not thrown. */
+export function readStoredSettings(db: Db): StoredSetting[] {
   const rows = db.prepare('SELECT key, value_json FROM settings').all() as { key: string; value_json: string }[];
-  return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value_json) as unknown]));
+  return rows.map((row) => {
+    try {
+      return { key: row.key, ok: true, value: JSON.parse(row.value_json) as unknown };
+    } catch {
+      return { key: row.key, ok: false };
+    }
+  });
 }
 
 export function writeSettings(db: Db, entries: Record<string, unknown>, now: () => number): void {

@@ -39,6 +39,7 @@ interface PendingCall {
 
 const defaultDelay = (attempt: number): number => Math.random() * Math.min(10_000, 500 * 2 ** attempt);
 const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const HEALTH_TIMEOUT_MS = 3_000;
 
 const UNAUTHORIZED_MESSAGE =
   'The engine refused this page: its token is missing or out of date. Open the link the server printed.';
@@ -101,6 +102,8 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
   };
 
   const afterClose = async (serverStopped: boolean): Promise<void> => {
+    // Say so at once: the health check below may itself take a while against a stalled server.
+    setState('reconnecting');
     if (!serverStopped && options.healthUrl && (await isUnauthorized(options.healthUrl))) {
       if (state === 'closed') return;
       setState('unauthorized');
@@ -108,7 +111,6 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
       return;
     }
     if (state === 'closed') return;
-    setState('reconnecting');
     reconnectTimer = setTimeout(connect, delay(attempt));
     attempt += 1;
   };
@@ -177,7 +179,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
 
 async function isUnauthorized(healthUrl: string): Promise<boolean> {
   try {
-    const response = await fetch(healthUrl, { cache: 'no-store' });
+    const response = await fetch(healthUrl, { cache: 'no-store', signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
     return response.status === 401;
   } catch {
     return false;
