@@ -35,9 +35,15 @@ describe('migrate', () => {
     try {
       expect(migrate(db, migrations, now)).toBe(migrations.length);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(expect.arrayContaining(['schema_version', 'settings', 'shoots']));
-      const rows = db.prepare('SELECT version, name, applied_at FROM schema_version').all();
-      expect(rows).toEqual([{ version: 1, name: 'settings and shoots', applied_at: '2026-11-22T00:00:00.000Z' }]);
+      expect(tables).toEqual(
+        expect.arrayContaining(['schema_version', 'settings', 'shoots', 'jobs', 'job_steps', 'job_events', 'variants']),
+      );
+      const rows = db.prepare('SELECT version, name, applied_at FROM schema_version ORDER BY version').all();
+      expect(rows).toEqual(
+        migrations.map((m) => ({ version: m.version, name: m.name, applied_at: '2026-11-22T00:00:00.000Z' })),
+      );
+      expect(rows[0]).toEqual({ version: 1, name: 'settings and shoots', applied_at: '2026-11-22T00:00:00.000Z' });
+      expect(db.pragma('foreign_key_check')).toEqual([]);
     } finally {
       db.close();
     }

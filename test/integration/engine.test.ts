@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../shared/api';
+import { migrations } from '../../main/engine/db/migrations';
 import { Engine } from '../../main/engine/engine';
 import { silentLogger } from '../../main/engine/log';
 import { startTestEngine } from '../support/engine';
@@ -94,7 +95,12 @@ describe('Engine', () => {
     const { engine, dataDir } = startTestEngine();
     expect(await engine.call('engine.info', {})).toEqual({
       ok: true,
-      result: { version: '0.0.0-test', shell: 'headless', dataDir: path.resolve(dataDir), schemaVersion: 1 },
+      result: {
+        version: '0.0.0-test',
+        shell: 'headless',
+        dataDir: path.resolve(dataDir),
+        schemaVersion: migrations.length,
+      },
     });
   });
 

@@ -1,5 +1,6 @@
 import { migration0001 } from './0001-settings-and-shoots';
+import { migration0002 } from './0002-work-model';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
-export const migrations: readonly Migration[] = [migration0001];
+export const migrations: readonly Migration[] = [migration0001, migration0002];
