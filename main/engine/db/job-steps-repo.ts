@@ -1,0 +1,79 @@
+import type { Db } from './connection';
+
+export type StepState = 'pending' | 'sending' | 'done';
+
+export interface JobStep {
+  jobId: string;
+  step: string;
+  idempotencyKey: string;
+  state: StepState;
+  remoteId: string | null;
+  result: unknown;
+  updatedAt: number;
+}
+
+interface StepRow {
+  job_id: string;
+  step: string;
+  idempotency_key: string;
+  state: StepState;
+  remote_id: string | null;
+  result_json: string | null;
+  updated_at: number;
+}
+
+const toStep = (row: StepRow): JobStep => ({
+  jobId: row.job_id,
+  step: row.step,
+  idempotencyKey: row.idempotency_key,
+  state: row.state,
+  remoteId: row.remote_id,
+  result: row.result_json === null ? null : (JSON.parse(row.result_json) as unknown),
+  updatedAt: row.updated_at,
+});
+
+export function listSteps(db: Db, jobId: string): JobStep[] {
+  return (db.prepare('SELECT * FROM job_steps WHERE job_id = ? ORDER BY rowid').all(jobId) as StepRow[]).map(toStep);
+}
+
+export function getStep(db: Db, jobId: string, step: string): JobStep | null {
+  const row = db.prepare('SELECT * FROM job_steps WHERE job_id = ? AND step = ?').get(jobId, step) as
+    StepRow | undefined;
+  return row ? toStep(row) : null;
+}
+
+/**
+ * Written (and made durable: the connection runs synchronous=FULL) before a paid request leaves
+ * the machine. If we crash after this, recovery knows the request may have been received.
+ */
+export function markStepSending(db: Db, jobId: string, step: string, idempotencyKey: string, now: number): void {
+  db.prepare(
+    `INSERT INTO job_steps (job_id, step, idempotency_key, state, updated_at) VALUES (?, ?, ?, 'sending', ?)
+     ON CONFLICT (job_id, step) DO UPDATE SET state = 'sending', updated_at = excluded.updated_at`,
+  ).run(jobId, step, idempotencyKey, now);
+}
+
+export function markStepDone(
+  db: Db,
+  jobId: string,
+  step: string,
+  remoteId: string | null,
+  result: unknown,
+  now: number,
+): void {
+  db.prepare(
+    `UPDATE job_steps SET state = 'done', remote_id = ?, result_json = ?, updated_at = ? WHERE job_id = ? AND step = ?`,
+  ).run(remoteId, result === undefined ? null : JSON.stringify(result), now, jobId, step);
+}
+
+/** The request certainly did not leave (refused before sending), or the editor chose to resend. */
+export function markStepPending(db: Db, jobId: string, step: string, now: number): void {
+  db.prepare(
+    `UPDATE job_steps SET state = 'pending', updated_at = ? WHERE job_id = ? AND step = ? AND state = 'sending'`,
+  ).run(now, jobId, step);
+}
+
+/** The steps whose request may have reached the provider without us recording the answer. */
+export function sendingSteps(db: Db, jobId: string): JobStep[] {
+  return listSteps(db, jobId).filter((step) => step.state === 'sending');
+}

@@ -1,0 +1,373 @@
+import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
+import { transition, type JobEvent, type JobSnapshot } from '../queue/state-machine';
+import { writeTransaction, type Db } from './connection';
+
+export interface JobInputs {
+  assetIds: string[];
+  maskId?: string;
+  garmentAssetId?: string;
+}
+
+export interface JobRecord extends JobSnapshot {
+  id: string;
+  shootId: string | null;
+  recipeId: string | null;
+  provider: string;
+  operation: string;
+  inputs: JobInputs;
+  params: Record<string, unknown>;
+  idempotencyKey: string;
+  remoteId: string | null;
+  costEstimate: number | null;
+  costCharged: number | null;
+  priority: number;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewJob {
+  id: string;
+  shootId: string | null;
+  recipeId: string | null;
+  provider: string;
+  operation: string;
+  inputs: JobInputs;
+  params: Record<string, unknown>;
+  idempotencyKey: string;
+  maxAttempts: number;
+  costEstimate: number | null;
+  priority: number;
+  /** Jobs start queued, or awaiting an input (a mask, a garment, the approval of a spend). */
+  waitingFor: WaitingFor | null;
+}
+
+interface JobRow {
+  id: string;
+  shoot_id: string | null;
+  recipe_id: string | null;
+  provider: string;
+  operation: string;
+  inputs_json: string;
+  params_json: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  idempotency_key: string;
+  remote_id: string | null;
+  cost_estimate: number | null;
+  cost_charged: number | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  priority: number;
+  waiting_for: WaitingFor | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    shootId: row.shoot_id,
+    recipeId: row.recipe_id,
+    provider: row.provider,
+    operation: row.operation,
+    inputs: JSON.parse(row.inputs_json) as JobInputs,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
+    state: row.state,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+    idempotencyKey: row.idempotency_key,
+    remoteId: row.remote_id,
+    costEstimate: row.cost_estimate,
+    costCharged: row.cost_charged,
+    lastError:
+      row.last_error_code === null
+        ? null
+        : ({ code: row.last_error_code, message: row.last_error_message ?? '' } as JobError),
+    priority: row.priority,
+    waitingFor: row.waiting_for,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function insertJobs(db: Db, jobs: readonly NewJob[], now: number): void {
+  const insert = db.prepare(
+    `INSERT INTO jobs (id, shoot_id, recipe_id, provider, operation, inputs_json, params_json, state, attempts,
+       max_attempts, idempotency_key, cost_estimate, priority, waiting_for, created_at, updated_at)
+     VALUES (@id, @shootId, @recipeId, @provider, @operation, @inputs, @params, @state, 0,
+       @maxAttempts, @idempotencyKey, @costEstimate, @priority, @waitingFor, @now, @now)`,
+  );
+  const event = db.prepare(
+    `INSERT INTO job_events (job_id, at, event, from_state, to_state, attempt) VALUES (?, ?, 'created', NULL, ?, 0)`,
+  );
+  writeTransaction(db, () => {
+    for (const job of jobs) {
+      const state: JobState = job.waitingFor ? 'awaiting_input' : 'queued';
+      insert.run({
+        ...job,
+        inputs: JSON.stringify(job.inputs),
+        params: JSON.stringify(job.params),
+        state,
+        now,
+      });
+      event.run(job.id, now, state);
+    }
+  });
+}
+
+export function getJob(db: Db, id: string): JobRecord | null {
+  const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
+export type ApplyResult = { ok: true; job: JobRecord } | { ok: false; reason: 'not_found' | 'lease_lost' };
+
+/** What else changes with a transition, decided by the caller (e.g. the remote id on `accepted`). */
+export interface TransitionExtras {
+  remoteId?: string;
+  costCharged?: number;
+  detail?: string;
+  /** Only apply if this worker still holds the job: a worker whose lease ran out must not write. */
+  leaseOwner?: string;
+}
+
+/**
+ * Applies one event to one job: the pure transition, the row update and the job_event, in one
+ * BEGIN IMMEDIATE transaction. An illegal edge is a bug in the caller and throws.
+ */
+export function applyJobEvent(
+  db: Db,
+  id: string,
+  event: JobEvent,
+  now: number,
+  extras: TransitionExtras = {},
+): ApplyResult {
+  return writeTransaction(db, () => applyInTransaction(db, id, event, now, extras));
+}
+
+/** The same, for callers already inside a write transaction (e.g. claiming many jobs at once). */
+export function applyInTransaction(
+  db: Db,
+  id: string,
+  event: JobEvent,
+  now: number,
+  extras: TransitionExtras = {},
+): ApplyResult {
+  const before = getJob(db, id);
+  if (!before) return { ok: false, reason: 'not_found' };
+  if (extras.leaseOwner !== undefined && before.leaseOwner !== extras.leaseOwner)
+    return { ok: false, reason: 'lease_lost' };
+  const result = transition(before, event);
+  if (!result.ok) throw new Error(`Illegal job transition for ${id}: ${result.reason}`);
+  const after = result.job;
+  const finished = after.state === 'done' || after.state === 'failed' || after.state === 'canceled';
+  db.prepare(
+    `UPDATE jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt, lease_owner = @leaseOwner,
+       lease_expires_at = @leaseExpiresAt, last_error_code = @errorCode, last_error_message = @errorMessage,
+       waiting_for = @waitingFor, remote_id = COALESCE(@remoteId, remote_id),
+       cost_charged = COALESCE(@costCharged, cost_charged), updated_at = @now,
+       finished_at = CASE WHEN @finished THEN @now ELSE NULL END
+     WHERE id = @id`,
+  ).run({
+    id,
+    state: after.state,
+    attempts: after.attempts,
+    nextAttemptAt: after.nextAttemptAt,
+    leaseOwner: after.leaseOwner,
+    leaseExpiresAt: after.leaseExpiresAt,
+    errorCode: after.lastError?.code ?? null,
+    errorMessage: after.lastError?.message ?? null,
+    waitingFor: after.waitingFor,
+    remoteId: extras.remoteId ?? null,
+    costCharged: extras.costCharged ?? null,
+    now,
+    finished: finished ? 1 : 0,
+  });
+  const error = 'error' in event ? event.error : null;
+  db.prepare(
+    `INSERT INTO job_events (job_id, at, event, from_state, to_state, attempt, error_code, error_message, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    id,
+    now,
+    event.type,
+    before.state,
+    after.state,
+    after.attempts,
+    error?.code ?? null,
+    error?.message ?? null,
+    extras.detail ?? ('reason' in event ? event.reason : null),
+  );
+  const job = getJob(db, id);
+  return job ? { ok: true, job } : { ok: false, reason: 'not_found' };
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  leaseOwner: string;
+  leaseMs: number;
+  /** Only these providers may be dispatched (reachable, not paused, under their concurrency). */
+  providers: readonly string[];
+  /** Shoots that are paused. */
+  pausedShoots: readonly string[];
+}
+
+/**
+ * Takes up to `limit` due jobs for one provider, highest priority first, then oldest, and leases
+ * them to this worker, all in one transaction, so two workers never take the same job.
+ */
+export function claimDueJobs(db: Db, provider: string, options: ClaimOptions): JobRecord[] {
+  if (options.limit <= 0) return [];
+  const paused = JSON.stringify(options.pausedShoots);
+  const select = db.prepare(
+    `SELECT id FROM jobs
+     WHERE state = 'queued' AND provider = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+       AND (shoot_id IS NULL OR shoot_id NOT IN (SELECT value FROM json_each(?)))
+     ORDER BY priority DESC, created_at, id
+     LIMIT ?`,
+  );
+  return writeTransaction(db, () => {
+    const ids = (select.all(provider, options.now, paused, options.limit) as { id: string }[]).map((row) => row.id);
+    const claimed: JobRecord[] = [];
+    for (const id of ids) {
+      const result = applyInTransaction(
+        db,
+        id,
+        {
+          type: 'dispatch',
+          leaseOwner: options.leaseOwner,
+          leaseExpiresAt: options.now + options.leaseMs,
+        },
+        options.now,
+      );
+      if (result.ok) claimed.push(result.job);
+    }
+    return claimed;
+  });
+}
+
+/** Extends the lease of a job this worker holds; false if it no longer holds it. */
+export function renewLease(db: Db, id: string, leaseOwner: string, leaseExpiresAt: number): boolean {
+  const info = db
+    .prepare('UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?')
+    .run(leaseExpiresAt, id, leaseOwner);
+  return info.changes === 1;
+}
+
+/** Jobs held by a worker whose lease has run out (the worker died, or this is a restart). */
+export function jobsWithExpiredLease(db: Db, now: number): JobRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM jobs WHERE state IN ('preparing', 'submitting', 'remote', 'fetching')
+       AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
+    )
+    .all(now) as JobRow[];
+  return rows.map(toRecord);
+}
+
+/** The soonest time a queued job of one of these providers becomes due, for the scheduler's sleep. */
+export function nextDueAt(db: Db, providers: readonly string[]): number | null {
+  const row = db
+    .prepare(
+      `SELECT MIN(COALESCE(next_attempt_at, 0)) AS due FROM jobs
+       WHERE state = 'queued' AND provider IN (SELECT value FROM json_each(?))`,
+    )
+    .get(JSON.stringify(providers)) as { due: number | null };
+  return row.due;
+}
+
+export function setJobPriority(db: Db, id: string, priority: number, now: number): void {
+  db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(priority, now, id);
+}
+
+export function maxQueuedPriority(db: Db): number {
+  const row = db.prepare("SELECT MAX(priority) AS top FROM jobs WHERE state IN ('queued', 'awaiting_input')").get() as {
+    top: number | null;
+  };
+  return row.top ?? 0;
+}
+
+export interface JobEventRecord {
+  id: number;
+  at: number;
+  event: string;
+  fromState: JobState | null;
+  toState: JobState;
+  attempt: number;
+  error: JobError | null;
+  detail: string | null;
+}
+
+export function listJobEvents(db: Db, jobId: string): JobEventRecord[] {
+  const rows = db.prepare('SELECT * FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as {
+    id: number;
+    at: number;
+    event: string;
+    from_state: JobState | null;
+    to_state: JobState;
+    attempt: number;
+    error_code: string | null;
+    error_message: string | null;
+    detail: string | null;
+  }[];
+  return rows.map((row) => ({
+    id: row.id,
+    at: row.at,
+    event: row.event,
+    fromState: row.from_state,
+    toState: row.to_state,
+    attempt: row.attempt,
+    error: row.error_code === null ? null : ({ code: row.error_code, message: row.error_message ?? '' } as JobError),
+    detail: row.detail,
+  }));
+}
+
+export interface JobFilter {
+  shootId?: string;
+  states?: readonly JobState[];
+  provider?: string;
+  limit: number;
+  /** The last job id of the previous page (keyset pagination, stable while jobs are added). */
+  after?: { createdAt: number; id: string };
+}
+
+export function listJobs(db: Db, filter: JobFilter): JobRecord[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM jobs
+       WHERE (@shootId IS NULL OR shoot_id = @shootId)
+         AND (@provider IS NULL OR provider = @provider)
+         AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
+         AND (@afterCreated IS NULL OR (created_at, id) > (@afterCreated, @afterId))
+       ORDER BY created_at, id
+       LIMIT @limit`,
+    )
+    .all({
+      shootId: filter.shootId ?? null,
+      provider: filter.provider ?? null,
+      states: filter.states ? JSON.stringify(filter.states) : null,
+      afterCreated: filter.after?.createdAt ?? null,
+      afterId: filter.after?.id ?? null,
+      limit: filter.limit,
+    }) as JobRow[];
+  return rows.map(toRecord);
+}
+
+export function countJobsByState(db: Db): { provider: string; state: JobState; count: number }[] {
+  return db.prepare('SELECT provider, state, COUNT(*) AS count FROM jobs GROUP BY provider, state').all() as {
+    provider: string;
+    state: JobState;
+    count: number;
+  }[];
+}

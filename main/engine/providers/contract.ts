@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import type { MaskPurpose } from '../../../shared/mask';
+import type { HttpRequest, HttpResponse } from './http';
+
+/**
+ * What every provider module implements, the local one included. The queue drives these; the UI
+ * is built from `operations` (schemas and hints). A provider never touches the database: the queue
+ * records every step, remote id and output, so a crash at any point resumes without paying twice.
+ */
+export interface ProviderModule {
+  id: string;
+  name: string;
+  auth: 'none' | 'api-key-header' | 'bearer';
+  /** Probed to judge reachability; null for the local provider, which is never offline. */
+  baseUrl: string | null;
+  capabilities: ProviderCapabilities;
+  operations: Record<string, OperationSpec>;
+  /** Requests the provider allows per window (status polls count too), if its doc says: 60 per 60 s… */
+  rateLimit?: { requests: number; windowMs: number };
+  /** Jobs in flight at once for this provider (default 4). */
+  concurrency?: number;
+  /** How often to poll a remote job, in ms (ProductAI asks for 3–5 s). */
+  pollIntervalMs: number;
+  estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputsView) => CostEstimate;
+  /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
+  submit: (context: SubmitContext) => Promise<{ remoteId: string }>;
+  poll: (context: ProviderContext, remoteId: string) => Promise<PollResult>;
+  fetchOutputs: (context: ProviderContext, remoteId: string, outputs: readonly OutputRef[]) => Promise<FetchedOutput[]>;
+  /** For providers that can list their work: did a submit we lost track of arrive? */
+  reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
+  account?: {
+    balance?: (context: ProviderContext) => Promise<number>;
+  };
+}
+
+export interface ProviderCapabilities {
+  /** Resending with the same idempotency key never creates (or charges) a second job. */
+  idempotentSubmit: boolean;
+  /** The provider can be asked whether it already has a job (see `reconcile`). */
+  reconcile: boolean;
+  webhooks: boolean;
+  stream: boolean;
+}
+
+export interface OperationSpec {
+  label: string;
+  description: string;
+  params: z.ZodType<Record<string, unknown>>;
+  /** Labels and help per parameter, for the UI; enums and defaults come from the schema. */
+  hints: Record<string, { label: string; help?: string }>;
+  inputs: {
+    image: boolean;
+    secondImage?: boolean;
+    mask?: MaskPurpose;
+    garment?: boolean;
+  };
+  /** True when a submit costs money (drives budgets and the never-twice rule). */
+  paid: boolean;
+}
+
+export interface CostEstimate {
+  credits: number;
+  /** Expected duration, when known (the local provider learns it from its own runs). */
+  durationMs?: number;
+}
+
+export interface JobInputsView {
+  assetIds: readonly string[];
+  maskId?: string;
+  garmentAssetId?: string;
+}
+
+export interface ProviderContext {
+  /** Aborted when the job is canceled or the engine stops. */
+  signal: AbortSignal;
+  now: () => number;
+  /**
+   * Every request to the provider goes through here: it waits for a rate-limit token (polls count
+   * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.
+   */
+  request: (request: Omit<HttpRequest, 'signal'>) => Promise<HttpResponse>;
+}
+
+export interface SubmitContext extends ProviderContext {
+  job: {
+    id: string;
+    operation: string;
+    params: Record<string, unknown>;
+    inputs: JobInputsView;
+    idempotencyKey: string;
+  };
+  /**
+   * Runs one paid request at most once. A step already done (before a crash or a retry) returns
+   * its recorded result without sending anything. `send` receives the step's own idempotency key,
+   * derived from the job's key and the step name.
+   */
+  step: <T>(
+    name: string,
+    send: (key: string) => Promise<{ remoteId: string | null; result: T }>,
+  ) => Promise<{
+    remoteId: string | null;
+    result: T;
+  }>;
+}
+
+export type PollResult =
+  | { status: 'pending'; progress?: number; retryAfterMs?: number }
+  | { status: 'done'; outputs: OutputRef[] }
+  | { status: 'failed'; message: string; providerCode?: string };
+
+export interface OutputRef {
+  index: number;
+  url?: string;
+  kind: 'image' | 'video' | 'text';
+}
+
+export interface FetchedOutput {
+  index: number;
+  kind: 'image' | 'video' | 'text';
+  mimeType: string;
+  bytes: Uint8Array;
+  width?: number;
+  height?: number;
+}

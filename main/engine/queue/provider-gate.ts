@@ -1,0 +1,93 @@
+import type { Logger } from '../log';
+import type { ProviderModule } from '../providers/contract';
+import type { HttpResponse } from '../providers/http';
+import type { Clock } from './clock';
+import { parseRateLimitHeaders, TokenBucket } from './token-bucket';
+
+const DEFAULT_CONCURRENCY = 4;
+const PROBE_BASE_MS = 1_000;
+const PROBE_CAP_MS = 60_000;
+
+export interface ProviderGateOptions {
+  provider: ProviderModule;
+  clock: Clock;
+  random: () => number;
+  probe: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
+  /** Called when an unreachable provider answers again, so the queue resumes by itself. */
+  onReachable: () => void;
+  log: Logger;
+}
+
+/**
+ * What stands between the queue and one provider: its rate limit (a token per request, polls and
+ * probes included, learning from the provider's headers) and its reachability. While unreachable,
+ * it probes the base URL with full-jitter backoff, so the number of requests during an outage stays
+ * bounded, and lets the queue know when the provider is back.
+ */
+export class ProviderGate {
+  reachable = true;
+  private readonly options: ProviderGateOptions;
+  private readonly bucket: TokenBucket | null;
+  private readonly stopController = new AbortController();
+  private probing = false;
+
+  constructor(options: ProviderGateOptions) {
+    this.options = options;
+    const limit = options.provider.rateLimit;
+    this.bucket = limit ? TokenBucket.perWindow(limit.requests, limit.windowMs, options.clock.now) : null;
+  }
+
+  concurrency(provider: ProviderModule): number {
+    return provider.concurrency ?? DEFAULT_CONCURRENCY;
+  }
+
+  /** Waits until the rate limit allows one more request, then counts it. */
+  async takeToken(signal: AbortSignal): Promise<void> {
+    if (!this.bucket) return;
+    while (!this.bucket.tryTake()) {
+      await this.options.clock.sleep(Math.max(1, this.bucket.msUntilAvailable()), signal);
+    }
+  }
+
+  learn(response: HttpResponse): void {
+    if (!this.bucket) return;
+    this.bucket.learn(parseRateLimitHeaders(response.header, this.options.clock.now()));
+  }
+
+  /** A Retry-After from the provider: no request to it before then. */
+  pauseUntil(timeMs: number): void {
+    this.bucket?.pauseUntil(timeMs);
+  }
+
+  markUnreachable(): void {
+    if (!this.options.provider.baseUrl) return; // the local provider is never offline
+    this.reachable = false;
+    if (!this.probing) void this.probeUntilReachable();
+  }
+
+  stop(): void {
+    this.stopController.abort(new Error('stopped'));
+  }
+
+  private async probeUntilReachable(): Promise<void> {
+    const { provider, clock, random, probe, log } = this.options;
+    const signal = this.stopController.signal;
+    this.probing = true;
+    log.warn('queue.provider_unreachable', { provider: provider.id });
+    try {
+      for (let attempt = 0; !this.reachable; attempt += 1) {
+        await clock.sleep(random() * Math.min(PROBE_CAP_MS, PROBE_BASE_MS * 2 ** Math.min(attempt, 16)), signal);
+        await this.takeToken(signal);
+        if (await probe(provider.baseUrl ?? '', signal)) {
+          this.reachable = true;
+          log.info('queue.provider_reachable', { provider: provider.id, probes: attempt + 1 });
+          this.options.onReachable();
+        }
+      }
+    } catch {
+      // Stopped while waiting: nothing to do.
+    } finally {
+      this.probing = false;
+    }
+  }
+}

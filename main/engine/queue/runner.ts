@@ -1,0 +1,513 @@
+import { NEEDS_REVIEW_MESSAGE, type JobError } from '../../../shared/jobs';
+import { writeTransaction, type Db } from '../db/connection';
+import {
+  applyJobEvent,
+  claimDueJobs,
+  getJob,
+  jobsWithExpiredLease,
+  nextDueAt,
+  renewLease,
+  type ApplyResult,
+  type JobRecord,
+  type TransitionExtras,
+} from '../db/jobs-repo';
+import { getStep, markStepDone, markStepPending, markStepSending, sendingSteps } from '../db/job-steps-repo';
+import { activePauses } from '../db/pauses-repo';
+import { setProviderPausedReason, providerPausedReasons } from '../db/provider-accounts-repo';
+import { insertVariant } from '../db/variants-repo';
+import type { Logger } from '../log';
+import type { FetchedOutput, OutputRef, ProviderContext, ProviderModule, SubmitContext } from '../providers/contract';
+import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
+import type { Clock } from './clock';
+import { ProviderGate } from './provider-gate';
+import {
+  classifyFailure,
+  DEFAULT_RETRY_POLICY,
+  errorCodeForClass,
+  nextAttemptDelayMs,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry-policy';
+import type { JobEvent } from './state-machine';
+
+export interface StoredOutput {
+  mediaId: string;
+}
+
+export interface QueueRunnerOptions {
+  db: Db;
+  providers: readonly ProviderModule[];
+  clock: Clock;
+  log: Logger;
+  /** Names this runner's leases; a new one per engine start. */
+  workerId: string;
+  /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
+  storeOutput: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput>;
+  onJobUpdated?: (job: JobRecord) => void;
+  policy?: RetryPolicy;
+  leaseMs?: number;
+  random?: () => number;
+  /** Is the provider's base URL reachable? Any HTTP answer counts; the default asks the network. */
+  probe?: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
+  /** Test seams for crash tests: called at the exact points where a crash is most dangerous. */
+  hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
+}
+
+interface RunningJob {
+  controller: AbortController;
+  provider: string;
+  done: Promise<void>;
+}
+
+/** Why a job's run stopped early without an error of its own: the user canceled it, or the engine is stopping. */
+class RunAborted extends Error {}
+
+/**
+ * The scheduler and its workers. Due jobs are claimed from SQLite under a lease (priority, then
+ * age), per provider within its concurrency and while it is reachable and not paused; each one is
+ * run from the state it is in to done, through the provider contract. Every change of state is one
+ * transaction with its job_event, so killing the process at any moment loses nothing: `start()`
+ * recovers what was in flight by the rules of DESIGN.md.
+ */
+export class QueueRunner {
+  private readonly options: QueueRunnerOptions;
+  private readonly policy: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly providers = new Map<string, ProviderModule>();
+  private readonly gates = new Map<string, ProviderGate>();
+  private readonly running = new Map<string, RunningJob>();
+  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private pumping = false;
+  private pumpAgain = false;
+  private started = false;
+  private stopping = false;
+
+  constructor(options: QueueRunnerOptions) {
+    this.options = options;
+    this.policy = options.policy ?? DEFAULT_RETRY_POLICY;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    for (const provider of options.providers) {
+      this.providers.set(provider.id, provider);
+      this.gates.set(
+        provider.id,
+        new ProviderGate({
+          provider,
+          clock: options.clock,
+          random: options.random ?? Math.random,
+          probe: options.probe ?? defaultProbe,
+          onReachable: () => this.pump(),
+          log: options.log,
+        }),
+      );
+    }
+  }
+
+  /** Recovers what a previous run left in flight, then starts dispatching. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.recover();
+    this.pump();
+  }
+
+  /** Stops dispatching and aborts work in flight; what was running is recovered at the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.wakeTimer);
+    for (const gate of this.gates.values()) gate.stop();
+    for (const job of this.running.values()) job.controller.abort(new RunAborted('engine stopping'));
+    await Promise.allSettled([...this.running.values()].map((job) => job.done));
+  }
+
+  /** Re-evaluates the queue now (after an enqueue, a resume, a saved mask…). */
+  wake(): void {
+    this.pump();
+  }
+
+  /** Aborts the job's request in flight, if any. The caller has already written the cancel. */
+  abortJob(jobId: string): void {
+    this.running.get(jobId)?.controller.abort(new RunAborted('canceled'));
+  }
+
+  /** Runs a job the editor chose to resend, from `submitting`, under this runner's lease. */
+  resend(jobId: string): ApplyResult {
+    const result = writeTransaction(this.options.db, () => {
+      for (const step of sendingSteps(this.options.db, jobId)) {
+        markStepPending(this.options.db, jobId, step.step, this.options.clock.now());
+      }
+      return this.applyUnlocked(jobId, {
+        type: 'resend',
+        leaseOwner: this.options.workerId,
+        leaseExpiresAt: this.options.clock.now() + this.leaseMs,
+      });
+    });
+    if (result.ok) {
+      this.options.onJobUpdated?.(result.job);
+      this.startJob(result.job);
+    }
+    return result;
+  }
+
+  isRunning(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  private recover(): void {
+    const { db, clock, log } = this.options;
+    for (const job of jobsWithExpiredLease(db, Number.MAX_SAFE_INTEGER)) {
+      const provider = this.providers.get(job.provider);
+      if (job.state === 'submitting' && sendingSteps(db, job.id).length > 0) {
+        const canRetrySafely = provider?.capabilities.idempotentSubmit || provider?.capabilities.reconcile;
+        if (!canRetrySafely) {
+          this.apply(job.id, {
+            type: 'outcome_unknown',
+            error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE },
+          });
+          continue;
+        }
+      }
+      this.apply(job.id, { type: 'hold', reason: `recovered from ${job.state} at start`, nextAttemptAt: null });
+    }
+    log.info('queue.recovered', { at: clock.now() });
+  }
+
+  private pump(): void {
+    if (!this.started || this.stopping) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.dispatchDue();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private dispatchDue(): void {
+    const { db, clock } = this.options;
+    const pauses = activePauses(db);
+    if (pauses.global) return;
+    const creditPauses = providerPausedReasons(db);
+    const ready: string[] = [];
+    for (const [id, provider] of this.providers) {
+      const gate = this.gates.get(id);
+      if (!gate || pauses.providers.has(id) || creditPauses.has(id) || !gate.reachable) continue;
+      ready.push(id);
+      const busy = [...this.running.values()].filter((job) => job.provider === id).length;
+      const claimed = claimDueJobs(db, id, {
+        now: clock.now(),
+        limit: gate.concurrency(provider) - busy,
+        leaseOwner: this.options.workerId,
+        leaseMs: this.leaseMs,
+        providers: [id],
+        pausedShoots: [...pauses.shoots],
+      });
+      for (const job of claimed) {
+        this.options.onJobUpdated?.(job);
+        this.startJob(job);
+      }
+    }
+    this.scheduleWake(ready);
+  }
+
+  /** Sleeps until the next queued job of a ready provider is due (or a minute, to catch changes). */
+  private scheduleWake(ready: readonly string[]): void {
+    clearTimeout(this.wakeTimer);
+    const due = ready.length > 0 ? nextDueAt(this.options.db, ready) : null;
+    const now = this.options.clock.now();
+    const wait = due === null ? 60_000 : Math.max(0, due - now);
+    if (due !== null && wait === 0 && ready.every((id) => this.isFull(id))) return; // a finishing job will pump
+    this.wakeTimer = setTimeout(() => this.pump(), Math.min(wait, 60_000));
+    this.wakeTimer.unref?.();
+  }
+
+  private isFull(providerId: string): boolean {
+    const provider = this.providers.get(providerId);
+    const gate = this.gates.get(providerId);
+    if (!provider || !gate) return true;
+    const busy = [...this.running.values()].filter((job) => job.provider === providerId).length;
+    return busy >= gate.concurrency(provider);
+  }
+
+  private startJob(job: JobRecord): void {
+    const controller = new AbortController();
+    const entry: RunningJob = { controller, provider: job.provider, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+    entry.done = this.runJob(job, controller.signal)
+      .catch((error: unknown) => this.options.log.error('queue.run_crashed', { jobId: job.id, error }))
+      .finally(() => {
+        this.running.delete(job.id);
+        this.pump();
+      });
+  }
+
+  private async runJob(claimed: JobRecord, signal: AbortSignal): Promise<void> {
+    const provider = this.providers.get(claimed.provider);
+    const gate = this.gates.get(claimed.provider);
+    if (!provider || !gate) {
+      this.apply(claimed.id, {
+        type: 'permanent_error',
+        error: { code: 'not_found', message: `No provider named ${claimed.provider} is installed.` },
+      });
+      return;
+    }
+    const renewal = setInterval(() => {
+      renewLease(this.options.db, claimed.id, this.options.workerId, this.options.clock.now() + this.leaseMs);
+    }, this.leaseMs / 3);
+    renewal.unref?.();
+    let stage: 'prepare' | 'submit' | 'poll' | 'fetch' = 'prepare';
+    try {
+      let job = claimed;
+      const context = this.providerContext(provider, gate, signal);
+      if (job.state === 'preparing') {
+        job = this.advance(job, { type: 'prepared' });
+      }
+      if (job.state === 'submitting') {
+        stage = 'submit';
+        const { remoteId } = await this.submit(provider, job, context);
+        job = this.advance(job, { type: 'accepted' }, { remoteId });
+      }
+      if (job.state === 'remote') {
+        stage = 'poll';
+        const outputs = await this.pollUntilDone(provider, job, context);
+        if (!outputs) return;
+        job = this.advance(job, { type: 'remote_done' }, { detail: JSON.stringify(outputs) });
+        stage = 'fetch';
+        const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
+        for (const output of fetched) {
+          const stored = await this.options.storeOutput(job, output);
+          insertVariant(this.options.db, job, output, stored.mediaId, this.options.clock.now());
+        }
+        this.advance(job, { type: 'fetched' });
+      }
+    } catch (error) {
+      this.handleFailure(claimed, provider, gate, stage, error, signal);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  /** Applies an event the run itself caused; if the job was taken from us meanwhile, stop quietly. */
+  private advance(job: JobRecord, event: JobEvent, extras: TransitionExtras = {}): JobRecord {
+    const result = this.apply(job.id, event, { ...extras, leaseOwner: this.options.workerId });
+    if (!result.ok) throw new RunAborted(`job ${job.id}: ${result.reason}`);
+    return result.job;
+  }
+
+  private apply(jobId: string, event: JobEvent, extras: TransitionExtras = {}): ApplyResult {
+    const result = applyJobEvent(this.options.db, jobId, event, this.options.clock.now(), extras);
+    if (result.ok) this.options.onJobUpdated?.(result.job);
+    return result;
+  }
+
+  private applyUnlocked(jobId: string, event: JobEvent): ApplyResult {
+    return applyJobEvent(this.options.db, jobId, event, this.options.clock.now());
+  }
+
+  private providerContext(provider: ProviderModule, gate: ProviderGate, signal: AbortSignal): ProviderContext {
+    return {
+      signal,
+      now: this.options.clock.now,
+      request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
+        await gate.takeToken(signal);
+        try {
+          const response = await httpRequest({ ...request, signal });
+          gate.learn(response);
+          return response;
+        } catch (error) {
+          if (error instanceof ProviderRequestError && error.response) gate.learn(error.response);
+          throw error;
+        }
+      },
+    };
+  }
+
+  private async submit(
+    provider: ProviderModule,
+    job: JobRecord,
+    context: ProviderContext,
+  ): Promise<{ remoteId: string }> {
+    const { db, clock, hooks } = this.options;
+    const submitContext: SubmitContext = {
+      ...context,
+      job: {
+        id: job.id,
+        operation: job.operation,
+        params: job.params,
+        inputs: job.inputs,
+        idempotencyKey: job.idempotencyKey,
+      },
+      step: async <T>(name: string, send: (key: string) => Promise<{ remoteId: string | null; result: T }>) => {
+        const recorded = getStep(db, job.id, name);
+        if (recorded?.state === 'done') return { remoteId: recorded.remoteId, result: recorded.result as T };
+        const key = `${job.idempotencyKey}.${name}`;
+        markStepSending(db, job.id, name, key, clock.now());
+        hooks?.afterStepMarkedSending?.(job.id, name);
+        try {
+          const answer = await send(key);
+          markStepDone(db, job.id, name, answer.remoteId, answer.result, clock.now());
+          return answer;
+        } catch (error) {
+          // Only a request that certainly did not create anything goes back to pending; an
+          // ambiguous one stays `sending`, which is what recovery and retries look at.
+          if (
+            !(error instanceof ProviderRequestError) ||
+            classifyFailure(error.failure, { paid: true }) !== 'ambiguous'
+          ) {
+            markStepPending(db, job.id, name, clock.now());
+          }
+          throw error;
+        }
+      },
+    };
+    if (provider.reconcile && sendingSteps(db, job.id).length > 0) {
+      const found = await provider.reconcile(submitContext);
+      if (found.found) return { remoteId: found.remoteId };
+      for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
+    }
+    return provider.submit(submitContext);
+  }
+
+  private async pollUntilDone(
+    provider: ProviderModule,
+    job: JobRecord,
+    context: ProviderContext,
+  ): Promise<OutputRef[] | null> {
+    const remoteId = job.remoteId ?? getJob(this.options.db, job.id)?.remoteId;
+    if (!remoteId) throw new Error(`job ${job.id} is remote without a remote id`);
+    for (;;) {
+      const result = await provider.poll(context, remoteId);
+      if (result.status === 'done') return result.outputs;
+      if (result.status === 'failed') {
+        this.advance(job, {
+          type: 'permanent_error',
+          error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` },
+        });
+        return null;
+      }
+      await this.options.clock.sleep(result.retryAfterMs ?? provider.pollIntervalMs, context.signal);
+    }
+  }
+
+  private handleFailure(
+    job: JobRecord,
+    provider: ProviderModule,
+    gate: ProviderGate,
+    stage: 'prepare' | 'submit' | 'poll' | 'fetch',
+    error: unknown,
+    signal: AbortSignal,
+  ): void {
+    const { log, clock, db } = this.options;
+    const leaseOwner = this.options.workerId;
+    if (error instanceof RunAborted || signal.aborted) return; // canceled (already written) or stopping (recovered at start)
+    if (!(error instanceof ProviderRequestError)) {
+      log.error('queue.job_error', { jobId: job.id, stage, error });
+      this.retryLater(
+        job.id,
+        { code: 'internal', message: `Unexpected error while ${stage}ing. The details are in the log.` },
+        null,
+      );
+      return;
+    }
+    const failure = error.failure;
+    const paid = stage === 'submit';
+    const kind = classifyFailure(failure, { paid });
+    const message = `${provider.name}: ${error.message}`;
+    const jobError: JobError = { code: errorCodeForClass(kind, failure), message };
+    const current = getJob(db, job.id);
+    if (!current || current.leaseOwner !== leaseOwner) return;
+    switch (kind) {
+      case 'canceled':
+        return;
+      case 'transient': {
+        const refusedBeforeSend =
+          (failure.kind === 'network' || failure.kind === 'timeout') && failure.phase === 'before_send';
+        if (refusedBeforeSend && provider.baseUrl) {
+          // The provider is unreachable: wait for it without spending attempts; the gate probes.
+          gate.markUnreachable();
+          this.apply(job.id, { type: 'hold', reason: 'provider unreachable', nextAttemptAt: null }, { leaseOwner });
+          return;
+        }
+        const retryAfter = parseRetryAfter(error.response?.header('retry-after'), clock.now());
+        if (retryAfter !== null) gate.pauseUntil(clock.now() + retryAfter);
+        this.retryLater(
+          job.id,
+          { ...jobError, code: failure.kind === 'http' && failure.status === 429 ? 'rate_limited' : jobError.code },
+          retryAfter,
+        );
+        return;
+      }
+      case 'ambiguous':
+        if (provider.capabilities.idempotentSubmit || provider.capabilities.reconcile) {
+          this.retryLater(job.id, jobError, null);
+        } else {
+          this.apply(
+            job.id,
+            { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
+            { leaseOwner, detail: message },
+          );
+        }
+        return;
+      case 'credits':
+        setProviderPausedReason(
+          db,
+          provider.id,
+          `${provider.name} has run out of credits. Top up, then resume it.`,
+          clock.now(),
+        );
+        this.apply(
+          job.id,
+          { type: 'hold', reason: 'insufficient credits', nextAttemptAt: null },
+          { leaseOwner, detail: message },
+        );
+        return;
+      case 'auth':
+        // A refused key fails every job alike: pause the provider instead of failing them one by one.
+        setProviderPausedReason(
+          db,
+          provider.id,
+          `${provider.name} refused the API key. Check it in Settings, then resume.`,
+          clock.now(),
+        );
+        this.apply(
+          job.id,
+          { type: 'hold', reason: 'provider refused the key', nextAttemptAt: null },
+          { leaseOwner, detail: message },
+        );
+        return;
+      case 'permanent':
+        this.apply(job.id, { type: 'permanent_error', error: jobError }, { leaseOwner });
+        return;
+      default: {
+        const unreachable: never = kind;
+        throw new Error(`unhandled classification ${String(unreachable)}`);
+      }
+    }
+  }
+
+  private retryLater(jobId: string, error: JobError, retryAfterMs: number | null): void {
+    const job = getJob(this.options.db, jobId);
+    if (!job) return;
+    const delay = nextAttemptDelayMs(job.attempts, this.policy, retryAfterMs, this.options.random ?? Math.random);
+    this.apply(
+      jobId,
+      { type: 'transient_error', error, nextAttemptAt: this.options.clock.now() + delay },
+      { leaseOwner: this.options.workerId },
+    );
+  }
+}
+
+async function defaultProbe(baseUrl: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    await httpRequest({ method: 'HEAD', url: baseUrl, signal, timeoutMs: 5_000 });
+    return true;
+  } catch (error) {
+    // Any HTTP answer, even an error status, proves the provider is reachable.
+    return error instanceof ProviderRequestError && error.failure.kind === 'http';
+  }
+}

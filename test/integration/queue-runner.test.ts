@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../main/engine/db/connection';
+import { getJob, listJobEvents } from '../../main/engine/db/jobs-repo';
+import type { QueueRunner } from '../../main/engine/queue/runner';
+import { NEEDS_REVIEW_MESSAGE } from '../../shared/jobs';
+import { testProviderModule } from '../sandbox/test-providers/module';
+import { startTestProvider, type TestProviderOptions, type TestProviderServer } from '../sandbox/test-providers/server';
+import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
+import { tempDir } from '../support/temp';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(
+  serverOptions: TestProviderOptions,
+  moduleOptions: { steps?: string[]; rateLimit?: { requests: number; windowMs: number } } = {},
+) {
+  const server = await startTestProvider(serverOptions);
+  cleanups.push(server.close);
+  const dir = tempDir();
+  const { db, shootId } = openQueueLibrary(dir);
+  cleanups.push(() => db.close());
+  const provider = testProviderModule({
+    id: serverOptions.dedupe ? 'dedupe' : 'plain',
+    baseUrl: server.url,
+    idempotentSubmit: serverOptions.dedupe,
+    ...moduleOptions,
+  });
+  const runner = createRunner(db, dir, [provider]);
+  cleanups.push(() => runner.stop());
+  return { server, db, shootId, runner, provider, dir };
+}
+
+function chargedOnce(server: TestProviderServer): boolean {
+  return [...server.charged.values()].every((count) => count === 1);
+}
+
+async function runToEnd(db: Db, runner: QueueRunner): Promise<void> {
+  runner.start();
+  await waitFor(
+    () => settled(db),
+    () => JSON.stringify(countByState(db)),
+  );
+}
+
+describe('the queue runner', () => {
+  it.each([true, false])('takes every job to done, each charged once (dedupe %s)', async (dedupe) => {
+    const { server, db, shootId, runner } = await setup({ dedupe, pollsUntilDone: 1 });
+    const ids = enqueue(db, shootId, dedupe ? 'dedupe' : 'plain', 20);
+    await runToEnd(db, runner);
+    expect(countByState(db)).toEqual({ done: 20 });
+    expect(server.charged.size).toBe(20);
+    expect(chargedOnce(server)).toBe(true);
+    const variants = db.prepare('SELECT COUNT(*) AS n FROM variants').get() as { n: number };
+    expect(variants.n).toBe(20);
+    const events = listJobEvents(db, ids[0] ?? '').map((event) => event.toState);
+    expect(events).toEqual(['queued', 'preparing', 'submitting', 'remote', 'fetching', 'done']);
+  });
+
+  it('retries a failed submit with the same key on a deduping provider: done, charged once', async () => {
+    const { server, db, shootId, runner } = await setup({
+      dedupe: true,
+      onSubmit: ({ n }) => (n <= 2 ? { kind: 'reset' } : undefined),
+    });
+    const [id] = enqueue(db, shootId, 'dedupe', 1);
+    await runToEnd(db, runner);
+    expect(getJob(db, id ?? '')?.state).toBe('done');
+    expect([...server.received.values()]).toEqual([3]); // the same key, three times
+    expect([...server.charged.values()]).toEqual([1]);
+  });
+
+  it('sends a job to review when a non-deduping provider may have it, and a resend completes it', async () => {
+    const { server, db, shootId, runner } = await setup({
+      dedupe: false,
+      onSubmit: ({ n }) => (n === 1 ? { kind: 'reset' } : undefined),
+    });
+    const [id = ''] = enqueue(db, shootId, 'plain', 1);
+    await runToEnd(db, runner);
+    const review = getJob(db, id);
+    expect(review).toMatchObject({ state: 'needs_review', lastError: { message: NEEDS_REVIEW_MESSAGE } });
+    expect(server.totals.submits).toBe(1); // not resent by itself
+
+    expect(runner.resend(id).ok).toBe(true);
+    await waitFor(
+      () => getJob(db, id)?.state === 'done',
+      () => getJob(db, id)?.state ?? 'missing',
+    );
+    expect(server.totals.submits).toBe(2);
+  });
+
+  it('retries a refused submit (5xx before anything was created) and counts the attempts', async () => {
+    const { db, shootId, runner } = await setup({
+      dedupe: false,
+      onSubmit: ({ n }) => (n <= 2 ? { kind: 'status', status: 503 } : undefined),
+    });
+    const [id = ''] = enqueue(db, shootId, 'plain', 1);
+    await runToEnd(db, runner);
+    expect(getJob(db, id)).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('fails a job at once on a permanent error, and after its attempts on repeated transient ones', async () => {
+    const { db, shootId, runner } = await setup({
+      dedupe: false,
+      onSubmit: ({ n }) =>
+        n === 1
+          ? { kind: 'status', status: 422, body: { error: { code: 'bad_params' } } }
+          : { kind: 'status', status: 503 },
+    });
+    const [permanent = ''] = enqueue(db, shootId, 'plain', 1);
+    await runToEnd(db, runner);
+    expect(getJob(db, permanent)).toMatchObject({ state: 'failed', attempts: 0, lastError: { code: 'invalid_input' } });
+    const [transient = ''] = enqueue(db, shootId, 'plain', 1, { maxAttempts: 3 });
+    runner.wake();
+    await waitFor(
+      () => settled(db),
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(getJob(db, transient)).toMatchObject({ state: 'failed', attempts: 3, lastError: { code: 'unavailable' } });
+  });
+
+  it('waits at least as long as Retry-After asks before the next attempt', async () => {
+    const arrivals: number[] = [];
+    const { db, shootId, runner } = await setup({
+      dedupe: true,
+      onSubmit: ({ n }) => {
+        arrivals.push(Date.now());
+        return n === 1 ? { kind: 'status', status: 429, retryAfter: '3' } : undefined;
+      },
+    });
+    const [id = ''] = enqueue(db, shootId, 'dedupe', 1);
+    runner.start();
+    await waitFor(
+      () => getJob(db, id)?.state === 'done',
+      () => getJob(db, id)?.state ?? '',
+      20_000,
+    );
+    const retry = listJobEvents(db, id).find((event) => event.event === 'transient_error');
+    expect(retry?.error?.code).toBe('rate_limited');
+    const scheduled = db
+      .prepare("SELECT at FROM job_events WHERE job_id = ? AND event = 'dispatch' ORDER BY id")
+      .all(id) as { at: number }[];
+    expect((scheduled[1]?.at ?? 0) - (retry?.at ?? 0)).toBeGreaterThanOrEqual(3_000);
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('aborts the request in flight when a job is canceled', async () => {
+    const { server, db, shootId, runner } = await setup({ dedupe: true, onSubmit: () => ({ kind: 'hang' }) });
+    const [id = ''] = enqueue(db, shootId, 'dedupe', 1);
+    runner.start();
+    await waitFor(
+      () => server.totals.submits === 1,
+      () => `submits ${server.totals.submits}`,
+    );
+    const { applyJobEvent } = await import('../../main/engine/db/jobs-repo');
+    expect(applyJobEvent(db, id, { type: 'cancel' }, Date.now()).ok).toBe(true);
+    runner.abortJob(id);
+    await waitFor(
+      () => server.abandoned === 1,
+      () => `abandoned ${server.abandoned}`,
+    );
+    await waitFor(
+      () => !runner.isRunning(id),
+      () => 'still running',
+    );
+    expect(getJob(db, id)?.state).toBe('canceled');
+  });
+
+  it('resumes a three-step submit after a failure between steps, sending no step twice', async () => {
+    const { server, db, shootId, runner } = await setup(
+      {
+        dedupe: false,
+        onSubmit: ({ step, n }) => (step === 'enhance' && n === 3 ? { kind: 'status', status: 503 } : undefined),
+      },
+      { steps: ['project', 'picture', 'enhance'] },
+    );
+    const [id = ''] = enqueue(db, shootId, 'plain', 1);
+    await runToEnd(db, runner);
+    expect(getJob(db, id)?.state).toBe('done');
+    const perStep = [...server.received.entries()].map(([key, n]) => [key.split('.').at(-1), n]);
+    expect(perStep).toEqual([
+      ['project', 1],
+      ['picture', 1],
+      ['enhance', 2],
+    ]);
+    expect([...server.charged.values()]).toEqual([1, 1, 1]);
+  });
+});

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { ProviderModule } from '../../../main/engine/providers/contract';
+
+/**
+ * The provider module for a test provider server: the same contract a real provider implements,
+ * with one paid request per submit step.
+ */
+export function testProviderModule(options: {
+  id: string;
+  baseUrl: string;
+  idempotentSubmit: boolean;
+  steps?: readonly string[];
+  rateLimit?: { requests: number; windowMs: number };
+  concurrency?: number;
+  pollIntervalMs?: number;
+}): ProviderModule {
+  const steps = options.steps ?? ['create'];
+  return {
+    id: options.id,
+    name: `Test provider ${options.id}`,
+    auth: 'none',
+    baseUrl: options.baseUrl,
+    capabilities: { idempotentSubmit: options.idempotentSubmit, reconcile: false, webhooks: false, stream: false },
+    rateLimit: options.rateLimit,
+    concurrency: options.concurrency,
+    pollIntervalMs: options.pollIntervalMs ?? 10,
+    operations: {
+      generate: {
+        label: 'Generate',
+        description: 'Makes one image.',
+        params: z.object({}).passthrough(),
+        hints: {},
+        inputs: { image: false },
+        paid: true,
+      },
+    },
+    estimateCost: () => ({ credits: 1 }),
+    submit: async (context) => {
+      let remoteId = '';
+      for (const step of steps) {
+        const answer = await context.step(step, async (key) => {
+          const response = await context.request({
+            method: 'POST',
+            url: `${options.baseUrl}/submit/${step}`,
+            headers: { 'idempotency-key': key, 'content-type': 'application/json' },
+            body: JSON.stringify({ job: context.job.id }),
+            timeoutMs: 10_000,
+          });
+          const { id } = JSON.parse(response.body.toString('utf8')) as { id: string };
+          return { remoteId: id, result: null };
+        });
+        remoteId = answer.remoteId ?? remoteId;
+      }
+      return { remoteId };
+    },
+    poll: async (context, remoteId) => {
+      const response = await context.request({
+        method: 'GET',
+        url: `${options.baseUrl}/jobs/${remoteId}`,
+        timeoutMs: 10_000,
+      });
+      const body = JSON.parse(response.body.toString('utf8')) as {
+        status: 'pending' | 'done';
+        outputs?: { index: number; url: string }[];
+      };
+      if (body.status === 'pending') return { status: 'pending' };
+      return {
+        status: 'done',
+        outputs: (body.outputs ?? []).map((output) => ({
+          index: output.index,
+          url: output.url,
+          kind: 'image' as const,
+        })),
+      };
+    },
+    fetchOutputs: async (context, _remoteId, outputs) => {
+      const fetched = [];
+      for (const output of outputs) {
+        const response = await context.request({
+          method: 'GET',
+          url: `${options.baseUrl}${output.url ?? ''}`,
+          timeoutMs: 10_000,
+        });
+        fetched.push({
+          index: output.index,
+          kind: output.kind,
+          mimeType: 'image/png',
+          bytes: response.body,
+          width: 1,
+          height: 1,
+        });
+      }
+      return fetched;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in generation API for queue tests: submits (one or more steps, each keyed by an
+ * Idempotency-Key header), status polls and downloads, with its own server-side count of
+ * everything it received, so tests judge "never twice" by what the server saw, not by what the
+ * app believes. `dedupe: true` behaves like AIXpose (same key → same job, charged once);
+ * `dedupe: false` creates and charges a new job for every request.
+ */
+export interface TestProviderOptions {
+  dedupe: boolean;
+  /** Status polls answered `pending` before `done`. */
+  pollsUntilDone?: number;
+  /** Enforced on every request, polls included: more than `requests` in any `windowMs` → 429. */
+  rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
+  /** Decides, per submit, whether to answer normally or misbehave. `n` counts submits received. */
+  onSubmit?: (info: { step: string; key: string; n: number }) => SubmitFault | undefined;
+  port?: number;
+}
+
+export type SubmitFault =
+  | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
+  /** Takes the request (and charges it when not deduping) but never answers. */
+  | { kind: 'hang' }
+  /** Takes the request (and charges it), then drops the connection without an answer. */
+  | { kind: 'reset' };
+
+export interface TestProviderServer {
+  url: string;
+  port: number;
+  /** Requests received per step idempotency key (a resend with the same key counts again). */
+  received: Map<string, number>;
+  /** Jobs created (= charged) per step idempotency key. */
+  charged: Map<string, number>;
+  totals: { requests: number; submits: number; polls: number; downloads: number; rateLimited: number };
+  /** Times (ms) at which each request arrived, for rate checks. */
+  arrivals: number[];
+  /** Connections closed by the client while their request hung. */
+  abandoned: number;
+  close: () => Promise<void>;
+}
+
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+export async function startTestProvider(options: TestProviderOptions): Promise<TestProviderServer> {
+  const received = new Map<string, number>();
+  const charged = new Map<string, number>();
+  const remoteByKey = new Map<string, string>();
+  const polls = new Map<string, number>();
+  const arrivals: number[] = [];
+  const totals = { requests: 0, submits: 0, polls: 0, downloads: 0, rateLimited: 0 };
+  let abandoned = 0;
+  let nextRemote = 1;
+
+  const create = (key: string): string => {
+    charged.set(key, (charged.get(key) ?? 0) + 1);
+    const id = `r${nextRemote++}`;
+    remoteByKey.set(key, id);
+    return id;
+  };
+
+  const json = (response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    response.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
+
+  const server = http.createServer((request, response) => {
+    const now = Date.now();
+    totals.requests += 1;
+    const limit = options.rateLimit;
+    if (limit) {
+      const recent = arrivals.filter((at) => at > now - limit.windowMs).length;
+      arrivals.push(now);
+      if (recent >= limit.requests) {
+        totals.rateLimited += 1;
+        json(response, 429, { error: { code: 'rate_limited' } }, { 'Retry-After': String(limit.retryAfterSeconds) });
+        return;
+      }
+    } else arrivals.push(now);
+
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const submit = /^\/submit\/([\w-]+)$/.exec(url.pathname);
+    if (request.method === 'POST' && submit) {
+      totals.submits += 1;
+      const step = submit[1] ?? '';
+      const key = String(request.headers['idempotency-key'] ?? '');
+      received.set(key, (received.get(key) ?? 0) + 1);
+      request.resume();
+      request.on('end', () => {
+        const fault = options.onSubmit?.({ step, key, n: totals.submits });
+        if (fault?.kind === 'status') {
+          json(
+            response,
+            fault.status,
+            fault.body ?? { error: { code: 'test_fault' } },
+            fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
+          );
+          return;
+        }
+        const existing = options.dedupe ? remoteByKey.get(key) : undefined;
+        const id = existing ?? create(key);
+        if (fault?.kind === 'hang') {
+          request.socket.once('close', () => (abandoned += 1));
+          return;
+        }
+        if (fault?.kind === 'reset') {
+          request.socket.destroy();
+          return;
+        }
+        json(response, 200, { id });
+      });
+      return;
+    }
+    const job = /^\/jobs\/(\w+)$/.exec(url.pathname);
+    if (request.method === 'GET' && job) {
+      totals.polls += 1;
+      const id = job[1] ?? '';
+      const seen = (polls.get(id) ?? 0) + 1;
+      polls.set(id, seen);
+      if (seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
+      else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
+      return;
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/files/')) {
+      totals.downloads += 1;
+      response.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG_1X1);
+      return;
+    }
+    if (request.method === 'HEAD' || url.pathname === '/') {
+      response.writeHead(200).end();
+      return;
+    }
+    json(response, 404, { error: { code: 'not_found' } });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    charged,
+    totals,
+    arrivals,
+    get abandoned() {
+      return abandoned;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
