@@ -1,0 +1,307 @@
+import { AppError } from '../../../shared/errors';
+import { type MaskDrawing, MaskDrawingSchema, type MaskPoint } from '../../../shared/mask';
+
+/** Largest side and area a mask may be rendered at: beyond any camera's output, and it bounds memory. */
+export const MAX_MASK_SIDE = 30_000;
+export const MAX_MASK_PIXELS = 200_000_000;
+
+/** The edge of a stroke in output pixels: alpha is 1 within `inner` of the centre line and 0 beyond `outer`. */
+interface Edge {
+  inner: number;
+  outer: number;
+}
+
+/**
+ * A rectangle of the output plane backed by a buffer. Paint strokes draw straight into the output;
+ * erase strokes draw into a scratch buffer over their own bounding box first, because erasing
+ * multiplies and overlapping segments of one stroke must not erase twice.
+ */
+interface Target {
+  data: Uint8Array;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Renders a mask as 8-bit grayscale (row-major, 255 = selected) at outWidth × outHeight. Strokes apply
+ * in order: paint raises coverage (max), erase lowers it (multiplies by 1 - alpha). The result depends
+ * only on the stroke list, so dropping the last stroke and rendering again is an exact undo.
+ */
+export function rasterizeMask(drawing: MaskDrawing, outWidth: number, outHeight: number): Uint8Array {
+  assertOutputSize(outWidth, outHeight);
+  const parsed = MaskDrawingSchema.safeParse(drawing);
+  if (!parsed.success) throw new AppError('invalid_input', 'The mask drawing is not valid.', parsed.error.issues);
+  const { width, height, strokes } = parsed.data;
+
+  const sx = outWidth / width;
+  const sy = outHeight / height;
+  // A brush stays round: its size scales by the mean factor even when the image is stretched.
+  const sizeScale = (sx + sy) / 2;
+  const output = new Uint8Array(outWidth * outHeight);
+  const whole: Target = { data: output, left: 0, top: 0, width: outWidth, height: outHeight };
+
+  for (const stroke of strokes) {
+    const points = stroke.points.map((point) => ({ x: point.x * sx, y: point.y * sy }));
+    const edge = edgeFor((stroke.size * sizeScale) / 2, stroke.feather * sizeScale);
+    // The schema allows any finite number; scaling a huge one up can still overflow to Infinity.
+    const finite = points.every((point) => Number.isFinite(point.x) && Number.isFinite(point.y));
+    if (!finite || !Number.isFinite(edge.outer)) {
+      throw new AppError('invalid_input', 'A mask stroke has coordinates or a size too large to render.');
+    }
+    if (stroke.mode === 'paint') {
+      plotStroke(whole, points, edge);
+    } else {
+      eraseStroke(output, outWidth, outHeight, points, edge);
+    }
+  }
+  return output;
+}
+
+/** Share of pixels (0..1) that count as selected (≥ 128); used to refuse masks that cover too much. */
+export function maskCoverage(buffer: Uint8Array): number {
+  if (buffer.length === 0) return 0;
+  let selected = 0;
+  for (const value of buffer) if (value >= 128) selected++;
+  return selected / buffer.length;
+}
+
+export function assertOutputSize(width: number, height: number): void {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_MASK_SIDE) {
+      throw new AppError('invalid_input', `The mask ${name} must be a whole number from 1 to ${MAX_MASK_SIDE}.`);
+    }
+  }
+  if (width * height > MAX_MASK_PIXELS) {
+    throw new AppError('invalid_input', `A mask can have at most ${MAX_MASK_PIXELS / 1_000_000} megapixels.`);
+  }
+}
+
+/**
+ * With feather 0 the edge is anti-aliased over one pixel. The inner edge is clamped at the centre line,
+ * so a brush thinner than its feather (or than a pixel, after downscaling) still selects its own path
+ * rather than fading away.
+ */
+function edgeFor(radius: number, feather: number): Edge {
+  const softness = Math.max(feather, 1);
+  return { inner: Math.max(0, radius - softness / 2), outer: radius + softness / 2 };
+}
+
+function eraseStroke(output: Uint8Array, width: number, height: number, points: MaskPoint[], edge: Edge): void {
+  const box = strokeBox(points, edge.outer, width, height);
+  if (box === null) return;
+  const scratch: Target = { data: new Uint8Array(box.width * box.height), ...box };
+  plotStroke(scratch, points, edge);
+  for (let row = 0; row < box.height; row++) {
+    const outStart = (box.top + row) * width + box.left;
+    const scratchStart = row * box.width;
+    for (let col = 0; col < box.width; col++) {
+      const alpha = scratch.data[scratchStart + col] ?? 0;
+      if (alpha === 0) continue;
+      const index = outStart + col;
+      // Rounded integer form of value × (1 - alpha / 255).
+      output[index] = Math.floor(((output[index] ?? 0) * (255 - alpha) + 127) / 255);
+    }
+  }
+}
+
+/** The output pixels a stroke can touch, or null when it lies entirely outside the image. */
+function strokeBox(
+  points: MaskPoint[],
+  reach: number,
+  width: number,
+  height: number,
+): { left: number; top: number; width: number; height: number } | null {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const { x, y } of points) {
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  const left = Math.max(0, Math.floor(minX - reach));
+  const top = Math.max(0, Math.floor(minY - reach));
+  const right = Math.min(width, Math.ceil(maxX + reach));
+  const bottom = Math.min(height, Math.ceil(maxY + reach));
+  if (left >= right || top >= bottom) return null;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/**
+ * A stroke is the union of capsules around its segments, i.e. everything within `outer` of its
+ * polyline. Drawing each capsule whole would draw every joint's disc twice and, for a big brush with
+ * closely spaced points, spend nearly all the time on discs hidden inside the neighbouring segments.
+ * Instead the polyline is cut into pieces that each hold the pixels whose nearest polyline point lies
+ * on them: a rectangle along every segment, and at every point the sector of its disc that no adjacent
+ * segment reaches (the outside of a turn, the end caps, or the whole disc of a one-point stroke).
+ * Each piece computes an exact distance to the polyline, so taking the max alpha per pixel over the
+ * pieces gives exactly the alpha of the nearest distance.
+ */
+function plotStroke(target: Target, points: MaskPoint[], edge: Edge): void {
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i];
+    if (point === undefined) continue;
+    const previous = points[i - 1];
+    const next = points[i + 1];
+    plotPiece(target, edge, vertexPiece(point, previous, next));
+    if (next !== undefined) plotPiece(target, edge, segmentPiece(point, next));
+  }
+}
+
+/** One convex region of a stroke: its vertical extent, its span on a row at a given radius, and its distance. */
+interface Piece {
+  minY: number;
+  maxY: number;
+  span(cy: number, radius: number): [number, number] | null;
+  distance(px: number, py: number): number;
+}
+
+/**
+ * Draws a piece into the target, keeping the max alpha per pixel. Row by row, the span inside the
+ * inner edge is filled with 255 natively and only the soft band up to the outer edge gets a distance
+ * per pixel, so the work follows the outline rather than the area.
+ */
+function plotPiece(target: Target, edge: Edge, piece: Piece): void {
+  const { data, left, top, width, height } = target;
+  const { inner, outer } = edge;
+  const firstRow = Math.max(top, Math.ceil(piece.minY - outer - 0.5));
+  const lastRow = Math.min(top + height - 1, Math.floor(piece.maxY + outer - 0.5));
+  const band = outer - inner;
+
+  for (let row = firstRow; row <= lastRow; row++) {
+    const cy = row + 0.5;
+    const outerSpan = piece.span(cy, outer);
+    if (outerSpan === null) continue;
+    const from = Math.max(left, Math.ceil(outerSpan[0] - 0.5));
+    const to = Math.min(left + width - 1, Math.floor(outerSpan[1] - 0.5));
+    if (from > to) continue;
+
+    // Pixels whose centres are inside the inner edge, [solidFrom, solidTo]; empty when solidFrom > to.
+    let solidFrom = to + 1;
+    let solidTo = to;
+    const innerSpan = inner > 0 ? piece.span(cy, inner) : null;
+    if (innerSpan !== null) {
+      const start = Math.max(from, Math.ceil(innerSpan[0] - 0.5));
+      const end = Math.min(to, Math.floor(innerSpan[1] - 0.5));
+      if (start <= end) {
+        solidFrom = start;
+        solidTo = end;
+      }
+    }
+
+    const rowStart = (row - top) * width - left;
+    if (solidFrom <= solidTo) data.fill(255, rowStart + solidFrom, rowStart + solidTo + 1);
+    for (let col = from; col <= to; col++) {
+      if (col === solidFrom) {
+        col = solidTo;
+        continue;
+      }
+      const index = rowStart + col;
+      const current = data[index] ?? 0;
+      if (current === 255) continue;
+      const distance = piece.distance(col + 0.5, cy);
+      if (distance >= outer) continue;
+      const alpha = distance <= inner ? 255 : Math.round((255 * (outer - distance)) / band);
+      if (alpha > current) data[index] = alpha;
+    }
+  }
+}
+
+/**
+ * The band along a segment: points whose projection falls on it (0 ≤ t ≤ 1) within `radius` of it.
+ * Each condition is a slab; on a horizontal line each slab is an interval (or everything / nothing
+ * when the slab is parallel to the line). A zero-length segment has no band; its point's disc covers it.
+ */
+function segmentPiece(a: MaskPoint, b: MaskPoint): Piece {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const lengthSquared = dx * dx + dy * dy;
+  const length = Math.sqrt(lengthSquared);
+  return {
+    minY: Math.min(a.y, b.y),
+    maxY: Math.max(a.y, b.y),
+    span(cy, radius) {
+      if (lengthSquared === 0) return null;
+      const ey = cy - a.y;
+      let low = -Infinity;
+      let high = Infinity;
+      // Along the segment: 0 ≤ (x - a.x)·dx + ey·dy ≤ length².
+      if (dx !== 0) {
+        const u = (0 - ey * dy) / dx;
+        const v = (lengthSquared - ey * dy) / dx;
+        low = a.x + Math.min(u, v);
+        high = a.x + Math.max(u, v);
+      } else if (ey * dy < 0 || ey * dy > lengthSquared) {
+        return null;
+      }
+      // Across the segment: |(x - a.x)·dy - ey·dx| ≤ radius·length.
+      if (dy !== 0) {
+        const u = (ey * dx - radius * length) / dy;
+        const v = (ey * dx + radius * length) / dy;
+        low = Math.max(low, a.x + Math.min(u, v));
+        high = Math.min(high, a.x + Math.max(u, v));
+      } else if (Math.abs(ey * dx) > radius * length) {
+        return null;
+      }
+      return low <= high ? [low, high] : null;
+    },
+    distance(px, py) {
+      // Clamped, so a pixel that rounding put just past an end still gets a true distance.
+      const t = Math.min(1, Math.max(0, ((px - a.x) * dx + (py - a.y) * dy) / lengthSquared));
+      const ex = px - a.x - t * dx;
+      const ey = py - a.y - t * dy;
+      return Math.sqrt(ex * ex + ey * ey);
+    },
+  };
+}
+
+/**
+ * Pieces meet on lines; this sliver of overlap keeps a pixel centre lying exactly on one from being
+ * lost to rounding in both. Overlap is harmless: a pixel drawn twice keeps the max.
+ */
+const SEAM = 1e-6;
+
+/**
+ * The part of the disc around a point that its segments do not reach: beyond the end of the incoming
+ * segment and before the start of the outgoing one. Each condition is a half-plane through the point.
+ */
+function vertexPiece(point: MaskPoint, previous: MaskPoint | undefined, next: MaskPoint | undefined): Piece {
+  const halfPlanes: MaskPoint[] = [];
+  // (p - point)·w ≥ 0 for each unit normal w; a zero-length neighbour gives no constraint.
+  if (previous !== undefined) addHalfPlane(halfPlanes, point.x - previous.x, point.y - previous.y);
+  if (next !== undefined) addHalfPlane(halfPlanes, point.x - next.x, point.y - next.y);
+  return {
+    minY: point.y,
+    maxY: point.y,
+    span(cy, radius) {
+      const dy = cy - point.y;
+      if (Math.abs(dy) > radius) return null;
+      const half = Math.sqrt(radius * radius - dy * dy);
+      let low = point.x - half;
+      let high = point.x + half;
+      for (const w of halfPlanes) {
+        // (x - point.x)·w.x + dy·w.y ≥ -SEAM
+        const reach = dy * w.y + SEAM;
+        if (w.x > 0) low = Math.max(low, point.x - reach / w.x);
+        else if (w.x < 0) high = Math.min(high, point.x - reach / w.x);
+        else if (reach < 0) return null;
+      }
+      return low <= high ? [low, high] : null;
+    },
+    distance(px, py) {
+      return Math.hypot(px - point.x, py - point.y);
+    },
+  };
+}
+
+function addHalfPlane(halfPlanes: MaskPoint[], x: number, y: number): void {
+  const length = Math.hypot(x, y);
+  if (length > 0) halfPlanes.push({ x: x / length, y: y / length });
+}

@@ -1,0 +1,548 @@
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeGrayPng, encodeGrayPng } from '../../main/engine/masks/png';
+import { maskCoverage, rasterizeMask } from '../../main/engine/masks/rasterize';
+import { AppError } from '../../shared/errors';
+import { type MaskDrawing, type MaskDrawingInput, MaskDrawingSchema, type MaskStroke } from '../../shared/mask';
+
+type StrokeInput = MaskDrawingInput['strokes'][number];
+
+function drawing(strokes: StrokeInput[], width = 100, height = 100): MaskDrawing {
+  return MaskDrawingSchema.parse({ width, height, strokes });
+}
+
+function dot(x: number, y: number, size: number, extra: Partial<MaskStroke> = {}): StrokeInput {
+  return { points: [{ x, y }], size, mode: 'paint', ...extra };
+}
+
+function at(buffer: Uint8Array, width: number, x: number, y: number): number {
+  const value = buffer[y * width + x];
+  if (value === undefined) throw new Error(`(${x}, ${y}) is outside the buffer`);
+  return value;
+}
+
+/** Painted area in pixels, counting partial pixels by their coverage. */
+function area(buffer: Uint8Array): number {
+  let sum = 0;
+  for (const value of buffer) sum += value;
+  return sum / 255;
+}
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+function expectAppError(run: () => unknown, code: string): void {
+  const error = caught(run);
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+}
+
+/**
+ * The definition, written the slow and obvious way: every pixel against every segment. The rasteriser
+ * computes spans instead, and must agree with this to within rounding.
+ */
+function referenceRaster(mask: MaskDrawing, width: number, height: number): Uint8Array {
+  const sx = width / mask.width;
+  const sy = height / mask.height;
+  const scale = (sx + sy) / 2;
+  const out = new Float64Array(width * height);
+  for (const stroke of mask.strokes) {
+    const points = stroke.points.map((p) => ({ x: p.x * sx, y: p.y * sy }));
+    const segments = points.length === 1 ? [[points[0], points[0]]] : points.slice(1).map((p, i) => [points[i], p]);
+    const radius = (stroke.size * scale) / 2;
+    const softness = Math.max(stroke.feather * scale, 1);
+    const inner = Math.max(0, radius - softness / 2);
+    const outer = radius + softness / 2;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let distance = Infinity;
+        for (const [a, b] of segments) {
+          if (a === undefined || b === undefined) throw new Error('bad segment');
+          const dx = b.x - a.x;
+          const dy = b.y - a.y;
+          const len2 = dx * dx + dy * dy;
+          const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((x + 0.5 - a.x) * dx + (y + 0.5 - a.y) * dy) / len2));
+          distance = Math.min(distance, Math.hypot(x + 0.5 - a.x - t * dx, y + 0.5 - a.y - t * dy));
+        }
+        const alpha = Math.min(1, Math.max(0, (outer - distance) / (outer - inner)));
+        const i = y * width + x;
+        const current = out[i] ?? 0;
+        out[i] = stroke.mode === 'paint' ? Math.max(current, alpha) : current * (1 - alpha);
+      }
+    }
+  }
+  return Uint8Array.from(out, (value) => Math.round(value * 255));
+}
+
+function maxDifference(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  return max;
+}
+
+describe('rasterizeMask: dots', () => {
+  const single = drawing([dot(50, 50, 20)]);
+
+  it('paints a disc of the brush diameter, centred on the point', () => {
+    const out = rasterizeMask(single, 100, 100);
+    expect(out).toHaveLength(100 * 100);
+    for (const [x, y] of [
+      [49, 49],
+      [50, 50],
+      [49, 50],
+      [50, 49],
+    ] as const) {
+      expect(at(out, 100, x, y)).toBe(255);
+    }
+    let outside = 0;
+    for (let y = 0; y < 100; y++) {
+      for (let x = 0; x < 100; x++) {
+        if (Math.hypot(x + 0.5 - 50, y + 0.5 - 50) >= 12) outside = Math.max(outside, at(out, 100, x, y));
+      }
+    }
+    expect(outside).toBe(0);
+    expect(area(out)).toBeGreaterThan(Math.PI * 100 * 0.95);
+    expect(area(out)).toBeLessThan(Math.PI * 100 * 1.05);
+    expect(maskCoverage(out)).toBeCloseTo((Math.PI * 100) / 10_000, 2);
+  });
+
+  it('scales with the output: 4× the side covers 16× the pixels', () => {
+    const ratio = area(rasterizeMask(single, 400, 400)) / area(rasterizeMask(single, 100, 100));
+    expect(ratio).toBeGreaterThan(16 * 0.95);
+    expect(ratio).toBeLessThan(16 * 1.05);
+    const big = rasterizeMask(single, 400, 400);
+    expect(at(big, 400, 200, 200)).toBe(255);
+    expect(at(big, 400, 200, 245)).toBe(0);
+  });
+
+  it('stays centred (and round) when the output is stretched non-uniformly', () => {
+    const out = rasterizeMask(single, 50, 25);
+    let sum = 0;
+    let sumX = 0;
+    let sumY = 0;
+    for (let y = 0; y < 25; y++) {
+      for (let x = 0; x < 50; x++) {
+        const value = at(out, 50, x, y);
+        sum += value;
+        sumX += value * (x + 0.5);
+        sumY += value * (y + 0.5);
+      }
+    }
+    expect(sum).toBeGreaterThan(0);
+    expect(sumX / sum).toBeCloseTo(25, 6);
+    expect(sumY / sum).toBeCloseTo(12.5, 6);
+    expect(at(out, 50, 24, 12)).toBe(255);
+    // The diameter scales by the mean factor (0.375): radius 3.75, so 5 px off-centre is empty both ways.
+    expect(at(out, 50, 25 + 5, 12)).toBe(0);
+    expect(at(out, 50, 24, 12 + 5)).toBe(0);
+    expect(at(out, 50, 25 + 2, 12)).toBe(255);
+    expect(at(out, 50, 24, 12 + 2)).toBe(255);
+  });
+
+  it('keeps a stroke thinner than a pixel visible instead of letting it vanish', () => {
+    const out = rasterizeMask(drawing([dot(50.5, 50.5, 0.2)]), 100, 100);
+    expect(at(out, 100, 50, 50)).toBe(255);
+    expect(area(out)).toBeLessThan(2);
+  });
+});
+
+describe('rasterizeMask: strokes', () => {
+  it('covers the capsule between two points, and nothing 15 px off the line', () => {
+    const horizontal = drawing([
+      {
+        points: [
+          { x: 20, y: 50 },
+          { x: 80, y: 50 },
+        ],
+        size: 20,
+        mode: 'paint',
+      },
+    ]);
+    const out = rasterizeMask(horizontal, 100, 100);
+    expect(at(out, 100, 50, 50)).toBe(255);
+    expect(at(out, 100, 50, 58)).toBe(255);
+    expect(at(out, 100, 50, 65)).toBe(0);
+    expect(at(out, 100, 50, 35)).toBe(0);
+    // Round caps: 8 px past an end is inside, 15 px past is not.
+    expect(at(out, 100, 87, 50)).toBe(255);
+    expect(at(out, 100, 95, 50)).toBe(0);
+    expect(area(out)).toBeCloseTo(60 * 20 + Math.PI * 100, -1);
+
+    const diagonal = drawing([
+      {
+        points: [
+          { x: 20, y: 20 },
+          { x: 80, y: 80 },
+        ],
+        size: 20,
+        mode: 'paint',
+      },
+    ]);
+    const slanted = rasterizeMask(diagonal, 100, 100);
+    expect(at(slanted, 100, 50, 50)).toBe(255);
+    // 15 px from the line along its normal (1, -1)/√2.
+    expect(at(slanted, 100, 60, 39)).toBe(0);
+    expect(at(slanted, 100, 39, 60)).toBe(0);
+  });
+
+  it('matches the per-pixel definition for multi-point, feathered and erasing strokes', () => {
+    const mask = drawing(
+      [
+        {
+          points: [
+            { x: 10, y: 12 },
+            { x: 40, y: 30 },
+            { x: 41, y: 31 },
+            { x: 45, y: 70 },
+            { x: 20, y: 55 },
+          ],
+          size: 14,
+          mode: 'paint',
+          feather: 6,
+        },
+        {
+          points: [
+            { x: 70, y: 20 },
+            { x: 70, y: 80 },
+          ],
+          size: 25,
+          mode: 'paint',
+        },
+        {
+          points: [
+            { x: 55, y: 50 },
+            { x: 95, y: 52 },
+            { x: 60, y: 60 },
+          ],
+          size: 8,
+          mode: 'erase',
+          feather: 3,
+        },
+        dot(30, 40, 3.3),
+        // Joints that are easy to get wrong: a repeated point, a straight continuation, a U-turn.
+        {
+          points: [
+            { x: 15, y: 85 },
+            { x: 15, y: 85 },
+            { x: 35, y: 90 },
+            { x: 55, y: 95 },
+            { x: 25, y: 87.5 },
+          ],
+          size: 9,
+          mode: 'paint',
+          feather: 4,
+        },
+      ],
+      100,
+      100,
+    );
+    for (const [width, height] of [
+      [100, 100],
+      [73, 41],
+      [160, 210],
+    ] as const) {
+      expect(
+        maxDifference(rasterizeMask(mask, width, height), referenceRaster(mask, width, height)),
+      ).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('erases where an erase stroke passes, and dropping it is an exact undo', () => {
+    const paint: StrokeInput = {
+      points: [
+        { x: 10, y: 50 },
+        { x: 90, y: 50 },
+      ],
+      size: 30,
+      mode: 'paint',
+    };
+    const erase: StrokeInput = {
+      points: [
+        { x: 50, y: 10 },
+        { x: 50, y: 90 },
+      ],
+      size: 20,
+      mode: 'erase',
+    };
+    const before = rasterizeMask(drawing([paint]), 100, 100);
+    const after = rasterizeMask(drawing([paint, erase]), 100, 100);
+    expect(at(before, 100, 50, 50)).toBe(255);
+    expect(at(after, 100, 50, 50)).toBe(0);
+    expect(at(after, 100, 45, 40)).toBe(0);
+    expect(at(after, 100, 25, 50)).toBe(255);
+    expect(area(after)).toBeLessThan(area(before) - 500);
+    const undone = rasterizeMask(drawing([paint, erase].slice(0, -1)), 100, 100);
+    expect(undone).toEqual(before);
+    // Painting again after an erase brings the area back: order matters.
+    const repainted = rasterizeMask(drawing([paint, erase, paint]), 100, 100);
+    expect(repainted).toEqual(before);
+  });
+
+  it('erases a stroke once, even where its own segments overlap', () => {
+    const base = dot(50, 50, 60);
+    const once: StrokeInput = { points: [{ x: 50, y: 50 }], size: 20, mode: 'erase', feather: 10 };
+    const repeated: StrokeInput = {
+      ...once,
+      points: [
+        { x: 50, y: 50 },
+        { x: 50, y: 50 },
+        { x: 50, y: 50 },
+      ],
+    };
+    const single = rasterizeMask(drawing([base, once]), 100, 100);
+    const overlapping = rasterizeMask(drawing([base, repeated]), 100, 100);
+    expect(overlapping).toEqual(single);
+    // Inside the feather band, half-erased pixels stay half-erased.
+    const partial = at(single, 100, 62, 50);
+    expect(partial).toBeGreaterThan(30);
+    expect(partial).toBeLessThan(225);
+  });
+
+  it('fades a feathered edge monotonically from 255 to 0', () => {
+    const out = rasterizeMask(drawing([dot(50, 50, 40, { feather: 10 })]), 100, 100);
+    const row = Array.from({ length: 50 }, (_, i) => at(out, 100, 50 + i, 50));
+    expect(row[0]).toBe(255);
+    expect(row.at(-1)).toBe(0);
+    for (let i = 1; i < row.length; i++) expect(row[i]).toBeLessThanOrEqual(row[i - 1] ?? 0);
+    const intermediate = row.filter((value) => value > 0 && value < 255);
+    expect(intermediate.length).toBeGreaterThanOrEqual(8);
+    expect(intermediate.length).toBeLessThanOrEqual(11);
+    // The ramp is centred on the radius: half coverage about 20 px out.
+    const half = row.findIndex((value) => value < 128);
+    expect(Math.abs(half - 20)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps a hard edge to a one-pixel anti-aliased band without feather', () => {
+    const out = rasterizeMask(drawing([dot(50, 50, 40)]), 100, 100);
+    const row = Array.from({ length: 50 }, (_, i) => at(out, 100, 50 + i, 50));
+    expect(row.filter((value) => value > 0 && value < 255).length).toBeLessThanOrEqual(2);
+    for (let y = 0; y < 100; y++) {
+      for (let x = 0; x < 100; x++) {
+        const value = at(out, 100, x, y);
+        if (value > 0 && value < 255) expect(Math.abs(Math.hypot(x + 0.5 - 50, y + 0.5 - 50) - 20)).toBeLessThan(1);
+      }
+    }
+  });
+
+  it('clips strokes that leave the image, and ignores strokes entirely outside it', () => {
+    const crossing = drawing([
+      {
+        points: [
+          { x: -50, y: -50 },
+          { x: 150, y: 50 },
+        ],
+        size: 30,
+        mode: 'paint',
+      },
+      { points: [{ x: 110, y: 30 }], size: 30, mode: 'erase' },
+    ]);
+    const out = rasterizeMask(crossing, 100, 100);
+    expect(at(out, 100, 50, 0)).toBe(255);
+    expect(at(out, 100, 80, 15)).toBe(255);
+    // The eraser's centre is outside the image; its edge still reaches in.
+    expect(at(out, 100, 99, 24)).toBe(0);
+    expect(at(out, 100, 10, 60)).toBe(0);
+
+    const outside = rasterizeMask(drawing([dot(-100, -100, 50), dot(300, 50, 100)]), 100, 100);
+    expect(outside.every((value) => value === 0)).toBe(true);
+  });
+
+  it('renders an empty stroke list as all zeros', () => {
+    const out = rasterizeMask(drawing([], 640, 480), 64, 48);
+    expect(out).toHaveLength(64 * 48);
+    expect(out.every((value) => value === 0)).toBe(true);
+    expect(maskCoverage(out)).toBe(0);
+  });
+
+  it.each([
+    [0, 10],
+    [10, -1],
+    [1.5, 10],
+    [Number.NaN, 10],
+    [10, Number.POSITIVE_INFINITY],
+    [30_001, 1],
+    [20_000, 20_000],
+  ])('refuses an output of %s × %s', (width, height) => {
+    expectAppError(() => rasterizeMask(drawing([dot(50, 50, 20)]), width, height), 'invalid_input');
+  });
+
+  it('refuses a drawing that did not pass the schema', () => {
+    // Typed as a MaskDrawing but never parsed: the rasteriser checks again rather than trusting the caller.
+    const bad: MaskDrawing = { width: 100, height: 100, strokes: [{ points: [], size: 5, mode: 'paint', feather: 0 }] };
+    expectAppError(() => rasterizeMask(bad, 10, 10), 'invalid_input');
+  });
+
+  it('refuses sizes and coordinates that overflow when scaled, but renders huge finite ones', () => {
+    expectAppError(() => rasterizeMask(drawing([dot(50, 50, 1e308)]), 200, 200), 'invalid_input');
+    expectAppError(() => rasterizeMask(drawing([dot(1e308, 50, 10)]), 200, 200), 'invalid_input');
+    expectAppError(() => rasterizeMask(drawing([dot(50, 50, 10, { feather: 1e308 })]), 200, 200), 'invalid_input');
+    const everything = rasterizeMask(drawing([dot(50, 50, 1e300)]), 20, 20);
+    expect(everything.every((value) => value === 255)).toBe(true);
+  });
+});
+
+describe('maskCoverage', () => {
+  it('counts the share of pixels at or above half', () => {
+    expect(maskCoverage(Uint8Array.from([0, 127, 128, 255]))).toBe(0.5);
+    expect(maskCoverage(new Uint8Array(10).fill(255))).toBe(1);
+    expect(maskCoverage(new Uint8Array(0))).toBe(0);
+  });
+});
+
+describe('gray PNG', () => {
+  const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+  function pseudoRandomPixels(count: number): Uint8Array {
+    let state = 12345;
+    return Uint8Array.from({ length: count }, () => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state >>> 24;
+    });
+  }
+
+  function chunk(type: string, data: Buffer): Buffer {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  }
+
+  function header(width: number, height: number, colourType = 0): Buffer {
+    const data = Buffer.alloc(13);
+    data.writeUInt32BE(width, 0);
+    data.writeUInt32BE(height, 4);
+    data[8] = 8;
+    data[9] = colourType;
+    return data;
+  }
+
+  it('round-trips pixels exactly and starts with the PNG signature', () => {
+    const pixels = pseudoRandomPixels(37 * 23);
+    const png = encodeGrayPng(pixels, 37, 23);
+    expect([...png.subarray(0, 8)]).toEqual(SIGNATURE);
+    expect(png.toString('latin1', 12, 16)).toBe('IHDR');
+    const decoded = decodeGrayPng(png);
+    expect(decoded.width).toBe(37);
+    expect(decoded.height).toBe(23);
+    expect(decoded.pixels).toEqual(pixels);
+
+    const mask = rasterizeMask(drawing([dot(50, 50, 30, { feather: 8 })]), 120, 80);
+    expect(decodeGrayPng(encodeGrayPng(mask, 120, 80)).pixels).toEqual(mask);
+  });
+
+  it('decodes rows written with each of the five PNG filters', () => {
+    const width = 9;
+    const height = 5;
+    const pixels = pseudoRandomPixels(width * height);
+    const get = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : (pixels[y * width + x] ?? 0));
+    const rows: number[] = [];
+    for (let y = 0; y < height; y++) {
+      const filter = y;
+      rows.push(filter);
+      for (let x = 0; x < width; x++) {
+        const [left, up, upLeft] = [get(x - 1, y), get(x, y - 1), get(x - 1, y - 1)];
+        const p = left + up - upLeft;
+        const paeth =
+          Math.abs(p - left) <= Math.abs(p - up) && Math.abs(p - left) <= Math.abs(p - upLeft)
+            ? left
+            : Math.abs(p - up) <= Math.abs(p - upLeft)
+              ? up
+              : upLeft;
+        const prediction = [0, left, up, (left + up) >> 1, paeth][filter] ?? 0;
+        rows.push((get(x, y) - prediction + 256) % 256);
+      }
+    }
+    const png = Buffer.concat([
+      Buffer.from(SIGNATURE),
+      chunk('IHDR', header(width, height)),
+      chunk('tEXt', Buffer.from('Comment\0ancillary chunks are skipped', 'latin1')),
+      chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    expect(decodeGrayPng(png).pixels).toEqual(pixels);
+  });
+
+  it('refuses a PNG with a flipped byte in its image data', () => {
+    const png = Buffer.from(encodeGrayPng(pseudoRandomPixels(16 * 16), 16, 16));
+    const idat = png.indexOf('IDAT', 8, 'latin1');
+    expect(idat).toBeGreaterThan(0);
+    png[idat + 10] = (png[idat + 10] ?? 0) ^ 0xff;
+    expectAppError(() => decodeGrayPng(png), 'unsupported_format');
+  });
+
+  it('refuses a PNG whose chunk checksum does not match, even where the data itself is intact', () => {
+    const png = Buffer.concat([
+      Buffer.from(SIGNATURE),
+      chunk('IHDR', header(2, 2)),
+      chunk('tEXt', Buffer.from('Comment\0intact', 'latin1')),
+      chunk('IDAT', zlib.deflateSync(Buffer.alloc(3 * 2))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    expect(decodeGrayPng(png).pixels).toEqual(new Uint8Array(4));
+    const text = png.indexOf('intact', 8, 'latin1');
+    const damaged = Buffer.from(png);
+    damaged[text] = 0x49; // 'i' -> 'I': still a valid comment, only the CRC can tell.
+    expectAppError(() => decodeGrayPng(damaged), 'unsupported_format');
+  });
+
+  it('refuses what it does not write: colour, a bad signature, truncation, missing IEND', () => {
+    const idat = chunk('IDAT', zlib.deflateSync(Buffer.alloc(3 * 2)));
+    const iend = chunk('IEND', Buffer.alloc(0));
+    const rgb = Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', header(2, 2, 2)), idat, iend]);
+    expectAppError(() => decodeGrayPng(rgb), 'unsupported_format');
+    const gray = Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', header(2, 2)), idat, iend]);
+    expect(decodeGrayPng(gray).pixels).toEqual(new Uint8Array(4));
+
+    const valid = encodeGrayPng(new Uint8Array(4), 2, 2);
+    expectAppError(() => decodeGrayPng(Buffer.from('not a png at all')), 'unsupported_format');
+    expectAppError(() => decodeGrayPng(valid.subarray(0, valid.length - 5)), 'unsupported_format');
+    expectAppError(() => decodeGrayPng(valid.subarray(0, valid.length - 12)), 'unsupported_format');
+    const tooShort = Buffer.concat([
+      Buffer.from(SIGNATURE),
+      chunk('IHDR', header(2, 2)),
+      chunk('IDAT', zlib.deflateSync(Buffer.alloc(5))),
+      iend,
+    ]);
+    expectAppError(() => decodeGrayPng(tooShort), 'unsupported_format');
+  });
+
+  it('refuses to encode a buffer of the wrong length', () => {
+    expectAppError(() => encodeGrayPng(new Uint8Array(5), 2, 2), 'invalid_input');
+  });
+});
+
+describe('MaskDrawingSchema', () => {
+  const valid = { width: 100, height: 80, strokes: [{ points: [{ x: 1, y: 2 }], size: 10, mode: 'paint' }] };
+
+  it('accepts a drawing and defaults feather to 0', () => {
+    const parsed = MaskDrawingSchema.parse(valid);
+    expect(parsed.strokes[0]?.feather).toBe(0);
+  });
+
+  it.each([
+    ['a negative size', { size: -5 }],
+    ['a zero size', { size: 0 }],
+    ['an unknown mode', { mode: 'smudge' }],
+    ['NaN coordinates', { points: [{ x: Number.NaN, y: 2 }] }],
+    ['infinite coordinates', { points: [{ x: 1, y: Number.POSITIVE_INFINITY }] }],
+    ['no points', { points: [] }],
+    ['a negative feather', { feather: -1 }],
+  ])('refuses %s', (_label, change) => {
+    const stroke = { ...valid.strokes[0], ...change };
+    expect(MaskDrawingSchema.safeParse({ ...valid, strokes: [stroke] }).success).toBe(false);
+  });
+
+  it('refuses a fractional or empty canvas', () => {
+    expect(MaskDrawingSchema.safeParse({ ...valid, width: 10.5 }).success).toBe(false);
+    expect(MaskDrawingSchema.safeParse({ ...valid, height: 0 }).success).toBe(false);
+  });
+});
