@@ -94,7 +94,7 @@ export class QueueRunner {
           provider,
           clock: options.clock,
           random: options.random ?? Math.random,
-          probe: options.probe ?? defaultProbe,
+          probe: options.probe ?? probeBaseUrl,
           onReachable: () => this.pump(),
           log: options.log,
         }),
@@ -502,12 +502,12 @@ export class QueueRunner {
   }
 }
 
-async function defaultProbe(baseUrl: string, signal: AbortSignal): Promise<boolean> {
+/** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
+export async function probeBaseUrl(baseUrl: string, signal: AbortSignal): Promise<boolean> {
   try {
     await httpRequest({ method: 'HEAD', url: baseUrl, signal, timeoutMs: 5_000 });
     return true;
   } catch (error) {
-    // Any HTTP answer, even an error status, proves the provider is reachable.
     return error instanceof ProviderRequestError && error.failure.kind === 'http';
   }
 }

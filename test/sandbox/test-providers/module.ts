@@ -61,14 +61,14 @@ export function testProviderModule(options: {
       });
       const body = JSON.parse(response.body.toString('utf8')) as {
         status: 'pending' | 'done';
-        outputs?: { index: number; url: string }[];
+        outputs?: { index: number; url?: string; data?: string }[];
       };
       if (body.status === 'pending') return { status: 'pending' };
       return {
         status: 'done',
         outputs: (body.outputs ?? []).map((output) => ({
           index: output.index,
-          url: output.url,
+          url: output.url ?? `data:image/png;base64,${output.data ?? ''}`,
           kind: 'image' as const,
         })),
       };
@@ -76,6 +76,11 @@ export function testProviderModule(options: {
     fetchOutputs: async (context, _remoteId, outputs) => {
       const fetched = [];
       for (const output of outputs) {
+        if (output.url?.startsWith('data:')) {
+          const bytes = Buffer.from(output.url.slice(output.url.indexOf(',') + 1), 'base64');
+          fetched.push({ index: output.index, kind: output.kind, mimeType: 'image/png', bytes, width: 1, height: 1 });
+          continue;
+        }
         const response = await context.request({
           method: 'GET',
           url: `${options.baseUrl}${output.url ?? ''}`,

@@ -12,6 +12,8 @@ export interface TestProviderOptions {
   dedupe: boolean;
   /** Status polls answered `pending` before `done`. */
   pollsUntilDone?: number;
+  /** Put the output in the `done` poll answer (base64), so fetching it needs no request. */
+  inlineOutputs?: boolean;
   /** Enforced on every request, polls included: more than `requests` in any `windowMs` → 429. */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
   /** Decides, per submit, whether to answer normally or misbehave. `n` counts submits received. */
@@ -121,7 +123,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       const seen = (polls.get(id) ?? 0) + 1;
       polls.set(id, seen);
       if (seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
-      else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
+      else if (options.inlineOutputs) {
+        json(response, 200, { status: 'done', outputs: [{ index: 0, data: PNG_1X1.toString('base64') }] });
+      } else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
       return;
     }
     if (request.method === 'GET' && url.pathname.startsWith('/files/')) {
