@@ -4,7 +4,8 @@
  *   - a call through the WebSocket bridge (frame, validation, dispatch, envelope) vs a raw `ws`
  *     echo of the same size;
  *   - `shoots.create` through the engine (validation, insert with synchronous=FULL, event) vs a
- *     raw better-sqlite3 insert into the same kind of database.
+ *     raw better-sqlite3 insert into the same kind of database;
+ *   - the queue: enqueue + claim + complete of 100,000 jobs (BENCH_QUEUE_JOBS) vs bare statements.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,8 +18,10 @@ import { Engine } from '../../main/engine/engine';
 import { silentLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
 import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+import { runQueueBench } from './queue-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
+const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
 
 async function timeIt(rounds: number, work: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < Math.min(200, rounds); i += 1) await work(i); // warm up
@@ -103,6 +106,12 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${row('settings.get over the WebSocket bridge', call, echo)}  (floor: raw ws echo)\n`);
     process.stdout.write(`${row('shoots.create through the engine', create, raw)}  (floor: raw SQLite insert)\n`);
+    const queue = runQueueBench(QUEUE_JOBS);
+    const rate = (ms: number): string => `${Math.round((QUEUE_JOBS / ms) * 1000)} jobs/s`;
+    process.stdout.write(
+      `queue: enqueue + claim + complete of ${QUEUE_JOBS} jobs: ${rate(queue.oursMs)}, floor ${rate(queue.floorMs)}, ` +
+        `ratio ${(queue.floorMs / queue.oursMs).toFixed(2)} (floor: bare prepared statements, same transactions and PRAGMAs)\n`,
+    );
   } finally {
     await engine.stop();
     fs.rmSync(dir, { recursive: true, force: true });

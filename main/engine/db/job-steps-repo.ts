@@ -1,4 +1,4 @@
-import type { Db } from './connection';
+import { statement, type Db } from './connection';
 
 export type StepState = 'pending' | 'sending' | 'done';
 
@@ -33,11 +33,11 @@ const toStep = (row: StepRow): JobStep => ({
 });
 
 export function listSteps(db: Db, jobId: string): JobStep[] {
-  return (db.prepare('SELECT * FROM job_steps WHERE job_id = ? ORDER BY rowid').all(jobId) as StepRow[]).map(toStep);
+  return (statement(db, 'SELECT * FROM job_steps WHERE job_id = ? ORDER BY rowid').all(jobId) as StepRow[]).map(toStep);
 }
 
 export function getStep(db: Db, jobId: string, step: string): JobStep | null {
-  const row = db.prepare('SELECT * FROM job_steps WHERE job_id = ? AND step = ?').get(jobId, step) as
+  const row = statement(db, 'SELECT * FROM job_steps WHERE job_id = ? AND step = ?').get(jobId, step) as
     StepRow | undefined;
   return row ? toStep(row) : null;
 }
@@ -47,7 +47,8 @@ export function getStep(db: Db, jobId: string, step: string): JobStep | null {
  * the machine. If we crash after this, recovery knows the request may have been received.
  */
 export function markStepSending(db: Db, jobId: string, step: string, idempotencyKey: string, now: number): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO job_steps (job_id, step, idempotency_key, state, updated_at) VALUES (?, ?, ?, 'sending', ?)
      ON CONFLICT (job_id, step) DO UPDATE SET state = 'sending', updated_at = excluded.updated_at`,
   ).run(jobId, step, idempotencyKey, now);
@@ -61,14 +62,16 @@ export function markStepDone(
   result: unknown,
   now: number,
 ): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE job_steps SET state = 'done', remote_id = ?, result_json = ?, updated_at = ? WHERE job_id = ? AND step = ?`,
   ).run(remoteId, result === undefined ? null : JSON.stringify(result), now, jobId, step);
 }
 
 /** The request certainly did not leave (refused before sending), or the editor chose to resend. */
 export function markStepPending(db: Db, jobId: string, step: string, now: number): void {
-  db.prepare(
+  statement(
+    db,
     `UPDATE job_steps SET state = 'pending', updated_at = ? WHERE job_id = ? AND step = ? AND state = 'sending'`,
   ).run(now, jobId, step);
 }

@@ -1,6 +1,6 @@
 import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
 import { transition, type JobEvent, type JobSnapshot } from '../queue/state-machine';
-import { writeTransaction, type Db } from './connection';
+import { statement, writeTransaction, type Db } from './connection';
 
 export interface JobInputs {
   assetIds: string[];
@@ -101,13 +101,15 @@ function toRecord(row: JobRow): JobRecord {
 }
 
 export function insertJobs(db: Db, jobs: readonly NewJob[], now: number): void {
-  const insert = db.prepare(
+  const insert = statement(
+    db,
     `INSERT INTO jobs (id, shoot_id, recipe_id, provider, operation, inputs_json, params_json, state, attempts,
        max_attempts, idempotency_key, cost_estimate, priority, waiting_for, created_at, updated_at)
      VALUES (@id, @shootId, @recipeId, @provider, @operation, @inputs, @params, @state, 0,
        @maxAttempts, @idempotencyKey, @costEstimate, @priority, @waitingFor, @now, @now)`,
   );
-  const event = db.prepare(
+  const event = statement(
+    db,
     `INSERT INTO job_events (job_id, at, event, from_state, to_state, attempt) VALUES (?, ?, 'created', NULL, ?, 0)`,
   );
   writeTransaction(db, () => {
@@ -126,7 +128,7 @@ export function insertJobs(db: Db, jobs: readonly NewJob[], now: number): void {
 }
 
 export function getJob(db: Db, id: string): JobRecord | null {
-  const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  const row = statement(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   return row ? toRecord(row) : null;
 }
 
@@ -171,7 +173,8 @@ export function applyInTransaction(
   if (!result.ok) throw new Error(`Illegal job transition for ${id}: ${result.reason}`);
   const after = result.job;
   const finished = after.state === 'done' || after.state === 'failed' || after.state === 'canceled';
-  db.prepare(
+  statement(
+    db,
     `UPDATE jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt, lease_owner = @leaseOwner,
        lease_expires_at = @leaseExpiresAt, last_error_code = @errorCode, last_error_message = @errorMessage,
        waiting_for = @waitingFor, remote_id = COALESCE(@remoteId, remote_id),
@@ -194,7 +197,8 @@ export function applyInTransaction(
     finished: finished ? 1 : 0,
   });
   const error = 'error' in event ? event.error : null;
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO job_events (job_id, at, event, from_state, to_state, attempt, error_code, error_message, detail)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -230,7 +234,8 @@ export interface ClaimOptions {
 export function claimDueJobs(db: Db, provider: string, options: ClaimOptions): JobRecord[] {
   if (options.limit <= 0) return [];
   const paused = JSON.stringify(options.pausedShoots);
-  const select = db.prepare(
+  const select = statement(
+    db,
     `SELECT id FROM jobs
      WHERE state = 'queued' AND provider = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
        AND (shoot_id IS NULL OR shoot_id NOT IN (SELECT value FROM json_each(?)))
@@ -259,40 +264,43 @@ export function claimDueJobs(db: Db, provider: string, options: ClaimOptions): J
 
 /** Extends the lease of a job this worker holds; false if it no longer holds it. */
 export function renewLease(db: Db, id: string, leaseOwner: string, leaseExpiresAt: number): boolean {
-  const info = db
-    .prepare('UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?')
-    .run(leaseExpiresAt, id, leaseOwner);
+  const info = statement(db, 'UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?').run(
+    leaseExpiresAt,
+    id,
+    leaseOwner,
+  );
   return info.changes === 1;
 }
 
 /** Jobs held by a worker whose lease has run out (the worker died, or this is a restart). */
 export function jobsWithExpiredLease(db: Db, now: number): JobRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT * FROM jobs WHERE state IN ('preparing', 'submitting', 'remote', 'fetching')
+  const rows = statement(
+    db,
+    `SELECT * FROM jobs WHERE state IN ('preparing', 'submitting', 'remote', 'fetching')
        AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
-    )
-    .all(now) as JobRow[];
+  ).all(now) as JobRow[];
   return rows.map(toRecord);
 }
 
 /** The soonest time a queued job of one of these providers becomes due, for the scheduler's sleep. */
 export function nextDueAt(db: Db, providers: readonly string[]): number | null {
-  const row = db
-    .prepare(
-      `SELECT MIN(COALESCE(next_attempt_at, 0)) AS due FROM jobs
+  const row = statement(
+    db,
+    `SELECT MIN(COALESCE(next_attempt_at, 0)) AS due FROM jobs
        WHERE state = 'queued' AND provider IN (SELECT value FROM json_each(?))`,
-    )
-    .get(JSON.stringify(providers)) as { due: number | null };
+  ).get(JSON.stringify(providers)) as { due: number | null };
   return row.due;
 }
 
 export function setJobPriority(db: Db, id: string, priority: number, now: number): void {
-  db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(priority, now, id);
+  statement(db, 'UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(priority, now, id);
 }
 
 export function maxQueuedPriority(db: Db): number {
-  const row = db.prepare("SELECT MAX(priority) AS top FROM jobs WHERE state IN ('queued', 'awaiting_input')").get() as {
+  const row = statement(
+    db,
+    "SELECT MAX(priority) AS top FROM jobs WHERE state IN ('queued', 'awaiting_input')",
+  ).get() as {
     top: number | null;
   };
   return row.top ?? 0;
@@ -310,7 +318,7 @@ export interface JobEventRecord {
 }
 
 export function listJobEvents(db: Db, jobId: string): JobEventRecord[] {
-  const rows = db.prepare('SELECT * FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as {
+  const rows = statement(db, 'SELECT * FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as {
     id: number;
     at: number;
     event: string;
@@ -343,29 +351,28 @@ export interface JobFilter {
 }
 
 export function listJobs(db: Db, filter: JobFilter): JobRecord[] {
-  const rows = db
-    .prepare(
-      `SELECT * FROM jobs
+  const rows = statement(
+    db,
+    `SELECT * FROM jobs
        WHERE (@shootId IS NULL OR shoot_id = @shootId)
          AND (@provider IS NULL OR provider = @provider)
          AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
          AND (@afterCreated IS NULL OR (created_at, id) > (@afterCreated, @afterId))
        ORDER BY created_at, id
        LIMIT @limit`,
-    )
-    .all({
-      shootId: filter.shootId ?? null,
-      provider: filter.provider ?? null,
-      states: filter.states ? JSON.stringify(filter.states) : null,
-      afterCreated: filter.after?.createdAt ?? null,
-      afterId: filter.after?.id ?? null,
-      limit: filter.limit,
-    }) as JobRow[];
+  ).all({
+    shootId: filter.shootId ?? null,
+    provider: filter.provider ?? null,
+    states: filter.states ? JSON.stringify(filter.states) : null,
+    afterCreated: filter.after?.createdAt ?? null,
+    afterId: filter.after?.id ?? null,
+    limit: filter.limit,
+  }) as JobRow[];
   return rows.map(toRecord);
 }
 
 export function countJobsByState(db: Db): { provider: string; state: JobState; count: number }[] {
-  return db.prepare('SELECT provider, state, COUNT(*) AS count FROM jobs GROUP BY provider, state').all() as {
+  return statement(db, 'SELECT provider, state, COUNT(*) AS count FROM jobs GROUP BY provider, state').all() as {
     provider: string;
     state: JobState;
     count: number;
