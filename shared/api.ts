@@ -1,5 +1,32 @@
 import { z } from 'zod';
 import { EngineInfoSchema, SettingsPatchSchema, SettingsSchema, ShootNameSchema, ShootSchema } from './domain';
+import {
+  AssetCullSchema,
+  JobDetailSchema,
+  JobSchema,
+  JobStateSchema,
+  PauseScopeSchema,
+  PickSchema,
+  QueueStatsSchema,
+  RatingSchema,
+  RecipeSchema,
+  VariantSchema,
+} from './jobs';
+import { MaskDrawingSchema, MaskPurposeSchema, MaskSchema } from './mask';
+
+const id = z.string().min(1).max(200);
+const RecipeFieldsSchema = z.object({
+  name: z.string().trim().min(1, 'A recipe needs a name.').max(200),
+  provider: id,
+  operation: id,
+  params: z.record(z.string(), z.unknown()),
+});
+const PauseTargetSchema = z
+  .object({ scope: PauseScopeSchema, id: id.optional() })
+  .strict()
+  .refine((target) => (target.scope === 'global') === (target.id === undefined), {
+    message: 'A provider or shoot pause names its id; a global pause names none.',
+  });
 import type { Envelope } from './errors';
 
 /**
@@ -30,11 +57,78 @@ export const apiMethods = {
     args: z.object({ patch: SettingsPatchSchema }).strict(),
     result: SettingsSchema,
   },
+
+  'jobs.list': {
+    args: z
+      .object({
+        shootId: id.optional(),
+        states: z.array(JobStateSchema).optional(),
+        provider: id.optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+        cursor: z.string().max(300).optional(),
+      })
+      .strict(),
+    result: z.object({ jobs: z.array(JobSchema), nextCursor: z.string().nullable() }),
+  },
+  'jobs.get': { args: z.object({ id }).strict(), result: JobDetailSchema },
+  'jobs.cancel': { args: z.object({ id }).strict(), result: JobSchema },
+  'jobs.retry': { args: z.object({ id }).strict(), result: JobSchema },
+  'jobs.resolveReview': {
+    args: z.object({ id, action: z.enum(['resend', 'discard']) }).strict(),
+    result: JobSchema,
+  },
+  'jobs.moveToTop': { args: z.object({ id }).strict(), result: JobSchema },
+  'jobs.approveBudget': {
+    args: z.object({ shootId: id, amount: z.number().positive().optional() }).strict(),
+    result: z.object({ approved: z.number(), released: z.number().int() }),
+  },
+  'queue.pause': { args: PauseTargetSchema, result: QueueStatsSchema },
+  'queue.resume': { args: PauseTargetSchema, result: QueueStatsSchema },
+  'queue.stats': { args: z.object({}).strict(), result: QueueStatsSchema },
+
+  'recipes.list': { args: z.object({}).strict(), result: z.array(RecipeSchema) },
+  'recipes.create': { args: RecipeFieldsSchema.strict(), result: RecipeSchema },
+  'recipes.update': { args: RecipeFieldsSchema.partial().extend({ id }).strict(), result: RecipeSchema },
+  'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
+  'recipes.run': {
+    args: z.object({ recipeId: id, assetIds: z.array(id).min(1).max(10_000) }).strict(),
+    result: z.object({
+      jobIds: z.array(z.string()),
+      totalEstimate: z.number(),
+      awaitingApproval: z.number().int(),
+      awaitingInput: z.number().int(),
+    }),
+  },
+
+  'variants.list': {
+    args: z.object({ assetId: id.optional(), jobId: id.optional(), shootId: id.optional() }).strict(),
+    result: z.array(VariantSchema),
+  },
+  'variants.update': {
+    args: z
+      .object({ id, pick: PickSchema.optional(), rating: RatingSchema.optional(), approved: z.boolean().optional() })
+      .strict(),
+    result: VariantSchema,
+  },
+  'assets.cull': {
+    args: z.object({ id, pick: PickSchema.optional(), rating: RatingSchema.optional() }).strict(),
+    result: AssetCullSchema,
+  },
+
+  'masks.save': {
+    args: z.object({ assetId: id, purpose: MaskPurposeSchema, drawing: MaskDrawingSchema }).strict(),
+    result: MaskSchema,
+  },
+  'masks.get': { args: z.object({ assetId: id, purpose: MaskPurposeSchema }).strict(), result: MaskSchema },
+  'masks.list': { args: z.object({ assetId: id }).strict(), result: z.array(MaskSchema) },
 } as const;
 
 export const apiEvents = {
   'shoots.created': ShootSchema,
   'settings.changed': SettingsSchema,
+  'job.updated': JobSchema,
+  'queue.stats': QueueStatsSchema,
+  'variant.updated': VariantSchema,
 } as const;
 
 export type MethodName = keyof typeof apiMethods;

@@ -41,3 +41,111 @@ export type JobError = z.infer<typeof JobErrorSchema>;
 /** The message the UI shows as is for a job in needs_review. */
 export const NEEDS_REVIEW_MESSAGE =
   'Shootline lost contact while sending this job; the provider may have received it. Resend (may be charged again) or discard.';
+
+export const PICKS = ['none', 'picked', 'rejected'] as const;
+export const PickSchema = z.enum(PICKS);
+export const RatingSchema = z.number().int().min(0).max(5);
+
+export const JobInputsSchema = z.object({
+  assetIds: z.array(z.string()),
+  maskId: z.string().optional(),
+  garmentAssetId: z.string().optional(),
+});
+
+/** A job as the UI sees it. Times are milliseconds since the epoch. */
+export const JobSchema = z.object({
+  id: z.string(),
+  shootId: z.string().nullable(),
+  recipeId: z.string().nullable(),
+  provider: z.string(),
+  operation: z.string(),
+  inputs: JobInputsSchema,
+  params: z.record(z.string(), z.unknown()),
+  state: JobStateSchema,
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  nextAttemptAt: z.number().nullable(),
+  remoteId: z.string().nullable(),
+  costEstimate: z.number().nullable(),
+  costCharged: z.number().nullable(),
+  lastError: JobErrorSchema.nullable(),
+  priority: z.number().int(),
+  waitingFor: WaitingForSchema.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const JobDetailSchema = JobSchema.extend({
+  steps: z.array(
+    z.object({
+      step: z.string(),
+      state: z.enum(['pending', 'sending', 'done']),
+      remoteId: z.string().nullable(),
+      updatedAt: z.number(),
+    }),
+  ),
+  events: z.array(
+    z.object({
+      at: z.number(),
+      event: z.string(),
+      fromState: JobStateSchema.nullable(),
+      toState: JobStateSchema,
+      attempt: z.number().int(),
+      error: JobErrorSchema.nullable(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+export type JobDetail = z.infer<typeof JobDetailSchema>;
+
+export const PauseScopeSchema = z.enum(['global', 'provider', 'shoot']);
+
+export const QueueStatsSchema = z.object({
+  byState: z.record(z.string(), z.number().int()),
+  byProvider: z.record(z.string(), z.record(z.string(), z.number().int())),
+  paused: z.object({
+    global: z.boolean(),
+    providers: z.array(z.string()),
+    shoots: z.array(z.string()),
+    /** Providers the queue paused by itself (out of credits, key refused), with the reason to show. */
+    providerReasons: z.record(z.string(), z.string()),
+  }),
+  /** Time left for the queued and running jobs, from recent durations; null until there is history. */
+  etaMs: z.number().nullable(),
+});
+export type QueueStats = z.infer<typeof QueueStatsSchema>;
+
+export const RecipeSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  operation: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Recipe = z.infer<typeof RecipeSchema>;
+
+export const VariantSchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  assetId: z.string().nullable(),
+  outputIndex: z.number().int(),
+  mediaId: z.string(),
+  kind: z.enum(['image', 'video', 'text']),
+  mimeType: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  sizeBytes: z.number().int(),
+  pick: PickSchema,
+  rating: RatingSchema,
+  approved: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Variant = z.infer<typeof VariantSchema>;
+
+export const AssetCullSchema = z.object({ id: z.string(), pick: PickSchema, rating: RatingSchema });
+export type AssetCull = z.infer<typeof AssetCullSchema>;

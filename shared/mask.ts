@@ -38,3 +38,13 @@ export const MaskDrawingSchema = z.object({
 export type MaskDrawing = z.infer<typeof MaskDrawingSchema>;
 /** What a caller may send: `feather` can be left out. */
 export type MaskDrawingInput = z.input<typeof MaskDrawingSchema>;
+
+export const MaskSchema = z.object({
+  id: z.string(),
+  assetId: z.string(),
+  purpose: MaskPurposeSchema,
+  drawing: MaskDrawingSchema,
+  version: z.number().int(),
+  updatedAt: z.number(),
+});
+export type Mask = z.infer<typeof MaskSchema>;

@@ -5,6 +5,7 @@ import type { Db } from './db/connection';
 import { insertShoot, listShoots } from './db/shoots-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
+import { createQueueApi, type QueueApiContext } from './queue/queue-api';
 import { loadSettings, saveSettings } from './settings-service';
 
 export interface ApiContext {
@@ -13,12 +14,14 @@ export interface ApiContext {
   log: Logger;
   now: () => number;
   info: { version: string; shell: 'electron' | 'headless'; dataDir: string; schemaVersion: number };
+  queue: QueueApiContext;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
 export function createApiHandlers(context: ApiContext): ApiHandlers {
   const { db, events, log, now } = context;
   return {
+    ...createQueueApi(context.queue),
     'engine.info': () => ({ ...context.info }),
 
     'shoots.list': () => listShoots(db),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
@@ -10,15 +11,24 @@ import { acquireDataDirLock } from './data-dir-lock';
 import { EventHub } from './events';
 import type { Logger } from './log';
 import { mediaFilePath, type MediaRequest } from './media';
+import { setPause } from './db/pauses-repo';
+import type { ProviderModule } from './providers/contract';
+import { systemClock, type Clock } from './queue/clock';
+import { queueStats, toJobView } from './queue/queue-api';
+import { QueueRunner } from './queue/runner';
 import { dispatch } from './rpc';
+import { storeVariantOutput } from './media-store';
+import { loadSettings } from './settings-service';
 
 export interface EngineOptions {
   dataDir: string;
   shell: 'electron' | 'headless';
   version: string;
   log: Logger;
-  /** Injected so tests (and later the scheduler) can run on a fake clock. */
-  now?: () => number;
+  /** Injected so tests can run the engine, the queue included, on their own clock. */
+  clock?: Clock;
+  /** The generation providers the queue can use (the local one and the cloud APIs, as they land). */
+  providers?: readonly ProviderModule[];
 }
 
 export const DATABASE_FILE = 'shootline.db';
@@ -35,6 +45,8 @@ export class Engine {
   private readonly options: EngineOptions;
   private db: Db | null = null;
   private handlers: ApiHandlers | null = null;
+  private runner: QueueRunner | null = null;
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private releaseLock: (() => void) | null = null;
 
   constructor(options: EngineOptions) {
@@ -45,20 +57,40 @@ export class Engine {
 
   start(): void {
     if (this.db) return;
-    const now = this.options.now ?? Date.now;
+    const clock = this.options.clock ?? systemClock;
+    const now = clock.now;
     fs.mkdirSync(this.mediaRoot, { recursive: true });
     this.releaseLock = acquireDataDirLock(this.dataDir);
     try {
       const db = openDatabase(path.join(this.dataDir, DATABASE_FILE));
       this.db = db;
       const schemaVersion = migrate(db, migrations, now);
+      const providers = new Map((this.options.providers ?? []).map((provider) => [provider.id, provider]));
+      if (loadSettings(db, this.options.log).startQueuePaused) {
+        setPause(db, 'global', '', 'started paused (setting)', now());
+      }
+      const runner = new QueueRunner({
+        db,
+        providers: [...providers.values()],
+        clock,
+        log: this.options.log,
+        workerId: `engine-${process.pid}-${randomUUID()}`,
+        storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
+        onJobUpdated: (job) => {
+          this.events.emit('job.updated', toJobView(job));
+          this.scheduleStats();
+        },
+      });
+      this.runner = runner;
       this.handlers = createApiHandlers({
         db,
         events: this.events,
         log: this.options.log,
         now,
         info: { version: this.options.version, shell: this.options.shell, dataDir: this.dataDir, schemaVersion },
+        queue: { db, runner, providers, events: this.events, now },
       });
+      runner.start();
       this.options.log.info('engine.started', { dataDir: this.dataDir, schemaVersion });
     } catch (error) {
       this.close();
@@ -81,9 +113,21 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (!this.db) return;
+    clearTimeout(this.statsTimer);
+    await this.runner?.stop();
+    this.runner = null;
     this.close();
     this.options.log.info('engine.stopped');
-    await Promise.resolve();
+  }
+
+  /** Queue counts change with every job update; the UI gets them at most four times a second. */
+  private scheduleStats(): void {
+    if (this.statsTimer !== undefined || !this.db) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = undefined;
+      if (this.db) this.events.emit('queue.stats', queueStats(this.db));
+    }, 250);
+    this.statsTimer.unref?.();
   }
 
   private close(): void {

@@ -1,6 +1,8 @@
 import { afterEach } from 'vitest';
 import { Engine } from '../../main/engine/engine';
 import { createLogger, type Logger } from '../../main/engine/log';
+import type { ProviderModule } from '../../main/engine/providers/contract';
+import { systemClock } from '../../main/engine/queue/clock';
 import { tempDir } from './temp';
 
 const running: Engine[] = [];
@@ -12,11 +14,21 @@ export interface TestEngine {
 }
 
 /** A real engine on a real SQLite file in a temp dir; stopped after the test. */
-export function startTestEngine(options: { dataDir?: string; now?: () => number } = {}): TestEngine {
+export function startTestEngine(
+  options: { dataDir?: string; now?: () => number; providers?: ProviderModule[] } = {},
+): TestEngine {
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const engine = new Engine({ dataDir, shell: 'headless', version: '0.0.0-test', log, now: options.now });
+  const clock = options.now ? { now: options.now, sleep: systemClock.sleep } : systemClock;
+  const engine = new Engine({
+    dataDir,
+    shell: 'headless',
+    version: '0.0.0-test',
+    log,
+    clock,
+    providers: options.providers,
+  });
   engine.start();
   running.push(engine);
   return { engine, dataDir, logLines };

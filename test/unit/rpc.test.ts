@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiHandlers } from '../../shared/api';
+import { methodNames, type ApiHandlers } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { createLogger } from '../../main/engine/log';
 import { dispatch } from '../../main/engine/rpc';
@@ -8,12 +8,11 @@ function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
   const unused = (): never => {
     throw new Error('not called in this test');
   };
+  const all = Object.fromEntries(methodNames.map((method) => [method, unused])) as unknown as ApiHandlers;
   return {
-    'engine.info': unused,
+    ...all,
     'shoots.list': () => [],
     'shoots.create': ({ name }) => ({ id: 'id-1', name, createdAt: '2026-01-01T00:00:00.000Z' }),
-    'settings.get': unused,
-    'settings.set': unused,
     ...overrides,
   };
 }

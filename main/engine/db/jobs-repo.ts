@@ -239,7 +239,7 @@ export function claimDueJobs(db: Db, provider: string, options: ClaimOptions): J
     `SELECT id FROM jobs
      WHERE state = 'queued' AND provider = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
        AND (shoot_id IS NULL OR shoot_id NOT IN (SELECT value FROM json_each(?)))
-     ORDER BY priority DESC, created_at, id
+     ORDER BY priority DESC, created_at, rowid
      LIMIT ?`,
   );
   return writeTransaction(db, () => {
@@ -346,29 +346,29 @@ export interface JobFilter {
   states?: readonly JobState[];
   provider?: string;
   limit: number;
-  /** The last job id of the previous page (keyset pagination, stable while jobs are added). */
-  after?: { createdAt: number; id: string };
+  /** Where the previous page ended (keyset pagination: stable while jobs are added). */
+  after?: { createdAt: number; seq: number };
 }
 
-export function listJobs(db: Db, filter: JobFilter): JobRecord[] {
+export function listJobs(db: Db, filter: JobFilter): (JobRecord & { seq: number })[] {
   const rows = statement(
     db,
-    `SELECT * FROM jobs
+    `SELECT *, rowid AS seq FROM jobs
        WHERE (@shootId IS NULL OR shoot_id = @shootId)
          AND (@provider IS NULL OR provider = @provider)
          AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
-         AND (@afterCreated IS NULL OR (created_at, id) > (@afterCreated, @afterId))
-       ORDER BY created_at, id
+         AND (@afterCreated IS NULL OR (created_at, rowid) > (@afterCreated, @afterSeq))
+       ORDER BY created_at, rowid
        LIMIT @limit`,
   ).all({
     shootId: filter.shootId ?? null,
     provider: filter.provider ?? null,
     states: filter.states ? JSON.stringify(filter.states) : null,
     afterCreated: filter.after?.createdAt ?? null,
-    afterId: filter.after?.id ?? null,
+    afterSeq: filter.after?.seq ?? null,
     limit: filter.limit,
-  }) as JobRow[];
-  return rows.map(toRecord);
+  }) as (JobRow & { seq: number })[];
+  return rows.map((row) => ({ ...toRecord(row), seq: row.seq }));
 }
 
 export function countJobsByState(db: Db): { provider: string; state: JobState; count: number }[] {
@@ -377,4 +377,20 @@ export function countJobsByState(db: Db): { provider: string; state: JobState; c
     state: JobState;
     count: number;
   }[];
+}
+
+export function setJobInputs(db: Db, id: string, inputs: JobInputs): void {
+  statement(db, 'UPDATE jobs SET inputs_json = ? WHERE id = ?').run(JSON.stringify(inputs), id);
+}
+
+/** Mean time from (last) dispatch to done over the most recent finished jobs; null with no history. */
+export function averageRecentRunMs(db: Db, recent: number): number | null {
+  const row = statement(
+    db,
+    `SELECT AVG(duration) AS avg FROM (
+       SELECT j.finished_at - MAX(e.at) AS duration FROM jobs j
+       JOIN job_events e ON e.job_id = j.id AND e.event = 'dispatch'
+       WHERE j.state = 'done' GROUP BY j.id ORDER BY j.finished_at DESC LIMIT ?)`,
+  ).get(recent) as { avg: number | null };
+  return row.avg;
 }

@@ -1,3 +1,4 @@
+import type { Variant } from '../../../shared/jobs';
 import type { FetchedOutput } from '../providers/contract';
 import type { Db } from './connection';
 import type { JobRecord } from './jobs-repo';
@@ -31,4 +32,80 @@ export function insertVariant(db: Db, job: JobRecord, output: FetchedOutput, med
 
 export function countVariants(db: Db, jobId: string): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM variants WHERE job_id = ?').get(jobId) as { n: number }).n;
+}
+
+interface VariantRow {
+  id: string;
+  job_id: string;
+  asset_id: string | null;
+  output_index: number;
+  media_id: string;
+  kind: Variant['kind'];
+  mime_type: string;
+  width: number | null;
+  height: number | null;
+  size_bytes: number;
+  pick: Variant['pick'];
+  rating: number;
+  approved: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toVariant = (row: VariantRow): Variant => ({
+  id: row.id,
+  jobId: row.job_id,
+  assetId: row.asset_id,
+  outputIndex: row.output_index,
+  mediaId: row.media_id,
+  kind: row.kind,
+  mimeType: row.mime_type,
+  width: row.width,
+  height: row.height,
+  sizeBytes: row.size_bytes,
+  pick: row.pick,
+  rating: row.rating,
+  approved: row.approved === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export function listVariants(db: Db, filter: { assetId?: string; jobId?: string; shootId?: string }): Variant[] {
+  const rows = db
+    .prepare(
+      `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id
+       WHERE (@assetId IS NULL OR v.asset_id = @assetId) AND (@jobId IS NULL OR v.job_id = @jobId)
+         AND (@shootId IS NULL OR j.shoot_id = @shootId)
+       ORDER BY v.created_at, v.job_id, v.output_index`,
+    )
+    .all({
+      assetId: filter.assetId ?? null,
+      jobId: filter.jobId ?? null,
+      shootId: filter.shootId ?? null,
+    }) as VariantRow[];
+  return rows.map(toVariant);
+}
+
+export function getVariant(db: Db, id: string): Variant | null {
+  const row = db.prepare('SELECT * FROM variants WHERE id = ?').get(id) as VariantRow | undefined;
+  return row ? toVariant(row) : null;
+}
+
+export function updateVariant(
+  db: Db,
+  id: string,
+  change: { pick?: Variant['pick']; rating?: number; approved?: boolean },
+  now: number,
+): Variant | null {
+  db.prepare(
+    `UPDATE variants SET pick = COALESCE(?, pick), rating = COALESCE(?, rating), approved = COALESCE(?, approved),
+       updated_at = ? WHERE id = ?`,
+  ).run(
+    change.pick ?? null,
+    change.rating ?? null,
+    change.approved === undefined ? null : Number(change.approved),
+    now,
+    id,
+  );
+  return getVariant(db, id);
 }

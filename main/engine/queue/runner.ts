@@ -12,6 +12,7 @@ import {
   type TransitionExtras,
 } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, sendingSteps } from '../db/job-steps-repo';
+import { recordCharge } from '../db/budgets-repo';
 import { activePauses } from '../db/pauses-repo';
 import { setProviderPausedReason, providerPausedReasons } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
@@ -270,7 +271,10 @@ export class QueueRunner {
       if (job.state === 'submitting') {
         stage = 'submit';
         const { remoteId } = await this.submit(provider, job, context);
-        job = this.advance(job, { type: 'accepted' }, { remoteId });
+        const paid = provider.operations[job.operation]?.paid ?? false;
+        const charge = paid ? (job.costEstimate ?? 0) : undefined;
+        job = this.advance(job, { type: 'accepted' }, { remoteId, costCharged: charge });
+        if (charge !== undefined) recordCharge(this.options.db, provider.id, job.id, charge, this.options.clock.now());
       }
       if (job.state === 'remote') {
         stage = 'poll';

@@ -28,13 +28,21 @@ export function testProviderModule(options: {
       generate: {
         label: 'Generate',
         description: 'Makes one image.',
-        params: z.object({}).passthrough(),
+        params: z.object({ variants: z.number().int().min(1).max(4).default(1) }).strict(),
+        hints: { variants: { label: 'Variants' } },
+        inputs: { image: true },
+        paid: true,
+      },
+      paint: {
+        label: 'Paint an area',
+        description: 'Works inside a painted exterior mask.',
+        params: z.object({}).strict(),
         hints: {},
-        inputs: { image: false },
+        inputs: { image: true, mask: 'exterior' },
         paid: true,
       },
     },
-    estimateCost: () => ({ credits: 1 }),
+    estimateCost: (_operation, params) => ({ credits: typeof params.variants === 'number' ? params.variants : 1 }),
     submit: async (context) => {
       let remoteId = '';
       for (const step of steps) {

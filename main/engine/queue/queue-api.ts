@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiHandlers } from '../../../shared/api';
+import { AppError } from '../../../shared/errors';
+import type { Job, QueueStats, Recipe } from '../../../shared/jobs';
+import { assetShoot, cullAsset, existingAssetIds } from '../db/assets-repo';
+import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget } from '../db/budgets-repo';
+import { writeTransaction, type Db } from '../db/connection';
+import { listSteps } from '../db/job-steps-repo';
+import {
+  applyJobEvent,
+  averageRecentRunMs,
+  countJobsByState,
+  getJob,
+  insertJobs,
+  listJobEvents,
+  listJobs,
+  maxQueuedPriority,
+  setJobInputs,
+  setJobPriority,
+  type JobRecord,
+  type NewJob,
+} from '../db/jobs-repo';
+import { getMask, listMasks, saveMask } from '../db/masks-repo';
+import { activePauses, clearPause, setPause } from '../db/pauses-repo';
+import { providerPausedReasons, setProviderPausedReason } from '../db/provider-accounts-repo';
+import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
+import { listVariants, updateVariant } from '../db/variants-repo';
+import type { EventHub } from '../events';
+import type { OperationSpec, ProviderModule } from '../providers/contract';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
+import type { QueueRunner } from './runner';
+import { transition, type JobEvent } from './state-machine';
+
+type QueueMethods =
+  | 'jobs.list'
+  | 'jobs.get'
+  | 'jobs.cancel'
+  | 'jobs.retry'
+  | 'jobs.resolveReview'
+  | 'jobs.moveToTop'
+  | 'jobs.approveBudget'
+  | 'queue.pause'
+  | 'queue.resume'
+  | 'queue.stats'
+  | 'recipes.list'
+  | 'recipes.create'
+  | 'recipes.update'
+  | 'recipes.delete'
+  | 'recipes.run'
+  | 'variants.list'
+  | 'variants.update'
+  | 'assets.cull'
+  | 'masks.save'
+  | 'masks.get'
+  | 'masks.list';
+
+export interface QueueApiContext {
+  db: Db;
+  runner: QueueRunner;
+  providers: ReadonlyMap<string, ProviderModule>;
+  events: EventHub;
+  now: () => number;
+}
+
+export function toJobView(job: JobRecord): Job {
+  return {
+    id: job.id,
+    shootId: job.shootId,
+    recipeId: job.recipeId,
+    provider: job.provider,
+    operation: job.operation,
+    inputs: job.inputs,
+    params: job.params,
+    state: job.state,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    nextAttemptAt: job.nextAttemptAt,
+    remoteId: job.remoteId,
+    costEstimate: job.costEstimate,
+    costCharged: job.costCharged,
+    lastError: job.lastError,
+    priority: job.priority,
+    waitingFor: job.waitingFor,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    finishedAt: job.finishedAt,
+  };
+}
+
+/** The queue's part of the API: jobs, pauses, recipes, budgets, variants, culling and masks. */
+export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, QueueMethods> {
+  const { db, runner, events, now } = context;
+
+  const requireJob = (id: string): JobRecord => {
+    const job = getJob(db, id);
+    if (!job) throw new AppError('not_found', `No job ${id}.`);
+    return job;
+  };
+
+  /** Applies a user's request to a job, refusing (not crashing on) one its state does not allow. */
+  const act = (id: string, event: JobEvent, refusal: (job: JobRecord) => string): Job => {
+    const job = requireJob(id);
+    if (!transition(job, event).ok) throw new AppError('conflict', refusal(job));
+    const result = applyJobEvent(db, id, event, now());
+    if (!result.ok) throw new AppError('conflict', `Job ${id} changed meanwhile; try again.`);
+    const view = toJobView(result.job);
+    events.emit('job.updated', view);
+    return view;
+  };
+
+  const operation = (provider: string, name: string): { module: ProviderModule; spec: OperationSpec } => {
+    const module = context.providers.get(provider);
+    if (!module) throw new AppError('invalid_input', `No provider named ${provider}.`);
+    const spec = module.operations[name];
+    if (!spec) throw new AppError('invalid_input', `${module.name} has no operation named ${name}.`);
+    return { module, spec };
+  };
+
+  const validParams = (spec: OperationSpec, params: Record<string, unknown>): Record<string, unknown> => {
+    const parsed = spec.params.safeParse(params);
+    if (!parsed.success) {
+      throw new AppError(
+        'invalid_input',
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; '),
+        { issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })) },
+      );
+    }
+    return parsed.data;
+  };
+
+  const stats = (): QueueStats => queueStats(db);
+
+  const releaseApproved = (shootId: string): number => {
+    const budget = getBudget(db, shootId);
+    let committed = committedSpend(db, shootId);
+    let released = 0;
+    for (const waiting of jobsAwaitingApproval(db, shootId)) {
+      if (committed + waiting.estimate > budget.approved + 1e-9) break;
+      const result = applyJobEvent(db, waiting.id, { type: 'input_given' }, now());
+      if (result.ok) {
+        committed += waiting.estimate;
+        released += 1;
+        events.emit('job.updated', toJobView(result.job));
+      }
+    }
+    return released;
+  };
+
+  return {
+    'jobs.list': ({ shootId, states, provider, limit, cursor }) => {
+      const after = cursor ? decodeCursor(cursor) : undefined;
+      const jobs = listJobs(db, { shootId, states, provider, limit, after });
+      const last = jobs.at(-1);
+      return {
+        jobs: jobs.map(toJobView),
+        nextCursor: jobs.length === limit && last ? encodeCursor(last.createdAt, last.seq) : null,
+      };
+    },
+
+    'jobs.get': ({ id }) => {
+      const job = requireJob(id);
+      return {
+        ...toJobView(job),
+        steps: listSteps(db, id).map((step) => ({
+          step: step.step,
+          state: step.state,
+          remoteId: step.remoteId,
+          updatedAt: step.updatedAt,
+        })),
+        events: listJobEvents(db, id).map(({ id: _eventId, ...event }) => event),
+      };
+    },
+
+    'jobs.cancel': ({ id }) => {
+      const view = act(
+        id,
+        { type: 'cancel' },
+        (job) => `This job is already ${job.state}; there is nothing to cancel.`,
+      );
+      runner.abortJob(id);
+      return view;
+    },
+
+    'jobs.retry': ({ id }) => {
+      const view = act(
+        id,
+        { type: 'retry' },
+        (job) => `Only a failed or canceled job can be retried; this one is ${job.state}.`,
+      );
+      runner.wake();
+      return view;
+    },
+
+    'jobs.resolveReview': ({ id, action }) => {
+      const job = requireJob(id);
+      if (job.state !== 'needs_review')
+        throw new AppError('conflict', `This job is ${job.state}, not waiting for review.`);
+      if (action === 'discard') {
+        return act(id, { type: 'discard' }, () => 'This job can no longer be discarded.');
+      }
+      const result = runner.resend(id);
+      if (!result.ok) throw new AppError('conflict', `Job ${id} changed meanwhile; try again.`);
+      return toJobView(result.job);
+    },
+
+    'jobs.moveToTop': ({ id }) => {
+      const job = requireJob(id);
+      if (job.state !== 'queued' && job.state !== 'awaiting_input') {
+        throw new AppError('conflict', `Only a waiting job can be moved; this one is ${job.state}.`);
+      }
+      setJobPriority(db, id, maxQueuedPriority(db) + 1, now());
+      runner.wake();
+      const view = toJobView(requireJob(id));
+      events.emit('job.updated', view);
+      return view;
+    },
+
+    'jobs.approveBudget': ({ shootId, amount }) => {
+      const budget = getBudget(db, shootId);
+      const waiting = jobsAwaitingApproval(db, shootId).reduce((sum, job) => sum + job.estimate, 0);
+      const approved = Math.max(budget.approved, committedSpend(db, shootId)) + (amount ?? waiting);
+      if (budget.cap !== null && approved > budget.cap + 1e-9) {
+        throw new AppError(
+          'conflict',
+          `Approving ${approved} credits would exceed this shoot's cap of ${budget.cap}. Raise the cap first.`,
+          { cap: budget.cap, approved },
+        );
+      }
+      saveBudget(db, { ...budget, approved }, now());
+      const released = releaseApproved(shootId);
+      runner.wake();
+      return { approved, released };
+    },
+
+    'queue.pause': ({ scope, id }) => {
+      setPause(db, scope, id ?? '', 'paused by the user', now());
+      const result = stats();
+      events.emit('queue.stats', result);
+      return result;
+    },
+
+    'queue.resume': ({ scope, id }) => {
+      clearPause(db, scope, id ?? '');
+      // Resuming a provider also lifts a pause the queue made itself (credits topped up, key fixed).
+      if (scope === 'provider' && id) setProviderPausedReason(db, id, null, now());
+      runner.wake();
+      const result = stats();
+      events.emit('queue.stats', result);
+      return result;
+    },
+
+    'queue.stats': () => stats(),
+
+    'recipes.list': () => listRecipes(db),
+
+    'recipes.create': ({ name, provider, operation: operationName, params }) => {
+      const { spec } = operation(provider, operationName);
+      const at = now();
+      const recipe: Recipe = {
+        id: randomUUID(),
+        name,
+        provider,
+        operation: operationName,
+        params: validParams(spec, params),
+        createdAt: at,
+        updatedAt: at,
+      };
+      saveRecipe(db, recipe);
+      return recipe;
+    },
+
+    'recipes.update': ({ id, ...change }) => {
+      const current = getRecipe(db, id);
+      if (!current) throw new AppError('not_found', `No recipe ${id}.`);
+      const merged = { ...current, ...change, updatedAt: now() };
+      const { spec } = operation(merged.provider, merged.operation);
+      const recipe: Recipe = { ...merged, params: validParams(spec, merged.params) };
+      saveRecipe(db, recipe);
+      return recipe;
+    },
+
+    'recipes.delete': ({ id }) => {
+      if (!deleteRecipe(db, id)) throw new AppError('not_found', `No recipe ${id}.`);
+      return { id };
+    },
+
+    'recipes.run': ({ recipeId, assetIds }) => {
+      const recipe = getRecipe(db, recipeId);
+      if (!recipe) throw new AppError('not_found', `No recipe ${recipeId}.`);
+      const { module, spec } = operation(recipe.provider, recipe.operation);
+      const params = validParams(spec, recipe.params);
+      const known = existingAssetIds(db, assetIds);
+      const missing = assetIds.filter((assetId) => !known.has(assetId));
+      if (missing.length > 0) throw new AppError('not_found', `No asset ${missing.join(', ')}.`, { missing });
+
+      const at = now();
+      const jobs: NewJob[] = [];
+      let totalEstimate = 0;
+      let awaitingApproval = 0;
+      let awaitingInput = 0;
+      writeTransaction(db, () => {
+        const spend = new Map<string, number>();
+        for (const assetId of assetIds) {
+          const shootId = assetShoot(db, assetId);
+          const mask = spec.inputs.mask ? getMask(db, assetId, spec.inputs.mask) : null;
+          const inputs = { assetIds: [assetId], ...(mask ? { maskId: mask.id } : {}) };
+          const estimate = module.estimateCost(recipe.operation, params, inputs).credits;
+          totalEstimate += estimate;
+          let waitingFor: NewJob['waitingFor'] = null;
+          if (spec.inputs.mask && !mask) waitingFor = 'mask';
+          else if (spec.inputs.garment) waitingFor = 'garment';
+          else if (spec.paid && shootId) {
+            // Within what the user approved (or auto-approves, up to the cap) it goes; beyond, it waits.
+            const budget = getBudget(db, shootId);
+            const committed = (spend.get(shootId) ?? committedSpend(db, shootId)) + estimate;
+            const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
+            if (committed > limit + 1e-9) waitingFor = 'approval';
+            else spend.set(shootId, committed);
+          }
+          if (waitingFor === 'approval') awaitingApproval += 1;
+          else if (waitingFor) awaitingInput += 1;
+          jobs.push({
+            id: randomUUID(),
+            shootId,
+            recipeId,
+            provider: recipe.provider,
+            operation: recipe.operation,
+            inputs,
+            params,
+            idempotencyKey: randomUUID(),
+            maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
+            costEstimate: estimate,
+            priority: 0,
+            waitingFor,
+          });
+        }
+        insertJobs(db, jobs, at);
+      });
+      for (const job of jobs) {
+        const record = getJob(db, job.id);
+        if (record) events.emit('job.updated', toJobView(record));
+      }
+      runner.wake();
+      return { jobIds: jobs.map((job) => job.id), totalEstimate, awaitingApproval, awaitingInput };
+    },
+
+    'variants.list': (filter) => listVariants(db, filter),
+
+    'variants.update': ({ id, ...change }) => {
+      const variant = updateVariant(db, id, change, now());
+      if (!variant) throw new AppError('not_found', `No variant ${id}.`);
+      events.emit('variant.updated', variant);
+      return variant;
+    },
+
+    'assets.cull': ({ id, ...change }) => {
+      const asset = cullAsset(db, id, change, now());
+      if (!asset) throw new AppError('not_found', `No asset ${id}.`);
+      return asset;
+    },
+
+    'masks.save': ({ assetId, purpose, drawing }) => {
+      if (!existingAssetIds(db, [assetId]).has(assetId)) throw new AppError('not_found', `No asset ${assetId}.`);
+      const mask = saveMask(db, assetId, purpose, drawing, now());
+      // Jobs on this asset that were waiting for this kind of mask can start now.
+      const waiting = listJobs(db, { states: ['awaiting_input'], limit: 10_000 }).filter(
+        (job) =>
+          job.waitingFor === 'mask' &&
+          job.inputs.assetIds[0] === assetId &&
+          context.providers.get(job.provider)?.operations[job.operation]?.inputs.mask === purpose,
+      );
+      for (const job of waiting) {
+        setJobInputs(db, job.id, { ...job.inputs, maskId: mask.id });
+        const result = applyJobEvent(db, job.id, { type: 'input_given' }, now(), { detail: `mask ${mask.id}` });
+        if (result.ok) events.emit('job.updated', toJobView(result.job));
+      }
+      if (waiting.length > 0) runner.wake();
+      return mask;
+    },
+
+    'masks.get': ({ assetId, purpose }) => {
+      const mask = getMask(db, assetId, purpose);
+      if (!mask) throw new AppError('not_found', `Asset ${assetId} has no ${purpose} mask.`);
+      return mask;
+    },
+
+    'masks.list': ({ assetId }) => listMasks(db, assetId),
+  };
+}
+
+export function queueStats(db: Db): QueueStats {
+  const byState: Record<string, number> = {};
+  const byProvider: Record<string, Record<string, number>> = {};
+  for (const row of countJobsByState(db)) {
+    byState[row.state] = (byState[row.state] ?? 0) + row.count;
+    const provider = (byProvider[row.provider] ??= {});
+    provider[row.state] = row.count;
+  }
+  const pauses = activePauses(db);
+  const remaining = ['queued', 'preparing', 'submitting', 'remote', 'fetching'].reduce(
+    (sum, state) => sum + (byState[state] ?? 0),
+    0,
+  );
+  const recentRunMs = averageRecentRunMs(db, 50);
+  return {
+    byState,
+    byProvider,
+    paused: {
+      global: pauses.global,
+      providers: [...pauses.providers],
+      shoots: [...pauses.shoots],
+      providerReasons: Object.fromEntries(providerPausedReasons(db)),
+    },
+    // Jobs run about four at a time per provider (the default concurrency).
+    etaMs: remaining === 0 ? 0 : recentRunMs === null ? null : Math.round((remaining * recentRunMs) / 4),
+  };
+}
+
+function encodeCursor(createdAt: number, seq: number): string {
+  return Buffer.from(JSON.stringify([createdAt, seq])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; seq: number } {
+  try {
+    const [createdAt, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt === 'number' && typeof seq === 'number') return { createdAt, seq };
+  } catch {
+    // fall through
+  }
+  throw new AppError('invalid_input', 'That page cursor is not one this server gave out.');
+}
