@@ -76,6 +76,7 @@ export class Engine {
         log: this.options.log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
         storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
+        onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           this.events.emit('job.updated', toJobView(job));
           this.scheduleStats();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../main/engine/db/connection';
-import { getJob, listJobEvents } from '../../main/engine/db/jobs-repo';
+import { applyJobEvent, getJob, listJobEvents } from '../../main/engine/db/jobs-repo';
+import { providerPausedReasons, setProviderPausedReason } from '../../main/engine/db/provider-accounts-repo';
 import type { QueueRunner } from '../../main/engine/queue/runner';
 import { NEEDS_REVIEW_MESSAGE } from '../../shared/jobs';
 import { testProviderModule } from '../sandbox/test-providers/module';
@@ -185,5 +186,72 @@ describe('the queue runner', () => {
       ['enhance', 2],
     ]);
     expect([...server.charged.values()]).toEqual([1, 1, 1]);
+  });
+});
+
+describe('credits and leases', () => {
+  it('pauses a provider whose balance cannot cover the next job, spends no attempt, and resumes after a top-up', async () => {
+    const server = await startTestProvider({ dedupe: true, balance: 2 });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [
+      testProviderModule({
+        id: 'paid',
+        baseUrl: server.url,
+        idempotentSubmit: true,
+        withBalance: true,
+        concurrency: 1,
+      }),
+    ]);
+    cleanups.push(() => runner.stop());
+    const ids = enqueue(db, shootId, 'paid', 3);
+    runner.start();
+    await waitFor(
+      () => providerPausedReasons(db).has('paid'),
+      () => JSON.stringify(countByState(db)),
+    );
+    await waitFor(
+      () => countByState(db).done === 2,
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(providerPausedReasons(db).get('paid')).toMatch(/run out of credits/);
+    const held = getJob(db, ids[2] ?? '');
+    expect(held).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(server.charged.size).toBe(2);
+
+    server.setBalance(5);
+    setProviderPausedReason(db, 'paid', null, Date.now()); // what queue.resume does for a provider
+    runner.wake();
+    await waitFor(
+      () => settled(db),
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(countByState(db)).toEqual({ done: 3 });
+    const ledger = db.prepare("SELECT SUM(amount) AS total FROM credit_ledger WHERE kind = 'charge'").get() as {
+      total: number;
+    };
+    expect(ledger.total).toBe(3);
+  });
+
+  it('takes back a job whose worker died holding it, once its lease has run out', async () => {
+    const { server, db, shootId, runner } = await setup({ dedupe: true });
+    const [id = ''] = enqueue(db, shootId, 'dedupe', 1);
+    // Another worker took the job, sent nothing, and vanished; its lease ran out a second ago.
+    applyJobEvent(
+      db,
+      id,
+      { type: 'dispatch', leaseOwner: 'dead-worker', leaseExpiresAt: Date.now() - 1_000 },
+      Date.now(),
+    );
+    runner.start();
+    await waitFor(
+      () => getJob(db, id)?.state === 'done',
+      () => getJob(db, id)?.state ?? '',
+    );
+    const events = listJobEvents(db, id);
+    expect(events.find((event) => event.event === 'hold')?.detail).toMatch(/lease of dead-worker/);
+    expect(server.charged.size).toBe(1);
   });
 });

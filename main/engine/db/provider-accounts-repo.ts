@@ -14,3 +14,11 @@ export function setProviderPausedReason(db: Db, provider: string, reason: string
      ON CONFLICT (provider) DO UPDATE SET paused_reason = excluded.paused_reason, updated_at = excluded.updated_at`,
   ).run(provider, reason, now);
 }
+
+export function setProviderBalance(db: Db, provider: string, balance: number, now: number): void {
+  db.prepare(
+    `INSERT INTO provider_accounts (provider, balance, balance_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (provider) DO UPDATE SET balance = excluded.balance, balance_at = excluded.balance_at,
+       updated_at = excluded.updated_at`,
+  ).run(provider, balance, now, now);
+}

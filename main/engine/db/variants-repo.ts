@@ -7,7 +7,13 @@ import type { JobRecord } from './jobs-repo';
  * Records one downloaded output as a variant of the job's source asset. Idempotent per
  * (job, output index): fetching again after a crash does not make a second variant.
  */
-export function insertVariant(db: Db, job: JobRecord, output: FetchedOutput, mediaId: string, now: number): void {
+export function insertVariant(
+  db: Db,
+  job: JobRecord,
+  output: FetchedOutput,
+  mediaId: string,
+  now: number,
+): Variant | null {
   db.prepare(
     `INSERT INTO variants (id, job_id, asset_id, output_index, media_id, kind, mime_type, width, height, size_bytes,
        created_at, updated_at)
@@ -28,6 +34,7 @@ export function insertVariant(db: Db, job: JobRecord, output: FetchedOutput, med
     now,
     now,
   );
+  return getVariant(db, `${job.id}.${output.index}`);
 }
 
 export function countVariants(db: Db, jobId: string): number {

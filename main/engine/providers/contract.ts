@@ -29,7 +29,12 @@ export interface ProviderModule {
   /** For providers that can list their work: did a submit we lost track of arrive? */
   reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
   account?: {
+    /** Credits left, where the API says (checked before paid jobs). */
     balance?: (context: ProviderContext) => Promise<number>;
+    /** The provider's own record of charges, where it keeps one. */
+    ledger?: (context: ProviderContext) => Promise<{ at: number; amount: number; remoteId?: string; note?: string }[]>;
+    /** What the provider offers beyond the fixed operations (styles, models…), for the UI. */
+    catalog?: (context: ProviderContext) => Promise<{ id: string; label: string; kind: string }[]>;
   };
 }
 

@@ -26,6 +26,8 @@ export interface ProviderGateOptions {
  */
 export class ProviderGate {
   reachable = true;
+  /** The provider's balance as last read, minus what jobs since then reserved. */
+  balance: { credits: number; readAt: number } | null = null;
   private readonly options: ProviderGateOptions;
   private readonly bucket: TokenBucket | null;
   private readonly stopController = new AbortController();

@@ -1,4 +1,4 @@
-import { NEEDS_REVIEW_MESSAGE, type JobError } from '../../../shared/jobs';
+import { NEEDS_REVIEW_MESSAGE, type JobError, type Variant } from '../../../shared/jobs';
 import { writeTransaction, type Db } from '../db/connection';
 import {
   applyJobEvent,
@@ -14,7 +14,7 @@ import {
 import { getStep, markStepDone, markStepPending, markStepSending, sendingSteps } from '../db/job-steps-repo';
 import { recordCharge } from '../db/budgets-repo';
 import { activePauses } from '../db/pauses-repo';
-import { setProviderPausedReason, providerPausedReasons } from '../db/provider-accounts-repo';
+import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
 import type { FetchedOutput, OutputRef, ProviderContext, ProviderModule, SubmitContext } from '../providers/contract';
@@ -45,6 +45,7 @@ export interface QueueRunnerOptions {
   /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
   storeOutput: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput>;
   onJobUpdated?: (job: JobRecord) => void;
+  onVariantStored?: (variant: Variant) => void;
   policy?: RetryPolicy;
   leaseMs?: number;
   random?: () => number;
@@ -59,6 +60,8 @@ interface RunningJob {
   provider: string;
   done: Promise<void>;
 }
+
+const BALANCE_MAX_AGE_MS = 60_000;
 
 /** Why a job's run stopped early without an error of its own: the user canceled it, or the engine is stopping. */
 class RunAborted extends Error {}
@@ -153,9 +156,14 @@ export class QueueRunner {
     return this.running.has(jobId);
   }
 
-  private recover(): void {
-    const { db, clock, log } = this.options;
-    for (const job of jobsWithExpiredLease(db, Number.MAX_SAFE_INTEGER)) {
+  /**
+   * Returns to the queue every job a worker held when it died: at start, all of them (only one
+   * engine opens a library, so none is really running); later, those whose lease ran out.
+   */
+  private recover(leaseExpiredBefore = Number.MAX_SAFE_INTEGER): void {
+    const { db, log } = this.options;
+    const orphans = jobsWithExpiredLease(db, leaseExpiredBefore).filter((job) => !this.running.has(job.id));
+    for (const job of orphans) {
       const provider = this.providers.get(job.provider);
       if (job.state === 'submitting' && sendingSteps(db, job.id).length > 0) {
         const canRetrySafely = provider?.capabilities.idempotentSubmit || provider?.capabilities.reconcile;
@@ -167,9 +175,13 @@ export class QueueRunner {
           continue;
         }
       }
-      this.apply(job.id, { type: 'hold', reason: `recovered from ${job.state} at start`, nextAttemptAt: null });
+      this.apply(job.id, {
+        type: 'hold',
+        reason: `recovered from ${job.state} (lease of ${job.leaseOwner ?? 'nobody'})`,
+        nextAttemptAt: null,
+      });
     }
-    log.info('queue.recovered', { at: clock.now() });
+    if (orphans.length > 0) log.info('queue.recovered', { jobs: orphans.length });
   }
 
   private pump(): void {
@@ -191,6 +203,7 @@ export class QueueRunner {
 
   private dispatchDue(): void {
     const { db, clock } = this.options;
+    this.recover(clock.now());
     const pauses = activePauses(db);
     if (pauses.global) return;
     const creditPauses = providerPausedReasons(db);
@@ -266,6 +279,7 @@ export class QueueRunner {
       let job = claimed;
       const context = this.providerContext(provider, gate, signal);
       if (job.state === 'preparing') {
+        await this.reserveCredits(provider, gate, job, context);
         job = this.advance(job, { type: 'prepared' });
       }
       if (job.state === 'submitting') {
@@ -285,7 +299,8 @@ export class QueueRunner {
         const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
         for (const output of fetched) {
           const stored = await this.options.storeOutput(job, output);
-          insertVariant(this.options.db, job, output, stored.mediaId, this.options.clock.now());
+          const variant = insertVariant(this.options.db, job, output, stored.mediaId, this.options.clock.now());
+          if (variant) this.options.onVariantStored?.(variant);
         }
         this.advance(job, { type: 'fetched' });
       }
@@ -311,6 +326,36 @@ export class QueueRunner {
 
   private applyUnlocked(jobId: string, event: JobEvent): ApplyResult {
     return applyJobEvent(this.options.db, jobId, event, this.options.clock.now());
+  }
+
+  /**
+   * Where a provider reports its balance, a paid job checks it before sending: a job the balance
+   * cannot cover pauses the provider (with the reason) instead of failing at the provider. The
+   * balance is read at most once a minute; jobs reserve their estimate from it meanwhile.
+   */
+  private async reserveCredits(
+    provider: ProviderModule,
+    gate: ProviderGate,
+    job: JobRecord,
+    context: ProviderContext,
+  ): Promise<void> {
+    const readBalance = provider.account?.balance;
+    if (!readBalance || !provider.operations[job.operation]?.paid) return;
+    const { clock, db } = this.options;
+    const estimate = job.costEstimate ?? 0;
+    const now = clock.now();
+    if (!gate.balance || now - gate.balance.readAt > BALANCE_MAX_AGE_MS || gate.balance.credits < estimate) {
+      const credits = await readBalance(context);
+      gate.balance = { credits, readAt: now };
+      setProviderBalance(db, provider.id, credits, now);
+    }
+    if (gate.balance.credits < estimate) {
+      throw new ProviderRequestError(`${gate.balance.credits} credits left; this job needs ${estimate}.`, {
+        kind: 'http',
+        status: 402,
+      });
+    }
+    gate.balance.credits -= estimate;
   }
 
   private providerContext(provider: ProviderModule, gate: ProviderGate, signal: AbortSignal): ProviderContext {

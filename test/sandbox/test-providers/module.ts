@@ -13,6 +13,8 @@ export function testProviderModule(options: {
   rateLimit?: { requests: number; windowMs: number };
   concurrency?: number;
   pollIntervalMs?: number;
+  /** The server reports a balance at GET /balance. */
+  withBalance?: boolean;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   return {
@@ -42,6 +44,18 @@ export function testProviderModule(options: {
         paid: true,
       },
     },
+    account: options.withBalance
+      ? {
+          balance: async (context) => {
+            const response = await context.request({
+              method: 'GET',
+              url: `${options.baseUrl}/balance`,
+              timeoutMs: 10_000,
+            });
+            return (JSON.parse(response.body.toString('utf8')) as { credits: number }).credits;
+          },
+        }
+      : undefined,
     estimateCost: (_operation, params) => ({ credits: typeof params.variants === 'number' ? params.variants : 1 }),
     submit: async (context) => {
       let remoteId = '';

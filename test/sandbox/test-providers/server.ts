@@ -12,6 +12,8 @@ export interface TestProviderOptions {
   dedupe: boolean;
   /** Status polls answered `pending` before `done`. */
   pollsUntilDone?: number;
+  /** Credits the account starts with; each job created costs one. Without it, credits are unlimited. */
+  balance?: number;
   /** Put the output in the `done` poll answer (base64), so fetching it needs no request. */
   inlineOutputs?: boolean;
   /** Enforced on every request, polls included: more than `requests` in any `windowMs` → 429. */
@@ -40,6 +42,7 @@ export interface TestProviderServer {
   arrivals: number[];
   /** Connections closed by the client while their request hung. */
   abandoned: number;
+  setBalance: (credits: number) => void;
   close: () => Promise<void>;
 }
 
@@ -57,9 +60,11 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const totals = { requests: 0, submits: 0, polls: 0, downloads: 0, rateLimited: 0 };
   let abandoned = 0;
   let nextRemote = 1;
+  let balance = options.balance ?? Number.POSITIVE_INFINITY;
 
   const create = (key: string): string => {
     charged.set(key, (charged.get(key) ?? 0) + 1);
+    balance -= 1;
     const id = `r${nextRemote++}`;
     remoteByKey.set(key, id);
     return id;
@@ -103,6 +108,10 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
           return;
         }
         const existing = options.dedupe ? remoteByKey.get(key) : undefined;
+        if (!existing && balance < 1) {
+          json(response, 402, { error: { code: 'insufficient_credits', message: 'No credits left.' } });
+          return;
+        }
         const id = existing ?? create(key);
         if (fault?.kind === 'hang') {
           request.socket.once('close', () => (abandoned += 1));
@@ -128,6 +137,10 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       } else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/balance') {
+      json(response, 200, { credits: Number.isFinite(balance) ? balance : 1e9 });
+      return;
+    }
     if (request.method === 'GET' && url.pathname.startsWith('/files/')) {
       totals.downloads += 1;
       response.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG_1X1);
@@ -150,6 +163,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     arrivals,
     get abandoned() {
       return abandoned;
+    },
+    setBalance: (credits) => {
+      balance = credits;
     },
     close: () =>
       new Promise((resolve) => {
