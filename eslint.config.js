@@ -19,6 +19,20 @@ const message = (text) => `${text} (layer rules: see DESIGN.md).`;
 
 const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 
+/** The engine's imports: plain Node, never electron, never the shells' or the UI's code. */
+const engineImports = (extraPaths) =>
+  restrict(
+    [
+      { name: 'electron', message: message('The engine and headless shell run in plain Node: no electron') },
+      ...extraPaths,
+    ],
+    [
+      { regex: '^electron/', message: message('The engine and headless shell run in plain Node: no electron') },
+      { regex: '^(\\.\\./)+app(/|$)', message: message('The engine cannot depend on the Electron shell') },
+      { regex: '^(\\.\\./)+(renderer|preload)(/|$)', message: message('main/ cannot import renderer or preload code') },
+    ],
+  );
+
 const layerRules = [
   {
     files: ['shared/**/*.{ts,tsx}'],
@@ -32,17 +46,29 @@ const layerRules = [
   },
   {
     files: ['main/engine/**/*.ts', 'main/headless/**/*.ts'],
-    rules: restrict(
-      [{ name: 'electron', message: message('The engine and headless shell run in plain Node: no electron') }],
-      [
-        { regex: '^electron/', message: message('The engine and headless shell run in plain Node: no electron') },
-        { regex: '^(\\.\\./)+app(/|$)', message: message('The engine cannot depend on the Electron shell') },
+    ignores: ['main/engine/db/**'],
+    rules: engineImports([
+      { name: 'better-sqlite3', message: message('SQL belongs in main/engine/db: add a repository function there') },
+    ]),
+  },
+  {
+    // The db layer: plain Node like the rest of the engine, and the one place better-sqlite3 is used.
+    files: ['main/engine/db/**/*.ts'],
+    rules: engineImports([]),
+  },
+  {
+    // SQL lives in main/engine/db only (one repository per table), as in Signal Desktop's sql layer.
+    files: ['main/**/*.ts'],
+    ignores: ['main/engine/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
         {
-          regex: '^(\\.\\./)+(renderer|preload)(/|$)',
-          message: message('main/ cannot import renderer or preload code'),
+          selector: 'CallExpression[callee.property.name=/^(prepare|pragma)$/]',
+          message: message('SQL belongs in main/engine/db: add a repository function there'),
         },
       ],
-    ),
+    },
   },
   {
     files: ['main/app/**/*.ts'],

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 import type { Envelope } from '../../shared/errors';
 import { createApiHandlers } from './api';
-import { openDatabase, type Db } from './db/connection';
+import { checkpoint, openDatabase, type Db } from './db/connection';
 import { migrate } from './db/migrate';
 import { migrations } from './db/migrations';
-import { acquireDataDirLock } from './data-dir-lock';
+import { acquireDataDirLock } from './db/data-dir-lock';
 import { EventHub } from './events';
 import type { Logger } from './log';
 import { mediaFilePath, type MediaRequest } from './media';
@@ -136,9 +136,7 @@ export class Engine {
     const db = this.db;
     this.db = null;
     try {
-      // Fold the WAL back into the main file so the library is one self-contained file at rest.
-      // Best effort: a reader in another process can hold it back; the WAL is replayed on next open.
-      db?.pragma('wal_checkpoint(TRUNCATE)');
+      if (db) checkpoint(db);
     } catch (error) {
       this.options.log.warn('engine.checkpoint_failed', { error });
     } finally {

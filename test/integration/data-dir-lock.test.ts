@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireDataDirLock } from '../../main/engine/data-dir-lock';
+import { acquireDataDirLock } from '../../main/engine/db/data-dir-lock';
 import { tempDir } from '../support/temp';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

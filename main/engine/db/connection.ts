@@ -26,6 +26,14 @@ export function writeTransaction<T>(db: Db, work: () => T): T {
   return db.transaction(work).immediate();
 }
 
+/**
+ * Folds the WAL back into the main file, so the library is one self-contained file at rest. Best
+ * effort: a reader in another process can hold it back; SQLite replays the WAL at the next open.
+ */
+export function checkpoint(db: Db): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError } from '../../shared/errors';
+import { AppError } from '../../../shared/errors';
 
 const LOCK_FILE = 'engine.lock';
 const OWNER_FILE = 'engine.pid';
