@@ -297,3 +297,42 @@ describe('controlling the queue', () => {
     expect(dataDir.length).toBeGreaterThan(0);
   });
 });
+
+describe('pausing a provider or a shoot', () => {
+  it('holds only what is paused; the rest carries on', async () => {
+    const { engine, assetIds, shoot, db, server } = await setup(2);
+    saveBudget(db, { shootId: shoot.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    const other = await call(engine, 'shoots.create', { name: 'Harbour loft' });
+    saveBudget(db, { shootId: other.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    const otherAsset = randomUUID();
+    insertAsset(
+      db,
+      { id: otherAsset, shootId: other.id, relativePath: 'x.jpg', contentHash: 'h', sizeBytes: 1, width: 1, height: 1 },
+      Date.now(),
+    );
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Gen',
+      provider: 'test',
+      operation: 'generate',
+      params: {},
+    });
+
+    const stats = await call(engine, 'queue.pause', { scope: 'shoot', id: shoot.id });
+    expect(stats.paused.shoots).toEqual([shoot.id]);
+    const held = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
+    const going = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: [otherAsset] });
+    await settledJobs(engine, going.jobIds);
+    const { jobs } = await call(engine, 'jobs.list', { shootId: shoot.id, limit: 10 });
+    expect(jobs.map((job) => job.state)).toEqual(['queued', 'queued']);
+    expect(server.charged.size).toBe(1);
+
+    await call(engine, 'queue.pause', { scope: 'provider', id: 'test' });
+    await call(engine, 'queue.resume', { scope: 'shoot', id: shoot.id });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.charged.size).toBe(1); // the provider is still paused
+    const resumed = await call(engine, 'queue.resume', { scope: 'provider', id: 'test' });
+    expect(resumed.paused).toMatchObject({ global: false, providers: [], shoots: [] });
+    await settledJobs(engine, held.jobIds);
+    expect(server.charged.size).toBe(3);
+  });
+});
