@@ -255,3 +255,29 @@ describe('credits and leases', () => {
     expect(server.charged.size).toBe(1);
   });
 });
+
+describe('reconcile', () => {
+  it('asks a provider that can list its work whether a lost submit arrived, and adopts it instead of resending', async () => {
+    const server = await startTestProvider({
+      dedupe: false,
+      onSubmit: ({ n }) => (n === 1 ? { kind: 'reset' } : undefined),
+    });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [
+      testProviderModule({ id: 'listing', baseUrl: server.url, idempotentSubmit: false, reconcile: true }),
+    ]);
+    cleanups.push(() => runner.stop());
+    const [id = ''] = enqueue(db, shootId, 'listing', 1);
+    runner.start();
+    await waitFor(
+      () => settled(db),
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(getJob(db, id)).toMatchObject({ state: 'done', remoteId: 'r1' });
+    expect(server.totals.submits).toBe(1);
+    expect([...server.charged.values()]).toEqual([1]);
+  });
+});

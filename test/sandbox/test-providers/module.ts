@@ -15,6 +15,8 @@ export function testProviderModule(options: {
   pollIntervalMs?: number;
   /** The server reports a balance at GET /balance. */
   withBalance?: boolean;
+  /** Ask the server's listing whether a lost submit arrived (single-step submits only). */
+  reconcile?: boolean;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   return {
@@ -22,7 +24,24 @@ export function testProviderModule(options: {
     name: `Test provider ${options.id}`,
     auth: 'none',
     baseUrl: options.baseUrl,
-    capabilities: { idempotentSubmit: options.idempotentSubmit, reconcile: false, webhooks: false, stream: false },
+    capabilities: {
+      idempotentSubmit: options.idempotentSubmit,
+      reconcile: options.reconcile ?? false,
+      webhooks: false,
+      stream: false,
+    },
+    reconcile: options.reconcile
+      ? async (context) => {
+          const key = `${context.job.idempotencyKey}.${steps[0] ?? 'create'}`;
+          const response = await context.request({
+            method: 'GET',
+            url: `${options.baseUrl}/submissions?key=${encodeURIComponent(key)}`,
+            timeoutMs: 10_000,
+          });
+          const [found] = (JSON.parse(response.body.toString('utf8')) as { items: { id: string }[] }).items;
+          return found ? { found: true, remoteId: found.id } : { found: false };
+        }
+      : undefined,
     rateLimit: options.rateLimit,
     concurrency: options.concurrency,
     pollIntervalMs: options.pollIntervalMs ?? 10,

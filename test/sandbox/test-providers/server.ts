@@ -137,6 +137,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       } else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/submissions') {
+      // Lets a client ask what it already sent (AI Visual Studio-style listing): by idempotency key.
+      const id = remoteByKey.get(url.searchParams.get('key') ?? '');
+      json(response, 200, { items: id ? [{ id }] : [] });
+      return;
+    }
     if (request.method === 'GET' && url.pathname === '/balance') {
       json(response, 200, { credits: Number.isFinite(balance) ? balance : 1e9 });
       return;
