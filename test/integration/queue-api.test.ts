@@ -336,3 +336,32 @@ describe('pausing a provider or a shoot', () => {
     expect(server.charged.size).toBe(3);
   });
 });
+
+describe('a mask does not skip the budget', () => {
+  it('a paid job released by its mask still waits for the approval of its spend', async () => {
+    const { engine, assetIds, shoot, db, server } = await setup(1);
+    saveBudget(db, { shootId: shoot.id, cap: 5, approved: 0, autoApprove: false }, Date.now());
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Paint',
+      provider: 'test',
+      operation: 'paint',
+      params: {},
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
+    const drawing = {
+      width: 10,
+      height: 10,
+      strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const, feather: 0 }],
+    };
+    await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing });
+    const [jobId = ''] = run.jobIds;
+    expect(await call(engine, 'jobs.get', { id: jobId })).toMatchObject({
+      state: 'awaiting_input',
+      waitingFor: 'approval',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.totals.submits).toBe(0);
+    expect(await call(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ released: 1 });
+    await settledJobs(engine, [jobId]);
+  });
+});

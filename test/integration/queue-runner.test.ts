@@ -235,7 +235,7 @@ describe('credits and leases', () => {
     expect(ledger.total).toBe(3);
   });
 
-  it('takes back a job whose worker died holding it, once its lease has run out', async () => {
+  it('at start, takes back a job a worker held when it died', async () => {
     const { server, db, shootId, runner } = await setup({ dedupe: true });
     const [id = ''] = enqueue(db, shootId, 'dedupe', 1);
     // Another worker took the job, sent nothing, and vanished; its lease ran out a second ago.
@@ -279,5 +279,162 @@ describe('reconcile', () => {
     expect(getJob(db, id)).toMatchObject({ state: 'done', remoteId: 'r1' });
     expect(server.totals.submits).toBe(1);
     expect([...server.charged.values()]).toEqual([1]);
+  });
+});
+
+describe('never twice, when the run is cut short', () => {
+  it('a quit while a submit is in flight leaves it for review at the next start, sent once', async () => {
+    const { server, db, shootId, runner, dir } = await setup({ dedupe: false, onSubmit: () => ({ kind: 'hang' }) });
+    const [id = ''] = enqueue(db, shootId, 'plain', 1);
+    runner.start();
+    await waitFor(
+      () => server.totals.submits === 1,
+      () => `submits ${server.totals.submits}`,
+    );
+    await runner.stop();
+    const next = createRunner(db, dir, [
+      testProviderModule({ id: 'plain', baseUrl: server.url, idempotentSubmit: false }),
+    ]);
+    cleanups.push(() => next.stop());
+    next.start();
+    expect(getJob(db, id)?.state).toBe('needs_review');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.totals.submits).toBe(1);
+  });
+
+  it('an answer the provider module cannot read sends the job to review, not around again', async () => {
+    const server = await startTestProvider({ dedupe: false });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [
+      testProviderModule({ id: 'odd', baseUrl: server.url, idempotentSubmit: false, unreadableSubmitAnswer: true }),
+    ]);
+    cleanups.push(() => runner.stop());
+    const [id = ''] = enqueue(db, shootId, 'odd', 1);
+    runner.start();
+    await waitFor(
+      () => settled(db),
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(getJob(db, id)?.state).toBe('needs_review');
+    expect(server.totals.submits).toBe(1);
+  });
+
+  it('a job canceled mid-submit and then retried goes to review instead of being sent again', async () => {
+    let hang = true;
+    const { server, db, shootId, runner } = await setup({
+      dedupe: false,
+      onSubmit: () => (hang ? { kind: 'hang' } : undefined),
+    });
+    const [id = ''] = enqueue(db, shootId, 'plain', 1);
+    runner.start();
+    await waitFor(
+      () => server.totals.submits === 1,
+      () => `submits ${server.totals.submits}`,
+    );
+    applyJobEvent(db, id, { type: 'cancel' }, Date.now());
+    runner.abortJob(id);
+    await waitFor(
+      () => !runner.isRunning(id),
+      () => 'still running',
+    );
+    hang = false;
+    applyJobEvent(db, id, { type: 'retry' }, Date.now());
+    runner.wake();
+    await waitFor(
+      () => getJob(db, id)?.state === 'needs_review',
+      () => getJob(db, id)?.state ?? '',
+    );
+    expect(server.totals.submits).toBe(1);
+  });
+
+  it('a job resumed after the provider accepted it is neither charged nor balance-checked again', async () => {
+    const server = await startTestProvider({ dedupe: true, balance: 1, pollsUntilDone: 1_000_000 });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const module = () =>
+      testProviderModule({
+        id: 'paid',
+        baseUrl: server.url,
+        idempotentSubmit: true,
+        withBalance: true,
+        pollIntervalMs: 20,
+      });
+    const first = createRunner(db, dir, [module()]);
+    const [id = ''] = enqueue(db, shootId, 'paid', 1);
+    first.start();
+    await waitFor(
+      () => getJob(db, id)?.state === 'remote',
+      () => getJob(db, id)?.state ?? '',
+    );
+    await first.stop(); // the app quits while the provider works on it
+
+    const second = createRunner(db, dir, [module()]);
+    cleanups.push(() => second.stop());
+    second.start();
+    await waitFor(
+      () => getJob(db, id)?.state === 'remote' && second.isRunning(id),
+      () => getJob(db, id)?.state ?? '',
+    );
+    expect(providerPausedReasons(db).size).toBe(0); // the spent balance did not pause it
+    expect(server.charged.size).toBe(1);
+    const charges = db.prepare("SELECT COUNT(*) AS n FROM credit_ledger WHERE kind = 'charge'").get() as { n: number };
+    expect(charges.n).toBe(1);
+  });
+});
+
+describe('the scheduler at rest', () => {
+  it('sleeps while its only provider is full and other work is paused, instead of spinning', async () => {
+    const { db, shootId, dir, server } = await setup({ dedupe: true, onSubmit: () => ({ kind: 'hang' }) });
+    let passes = 0;
+    const runner = createRunner(
+      db,
+      dir,
+      [testProviderModule({ id: 'dedupe', baseUrl: server.url, idempotentSubmit: true, concurrency: 1 })],
+      {
+        hooks: { onDispatchPass: () => (passes += 1) },
+      },
+    );
+    cleanups.push(() => runner.stop());
+    enqueue(db, shootId, 'dedupe', 5);
+    runner.start();
+    await waitFor(
+      () => server.totals.submits === 1,
+      () => 'no submit',
+    );
+    const before = passes;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(passes - before).toBeLessThanOrEqual(2);
+  });
+
+  it('takes back, while running, a job whose lease ran out, and leaves one whose lease is live', async () => {
+    const { server, db, shootId, runner } = await setup({ dedupe: true });
+    runner.start();
+    const [orphan = '', live = ''] = enqueue(db, shootId, 'elsewhere', 2);
+    db.prepare("UPDATE jobs SET provider = 'dedupe' WHERE id IN (?, ?)").run(orphan, live);
+    applyJobEvent(
+      db,
+      orphan,
+      { type: 'dispatch', leaseOwner: 'dead-worker', leaseExpiresAt: Date.now() - 1_000 },
+      Date.now(),
+    );
+    applyJobEvent(
+      db,
+      live,
+      { type: 'dispatch', leaseOwner: 'busy-worker', leaseExpiresAt: Date.now() + 3_600_000 },
+      Date.now(),
+    );
+    runner.wake();
+    await waitFor(
+      () => getJob(db, orphan)?.state === 'done',
+      () => getJob(db, orphan)?.state ?? '',
+    );
+    expect(getJob(db, live)).toMatchObject({ state: 'preparing', leaseOwner: 'busy-worker' });
+    expect(listJobEvents(db, orphan).find((event) => event.event === 'hold')?.detail).toMatch(/lease of dead-worker/);
+    expect(server.charged.size).toBe(1);
   });
 });

@@ -20,7 +20,7 @@ export function startTestEngine(
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const clock = options.now ? { now: options.now, sleep: systemClock.sleep } : systemClock;
+  const clock = options.now ? { ...systemClock, now: options.now } : systemClock;
   const engine = new Engine({
     dataDir,
     shell: 'headless',

@@ -40,12 +40,3 @@ export function jobsAwaitingApproval(db: Db, shootId: string): { id: string; est
        WHERE shoot_id = ? AND state = 'awaiting_input' AND waiting_for = 'approval' ORDER BY created_at, rowid`,
   ).all(shootId) as { id: string; estimate: number }[];
 }
-
-export function recordCharge(db: Db, provider: string, jobId: string, amount: number, now: number): void {
-  statement(db, `INSERT INTO credit_ledger (provider, job_id, kind, amount, at) VALUES (?, ?, 'charge', ?, ?)`).run(
-    provider,
-    jobId,
-    amount,
-    now,
-  );
-}

@@ -137,7 +137,8 @@ export type ApplyResult = { ok: true; job: JobRecord } | { ok: false; reason: 'n
 /** What else changes with a transition, decided by the caller (e.g. the remote id on `accepted`). */
 export interface TransitionExtras {
   remoteId?: string;
-  costCharged?: number;
+  /** A paid job's charge, written with the transition and at most once per job (a resumed job is not charged again). */
+  charge?: { provider: string; amount: number };
   detail?: string;
   /** Only apply if this worker still holds the job: a worker whose lease ran out must not write. */
   leaseOwner?: string;
@@ -178,7 +179,7 @@ export function applyInTransaction(
     `UPDATE jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt, lease_owner = @leaseOwner,
        lease_expires_at = @leaseExpiresAt, last_error_code = @errorCode, last_error_message = @errorMessage,
        waiting_for = @waitingFor, remote_id = COALESCE(@remoteId, remote_id),
-       cost_charged = COALESCE(@costCharged, cost_charged), updated_at = @now,
+       cost_charged = COALESCE(cost_charged, @costCharged), updated_at = @now,
        finished_at = CASE WHEN @finished THEN @now ELSE NULL END
      WHERE id = @id`,
   ).run({
@@ -192,7 +193,7 @@ export function applyInTransaction(
     errorMessage: after.lastError?.message ?? null,
     waitingFor: after.waitingFor,
     remoteId: extras.remoteId ?? null,
-    costCharged: extras.costCharged ?? null,
+    costCharged: extras.charge?.amount ?? null,
     now,
     finished: finished ? 1 : 0,
   });
@@ -212,6 +213,14 @@ export function applyInTransaction(
     error?.message ?? null,
     extras.detail ?? ('reason' in event ? event.reason : null),
   );
+  if (extras.charge) {
+    statement(
+      db,
+      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
+       SELECT ?, ?, 'charge', ?, ?, ? WHERE NOT EXISTS
+         (SELECT 1 FROM credit_ledger WHERE job_id = ? AND kind = 'charge' AND note = ?)`,
+    ).run(extras.charge.provider, id, extras.charge.amount, before.idempotencyKey, now, id, before.idempotencyKey);
+  }
   const job = getJob(db, id);
   return job ? { ok: true, job } : { ok: false, reason: 'not_found' };
 }
@@ -283,12 +292,13 @@ export function jobsWithExpiredLease(db: Db, now: number): JobRecord[] {
 }
 
 /** The soonest time a queued job of one of these providers becomes due, for the scheduler's sleep. */
-export function nextDueAt(db: Db, providers: readonly string[]): number | null {
+export function nextDueAt(db: Db, providers: readonly string[], pausedShoots: readonly string[]): number | null {
   const row = statement(
     db,
     `SELECT MIN(COALESCE(next_attempt_at, 0)) AS due FROM jobs
-       WHERE state = 'queued' AND provider IN (SELECT value FROM json_each(?))`,
-  ).get(JSON.stringify(providers)) as { due: number | null };
+       WHERE state = 'queued' AND provider IN (SELECT value FROM json_each(?))
+         AND (shoot_id IS NULL OR shoot_id NOT IN (SELECT value FROM json_each(?)))`,
+  ).get(JSON.stringify(providers), JSON.stringify(pausedShoots)) as { due: number | null };
   return row.due;
 }
 
@@ -393,4 +403,27 @@ export function averageRecentRunMs(db: Db, recent: number): number | null {
        WHERE j.state = 'done' GROUP BY j.id ORDER BY j.finished_at DESC LIMIT ?)`,
   ).get(recent) as { avg: number | null };
   return row.avg;
+}
+
+/**
+ * Before retrying a job the provider already accepted (and then failed), its submit starts over:
+ * a new idempotency key (the old one would return the failed remote job), no recorded steps, no
+ * remote id, no charge yet. The user chose this retry, and with it a new charge.
+ */
+export function resetSubmit(db: Db, id: string, idempotencyKey: string, now: number): void {
+  statement(db, 'DELETE FROM job_steps WHERE job_id = ?').run(id);
+  statement(
+    db,
+    'UPDATE jobs SET idempotency_key = ?, remote_id = NULL, cost_charged = NULL, updated_at = ? WHERE id = ?',
+  ).run(idempotencyKey, now, id);
+}
+
+/** Jobs on this asset waiting for a mask (the asset is the job's first input). */
+export function jobsWaitingForMask(db: Db, assetId: string): JobRecord[] {
+  const rows = statement(
+    db,
+    `SELECT * FROM jobs WHERE state = 'awaiting_input' AND waiting_for = 'mask'
+       AND json_extract(inputs_json, '$.assetIds[0]') = ? ORDER BY created_at, rowid`,
+  ).all(assetId) as JobRow[];
+  return rows.map(toRecord);
 }

@@ -7,6 +7,7 @@ import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget } from '../
 import { writeTransaction, type Db } from '../db/connection';
 import { listSteps } from '../db/job-steps-repo';
 import {
+  applyInTransaction,
   applyJobEvent,
   averageRecentRunMs,
   countJobsByState,
@@ -15,6 +16,8 @@ import {
   listJobEvents,
   listJobs,
   maxQueuedPriority,
+  resetSubmit,
+  jobsWaitingForMask,
   setJobInputs,
   setJobPriority,
   type JobRecord,
@@ -130,6 +133,15 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
 
   const stats = (): QueueStats => queueStats(db);
 
+  /** Would this paid job, started now, take its shoot past what the user approved (or auto-approves)? */
+  const needsApproval = (job: JobRecord): boolean => {
+    const spec = context.providers.get(job.provider)?.operations[job.operation];
+    if (!spec?.paid || !job.shootId) return false;
+    const budget = getBudget(db, job.shootId);
+    const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
+    return committedSpend(db, job.shootId) > limit + 1e-9;
+  };
+
   const releaseApproved = (shootId: string): number => {
     const budget = getBudget(db, shootId);
     let committed = committedSpend(db, shootId);
@@ -182,11 +194,17 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     },
 
     'jobs.retry': ({ id }) => {
-      const view = act(
-        id,
-        { type: 'retry' },
-        (job) => `Only a failed or canceled job can be retried; this one is ${job.state}.`,
-      );
+      const job = requireJob(id);
+      if (!transition(job, { type: 'retry' }).ok) {
+        throw new AppError('conflict', `Only a failed or canceled job can be retried; this one is ${job.state}.`);
+      }
+      const result = writeTransaction(db, () => {
+        if (job.remoteId) resetSubmit(db, id, randomUUID(), now());
+        return applyInTransaction(db, id, { type: 'retry' }, now());
+      });
+      if (!result.ok) throw new AppError('conflict', `Job ${id} changed meanwhile; try again.`);
+      const view = toJobView(result.job);
+      events.emit('job.updated', view);
       runner.wake();
       return view;
     },
@@ -288,6 +306,10 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       const recipe = getRecipe(db, recipeId);
       if (!recipe) throw new AppError('not_found', `No recipe ${recipeId}.`);
       const { module, spec } = operation(recipe.provider, recipe.operation);
+      if (spec.inputs.garment) {
+        // Nothing can supply a garment photo to a job yet; refuse rather than leave jobs waiting forever.
+        throw new AppError('invalid_input', `${spec.label} needs a garment photo, which a recipe cannot give yet.`);
+      }
       const params = validParams(spec, recipe.params);
       const known = existingAssetIds(db, assetIds);
       const missing = assetIds.filter((assetId) => !known.has(assetId));
@@ -308,7 +330,6 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
           totalEstimate += estimate;
           let waitingFor: NewJob['waitingFor'] = null;
           if (spec.inputs.mask && !mask) waitingFor = 'mask';
-          else if (spec.inputs.garment) waitingFor = 'garment';
           else if (spec.paid && shootId) {
             // Within what the user approved (or auto-approves, up to the cap) it goes; beyond, it waits.
             const budget = getBudget(db, shootId);
@@ -361,20 +382,25 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
 
     'masks.save': ({ assetId, purpose, drawing }) => {
       if (!existingAssetIds(db, [assetId]).has(assetId)) throw new AppError('not_found', `No asset ${assetId}.`);
-      const mask = saveMask(db, assetId, purpose, drawing, now());
-      // Jobs on this asset that were waiting for this kind of mask can start now.
-      const waiting = listJobs(db, { states: ['awaiting_input'], limit: 10_000 }).filter(
-        (job) =>
-          job.waitingFor === 'mask' &&
-          job.inputs.assetIds[0] === assetId &&
-          context.providers.get(job.provider)?.operations[job.operation]?.inputs.mask === purpose,
-      );
-      for (const job of waiting) {
-        setJobInputs(db, job.id, { ...job.inputs, maskId: mask.id });
-        const result = applyJobEvent(db, job.id, { type: 'input_given' }, now(), { detail: `mask ${mask.id}` });
-        if (result.ok) events.emit('job.updated', toJobView(result.job));
-      }
-      if (waiting.length > 0) runner.wake();
+      const at = now();
+      // One transaction: the mask, and every job on this asset that waited for this kind of mask
+      // moving on: to the queue, or to the approval of its spend if the shoot's budget says so.
+      const { mask, changed } = writeTransaction(db, () => {
+        const saved = saveMask(db, assetId, purpose, drawing, at);
+        const moved: JobRecord[] = [];
+        for (const job of jobsWaitingForMask(db, assetId)) {
+          if (context.providers.get(job.provider)?.operations[job.operation]?.inputs.mask !== purpose) continue;
+          setJobInputs(db, job.id, { ...job.inputs, maskId: saved.id });
+          let result = applyInTransaction(db, job.id, { type: 'input_given' }, at, { detail: `mask ${saved.id}` });
+          if (result.ok && needsApproval(job)) {
+            result = applyInTransaction(db, job.id, { type: 'await_input', waitingFor: 'approval' }, at);
+          }
+          if (result.ok) moved.push(result.job);
+        }
+        return { mask: saved, changed: moved };
+      });
+      for (const job of changed) events.emit('job.updated', toJobView(job));
+      if (changed.length > 0) runner.wake();
       return mask;
     },
 

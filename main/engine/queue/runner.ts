@@ -12,7 +12,6 @@ import {
   type TransitionExtras,
 } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, sendingSteps } from '../db/job-steps-repo';
-import { recordCharge } from '../db/budgets-repo';
 import { activePauses } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
@@ -52,7 +51,11 @@ export interface QueueRunnerOptions {
   /** Is the provider's base URL reachable? Any HTTP answer counts; the default asks the network. */
   probe?: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
   /** Test seams for crash tests: called at the exact points where a crash is most dangerous. */
-  hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
+  hooks?: {
+    afterStepMarkedSending?: (jobId: string, step: string) => void;
+    /** Called on every scheduling pass (to prove the scheduler sleeps when there is nothing to do). */
+    onDispatchPass?: () => void;
+  };
 }
 
 interface RunningJob {
@@ -62,6 +65,8 @@ interface RunningJob {
 }
 
 const BALANCE_MAX_AGE_MS = 60_000;
+const MIN_WAKE_MS = 50;
+const MAX_POLL_FAILURES = 20;
 
 /** Why a job's run stopped early without an error of its own: the user canceled it, or the engine is stopping. */
 class RunAborted extends Error {}
@@ -80,7 +85,8 @@ export class QueueRunner {
   private readonly providers = new Map<string, ProviderModule>();
   private readonly gates = new Map<string, ProviderGate>();
   private readonly running = new Map<string, RunningJob>();
-  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private cancelWake: (() => void) | undefined;
+  private leaseSeq = 0;
   private pumping = false;
   private pumpAgain = false;
   private started = false;
@@ -117,7 +123,7 @@ export class QueueRunner {
   /** Stops dispatching and aborts work in flight; what was running is recovered at the next start. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.wakeTimer);
+    this.cancelWake?.();
     for (const gate of this.gates.values()) gate.stop();
     for (const job of this.running.values()) job.controller.abort(new RunAborted('engine stopping'));
     await Promise.allSettled([...this.running.values()].map((job) => job.done));
@@ -141,7 +147,7 @@ export class QueueRunner {
       }
       return this.applyUnlocked(jobId, {
         type: 'resend',
-        leaseOwner: this.options.workerId,
+        leaseOwner: this.newLeaseOwner(),
         leaseExpiresAt: this.options.clock.now() + this.leaseMs,
       });
     });
@@ -166,8 +172,7 @@ export class QueueRunner {
     for (const job of orphans) {
       const provider = this.providers.get(job.provider);
       if (job.state === 'submitting' && sendingSteps(db, job.id).length > 0) {
-        const canRetrySafely = provider?.capabilities.idempotentSubmit || provider?.capabilities.reconcile;
-        if (!canRetrySafely) {
+        if (!provider || !this.canResendSafely(provider)) {
           this.apply(job.id, {
             type: 'outcome_unknown',
             error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE },
@@ -203,20 +208,24 @@ export class QueueRunner {
 
   private dispatchDue(): void {
     const { db, clock } = this.options;
+    this.options.hooks?.onDispatchPass?.();
     this.recover(clock.now());
     const pauses = activePauses(db);
-    if (pauses.global) return;
+    if (pauses.global) {
+      this.scheduleWake([], []);
+      return;
+    }
     const creditPauses = providerPausedReasons(db);
-    const ready: string[] = [];
+    const withRoom: string[] = [];
     for (const [id, provider] of this.providers) {
       const gate = this.gates.get(id);
       if (!gate || pauses.providers.has(id) || creditPauses.has(id) || !gate.reachable) continue;
-      ready.push(id);
-      const busy = [...this.running.values()].filter((job) => job.provider === id).length;
+      const room = gate.concurrency(provider) - this.busy(id);
+      if (room <= 0) continue; // a finishing job pumps again
       const claimed = claimDueJobs(db, id, {
         now: clock.now(),
-        limit: gate.concurrency(provider) - busy,
-        leaseOwner: this.options.workerId,
+        limit: room,
+        leaseOwner: this.newLeaseOwner(),
         leaseMs: this.leaseMs,
         providers: [id],
         pausedShoots: [...pauses.shoots],
@@ -225,27 +234,32 @@ export class QueueRunner {
         this.options.onJobUpdated?.(job);
         this.startJob(job);
       }
+      if (room - claimed.length > 0) withRoom.push(id);
     }
-    this.scheduleWake(ready);
+    this.scheduleWake(withRoom, [...pauses.shoots]);
   }
 
-  /** Sleeps until the next queued job of a ready provider is due (or a minute, to catch changes). */
-  private scheduleWake(ready: readonly string[]): void {
-    clearTimeout(this.wakeTimer);
-    const due = ready.length > 0 ? nextDueAt(this.options.db, ready) : null;
-    const now = this.options.clock.now();
-    const wait = due === null ? 60_000 : Math.max(0, due - now);
-    if (due !== null && wait === 0 && ready.every((id) => this.isFull(id))) return; // a finishing job will pump
-    this.wakeTimer = setTimeout(() => this.pump(), Math.min(wait, 60_000));
-    this.wakeTimer.unref?.();
+  /**
+   * Sleeps until the next job that could start is due: of a provider with room, outside paused
+   * shoots (or a minute, to look for orphaned leases). A pause, a full provider or a job in a paused
+   * shoot must not make this spin: whatever frees them (a resume, a finishing job) pumps by itself.
+   */
+  private scheduleWake(providersWithRoom: readonly string[], pausedShoots: readonly string[]): void {
+    this.cancelWake?.();
+    const due = providersWithRoom.length > 0 ? nextDueAt(this.options.db, providersWithRoom, pausedShoots) : null;
+    const wait = due === null ? 60_000 : Math.min(60_000, Math.max(MIN_WAKE_MS, due - this.options.clock.now()));
+    this.cancelWake = this.options.clock.setTimer(() => this.pump(), wait);
   }
 
-  private isFull(providerId: string): boolean {
-    const provider = this.providers.get(providerId);
-    const gate = this.gates.get(providerId);
-    if (!provider || !gate) return true;
-    const busy = [...this.running.values()].filter((job) => job.provider === providerId).length;
-    return busy >= gate.concurrency(provider);
+  private busy(providerId: string): number {
+    let count = 0;
+    for (const job of this.running.values()) if (job.provider === providerId) count += 1;
+    return count;
+  }
+
+  private newLeaseOwner(): string {
+    this.leaseSeq += 1;
+    return `${this.options.workerId}#${this.leaseSeq}`;
   }
 
   private startJob(job: JobRecord): void {
@@ -255,7 +269,7 @@ export class QueueRunner {
     entry.done = this.runJob(job, controller.signal)
       .catch((error: unknown) => this.options.log.error('queue.run_crashed', { jobId: job.id, error }))
       .finally(() => {
-        this.running.delete(job.id);
+        if (this.running.get(job.id) === entry) this.running.delete(job.id);
         this.pump();
       });
   }
@@ -263,6 +277,7 @@ export class QueueRunner {
   private async runJob(claimed: JobRecord, signal: AbortSignal): Promise<void> {
     const provider = this.providers.get(claimed.provider);
     const gate = this.gates.get(claimed.provider);
+    const owner = claimed.leaseOwner ?? '';
     if (!provider || !gate) {
       this.apply(claimed.id, {
         type: 'permanent_error',
@@ -270,50 +285,54 @@ export class QueueRunner {
       });
       return;
     }
-    const renewal = setInterval(() => {
-      renewLease(this.options.db, claimed.id, this.options.workerId, this.options.clock.now() + this.leaseMs);
-    }, this.leaseMs / 3);
-    renewal.unref?.();
+    const { clock, db } = this.options;
+    // Renew the lease a few times per lease period for as long as the run lasts.
+    const renewal = { cancel: (): void => undefined };
+    const renew = (): void => {
+      renewLease(db, claimed.id, owner, clock.now() + this.leaseMs);
+      renewal.cancel = clock.setTimer(renew, this.leaseMs / 3);
+    };
+    renewal.cancel = clock.setTimer(renew, this.leaseMs / 3);
     let stage: 'prepare' | 'submit' | 'poll' | 'fetch' = 'prepare';
     try {
       let job = claimed;
-      const context = this.providerContext(provider, gate, signal);
+      const context = this.providerContext(provider, gate, signal, null);
       if (job.state === 'preparing') {
-        await this.reserveCredits(provider, gate, job, context);
-        job = this.advance(job, { type: 'prepared' });
+        // A job accepted before (resumed after a crash or a failed poll) was paid for already.
+        if (!job.remoteId) await this.reserveCredits(provider, gate, job, context);
+        job = this.advance(job, { type: 'prepared' }, {}, owner);
       }
       if (job.state === 'submitting') {
         stage = 'submit';
-        const { remoteId } = await this.submit(provider, job, context);
+        const { remoteId } = await this.submit(provider, gate, job, signal);
         const paid = provider.operations[job.operation]?.paid ?? false;
-        const charge = paid ? (job.costEstimate ?? 0) : undefined;
-        job = this.advance(job, { type: 'accepted' }, { remoteId, costCharged: charge });
-        if (charge !== undefined) recordCharge(this.options.db, provider.id, job.id, charge, this.options.clock.now());
+        const charge = paid ? { provider: provider.id, amount: job.costEstimate ?? 0 } : undefined;
+        job = this.advance(job, { type: 'accepted' }, { remoteId, charge }, owner);
       }
       if (job.state === 'remote') {
         stage = 'poll';
-        const outputs = await this.pollUntilDone(provider, job, context);
+        const outputs = await this.pollUntilDone(provider, gate, job, context, owner);
         if (!outputs) return;
-        job = this.advance(job, { type: 'remote_done' }, { detail: JSON.stringify(outputs) });
+        job = this.advance(job, { type: 'remote_done' }, { detail: JSON.stringify(outputs) }, owner);
         stage = 'fetch';
         const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
         for (const output of fetched) {
           const stored = await this.options.storeOutput(job, output);
-          const variant = insertVariant(this.options.db, job, output, stored.mediaId, this.options.clock.now());
+          const variant = insertVariant(db, job, output, stored.mediaId, clock.now());
           if (variant) this.options.onVariantStored?.(variant);
         }
-        this.advance(job, { type: 'fetched' });
+        this.advance(job, { type: 'fetched' }, {}, owner);
       }
     } catch (error) {
-      this.handleFailure(claimed, provider, gate, stage, error, signal);
+      this.handleFailure(claimed, provider, gate, stage, error, signal, owner);
     } finally {
-      clearInterval(renewal);
+      renewal.cancel();
     }
   }
 
   /** Applies an event the run itself caused; if the job was taken from us meanwhile, stop quietly. */
-  private advance(job: JobRecord, event: JobEvent, extras: TransitionExtras = {}): JobRecord {
-    const result = this.apply(job.id, event, { ...extras, leaseOwner: this.options.workerId });
+  private advance(job: JobRecord, event: JobEvent, extras: TransitionExtras, owner: string): JobRecord {
+    const result = this.apply(job.id, event, { ...extras, leaseOwner: owner });
     if (!result.ok) throw new RunAborted(`job ${job.id}: ${result.reason}`);
     return result.job;
   }
@@ -358,12 +377,27 @@ export class QueueRunner {
     gate.balance.credits -= estimate;
   }
 
-  private providerContext(provider: ProviderModule, gate: ProviderGate, signal: AbortSignal): ProviderContext {
+  /**
+   * The context a provider's calls go through. While a submit step is open (`step` set), the step
+   * is written as `sending` right before its request leaves, after any wait for a rate token, so a
+   * crash while waiting never makes a request look possibly sent.
+   */
+  private providerContext(
+    provider: ProviderModule,
+    gate: ProviderGate,
+    signal: AbortSignal,
+    step: OpenStep | null,
+  ): ProviderContext {
     return {
       signal,
       now: this.options.clock.now,
       request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
         await gate.takeToken(signal);
+        if (step && !step.marked) {
+          markStepSending(this.options.db, step.jobId, step.name, step.key, this.options.clock.now());
+          step.marked = true;
+          this.options.hooks?.afterStepMarkedSending?.(step.jobId, step.name);
+        }
         try {
           const response = await httpRequest({ ...request, signal });
           gate.learn(response);
@@ -378,12 +412,16 @@ export class QueueRunner {
 
   private async submit(
     provider: ProviderModule,
+    gate: ProviderGate,
     job: JobRecord,
-    context: ProviderContext,
+    signal: AbortSignal,
   ): Promise<{ remoteId: string }> {
-    const { db, clock, hooks } = this.options;
+    const { db, clock } = this.options;
+    const open: { step: OpenStep | null } = { step: null };
+    const base = this.providerContext(provider, gate, signal, null);
     const submitContext: SubmitContext = {
-      ...context,
+      ...base,
+      request: (request) => this.providerContext(provider, gate, signal, open.step).request(request),
       job: {
         id: job.id,
         operation: job.operation,
@@ -394,49 +432,77 @@ export class QueueRunner {
       step: async <T>(name: string, send: (key: string) => Promise<{ remoteId: string | null; result: T }>) => {
         const recorded = getStep(db, job.id, name);
         if (recorded?.state === 'done') return { remoteId: recorded.remoteId, result: recorded.result as T };
-        const key = `${job.idempotencyKey}.${name}`;
-        markStepSending(db, job.id, name, key, clock.now());
-        hooks?.afterStepMarkedSending?.(job.id, name);
+        const step: OpenStep = { jobId: job.id, name, key: `${job.idempotencyKey}.${name}`, marked: false };
+        open.step = step;
         try {
-          const answer = await send(key);
+          const answer = await send(step.key);
           markStepDone(db, job.id, name, answer.remoteId, answer.result, clock.now());
           return answer;
         } catch (error) {
-          // Only a request that certainly did not create anything goes back to pending; an
-          // ambiguous one stays `sending`, which is what recovery and retries look at.
-          if (
-            !(error instanceof ProviderRequestError) ||
-            classifyFailure(error.failure, { paid: true }) !== 'ambiguous'
-          ) {
-            markStepPending(db, job.id, name, clock.now());
-          }
+          // The step stays `sending` unless its request certainly created nothing: it never left,
+          // it was refused before sending, or the provider answered with a status that proves it
+          // did not take it. A cancel, a quit, a reset or an unreadable answer keep it `sending`.
+          if (step.marked && provablyNotTaken(error)) markStepPending(db, job.id, name, clock.now());
           throw error;
+        } finally {
+          open.step = null;
         }
       },
     };
-    if (provider.reconcile && sendingSteps(db, job.id).length > 0) {
-      const found = await provider.reconcile(submitContext);
-      if (found.found) return { remoteId: found.remoteId };
-      for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
+    if (sendingSteps(db, job.id).length > 0) {
+      if (provider.reconcile) {
+        const found = await provider.reconcile(submitContext);
+        if (found.found) return { remoteId: found.remoteId };
+        for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
+      } else if (!provider.capabilities.idempotentSubmit) {
+        // A request that may have arrived is never sent again without the editor's say-so.
+        throw new PossiblySent();
+      }
     }
     return provider.submit(submitContext);
   }
 
+  /**
+   * Polls until the provider is done. A failed poll costs nothing, so it is retried here with
+   * backoff instead of spending the job's attempts (which would fail a job already paid for); only
+   * an unreachable provider, or a long run of failures, hands the job back to the queue.
+   */
   private async pollUntilDone(
     provider: ProviderModule,
+    gate: ProviderGate,
     job: JobRecord,
     context: ProviderContext,
+    owner: string,
   ): Promise<OutputRef[] | null> {
     const remoteId = job.remoteId ?? getJob(this.options.db, job.id)?.remoteId;
     if (!remoteId) throw new Error(`job ${job.id} is remote without a remote id`);
+    let failures = 0;
     for (;;) {
-      const result = await provider.poll(context, remoteId);
+      let result: Awaited<ReturnType<ProviderModule['poll']>>;
+      try {
+        result = await provider.poll(context, remoteId);
+        failures = 0;
+      } catch (error) {
+        const retryable =
+          error instanceof ProviderRequestError &&
+          classifyFailure(error.failure, { paid: false }) === 'transient' &&
+          !isBeforeSend(error) &&
+          failures < MAX_POLL_FAILURES;
+        if (!retryable) throw error;
+        failures += 1;
+        const retryAfter = parseRetryAfter(error.response?.header('retry-after'), this.options.clock.now());
+        const delay = nextAttemptDelayMs(failures, this.policy, retryAfter, this.options.random ?? Math.random);
+        await this.options.clock.sleep(delay, context.signal);
+        continue;
+      }
       if (result.status === 'done') return result.outputs;
       if (result.status === 'failed') {
-        this.advance(job, {
-          type: 'permanent_error',
-          error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` },
-        });
+        this.advance(
+          job,
+          { type: 'permanent_error', error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` } },
+          {},
+          owner,
+        );
         return null;
       }
       await this.options.clock.sleep(result.retryAfterMs ?? provider.pollIntervalMs, context.signal);
@@ -450,57 +516,60 @@ export class QueueRunner {
     stage: 'prepare' | 'submit' | 'poll' | 'fetch',
     error: unknown,
     signal: AbortSignal,
+    owner: string,
   ): void {
     const { log, clock, db } = this.options;
-    const leaseOwner = this.options.workerId;
     if (error instanceof RunAborted || signal.aborted) return; // canceled (already written) or stopping (recovered at start)
+    const current = getJob(db, job.id);
+    if (!current || current.leaseOwner !== owner) return;
+    const review = (detail: string): void => {
+      this.apply(
+        job.id,
+        { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
+        { leaseOwner: owner, detail },
+      );
+    };
+    if (error instanceof PossiblySent) {
+      review('a request of this job may have reached the provider before');
+      return;
+    }
     if (!(error instanceof ProviderRequestError)) {
       log.error('queue.job_error', { jobId: job.id, stage, error });
-      this.retryLater(
-        job.id,
-        { code: 'internal', message: `Unexpected error while ${stage}ing. The details are in the log.` },
-        null,
-      );
+      const message = `Unexpected error while ${stage === 'submit' ? 'sending' : stage}ing. The details are in the log.`;
+      // After a submit request left, an unexplained failure (an answer we could not read) may hide a created job.
+      if (stage === 'submit' && sendingSteps(db, job.id).length > 0 && !this.canResendSafely(provider)) {
+        review(message);
+      } else {
+        this.retryLater(job.id, { code: 'internal', message }, null, owner);
+      }
       return;
     }
     const failure = error.failure;
-    const paid = stage === 'submit';
-    const kind = classifyFailure(failure, { paid });
+    const kind = classifyFailure(failure, { paid: stage === 'submit' });
     const message = `${provider.name}: ${error.message}`;
     const jobError: JobError = { code: errorCodeForClass(kind, failure), message };
-    const current = getJob(db, job.id);
-    if (!current || current.leaseOwner !== leaseOwner) return;
     switch (kind) {
       case 'canceled':
         return;
       case 'transient': {
-        const refusedBeforeSend =
-          (failure.kind === 'network' || failure.kind === 'timeout') && failure.phase === 'before_send';
-        if (refusedBeforeSend && provider.baseUrl) {
+        if (isBeforeSend(error) && provider.baseUrl) {
           // The provider is unreachable: wait for it without spending attempts; the gate probes.
           gate.markUnreachable();
-          this.apply(job.id, { type: 'hold', reason: 'provider unreachable', nextAttemptAt: null }, { leaseOwner });
+          this.apply(
+            job.id,
+            { type: 'hold', reason: 'provider unreachable', nextAttemptAt: null },
+            { leaseOwner: owner },
+          );
           return;
         }
         const retryAfter = parseRetryAfter(error.response?.header('retry-after'), clock.now());
         if (retryAfter !== null) gate.pauseUntil(clock.now() + retryAfter);
-        this.retryLater(
-          job.id,
-          { ...jobError, code: failure.kind === 'http' && failure.status === 429 ? 'rate_limited' : jobError.code },
-          retryAfter,
-        );
+        this.retryLater(job.id, jobError, retryAfter, owner);
         return;
       }
       case 'ambiguous':
-        if (provider.capabilities.idempotentSubmit || provider.capabilities.reconcile) {
-          this.retryLater(job.id, jobError, null);
-        } else {
-          this.apply(
-            job.id,
-            { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
-            { leaseOwner, detail: message },
-          );
-        }
+        if (this.canResendSafely(provider)) this.retryLater(job.id, jobError, null, owner);
+        else review(message);
         return;
       case 'credits':
         setProviderPausedReason(
@@ -512,7 +581,7 @@ export class QueueRunner {
         this.apply(
           job.id,
           { type: 'hold', reason: 'insufficient credits', nextAttemptAt: null },
-          { leaseOwner, detail: message },
+          { leaseOwner: owner, detail: message },
         );
         return;
       case 'auth':
@@ -526,11 +595,11 @@ export class QueueRunner {
         this.apply(
           job.id,
           { type: 'hold', reason: 'provider refused the key', nextAttemptAt: null },
-          { leaseOwner, detail: message },
+          { leaseOwner: owner, detail: message },
         );
         return;
       case 'permanent':
-        this.apply(job.id, { type: 'permanent_error', error: jobError }, { leaseOwner });
+        this.apply(job.id, { type: 'permanent_error', error: jobError }, { leaseOwner: owner });
         return;
       default: {
         const unreachable: never = kind;
@@ -539,16 +608,48 @@ export class QueueRunner {
     }
   }
 
-  private retryLater(jobId: string, error: JobError, retryAfterMs: number | null): void {
+  /** Resending with the same key is safe, or the provider can tell us whether it has the job. */
+  private canResendSafely(provider: ProviderModule): boolean {
+    return (
+      provider.capabilities.idempotentSubmit || (provider.capabilities.reconcile && provider.reconcile !== undefined)
+    );
+  }
+
+  private retryLater(jobId: string, error: JobError, retryAfterMs: number | null, owner: string): void {
     const job = getJob(this.options.db, jobId);
     if (!job) return;
     const delay = nextAttemptDelayMs(job.attempts, this.policy, retryAfterMs, this.options.random ?? Math.random);
     this.apply(
       jobId,
       { type: 'transient_error', error, nextAttemptAt: this.options.clock.now() + delay },
-      { leaseOwner: this.options.workerId },
+      { leaseOwner: owner },
     );
   }
+}
+
+interface OpenStep {
+  jobId: string;
+  name: string;
+  key: string;
+  /** Written as `sending`: its request is about to leave, or left. */
+  marked: boolean;
+}
+
+/** A submit found a step that may have reached the provider, and the provider cannot be asked or dedupe. */
+class PossiblySent extends Error {}
+
+function isBeforeSend(error: ProviderRequestError): boolean {
+  const failure = error.failure;
+  return (failure.kind === 'network' || failure.kind === 'timeout') && failure.phase === 'before_send';
+}
+
+/** The request certainly created nothing at the provider. */
+function provablyNotTaken(error: unknown): boolean {
+  if (!(error instanceof ProviderRequestError)) return false;
+  if (isBeforeSend(error)) return true;
+  if (error.failure.kind !== 'http') return false;
+  const kind = classifyFailure(error.failure, { paid: true });
+  return kind !== 'ambiguous' && kind !== 'canceled';
 }
 
 /** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */

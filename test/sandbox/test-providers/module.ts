@@ -17,6 +17,8 @@ export function testProviderModule(options: {
   withBalance?: boolean;
   /** Ask the server's listing whether a lost submit arrived (single-step submits only). */
   reconcile?: boolean;
+  /** Throw after a submit's 200 answer, as a provider module would on a body it cannot read. */
+  unreadableSubmitAnswer?: boolean;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   return {
@@ -87,6 +89,7 @@ export function testProviderModule(options: {
             body: JSON.stringify({ job: context.job.id }),
             timeoutMs: 10_000,
           });
+          if (options.unreadableSubmitAnswer) throw new TypeError('Unexpected token < in JSON at position 0');
           const { id } = JSON.parse(response.body.toString('utf8')) as { id: string };
           return { remoteId: id, result: null };
         });
