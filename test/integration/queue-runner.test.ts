@@ -438,3 +438,52 @@ describe('the scheduler at rest', () => {
     expect(server.charged.size).toBe(1);
   });
 });
+
+describe('after the provider accepted a job', () => {
+  it('status answers the module cannot read are polled again, spending no attempt', async () => {
+    const server = await startTestProvider({ dedupe: false });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [
+      testProviderModule({ id: 'flaky', baseUrl: server.url, idempotentSubmit: false, unreadablePolls: 10 }),
+    ]);
+    cleanups.push(() => runner.stop());
+    const [id = ''] = enqueue(db, shootId, 'flaky', 1, { maxAttempts: 3 });
+    runner.start();
+    await waitFor(
+      () => settled(db),
+      () => JSON.stringify(countByState(db)),
+      30_000,
+    );
+    expect(getJob(db, id)).toMatchObject({ state: 'done', attempts: 0 });
+    expect(server.totals.submits).toBe(1);
+  });
+
+  it('a retry after our download failed fetches the finished work again instead of paying for it again', async () => {
+    const server = await startTestProvider({ dedupe: false, failedDownloads: 1 });
+    cleanups.push(server.close);
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [
+      testProviderModule({ id: 'lossy', baseUrl: server.url, idempotentSubmit: false }),
+    ]);
+    cleanups.push(() => runner.stop());
+    const [id = ''] = enqueue(db, shootId, 'lossy', 1);
+    runner.start();
+    await waitFor(
+      () => getJob(db, id)?.state === 'failed',
+      () => getJob(db, id)?.state ?? '',
+    );
+    applyJobEvent(db, id, { type: 'retry' }, Date.now());
+    runner.wake();
+    await waitFor(
+      () => getJob(db, id)?.state === 'done',
+      () => getJob(db, id)?.state ?? '',
+    );
+    expect(server.totals.submits).toBe(1);
+    expect([...server.charged.values()]).toEqual([1]);
+  });
+});

@@ -22,13 +22,22 @@ export function saveBudget(db: Db, budget: Budget, now: number): void {
   ).run(budget.shootId, budget.cap, budget.approved, budget.autoApprove ? 1 : 0, now);
 }
 
-/** What the shoot's paid jobs are committed to spend: every job not waiting for approval and not canceled. */
+/**
+ * What the shoot is committed to spend: every charge recorded for its jobs, plus the estimates of
+ * its jobs that may still be charged (waiting for an input other than approval, queued, being sent
+ * or in review). Jobs awaiting approval, canceled, failed before a charge, or done are not counted twice.
+ */
 export function committedSpend(db: Db, shootId: string): number {
   const row = statement(
     db,
-    `SELECT COALESCE(SUM(COALESCE(cost_charged, cost_estimate, 0)), 0) AS spend FROM jobs
-     WHERE shoot_id = ? AND state != 'canceled' AND NOT (state = 'awaiting_input' AND waiting_for = 'approval')`,
-  ).get(shootId) as { spend: number };
+    `SELECT
+       (SELECT COALESCE(SUM(l.amount), 0) FROM credit_ledger l JOIN jobs j ON j.id = l.job_id
+          WHERE j.shoot_id = @shootId AND l.kind = 'charge')
+     + (SELECT COALESCE(SUM(COALESCE(cost_estimate, 0)), 0) FROM jobs
+          WHERE shoot_id = @shootId AND cost_charged IS NULL
+            AND (state IN ('queued', 'preparing', 'submitting', 'needs_review')
+                 OR (state = 'awaiting_input' AND waiting_for != 'approval'))) AS spend`,
+  ).get({ shootId }) as { spend: number };
   return row.spend;
 }
 

@@ -42,6 +42,15 @@ export function getStep(db: Db, jobId: string, step: string): JobStep | null {
   return row ? toStep(row) : null;
 }
 
+/** Records that a step has begun (nothing sent yet), so its outcome is kept even if it sends nothing. */
+export function openStep(db: Db, jobId: string, step: string, idempotencyKey: string, now: number): void {
+  statement(
+    db,
+    `INSERT INTO job_steps (job_id, step, idempotency_key, state, updated_at) VALUES (?, ?, ?, 'pending', ?)
+     ON CONFLICT (job_id, step) DO NOTHING`,
+  ).run(jobId, step, idempotencyKey, now);
+}
+
 /**
  * Written (and made durable: the connection runs synchronous=FULL) before a paid request leaves
  * the machine. If we crash after this, recovery knows the request may have been received.

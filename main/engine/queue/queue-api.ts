@@ -31,7 +31,7 @@ import { listVariants, updateVariant } from '../db/variants-repo';
 import type { EventHub } from '../events';
 import type { OperationSpec, ProviderModule } from '../providers/contract';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
-import type { QueueRunner } from './runner';
+import { REMOTE_FAILED, type QueueRunner } from './runner';
 import { transition, type JobEvent } from './state-machine';
 
 type QueueMethods =
@@ -198,9 +198,17 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       if (!transition(job, { type: 'retry' }).ok) {
         throw new AppError('conflict', `Only a failed or canceled job can be retried; this one is ${job.state}.`);
       }
+      // Only a job the provider itself reported as failed needs a fresh submit (and a new charge, so
+      // it asks for approval again if the budget says so); anything else resumes with the same key.
+      const lastEvent = listJobEvents(db, id).at(-1);
+      const freshSubmit = job.remoteId !== null && lastEvent?.detail === REMOTE_FAILED;
       const result = writeTransaction(db, () => {
-        if (job.remoteId) resetSubmit(db, id, randomUUID(), now());
-        return applyInTransaction(db, id, { type: 'retry' }, now());
+        if (freshSubmit) resetSubmit(db, id, randomUUID(), now());
+        let retried = applyInTransaction(db, id, { type: 'retry' }, now());
+        if (freshSubmit && retried.ok && needsApproval(retried.job)) {
+          retried = applyInTransaction(db, id, { type: 'await_input', waitingFor: 'approval' }, now());
+        }
+        return retried;
       });
       if (!result.ok) throw new AppError('conflict', `Job ${id} changed meanwhile; try again.`);
       const view = toJobView(result.job);

@@ -11,7 +11,7 @@ import {
   type JobRecord,
   type TransitionExtras,
 } from '../db/jobs-repo';
-import { getStep, markStepDone, markStepPending, markStepSending, sendingSteps } from '../db/job-steps-repo';
+import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
 import { activePauses } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
@@ -67,6 +67,8 @@ interface RunningJob {
 const BALANCE_MAX_AGE_MS = 60_000;
 const MIN_WAKE_MS = 50;
 const MAX_POLL_FAILURES = 20;
+/** Marks the failure a provider itself reported for a remote job (a retry then needs a fresh submit). */
+export const REMOTE_FAILED = 'provider reported the job failed';
 
 /** Why a job's run stopped early without an error of its own: the user canceled it, or the engine is stopping. */
 class RunAborted extends Error {}
@@ -433,6 +435,7 @@ export class QueueRunner {
         const recorded = getStep(db, job.id, name);
         if (recorded?.state === 'done') return { remoteId: recorded.remoteId, result: recorded.result as T };
         const step: OpenStep = { jobId: job.id, name, key: `${job.idempotencyKey}.${name}`, marked: false };
+        openStep(db, job.id, name, step.key, clock.now());
         open.step = step;
         try {
           const answer = await send(step.key);
@@ -483,14 +486,18 @@ export class QueueRunner {
         result = await provider.poll(context, remoteId);
         failures = 0;
       } catch (error) {
+        // Anything but a cancel, an unreachable provider or a refused key is worth polling again:
+        // a 5xx, a reset, an answer the module could not read.
+        const request = error instanceof ProviderRequestError ? error : null;
         const retryable =
-          error instanceof ProviderRequestError &&
-          classifyFailure(error.failure, { paid: false }) === 'transient' &&
-          !isBeforeSend(error) &&
+          !context.signal.aborted &&
+          !(error instanceof RunAborted) &&
+          (request === null ||
+            (classifyFailure(request.failure, { paid: false }) === 'transient' && !isBeforeSend(request))) &&
           failures < MAX_POLL_FAILURES;
         if (!retryable) throw error;
         failures += 1;
-        const retryAfter = parseRetryAfter(error.response?.header('retry-after'), this.options.clock.now());
+        const retryAfter = parseRetryAfter(request?.response?.header('retry-after'), this.options.clock.now());
         const delay = nextAttemptDelayMs(failures, this.policy, retryAfter, this.options.random ?? Math.random);
         await this.options.clock.sleep(delay, context.signal);
         continue;
@@ -500,7 +507,7 @@ export class QueueRunner {
         this.advance(
           job,
           { type: 'permanent_error', error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` } },
-          {},
+          { detail: REMOTE_FAILED },
           owner,
         );
         return null;
@@ -568,8 +575,10 @@ export class QueueRunner {
         return;
       }
       case 'ambiguous':
-        if (this.canResendSafely(provider)) this.retryLater(job.id, jobError, null, owner);
-        else review(message);
+        // Only a paid step that may have arrived makes it ambiguous; a failed unpaid call before it does not.
+        if (this.canResendSafely(provider) || sendingSteps(db, job.id).length === 0) {
+          this.retryLater(job.id, jobError, null, owner);
+        } else review(message);
         return;
       case 'credits':
         setProviderPausedReason(

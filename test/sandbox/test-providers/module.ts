@@ -19,8 +19,11 @@ export function testProviderModule(options: {
   reconcile?: boolean;
   /** Throw after a submit's 200 answer, as a provider module would on a body it cannot read. */
   unreadableSubmitAnswer?: boolean;
+  /** Throw on this many status answers first, as on a body the module cannot read. */
+  unreadablePolls?: number;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
+  let unreadablePolls = options.unreadablePolls ?? 0;
   return {
     id: options.id,
     name: `Test provider ${options.id}`,
@@ -103,6 +106,10 @@ export function testProviderModule(options: {
         url: `${options.baseUrl}/jobs/${remoteId}`,
         timeoutMs: 10_000,
       });
+      if (unreadablePolls > 0) {
+        unreadablePolls -= 1;
+        throw new SyntaxError('Unexpected end of JSON input');
+      }
       const body = JSON.parse(response.body.toString('utf8')) as {
         status: 'pending' | 'done';
         outputs?: { index: number; url?: string; data?: string }[];

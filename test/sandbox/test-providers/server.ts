@@ -12,6 +12,8 @@ export interface TestProviderOptions {
   dedupe: boolean;
   /** Status polls answered `pending` before `done`. */
   pollsUntilDone?: number;
+  /** Downloads answered 404 before they work (the provider lost the file for a while). */
+  failedDownloads?: number;
   /** Credits the account starts with; each job created costs one. Without it, credits are unlimited. */
   balance?: number;
   /** Put the output in the `done` poll answer (base64), so fetching it needs no request. */
@@ -79,9 +81,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     totals.requests += 1;
     const limit = options.rateLimit;
     if (limit) {
-      const recent = arrivals.filter((at) => at > now - limit.windowMs).length;
+      const inWindow = arrivals.filter((at) => at > now - limit.windowMs);
       arrivals.push(now);
-      if (recent >= limit.requests) {
+      if (inWindow.length >= limit.requests) {
         totals.rateLimited += 1;
         json(response, 429, { error: { code: 'rate_limited' } }, { 'Retry-After': String(limit.retryAfterSeconds) });
         return;
@@ -149,6 +151,10 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     }
     if (request.method === 'GET' && url.pathname.startsWith('/files/')) {
       totals.downloads += 1;
+      if (totals.downloads <= (options.failedDownloads ?? 0)) {
+        json(response, 404, { error: { code: 'not_found' } });
+        return;
+      }
       response.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG_1X1);
       return;
     }
