@@ -40,9 +40,13 @@ export function parseCsv(text) {
     }
     cells.push(cell.trim());
     const [issue, severity, confidence, file, location, sample, description] = cells;
+    if (!SEVERITIES.has(severity ?? ''))
+      throw new Error(`electronegativity wrote a row this scan cannot read: ${line}`);
     return { issue, severity, confidence, file, location, sample, description };
   });
 }
+
+const SEVERITIES = new Set(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH']);
 
 function scan(input) {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-scan-')), 'report.csv');
@@ -50,7 +54,7 @@ function scan(input) {
     process.execPath,
     [
       '--require',
-      path.join(root, 'scripts', 'electronegativity-offline.cjs'),
+      path.join(root, 'scripts', 'electronegativity-shims.cjs'),
       cli,
       '--input',
       input,
