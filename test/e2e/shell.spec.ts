@@ -94,7 +94,13 @@ test('settings change through the UI, persist, and follow changes made elsewhere
   await expect(paused).toBeChecked();
 
   const client = await apiClient();
-  expect(await client.invoke('settings.get', {})).toMatchObject({ ok: true, result: { startQueuePaused: true } });
+  // The checkbox moves at once (optimistic); the engine has it once its answer is back.
+  await expect
+    .poll(async () => {
+      const envelope = await client.invoke('settings.get', {});
+      return envelope.ok && envelope.result.startQueuePaused;
+    })
+    .toBe(true);
   await client.invoke('settings.set', { patch: { reconcileIntervalMinutes: 15 } });
   await expect(page.getByRole('combobox')).toHaveValue('15');
   await page.screenshot({ path: 'test-results/settings.png' });
