@@ -14,9 +14,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A test provider server, a library, and a runner over a module for that server (id defaults by dedupe). */
 async function setup(
   serverOptions: TestProviderOptions,
-  moduleOptions: { steps?: string[]; rateLimit?: { requests: number; windowMs: number } } = {},
+  moduleOptions: Partial<Omit<Parameters<typeof testProviderModule>[0], 'baseUrl'>> = {},
 ) {
   const server = await startTestProvider(serverOptions);
   cleanups.push(server.close);
@@ -25,9 +26,9 @@ async function setup(
   cleanups.push(() => db.close());
   const provider = testProviderModule({
     id: serverOptions.dedupe ? 'dedupe' : 'plain',
-    baseUrl: server.url,
     idempotentSubmit: serverOptions.dedupe,
     ...moduleOptions,
+    baseUrl: server.url,
   });
   const runner = createRunner(db, dir, [provider]);
   cleanups.push(() => runner.stop());
@@ -191,21 +192,10 @@ describe('the queue runner', () => {
 
 describe('credits and leases', () => {
   it('pauses a provider whose balance cannot cover the next job, spends no attempt, and resumes after a top-up', async () => {
-    const server = await startTestProvider({ dedupe: true, balance: 2 });
-    cleanups.push(server.close);
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [
-      testProviderModule({
-        id: 'paid',
-        baseUrl: server.url,
-        idempotentSubmit: true,
-        withBalance: true,
-        concurrency: 1,
-      }),
-    ]);
-    cleanups.push(() => runner.stop());
+    const { server, db, shootId, runner } = await setup(
+      { dedupe: true, balance: 2 },
+      { id: 'paid', withBalance: true, concurrency: 1 },
+    );
     const ids = enqueue(db, shootId, 'paid', 3);
     runner.start();
     await waitFor(
@@ -258,18 +248,10 @@ describe('credits and leases', () => {
 
 describe('reconcile', () => {
   it('asks a provider that can list its work whether a lost submit arrived, and adopts it instead of resending', async () => {
-    const server = await startTestProvider({
-      dedupe: false,
-      onSubmit: ({ n }) => (n === 1 ? { kind: 'reset' } : undefined),
-    });
-    cleanups.push(server.close);
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [
-      testProviderModule({ id: 'listing', baseUrl: server.url, idempotentSubmit: false, reconcile: true }),
-    ]);
-    cleanups.push(() => runner.stop());
+    const { server, db, shootId, runner } = await setup(
+      { dedupe: false, onSubmit: ({ n }) => (n === 1 ? { kind: 'reset' } : undefined) },
+      { id: 'listing', reconcile: true },
+    );
     const [id = ''] = enqueue(db, shootId, 'listing', 1);
     runner.start();
     await waitFor(
@@ -303,15 +285,7 @@ describe('never twice, when the run is cut short', () => {
   });
 
   it('an answer the provider module cannot read sends the job to review, not around again', async () => {
-    const server = await startTestProvider({ dedupe: false });
-    cleanups.push(server.close);
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [
-      testProviderModule({ id: 'odd', baseUrl: server.url, idempotentSubmit: false, unreadableSubmitAnswer: true }),
-    ]);
-    cleanups.push(() => runner.stop());
+    const { server, db, shootId, runner } = await setup({ dedupe: false }, { id: 'odd', unreadableSubmitAnswer: true });
     const [id = ''] = enqueue(db, shootId, 'odd', 1);
     runner.start();
     await waitFor(
@@ -441,15 +415,7 @@ describe('the scheduler at rest', () => {
 
 describe('after the provider accepted a job', () => {
   it('status answers the module cannot read are polled again, spending no attempt', async () => {
-    const server = await startTestProvider({ dedupe: false });
-    cleanups.push(server.close);
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [
-      testProviderModule({ id: 'flaky', baseUrl: server.url, idempotentSubmit: false, unreadablePolls: 10 }),
-    ]);
-    cleanups.push(() => runner.stop());
+    const { server, db, shootId, runner } = await setup({ dedupe: false }, { id: 'flaky', unreadablePolls: 10 });
     const [id = ''] = enqueue(db, shootId, 'flaky', 1, { maxAttempts: 3 });
     runner.start();
     await waitFor(
@@ -462,15 +428,7 @@ describe('after the provider accepted a job', () => {
   });
 
   it('a retry after our download failed fetches the finished work again instead of paying for it again', async () => {
-    const server = await startTestProvider({ dedupe: false, failedDownloads: 1 });
-    cleanups.push(server.close);
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [
-      testProviderModule({ id: 'lossy', baseUrl: server.url, idempotentSubmit: false }),
-    ]);
-    cleanups.push(() => runner.stop());
+    const { server, db, shootId, runner } = await setup({ dedupe: false, failedDownloads: 1 }, { id: 'lossy' });
     const [id = ''] = enqueue(db, shootId, 'lossy', 1);
     runner.start();
     await waitFor(

@@ -11,15 +11,24 @@ import {
   type JobRecord,
   type TransitionExtras,
 } from '../db/jobs-repo';
-import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
+import { markStepPending, sendingSteps } from '../db/job-steps-repo';
 import { activePauses } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
-import type { FetchedOutput, OutputRef, ProviderContext, ProviderModule, SubmitContext } from '../providers/contract';
-import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
+import type { FetchedOutput, OutputRef, ProviderContext, ProviderModule } from '../providers/contract';
+import { ProviderRequestError } from '../providers/http';
 import type { Clock } from './clock';
 import { ProviderGate } from './provider-gate';
+import {
+  canResendSafely,
+  isBeforeSend,
+  PossiblySent,
+  probeBaseUrl,
+  providerContext,
+  submitJob,
+  type CallDeps,
+} from './provider-calls';
 import {
   classifyFailure,
   DEFAULT_RETRY_POLICY,
@@ -174,7 +183,7 @@ export class QueueRunner {
     for (const job of orphans) {
       const provider = this.providers.get(job.provider);
       if (job.state === 'submitting' && sendingSteps(db, job.id).length > 0) {
-        if (!provider || !this.canResendSafely(provider)) {
+        if (!provider || !canResendSafely(provider)) {
           this.apply(job.id, {
             type: 'outcome_unknown',
             error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE },
@@ -298,7 +307,7 @@ export class QueueRunner {
     let stage: 'prepare' | 'submit' | 'poll' | 'fetch' = 'prepare';
     try {
       let job = claimed;
-      const context = this.providerContext(provider, gate, signal, null);
+      const context = providerContext(this.callDeps(), gate, signal, null);
       if (job.state === 'preparing') {
         // A job accepted before (resumed after a crash or a failed poll) was paid for already.
         if (!job.remoteId) await this.reserveCredits(provider, gate, job, context);
@@ -306,7 +315,7 @@ export class QueueRunner {
       }
       if (job.state === 'submitting') {
         stage = 'submit';
-        const { remoteId } = await this.submit(provider, gate, job, signal);
+        const { remoteId } = await submitJob(this.callDeps(), provider, gate, job, signal);
         const paid = provider.operations[job.operation]?.paid ?? false;
         const charge = paid ? { provider: provider.id, amount: job.costEstimate ?? 0 } : undefined;
         job = this.advance(job, { type: 'accepted' }, { remoteId, charge }, owner);
@@ -377,92 +386,6 @@ export class QueueRunner {
       });
     }
     gate.balance.credits -= estimate;
-  }
-
-  /**
-   * The context a provider's calls go through. While a submit step is open (`step` set), the step
-   * is written as `sending` right before its request leaves, after any wait for a rate token, so a
-   * crash while waiting never makes a request look possibly sent.
-   */
-  private providerContext(
-    provider: ProviderModule,
-    gate: ProviderGate,
-    signal: AbortSignal,
-    step: OpenStep | null,
-  ): ProviderContext {
-    return {
-      signal,
-      now: this.options.clock.now,
-      request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
-        await gate.takeToken(signal);
-        if (step && !step.marked) {
-          markStepSending(this.options.db, step.jobId, step.name, step.key, this.options.clock.now());
-          step.marked = true;
-          this.options.hooks?.afterStepMarkedSending?.(step.jobId, step.name);
-        }
-        try {
-          const response = await httpRequest({ ...request, signal });
-          gate.learn(response);
-          return response;
-        } catch (error) {
-          if (error instanceof ProviderRequestError && error.response) gate.learn(error.response);
-          throw error;
-        }
-      },
-    };
-  }
-
-  private async submit(
-    provider: ProviderModule,
-    gate: ProviderGate,
-    job: JobRecord,
-    signal: AbortSignal,
-  ): Promise<{ remoteId: string }> {
-    const { db, clock } = this.options;
-    const open: { step: OpenStep | null } = { step: null };
-    const base = this.providerContext(provider, gate, signal, null);
-    const submitContext: SubmitContext = {
-      ...base,
-      request: (request) => this.providerContext(provider, gate, signal, open.step).request(request),
-      job: {
-        id: job.id,
-        operation: job.operation,
-        params: job.params,
-        inputs: job.inputs,
-        idempotencyKey: job.idempotencyKey,
-      },
-      step: async <T>(name: string, send: (key: string) => Promise<{ remoteId: string | null; result: T }>) => {
-        const recorded = getStep(db, job.id, name);
-        if (recorded?.state === 'done') return { remoteId: recorded.remoteId, result: recorded.result as T };
-        const step: OpenStep = { jobId: job.id, name, key: `${job.idempotencyKey}.${name}`, marked: false };
-        openStep(db, job.id, name, step.key, clock.now());
-        open.step = step;
-        try {
-          const answer = await send(step.key);
-          markStepDone(db, job.id, name, answer.remoteId, answer.result, clock.now());
-          return answer;
-        } catch (error) {
-          // The step stays `sending` unless its request certainly created nothing: it never left,
-          // it was refused before sending, or the provider answered with a status that proves it
-          // did not take it. A cancel, a quit, a reset or an unreadable answer keep it `sending`.
-          if (step.marked && provablyNotTaken(error)) markStepPending(db, job.id, name, clock.now());
-          throw error;
-        } finally {
-          open.step = null;
-        }
-      },
-    };
-    if (sendingSteps(db, job.id).length > 0) {
-      if (provider.reconcile) {
-        const found = await provider.reconcile(submitContext);
-        if (found.found) return { remoteId: found.remoteId };
-        for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
-      } else if (!provider.capabilities.idempotentSubmit) {
-        // A request that may have arrived is never sent again without the editor's say-so.
-        throw new PossiblySent();
-      }
-    }
-    return provider.submit(submitContext);
   }
 
   /**
@@ -544,7 +467,7 @@ export class QueueRunner {
       log.error('queue.job_error', { jobId: job.id, stage, error });
       const message = `Unexpected error while ${stage === 'submit' ? 'sending' : stage}ing. The details are in the log.`;
       // After a submit request left, an unexplained failure (an answer we could not read) may hide a created job.
-      if (stage === 'submit' && sendingSteps(db, job.id).length > 0 && !this.canResendSafely(provider)) {
+      if (stage === 'submit' && sendingSteps(db, job.id).length > 0 && !canResendSafely(provider)) {
         review(message);
       } else {
         this.retryLater(job.id, { code: 'internal', message }, null, owner);
@@ -576,7 +499,7 @@ export class QueueRunner {
       }
       case 'ambiguous':
         // Only a paid step that may have arrived makes it ambiguous; a failed unpaid call before it does not.
-        if (this.canResendSafely(provider) || sendingSteps(db, job.id).length === 0) {
+        if (canResendSafely(provider) || sendingSteps(db, job.id).length === 0) {
           this.retryLater(job.id, jobError, null, owner);
         } else review(message);
         return;
@@ -617,11 +540,8 @@ export class QueueRunner {
     }
   }
 
-  /** Resending with the same key is safe, or the provider can tell us whether it has the job. */
-  private canResendSafely(provider: ProviderModule): boolean {
-    return (
-      provider.capabilities.idempotentSubmit || (provider.capabilities.reconcile && provider.reconcile !== undefined)
-    );
+  private callDeps(): CallDeps {
+    return { db: this.options.db, clock: this.options.clock, hooks: this.options.hooks };
   }
 
   private retryLater(jobId: string, error: JobError, retryAfterMs: number | null, owner: string): void {
@@ -633,40 +553,5 @@ export class QueueRunner {
       { type: 'transient_error', error, nextAttemptAt: this.options.clock.now() + delay },
       { leaseOwner: owner },
     );
-  }
-}
-
-interface OpenStep {
-  jobId: string;
-  name: string;
-  key: string;
-  /** Written as `sending`: its request is about to leave, or left. */
-  marked: boolean;
-}
-
-/** A submit found a step that may have reached the provider, and the provider cannot be asked or dedupe. */
-class PossiblySent extends Error {}
-
-function isBeforeSend(error: ProviderRequestError): boolean {
-  const failure = error.failure;
-  return (failure.kind === 'network' || failure.kind === 'timeout') && failure.phase === 'before_send';
-}
-
-/** The request certainly created nothing at the provider. */
-function provablyNotTaken(error: unknown): boolean {
-  if (!(error instanceof ProviderRequestError)) return false;
-  if (isBeforeSend(error)) return true;
-  if (error.failure.kind !== 'http') return false;
-  const kind = classifyFailure(error.failure, { paid: true });
-  return kind !== 'ambiguous' && kind !== 'canceled';
-}
-
-/** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
-export async function probeBaseUrl(baseUrl: string, signal: AbortSignal): Promise<boolean> {
-  try {
-    await httpRequest({ method: 'HEAD', url: baseUrl, signal, timeoutMs: 5_000 });
-    return true;
-  } catch (error) {
-    return error instanceof ProviderRequestError && error.failure.kind === 'http';
   }
 }

@@ -1,0 +1,147 @@
+import type { Db } from '../db/connection';
+import type { JobRecord } from '../db/jobs-repo';
+import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
+import type { ProviderContext, ProviderModule, SubmitContext } from '../providers/contract';
+import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
+import type { Clock } from './clock';
+import type { ProviderGate } from './provider-gate';
+import { classifyFailure } from './retry-policy';
+
+/**
+ * How the runner calls a provider: every request through its gate (rate token, abort signal,
+ * learned headers), and every paid submit step recorded so it is sent at most once.
+ */
+export interface CallDeps {
+  db: Db;
+  clock: Clock;
+  hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
+}
+
+/** Resending with the same key is safe, or the provider can tell us whether it has the job. */
+export function canResendSafely(provider: ProviderModule): boolean {
+  return (
+    provider.capabilities.idempotentSubmit || (provider.capabilities.reconcile && provider.reconcile !== undefined)
+  );
+}
+
+/**
+ * The context a provider's calls go through. While a submit step is open (`step` set), the step
+ * is written as `sending` right before its request leaves, after any wait for a rate token, so a
+ * crash while waiting never makes a request look possibly sent.
+ */
+export function providerContext(
+  deps: CallDeps,
+  gate: ProviderGate,
+  signal: AbortSignal,
+  step: OpenStep | null,
+): ProviderContext {
+  return {
+    signal,
+    now: deps.clock.now,
+    request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
+      await gate.takeToken(signal);
+      if (step && !step.marked) {
+        markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
+        step.marked = true;
+        deps.hooks?.afterStepMarkedSending?.(step.jobId, step.name);
+      }
+      try {
+        const response = await httpRequest({ ...request, signal });
+        gate.learn(response);
+        return response;
+      } catch (error) {
+        if (error instanceof ProviderRequestError && error.response) gate.learn(error.response);
+        throw error;
+      }
+    },
+  };
+}
+
+export async function submitJob(
+  deps: CallDeps,
+  provider: ProviderModule,
+  gate: ProviderGate,
+  job: JobRecord,
+  signal: AbortSignal,
+): Promise<{ remoteId: string }> {
+  const { db, clock } = deps;
+  const open: { step: OpenStep | null } = { step: null };
+  const base = providerContext(deps, gate, signal, null);
+  const submitContext: SubmitContext = {
+    ...base,
+    request: (request) => providerContext(deps, gate, signal, open.step).request(request),
+    job: {
+      id: job.id,
+      operation: job.operation,
+      params: job.params,
+      inputs: job.inputs,
+      idempotencyKey: job.idempotencyKey,
+    },
+    step: async <T>(name: string, send: (key: string) => Promise<{ remoteId: string | null; result: T }>) => {
+      const recorded = getStep(db, job.id, name);
+      if (recorded?.state === 'done') return { remoteId: recorded.remoteId, result: recorded.result as T };
+      const step: OpenStep = { jobId: job.id, name, key: `${job.idempotencyKey}.${name}`, marked: false };
+      openStep(db, job.id, name, step.key, clock.now());
+      open.step = step;
+      try {
+        const answer = await send(step.key);
+        markStepDone(db, job.id, name, answer.remoteId, answer.result, clock.now());
+        return answer;
+      } catch (error) {
+        // The step stays `sending` unless its request certainly created nothing: it never left,
+        // it was refused before sending, or the provider answered with a status that proves it
+        // did not take it. A cancel, a quit, a reset or an unreadable answer keep it `sending`.
+        if (step.marked && provablyNotTaken(error)) markStepPending(db, job.id, name, clock.now());
+        throw error;
+      } finally {
+        open.step = null;
+      }
+    },
+  };
+  if (sendingSteps(db, job.id).length > 0) {
+    if (provider.reconcile) {
+      const found = await provider.reconcile(submitContext);
+      if (found.found) return { remoteId: found.remoteId };
+      for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
+    } else if (!provider.capabilities.idempotentSubmit) {
+      // A request that may have arrived is never sent again without the editor's say-so.
+      throw new PossiblySent();
+    }
+  }
+  return provider.submit(submitContext);
+}
+
+export interface OpenStep {
+  jobId: string;
+  name: string;
+  key: string;
+  /** Written as `sending`: its request is about to leave, or left. */
+  marked: boolean;
+}
+
+/** A submit found a step that may have reached the provider, and the provider cannot be asked or dedupe. */
+export class PossiblySent extends Error {}
+
+export function isBeforeSend(error: ProviderRequestError): boolean {
+  const failure = error.failure;
+  return (failure.kind === 'network' || failure.kind === 'timeout') && failure.phase === 'before_send';
+}
+
+/** The request certainly created nothing at the provider. */
+function provablyNotTaken(error: unknown): boolean {
+  if (!(error instanceof ProviderRequestError)) return false;
+  if (isBeforeSend(error)) return true;
+  if (error.failure.kind !== 'http') return false;
+  const kind = classifyFailure(error.failure, { paid: true });
+  return kind !== 'ambiguous' && kind !== 'canceled';
+}
+
+/** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
+export async function probeBaseUrl(baseUrl: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    await httpRequest({ method: 'HEAD', url: baseUrl, signal, timeoutMs: 5_000 });
+    return true;
+  } catch (error) {
+    return error instanceof ProviderRequestError && error.failure.kind === 'http';
+  }
+}
