@@ -29,10 +29,6 @@ export interface ErrorInfo {
 
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
-}
-
 /** An expected failure: thrown by engine code, turned into an envelope at the boundary. */
 export class AppError extends Error {
   readonly code: ErrorCode;

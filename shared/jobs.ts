@@ -25,11 +25,6 @@ export const JOB_STATES = [
 export type JobState = (typeof JOB_STATES)[number];
 export const JobStateSchema = z.enum(JOB_STATES);
 
-/** States in which a worker holds the job (under a lease). */
-export const ACTIVE_STATES = ['preparing', 'submitting', 'remote', 'fetching'] as const satisfies readonly JobState[];
-/** States a job never leaves by itself; `failed` and `canceled` leave only when the user retries. */
-export const SETTLED_STATES = ['done', 'failed', 'canceled'] as const satisfies readonly JobState[];
-
 /** What an `awaiting_input` job waits for. */
 export const WAITING_FOR = ['mask', 'garment', 'approval'] as const;
 export type WaitingFor = (typeof WAITING_FOR)[number];

@@ -37,10 +37,6 @@ export function insertVariant(
   return getVariant(db, `${job.id}.${output.index}`);
 }
 
-export function countVariants(db: Db, jobId: string): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM variants WHERE job_id = ?').get(jobId) as { n: number }).n;
-}
-
 interface VariantRow {
   id: string;
   job_id: string;
