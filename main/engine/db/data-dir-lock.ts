@@ -21,6 +21,8 @@ export function acquireDataDirLock(dataDir: string): () => void {
   const lock = new Database(path.join(dataDir, LOCK_FILE));
   try {
     lock.pragma('busy_timeout = 0');
+    // The lock file holds no data worth a journal on disk; this keeps engine.lock-journal out of the folder.
+    lock.pragma('journal_mode = MEMORY');
     lock.pragma('locking_mode = EXCLUSIVE');
     lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); COMMIT;');
   } catch (error) {
