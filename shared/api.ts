@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { EngineInfoSchema, SettingsPatchSchema, SettingsSchema, ShootNameSchema, ShootSchema } from './domain';
+import {
+  EngineInfoSchema,
+  HotFolderOptionsSchema,
+  HotFolderSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  ShootNameSchema,
+  ShootSchema,
+} from './domain';
 import {
   AssetCullSchema,
   JobDetailSchema,
@@ -57,6 +65,14 @@ export const apiMethods = {
     args: z.object({ patch: SettingsPatchSchema }).strict(),
     result: SettingsSchema,
   },
+
+  'hotFolders.list': { args: z.object({}).strict(), result: z.array(HotFolderSchema) },
+  'hotFolders.add': {
+    args: HotFolderOptionsSchema.extend({ path: z.string().min(1).max(4096) }).strict(),
+    result: HotFolderSchema,
+  },
+  'hotFolders.update': { args: HotFolderOptionsSchema.extend({ id }).strict(), result: HotFolderSchema },
+  'hotFolders.remove': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
 
   'jobs.list': {
     args: z

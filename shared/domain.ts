@@ -63,3 +63,38 @@ export const EngineInfoSchema = z.object({
   schemaVersion: z.number().int(),
 });
 export type EngineInfo = z.infer<typeof EngineInfoSchema>;
+
+/** A watched folder: every top-level subfolder becomes a shoot; loose files go to a shoot named after it. */
+export const HotFolderSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  name: z.string(),
+  /** Applied to every new asset; null means "ingest only". */
+  defaultRecipeId: z.string().nullable(),
+  /** Credits each new shoot may spend on a paid recipe; null means no cap. */
+  spendingCap: z.number().nullable(),
+  /** Spend up to the cap without asking; otherwise a new shoot's first paid jobs wait for approval. */
+  autoApprove: z.boolean(),
+  recursive: z.boolean(),
+  /** Poll the folder instead of relying on file events (network drives). */
+  polling: z.boolean(),
+  reconcileMinutes: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type HotFolder = z.infer<typeof HotFolderSchema>;
+
+export const HotFolderOptionsSchema = z
+  .object({
+    defaultRecipeId: z.string().min(1).nullable(),
+    spendingCap: z.number().nonnegative().nullable(),
+    autoApprove: z.boolean(),
+    recursive: z.boolean(),
+    polling: z.boolean(),
+    reconcileMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  })
+  .partial();

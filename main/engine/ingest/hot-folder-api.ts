@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ApiHandlers } from '../../../shared/api';
+import type { HotFolder } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { Db } from '../db/connection';
+import { deleteHotFolder, getHotFolder, listHotFolders, saveHotFolder } from '../db/hot-folders-repo';
+import { getRecipe } from '../db/recipes-repo';
+import { isInside } from '../media';
+
+type HotFolderMethods = 'hotFolders.list' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
+
+export interface HotFolderApiContext {
+  db: Db;
+  /** The library's own folder: never watched (reading its lock file would drop the lock). */
+  dataDir: string;
+  now: () => number;
+}
+
+/** Adding, changing and removing watched folders. Watching itself is the ingest service's job. */
+export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandlers, HotFolderMethods> {
+  const { db, now } = context;
+
+  const requireRecipe = (id: string | null | undefined): void => {
+    if (id && !getRecipe(db, id)) throw new AppError('invalid_input', `No recipe ${id}.`);
+  };
+
+  return {
+    'hotFolders.list': () => listHotFolders(db),
+
+    'hotFolders.add': ({ path: given, ...options }) => {
+      const folderPath = checkFolder(given, context.dataDir, listHotFolders(db));
+      requireRecipe(options.defaultRecipeId);
+      const at = now();
+      const folder: HotFolder = {
+        id: randomUUID(),
+        path: folderPath,
+        name: path.basename(folderPath) || folderPath,
+        defaultRecipeId: options.defaultRecipeId ?? null,
+        spendingCap: options.spendingCap ?? null,
+        autoApprove: options.autoApprove ?? false,
+        recursive: options.recursive ?? true,
+        polling: options.polling ?? false,
+        reconcileMinutes: options.reconcileMinutes ?? 5,
+        createdAt: at,
+        updatedAt: at,
+      };
+      saveHotFolder(db, folder);
+      return folder;
+    },
+
+    'hotFolders.update': ({ id, ...change }) => {
+      const current = getHotFolder(db, id);
+      if (!current) throw new AppError('not_found', `No hot folder ${id}.`);
+      requireRecipe(change.defaultRecipeId);
+      const updated: HotFolder = { ...current, ...stripUndefined(change), updatedAt: now() };
+      saveHotFolder(db, updated);
+      return updated;
+    },
+
+    'hotFolders.remove': ({ id }) => {
+      if (!deleteHotFolder(db, id)) throw new AppError('not_found', `No hot folder ${id}.`);
+      return { id };
+    },
+  };
+}
+
+/**
+ * The folder as it will be watched (absolute, symlinks resolved), or a refusal the user can act on:
+ * it must exist and be a readable folder, and must neither hold nor sit inside the library or
+ * another hot folder (a photo would be ingested twice, or the library would ingest itself).
+ */
+export function checkFolder(given: string, dataDir: string, existing: readonly HotFolder[]): string {
+  if (!path.isAbsolute(given)) throw new AppError('invalid_input', `Give the folder's full path, not "${given}".`);
+  let real: string;
+  try {
+    real = fs.realpathSync(given);
+  } catch {
+    throw new AppError('invalid_input', `The folder ${given} does not exist.`);
+  }
+  if (!fs.statSync(real).isDirectory()) throw new AppError('invalid_input', `${given} is a file, not a folder.`);
+  try {
+    fs.accessSync(real, fs.constants.R_OK | fs.constants.X_OK);
+  } catch {
+    throw new AppError('invalid_input', `Shootline may not read the folder ${given}.`);
+  }
+  const library = fs.existsSync(dataDir) ? fs.realpathSync(dataDir) : path.resolve(dataDir);
+  if (real === library || isInside(library, real) || isInside(real, library)) {
+    throw new AppError('invalid_input', `${given} holds Shootline's own library (${library}); choose another folder.`);
+  }
+  for (const folder of existing) {
+    if (real === folder.path) throw new AppError('conflict', `${given} is already a hot folder.`);
+    if (isInside(folder.path, real) || isInside(real, folder.path)) {
+      throw new AppError(
+        'invalid_input',
+        `${given} overlaps the hot folder ${folder.path}; a photo would be taken twice.`,
+      );
+    }
+  }
+  return real;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
+import type { Engine } from '../../main/engine/engine';
+import { startTestEngine } from '../support/engine';
+import { tempDir } from '../support/temp';
+
+async function call<M extends MethodName>(engine: Engine, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
+  const envelope = await engine.call(method, args);
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
+  return envelope.result as MethodResult<M>;
+}
+
+async function refusal(engine: Engine, method: MethodName, args: unknown): Promise<{ code: string; message: string }> {
+  const envelope = await engine.call(method, args);
+  if (envelope.ok) throw new Error(`${method} unexpectedly succeeded`);
+  return envelope.error;
+}
+
+describe('hot folders', () => {
+  it('are added with defaults, listed, changed and removed', async () => {
+    const { engine } = startTestEngine();
+    const root = fs.realpathSync(tempDir());
+    const incoming = path.join(root, 'Incoming – Smith');
+    fs.mkdirSync(incoming);
+    const folder = await call(engine, 'hotFolders.add', { path: incoming });
+    expect(folder).toMatchObject({
+      path: incoming,
+      name: 'Incoming – Smith',
+      defaultRecipeId: null,
+      spendingCap: null,
+      autoApprove: false,
+      recursive: true,
+      polling: false,
+      reconcileMinutes: 5,
+    });
+    expect(await call(engine, 'hotFolders.list', {})).toEqual([folder]);
+    const updated = await call(engine, 'hotFolders.update', { id: folder.id, polling: true, spendingCap: 25 });
+    expect(updated).toMatchObject({ polling: true, spendingCap: 25, recursive: true });
+    expect((await refusal(engine, 'hotFolders.update', { id: folder.id, defaultRecipeId: 'missing' })).message).toBe(
+      'No recipe missing.',
+    );
+    expect(await call(engine, 'hotFolders.remove', { id: folder.id })).toEqual({ id: folder.id });
+    expect(await call(engine, 'hotFolders.list', {})).toEqual([]);
+    expect((await refusal(engine, 'hotFolders.remove', { id: folder.id })).code).toBe('not_found');
+  });
+
+  it('refuses folders that cannot work, saying why', async () => {
+    const { engine, dataDir } = startTestEngine();
+    const root = fs.realpathSync(tempDir());
+    const shoots = path.join(root, 'shoots');
+    fs.mkdirSync(path.join(shoots, 'smith'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'photo.jpg'), 'x');
+    await call(engine, 'hotFolders.add', { path: shoots });
+
+    const cases: [string, string, RegExp][] = [
+      ['a relative path', 'shoots', /full path/],
+      ['a missing folder', path.join(root, 'nope'), /does not exist/],
+      ['a file', path.join(root, 'photo.jpg'), /is a file, not a folder/],
+      ['the library itself', dataDir, /Shootline's own library/],
+      ['a folder inside the library', path.join(dataDir, 'media'), /Shootline's own library/],
+      ['a folder holding the library', path.dirname(dataDir), /Shootline's own library/],
+      ['a folder inside a hot folder', path.join(shoots, 'smith'), /overlaps the hot folder/],
+      ['a folder holding a hot folder', root, /overlaps the hot folder/],
+    ];
+    for (const [label, given, message] of cases) {
+      const error = await refusal(engine, 'hotFolders.add', { path: given });
+      expect(error.code, label).toBe('invalid_input');
+      expect(error.message, label).toMatch(message);
+    }
+    expect((await refusal(engine, 'hotFolders.add', { path: shoots })).code).toBe('conflict');
+    // A symlink to a hot folder is the same folder.
+    fs.symlinkSync(shoots, path.join(root, 'link-to-shoots'));
+    expect((await refusal(engine, 'hotFolders.add', { path: path.join(root, 'link-to-shoots') })).code).toBe(
+      'conflict',
+    );
+  });
+});
