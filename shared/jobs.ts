@@ -137,6 +137,8 @@ export const VariantSchema = z.object({
   pick: PickSchema,
   rating: RatingSchema,
   approved: z.boolean(),
+  /** The version of the source photo this was made from; older than the asset's own when it was re-saved since. */
+  assetVersion: z.number().int().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

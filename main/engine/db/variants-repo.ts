@@ -16,8 +16,8 @@ export function insertVariant(
 ): Variant | null {
   db.prepare(
     `INSERT INTO variants (id, job_id, asset_id, output_index, media_id, kind, mime_type, width, height, size_bytes,
-       created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       created_at, updated_at, asset_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT version FROM assets WHERE id = ?))
      ON CONFLICT (job_id, output_index) DO UPDATE SET media_id = excluded.media_id, mime_type = excluded.mime_type,
        width = excluded.width, height = excluded.height, size_bytes = excluded.size_bytes, updated_at = excluded.updated_at`,
   ).run(
@@ -33,6 +33,7 @@ export function insertVariant(
     output.bytes.byteLength,
     now,
     now,
+    job.inputs.assetIds[0] ?? null,
   );
   return getVariant(db, `${job.id}.${output.index}`);
 }
@@ -51,6 +52,7 @@ interface VariantRow {
   pick: Variant['pick'];
   rating: number;
   approved: number;
+  asset_version: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -69,6 +71,7 @@ const toVariant = (row: VariantRow): Variant => ({
   pick: row.pick,
   rating: row.rating,
   approved: row.approved === 1,
+  assetVersion: row.asset_version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

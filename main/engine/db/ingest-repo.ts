@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { HotFolder } from '../../../shared/domain';
+import { statement, writeTransaction, type Db } from './connection';
+
+/** What ingest learned about one file that was stable long enough to be taken. */
+export interface SeenFile {
+  shootId: string;
+  hotFolderId: string;
+  relativePath: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  contentHash: string;
+  /** The format by content, or why the file cannot be used (it still becomes an asset, in state error). */
+  format: string | null;
+  error: { kind: string; message: string } | null;
+}
+
+export type RecordOutcome = 'added' | 'unchanged' | 'new_version' | 'moved' | 'duplicate';
+
+/**
+ * The shoot for a top-level subfolder of a hot folder ('' for its loose files), created on first
+ * sight with the hot folder's spending rules as its budget.
+ */
+export function ensureShoot(db: Db, hotFolder: HotFolder, folder: string, now: number): string {
+  const existing = statement(db, 'SELECT id FROM shoots WHERE hot_folder_id = ? AND folder = ?').get(
+    hotFolder.id,
+    folder,
+  ) as { id: string } | undefined;
+  if (existing) return existing.id;
+  const id = randomUUID();
+  writeTransaction(db, () => {
+    statement(db, 'INSERT INTO shoots (id, name, created_at, hot_folder_id, folder) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      folder || hotFolder.name,
+      new Date(now).toISOString(),
+      hotFolder.id,
+      folder,
+    );
+    statement(db, 'INSERT INTO budgets (shoot_id, cap, approved, auto_approve, updated_at) VALUES (?, ?, 0, ?, ?)').run(
+      id,
+      hotFolder.spendingCap,
+      hotFolder.autoApprove ? 1 : 0,
+      now,
+    );
+  });
+  return id;
+}
+
+/** Known at this path with this size and time: the start-up scan need not hash it again. */
+export function knownUnchanged(
+  db: Db,
+  shootId: string,
+  relativePath: string,
+  sizeBytes: number,
+  mtimeMs: number,
+): boolean {
+  const row = statement(
+    db,
+    `SELECT 1 AS known FROM assets WHERE shoot_id = ? AND relative_path = ? AND size_bytes = ? AND mtime_ms = ?
+       AND state != 'missing'`,
+  ).get(shootId, relativePath, sizeBytes, mtimeMs) as { known: number } | undefined;
+  return row !== undefined;
+}
+
+interface AssetRow {
+  id: string;
+  relative_path: string;
+  content_hash: string;
+  size_bytes: number;
+  version: number;
+  state: string;
+}
+
+/**
+ * Identity is the content. The same bytes at the same path: nothing new. New bytes at a known
+ * path: a new version of that asset (the old one is kept in asset_versions, and variants made
+ * from it keep their version number). Known bytes at a new path: a move if the old path is gone,
+ * else a duplicate record. Anything else: a new asset.
+ */
+export function recordFile(
+  db: Db,
+  file: SeenFile,
+  stillExists: (relativePath: string) => boolean,
+  now: number,
+): { outcome: RecordOutcome; assetId: string } {
+  return writeTransaction(db, () => {
+    const state = file.error ? 'error' : 'pending';
+    const atPath = statement(db, 'SELECT * FROM assets WHERE shoot_id = ? AND relative_path = ?').get(
+      file.shootId,
+      file.relativePath,
+    ) as AssetRow | undefined;
+
+    if (atPath && atPath.content_hash === file.contentHash) {
+      statement(
+        db,
+        `UPDATE assets SET size_bytes = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
+           updated_at = ? WHERE id = ?`,
+      ).run(file.sizeBytes, file.mtimeMs, now, atPath.id);
+      return { outcome: 'unchanged' as const, assetId: atPath.id };
+    }
+    if (atPath) {
+      statement(
+        db,
+        'INSERT INTO asset_versions (asset_id, version, content_hash, size_bytes, replaced_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(atPath.id, atPath.version, atPath.content_hash, atPath.size_bytes, now);
+      updateContent(db, atPath.id, file, state, now, atPath.version + 1);
+      return { outcome: 'new_version' as const, assetId: atPath.id };
+    }
+
+    const sameBytes = statement(
+      db,
+      'SELECT * FROM assets WHERE shoot_id = ? AND content_hash = ? ORDER BY created_at LIMIT 1',
+    ).get(file.shootId, file.contentHash) as AssetRow | undefined;
+    if (sameBytes) {
+      if (sameBytes.state === 'missing' || !stillExists(sameBytes.relative_path)) {
+        statement(
+          db,
+          `UPDATE assets SET relative_path = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
+             updated_at = ? WHERE id = ?`,
+        ).run(file.relativePath, file.mtimeMs, now, sameBytes.id);
+        return { outcome: 'moved' as const, assetId: sameBytes.id };
+      }
+      statement(
+        db,
+        'INSERT INTO asset_duplicates (asset_id, relative_path, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ).run(sameBytes.id, file.relativePath, now);
+      return { outcome: 'duplicate' as const, assetId: sameBytes.id };
+    }
+
+    const id = randomUUID();
+    statement(
+      db,
+      `INSERT INTO assets (id, shoot_id, hot_folder_id, relative_path, content_hash, size_bytes, mtime_ms, state, format,
+         error_kind, error_message, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      file.shootId,
+      file.hotFolderId,
+      file.relativePath,
+      file.contentHash,
+      file.sizeBytes,
+      file.mtimeMs,
+      state,
+      file.format,
+      file.error?.kind ?? null,
+      file.error?.message ?? null,
+      now,
+      now,
+    );
+    return { outcome: 'added' as const, assetId: id };
+  });
+}
+
+function updateContent(db: Db, id: string, file: SeenFile, state: string, now: number, version: number): void {
+  // A file that changed after it was taken (a copy that stalled, then went on) clears the error
+  // its incomplete state caused: it is judged again as what it is now.
+  statement(
+    db,
+    `UPDATE assets SET content_hash = ?, size_bytes = ?, mtime_ms = ?, state = ?, format = ?, error_kind = ?,
+       error_message = ?, version = ?, width = NULL, height = NULL, updated_at = ? WHERE id = ?`,
+  ).run(
+    file.contentHash,
+    file.sizeBytes,
+    file.mtimeMs,
+    state,
+    file.format,
+    file.error?.kind ?? null,
+    file.error?.message ?? null,
+    version,
+    now,
+    id,
+  );
+}
+
+/** The file is gone from disk: the asset is marked missing; its data and results are never deleted. */
+export function markMissing(db: Db, shootId: string, relativePath: string, now: number): boolean {
+  return (
+    statement(
+      db,
+      "UPDATE assets SET state = 'missing', updated_at = ? WHERE shoot_id = ? AND relative_path = ? AND state != 'missing'",
+    ).run(now, shootId, relativePath).changes === 1
+  );
+}
