@@ -5,7 +5,7 @@ import type { Db } from './db/connection';
 import { insertShoot, listShoots } from './db/shoots-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
-import { createHotFolderApi } from './ingest/hot-folder-api';
+import { createHotFolderApi, type HotFolderApiContext } from './ingest/hot-folder-api';
 import { createQueueApi, type QueueApiContext } from './queue/queue-api';
 import { loadSettings, saveSettings } from './settings-service';
 
@@ -16,6 +16,7 @@ export interface ApiContext {
   now: () => number;
   info: { version: string; shell: 'electron' | 'headless'; dataDir: string; schemaVersion: number };
   queue: QueueApiContext;
+  ingest: HotFolderApiContext['watcher'];
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
@@ -23,7 +24,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
   const { db, events, log, now } = context;
   return {
     ...createQueueApi(context.queue),
-    ...createHotFolderApi({ db, dataDir: context.info.dataDir, now }),
+    ...createHotFolderApi({ db, dataDir: context.info.dataDir, now, watcher: context.ingest }),
     'engine.info': () => ({ ...context.info }),
 
     'shoots.list': () => listShoots(db),

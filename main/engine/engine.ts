@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './queue/clock';
 import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
 import { dispatch } from './rpc';
+import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput } from './media-store';
 import { loadSettings } from './settings-service';
 
@@ -46,6 +47,7 @@ export class Engine {
   private db: Db | null = null;
   private handlers: ApiHandlers | null = null;
   private runner: QueueRunner | null = null;
+  private ingest: IngestService | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private releaseLock: (() => void) | null = null;
 
@@ -83,6 +85,8 @@ export class Engine {
         },
       });
       this.runner = runner;
+      const ingest = new IngestService({ db, clock, log: this.options.log });
+      this.ingest = ingest;
       this.handlers = createApiHandlers({
         db,
         events: this.events,
@@ -90,8 +94,10 @@ export class Engine {
         now,
         info: { version: this.options.version, shell: this.options.shell, dataDir: this.dataDir, schemaVersion },
         queue: { db, runner, providers, events: this.events, now },
+        ingest,
       });
       runner.start();
+      ingest.start();
       this.options.log.info('engine.started', { dataDir: this.dataDir, schemaVersion });
     } catch (error) {
       this.close();
@@ -115,6 +121,8 @@ export class Engine {
   async stop(): Promise<void> {
     if (!this.db) return;
     clearTimeout(this.statsTimer);
+    await this.ingest?.stop();
+    this.ingest = null;
     await this.runner?.stop();
     this.runner = null;
     this.close();

@@ -77,3 +77,29 @@ describe('hot folders', () => {
     );
   });
 });
+
+describe('a hot folder added through the API', () => {
+  it('is watched at once: a photo dropped in becomes an asset of a shoot named after its subfolder', async () => {
+    const { engine, dataDir } = startTestEngine();
+    const root = fs.realpathSync(tempDir());
+    const folder = await call(engine, 'hotFolders.add', { path: root });
+    fs.mkdirSync(path.join(root, 'Lakeside villa'));
+    fs.writeFileSync(path.join(root, 'Lakeside villa', 'DSC_0001.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
+    const db = new (await import('better-sqlite3')).default(path.join(dataDir, 'shootline.db'), { readonly: true });
+    try {
+      const deadline = Date.now() + 15_000;
+      let rows: { path: string; shoot: string }[] = [];
+      while (rows.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        rows = db
+          .prepare('SELECT a.relative_path AS path, s.name AS shoot FROM assets a JOIN shoots s ON s.id = a.shoot_id')
+          .all() as { path: string; shoot: string }[];
+      }
+      expect(rows).toEqual([{ path: 'Lakeside villa/DSC_0001.jpg', shoot: 'Lakeside villa' }]);
+      expect((await call(engine, 'shoots.list', {})).map((shoot) => shoot.name)).toContain('Lakeside villa');
+    } finally {
+      db.close();
+    }
+    await call(engine, 'hotFolders.remove', { id: folder.id });
+  });
+});

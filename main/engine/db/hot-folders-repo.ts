@@ -1,5 +1,5 @@
 import type { HotFolder } from '../../../shared/domain';
-import { statement, type Db } from './connection';
+import { statement, writeTransaction, type Db } from './connection';
 
 interface HotFolderRow {
   id: string;
@@ -58,6 +58,9 @@ export function saveHotFolder(db: Db, folder: HotFolder): void {
 
 /** Stops watching; the shoots, assets and results it brought in stay. */
 export function deleteHotFolder(db: Db, id: string): boolean {
-  statement(db, 'UPDATE shoots SET hot_folder_id = NULL WHERE hot_folder_id = ?').run(id);
-  return statement(db, 'DELETE FROM hot_folders WHERE id = ?').run(id).changes === 1;
+  return writeTransaction(db, () => {
+    statement(db, 'UPDATE shoots SET hot_folder_id = NULL WHERE hot_folder_id = ?').run(id);
+    statement(db, 'UPDATE assets SET hot_folder_id = NULL WHERE hot_folder_id = ?').run(id);
+    return statement(db, 'DELETE FROM hot_folders WHERE id = ?').run(id).changes === 1;
+  });
 }

@@ -16,6 +16,8 @@ export interface HotFolderApiContext {
   /** The library's own folder: never watched (reading its lock file would drop the lock). */
   dataDir: string;
   now: () => number;
+  /** Starts and stops watching as folders are added and removed. */
+  watcher: { watchFolder: (folder: HotFolder) => void; unwatchFolder: (id: string) => Promise<void> };
 }
 
 /** Adding, changing and removing watched folders. Watching itself is the ingest service's job. */
@@ -47,20 +49,25 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
         updatedAt: at,
       };
       saveHotFolder(db, folder);
+      context.watcher.watchFolder(folder);
       return folder;
     },
 
-    'hotFolders.update': ({ id, ...change }) => {
+    'hotFolders.update': async ({ id, ...change }) => {
       const current = getHotFolder(db, id);
       if (!current) throw new AppError('not_found', `No hot folder ${id}.`);
       requireRecipe(change.defaultRecipeId);
       const updated: HotFolder = { ...current, ...stripUndefined(change), updatedAt: now() };
       saveHotFolder(db, updated);
+      // Polling and depth are watcher options: watch again with the new ones.
+      await context.watcher.unwatchFolder(id);
+      context.watcher.watchFolder(updated);
       return updated;
     },
 
-    'hotFolders.remove': ({ id }) => {
+    'hotFolders.remove': async ({ id }) => {
       if (!deleteHotFolder(db, id)) throw new AppError('not_found', `No hot folder ${id}.`);
+      await context.watcher.unwatchFolder(id);
       return { id };
     },
   };

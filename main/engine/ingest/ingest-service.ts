@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { HotFolder } from '../../../shared/domain';
+import type { Db } from '../db/connection';
+import { listHotFolders } from '../db/hot-folders-repo';
+import { ensureShoot, knownUnchanged, markMissing, recordFile, type RecordOutcome } from '../db/ingest-repo';
+import type { Logger } from '../log';
+import type { Clock } from '../queue/clock';
+import { classifyPath, isInIgnoredFolder } from './file-filter';
+import { hashFile, readHead } from './hash';
+import { SNIFF_BYTES, sniffFormat } from './sniff';
+import { WriteFinishTracker, type FileStat } from './stability';
+
+export interface IngestServiceOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** How long size and mtime must hold before a file is taken (default 2 s). */
+  stabilityMs?: number;
+  /** Files hashed at once (hashing is disk-bound; a few in parallel keep a card reader busy). */
+  concurrency?: number;
+  onAsset?: (event: { assetId: string; outcome: RecordOutcome; hotFolderId: string; relativePath: string }) => void;
+  /** Test seam: called for each file actually hashed (the start-up scan must skip known ones). */
+  onHashed?: (file: string) => void;
+}
+
+interface Pending {
+  folder: HotFolder;
+  file: string;
+  stat: FileStat;
+}
+
+/**
+ * Watches every hot folder and takes each photo once it is completely written: the watcher only
+ * notices; a file is taken when its size and mtime held for the stability window, hashed, judged
+ * by content and recorded by identity (see ingest-repo). A file that changes after it was taken is
+ * taken again. Decoding and thumbnails come after this step.
+ */
+export class IngestService {
+  private readonly options: IngestServiceOptions;
+  private readonly tracker: WriteFinishTracker;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly timers = new Map<string, () => void>();
+  private readonly queue: Pending[] = [];
+  private active = 0;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: IngestServiceOptions) {
+    this.options = options;
+    this.tracker = new WriteFinishTracker(options.stabilityMs ?? 2_000);
+  }
+
+  start(): void {
+    for (const folder of listHotFolders(this.options.db)) this.watchFolder(folder);
+  }
+
+  watchFolder(folder: HotFolder): void {
+    if (this.stopped || this.watchers.has(folder.id)) return;
+    const watcher = watch(folder.path, {
+      ignoreInitial: false,
+      persistent: true,
+      alwaysStat: true,
+      usePolling: folder.polling,
+      depth: folder.recursive ? undefined : 1,
+      ignored: (file, stats) => this.ignored(folder, file, stats?.isDirectory() ?? false),
+    });
+    watcher.on('add', (file) => this.check(folder, file));
+    watcher.on('change', (file) => this.check(folder, file));
+    watcher.on('unlink', (file) => this.gone(folder, file));
+    watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
+    this.watchers.set(folder.id, watcher);
+  }
+
+  async unwatchFolder(id: string): Promise<void> {
+    const watcher = this.watchers.get(id);
+    this.watchers.delete(id);
+    await watcher?.close();
+  }
+
+  /** Resolves when nothing is waiting to settle or being taken (for tests and orderly shutdown). */
+  idle(): Promise<void> {
+    if (this.timers.size === 0 && this.queue.length === 0 && this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    await Promise.all([...this.watchers.values()].map((watcher) => watcher.close()));
+    this.watchers.clear();
+  }
+
+  private ignored(folder: HotFolder, file: string, isDirectory: boolean): boolean {
+    const relative = path.relative(folder.path, file);
+    if (relative === '') return false;
+    if (isInIgnoredFolder(`${relative}${path.sep}x`) && isDirectory) return true;
+    if (isDirectory) return false;
+    return isInIgnoredFolder(relative) || classifyPath(file).kind !== 'candidate';
+  }
+
+  /** Looks at the file now; takes it if it has settled, else looks again when it could have. */
+  private check(folder: HotFolder, file: string): void {
+    if (this.stopped) return;
+    let stats: fs.Stats;
+    try {
+      stats = fs.statSync(file);
+    } catch {
+      return; // gone meanwhile; 'unlink' follows
+    }
+    const stat = { size: stats.size, mtimeMs: Math.round(stats.mtimeMs) };
+    const observation = this.tracker.observe(file, stat, this.options.clock.now());
+    this.timers.get(file)?.();
+    this.timers.delete(file);
+    if (observation.status === 'waiting') {
+      const settlesAt = this.tracker.settlesAt(file);
+      if (settlesAt !== null && !this.alreadyTaken(file, stat)) {
+        const wait = Math.max(10, settlesAt - this.options.clock.now() + 10);
+        this.timers.set(
+          file,
+          this.options.clock.setTimer(() => {
+            this.timers.delete(file);
+            this.check(folder, file);
+          }, wait),
+        );
+      }
+      this.notifyIfIdle();
+      return;
+    }
+    this.queue.push({ folder, file, stat: observation.stat });
+    this.drain();
+  }
+
+  private readonly taken = new Map<string, FileStat>();
+
+  private alreadyTaken(file: string, stat: FileStat): boolean {
+    const taken = this.taken.get(file);
+    return taken !== undefined && taken.size === stat.size && taken.mtimeMs === stat.mtimeMs;
+  }
+
+  private drain(): void {
+    const limit = this.options.concurrency ?? 4;
+    while (this.active < limit && this.queue.length > 0) {
+      const next = this.queue.shift();
+      if (!next) break;
+      this.active += 1;
+      void this.take(next)
+        .catch((error: unknown) => this.options.log.error('ingest.take_failed', { file: next.file, error }))
+        .finally(() => {
+          this.active -= 1;
+          this.drain();
+          this.notifyIfIdle();
+        });
+    }
+  }
+
+  private async take({ folder, file, stat }: Pending): Promise<void> {
+    const { db, clock } = this.options;
+    const relative = toPosix(path.relative(folder.path, file));
+    const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
+    const shootId = ensureShoot(db, folder, shootFolder, clock.now());
+    this.taken.set(file, stat);
+    if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
+    const contentHash = await hashFile(file);
+    this.options.onHashed?.(file);
+    const head = await readHead(file, SNIFF_BYTES);
+    const sniffed = sniffFormat(head);
+    const result = recordFile(
+      db,
+      {
+        shootId,
+        hotFolderId: folder.id,
+        relativePath: relative,
+        sizeBytes: stat.size,
+        mtimeMs: stat.mtimeMs,
+        contentHash,
+        format: sniffed.ok ? sniffed.format : null,
+        error: sniffed.ok ? null : { kind: sniffed.kind, message: sniffed.message },
+      },
+      (other) => fs.existsSync(path.join(folder.path, other)),
+      clock.now(),
+    );
+    this.options.onAsset?.({ ...result, hotFolderId: folder.id, relativePath: relative });
+  }
+
+  private gone(folder: HotFolder, file: string): void {
+    this.timers.get(file)?.();
+    this.timers.delete(file);
+    this.tracker.forget(file);
+    this.taken.delete(file);
+    const relative = toPosix(path.relative(folder.path, file));
+    const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
+    const shootId = ensureShoot(this.options.db, folder, shootFolder, this.options.clock.now());
+    markMissing(this.options.db, shootId, relative, this.options.clock.now());
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.timers.size > 0 || this.queue.length > 0 || this.active > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
+function toPosix(relative: string): string {
+  return relative.split(path.sep).join('/');
+}
