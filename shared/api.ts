@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AssetSchema,
   EngineInfoSchema,
   HotFolderOptionsSchema,
   HotFolderSchema,
@@ -66,6 +67,18 @@ export const apiMethods = {
     result: SettingsSchema,
   },
 
+  'assets.list': {
+    args: z
+      .object({
+        shootId: id,
+        sort: z.enum(['name', 'added']).default('name'),
+        limit: z.number().int().min(1).max(1000).default(200),
+        cursor: z.string().max(2000).optional(),
+      })
+      .strict(),
+    result: z.object({ assets: z.array(AssetSchema), nextCursor: z.string().nullable() }),
+  },
+  'assets.get': { args: z.object({ id }).strict(), result: AssetSchema },
   'hotFolders.list': { args: z.object({}).strict(), result: z.array(HotFolderSchema) },
   'hotFolders.add': {
     args: HotFolderOptionsSchema.extend({ path: z.string().min(1).max(4096) }).strict(),
@@ -145,6 +158,8 @@ export const apiEvents = {
   'job.updated': JobSchema,
   'queue.stats': QueueStatsSchema,
   'variant.updated': VariantSchema,
+  'asset.added': AssetSchema,
+  'asset.updated': AssetSchema,
 } as const;
 
 export type MethodName = keyof typeof apiMethods;

@@ -98,3 +98,25 @@ export const HotFolderOptionsSchema = z
       .max(24 * 60),
   })
   .partial();
+
+export const ASSET_STATES = ['pending', 'ok', 'error', 'missing'] as const;
+
+/** One source photo as ingest recorded it. `pending` until decoded; `missing` when its file is gone (data kept). */
+export const AssetSchema = z.object({
+  id: z.string(),
+  shootId: z.string(),
+  relativePath: z.string(),
+  contentHash: z.string(),
+  sizeBytes: z.number().int(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  format: z.string().nullable(),
+  state: z.enum(ASSET_STATES),
+  error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  version: z.number().int(),
+  pick: z.enum(['none', 'picked', 'rejected']),
+  rating: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Asset = z.infer<typeof AssetSchema>;

@@ -5,6 +5,7 @@ import type { Db } from './db/connection';
 import { insertShoot, listShoots } from './db/shoots-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
+import { createAssetsApi } from './ingest/assets-api';
 import { createHotFolderApi, type HotFolderApiContext } from './ingest/hot-folder-api';
 import { createQueueApi, type QueueApiContext } from './queue/queue-api';
 import { loadSettings, saveSettings } from './settings-service';
@@ -24,6 +25,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
   const { db, events, log, now } = context;
   return {
     ...createQueueApi(context.queue),
+    ...createAssetsApi(db),
     ...createHotFolderApi({ db, dataDir: context.info.dataDir, now, watcher: context.ingest }),
     'engine.info': () => ({ ...context.info }),
 

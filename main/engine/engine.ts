@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './queue/clock';
 import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
 import { dispatch } from './rpc';
+import { getAsset } from './db/assets-repo';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput } from './media-store';
 import { loadSettings } from './settings-service';
@@ -85,7 +86,15 @@ export class Engine {
         },
       });
       this.runner = runner;
-      const ingest = new IngestService({ db, clock, log: this.options.log });
+      const ingest = new IngestService({
+        db,
+        clock,
+        log: this.options.log,
+        onAsset: ({ assetId, outcome }) => {
+          const asset = getAsset(db, assetId);
+          if (asset) this.events.emit(outcome === 'added' ? 'asset.added' : 'asset.updated', asset);
+        },
+      });
       this.ingest = ingest;
       this.handlers = createApiHandlers({
         db,

@@ -80,26 +80,85 @@ describe('hot folders', () => {
 
 describe('a hot folder added through the API', () => {
   it('is watched at once: a photo dropped in becomes an asset of a shoot named after its subfolder', async () => {
-    const { engine, dataDir } = startTestEngine();
+    const { engine } = startTestEngine();
     const root = fs.realpathSync(tempDir());
     const folder = await call(engine, 'hotFolders.add', { path: root });
+    const added = new Promise<{ relativePath: string; shootId: string }>((resolve) => {
+      const stop = engine.events.listen((event, payload) => {
+        if (event !== 'asset.added') return;
+        stop();
+        resolve(payload as { relativePath: string; shootId: string });
+      });
+    });
     fs.mkdirSync(path.join(root, 'Lakeside villa'));
     fs.writeFileSync(path.join(root, 'Lakeside villa', 'DSC_0001.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
-    const db = new (await import('better-sqlite3')).default(path.join(dataDir, 'shootline.db'), { readonly: true });
-    try {
-      const deadline = Date.now() + 15_000;
-      let rows: { path: string; shoot: string }[] = [];
-      while (rows.length === 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        rows = db
-          .prepare('SELECT a.relative_path AS path, s.name AS shoot FROM assets a JOIN shoots s ON s.id = a.shoot_id')
-          .all() as { path: string; shoot: string }[];
-      }
-      expect(rows).toEqual([{ path: 'Lakeside villa/DSC_0001.jpg', shoot: 'Lakeside villa' }]);
-      expect((await call(engine, 'shoots.list', {})).map((shoot) => shoot.name)).toContain('Lakeside villa');
-    } finally {
-      db.close();
-    }
+    const asset = await added;
+    expect(asset.relativePath).toBe('Lakeside villa/DSC_0001.jpg');
+    const shoots = await call(engine, 'shoots.list', {});
+    expect(shoots.find((shoot) => shoot.id === asset.shootId)?.name).toBe('Lakeside villa');
+    const page = await call(engine, 'assets.list', { shootId: asset.shootId });
+    expect(page.assets.map((a) => [a.relativePath, a.format, a.state])).toEqual([
+      ['Lakeside villa/DSC_0001.jpg', 'jpeg', 'pending'],
+    ]);
+    expect(page.nextCursor).toBeNull();
     await call(engine, 'hotFolders.remove', { id: folder.id });
+  });
+});
+
+describe('assets.list', () => {
+  it('pages through a shoot by name and by arrival, and refuses a foreign cursor', async () => {
+    const { engine, dataDir } = startTestEngine();
+    const shoot = await call(engine, 'shoots.create', { name: 'Paging' });
+    const { insertAsset } = await import('../../main/engine/db/assets-repo');
+    const { openDatabase } = await import('../../main/engine/db/connection');
+    const db = openDatabase(path.join(dataDir, 'shootline.db'));
+    for (const [name, at] of [
+      ['c.jpg', 1],
+      ['a.jpg', 2],
+      ['b.jpg', 3],
+    ] as const) {
+      insertAsset(
+        db,
+        { id: name, shootId: shoot.id, relativePath: name, contentHash: name, sizeBytes: 1, width: null, height: null },
+        at,
+      );
+    }
+    db.close();
+    const byName: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: { assets: { relativePath: string }[]; nextCursor: string | null } = await call(
+        engine,
+        'assets.list',
+        {
+          shootId: shoot.id,
+          limit: 2,
+          ...(cursor ? { cursor } : {}),
+        },
+      );
+      byName.push(...page.assets.map((a) => a.relativePath));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(byName).toEqual(['a.jpg', 'b.jpg', 'c.jpg']);
+    const first = await call(engine, 'assets.list', { shootId: shoot.id, sort: 'added', limit: 2 });
+    const rest = await call(engine, 'assets.list', {
+      shootId: shoot.id,
+      sort: 'added',
+      limit: 2,
+      cursor: first.nextCursor ?? '',
+    });
+    expect([...first.assets, ...rest.assets].map((a) => a.relativePath)).toEqual(['c.jpg', 'a.jpg', 'b.jpg']);
+    expect(
+      (
+        await refusal(engine, 'assets.list', {
+          shootId: shoot.id,
+          sort: 'added',
+          // A cursor from the by-name listing (a text key) does not fit the by-arrival one (a time).
+          cursor: Buffer.from('["a.jpg",1]').toString('base64url'),
+        })
+      ).code,
+    ).toBe('invalid_input');
+    expect(await call(engine, 'assets.get', { id: 'a.jpg' })).toMatchObject({ relativePath: 'a.jpg', state: 'ok' });
+    expect((await refusal(engine, 'assets.get', { id: 'nope' })).code).toBe('not_found');
   });
 });

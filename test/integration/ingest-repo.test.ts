@@ -146,8 +146,8 @@ describe('recordFile: identity is the content', () => {
     const { db, folder } = library();
     const shoot = ensureShoot(db, folder, 's', 0);
     const added = recordFile(db, seen(shoot, 's/a.jpg', 'h1'), () => true, 1);
-    expect(markMissing(db, shoot, 's/a.jpg', 2)).toBe(true);
-    expect(markMissing(db, shoot, 's/a.jpg', 3)).toBe(false);
+    expect(markMissing(db, shoot, 's/a.jpg', 2)).toBe(added.assetId);
+    expect(markMissing(db, shoot, 's/a.jpg', 3)).toBeNull();
     expect(asset(db, added.assetId).state).toBe('missing');
     expect(knownUnchanged(db, shoot, 's/a.jpg', 100, 1_000)).toBe(false);
     expect(recordFile(db, seen(shoot, 's/a.jpg', 'h1'), () => true, 4).outcome).toBe('unchanged');

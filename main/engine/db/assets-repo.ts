@@ -1,3 +1,4 @@
+import type { Asset } from '../../../shared/domain';
 import type { AssetCull } from '../../../shared/jobs';
 import { statement, type Db } from './connection';
 
@@ -39,4 +40,68 @@ export function cullAsset(db: Db, id: string, change: Partial<Omit<AssetCull, 'i
   ).run(change.pick ?? null, change.rating ?? null, now, id);
   const row = statement(db, 'SELECT id, pick, rating FROM assets WHERE id = ?').get(id) as AssetCull | undefined;
   return row ?? null;
+}
+
+interface AssetRow {
+  id: string;
+  shoot_id: string;
+  relative_path: string;
+  content_hash: string;
+  size_bytes: number;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  state: Asset['state'];
+  error_kind: string | null;
+  error_message: string | null;
+  version: number;
+  pick: Asset['pick'];
+  rating: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toAsset = (row: AssetRow): Asset => ({
+  id: row.id,
+  shootId: row.shoot_id,
+  relativePath: row.relative_path,
+  contentHash: row.content_hash,
+  sizeBytes: row.size_bytes,
+  width: row.width,
+  height: row.height,
+  format: row.format,
+  state: row.state,
+  error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
+  version: row.version,
+  pick: row.pick,
+  rating: row.rating,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export function getAsset(db: Db, id: string): Asset | null {
+  const row = statement(db, 'SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+  return row ? toAsset(row) : null;
+}
+
+export type AssetSort = 'name' | 'added';
+
+/** One page of a shoot's assets, by name or by when they arrived; keyset on (key, rowid), stable while files arrive. */
+export function listAssets(
+  db: Db,
+  filter: { shootId: string; sort: AssetSort; limit: number; after?: { key: string | number; seq: number } },
+): (Asset & { seq: number; key: string | number })[] {
+  const column = filter.sort === 'name' ? 'relative_path' : 'created_at';
+  const rows = statement(
+    db,
+    `SELECT *, rowid AS seq, ${column} AS sort_key FROM assets
+     WHERE shoot_id = @shootId AND (@afterKey IS NULL OR (${column}, rowid) > (@afterKey, @afterSeq))
+     ORDER BY ${column}, rowid LIMIT @limit`,
+  ).all({
+    shootId: filter.shootId,
+    afterKey: filter.after?.key ?? null,
+    afterSeq: filter.after?.seq ?? null,
+    limit: filter.limit,
+  }) as (AssetRow & { seq: number; sort_key: string | number })[];
+  return rows.map((row) => ({ ...toAsset(row), seq: row.seq, key: row.sort_key }));
 }

@@ -173,12 +173,14 @@ function updateContent(db: Db, id: string, file: SeenFile, state: string, now: n
   );
 }
 
-/** The file is gone from disk: the asset is marked missing; its data and results are never deleted. */
-export function markMissing(db: Db, shootId: string, relativePath: string, now: number): boolean {
-  return (
-    statement(
-      db,
-      "UPDATE assets SET state = 'missing', updated_at = ? WHERE shoot_id = ? AND relative_path = ? AND state != 'missing'",
-    ).run(now, shootId, relativePath).changes === 1
-  );
+/**
+ * The file is gone from disk: the asset is marked missing (its data and results are never deleted).
+ * Returns the asset's id, or null if there was nothing to mark.
+ */
+export function markMissing(db: Db, shootId: string, relativePath: string, now: number): string | null {
+  const row = statement(
+    db,
+    "UPDATE assets SET state = 'missing', updated_at = ? WHERE shoot_id = ? AND relative_path = ? AND state != 'missing' RETURNING id",
+  ).get(now, shootId, relativePath) as { id: string } | undefined;
+  return row?.id ?? null;
 }

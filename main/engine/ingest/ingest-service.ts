@@ -20,7 +20,12 @@ export interface IngestServiceOptions {
   stabilityMs?: number;
   /** Files hashed at once (hashing is disk-bound; a few in parallel keep a card reader busy). */
   concurrency?: number;
-  onAsset?: (event: { assetId: string; outcome: RecordOutcome; hotFolderId: string; relativePath: string }) => void;
+  onAsset?: (event: {
+    assetId: string;
+    outcome: RecordOutcome | 'missing';
+    hotFolderId: string;
+    relativePath: string;
+  }) => void;
   /** Test seam: called for each file actually hashed (the start-up scan must skip known ones). */
   onHashed?: (file: string) => void;
 }
@@ -193,7 +198,9 @@ export class IngestService {
     const relative = toPosix(path.relative(folder.path, file));
     const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
     const shootId = ensureShoot(this.options.db, folder, shootFolder, this.options.clock.now());
-    markMissing(this.options.db, shootId, relative, this.options.clock.now());
+    const assetId = markMissing(this.options.db, shootId, relative, this.options.clock.now());
+    if (assetId)
+      this.options.onAsset?.({ assetId, outcome: 'missing', hotFolderId: folder.id, relativePath: relative });
     this.notifyIfIdle();
   }
 

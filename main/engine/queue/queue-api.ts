@@ -30,6 +30,7 @@ import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-
 import { listVariants, updateVariant } from '../db/variants-repo';
 import type { EventHub } from '../events';
 import type { OperationSpec, ProviderModule } from '../providers/contract';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
 import { transition, type JobEvent } from './state-machine';
@@ -160,7 +161,8 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
 
   return {
     'jobs.list': ({ shootId, states, provider, limit, cursor }) => {
-      const after = cursor ? decodeCursor(cursor) : undefined;
+      const page = cursor ? decodeCursor(cursor, 'number') : undefined;
+      const after = page ? { createdAt: page.key, seq: page.seq } : undefined;
       const jobs = listJobs(db, { shootId, states, provider, limit, after });
       const last = jobs.at(-1);
       return {
@@ -448,18 +450,4 @@ export function queueStats(db: Db): QueueStats {
     // Jobs run about four at a time per provider (the default concurrency).
     etaMs: remaining === 0 ? 0 : recentRunMs === null ? null : Math.round((remaining * recentRunMs) / 4),
   };
-}
-
-function encodeCursor(createdAt: number, seq: number): string {
-  return Buffer.from(JSON.stringify([createdAt, seq])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; seq: number } {
-  try {
-    const [createdAt, seq] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof createdAt === 'number' && typeof seq === 'number') return { createdAt, seq };
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid_input', 'That page cursor is not one this server gave out.');
 }

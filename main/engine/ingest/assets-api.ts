@@ -1,0 +1,25 @@
+import type { ApiHandlers } from '../../../shared/api';
+import { AppError } from '../../../shared/errors';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { getAsset, listAssets } from '../db/assets-repo';
+import type { Db } from '../db/connection';
+
+/** Reading what ingest recorded: a shoot's assets page by page, and one asset. */
+export function createAssetsApi(db: Db): Pick<ApiHandlers, 'assets.list' | 'assets.get'> {
+  return {
+    'assets.list': ({ shootId, sort, limit, cursor }) => {
+      const after = cursor ? decodeCursor(cursor, sort === 'name' ? 'string' : 'number') : undefined;
+      const assets = listAssets(db, { shootId, sort, limit, after });
+      const last = assets.at(-1);
+      return {
+        assets: assets.map(({ seq: _seq, key: _key, ...asset }) => asset),
+        nextCursor: assets.length === limit && last ? encodeCursor(last.key, last.seq) : null,
+      };
+    },
+    'assets.get': ({ id }) => {
+      const asset = getAsset(db, id);
+      if (!asset) throw new AppError('not_found', `No asset ${id}.`);
+      return asset;
+    },
+  };
+}
