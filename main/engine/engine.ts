@@ -90,6 +90,7 @@ export class Engine {
         db,
         clock,
         log: this.options.log,
+        onShoot: (shoot) => this.events.emit('shoots.created', shoot),
         onAsset: ({ assetId, outcome }) => {
           const asset = getAsset(db, assetId);
           if (asset) this.events.emit(outcome === 'added' ? 'asset.added' : 'asset.updated', asset);

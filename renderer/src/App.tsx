@@ -5,17 +5,12 @@ import { Sidebar } from './components/Sidebar';
 import { useApp } from './store/context';
 import { SECTIONS, type Section } from './store/store';
 import { EmptySectionView } from './views/EmptySectionView';
+import { HotFoldersView } from './views/HotFoldersView';
 import { SettingsView } from './views/SettingsView';
 import { ShootsView } from './views/ShootsView';
 
 const VIEWS: Record<Section, () => React.JSX.Element> = {
-  'hot-folders': () => (
-    <EmptySectionView
-      id="hot-folders"
-      title="Hot folders"
-      text="Watched folders will appear here. Add one, and every shoot dropped into it is ingested by itself."
-    />
-  ),
+  'hot-folders': HotFoldersView,
   shoots: ShootsView,
   queue: () => (
     <EmptySectionView

@@ -15,6 +15,7 @@ followEngineEvents(client, store);
 // (Re)load what the engine holds whenever the link to it (re)opens; events keep it current after.
 const loadAll = (): void => {
   void store.getState().loadShoots();
+  void store.getState().loadHotFolders();
   void store.getState().loadSettings();
 };
 if (connection.kind === 'electron') {

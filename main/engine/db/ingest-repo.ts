@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HotFolder } from '../../../shared/domain';
+import type { HotFolder, Shoot } from '../../../shared/domain';
 import { statement, writeTransaction, type Db } from './connection';
 
 /** What ingest learned about one file that was stable long enough to be taken. */
@@ -21,12 +21,15 @@ export type RecordOutcome = 'added' | 'unchanged' | 'new_version' | 'moved' | 'd
  * The shoot for a top-level subfolder of a hot folder ('' for its loose files), created on first
  * sight with the hot folder's spending rules as its budget.
  */
-export function ensureShoot(db: Db, hotFolder: HotFolder, folder: string, now: number): string {
-  const existing = statement(db, 'SELECT id FROM shoots WHERE hot_folder_id = ? AND folder = ?').get(
-    hotFolder.id,
-    folder,
-  ) as { id: string } | undefined;
-  if (existing) return existing.id;
+export function ensureShoot(
+  db: Db,
+  hotFolder: HotFolder,
+  folder: string,
+  now: number,
+  onCreated?: (shoot: Shoot) => void,
+): string {
+  const existing = findShoot(db, hotFolder.id, folder);
+  if (existing) return existing;
   const id = randomUUID();
   writeTransaction(db, () => {
     statement(db, 'INSERT INTO shoots (id, name, created_at, hot_folder_id, folder) VALUES (?, ?, ?, ?, ?)').run(
@@ -43,7 +46,15 @@ export function ensureShoot(db: Db, hotFolder: HotFolder, folder: string, now: n
       now,
     );
   });
+  onCreated?.({ id, name: folder || hotFolder.name, createdAt: new Date(now).toISOString() });
   return id;
+}
+
+/** The shoot a hot folder's subfolder already has, if any. */
+export function findShoot(db: Db, hotFolderId: string, folder: string): string | null {
+  const row = statement(db, 'SELECT id FROM shoots WHERE hot_folder_id = ? AND folder = ?').get(hotFolderId, folder) as
+    { id: string } | undefined;
+  return row?.id ?? null;
 }
 
 /** Known at this path with this size and time: the start-up scan need not hash it again. */

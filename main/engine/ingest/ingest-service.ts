@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { HotFolder } from '../../../shared/domain';
+import type { HotFolder, Shoot } from '../../../shared/domain';
 import type { Db } from '../db/connection';
 import { listHotFolders } from '../db/hot-folders-repo';
-import { ensureShoot, knownUnchanged, markMissing, recordFile, type RecordOutcome } from '../db/ingest-repo';
+import { ensureShoot, findShoot, knownUnchanged, markMissing, recordFile, type RecordOutcome } from '../db/ingest-repo';
 import type { Logger } from '../log';
 import type { Clock } from '../queue/clock';
 import { classifyPath, isInIgnoredFolder } from './file-filter';
@@ -26,6 +26,8 @@ export interface IngestServiceOptions {
     hotFolderId: string;
     relativePath: string;
   }) => void;
+  /** A shoot was made for a new subfolder (or for a folder's first loose file). */
+  onShoot?: (shoot: Shoot) => void;
   /** Test seam: called for each file actually hashed (the start-up scan must skip known ones). */
   onHashed?: (file: string) => void;
 }
@@ -165,7 +167,7 @@ export class IngestService {
     const { db, clock } = this.options;
     const relative = toPosix(path.relative(folder.path, file));
     const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
-    const shootId = ensureShoot(db, folder, shootFolder, clock.now());
+    const shootId = ensureShoot(db, folder, shootFolder, clock.now(), this.options.onShoot);
     this.taken.set(file, stat);
     if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
     const contentHash = await hashFile(file);
@@ -197,8 +199,8 @@ export class IngestService {
     this.taken.delete(file);
     const relative = toPosix(path.relative(folder.path, file));
     const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
-    const shootId = ensureShoot(this.options.db, folder, shootFolder, this.options.clock.now());
-    const assetId = markMissing(this.options.db, shootId, relative, this.options.clock.now());
+    const shootId = findShoot(this.options.db, folder.id, shootFolder);
+    const assetId = shootId ? markMissing(this.options.db, shootId, relative, this.options.clock.now()) : null;
     if (assetId)
       this.options.onAsset?.({ assetId, outcome: 'missing', hotFolderId: folder.id, relativePath: relative });
     this.notifyIfIdle();

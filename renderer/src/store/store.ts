@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist } from 'zustand/middleware';
-import type { Settings, SettingsPatch, Shoot } from '../../../shared/domain';
+import type { HotFolder, Settings, SettingsPatch, Shoot } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
 import type { ConnectionState } from '../bridge/ws-bridge';
@@ -22,6 +22,14 @@ interface LibrarySlice {
   shootCreated: (shoot: Shoot) => void;
 }
 
+interface HotFoldersSlice {
+  hotFolders: HotFolder[];
+  hotFoldersLoaded: boolean;
+  loadHotFolders: () => Promise<void>;
+  addHotFolder: (path: string) => Promise<boolean>;
+  removeHotFolder: (id: string) => Promise<void>;
+}
+
 interface SettingsSlice {
   settings: Settings | null;
   loadSettings: () => Promise<void>;
@@ -37,7 +45,7 @@ interface StatusSlice {
   dismissError: () => void;
 }
 
-export type AppState = ViewSlice & LibrarySlice & SettingsSlice & StatusSlice;
+export type AppState = ViewSlice & LibrarySlice & HotFoldersSlice & SettingsSlice & StatusSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** View preferences outlive a reload; bump the version when their shape changes. */
@@ -77,6 +85,34 @@ export function createAppStore(client: ApiClient): AppStore {
           set((state) =>
             state.shoots.some((known) => known.id === shoot.id) ? state : { shoots: [shoot, ...state.shoots] },
           ),
+
+        hotFolders: [],
+        hotFoldersLoaded: false,
+        loadHotFolders: async () => {
+          try {
+            set({ hotFolders: await client.call('hotFolders.list', {}), hotFoldersLoaded: true });
+          } catch (error) {
+            report(set, error);
+          }
+        },
+        addHotFolder: async (path) => {
+          try {
+            const folder = await client.call('hotFolders.add', { path });
+            set((state) => ({ hotFolders: [...state.hotFolders, folder], error: null }));
+            return true;
+          } catch (error) {
+            report(set, error);
+            return false;
+          }
+        },
+        removeHotFolder: async (id) => {
+          try {
+            await client.call('hotFolders.remove', { id });
+            set((state) => ({ hotFolders: state.hotFolders.filter((folder) => folder.id !== id) }));
+          } catch (error) {
+            report(set, error);
+          }
+        },
 
         settings: null,
         loadSettings: async () => {
