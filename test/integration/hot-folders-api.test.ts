@@ -1,22 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
-import type { Engine } from '../../main/engine/engine';
-import { startTestEngine } from '../support/engine';
+import { call, refusal, startTestEngine } from '../support/engine';
 import { tempDir } from '../support/temp';
-
-async function call<M extends MethodName>(engine: Engine, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const envelope = await engine.call(method, args);
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
-  return envelope.result as MethodResult<M>;
-}
-
-async function refusal(engine: Engine, method: MethodName, args: unknown): Promise<{ code: string; message: string }> {
-  const envelope = await engine.call(method, args);
-  if (envelope.ok) throw new Error(`${method} unexpectedly succeeded`);
-  return envelope.error;
-}
 
 describe('hot folders', () => {
   it('are added with defaults, listed, changed and removed', async () => {

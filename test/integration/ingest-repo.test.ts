@@ -8,25 +8,14 @@ import { saveHotFolder } from '../../main/engine/db/hot-folders-repo';
 import { ensureShoot, knownUnchanged, markMissing, recordFile, type SeenFile } from '../../main/engine/db/ingest-repo';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
+import { testHotFolder } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 function library(): { db: Db; folder: HotFolder } {
   const dir = tempDir();
   const db = openDatabase(path.join(dir, 'shootline.db'));
   migrate(db, migrations, Date.now);
-  const folder: HotFolder = {
-    id: 'hf-1',
-    path: path.join(dir, 'incoming'),
-    name: 'incoming',
-    defaultRecipeId: null,
-    spendingCap: 40,
-    autoApprove: true,
-    recursive: true,
-    polling: false,
-    reconcileMinutes: 5,
-    createdAt: 0,
-    updatedAt: 0,
-  };
+  const folder = testHotFolder(path.join(dir, 'incoming'), { id: 'hf-1', spendingCap: 40, autoApprove: true });
   fs.mkdirSync(folder.path);
   saveHotFolder(db, folder);
   return { db, folder };

@@ -11,6 +11,7 @@ import { IngestService } from '../../main/engine/ingest/ingest-service';
 import { silentLogger } from '../../main/engine/log';
 import { systemClock } from '../../main/engine/queue/clock';
 import { waitFor } from '../support/queue-harness';
+import { testHotFolder } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 const cleanups: (() => unknown)[] = [];
@@ -29,19 +30,7 @@ function setup(): { db: Db; folder: HotFolder; dir: string; hashed: string[]; st
   migrate(db, migrations, Date.now);
   const root = path.join(fs.realpathSync(dir), 'Incoming');
   fs.mkdirSync(root);
-  const folder: HotFolder = {
-    id: 'hf',
-    path: root,
-    name: 'Incoming',
-    defaultRecipeId: null,
-    spendingCap: null,
-    autoApprove: false,
-    recursive: true,
-    polling: false,
-    reconcileMinutes: 5,
-    createdAt: 0,
-    updatedAt: 0,
-  };
+  const folder = testHotFolder(root);
   saveHotFolder(db, folder);
   const hashed: string[] = [];
   const start = (): IngestService => {

@@ -1,32 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, MethodArgs, MethodName, MethodResult } from '../../shared/api';
+import type { EventName } from '../../shared/api';
 import type { Job } from '../../shared/jobs';
 import { insertAsset } from '../../main/engine/db/assets-repo';
 import { saveBudget } from '../../main/engine/db/budgets-repo';
-import { openDatabase } from '../../main/engine/db/connection';
+import { openDatabase, type Db } from '../../main/engine/db/connection';
 import type { Engine } from '../../main/engine/engine';
 import { testProviderModule } from '../sandbox/test-providers/module';
 import { startTestProvider } from '../sandbox/test-providers/server';
-import { startTestEngine } from '../support/engine';
+import { call, refusal, startTestEngine } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function call<M extends MethodName>(engine: Engine, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const envelope = await engine.call(method, args);
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
-  return envelope.result as MethodResult<M>;
-}
-
-async function failure(engine: Engine, method: MethodName, args: unknown): Promise<{ code: string; message: string }> {
-  const envelope = await engine.call(method, args);
-  if (envelope.ok) throw new Error(`${method} unexpectedly succeeded`);
-  return envelope.error;
-}
 
 /** An engine with one test provider, a shoot and `assets` assets in it. */
 async function setup(assets = 3) {
@@ -60,6 +48,15 @@ async function setup(assets = 3) {
   return { engine, server, shoot, assetIds, db, seen };
 }
 
+/** Lets the shoot spend without asking (no cap). */
+function autoApprove(db: Db, shootId: string): void {
+  saveBudget(db, { shootId, cap: null, approved: 0, autoApprove: true }, Date.now());
+}
+
+function generateRecipe(engine: Engine) {
+  return call(engine, 'recipes.create', { name: 'Gen', provider: 'test', operation: 'generate', params: {} });
+}
+
 async function settledJobs(engine: Engine, ids: string[], states: Job['state'][] = ['done']): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -75,17 +72,17 @@ describe('recipes', () => {
   it('are validated against their operation, listed, updated and deleted', async () => {
     const { engine } = await setup(0);
     expect(
-      await failure(engine, 'recipes.create', { name: 'x', provider: 'nobody', operation: 'generate', params: {} }),
+      await refusal(engine, 'recipes.create', { name: 'x', provider: 'nobody', operation: 'generate', params: {} }),
     ).toMatchObject({
       code: 'invalid_input',
       message: 'No provider named nobody.',
     });
     expect(
-      await failure(engine, 'recipes.create', { name: 'x', provider: 'test', operation: 'fly', params: {} }),
+      await refusal(engine, 'recipes.create', { name: 'x', provider: 'test', operation: 'fly', params: {} }),
     ).toMatchObject({
       code: 'invalid_input',
     });
-    const bad = await failure(engine, 'recipes.create', {
+    const bad = await refusal(engine, 'recipes.create', {
       name: 'x',
       provider: 'test',
       operation: 'generate',
@@ -115,24 +112,19 @@ describe('recipes', () => {
       params: { variants: 3 },
     });
     expect(renamed).toMatchObject({ name: 'Three looks', params: { variants: 3 } });
-    expect((await failure(engine, 'recipes.update', { id: recipe.id, params: { variants: 0 } })).code).toBe(
+    expect((await refusal(engine, 'recipes.update', { id: recipe.id, params: { variants: 0 } })).code).toBe(
       'invalid_input',
     );
     await call(engine, 'recipes.delete', { id: recipe.id });
-    expect((await failure(engine, 'recipes.delete', { id: recipe.id })).code).toBe('not_found');
+    expect((await refusal(engine, 'recipes.delete', { id: recipe.id })).code).toBe('not_found');
   });
 });
 
 describe('running a recipe', () => {
   it('makes one job per asset that runs to variants, announced as it goes, and the editor culls them', async () => {
     const { engine, assetIds, seen, shoot, db } = await setup(3);
-    saveBudget(db, { shootId: shoot.id, cap: null, approved: 0, autoApprove: true }, Date.now());
-    const recipe = await call(engine, 'recipes.create', {
-      name: 'Gen',
-      provider: 'test',
-      operation: 'generate',
-      params: {},
-    });
+    autoApprove(db, shoot.id);
+    const recipe = await generateRecipe(engine);
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
     expect(run).toMatchObject({ totalEstimate: 3, awaitingApproval: 0, awaitingInput: 0 });
     await settledJobs(engine, run.jobIds);
@@ -168,7 +160,7 @@ describe('running a recipe', () => {
       rating: 4,
       approved: true,
     });
-    expect((await failure(engine, 'variants.update', { id: variants[0]?.id ?? '', rating: 6 })).code).toBe(
+    expect((await refusal(engine, 'variants.update', { id: variants[0]?.id ?? '', rating: 6 })).code).toBe(
       'invalid_input',
     );
 
@@ -183,18 +175,13 @@ describe('running a recipe', () => {
   it('holds a new shoot’s paid jobs for approval, releases what is approved, and refuses to approve past the cap', async () => {
     const { engine, assetIds, shoot, db, server } = await setup(3);
     saveBudget(db, { shootId: shoot.id, cap: 2, approved: 0, autoApprove: false }, Date.now());
-    const recipe = await call(engine, 'recipes.create', {
-      name: 'Gen',
-      provider: 'test',
-      operation: 'generate',
-      params: {},
-    });
+    const recipe = await generateRecipe(engine);
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
     expect(run).toMatchObject({ totalEstimate: 3, awaitingApproval: 3 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.totals.submits).toBe(0); // nothing paid before approval
 
-    expect(await failure(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ code: 'conflict' });
+    expect(await refusal(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ code: 'conflict' });
     expect(await call(engine, 'jobs.approveBudget', { shootId: shoot.id, amount: 2 })).toEqual({
       approved: 2,
       released: 2,
@@ -207,7 +194,7 @@ describe('running a recipe', () => {
 
   it('waits for a mask the operation needs, and starts when it is saved', async () => {
     const { engine, assetIds, shoot, db } = await setup(1);
-    saveBudget(db, { shootId: shoot.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    autoApprove(db, shoot.id);
     const recipe = await call(engine, 'recipes.create', {
       name: 'Paint',
       provider: 'test',
@@ -221,7 +208,7 @@ describe('running a recipe', () => {
       state: 'awaiting_input',
       waitingFor: 'mask',
     });
-    expect((await failure(engine, 'masks.get', { assetId: assetIds[0] ?? '', purpose: 'exterior' })).code).toBe(
+    expect((await refusal(engine, 'masks.get', { assetId: assetIds[0] ?? '', purpose: 'exterior' })).code).toBe(
       'not_found',
     );
 
@@ -243,17 +230,12 @@ describe('running a recipe', () => {
 describe('controlling the queue', () => {
   it('pauses and resumes, cancels, retries, moves to top and pages through jobs', async () => {
     const { engine, assetIds, shoot, db, server } = await setup(5);
-    saveBudget(db, { shootId: shoot.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    autoApprove(db, shoot.id);
     const paused = await call(engine, 'queue.pause', { scope: 'global' });
     expect(paused.paused.global).toBe(true);
-    expect((await failure(engine, 'queue.pause', { scope: 'provider' })).code).toBe('invalid_input');
+    expect((await refusal(engine, 'queue.pause', { scope: 'provider' })).code).toBe('invalid_input');
 
-    const recipe = await call(engine, 'recipes.create', {
-      name: 'Gen',
-      provider: 'test',
-      operation: 'generate',
-      params: {},
-    });
+    const recipe = await generateRecipe(engine);
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.totals.requests).toBe(0);
@@ -263,14 +245,14 @@ describe('controlling the queue', () => {
     expect(top.priority).toBeGreaterThan(0);
     const canceled = await call(engine, 'jobs.cancel', { id: run.jobIds[0] ?? '' });
     expect(canceled.state).toBe('canceled');
-    expect((await failure(engine, 'jobs.cancel', { id: run.jobIds[0] ?? '' })).code).toBe('conflict');
+    expect((await refusal(engine, 'jobs.cancel', { id: run.jobIds[0] ?? '' })).code).toBe('conflict');
 
     const page1 = await call(engine, 'jobs.list', { shootId: shoot.id, limit: 2 });
     const page2 = await call(engine, 'jobs.list', { shootId: shoot.id, limit: 2, cursor: page1.nextCursor ?? '' });
     const page3 = await call(engine, 'jobs.list', { shootId: shoot.id, limit: 2, cursor: page2.nextCursor ?? '' });
     expect([...page1.jobs, ...page2.jobs, ...page3.jobs].map((job) => job.id)).toEqual(run.jobIds);
     expect(page3.nextCursor).toBeNull();
-    expect((await failure(engine, 'jobs.list', { limit: 2, cursor: 'garbage' })).code).toBe('invalid_input');
+    expect((await refusal(engine, 'jobs.list', { limit: 2, cursor: 'garbage' })).code).toBe('invalid_input');
 
     await call(engine, 'queue.resume', { scope: 'global' });
     await settledJobs(engine, run.jobIds.slice(1));
@@ -282,8 +264,8 @@ describe('controlling the queue', () => {
     const retried = await call(engine, 'jobs.retry', { id: run.jobIds[0] ?? '' });
     expect(retried).toMatchObject({ state: 'queued', attempts: 0 });
     await settledJobs(engine, run.jobIds);
-    expect((await failure(engine, 'jobs.retry', { id: run.jobIds[0] ?? '' })).code).toBe('conflict');
-    expect((await failure(engine, 'jobs.get', { id: 'nope' })).code).toBe('not_found');
+    expect((await refusal(engine, 'jobs.retry', { id: run.jobIds[0] ?? '' })).code).toBe('conflict');
+    expect((await refusal(engine, 'jobs.get', { id: 'nope' })).code).toBe('not_found');
     const stats = await call(engine, 'queue.stats', {});
     expect(stats).toMatchObject({ byState: { done: 5 }, byProvider: { test: { done: 5 } }, etaMs: 0 });
   });
@@ -301,21 +283,16 @@ describe('controlling the queue', () => {
 describe('pausing a provider or a shoot', () => {
   it('holds only what is paused; the rest carries on', async () => {
     const { engine, assetIds, shoot, db, server } = await setup(2);
-    saveBudget(db, { shootId: shoot.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    autoApprove(db, shoot.id);
     const other = await call(engine, 'shoots.create', { name: 'Harbour loft' });
-    saveBudget(db, { shootId: other.id, cap: null, approved: 0, autoApprove: true }, Date.now());
+    autoApprove(db, other.id);
     const otherAsset = randomUUID();
     insertAsset(
       db,
       { id: otherAsset, shootId: other.id, relativePath: 'x.jpg', contentHash: 'h', sizeBytes: 1, width: 1, height: 1 },
       Date.now(),
     );
-    const recipe = await call(engine, 'recipes.create', {
-      name: 'Gen',
-      provider: 'test',
-      operation: 'generate',
-      params: {},
-    });
+    const recipe = await generateRecipe(engine);
 
     const stats = await call(engine, 'queue.pause', { scope: 'shoot', id: shoot.id });
     expect(stats.paused.shoots).toEqual([shoot.id]);

@@ -5,6 +5,7 @@ import { getJob } from '../../main/engine/db/jobs-repo';
 import { testProviderModule } from '../sandbox/test-providers/module';
 import { startTestProvider, type TestProviderServer } from '../sandbox/test-providers/server';
 import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
+import { seeded } from '../support/seeded';
 import { tempDir } from '../support/temp';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -50,15 +51,6 @@ function runChild(dir: string, url: string, dedupe: boolean, killBeforeSend = 0,
   );
   cleanups.push(() => child.kill('SIGKILL'));
   return { child, exited };
-}
-
-/** A seeded generator, so a failing run can be replayed (the seed is in the test name). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 async function crashScenario(dedupe: boolean, seed: number) {

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
+import type { HotFolder } from '../../shared/domain';
 import { afterEach } from 'vitest';
 import { Engine } from '../../main/engine/engine';
 import { createLogger, type Logger } from '../../main/engine/log';
@@ -37,3 +40,43 @@ export function startTestEngine(
 afterEach(async () => {
   for (const engine of running.splice(0).reverse()) await engine.stop();
 });
+
+/** Calls a method and returns its result, failing the test with the engine's error if it has one. */
+export async function call<M extends MethodName>(
+  engine: Engine,
+  method: M,
+  args: MethodArgs<M>,
+): Promise<MethodResult<M>> {
+  const envelope = await engine.call(method, args);
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.code}: ${envelope.error.message}`);
+  return envelope.result as MethodResult<M>;
+}
+
+/** Calls a method that must fail, and returns its error. */
+export async function refusal(
+  engine: Engine,
+  method: MethodName,
+  args: unknown,
+): Promise<{ code: string; message: string }> {
+  const envelope = await engine.call(method, args);
+  if (envelope.ok) throw new Error(`${method} unexpectedly succeeded`);
+  return envelope.error;
+}
+
+/** A hot folder record for tests that write the library directly. */
+export function testHotFolder(folderPath: string, overrides: Partial<HotFolder> = {}): HotFolder {
+  return {
+    id: 'hf',
+    path: folderPath,
+    name: path.basename(folderPath),
+    defaultRecipeId: null,
+    spendingCap: null,
+    autoApprove: false,
+    recursive: true,
+    polling: false,
+    reconcileMinutes: 5,
+    createdAt: 0,
+    updatedAt: 0,
+    ...overrides,
+  };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../support/seeded';
 import {
   CLASSIFICATION_TABLE,
   DEFAULT_RETRY_POLICY,
@@ -15,18 +16,6 @@ import {
   type RequestFailure,
   type RetryPolicy,
 } from '../../main/engine/queue/retry-policy';
-
-/** A seeded PRNG (mulberry32), so "random" sweeps are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const http = (status: number, providerCode?: string): RequestFailure =>
   providerCode === undefined ? { kind: 'http', status } : { kind: 'http', status, providerCode };

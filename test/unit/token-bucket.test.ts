@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../support/seeded';
 import { TokenBucket, burstCapacity, parseRateLimitHeaders } from '../../main/engine/queue/token-bucket';
-
-/** A seeded PRNG (mulberry32), so the random runs are the same every time. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function fakeClock(start = 0) {
   const clock = { t: start, now: () => clock.t };

@@ -26,21 +26,22 @@ export interface JobRecord extends JobSnapshot {
   finishedAt: number | null;
 }
 
-export interface NewJob {
-  id: string;
-  shootId: string | null;
-  recipeId: string | null;
-  provider: string;
-  operation: string;
-  inputs: JobInputs;
-  params: Record<string, unknown>;
-  idempotencyKey: string;
-  maxAttempts: number;
-  costEstimate: number | null;
-  priority: number;
-  /** Jobs start queued, or awaiting an input (a mask, a garment, the approval of a spend). */
-  waitingFor: WaitingFor | null;
-}
+/** What a new job is made with; the rest of its record starts empty and is the queue's to fill. */
+export type NewJob = Pick<
+  JobRecord,
+  | 'id'
+  | 'shootId'
+  | 'recipeId'
+  | 'provider'
+  | 'operation'
+  | 'inputs'
+  | 'params'
+  | 'idempotencyKey'
+  | 'maxAttempts'
+  | 'costEstimate'
+  | 'priority'
+  | 'waitingFor'
+>;
 
 interface JobRow {
   id: string;
