@@ -2,7 +2,14 @@ import { migration0001 } from './0001-settings-and-shoots';
 import { migration0002 } from './0002-work-model';
 import { migration0003 } from './0003-hot-folders';
 import { migration0004 } from './0004-asset-identity';
+import { migration0005 } from './0005-photo-details';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];

@@ -1,0 +1,161 @@
+import type { Sharp } from 'sharp';
+import type { ImageFormat } from '../ingest/sniff';
+import type { HeicDecoder } from './heic';
+import { checkJpegScan } from './jpeg-scan';
+import { readExif, readExifFromFile, type PhotoMetadata } from './metadata';
+import { classifyDecoderError, corrupt, tooLarge, truncated, unsupported, type PhotoError } from './photo-errors';
+import { configureSharp, MAX_INPUT_PIXELS } from './sharp-config';
+
+const sharp = configureSharp();
+
+/** A photo whose pixels can be read: its upright size, its metadata, and a way to decode it. */
+export interface OpenedPhoto {
+  /** The format by content; RAW files report their RAW format though the pixels come from their preview. */
+  format: ImageFormat | 'raw';
+  /** As displayed, after EXIF orientation. */
+  width: number;
+  height: number;
+  metadata: PhotoMetadata;
+  /** A fresh pipeline over the upright image (each call decodes again; sharp pipelines are single-use). */
+  pipeline: () => Sharp;
+}
+
+export type OpenResult = { ok: true; photo: OpenedPhoto } | { ok: false; error: PhotoError };
+
+/** Pulls the full-size JPEG preview out of a camera RAW (exiftool), or says why there is none. */
+export interface RawPreviewSource {
+  extract(
+    file: string,
+    tempDir: string,
+  ): Promise<
+    | { ok: true; jpeg: Buffer; orientation: number | null; width: number; height: number }
+    | { ok: false; message: string }
+  >;
+}
+
+export interface PhotoDecoderDeps {
+  heic: HeicDecoder;
+  raw: RawPreviewSource;
+  /** Where RAW previews are extracted to (files there are removed right after). */
+  tempDir: string;
+  /** Tells a TIFF-based RAW (DNG, NEF, ARW…) from a plain TIFF. */
+  isTiffRaw: (file: string) => Promise<boolean>;
+}
+
+const RAW_FORMATS = new Set<ImageFormat>(['cr2', 'cr3', 'orf', 'rw2', 'raf']);
+
+/**
+ * Opens a photo judged by its content: checks it is whole before anything is made from it (JPEG
+ * scan data is entropy-checked, because libjpeg quietly paints corrupt scans as garbage), refuses
+ * decompression bombs from the header alone, and hands back an upright pipeline.
+ */
+export class PhotoDecoder {
+  constructor(private readonly deps: PhotoDecoderDeps) {}
+
+  async open(file: string, bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
+    try {
+      if (RAW_FORMATS.has(format)) return await this.openRaw(file, format);
+      if (format === 'tiff') {
+        if (await this.deps.isTiffRaw(file)) return await this.openRaw(file, 'raw');
+      }
+      if (format === 'jpeg') {
+        const scan = checkJpegScan(bytes);
+        if (!scan.ok) {
+          if (scan.kind === 'truncated') return failed(truncated());
+          if (scan.kind === 'unsupported_format')
+            return failed(unsupported(`This JPEG uses ${scan.detail}, which Shootline cannot decode.`));
+          return failed(corrupt(scan.detail));
+        }
+      }
+      if (format === 'heif') return await this.openHeic(bytes);
+      return await this.openWithSharp(bytes, format);
+    } catch (error) {
+      return failed(classifyDecoderError(error));
+    }
+  }
+
+  private async openWithSharp(bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
+    const header = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const { width = 0, height = 0 } = header;
+    if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
+    const metadata = header.exif || format !== 'png' ? await readExif(header.exif) : await readExifFromFile(bytes);
+    // sharp reads the orientation tag from any container (JPEG, PNG eXIf, WebP, TIFF), so trust it over EXIF parsing.
+    const orientation = header.orientation ?? metadata.orientation;
+    const turned = orientation >= 5;
+    return opened({
+      format,
+      width: turned ? height : width,
+      height: turned ? width : height,
+      metadata: { ...metadata, orientation },
+      pipeline: () => sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).rotate(),
+    });
+  }
+
+  private async openHeic(bytes: Buffer): Promise<OpenResult> {
+    // sharp reads the header (size, EXIF) without the HEVC decoder it lacks.
+    const header = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const { width = 0, height = 0 } = header;
+    if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
+    const metadata = await readExif(header.exif);
+    const pixels = await this.deps.heic.decode(bytes);
+    const raw = { width: pixels.width, height: pixels.height, channels: 4 as const };
+    return opened({
+      format: 'heif',
+      width: pixels.width,
+      height: pixels.height,
+      // libheif has already applied the HEIF transforms; the EXIF tag must not turn it again.
+      metadata: { ...metadata, orientation: 1 },
+      pipeline: () => sharp(pixels.data, { raw }),
+    });
+  }
+
+  private async openRaw(file: string, format: OpenedPhoto['format']): Promise<OpenResult> {
+    const preview = await this.deps.raw.extract(file, this.deps.tempDir);
+    if (!preview.ok) return failed(unsupported(preview.message));
+    const header = await sharp(preview.jpeg).metadata();
+    const metadata = await readExif(header.exif);
+    // The preview rarely carries the camera's orientation; the RAW's own tag is the one that counts.
+    const orientation = preview.orientation ?? header.orientation ?? 1;
+    const turned = orientation >= 5;
+    return opened({
+      format,
+      width: turned ? preview.height : preview.width,
+      height: turned ? preview.width : preview.height,
+      metadata: { ...metadata, orientation },
+      pipeline: () => orient(sharp(preview.jpeg, { failOn: 'error' }), orientation),
+    });
+  }
+}
+
+/**
+ * Applies an EXIF orientation explicitly. sharp mirrors before it rotates, so the two mirrored
+ * diagonals (5, 7) are a mirror followed by a quarter turn.
+ */
+export function orient(pipeline: Sharp, orientation: number): Sharp {
+  switch (orientation) {
+    case 2:
+      return pipeline.flop();
+    case 3:
+      return pipeline.rotate(180);
+    case 4:
+      return pipeline.flip();
+    case 5:
+      return pipeline.flop().rotate(270);
+    case 6:
+      return pipeline.rotate(90);
+    case 7:
+      return pipeline.flop().rotate(90);
+    case 8:
+      return pipeline.rotate(270);
+    default:
+      return pipeline;
+  }
+}
+
+function opened(photo: OpenedPhoto): OpenResult {
+  return { ok: true, photo };
+}
+
+function failed(error: PhotoError): OpenResult {
+  return { ok: false, error };
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/connection';
+import {
+  derivativeBytes,
+  forgetDerivative,
+  recordDerivative,
+  takeLeastRecentlyUsed,
+  touchDerivative,
+  type DerivativeKind,
+} from '../db/derivatives-repo';
+import type { Clock } from '../queue/clock';
+
+export type { DerivativeKind };
+
+export const DERIVATIVE_SPECS: Record<DerivativeKind, { longEdge: number; extension: string; mimeType: string }> = {
+  thumbnail: { longEdge: 320, extension: 'webp', mimeType: 'image/webp' },
+  preview: { longEdge: 2048, extension: 'jpg', mimeType: 'image/jpeg' },
+};
+
+/** The disk is full: nothing was left behind, and the same write can simply be tried again later. */
+export class DiskFullError extends Error {
+  readonly code = 'disk_full';
+  constructor(directory: string) {
+    super(
+      `The disk holding Shootline's data (${directory}) is full, so previews cannot be saved. Free some space; Shootline tries again by itself.`,
+    );
+  }
+}
+
+export interface DerivativeCacheOptions {
+  db: Db;
+  clock: Clock;
+  /** Folder of the cache (inside the data dir). */
+  root: string;
+  /** Size cap in bytes; least-recently-used derivatives go first (default 2 GiB). */
+  capBytes?: number;
+  /** Test seam: opens the temp file for writing (tests point it at /dev/full for a real ENOSPC). */
+  openForWrite?: (file: string) => Promise<fs.promises.FileHandle>;
+}
+
+/**
+ * Thumbnails and previews, kept by content hash so a photo copied twice, moved or renamed shares
+ * them. Writes are atomic (temp file, then rename): a crash or a full disk never leaves a half
+ * file under a final name. When the cache outgrows its cap the least recently used files are
+ * deleted; they are made again on demand.
+ */
+export class DerivativeCache {
+  private readonly options: DerivativeCacheOptions;
+  private readonly capBytes: number;
+
+  constructor(options: DerivativeCacheOptions) {
+    this.options = options;
+    this.capBytes = options.capBytes ?? 2 * 1024 ** 3;
+  }
+
+  pathOf(contentHash: string, kind: DerivativeKind): string {
+    if (!/^[0-9a-f]{16,128}$/.test(contentHash)) throw new Error(`Not a content hash: ${contentHash}`);
+    return path.join(
+      this.options.root,
+      contentHash.slice(0, 2),
+      `${contentHash}-${kind}.${DERIVATIVE_SPECS[kind].extension}`,
+    );
+  }
+
+  /** The file if cached whole (and marks it used), or null: then it has to be made again. */
+  lookup(contentHash: string, kind: DerivativeKind): string | null {
+    const file = this.pathOf(contentHash, kind);
+    const expected = touchDerivative(this.options.db, contentHash, kind, this.options.clock.now());
+    if (expected === null) return null;
+    if (fs.statSync(file, { throwIfNoEntry: false })?.size === expected) return file;
+    // Deleted behind our back, or torn by a power cut before the OS flushed it.
+    forgetDerivative(this.options.db, contentHash, kind);
+    return null;
+  }
+
+  async put(contentHash: string, kind: DerivativeKind, bytes: Uint8Array): Promise<string> {
+    const file = this.pathOf(contentHash, kind);
+    const directory = path.dirname(file);
+    await fs.promises.mkdir(directory, { recursive: true });
+    const temp = path.join(directory, `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const handle = await (this.options.openForWrite ?? ((name: string) => fs.promises.open(name, 'wx')))(temp);
+      try {
+        // No fsync: a derivative can always be made again, and two fsyncs per photo cost about
+        // a tenth of ingest. A file torn by a power cut is caught by the size check in lookup().
+        await handle.writeFile(bytes);
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(temp, file);
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new DiskFullError(this.options.root);
+      throw error;
+    }
+    recordDerivative(this.options.db, { contentHash, kind, bytes: bytes.byteLength }, this.options.clock.now());
+    this.evictBeyondCap({ contentHash, kind });
+    return file;
+  }
+
+  /** Deletes least-recently-used files until the cache is back under 90% of its cap. */
+  private evictBeyondCap(keep: { contentHash: string; kind: DerivativeKind }): void {
+    const total = derivativeBytes(this.options.db);
+    if (total <= this.capBytes) return;
+    const toFree = total - Math.floor(this.capBytes * 0.9);
+    for (const row of takeLeastRecentlyUsed(this.options.db, toFree, keep)) {
+      fs.rmSync(this.pathOf(row.contentHash, row.kind), { force: true });
+    }
+  }
+}

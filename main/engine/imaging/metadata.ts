@@ -1,0 +1,98 @@
+import exifr from 'exifr';
+
+/** What Shootline keeps from a photo's EXIF: enough to sort, label and carry to outputs. */
+export interface PhotoMetadata {
+  /** Local capture time as the camera wrote it ("2016-03-24T14:49:51", with "+02:00" if the camera recorded an offset). */
+  capturedAt: string | null;
+  camera: string | null;
+  lens: string | null;
+  /** EXIF orientation 1–8 (1 when absent). */
+  orientation: number;
+  hasGps: boolean;
+}
+
+export const NO_METADATA: PhotoMetadata = { capturedAt: null, camera: null, lens: null, orientation: 1, hasGps: false };
+
+const WANTED = [
+  'Make',
+  'Model',
+  'LensModel',
+  'LensMake',
+  'DateTimeOriginal',
+  'CreateDate',
+  'OffsetTimeOriginal',
+  'Orientation',
+  'GPSLatitude',
+  'GPSLongitude',
+];
+
+type Tags = Partial<Record<string, unknown>>;
+
+/**
+ * Reads the metadata from an EXIF block (as sharp hands it over: "Exif\0\0" then a TIFF
+ * structure). Bad EXIF never fails a photo: a camera with odd offsets still gets its pixels in.
+ */
+export async function readExif(exif: Buffer | undefined): Promise<PhotoMetadata> {
+  if (!exif || exif.length < 8) return NO_METADATA;
+  return parse(exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif);
+}
+
+/**
+ * Reads the metadata from a whole file's bytes, for containers whose EXIF sharp does not hand
+ * over (a PNG's eXIf chunk).
+ */
+export async function readExifFromFile(bytes: Buffer): Promise<PhotoMetadata> {
+  return parse(bytes);
+}
+
+async function parse(input: Buffer): Promise<PhotoMetadata> {
+  let tags: Tags | undefined;
+  try {
+    tags = (await exifr.parse(input, {
+      tiff: true,
+      exif: true,
+      gps: true,
+      ifd1: false,
+      xmp: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      translateValues: false,
+      reviveValues: false,
+      pick: WANTED,
+    })) as Tags | undefined;
+  } catch {
+    return NO_METADATA;
+  }
+  return fromTags(tags ?? {});
+}
+
+function fromTags(tags: Tags): PhotoMetadata {
+  const text = (key: string): string | null => {
+    const value = tags[key];
+    return typeof value === 'string' && value.trim() !== '' ? value.replace(/\0+$/, '').trim() : null;
+  };
+  const make = text('Make');
+  const model = text('Model');
+  // "Canon" + "Canon EOS 400D" reads as "Canon EOS 400D", not "Canon Canon EOS 400D".
+  const camera =
+    model && make && !model.toLowerCase().startsWith(make.toLowerCase()) ? `${make} ${model}` : (model ?? make);
+  const orientation =
+    typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : 1;
+  return {
+    capturedAt: exifDate(text('DateTimeOriginal') ?? text('CreateDate'), text('OffsetTimeOriginal')),
+    camera,
+    lens: text('LensModel'),
+    orientation,
+    hasGps: tags.GPSLatitude !== undefined && tags.GPSLongitude !== undefined,
+  };
+}
+
+/** EXIF's "2016:03:24 14:49:51" (local time, no zone) as "2016-03-24T14:49:51", sortable as text. */
+export function exifDate(value: string | null, offset: string | null): string | null {
+  const match = value ? /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value) : null;
+  if (!match || match[1] === '0000') return null;
+  const [, year, month, day, hour, minute, second] = match;
+  const zone = offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : '';
+  return `${year}-${month}-${day}T${hour}:${minute}:${second}${zone}`;
+}

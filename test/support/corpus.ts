@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The shared photo corpus, copied into the repo so a clean clone has it. */
+export const CORPUS_DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus');
+
+export interface CorpusEntry {
+  /** Relative to the corpus folder, e.g. "bad/zero-bytes.jpg". */
+  file: string;
+  /** "ok" or "error:<kind>". */
+  expect: string;
+  format: string;
+  width: number | null;
+  height: number | null;
+  orientation: number | null;
+}
+
+/** The rows of MANIFEST.tsv (tab-separated, a header line, quoted notes never hold tabs). */
+export function corpusManifest(): CorpusEntry[] {
+  const [header = '', ...lines] = fs.readFileSync(path.join(CORPUS_DIR, 'MANIFEST.tsv'), 'utf8').split('\n');
+  const columns = header.split('\t');
+  const at = (cells: string[], name: string): string => cells[columns.indexOf(name)] ?? '';
+  const number = (text: string): number | null => (/^\d+$/.test(text) ? Number(text) : null);
+  return lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const cells = line.split('\t');
+      return {
+        file: at(cells, 'file'),
+        expect: at(cells, 'expect'),
+        format: at(cells, 'format'),
+        width: number(at(cells, 'width')),
+        height: number(at(cells, 'height')),
+        orientation: number(at(cells, 'orientation')),
+      };
+    });
+}
+
+export function corpusPath(file: string): string {
+  return path.join(CORPUS_DIR, ...file.split('/'));
+}
