@@ -7,7 +7,9 @@ import {
   SettingsPatchSchema,
   SettingsSchema,
   ShootNameSchema,
+  ShootDetailSchema,
   ShootSchema,
+  IngestProgressSchema,
 } from './domain';
 import {
   AssetCullSchema,
@@ -54,6 +56,7 @@ export const apiMethods = {
     args: z.object({}).strict(),
     result: z.array(ShootSchema),
   },
+  'shoots.get': { args: z.object({ id }).strict(), result: ShootDetailSchema },
   'shoots.create': {
     args: z.object({ name: ShootNameSchema }).strict(),
     result: ShootSchema,
@@ -71,7 +74,7 @@ export const apiMethods = {
     args: z
       .object({
         shootId: id,
-        sort: z.enum(['name', 'added']).default('name'),
+        sort: z.enum(['name', 'captured', 'added']).default('name'),
         limit: z.number().int().min(1).max(1000).default(200),
         cursor: z.string().max(2000).optional(),
       })
@@ -160,6 +163,7 @@ export const apiEvents = {
   'variant.updated': VariantSchema,
   'asset.added': AssetSchema,
   'asset.updated': AssetSchema,
+  'ingest.progress': IngestProgressSchema,
 } as const;
 
 export type MethodName = keyof typeof apiMethods;

@@ -9,6 +9,21 @@ export const ShootSchema = z.object({
 });
 export type Shoot = z.infer<typeof ShootSchema>;
 
+/** A shoot with where it came from and how far its photos are. */
+export const ShootDetailSchema = ShootSchema.extend({
+  hotFolderId: z.string().nullable(),
+  /** Its top-level subfolder in the hot folder ('' for the hot folder's loose files; null if made by hand). */
+  folder: z.string().nullable(),
+  assets: z.object({
+    total: z.number().int(),
+    pending: z.number().int(),
+    ok: z.number().int(),
+    error: z.number().int(),
+    missing: z.number().int(),
+  }),
+});
+export type ShootDetail = z.infer<typeof ShootDetailSchema>;
+
 /** Shoot names become folder names on export, so path separators and control characters are refused. */
 export const ShootNameSchema = z
   .string()
@@ -99,6 +114,14 @@ export const HotFolderOptionsSchema = z
   })
   .partial();
 
+/** How far ingest has come with the photos it is decoding now ("N of M", the current file, the rate). */
+export const IngestProgressSchema = z.object({
+  done: z.number().int(),
+  total: z.number().int(),
+  current: z.string().nullable(),
+  perSecond: z.number().nullable(),
+});
+
 export const ASSET_STATES = ['pending', 'ok', 'error', 'missing'] as const;
 
 /** One source photo as ingest recorded it. `pending` until decoded; `missing` when its file is gone (data kept). */
@@ -114,6 +137,15 @@ export const AssetSchema = z.object({
   state: z.enum(ASSET_STATES),
   error: z.object({ kind: z.string(), message: z.string() }).nullable(),
   version: z.number().int(),
+  /** Local capture time as the camera recorded it, e.g. "2016-03-24T14:49:51" (null if unknown). */
+  capturedAt: z.string().nullable(),
+  camera: z.string().nullable(),
+  lens: z.string().nullable(),
+  /** EXIF orientation of the original (1–8); width and height are already upright. */
+  orientation: z.number().int().nullable(),
+  hasGps: z.boolean().nullable(),
+  /** A linked XMP sidecar, relative to the hot folder. */
+  sidecarPath: z.string().nullable(),
   pick: z.enum(['none', 'picked', 'rejected']),
   rating: z.number().int(),
   createdAt: z.number(),

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiHandlers } from '../../shared/api';
+import { AppError } from '../../shared/errors';
 import type { Shoot } from '../../shared/domain';
 import type { Db } from './db/connection';
-import { insertShoot, listShoots } from './db/shoots-repo';
+import { getShootDetail, insertShoot, listShoots } from './db/shoots-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
 import { createAssetsApi } from './ingest/assets-api';
@@ -30,6 +31,12 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     'engine.info': () => ({ ...context.info }),
 
     'shoots.list': () => listShoots(db),
+
+    'shoots.get': ({ id }) => {
+      const shoot = getShootDetail(db, id);
+      if (!shoot) throw new AppError('not_found', `No shoot ${id}.`);
+      return shoot;
+    },
 
     'shoots.create': ({ name }) => {
       const shoot: Shoot = { id: randomUUID(), name, createdAt: new Date(now()).toISOString() };

@@ -10,7 +10,7 @@ import { migrations } from './db/migrations';
 import { acquireDataDirLock } from './db/data-dir-lock';
 import { EventHub } from './events';
 import type { Logger } from './log';
-import { mediaFilePath, type MediaRequest } from './media';
+import { isInside, originalMimeType, type MediaRequest, type ResolvedMedia } from './media';
 import { setPause } from './db/pauses-repo';
 import type { ProviderModule } from './providers/contract';
 import { systemClock, type Clock } from './queue/clock';
@@ -18,8 +18,16 @@ import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
 import { dispatch } from './rpc';
 import { getAsset } from './db/assets-repo';
+import { assetSource } from './db/ingest-repo';
+import { variantMediaType } from './db/variants-repo';
+import { PhotoDecoder } from './imaging/decode';
+import { DerivativeCache, DERIVATIVE_SPECS } from './imaging/derivative-cache';
+import { HeicDecoder } from './imaging/heic';
+import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
+import { PhotoProcessor } from './ingest/photo-processor';
+import { enqueueDefaultRecipe } from './queue/enqueue';
 import { IngestService } from './ingest/ingest-service';
-import { storeVariantOutput } from './media-store';
+import { storeVariantOutput, variantFilePath } from './media-store';
 import { loadSettings } from './settings-service';
 
 export interface EngineOptions {
@@ -31,6 +39,10 @@ export interface EngineOptions {
   clock?: Clock;
   /** The generation providers the queue can use (the local one and the cloud APIs, as they land). */
   providers?: readonly ProviderModule[];
+  /** Size cap of the thumbnail and preview cache in bytes (default 2 GiB). */
+  derivativeCacheBytes?: number;
+  /** How long a file's size and mtime must hold before it is taken (default 2 s). */
+  stabilityMs?: number;
 }
 
 export const DATABASE_FILE = 'shootline.db';
@@ -49,6 +61,9 @@ export class Engine {
   private handlers: ApiHandlers | null = null;
   private runner: QueueRunner | null = null;
   private ingest: IngestService | null = null;
+  private processor: PhotoProcessor | null = null;
+  private heic: HeicDecoder | null = null;
+  private raw: RawPreviewExtractor | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private releaseLock: (() => void) | null = null;
 
@@ -86,14 +101,48 @@ export class Engine {
         },
       });
       this.runner = runner;
+      const heic = new HeicDecoder();
+      const raw = new RawPreviewExtractor();
+      this.heic = heic;
+      this.raw = raw;
+      const tempDir = path.join(this.dataDir, 'tmp');
+      fs.mkdirSync(tempDir, { recursive: true });
+      const processor = new PhotoProcessor({
+        db,
+        clock,
+        log: this.options.log,
+        decoder: new PhotoDecoder({ heic, raw, tempDir, isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw }),
+        cache: new DerivativeCache({
+          db,
+          clock,
+          root: path.join(this.dataDir, 'cache', 'derivatives'),
+          capBytes: this.options.derivativeCacheBytes,
+        }),
+        onAssetChanged: (assetId) => {
+          const asset = getAsset(db, assetId);
+          if (asset) this.events.emit('asset.updated', asset);
+        },
+        onReady: (assetId) => this.runDefaultRecipe(db, providers, runner, assetId),
+        onProgress: (progress) => this.events.emit('ingest.progress', progress),
+      });
+      this.processor = processor;
       const ingest = new IngestService({
         db,
         clock,
         log: this.options.log,
+        stabilityMs: this.options.stabilityMs,
         onShoot: (shoot) => this.events.emit('shoots.created', shoot),
         onAsset: ({ assetId, outcome }) => {
           const asset = getAsset(db, assetId);
-          if (asset) this.events.emit(outcome === 'added' ? 'asset.added' : 'asset.updated', asset);
+          if (!asset) return;
+          this.events.emit(outcome === 'added' ? 'asset.added' : 'asset.updated', asset);
+          if (asset.state === 'pending') processor.enqueue(assetId);
+        },
+        onSidecar: (assetIds) => {
+          for (const assetId of assetIds) {
+            const asset = getAsset(db, assetId);
+            if (asset) this.events.emit('asset.updated', asset);
+          }
         },
       });
       this.ingest = ingest;
@@ -107,6 +156,7 @@ export class Engine {
         ingest,
       });
       runner.start();
+      processor.start();
       ingest.start();
       this.options.log.info('engine.started', { dataDir: this.dataDir, schemaVersion });
     } catch (error) {
@@ -123,9 +173,53 @@ export class Engine {
     return dispatch(this.handlers, method, args, this.options.log);
   }
 
-  resolveMedia(request: MediaRequest): string | null {
-    const file = mediaFilePath(this.mediaRoot, request);
-    return file && fs.existsSync(file) ? file : null;
+  /**
+   * The file behind a media id: an asset's thumbnail or preview (made again if the cache evicted
+   * it), its original inside its hot folder, or a variant's output inside the media root.
+   */
+  async resolveMedia(request: MediaRequest): Promise<ResolvedMedia | null> {
+    const db = this.db;
+    if (!db) return null;
+    if (request.kind === 'variant') {
+      const mimeType = variantMediaType(db, request.id);
+      if (!mimeType) return null;
+      const file = variantFilePath(this.mediaRoot, request.id, mimeType);
+      return isInside(this.mediaRoot, file) && fs.existsSync(file) ? { file, mimeType, etag: request.id } : null;
+    }
+    const source = assetSource(db, request.id);
+    if (!source) return null;
+    if (request.kind === 'original') {
+      const { file, folderPath } = source;
+      if (!file || !folderPath || !isInside(folderPath, file) || !fs.existsSync(file)) return null;
+      return { file, mimeType: originalMimeType(source.format), etag: source.contentHash };
+    }
+    const file = await this.processor?.derivative(request.id, request.kind);
+    if (!file) return null;
+    return { file, mimeType: DERIVATIVE_SPECS[request.kind].mimeType, etag: `${source.contentHash}-${request.kind}` };
+  }
+
+  /** Resolves when ingest has taken every settled file and decoded every photo it took (tests, benchmarks). */
+  async ingestIdle(): Promise<void> {
+    await this.ingest?.idle();
+    await this.processor?.idle();
+    await this.ingest?.idle();
+  }
+
+  private runDefaultRecipe(
+    db: Db,
+    providers: ReadonlyMap<string, ProviderModule>,
+    runner: QueueRunner,
+    assetId: string,
+  ): void {
+    try {
+      const job = enqueueDefaultRecipe(db, providers, assetId, (this.options.clock ?? systemClock).now());
+      if (!job) return;
+      this.events.emit('job.updated', toJobView(job));
+      runner.wake();
+    } catch (error) {
+      // The photo stays ingested; the user sees the recipe problem in the log and can run it by hand.
+      this.options.log.warn('ingest.default_recipe_failed', { assetId, error });
+    }
   }
 
   async stop(): Promise<void> {
@@ -133,6 +227,12 @@ export class Engine {
     clearTimeout(this.statsTimer);
     await this.ingest?.stop();
     this.ingest = null;
+    await this.processor?.stop();
+    this.processor = null;
+    await this.heic?.close();
+    this.heic = null;
+    await this.raw?.end();
+    this.raw = null;
     await this.runner?.stop();
     this.runner = null;
     this.close();

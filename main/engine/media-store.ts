@@ -20,11 +20,15 @@ const EXTENSIONS: Record<string, string> = {
  */
 export function storeVariantOutput(mediaRoot: string, job: JobRecord, output: FetchedOutput): { mediaId: string } {
   const mediaId = `${job.id}-${output.index}`;
-  const dir = path.join(mediaRoot, 'variant');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${mediaId}.${EXTENSIONS[output.mimeType] ?? 'bin'}`);
+  const file = variantFilePath(mediaRoot, mediaId, output.mimeType);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, output.bytes);
   fs.renameSync(temp, file);
   return { mediaId };
+}
+
+/** Where a variant's media file lives, by its media id and type. */
+export function variantFilePath(mediaRoot: string, mediaId: string, mimeType: string): string {
+  return path.join(mediaRoot, 'variant', `${mediaId}.${EXTENSIONS[mimeType] ?? 'bin'}`);
 }

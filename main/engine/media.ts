@@ -1,11 +1,12 @@
 import path from 'node:path';
 
 /**
- * Media reach the UI by id only (`shootline-media://thumb/<id>` in Electron). The id picks a file
- * inside the media root; nothing the renderer sends is ever used as a path. The containment check
- * is the second fence: even a resolved path that escapes the root is refused.
+ * Media reach the UI by id only: `shootline-media://<kind>/<id>` in Electron, `/media/<kind>/<id>`
+ * (with the session token) in the headless server. The id names an asset or a variant; the
+ * engine looks the file up itself, so nothing the renderer sends is ever used as a path. The
+ * containment check on the resolved file is the second fence.
  */
-export const MEDIA_KINDS = ['thumb', 'preview', 'variant'] as const;
+export const MEDIA_KINDS = ['thumbnail', 'preview', 'original', 'variant'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -13,6 +14,14 @@ const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
 export interface MediaRequest {
   kind: MediaKind;
   id: string;
+}
+
+/** What the engine answers for a media request: a file inside one of its roots, and how to label it. */
+export interface ResolvedMedia {
+  file: string;
+  mimeType: string;
+  /** Changes whenever the bytes do (a content hash), for conditional requests. */
+  etag: string;
 }
 
 /** Parses `shootline-media://<kind>/<id>`; anything else (extra segments, dots, encoded separators) is null. */
@@ -24,9 +33,18 @@ export function parseMediaUrl(url: string): MediaRequest | null {
     return null;
   }
   if (parsed.protocol !== 'shootline-media:') return null;
-  const kind = parsed.hostname;
+  return parseParts(parsed.hostname, parsed.pathname);
+}
+
+/** Parses the headless server's `/media/<kind>/<id>` path (already without its query). */
+export function parseMediaPath(pathname: string): MediaRequest | null {
+  const match = /^\/media\/([a-z]+)(\/.*)$/.exec(pathname);
+  return match ? parseParts(match[1] ?? '', match[2] ?? '') : null;
+}
+
+function parseParts(kind: string, pathname: string): MediaRequest | null {
   if (!(MEDIA_KINDS as readonly string[]).includes(kind)) return null;
-  const segments = parsed.pathname.split('/').filter((segment) => segment !== '');
+  const segments = pathname.split('/').filter((segment) => segment !== '');
   if (segments.length !== 1) return null;
   const id = segments[0] ?? '';
   if (!MEDIA_ID.test(id)) return null;
@@ -39,9 +57,16 @@ export function isInside(root: string, candidate: string): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
-/** The file for a media id, or null if it would fall outside the media root. */
-export function mediaFilePath(mediaRoot: string, request: MediaRequest): string | null {
-  if (!MEDIA_ID.test(request.id)) return null;
-  const candidate = path.join(mediaRoot, request.kind, `${request.id}.webp`);
-  return isInside(mediaRoot, candidate) ? candidate : null;
+const ORIGINAL_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  heif: 'image/heic',
+  tiff: 'image/tiff',
+};
+
+/** The Content-Type of an original by its format (RAW files are sent as bytes, for download). */
+export function originalMimeType(format: string | null): string {
+  return (format && ORIGINAL_TYPES[format]) ?? 'application/octet-stream';
 }

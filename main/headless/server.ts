@@ -17,10 +17,10 @@ import {
 } from '../../shared/ws-protocol';
 import type { Engine } from '../engine/engine';
 import type { Logger } from '../engine/log';
-import { isInside } from '../engine/media';
+import { isInside, parseMediaPath } from '../engine/media';
 
 export interface ServerOptions {
-  engine: Pick<Engine, 'call' | 'events'>;
+  engine: Pick<Engine, 'call' | 'events' | 'resolveMedia'>;
   log: Logger;
   token: string;
   /** Built renderer (index.html and assets). */
@@ -63,7 +63,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   log.registerSecret(token);
 
-  const server = http.createServer((request, response) => serveStatic(options.staticDir, token, request, response));
+  const server = http.createServer((request, response) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname.startsWith('/media/')) {
+      serveMedia(engine, token, request, response).catch((error: unknown) => {
+        log.error('headless.media_failed', { error });
+        if (!response.headersSent) response.writeHead(500).end();
+        else response.destroy();
+      });
+    } else serveStatic(options.staticDir, token, request, response);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let allowedOrigins = new Set<string>();
 
@@ -201,6 +210,62 @@ function frameId(frame: unknown): number {
 
 function send(ws: WebSocket, frame: ServerFrame): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+/**
+ * `/media/<kind>/<id>?token=…`: thumbnails, previews, originals and variants by id, for the same
+ * session token as the API (an <img> cannot send headers, so it rides in the query like the
+ * page's own). The engine resolves the id; no part of the URL is used as a path.
+ */
+async function serveMedia(
+  engine: Pick<Engine, 'resolveMedia'>,
+  token: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (!tokenMatches(url.searchParams.get(TOKEN_PARAM), token)) {
+    response.writeHead(401, { 'Content-Type': 'text/plain' }).end('missing or wrong token');
+    return;
+  }
+  const media = parseMediaPath(url.pathname);
+  if (!media) {
+    response.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad media path');
+    return;
+  }
+  const resolved = await engine.resolveMedia(media);
+  if (!resolved) {
+    response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    return;
+  }
+  const etag = `"${resolved.etag}"`;
+  const headers = {
+    'Content-Type': resolved.mimeType,
+    ETag: etag,
+    'Cache-Control': 'private, no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+  if (request.headers['if-none-match'] === etag) {
+    response.writeHead(304, headers).end();
+    return;
+  }
+  const stream = fs.createReadStream(resolved.file);
+  stream.once('error', () => {
+    if (!response.headersSent) response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    else response.destroy();
+  });
+  stream.once('open', () => {
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') {
+      stream.destroy();
+      response.end();
+    } else stream.pipe(response);
+  });
 }
 
 function serveStatic(

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type EngineLike = Pick<Engine, 'call' | 'events'>;
+type EngineLike = Pick<Engine, 'call' | 'events' | 'resolveMedia'>;
 type Connect = (engine: EngineLike) => Promise<ShootlineBridge>;
 
 const viaIpc: Connect = (engine) => {
@@ -39,6 +39,7 @@ const viaWebSocket: Connect = async (engine) => {
 function failingEngine(): EngineLike {
   return {
     events: new EventHub(),
+    resolveMedia: () => Promise.resolve(null),
     call: (_method, args) => {
       const { name } = args as { name: ErrorCode };
       return Promise.resolve(fail(name, `failed with ${name}`, { echoed: name, nested: { list: [1, 2] } }));

@@ -149,4 +149,33 @@ describe('watching a hot folder (real chokidar)', () => {
       () => JSON.stringify(assets(db)),
     );
   });
+
+  it('reconciles what the watcher missed: files that appeared or vanished unseen, without hashing known ones', async () => {
+    const { db, folder, start, hashed } = setup();
+    fs.writeFileSync(path.join(folder.path, 'a.jpg'), JPEG);
+    const service = start();
+    await waitFor(
+      () => assets(db).length === 1,
+      () => JSON.stringify(assets(db)),
+    );
+    // Stand in for a network drive whose events never come: stop listening, then change the folder.
+    await service.unwatchFolder(folder.id);
+    fs.mkdirSync(path.join(folder.path, 'Day 2'));
+    fs.writeFileSync(path.join(folder.path, 'Day 2', 'b.jpg'), Buffer.concat([JPEG, Buffer.from('b')]));
+    fs.rmSync(path.join(folder.path, 'a.jpg'));
+    await sleep(700); // past the stability window, so the scan can take b.jpg at once
+    hashed.length = 0;
+    const result = await service.reconcile(folder);
+    expect(result).toEqual({ seen: 1, missing: 1 });
+    await waitFor(
+      () => assets(db).length === 2 && assets(db).find((a) => a.path === 'Day 2/b.jpg') !== undefined,
+      () => JSON.stringify(assets(db)),
+    );
+    await service.idle();
+    expect(assets(db).map((a) => [a.path, a.state, a.shoot])).toEqual([
+      ['Day 2/b.jpg', 'pending', 'Day 2'],
+      ['a.jpg', 'missing', 'Incoming'],
+    ]);
+    expect(hashed).toEqual(['b.jpg']);
+  });
 });

@@ -2,38 +2,58 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMediaHandler } from '../../main/app/media-protocol';
-import { startTestEngine } from '../support/engine';
+import { corpusPath } from '../support/corpus';
+import { call, startTestEngine } from '../support/engine';
+import { tempDir } from '../support/temp';
 
 describe('the shootline-media protocol handler', () => {
-  it('serves a media file by kind and id, and nothing by path', async () => {
-    const { engine } = startTestEngine();
-    fs.mkdirSync(path.join(engine.mediaRoot, 'thumb'), { recursive: true });
-    fs.writeFileSync(path.join(engine.mediaRoot, 'thumb', 'abc123.webp'), Buffer.from('RIFF-webp-bytes'));
-    // A secret beside the media root, and one in a sibling folder sharing its prefix.
+  it('serves an asset’s thumbnail, preview and original by id, and nothing by path', async () => {
+    const { engine } = startTestEngine({ stabilityMs: 200 });
+    const root = path.join(fs.realpathSync(tempDir()), 'Shoot');
+    fs.mkdirSync(root);
+    fs.copyFileSync(corpusPath('photos/grace_hopper.jpg'), path.join(root, 'hopper.jpg'));
+    // A secret beside the library, and one in a sibling folder sharing the hot folder's prefix.
     fs.writeFileSync(path.join(engine.dataDir, 'secret.webp'), 'secret');
-    fs.mkdirSync(`${engine.mediaRoot}-evil/thumb`, { recursive: true });
-    fs.writeFileSync(`${engine.mediaRoot}-evil/thumb/x.webp`, 'secret');
+    fs.mkdirSync(`${root}-evil`);
+    fs.writeFileSync(`${root}-evil/x.webp`, 'secret');
+    await call(engine, 'hotFolders.add', { path: root });
+    let id = '';
+    for (let tries = 0; tries < 200 && !id; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [shoot] = await call(engine, 'shoots.list', {});
+      const [asset] = shoot ? (await call(engine, 'assets.list', { shootId: shoot.id })).assets : [];
+      if (asset?.state === 'ok') id = asset.id;
+    }
     const handle = createMediaHandler(engine);
 
-    const ok = await handle(new Request('shootline-media://thumb/abc123'));
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get('content-type')).toBe('image/webp');
-    expect(Buffer.from(await ok.arrayBuffer()).toString()).toBe('RIFF-webp-bytes');
+    const thumbnail = await handle(new Request(`shootline-media://thumbnail/${id}`));
+    expect([thumbnail.status, thumbnail.headers.get('content-type')]).toEqual([200, 'image/webp']);
+    const etag = thumbnail.headers.get('etag') ?? '';
+    expect(
+      (await handle(new Request(`shootline-media://thumbnail/${id}`, { headers: { 'If-None-Match': etag } }))).status,
+    ).toBe(304);
+    const preview = await handle(new Request(`shootline-media://preview/${id}`));
+    expect(preview.headers.get('content-type')).toBe('image/jpeg');
+    const original = await handle(new Request(`shootline-media://original/${id}`));
+    expect(
+      Buffer.from(await original.arrayBuffer()).equals(fs.readFileSync(corpusPath('photos/grace_hopper.jpg'))),
+    ).toBe(true);
 
-    expect((await handle(new Request('shootline-media://thumb/missing'))).status).toBe(404);
+    expect((await handle(new Request('shootline-media://thumbnail/missing'))).status).toBe(404);
+    expect((await handle(new Request('shootline-media://variant/missing'))).status).toBe(404);
     for (const url of [
-      'shootline-media://thumb/../secret',
-      'shootline-media://thumb/..%2Fsecret',
-      'shootline-media://thumb/%2e%2e%2fsecret',
-      'shootline-media://thumb/..%5Csecret',
-      'shootline-media://thumb/..%2F..%2Fmedia-evil%2Fthumb%2Fx',
-      `shootline-media://thumb/${encodeURIComponent(path.join(engine.dataDir, 'secret'))}`,
+      'shootline-media://thumbnail/../secret',
+      'shootline-media://thumbnail/..%2Fsecret',
+      'shootline-media://original/%2e%2e%2fsecret',
+      'shootline-media://original/..%5Csecret',
+      'shootline-media://original/..%2F..%2FShoot-evil%2Fx',
+      `shootline-media://thumbnail/${encodeURIComponent(path.join(engine.dataDir, 'secret'))}`,
     ]) {
       const response = await handle(new Request(url));
       expect(response.status, url).toBeGreaterThanOrEqual(400);
       expect(await response.text(), url).not.toContain('secret');
     }
-    expect((await handle(new Request('shootline-media://thumb/abc123', { method: 'POST', body: 'x' }))).status).toBe(
+    expect((await handle(new Request(`shootline-media://thumbnail/${id}`, { method: 'POST', body: 'x' }))).status).toBe(
       405,
     );
   });

@@ -18,7 +18,13 @@ export interface TestEngine {
 
 /** A real engine on a real SQLite file in a temp dir; stopped after the test. */
 export function startTestEngine(
-  options: { dataDir?: string; now?: () => number; providers?: ProviderModule[] } = {},
+  options: {
+    dataDir?: string;
+    now?: () => number;
+    providers?: ProviderModule[];
+    stabilityMs?: number;
+    derivativeCacheBytes?: number;
+  } = {},
 ): TestEngine {
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
   const logLines: string[] = [];
@@ -31,6 +37,8 @@ export function startTestEngine(
     log,
     clock,
     providers: options.providers,
+    stabilityMs: options.stabilityMs,
+    derivativeCacheBytes: options.derivativeCacheBytes,
   });
   engine.start();
   running.push(engine);

@@ -1,24 +1,25 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isInside, mediaFilePath, parseMediaUrl } from '../../main/engine/media';
+import { isInside, parseMediaPath, parseMediaUrl } from '../../main/engine/media';
 
 describe('parseMediaUrl', () => {
   it('reads a kind and an id', () => {
-    expect(parseMediaUrl('shootline-media://thumb/abc123')).toEqual({ kind: 'thumb', id: 'abc123' });
+    expect(parseMediaUrl('shootline-media://thumbnail/abc123')).toEqual({ kind: 'thumbnail', id: 'abc123' });
+    expect(parseMediaUrl('shootline-media://original/abc')).toEqual({ kind: 'original', id: 'abc' });
     expect(parseMediaUrl('shootline-media://variant/v_1-2')).toEqual({ kind: 'variant', id: 'v_1-2' });
   });
 
   it.each([
-    ['a parent segment', 'shootline-media://thumb/../../etc/passwd'],
-    ['an encoded parent segment', 'shootline-media://thumb/%2e%2e/%2e%2e/etc/passwd'],
-    ['an encoded slash', 'shootline-media://thumb/..%2F..%2Fetc%2Fpasswd'],
-    ['an encoded backslash', 'shootline-media://thumb/..%5C..%5Cwindows'],
-    ['an absolute path as id', 'shootline-media://thumb//etc/passwd'],
-    ['two segments', 'shootline-media://thumb/a/b'],
-    ['an unknown kind', 'shootline-media://original/abc'],
+    ['a parent segment', 'shootline-media://thumbnail/../../etc/passwd'],
+    ['an encoded parent segment', 'shootline-media://thumbnail/%2e%2e/%2e%2e/etc/passwd'],
+    ['an encoded slash', 'shootline-media://thumbnail/..%2F..%2Fetc%2Fpasswd'],
+    ['an encoded backslash', 'shootline-media://thumbnail/..%5C..%5Cwindows'],
+    ['an absolute path as id', 'shootline-media://thumbnail//etc/passwd'],
+    ['two segments', 'shootline-media://thumbnail/a/b'],
+    ['an unknown kind', 'shootline-media://thumb/abc'],
     ['another scheme', 'file:///etc/passwd'],
-    ['a dot in the id', 'shootline-media://thumb/abc.webp'],
-    ['no id', 'shootline-media://thumb/'],
+    ['a dot in the id', 'shootline-media://thumbnail/abc.webp'],
+    ['no id', 'shootline-media://thumbnail/'],
     ['not a URL', 'thumb/abc'],
   ])('refuses %s', (_label, url) => {
     expect(parseMediaUrl(url)).toBeNull();
@@ -44,15 +45,18 @@ describe('isInside', () => {
   });
 });
 
-describe('mediaFilePath', () => {
-  const root = path.resolve('/data/app/media');
-
-  it('maps an id to a file in its kind folder', () => {
-    expect(mediaFilePath(root, { kind: 'thumb', id: 'abc' })).toBe(path.join(root, 'thumb', 'abc.webp'));
+describe('parseMediaPath', () => {
+  it('reads the headless server path', () => {
+    expect(parseMediaPath('/media/preview/abc-1')).toEqual({ kind: 'preview', id: 'abc-1' });
   });
 
-  it('refuses an id that was not parsed from a URL and carries separators', () => {
-    expect(mediaFilePath(root, { kind: 'thumb', id: '../../../etc/passwd' })).toBeNull();
-    expect(mediaFilePath(root, { kind: 'thumb', id: '..' })).toBeNull();
+  it.each([
+    ['a parent segment', '/media/preview/../../etc/passwd'],
+    ['an encoded slash', '/media/preview/..%2Fsecret'],
+    ['an unknown kind', '/media/secrets/abc'],
+    ['two segments', '/media/preview/a/b'],
+    ['no media prefix', '/preview/abc'],
+  ])('refuses %s', (_label, pathname) => {
+    expect(parseMediaPath(pathname)).toBeNull();
   });
 });

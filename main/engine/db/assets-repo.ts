@@ -55,6 +55,12 @@ interface AssetRow {
   error_kind: string | null;
   error_message: string | null;
   version: number;
+  captured_at: string | null;
+  camera: string | null;
+  lens: string | null;
+  orientation: number | null;
+  has_gps: number | null;
+  sidecar_path: string | null;
   pick: Asset['pick'];
   rating: number;
   created_at: number;
@@ -73,6 +79,12 @@ const toAsset = (row: AssetRow): Asset => ({
   state: row.state,
   error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
   version: row.version,
+  capturedAt: row.captured_at,
+  camera: row.camera,
+  lens: row.lens,
+  orientation: row.orientation,
+  hasGps: row.has_gps === null ? null : row.has_gps === 1,
+  sidecarPath: row.sidecar_path,
   pick: row.pick,
   rating: row.rating,
   createdAt: row.created_at,
@@ -84,14 +96,21 @@ export function getAsset(db: Db, id: string): Asset | null {
   return row ? toAsset(row) : null;
 }
 
-export type AssetSort = 'name' | 'added';
+export type AssetSort = 'name' | 'added' | 'captured';
 
-/** One page of a shoot's assets, by name or by when they arrived; keyset on (key, rowid), stable while files arrive. */
+// Photos without a capture time sort first, by name (the key is never NULL, so keyset paging holds).
+const SORT_KEYS: Record<AssetSort, string> = {
+  name: 'relative_path',
+  added: 'created_at',
+  captured: "COALESCE(captured_at, '') || char(0) || relative_path",
+};
+
+/** One page of a shoot's assets, by name, by capture time or by when they arrived; keyset on (key, rowid), stable while files arrive. */
 export function listAssets(
   db: Db,
   filter: { shootId: string; sort: AssetSort; limit: number; after?: { key: string | number; seq: number } },
 ): (Asset & { seq: number; key: string | number })[] {
-  const column = filter.sort === 'name' ? 'relative_path' : 'created_at';
+  const column = SORT_KEYS[filter.sort];
   const rows = statement(
     db,
     `SELECT *, rowid AS seq, ${column} AS sort_key FROM assets

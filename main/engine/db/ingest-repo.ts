@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import { statement, writeTransaction, type Db } from './connection';
 
@@ -194,4 +195,157 @@ export function markMissing(db: Db, shootId: string, relativePath: string, now: 
     "UPDATE assets SET state = 'missing', updated_at = ? WHERE shoot_id = ? AND relative_path = ? AND state != 'missing' RETURNING id",
   ).get(now, shootId, relativePath) as { id: string } | undefined;
   return row?.id ?? null;
+}
+
+/** Assets recorded but not yet decoded, oldest first (also the work left over from a crash). */
+export function pendingAssetIds(db: Db): string[] {
+  const rows = statement(db, "SELECT id FROM assets WHERE state = 'pending' ORDER BY created_at, rowid").all() as {
+    id: string;
+  }[];
+  return rows.map((row) => row.id);
+}
+
+/** Where an asset's file is and which content it was recorded with. */
+export interface AssetSource {
+  id: string;
+  shootId: string;
+  hotFolderId: string | null;
+  /** The hot folder's path; the file is always inside it. */
+  folderPath: string | null;
+  file: string | null;
+  relativePath: string;
+  contentHash: string;
+  version: number;
+  state: string;
+  format: string | null;
+}
+
+export function assetSource(db: Db, id: string): AssetSource | null {
+  const row = statement(
+    db,
+    `SELECT a.id, a.shoot_id, a.hot_folder_id, a.relative_path, a.content_hash, a.version, a.state, a.format,
+       h.path AS folder_path
+     FROM assets a LEFT JOIN hot_folders h ON h.id = a.hot_folder_id WHERE a.id = ?`,
+  ).get(id) as
+    | (Omit<AssetRow, 'size_bytes'> & {
+        shoot_id: string;
+        hot_folder_id: string | null;
+        format: string | null;
+        folder_path: string | null;
+      })
+    | undefined;
+  if (!row) return null;
+  return {
+    id: row.id,
+    shootId: row.shoot_id,
+    hotFolderId: row.hot_folder_id,
+    folderPath: row.folder_path,
+    file: row.folder_path === null ? null : path.join(row.folder_path, ...row.relative_path.split('/')),
+    relativePath: row.relative_path,
+    contentHash: row.content_hash,
+    version: row.version,
+    state: row.state,
+    format: row.format,
+  };
+}
+
+export interface DecodedDetails {
+  width: number;
+  height: number;
+  format: string;
+  capturedAt: string | null;
+  camera: string | null;
+  lens: string | null;
+  orientation: number;
+  hasGps: boolean;
+}
+
+/**
+ * Records what decoding found, only if the asset still holds the content that was decoded (a file
+ * re-saved meanwhile was recorded as a new version and will be decoded in its turn). True if written.
+ */
+export function recordDecoded(
+  db: Db,
+  id: string,
+  contentHash: string,
+  result: { ok: true; details: DecodedDetails } | { ok: false; error: { kind: string; message: string } },
+  now: number,
+): boolean {
+  if (!result.ok) {
+    return (
+      statement(
+        db,
+        `UPDATE assets SET state = 'error', error_kind = ?, error_message = ?, updated_at = ?
+         WHERE id = ? AND content_hash = ? AND state = 'pending'`,
+      ).run(result.error.kind, result.error.message, now, id, contentHash).changes > 0
+    );
+  }
+  const details = result.details;
+  return (
+    statement(
+      db,
+      `UPDATE assets SET state = 'ok', error_kind = NULL, error_message = NULL, width = ?, height = ?, format = ?,
+         captured_at = ?, camera = ?, lens = ?, orientation = ?, has_gps = ?, updated_at = ?
+       WHERE id = ? AND content_hash = ? AND state = 'pending'`,
+    ).run(
+      details.width,
+      details.height,
+      details.format,
+      details.capturedAt,
+      details.camera,
+      details.lens,
+      details.orientation,
+      details.hasGps ? 1 : 0,
+      now,
+      id,
+      contentHash,
+    ).changes > 0
+  );
+}
+
+/** A problem that is not the photo's (a full disk): noted on the pending asset, cleared when it is decoded. */
+export function notePendingProblem(
+  db: Db,
+  id: string,
+  problem: { kind: string; message: string } | null,
+  now: number,
+): void {
+  statement(
+    db,
+    "UPDATE assets SET error_kind = ?, error_message = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+  ).run(problem?.kind ?? null, problem?.message ?? null, now, id);
+}
+
+/** Links an XMP sidecar to the photo with the same stem in the same folder; returns the asset ids linked. */
+export function linkSidecar(
+  db: Db,
+  hotFolderId: string,
+  sidecarPath: string,
+  photoStemPath: string,
+  now: number,
+): string[] {
+  const rows = statement(
+    db,
+    `UPDATE assets SET sidecar_path = ?, updated_at = ?
+     WHERE hot_folder_id = ? AND (relative_path = ? OR relative_path LIKE ? ESCAPE '\\')
+       AND instr(substr(relative_path, length(?) + 2), '/') = 0
+       AND (sidecar_path IS NULL OR sidecar_path != ?)
+     RETURNING id`,
+  ).all(sidecarPath, now, hotFolderId, photoStemPath, `${escapeLike(photoStemPath)}.%`, photoStemPath, sidecarPath) as {
+    id: string;
+  }[];
+  return rows.map((row) => row.id);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+/** Paths of a hot folder's assets that are not marked missing (the reconcile scan checks each still exists). */
+export function presentAssetPaths(db: Db, hotFolderId: string): string[] {
+  const rows = statement(
+    db,
+    "SELECT relative_path FROM assets WHERE hot_folder_id = ? AND state != 'missing' ORDER BY relative_path",
+  ).all(hotFolderId) as { relative_path: string }[];
+  return rows.map((row) => row.relative_path);
 }

@@ -115,3 +115,10 @@ export function updateVariant(
   );
   return getVariant(db, id);
 }
+
+/** The stored type of a variant's media file, by its media id. */
+export function variantMediaType(db: Db, mediaId: string): string | null {
+  const row = db.prepare('SELECT mime_type FROM variants WHERE media_id = ?').get(mediaId) as
+    { mime_type: string } | undefined;
+  return row?.mime_type ?? null;
+}

@@ -8,7 +8,7 @@ import type { Db } from '../db/connection';
 export function createAssetsApi(db: Db): Pick<ApiHandlers, 'assets.list' | 'assets.get'> {
   return {
     'assets.list': ({ shootId, sort, limit, cursor }) => {
-      const after = cursor ? decodeCursor(cursor, sort === 'name' ? 'string' : 'number') : undefined;
+      const after = cursor ? decodeCursor(cursor, sort === 'added' ? 'number' : 'string') : undefined;
       const assets = listAssets(db, { shootId, sort, limit, after });
       const last = assets.at(-1);
       return {

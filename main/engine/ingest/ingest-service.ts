@@ -4,10 +4,19 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import type { Db } from '../db/connection';
 import { listHotFolders } from '../db/hot-folders-repo';
-import { ensureShoot, findShoot, knownUnchanged, markMissing, recordFile, type RecordOutcome } from '../db/ingest-repo';
+import {
+  ensureShoot,
+  findShoot,
+  knownUnchanged,
+  linkSidecar,
+  markMissing,
+  presentAssetPaths,
+  recordFile,
+  type RecordOutcome,
+} from '../db/ingest-repo';
 import type { Logger } from '../log';
 import type { Clock } from '../queue/clock';
-import { classifyPath, isInIgnoredFolder } from './file-filter';
+import { classifyPath, isInIgnoredFolder, stemOf } from './file-filter';
 import { hashFile, readHead } from './hash';
 import { SNIFF_BYTES, sniffFormat } from './sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
@@ -28,6 +37,10 @@ export interface IngestServiceOptions {
   }) => void;
   /** A shoot was made for a new subfolder (or for a folder's first loose file). */
   onShoot?: (shoot: Shoot) => void;
+  /** An XMP sidecar was linked to these assets. */
+  onSidecar?: (assetIds: string[]) => void;
+  /** How often a polled folder (network drives) is looked at, in ms (default 2 s). */
+  pollIntervalMs?: number;
   /** Test seam: called for each file actually hashed (the start-up scan must skip known ones). */
   onHashed?: (file: string) => void;
 }
@@ -49,6 +62,7 @@ export class IngestService {
   private readonly tracker: WriteFinishTracker;
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly timers = new Map<string, () => void>();
+  private readonly reconcileTimers = new Map<string, () => void>();
   private readonly queue: Pending[] = [];
   private active = 0;
   private stopped = false;
@@ -70,6 +84,9 @@ export class IngestService {
       persistent: true,
       alwaysStat: true,
       usePolling: folder.polling,
+      // Network drives: a stat per file every 2 s is plenty and keeps a NAS with thousands of photos responsive.
+      interval: this.options.pollIntervalMs ?? 2_000,
+      binaryInterval: this.options.pollIntervalMs ?? 2_000,
       depth: folder.recursive ? undefined : 1,
       ignored: (file, stats) => this.ignored(folder, file, stats?.isDirectory() ?? false),
     });
@@ -78,9 +95,54 @@ export class IngestService {
     watcher.on('unlink', (file) => this.gone(folder, file));
     watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
     this.watchers.set(folder.id, watcher);
+    this.scheduleReconcile(folder);
+  }
+
+  /**
+   * Walks the folder and compares it with what is recorded: a file whose event was missed (a
+   * network drive, a sleeping laptop, a watcher limit) is taken now, one that vanished unseen is
+   * marked missing. Known unchanged files cost a stat, never a hash. Runs every
+   * `reconcileMinutes`; callable directly (tests, "rescan now").
+   */
+  async reconcile(folder: HotFolder): Promise<{ seen: number; missing: number }> {
+    const entries = await walk(folder.path, folder.recursive);
+    let seen = 0;
+    for (const file of entries) {
+      if (this.stopped) break;
+      if (this.ignored(folder, file, false)) continue;
+      seen += 1;
+      this.check(folder, file);
+    }
+    let missing = 0;
+    for (const relative of presentAssetPaths(this.options.db, folder.id)) {
+      const file = path.join(folder.path, ...relative.split('/'));
+      if (!fs.existsSync(file)) {
+        this.gone(folder, file);
+        missing += 1;
+      }
+    }
+    return { seen, missing };
+  }
+
+  private scheduleReconcile(folder: HotFolder): void {
+    this.reconcileTimers.get(folder.id)?.();
+    const every = folder.reconcileMinutes * 60_000;
+    this.reconcileTimers.set(
+      folder.id,
+      this.options.clock.setTimer(() => {
+        if (this.stopped || !this.watchers.has(folder.id)) return;
+        void this.reconcile(folder)
+          .catch((error: unknown) => this.options.log.warn('ingest.reconcile_failed', { folder: folder.path, error }))
+          .finally(() => {
+            if (this.watchers.has(folder.id)) this.scheduleReconcile(folder);
+          });
+      }, every),
+    );
   }
 
   async unwatchFolder(id: string): Promise<void> {
+    this.reconcileTimers.get(id)?.();
+    this.reconcileTimers.delete(id);
     const watcher = this.watchers.get(id);
     this.watchers.delete(id);
     await watcher?.close();
@@ -96,6 +158,8 @@ export class IngestService {
     this.stopped = true;
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
+    for (const cancel of this.reconcileTimers.values()) cancel();
+    this.reconcileTimers.clear();
     await Promise.all([...this.watchers.values()].map((watcher) => watcher.close()));
     this.watchers.clear();
   }
@@ -105,12 +169,17 @@ export class IngestService {
     if (relative === '') return false;
     if (isInIgnoredFolder(`${relative}${path.sep}x`) && isDirectory) return true;
     if (isDirectory) return false;
-    return isInIgnoredFolder(relative) || classifyPath(file).kind !== 'candidate';
+    return isInIgnoredFolder(relative) || classifyPath(file).kind === 'ignored';
   }
 
   /** Looks at the file now; takes it if it has settled, else looks again when it could have. */
   private check(folder: HotFolder, file: string): void {
     if (this.stopped) return;
+    const kind = classifyPath(file);
+    if (kind.kind === 'sidecar') {
+      this.linkSidecar(folder, file, kind.photoStem);
+      return;
+    }
     let stats: fs.Stats;
     try {
       stats = fs.statSync(file);
@@ -190,6 +259,34 @@ export class IngestService {
       clock.now(),
     );
     this.options.onAsset?.({ ...result, hotFolderId: folder.id, relativePath: relative });
+    this.findSidecar(folder, file);
+  }
+
+  /** "IMG_1.xmp" and "IMG_1.CR2.xmp" both describe IMG_1.* in the same folder. */
+  private linkSidecar(folder: HotFolder, file: string, photoStem: string): void {
+    const relative = toPosix(path.relative(folder.path, file));
+    const directory = path.posix.dirname(relative);
+    const stemPath = directory === '.' ? photoStem : `${directory}/${photoStem}`;
+    const linked = linkSidecar(this.options.db, folder.id, relative, stemPath, this.options.clock.now());
+    if (linked.length > 0) this.options.onSidecar?.(linked);
+  }
+
+  /** A sidecar written before its photo arrived is linked when the photo is taken. */
+  private findSidecar(folder: HotFolder, file: string): void {
+    const directory = path.dirname(file);
+    const name = path.basename(file);
+    const stem = stemOf(name);
+    let siblings: string[];
+    try {
+      siblings = fs.readdirSync(directory);
+    } catch {
+      return;
+    }
+    const sidecar = siblings.find((sibling) => {
+      const lower = sibling.toLowerCase();
+      return lower === `${stem.toLowerCase()}.xmp` || lower === `${name.toLowerCase()}.xmp`;
+    });
+    if (sidecar) this.linkSidecar(folder, path.join(directory, sidecar), stem);
   }
 
   private gone(folder: HotFolder, file: string): void {
@@ -210,6 +307,19 @@ export class IngestService {
     if (this.timers.size > 0 || this.queue.length > 0 || this.active > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+}
+
+/** Every file below `root` (only its own files and one level of shoot folders when not recursive). */
+async function walk(root: string, recursive: boolean): Promise<string[]> {
+  const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (!recursive && path.relative(root, file).split(path.sep).length > 2) continue;
+    files.push(file);
+  }
+  return files;
 }
 
 function toPosix(relative: string): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
 import type { Job, QueueStats, Recipe } from '../../../shared/jobs';
-import { assetShoot, cullAsset, existingAssetIds } from '../db/assets-repo';
+import { cullAsset, existingAssetIds } from '../db/assets-repo';
 import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget } from '../db/budgets-repo';
 import { writeTransaction, type Db } from '../db/connection';
 import { listSteps } from '../db/job-steps-repo';
@@ -12,7 +12,6 @@ import {
   averageRecentRunMs,
   countJobsByState,
   getJob,
-  insertJobs,
   listJobEvents,
   listJobs,
   maxQueuedPriority,
@@ -21,7 +20,6 @@ import {
   setJobInputs,
   setJobPriority,
   type JobRecord,
-  type NewJob,
 } from '../db/jobs-repo';
 import { getMask, listMasks, saveMask } from '../db/masks-repo';
 import { activePauses, clearPause, setPause } from '../db/pauses-repo';
@@ -29,9 +27,9 @@ import { providerPausedReasons, setProviderPausedReason } from '../db/provider-a
 import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
 import { listVariants, updateVariant } from '../db/variants-repo';
 import type { EventHub } from '../events';
-import type { OperationSpec, ProviderModule } from '../providers/contract';
+import type { ProviderModule } from '../providers/contract';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { DEFAULT_RETRY_POLICY } from './retry-policy';
+import { enqueueRecipe, resolveOperation, validParams } from './enqueue';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
 import { transition, type JobEvent } from './state-machine';
 
@@ -112,25 +110,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     return view;
   };
 
-  const operation = (provider: string, name: string): { module: ProviderModule; spec: OperationSpec } => {
-    const module = context.providers.get(provider);
-    if (!module) throw new AppError('invalid_input', `No provider named ${provider}.`);
-    const spec = module.operations[name];
-    if (!spec) throw new AppError('invalid_input', `${module.name} has no operation named ${name}.`);
-    return { module, spec };
-  };
-
-  const validParams = (spec: OperationSpec, params: Record<string, unknown>): Record<string, unknown> => {
-    const parsed = spec.params.safeParse(params);
-    if (!parsed.success) {
-      throw new AppError(
-        'invalid_input',
-        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; '),
-        { issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })) },
-      );
-    }
-    return parsed.data;
-  };
+  const operation = (provider: string, name: string) => resolveOperation(context.providers, provider, name);
 
   const stats = (): QueueStats => queueStats(db);
 
@@ -315,64 +295,21 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     'recipes.run': ({ recipeId, assetIds }) => {
       const recipe = getRecipe(db, recipeId);
       if (!recipe) throw new AppError('not_found', `No recipe ${recipeId}.`);
-      const { module, spec } = operation(recipe.provider, recipe.operation);
-      if (spec.inputs.garment) {
-        // Nothing can supply a garment photo to a job yet; refuse rather than leave jobs waiting forever.
-        throw new AppError('invalid_input', `${spec.label} needs a garment photo, which a recipe cannot give yet.`);
-      }
-      const params = validParams(spec, recipe.params);
       const known = existingAssetIds(db, assetIds);
       const missing = assetIds.filter((assetId) => !known.has(assetId));
       if (missing.length > 0) throw new AppError('not_found', `No asset ${missing.join(', ')}.`, { missing });
-
-      const at = now();
-      const jobs: NewJob[] = [];
-      let totalEstimate = 0;
-      let awaitingApproval = 0;
-      let awaitingInput = 0;
-      writeTransaction(db, () => {
-        const spend = new Map<string, number>();
-        for (const assetId of assetIds) {
-          const shootId = assetShoot(db, assetId);
-          const mask = spec.inputs.mask ? getMask(db, assetId, spec.inputs.mask) : null;
-          const inputs = { assetIds: [assetId], ...(mask ? { maskId: mask.id } : {}) };
-          const estimate = module.estimateCost(recipe.operation, params, inputs).credits;
-          totalEstimate += estimate;
-          let waitingFor: NewJob['waitingFor'] = null;
-          if (spec.inputs.mask && !mask) waitingFor = 'mask';
-          else if (spec.paid && shootId) {
-            // Within what the user approved (or auto-approves, up to the cap) it goes; beyond, it waits.
-            const budget = getBudget(db, shootId);
-            const committed = (spend.get(shootId) ?? committedSpend(db, shootId)) + estimate;
-            const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
-            if (committed > limit + 1e-9) waitingFor = 'approval';
-            else spend.set(shootId, committed);
-          }
-          if (waitingFor === 'approval') awaitingApproval += 1;
-          else if (waitingFor) awaitingInput += 1;
-          jobs.push({
-            id: randomUUID(),
-            shootId,
-            recipeId,
-            provider: recipe.provider,
-            operation: recipe.operation,
-            inputs,
-            params,
-            idempotencyKey: randomUUID(),
-            maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
-            costEstimate: estimate,
-            priority: 0,
-            waitingFor,
-          });
-        }
-        insertJobs(db, jobs, at);
-      });
-      for (const job of jobs) {
+      const planned = writeTransaction(db, () => enqueueRecipe(db, context.providers, recipe, assetIds, now()));
+      for (const job of planned.jobs) {
         const record = getJob(db, job.id);
         if (record) events.emit('job.updated', toJobView(record));
       }
       runner.wake();
-      return { jobIds: jobs.map((job) => job.id), totalEstimate, awaitingApproval, awaitingInput };
+      return {
+        jobIds: planned.jobs.map((job) => job.id),
+        totalEstimate: planned.totalEstimate,
+        awaitingApproval: planned.awaitingApproval,
+        awaitingInput: planned.awaitingInput,
+      };
     },
 
     'variants.list': (filter) => listVariants(db, filter),

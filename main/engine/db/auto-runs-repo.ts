@@ -1,0 +1,36 @@
+import { statement, type Db } from './connection';
+
+/** The default recipe the asset's hot folder names, with the content it would run on; null if none. */
+export function defaultRecipeFor(db: Db, assetId: string): { recipeId: string; contentHash: string } | null {
+  const row = statement(
+    db,
+    `SELECT h.default_recipe_id AS recipeId, a.content_hash AS contentHash
+     FROM assets a JOIN hot_folders h ON h.id = a.hot_folder_id
+     WHERE a.id = ? AND a.state = 'ok' AND h.default_recipe_id IS NOT NULL`,
+  ).get(assetId) as { recipeId: string; contentHash: string } | undefined;
+  return row ?? null;
+}
+
+/**
+ * Claims the automatic run of a recipe on one content of an asset. False if it was claimed before
+ * (a rescan, a restart, the same bytes seen again): that is what keeps default recipes from
+ * enqueueing twice. Call inside the transaction that inserts the job.
+ */
+export function claimAutoRun(db: Db, assetId: string, contentHash: string, recipeId: string, now: number): boolean {
+  return (
+    statement(
+      db,
+      `INSERT INTO auto_runs (asset_id, content_hash, recipe_id, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    ).run(assetId, contentHash, recipeId, now).changes > 0
+  );
+}
+
+export function recordAutoRunJob(db: Db, assetId: string, contentHash: string, recipeId: string, jobId: string): void {
+  statement(db, 'UPDATE auto_runs SET job_id = ? WHERE asset_id = ? AND content_hash = ? AND recipe_id = ?').run(
+    jobId,
+    assetId,
+    contentHash,
+    recipeId,
+  );
+}

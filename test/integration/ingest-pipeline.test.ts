@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../shared/api';
+import type { Asset } from '../../shared/domain';
+import type { Engine } from '../../main/engine/engine';
+import { silentLogger } from '../../main/engine/log';
+import { startServer } from '../../main/headless/server';
+import { testProviderModule } from '../sandbox/test-providers/module';
+import { corpusPath } from '../support/corpus';
+import { call, startTestEngine } from '../support/engine';
+import { tempDir } from '../support/temp';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Nothing listens on the discard port; the queue stays paused: jobs only need a provider to belong to.
+const provider = testProviderModule({ id: 'tp', baseUrl: 'http://127.0.0.1:9', idempotentSubmit: true });
+
+async function assetsOf(engine: Engine): Promise<Asset[]> {
+  const all: Asset[] = [];
+  for (const shoot of await call(engine, 'shoots.list', {}))
+    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
+  return all.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+}
+
+/** Polls until the check holds (or fails the test with what was last seen). */
+async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!holds(value) && Date.now() < deadline) {
+    await sleep(100);
+    value = await read();
+  }
+  expect(holds(value), JSON.stringify(value)).toBe(true);
+  return value;
+}
+
+async function startPaused(dataDir = tempDir()): Promise<Engine> {
+  const { engine } = startTestEngine({ dataDir, stabilityMs: 400, providers: [provider] });
+  await call(engine, 'queue.pause', { scope: 'global' });
+  return engine;
+}
+
+function hotFolderRoot(name: string): string {
+  const root = path.join(fs.realpathSync(tempDir()), name);
+  fs.mkdirSync(root);
+  return root;
+}
+
+describe('ingest to the queue', () => {
+  it('runs the default recipe once per photo content: never on an incomplete copy, not again on a duplicate or a restart', async () => {
+    const dataDir = tempDir();
+    let engine = await startPaused(dataDir);
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Gen',
+      provider: 'tp',
+      operation: 'generate',
+      params: {},
+    });
+    const root = hotFolderRoot('Listing');
+    fs.mkdirSync(path.join(root, 'Maple St'));
+    await call(engine, 'hotFolders.add', {
+      path: root,
+      defaultRecipeId: recipe.id,
+      spendingCap: 100,
+      autoApprove: true,
+    });
+    const jobs = async () => (await call(engine, 'jobs.list', {})).jobs;
+
+    // A copy that stalls longer than the stability window, then goes on.
+    const photo = fs.readFileSync(corpusPath('photos/storm_canon-400d.jpg'));
+    const target = path.join(root, 'Maple St', 'IMG_0001.jpg');
+    fs.writeFileSync(target, photo.subarray(0, photo.length / 2));
+    const [stalled] = await until(
+      () => assetsOf(engine),
+      ([asset]) => asset?.state === 'error',
+    );
+    expect(stalled?.error?.kind).toBe('truncated');
+    expect(await jobs()).toHaveLength(0);
+    fs.appendFileSync(target, photo.subarray(photo.length / 2));
+    const [complete] = await until(
+      () => assetsOf(engine),
+      ([asset]) => asset?.state === 'ok',
+    );
+    expect(complete).toMatchObject({ error: null, version: 2, width: 1920, height: 1280 });
+    await until(jobs, (list) => list.length === 1);
+
+    // Another photo, then the same bytes again under another name: one more job, not two.
+    fs.copyFileSync(corpusPath('photos/dune_canon-rebel.jpg'), path.join(root, 'Maple St', 'IMG_0002.jpg'));
+    await until(jobs, (list) => list.length === 2);
+    fs.copyFileSync(corpusPath('photos/dune_canon-rebel.jpg'), path.join(root, 'Maple St', 'IMG_0002 copy.jpg'));
+    await sleep(1_500);
+    await engine.ingestIdle();
+    const assets = await assetsOf(engine);
+    expect(assets.map((asset) => asset.relativePath)).toEqual(['Maple St/IMG_0001.jpg', 'Maple St/IMG_0002.jpg']);
+    const queued = await jobs();
+    expect(queued.map((job) => job.state)).toEqual(['queued', 'queued']);
+    expect(queued.map((job) => job.inputs.assetIds[0]).sort()).toEqual(assets.map((asset) => asset.id).sort());
+
+    // A restart scans the folder again: nothing new is enqueued.
+    await engine.stop();
+    engine = await startPaused(dataDir);
+    await sleep(1_500);
+    await engine.ingestIdle();
+    expect(await jobs()).toHaveLength(2);
+  });
+
+  it('links XMP sidecars that arrive before or after their photo, without ingesting them', async () => {
+    const engine = await startPaused();
+    const root = hotFolderRoot('Edits');
+    fs.writeFileSync(path.join(root, 'IMG_1.xmp'), '<x:xmpmeta/>');
+    await call(engine, 'hotFolders.add', { path: root });
+    fs.copyFileSync(corpusPath('photos/grace_hopper.jpg'), path.join(root, 'IMG_1.jpg'));
+    fs.copyFileSync(corpusPath('photos/cat_grayscale.jpg'), path.join(root, 'IMG_2.jpg'));
+    await until(
+      () => assetsOf(engine),
+      (list) => list.length === 2 && list.every((asset) => asset.state === 'ok'),
+    );
+    fs.writeFileSync(path.join(root, 'IMG_2.jpg.xmp'), '<x:xmpmeta/>');
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list[1]?.sidecarPath !== null,
+    );
+    expect(assets.map((asset) => [asset.relativePath, asset.sidecarPath])).toEqual([
+      ['IMG_1.jpg', 'IMG_1.xmp'],
+      ['IMG_2.jpg', 'IMG_2.jpg.xmp'],
+    ]);
+  });
+
+  it('reports progress as N of M with the rate, and serves media by id over token-checked HTTP', async () => {
+    const engine = await startPaused();
+    const progress: EventPayload<'ingest.progress'>[] = [];
+    engine.events.listen((event, payload) => {
+      if (event === 'ingest.progress') progress.push(payload as EventPayload<'ingest.progress'>);
+    });
+    const root = hotFolderRoot('Studio');
+    await call(engine, 'hotFolders.add', { path: root });
+    const names = ['photos/storm_canon-400d.jpg', 'photos/dune_canon-rebel.jpg', 'photos/fog_hp-photosmart735.jpg'];
+    for (const name of names) fs.copyFileSync(corpusPath(name), path.join(root, path.basename(name)));
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list.length === 3 && list.every((a) => a.state === 'ok'),
+    );
+    const last = progress.at(-1);
+    expect(last).toMatchObject({ done: last?.total, current: null });
+    expect(last?.total).toBeGreaterThanOrEqual(1);
+    expect(progress.reduce((sum, each) => Math.max(sum, each.total), 0)).toBeLessThanOrEqual(3);
+    expect(progress.some((each) => each.perSecond !== null && each.perSecond > 0)).toBe(true);
+
+    const token = 'media-token-123456';
+    const server = await startServer({ engine, log: silentLogger, token, staticDir: tempDir(), port: 0 });
+    try {
+      const base = `http://127.0.0.1:${server.port}/media`;
+      const storm = assets.find((asset) => asset.relativePath === 'storm_canon-400d.jpg');
+      const thumbnail = await fetch(`${base}/thumbnail/${storm?.id}?token=${token}`);
+      expect([thumbnail.status, thumbnail.headers.get('content-type')]).toEqual([200, 'image/webp']);
+      const size = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
+      expect([size.width, size.height]).toEqual([320, 213]);
+      const preview = await fetch(`${base}/preview/${storm?.id}?token=${token}`);
+      expect((await sharp(Buffer.from(await preview.arrayBuffer())).metadata()).width).toBe(1920);
+      const original = await fetch(`${base}/original/${storm?.id}?token=${token}`);
+      expect(Buffer.from(await original.arrayBuffer()).equals(fs.readFileSync(corpusPath(names[0] ?? '')))).toBe(true);
+      const again = await fetch(`${base}/thumbnail/${storm?.id}?token=${token}`, {
+        headers: { 'If-None-Match': thumbnail.headers.get('etag') ?? '' },
+      });
+      expect(again.status).toBe(304);
+      expect((await fetch(`${base}/thumbnail/${storm?.id}`)).status).toBe(401);
+      expect((await fetch(`${base}/thumbnail/${storm?.id}?token=wrong-token-000000`)).status).toBe(401);
+      expect((await fetch(`${base}/thumbnail/no-such-asset?token=${token}`)).status).toBe(404);
+      expect((await fetch(`${base}/thumbnail/..%2F..%2Fshootline.db?token=${token}`)).status).toBe(400);
+
+      // Evicted from the cache (or deleted by hand): made again on demand from the original.
+      fs.rmSync(path.join(engine.dataDir, 'cache'), { recursive: true });
+      const remade = await fetch(`${base}/thumbnail/${storm?.id}?token=${token}`);
+      expect(remade.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
