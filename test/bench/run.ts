@@ -5,7 +5,9 @@
  *     echo of the same size;
  *   - `shoots.create` through the engine (validation, insert with synchronous=FULL, event) vs a
  *     raw better-sqlite3 insert into the same kind of database;
- *   - the queue: enqueue + claim + complete of 100,000 jobs (BENCH_QUEUE_JOBS) vs bare statements.
+ *   - the queue: enqueue + claim + complete of 100,000 jobs (BENCH_QUEUE_JOBS) vs bare statements;
+ *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES) from a hot folder to thumbnails and
+ *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,7 @@ import { silentLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
 import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { runQueueBench } from './queue-bench';
+import { runIngestBench } from './ingest-bench-runner';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
     await engine.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  await runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
 }
 
 await main();
