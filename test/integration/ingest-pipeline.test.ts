@@ -105,6 +105,61 @@ describe('ingest to the queue', () => {
     expect(await jobs()).toHaveLength(2);
   });
 
+  it('with the default 2 s window: a photo copied in 20 chunks over 10 s is one complete asset; a copy stalled 5 s midway too, with no job on the partial file', async () => {
+    const { engine } = startTestEngine({ providers: [provider] }); // the default stability window
+    await call(engine, 'queue.pause', { scope: 'global' });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Gen',
+      provider: 'tp',
+      operation: 'generate',
+      params: {},
+    });
+    const root = hotFolderRoot('Tethered');
+    await call(engine, 'hotFolders.add', {
+      path: root,
+      defaultRecipeId: recipe.id,
+      spendingCap: 100,
+      autoApprove: true,
+    });
+    const slowPhoto = fs.readFileSync(corpusPath('photos/storm_canon-400d.jpg'));
+    const stallPhoto = fs.readFileSync(corpusPath('photos/fog_hp-photosmart735.jpg'));
+    const jobsSeenDuringStall: number[] = [];
+    const chunked = (async () => {
+      const chunk = Math.ceil(slowPhoto.length / 20);
+      for (let index = 0; index < 20; index += 1) {
+        fs.appendFileSync(path.join(root, 'slow.jpg'), slowPhoto.subarray(index * chunk, (index + 1) * chunk));
+        await sleep(500);
+      }
+    })();
+    const stalled = (async () => {
+      fs.writeFileSync(path.join(root, 'stalled.jpg'), stallPhoto.subarray(0, stallPhoto.length / 2));
+      for (let waited = 0; waited < 5_000; waited += 500) {
+        await sleep(500);
+        jobsSeenDuringStall.push((await call(engine, 'jobs.list', {})).jobs.length);
+      }
+      fs.appendFileSync(path.join(root, 'stalled.jpg'), stallPhoto.subarray(stallPhoto.length / 2));
+    })();
+    await Promise.all([chunked, stalled]);
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list.length === 2 && list.every((asset) => asset.state === 'ok'),
+    );
+    const [slow, stall] = assets.map((asset) => ({
+      path: asset.relativePath,
+      version: asset.version,
+      size: asset.sizeBytes,
+    }));
+    expect(slow).toEqual({ path: 'slow.jpg', version: 1, size: slowPhoto.length });
+    // The partial copy was taken once the window passed (and failed as truncated), then taken again whole.
+    expect(stall).toEqual({ path: 'stalled.jpg', version: 2, size: stallPhoto.length });
+    expect(jobsSeenDuringStall.at(-1)).toBeLessThanOrEqual(1); // at most the slow photo's job, never the partial's
+    const jobs = await until(
+      async () => (await call(engine, 'jobs.list', {})).jobs,
+      (list) => list.length === 2,
+    );
+    expect(jobs.map((job) => job.inputs.assetIds[0]).sort()).toEqual(assets.map((asset) => asset.id).sort());
+  }, 60_000);
+
   it('links XMP sidecars that arrive before or after their photo, without ingesting them', async () => {
     const engine = await startPaused();
     const root = hotFolderRoot('Edits');

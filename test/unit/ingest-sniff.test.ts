@@ -1,18 +1,13 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sniffFormat, type ImageFormat } from '../../main/engine/ingest/sniff';
+import { SNIFF_BYTES, sniffFormat, type ImageFormat } from '../../main/engine/ingest/sniff';
+import { corpusManifest, corpusPath } from '../support/corpus';
 
-interface Head {
-  file: string;
-  expect: string;
-  format: string;
-  head: string;
-}
-
-const { files } = JSON.parse(
-  fs.readFileSync(path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus-heads.json'), 'utf8'),
-) as { files: Head[] };
+/** The head of every corpus file (as much as sniffing needs), with its manifest row. */
+const files = corpusManifest().map((entry) => ({
+  ...entry,
+  head: fs.readFileSync(corpusPath(entry.file)).subarray(0, SNIFF_BYTES),
+}));
 
 /** The corpus manifest's format column, in our words. */
 const FORMATS: Record<string, ImageFormat> = {
@@ -30,7 +25,7 @@ describe('sniffFormat over the corpus', () => {
   });
 
   it.each(files.map((entry) => [entry.file, entry] as const))('%s', (_name, entry) => {
-    const result = sniffFormat(Buffer.from(entry.head, 'base64'));
+    const result = sniffFormat(entry.head);
     if (entry.expect === 'error:empty') {
       expect(result).toMatchObject({ ok: false, kind: 'empty' });
     } else if (entry.expect === 'error:not_an_image') {
