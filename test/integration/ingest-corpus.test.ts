@@ -102,6 +102,23 @@ describe('ingest over the corpus manifest', () => {
     expect(byPath.get('formats/storm.webp')).toMatchObject({ camera: 'Canon EOS 400D DIGITAL', hasGps: false });
     expect(byPath.get('bad/png-content-with-jpg-extension_chelsea.jpg')?.format).toBe('png');
     expect(byPath.get('photos/grace_hopper.jpg')).toMatchObject({ capturedAt: null, camera: null, orientation: 1 });
+    // Sorted by capture time, page by page (photos without one first, by name).
+    const photos = (await call(engine, 'shoots.list', {})).find((shoot) => shoot.name === 'photos');
+    const byCapture: Asset[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call(engine, 'assets.list', { shootId: photos?.id ?? '', sort: 'captured', limit: 4, cursor });
+      byCapture.push(...page.assets);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const keys = byCapture.map((asset) => `${asset.capturedAt ?? ''}\u0000${asset.relativePath}`);
+    expect(keys).toEqual([...keys].sort());
+    expect(byCapture).toHaveLength(manifest.filter((entry) => entry.file.startsWith('photos/')).length);
+    expect(byCapture.at(-1)?.relativePath).toBe('photos/IMG_0001_iphone6plus_orient6_gps.JPG'); // 2016, the newest
+    expect(await call(engine, 'shoots.get', { id: photos?.id ?? '' })).toMatchObject({
+      folder: 'photos',
+      assets: { total: byCapture.length, ok: byCapture.length, error: 0, pending: 0, missing: 0 },
+    });
     expect(byPath.get('formats/nkitzmiller_64px_linear-rec2020_16bit.png')?.capturedAt).toBe(
       '2018-06-29T14:05:17-05:00',
     );
