@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fail } from '../../shared/errors';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security';
@@ -64,7 +64,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   log.registerSecret(token);
 
   const server = http.createServer((request, response) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    let pathname: string;
+    try {
+      pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      response.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request');
+      return;
+    }
     if (pathname.startsWith('/media/')) {
       serveMedia(engine, token, request, response).catch((error: unknown) => {
         log.error('headless.media_failed', { error });
@@ -264,7 +270,7 @@ async function serveMedia(
     if (request.method === 'HEAD') {
       stream.destroy();
       response.end();
-    } else stream.pipe(response);
+    } else pipeline(stream, response, () => undefined); // closes the file when the client goes away
   });
 }
 
@@ -318,6 +324,6 @@ function serveStatic(
     if (request.method === 'HEAD') {
       stream.destroy();
       response.end();
-    } else stream.pipe(response);
+    } else pipeline(stream, response, () => undefined);
   });
 }

@@ -129,6 +129,18 @@ describe('camera RAW', () => {
     }
   });
 
+  it('refuses a RAW cut short as truncated, though its preview at the start is whole', async () => {
+    const dir = tempDir();
+    for (const fixture of [await writeDngLike(dir), await writeCr2Like(dir)]) {
+      const whole = fs.readFileSync(fixture.file);
+      const cut = whole.subarray(0, Math.floor(whole.length * 0.97));
+      fs.writeFileSync(fixture.file, cut);
+      const result = await decoder.open(fixture.file, cut, 'tiff');
+      expect(result.ok, fixture.file).toBe(false);
+      if (!result.ok) expect(result.error.kind, fixture.file).toBe('truncated');
+    }
+  });
+
   it('refuses a RAW with only a thumbnail as unsupported, saying so; a plain TIFF with a camera Make is not a RAW', async () => {
     const dir = tempDir();
     const thumbOnly = await writeThumbnailOnlyRaw(dir);

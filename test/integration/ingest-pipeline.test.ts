@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +97,16 @@ describe('ingest to the queue', () => {
     const queued = await jobs();
     expect(queued.map((job) => job.state)).toEqual(['queued', 'queued']);
     expect(queued.map((job) => job.inputs.assetIds[0]).sort()).toEqual(assets.map((asset) => asset.id).sort());
+
+    // Sorted into another shoot folder: a new asset there, but the same content had its run.
+    fs.mkdirSync(path.join(root, 'Oak Ave'));
+    fs.renameSync(path.join(root, 'Maple St', 'IMG_0002.jpg'), path.join(root, 'Oak Ave', 'IMG_0002.jpg'));
+    await until(
+      () => assetsOf(engine),
+      (list) => list.some((asset) => asset.relativePath === 'Oak Ave/IMG_0002.jpg' && asset.state === 'ok'),
+    );
+    await sleep(300);
+    expect(await jobs()).toHaveLength(2);
 
     // A restart scans the folder again: nothing new is enqueued.
     await engine.stop();
@@ -223,6 +234,18 @@ describe('ingest to the queue', () => {
       expect((await fetch(`${base}/thumbnail/${storm?.id}?token=wrong-token-000000`)).status).toBe(401);
       expect((await fetch(`${base}/thumbnail/no-such-asset?token=${token}`)).status).toBe(404);
       expect((await fetch(`${base}/thumbnail/..%2F..%2Fshootline.db?token=${token}`)).status).toBe(400);
+      // A request line no URL parser accepts is refused, and the server lives on.
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () =>
+          socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n'),
+        );
+        socket.once('data', (data) => {
+          resolve(data.toString('latin1').split('\r\n')[0] ?? '');
+          socket.destroy();
+        });
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+      expect((await fetch(`${base}/thumbnail/${storm?.id}?token=${token}`)).status).toBe(200);
 
       // Evicted from the cache (or deleted by hand): made again on demand from the original.
       fs.rmSync(path.join(engine.dataDir, 'cache'), { recursive: true });

@@ -177,5 +177,10 @@ describe('watching a hot folder (real chokidar)', () => {
       ['a.jpg', 'missing', 'Incoming'],
     ]);
     expect(hashed).toEqual(['b.jpg']);
+
+    // Everything gone at once looks like an unmounted drive, not a deleted shoot: nothing is marked missing.
+    fs.rmSync(path.join(folder.path, 'Day 2'), { recursive: true });
+    expect(await service.reconcile(folder)).toEqual({ seen: 0, missing: 0 });
+    expect(assets(db).find((a) => a.path === 'Day 2/b.jpg')?.state).toBe('pending');
   });
 });

@@ -12,17 +12,19 @@ export function defaultRecipeFor(db: Db, assetId: string): { recipeId: string; c
 }
 
 /**
- * Claims the automatic run of a recipe on one content of an asset. False if it was claimed before
- * (a rescan, a restart, the same bytes seen again): that is what keeps default recipes from
- * enqueueing twice. Call inside the transaction that inserts the job.
+ * Claims the automatic run of a recipe on one content. False if that content already had it, on
+ * this asset or any other (a rescan, a restart, the same bytes copied again, a photo sorted into
+ * another shoot folder, a hot folder removed and added back): that is what keeps a default recipe
+ * from being paid for twice. Call inside the transaction that inserts the job.
  */
 export function claimAutoRun(db: Db, assetId: string, contentHash: string, recipeId: string, now: number): boolean {
   return (
     statement(
       db,
-      `INSERT INTO auto_runs (asset_id, content_hash, recipe_id, created_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO auto_runs (asset_id, content_hash, recipe_id, created_at)
+       SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM auto_runs WHERE content_hash = ? AND recipe_id = ?)
        ON CONFLICT DO NOTHING`,
-    ).run(assetId, contentHash, recipeId, now).changes > 0
+    ).run(assetId, contentHash, recipeId, now, contentHash, recipeId).changes > 0
   );
 }
 

@@ -170,7 +170,8 @@ function updateContent(db: Db, id: string, file: SeenFile, state: string, now: n
   statement(
     db,
     `UPDATE assets SET content_hash = ?, size_bytes = ?, mtime_ms = ?, state = ?, format = ?, error_kind = ?,
-       error_message = ?, version = ?, width = NULL, height = NULL, updated_at = ? WHERE id = ?`,
+       error_message = ?, version = ?, width = NULL, height = NULL, captured_at = NULL, camera = NULL, lens = NULL,
+       orientation = NULL, has_gps = NULL, updated_at = ? WHERE id = ?`,
   ).run(
     file.contentHash,
     file.sizeBytes,
@@ -316,29 +317,39 @@ export function notePendingProblem(
   ).run(problem?.kind ?? null, problem?.message ?? null, now, id);
 }
 
-/** Links an XMP sidecar to the photo with the same stem in the same folder; returns the asset ids linked. */
+/**
+ * Links an XMP sidecar to photos of one hot folder. `photo`: exactly that file ("IMG_1.CR2.xmp"
+ * belongs to IMG_1.CR2 only). `stem`: every file named stem.* in that folder ("IMG_1.xmp" serves
+ * IMG_1.CR2 and IMG_1.JPG), but never over a photo's own exact sidecar. Paths compare
+ * case-sensitively. Returns the asset ids whose link changed.
+ */
 export function linkSidecar(
   db: Db,
   hotFolderId: string,
   sidecarPath: string,
-  photoStemPath: string,
+  target: { photo: string } | { stem: string },
   now: number,
 ): string[] {
+  if ('photo' in target) {
+    const rows = statement(
+      db,
+      `UPDATE assets SET sidecar_path = ?, updated_at = ?
+       WHERE hot_folder_id = ? AND relative_path = ? AND sidecar_path IS NOT ? RETURNING id`,
+    ).all(sidecarPath, now, hotFolderId, target.photo, sidecarPath) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
   const rows = statement(
     db,
     `UPDATE assets SET sidecar_path = ?, updated_at = ?
-     WHERE hot_folder_id = ? AND (relative_path = ? OR relative_path LIKE ? ESCAPE '\\')
-       AND instr(substr(relative_path, length(?) + 2), '/') = 0
-       AND (sidecar_path IS NULL OR sidecar_path != ?)
+     WHERE hot_folder_id = ? AND relative_path GLOB ? AND instr(substr(relative_path, length(?) + 2), '/') = 0
+       AND sidecar_path IS NOT ? AND (sidecar_path IS NULL OR sidecar_path != relative_path || '.xmp')
      RETURNING id`,
-  ).all(sidecarPath, now, hotFolderId, photoStemPath, `${escapeLike(photoStemPath)}.%`, photoStemPath, sidecarPath) as {
-    id: string;
-  }[];
+  ).all(sidecarPath, now, hotFolderId, `${escapeGlob(target.stem)}.*`, target.stem, sidecarPath) as { id: string }[];
   return rows.map((row) => row.id);
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+function escapeGlob(text: string): string {
+  return text.replace(/[[*?]/g, (match) => `[${match}]`);
 }
 
 /** Paths of a hot folder's assets that are not marked missing (the reconcile scan checks each still exists). */

@@ -1,7 +1,8 @@
 import type { Sharp } from 'sharp';
 import type { ImageFormat } from '../ingest/sniff';
-import type { HeicDecoder } from './heic';
+import { DecoderUnavailableError, type HeicDecoder } from './heic';
 import { checkJpegScan } from './jpeg-scan';
+import { rawLooksComplete } from './raw-complete';
 import { readExif, readExifFromFile, type PhotoMetadata } from './metadata';
 import { classifyDecoderError, corrupt, tooLarge, truncated, unsupported, type PhotoError } from './photo-errors';
 import { configureSharp, MAX_INPUT_PIXELS } from './sharp-config';
@@ -20,7 +21,13 @@ export interface OpenedPhoto {
   pipeline: () => Sharp;
 }
 
-export type OpenResult = { ok: true; photo: OpenedPhoto } | { ok: false; error: PhotoError };
+/**
+ * Why a photo could not be opened: something wrong with the photo (kept on the asset), or the
+ * machine failing the decoder (a crashed worker, memory running out), which is tried again later.
+ */
+export type OpenFailure = PhotoError | { kind: 'decoder_unavailable'; message: string };
+
+export type OpenResult = { ok: true; photo: OpenedPhoto } | { ok: false; error: OpenFailure };
 
 /** Pulls the full-size JPEG preview out of a camera RAW (exiftool), or says why there is none. */
 export interface RawPreviewSource {
@@ -54,9 +61,9 @@ export class PhotoDecoder {
 
   async open(file: string, bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
     try {
-      if (RAW_FORMATS.has(format)) return await this.openRaw(file, format);
+      if (RAW_FORMATS.has(format)) return await this.openRaw(file, bytes, format);
       if (format === 'tiff') {
-        if (await this.deps.isTiffRaw(file)) return await this.openRaw(file, 'raw');
+        if (await this.deps.isTiffRaw(file)) return await this.openRaw(file, bytes, 'raw');
       }
       if (format === 'jpeg') {
         const scan = checkJpegScan(bytes);
@@ -70,6 +77,9 @@ export class PhotoDecoder {
       if (format === 'heif') return await this.openHeic(bytes);
       return await this.openWithSharp(bytes, format);
     } catch (error) {
+      if (error instanceof DecoderUnavailableError || isOutOfMemory(error)) {
+        return { ok: false, error: { kind: 'decoder_unavailable', message: (error as Error).message } };
+      }
       return failed(classifyDecoderError(error));
     }
   }
@@ -109,7 +119,9 @@ export class PhotoDecoder {
     });
   }
 
-  private async openRaw(file: string, format: OpenedPhoto['format']): Promise<OpenResult> {
+  private async openRaw(file: string, bytes: Buffer, format: OpenedPhoto['format']): Promise<OpenResult> {
+    // A RAW cut short still has a perfect preview at its start: judge the whole file first.
+    if (!rawLooksComplete(bytes)) return failed(truncated('the RAW data at its end is missing'));
     const preview = await this.deps.raw.extract(file, this.deps.tempDir);
     if (!preview.ok) return failed(unsupported(preview.message));
     const header = await sharp(preview.jpeg).metadata();
@@ -150,6 +162,10 @@ export function orient(pipeline: Sharp, orientation: number): Sharp {
     default:
       return pipeline;
   }
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && /out of memory|cannot allocate|ENOMEM/i.test(error.message);
 }
 
 function opened(photo: OpenedPhoto): OpenResult {

@@ -42,6 +42,9 @@ parentPort.on('message', ({ id, bytes }) => {
 });
 `;
 
+/** The decoder itself failed (its worker crashed or was stopped): the photo is not at fault; try again later. */
+export class DecoderUnavailableError extends Error {}
+
 export class HeicDecoder {
   private worker: Worker | null = null;
   private nextId = 1;
@@ -86,10 +89,13 @@ export class HeicDecoder {
           data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength),
         });
     });
-    worker.on('error', (error: Error) => this.failAll(error));
+    worker.on('error', (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new DecoderUnavailableError(`The HEIC decoder failed: ${error.message}`));
+    });
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = null;
-      this.failAll(new Error('The HEIC decoder stopped.'));
+      this.failAll(new DecoderUnavailableError('The HEIC decoder stopped.'));
     });
     worker.unref();
     this.worker = worker;

@@ -92,7 +92,7 @@ export class IngestService {
     });
     watcher.on('add', (file) => this.check(folder, file));
     watcher.on('change', (file) => this.check(folder, file));
-    watcher.on('unlink', (file) => this.gone(folder, file));
+    watcher.on('unlink', (file) => this.guard('ingest.unlink_failed', file, () => this.gone(folder, file)));
     watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
     this.watchers.set(folder.id, watcher);
     this.scheduleReconcile(folder);
@@ -114,7 +114,11 @@ export class IngestService {
       this.check(folder, file);
     }
     let missing = 0;
-    for (const relative of presentAssetPaths(this.options.db, folder.id)) {
+    const known = presentAssetPaths(this.options.db, folder.id);
+    // An empty folder where hundreds of photos were is far more often an unmounted drive or a card
+    // taken out than a shoot deleted: mark nothing missing until files are seen there again.
+    if (seen === 0 && known.length > 0) return { seen, missing };
+    for (const relative of known) {
       const file = path.join(folder.path, ...relative.split('/'));
       if (!fs.existsSync(file)) {
         this.gone(folder, file);
@@ -164,6 +168,18 @@ export class IngestService {
     this.watchers.clear();
   }
 
+  /**
+   * Watcher callbacks write to the database; a failure there (a full disk, a locked library) is
+   * logged and the file looked at again by the next reconcile scan, never an unhandled rejection.
+   */
+  private guard(event: string, file: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.options.log.warn(event, { file, error });
+    }
+  }
+
   private ignored(folder: HotFolder, file: string, isDirectory: boolean): boolean {
     const relative = path.relative(folder.path, file);
     if (relative === '') return false;
@@ -175,9 +191,8 @@ export class IngestService {
   /** Looks at the file now; takes it if it has settled, else looks again when it could have. */
   private check(folder: HotFolder, file: string): void {
     if (this.stopped) return;
-    const kind = classifyPath(file);
-    if (kind.kind === 'sidecar') {
-      this.linkSidecar(folder, file, kind.photoStem);
+    if (classifyPath(file).kind === 'sidecar') {
+      this.guard('ingest.sidecar_failed', file, () => this.linkSidecar(folder, file));
       return;
     }
     let stats: fs.Stats;
@@ -262,31 +277,37 @@ export class IngestService {
     this.findSidecar(folder, file);
   }
 
-  /** "IMG_1.xmp" and "IMG_1.CR2.xmp" both describe IMG_1.* in the same folder. */
-  private linkSidecar(folder: HotFolder, file: string, photoStem: string): void {
+  /**
+   * "IMG_1.CR2.xmp" describes IMG_1.CR2 alone (darktable, Lightroom with "include extension");
+   * "IMG_1.xmp" describes every IMG_1.* in its folder that has no sidecar of its own.
+   */
+  private linkSidecar(folder: HotFolder, file: string): void {
     const relative = toPosix(path.relative(folder.path, file));
-    const directory = path.posix.dirname(relative);
-    const stemPath = directory === '.' ? photoStem : `${directory}/${photoStem}`;
-    const linked = linkSidecar(this.options.db, folder.id, relative, stemPath, this.options.clock.now());
+    const name = relative.slice(0, -'.xmp'.length);
+    const target = /\.[A-Za-z0-9]{2,5}$/.test(path.posix.basename(name)) ? { photo: name } : { stem: name };
+    const linked = linkSidecar(this.options.db, folder.id, relative, target, this.options.clock.now());
     if (linked.length > 0) this.options.onSidecar?.(linked);
   }
 
-  /** A sidecar written before its photo arrived is linked when the photo is taken. */
+  /** A sidecar written before its photo arrived is linked when the photo is taken: its own first, else its stem's. */
   private findSidecar(folder: HotFolder, file: string): void {
     const directory = path.dirname(file);
     const name = path.basename(file);
-    const stem = stemOf(name);
-    let siblings: string[];
+    let siblings: Set<string>;
     try {
-      siblings = fs.readdirSync(directory);
+      siblings = new Set(fs.readdirSync(directory));
     } catch {
       return;
     }
-    const sidecar = siblings.find((sibling) => {
-      const lower = sibling.toLowerCase();
-      return lower === `${stem.toLowerCase()}.xmp` || lower === `${name.toLowerCase()}.xmp`;
-    });
-    if (sidecar) this.linkSidecar(folder, path.join(directory, sidecar), stem);
+    const own = [`${name}.xmp`, `${name}.XMP`].find((candidate) => siblings.has(candidate));
+    const stem = stemOf(name);
+    const shared = [`${stem}.xmp`, `${stem}.XMP`].find((candidate) => siblings.has(candidate));
+    const sidecar = own ?? shared;
+    if (!sidecar) return;
+    const photo = toPosix(path.relative(folder.path, file));
+    const sidecarPath = toPosix(path.relative(folder.path, path.join(directory, sidecar)));
+    const linked = linkSidecar(this.options.db, folder.id, sidecarPath, { photo }, this.options.clock.now());
+    if (linked.length > 0) this.options.onSidecar?.(linked);
   }
 
   private gone(folder: HotFolder, file: string): void {

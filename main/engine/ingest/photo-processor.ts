@@ -36,7 +36,7 @@ export interface PhotoProcessorOptions {
   cache: DerivativeCache;
   /** Photos rendered by sharp at once (default: one per core). */
   concurrency?: number;
-  /** Waits before trying again after a full disk (the last one repeats). */
+  /** Waits before trying again after a full disk, a read error or a decoder crash (the last one repeats). */
   diskFullRetryMs?: readonly number[];
   /** The asset's row changed (decoded, failed, or a problem noted). */
   onAssetChanged?: (assetId: string) => void;
@@ -45,6 +45,8 @@ export interface PhotoProcessorOptions {
   onProgress?: (progress: IngestProgress) => void;
 }
 
+/** Larger files are refused before they are read (they would not fit in memory twice over). */
+const MAX_FILE_BYTES = 2 * 1024 ** 3;
 const DEFAULT_DISK_FULL_RETRY_MS = [30_000, 120_000, 600_000];
 const PROGRESS_EVERY_MS = 250;
 
@@ -59,6 +61,10 @@ export class PhotoProcessor {
   private readonly options: PhotoProcessorOptions;
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
+  /** Asked for again while in flight (a re-save during its decode): runs once more when done. */
+  private readonly rerun = new Set<string>();
+  /** Renders for the media handlers, one per content at a time however many requests ask. */
+  private readonly rendering = new Map<string, Promise<Record<DerivativeKind, string> | null>>();
   private readonly retries = new Map<string, { attempt: number; cancel: () => void }>();
   private active = 0;
   private stopped = false;
@@ -78,7 +84,11 @@ export class PhotoProcessor {
   }
 
   enqueue(assetId: string): void {
-    if (this.stopped || this.queued.has(assetId)) return;
+    if (this.stopped) return;
+    if (this.queued.has(assetId)) {
+      this.rerun.add(assetId);
+      return;
+    }
     if (this.batch.total === this.batch.done)
       this.batch = { done: 0, total: 0, startedAt: this.options.clock.now(), lastReportAt: 0 };
     this.queued.add(assetId);
@@ -105,12 +115,19 @@ export class PhotoProcessor {
    * when it was evicted. Null when the asset has no readable source.
    */
   async derivative(assetId: string, kind: DerivativeKind): Promise<string | null> {
+    if (this.stopped) return null;
     const source = assetSource(this.options.db, assetId);
     if (!source || source.state !== 'ok') return null;
     const cached = this.options.cache.lookup(source.contentHash, kind);
     if (cached) return cached;
-    const made = await this.render(source);
-    return made.ok === true ? made.files[kind] : null;
+    let making = this.rendering.get(source.contentHash);
+    if (!making) {
+      making = this.render(source)
+        .then((made) => (made.ok === true ? made.files : null))
+        .finally(() => this.rendering.delete(source.contentHash));
+      this.rendering.set(source.contentHash, making);
+    }
+    return (await making)?.[kind] ?? null;
   }
 
   private drain(): void {
@@ -125,6 +142,7 @@ export class PhotoProcessor {
         .catch((error: unknown) => this.options.log.error('ingest.process_failed', { assetId: id, error }))
         .finally(() => {
           this.queued.delete(id);
+          if (this.rerun.delete(id)) this.enqueue(id);
           this.active -= 1;
           this.batch.done += 1;
           this.report(null);
@@ -168,20 +186,42 @@ export class PhotoProcessor {
     if (!source.file) return { ok: 'changed' };
     let bytes: Buffer;
     try {
+      const { size } = await fs.promises.stat(source.file);
+      if (size > MAX_FILE_BYTES) {
+        return {
+          ok: false,
+          retry: false,
+          error: {
+            kind: 'too_large',
+            message: `The file is ${(size / 1024 ** 3).toFixed(1)} GB; Shootline opens photo files up to ${MAX_FILE_BYTES / 1024 ** 3} GB.`,
+          },
+        };
+      }
       bytes = await fs.promises.readFile(source.file);
-    } catch {
-      return { ok: 'changed' }; // moved or deleted meanwhile: the watcher records that
+    } catch (error) {
+      // Gone or moved meanwhile: the watcher records that. Anything else (a locked file, a failing
+      // card reader, too many open files) is the machine's problem, not the photo's: try again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: 'changed' };
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        retry: true,
+        error: { kind: 'read_failed', message: `The file could not be read: ${message}` },
+      };
     }
     if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) return { ok: 'changed' };
     const sniffed = sniffFormat(bytes.subarray(0, 64));
     if (!sniffed.ok) return { ok: false, retry: false, error: { kind: sniffed.kind, message: sniffed.message } };
     const opened = await this.options.decoder.open(source.file, bytes, sniffed.format);
-    if (!opened.ok) return { ok: false, retry: false, error: opened.error };
+    if (!opened.ok) return { ok: false, retry: opened.error.kind === 'decoder_unavailable', error: opened.error };
     const { photo } = opened;
     let rendered: Record<DerivativeKind, Buffer>;
     try {
       rendered = await this.renderSlots.run(() => renderDerivatives(photo));
     } catch (error) {
+      if (error instanceof Error && /out of memory|cannot allocate|ENOMEM/i.test(error.message)) {
+        return { ok: false, retry: true, error: { kind: 'decoder_unavailable', message: error.message } };
+      }
       return { ok: false, retry: false, error: classifyDecoderError(error) };
     }
     try {

@@ -35,5 +35,6 @@ export const migration0005: Migration = {
       created_at   INTEGER NOT NULL,
       PRIMARY KEY (asset_id, content_hash, recipe_id)
     ) STRICT;
+    CREATE INDEX auto_runs_content ON auto_runs (content_hash, recipe_id);
   `,
 };
