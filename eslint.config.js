@@ -125,6 +125,7 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       '.cache/**',
+      '.scratch/**',
       'test/fixtures/**',
     ],
   },

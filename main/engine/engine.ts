@@ -26,6 +26,8 @@ import { HeicDecoder } from './imaging/heic';
 import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
 import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
+import { createProviderInputs } from './providers/inputs';
+import { createLocalProvider } from './providers/local';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
 import { loadSettings } from './settings-service';
@@ -83,7 +85,21 @@ export class Engine {
       const db = openDatabase(path.join(this.dataDir, DATABASE_FILE));
       this.db = db;
       const schemaVersion = migrate(db, migrations, now);
-      const providers = new Map((this.options.providers ?? []).map((provider) => [provider.id, provider]));
+      const heic = new HeicDecoder();
+      const raw = new RawPreviewExtractor();
+      this.heic = heic;
+      this.raw = raw;
+      const tempDir = path.join(this.dataDir, 'tmp');
+      fs.mkdirSync(tempDir, { recursive: true });
+      const decoder = new PhotoDecoder({
+        heic,
+        raw,
+        tempDir,
+        isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw,
+      });
+      // The local provider is always there: a new user gets results with no key and no network.
+      const local = createLocalProvider({ workDir: path.join(this.dataDir, 'local-work') });
+      const providers = new Map([local, ...(this.options.providers ?? [])].map((provider) => [provider.id, provider]));
       if (loadSettings(db, this.options.log).startQueuePaused) {
         setPause(db, 'global', '', 'started paused (setting)', now());
       }
@@ -93,6 +109,7 @@ export class Engine {
         clock,
         log: this.options.log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
+        inputs: createProviderInputs(db, decoder),
         storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
@@ -101,17 +118,11 @@ export class Engine {
         },
       });
       this.runner = runner;
-      const heic = new HeicDecoder();
-      const raw = new RawPreviewExtractor();
-      this.heic = heic;
-      this.raw = raw;
-      const tempDir = path.join(this.dataDir, 'tmp');
-      fs.mkdirSync(tempDir, { recursive: true });
       const processor = new PhotoProcessor({
         db,
         clock,
         log: this.options.log,
-        decoder: new PhotoDecoder({ heic, raw, tempDir, isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw }),
+        decoder,
         cache: new DerivativeCache({
           db,
           clock,

@@ -13,10 +13,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { Engine } from '../../main/engine/engine';
+import { NO_METADATA } from '../../main/engine/imaging/metadata';
 import { renderDerivatives } from '../../main/engine/imaging/render';
 import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sharp-config';
 import { silentLogger } from '../../main/engine/log';
 import { corpusPath } from '../support/corpus';
+import { printPhaseResult } from './phases';
 
 const BIG = ['photos/sony-ilce6000_6000x4000.jpg', 'photos/xiaomi-mi3_4208x3120.jpg'];
 const SMALL = [
@@ -74,7 +76,7 @@ async function ours(dir: string): Promise<number> {
       if (ready === files) resolve();
     });
   });
-  const result = await engine.call('hotFolders.add', { path: dir });
+  const result = await engine.call('hotFolders.add', { path: dir, defaultRecipeId: null });
   if (!result.ok) throw new Error(result.error.message);
   await finished;
   const ms = performance.now() - start;
@@ -98,7 +100,7 @@ async function floor(dir: string): Promise<number> {
         format: 'jpeg',
         width: 0,
         height: 0,
-        metadata: { capturedAt: null, camera: null, lens: null, orientation: 1, hasGps: false },
+        metadata: NO_METADATA,
         pipeline: () => sharpInstance(bytes, { failOn: 'error' }).rotate(),
       });
       // Written out like the cache does (but plainly), so both sides pay for the bytes on disk.
@@ -119,4 +121,4 @@ else if (phase === 'ours') ms = await ours(dir);
 else if (phase === 'floor') ms = await floor(dir);
 else throw new Error(`unknown phase ${phase}`);
 const files = phase === 'generate' ? Number(count) : fs.readdirSync(dir).length;
-process.stdout.write(`${JSON.stringify({ ms, files, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+printPhaseResult(ms, files);

@@ -7,7 +7,9 @@
  *     raw better-sqlite3 insert into the same kind of database;
  *   - the queue: enqueue + claim + complete of 100,000 jobs (BENCH_QUEUE_JOBS) vs bare statements;
  *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES) from a hot folder to thumbnails and
- *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS.
+ *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS;
+ *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES) vs sharp decoding
+ *     and re-encoding them (see enhance-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,7 @@ import { startServer } from '../../main/headless/server';
 import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { runQueueBench } from './queue-bench';
 import { runIngestBench } from './ingest-bench-runner';
+import { runEnhanceBench } from './enhance-bench-runner';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -119,7 +122,8 @@ async function main(): Promise<void> {
     await engine.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  await runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
+  runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
+  runEnhanceBench(Number(process.env.BENCH_ENHANCE_FILES ?? 50));
 }
 
 await main();

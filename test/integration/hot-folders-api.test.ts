@@ -14,7 +14,7 @@ describe('hot folders', () => {
     expect(folder).toMatchObject({
       path: incoming,
       name: 'Incoming – Smith',
-      defaultRecipeId: null,
+      defaultRecipeId: 'local-auto-enhance', // a new folder runs "Local · Auto enhance"…
       spendingCap: null,
       autoApprove: false,
       recursive: true,
@@ -22,6 +22,12 @@ describe('hot folders', () => {
       reconcileMinutes: 5,
     });
     expect(await call(engine, 'hotFolders.list', {})).toEqual([folder]);
+    // …unless "ingest only" is chosen.
+    const ingestOnly = path.join(root, 'Ingest only');
+    fs.mkdirSync(ingestOnly);
+    const bare = await call(engine, 'hotFolders.add', { path: ingestOnly, defaultRecipeId: null });
+    expect(bare.defaultRecipeId).toBeNull();
+    await call(engine, 'hotFolders.remove', { id: bare.id });
     const updated = await call(engine, 'hotFolders.update', { id: folder.id, polling: true, spendingCap: 25 });
     expect(updated).toMatchObject({ polling: true, spendingCap: 25, recursive: true });
     expect((await refusal(engine, 'hotFolders.update', { id: folder.id, defaultRecipeId: 'missing' })).message).toBe(

@@ -1,46 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../main/engine/db/connection';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
-import { PhotoDecoder, type OpenedPhoto } from '../../main/engine/imaging/decode';
+import type { OpenedPhoto } from '../../main/engine/imaging/decode';
 import { DerivativeCache, DiskFullError } from '../../main/engine/imaging/derivative-cache';
-import { HeicDecoder } from '../../main/engine/imaging/heic';
-import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/raw-preview';
 import { renderDerivatives } from '../../main/engine/imaging/render';
 import { sniffFormat } from '../../main/engine/ingest/sniff';
 import { systemClock } from '../../main/engine/queue/clock';
 import { corpusPath } from '../support/corpus';
+import { openPhotoFile, testDecoder } from '../support/decoder';
 import { writeCr2Like, writeDngLike, writeEditorTiff, writeThumbnailOnlyRaw } from '../support/raw-fixtures';
 import { tempDir } from '../support/temp';
 
-const heic = new HeicDecoder();
-const raw = new RawPreviewExtractor();
-const decoder = new PhotoDecoder({
-  heic,
-  raw,
-  tempDir: tempDir(),
-  isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw,
-});
-afterAll(async () => {
-  await heic.close();
-  await raw.end();
-});
+const decoder = testDecoder();
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(file: string): Promise<OpenedPhoto> {
-  const bytes = fs.readFileSync(file);
-  const sniffed = sniffFormat(bytes);
-  if (!sniffed.ok) throw new Error(sniffed.message);
-  const result = await decoder.open(file, bytes, sniffed.format);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.photo;
+function open(file: string): Promise<OpenedPhoto> {
+  return openPhotoFile(decoder, file);
 }
 
 /** A tiny grey image of the thumbnail, to compare pictures by their pixels. */

@@ -23,7 +23,7 @@ async function ingestCorpus() {
   const { engine } = startTestEngine({ stabilityMs: 300 });
   const root = path.join(fs.realpathSync(tempDir()), 'Card');
   fs.mkdirSync(root);
-  await call(engine, 'hotFolders.add', { path: root });
+  await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null });
   for (const entry of manifest) {
     const target = path.join(root, ...entry.file.split('/'));
     fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -175,7 +175,7 @@ describe('ingest to the queue', () => {
     const engine = await startPaused();
     const root = hotFolderRoot('Edits');
     fs.writeFileSync(path.join(root, 'IMG_1.xmp'), '<x:xmpmeta/>');
-    await call(engine, 'hotFolders.add', { path: root });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null });
     fs.copyFileSync(corpusPath('photos/grace_hopper.jpg'), path.join(root, 'IMG_1.jpg'));
     fs.copyFileSync(corpusPath('photos/cat_grayscale.jpg'), path.join(root, 'IMG_2.jpg'));
     await until(
@@ -200,7 +200,7 @@ describe('ingest to the queue', () => {
       if (event === 'ingest.progress') progress.push(payload as EventPayload<'ingest.progress'>);
     });
     const root = hotFolderRoot('Studio');
-    await call(engine, 'hotFolders.add', { path: root });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null });
     const names = ['photos/storm_canon-400d.jpg', 'photos/dune_canon-rebel.jpg', 'photos/fog_hp-photosmart735.jpg'];
     for (const name of names) fs.copyFileSync(corpusPath(name), path.join(root, path.basename(name)));
     const assets = await until(

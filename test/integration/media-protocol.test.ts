@@ -16,7 +16,7 @@ describe('the shootline-media protocol handler', () => {
     fs.writeFileSync(path.join(engine.dataDir, 'secret.webp'), 'secret');
     fs.mkdirSync(`${root}-evil`);
     fs.writeFileSync(`${root}-evil/x.webp`, 'secret');
-    await call(engine, 'hotFolders.add', { path: root });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null });
     let id = '';
     for (let tries = 0; tries < 200 && !id; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -105,7 +105,12 @@ describe('recipes', () => {
       params: {},
     });
     expect(defaults.params).toEqual({ variants: 1 });
-    expect((await call(engine, 'recipes.list', {})).map((r) => r.name)).toEqual(['Default', 'Two looks']);
+    // Listed by name, beside the one every library starts with.
+    expect((await call(engine, 'recipes.list', {})).map((r) => r.name)).toEqual([
+      'Default',
+      'Local · Auto enhance',
+      'Two looks',
+    ]);
     const renamed = await call(engine, 'recipes.update', {
       id: recipe.id,
       name: 'Three looks',

@@ -44,3 +44,8 @@ export function listMasks(db: Db, assetId: string): Mask[] {
     toMask,
   );
 }
+
+export function getMaskById(db: Db, id: string): Mask | null {
+  const row = statement(db, 'SELECT * FROM masks WHERE id = ?').get(id) as MaskRow | undefined;
+  return row ? toMask(row) : null;
+}

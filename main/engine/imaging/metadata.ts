@@ -9,9 +9,27 @@ export interface PhotoMetadata {
   /** EXIF orientation 1–8 (1 when absent). */
   orientation: number;
   hasGps: boolean;
+  /** As EXIF has them, for carrying to outputs (cloud and local results would otherwise drop them). */
+  make: string | null;
+  model: string | null;
+  /** EXIF's own "YYYY:MM:DD HH:MM:SS". */
+  exifDateTimeOriginal: string | null;
+  copyright: string | null;
+  artist: string | null;
 }
 
-export const NO_METADATA: PhotoMetadata = { capturedAt: null, camera: null, lens: null, orientation: 1, hasGps: false };
+export const NO_METADATA: PhotoMetadata = {
+  capturedAt: null,
+  camera: null,
+  lens: null,
+  orientation: 1,
+  hasGps: false,
+  make: null,
+  model: null,
+  exifDateTimeOriginal: null,
+  copyright: null,
+  artist: null,
+};
 
 const WANTED = [
   'Make',
@@ -24,6 +42,8 @@ const WANTED = [
   'Orientation',
   'GPSLatitude',
   'GPSLongitude',
+  'Copyright',
+  'Artist',
 ];
 
 type Tags = Partial<Record<string, unknown>>;
@@ -85,6 +105,11 @@ function fromTags(tags: Tags): PhotoMetadata {
     lens: text('LensModel'),
     orientation,
     hasGps: tags.GPSLatitude !== undefined && tags.GPSLongitude !== undefined,
+    make,
+    model,
+    exifDateTimeOriginal: text('DateTimeOriginal') ?? text('CreateDate'),
+    copyright: text('Copyright'),
+    artist: text('Artist'),
   };
 }
 

@@ -7,6 +7,7 @@ import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { deleteHotFolder, getHotFolder, listHotFolders, saveHotFolder } from '../db/hot-folders-repo';
 import { getRecipe } from '../db/recipes-repo';
+import { LOCAL_AUTO_ENHANCE_RECIPE_ID } from '../providers/local';
 import { isInside } from '../media';
 
 type HotFolderMethods = 'hotFolders.list' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
@@ -39,7 +40,13 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
         id: randomUUID(),
         path: folderPath,
         name: path.basename(folderPath) || folderPath,
-        defaultRecipeId: options.defaultRecipeId ?? null,
+        // A new folder runs "Local · Auto enhance" unless the user chose another recipe or null ("ingest only").
+        defaultRecipeId:
+          options.defaultRecipeId === undefined
+            ? getRecipe(db, LOCAL_AUTO_ENHANCE_RECIPE_ID)
+              ? LOCAL_AUTO_ENHANCE_RECIPE_ID
+              : null
+            : options.defaultRecipeId,
         spendingCap: options.spendingCap ?? null,
         autoApprove: options.autoApprove ?? false,
         recursive: options.recursive ?? true,

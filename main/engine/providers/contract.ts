@@ -1,4 +1,6 @@
+import type { Sharp } from 'sharp';
 import type { z } from 'zod';
+import type { PhotoMetadata } from '../imaging/metadata';
 import type { MaskPurpose } from '../../../shared/mask';
 import type { HttpRequest, HttpResponse } from './http';
 
@@ -75,10 +77,31 @@ export interface JobInputsView {
   garmentAssetId?: string;
 }
 
+/** A job's source photo, decoded upright from its original (which is never touched). */
+export interface InputPhoto {
+  assetId: string;
+  /** The asset version this job runs on. */
+  version: number;
+  width: number;
+  height: number;
+  format: string;
+  metadata: PhotoMetadata;
+  /** A fresh pipeline over the upright, full-resolution photo. */
+  pipeline: () => Sharp;
+}
+
+/** How a provider reads what a job works on; the queue resolves ids, the provider never sees paths. */
+export interface ProviderInputs {
+  photo: (assetId: string) => Promise<InputPhoto>;
+  /** A mask rendered at the given size: 8-bit, 0 untouched … 255 fully selected. */
+  mask: (maskId: string, width: number, height: number) => Promise<Uint8Array>;
+}
+
 export interface ProviderContext {
   /** Aborted when the job is canceled or the engine stops. */
   signal: AbortSignal;
   now: () => number;
+  inputs: ProviderInputs;
   /**
    * Every request to the provider goes through here: it waits for a rate-limit token (polls count
    * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.

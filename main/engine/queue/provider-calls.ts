@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection';
 import type { JobRecord } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
-import type { ProviderContext, ProviderModule, SubmitContext } from '../providers/contract';
+import type { ProviderContext, ProviderInputs, ProviderModule, SubmitContext } from '../providers/contract';
 import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
 import type { Clock } from './clock';
 import type { ProviderGate } from './provider-gate';
@@ -14,6 +14,7 @@ import { classifyFailure } from './retry-policy';
 export interface CallDeps {
   db: Db;
   clock: Clock;
+  inputs: ProviderInputs;
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -38,6 +39,7 @@ export function providerContext(
   return {
     signal,
     now: deps.clock.now,
+    inputs: deps.inputs,
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
       await gate.takeToken(signal);
       if (step && !step.marked) {

@@ -16,7 +16,8 @@ import { activePauses } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
-import type { FetchedOutput, OutputRef, ProviderContext, ProviderModule } from '../providers/contract';
+import { AppError } from '../../../shared/errors';
+import type { FetchedOutput, OutputRef, ProviderContext, ProviderInputs, ProviderModule } from '../providers/contract';
 import { ProviderRequestError } from '../providers/http';
 import type { Clock } from './clock';
 import { ProviderGate } from './provider-gate';
@@ -50,6 +51,8 @@ export interface QueueRunnerOptions {
   log: Logger;
   /** Names this runner's leases; a new one per engine start. */
   workerId: string;
+  /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
+  inputs?: ProviderInputs;
   /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
   storeOutput: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput>;
   onJobUpdated?: (job: JobRecord) => void;
@@ -73,7 +76,15 @@ interface RunningJob {
   done: Promise<void>;
 }
 
+/** For a runner without photos (queue tests): any attempt to read one is refused as a bad job. */
+const NO_INPUTS: ProviderInputs = {
+  photo: (assetId) => Promise.reject(new AppError('not_found', `No photo ${assetId} can be read here.`)),
+  mask: (maskId) => Promise.reject(new AppError('not_found', `No mask ${maskId} can be read here.`)),
+};
+
 const BALANCE_MAX_AGE_MS = 60_000;
+/** Errors a provider raises about the job itself, never worth a retry. */
+const REFUSALS = new Set<string>(['invalid_input', 'not_found', 'conflict']);
 const MIN_WAKE_MS = 50;
 const MAX_POLL_FAILURES = 20;
 /** Marks the failure a provider itself reported for a remote job (a retry then needs a fresh submit). */
@@ -463,6 +474,16 @@ export class QueueRunner {
       review('a request of this job may have reached the provider before');
       return;
     }
+    if (error instanceof AppError && REFUSALS.has(error.code)) {
+      // The job itself cannot be done as asked (a mask too large, beyond a size cap, a photo that is
+      // gone): retrying changes nothing, the user has to change the job.
+      this.apply(
+        job.id,
+        { type: 'permanent_error', error: { code: error.code, message: error.message } },
+        { leaseOwner: owner },
+      );
+      return;
+    }
     if (!(error instanceof ProviderRequestError)) {
       log.error('queue.job_error', { jobId: job.id, stage, error });
       const message = `Unexpected error while ${stage === 'submit' ? 'sending' : stage}ing. The details are in the log.`;
@@ -541,7 +562,12 @@ export class QueueRunner {
   }
 
   private callDeps(): CallDeps {
-    return { db: this.options.db, clock: this.options.clock, hooks: this.options.hooks };
+    return {
+      db: this.options.db,
+      clock: this.options.clock,
+      inputs: this.options.inputs ?? NO_INPUTS,
+      hooks: this.options.hooks,
+    };
   }
 
   private retryLater(jobId: string, error: JobError, retryAfterMs: number | null, owner: string): void {

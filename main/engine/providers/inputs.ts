@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { AppError } from '../../../shared/errors';
+import type { Db } from '../db/connection';
+import { assetSource } from '../db/ingest-repo';
+import { getMaskById } from '../db/masks-repo';
+import type { PhotoDecoder } from '../imaging/decode';
+import { sniffFormat } from '../ingest/sniff';
+import { rasterizeMask } from '../masks/rasterize';
+import type { InputPhoto, ProviderInputs } from './contract';
+
+/**
+ * What providers read a job's photos and masks through. A photo is read from its original in the
+ * hot folder and checked to be the content that was ingested: a job never runs on a file that
+ * changed since (a re-save is a new version with jobs of its own).
+ */
+export function createProviderInputs(db: Db, decoder: PhotoDecoder): ProviderInputs {
+  return {
+    photo: async (assetId): Promise<InputPhoto> => {
+      const source = assetSource(db, assetId);
+      if (!source) throw new AppError('not_found', `No photo ${assetId}.`);
+      if (!source.file || source.state === 'missing') {
+        throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
+      }
+      let bytes: Buffer;
+      try {
+        bytes = await fs.promises.readFile(source.file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
+        }
+        throw error; // a locked or unreadable file: the queue tries again later
+      }
+      if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) {
+        throw new AppError(
+          'conflict',
+          `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,
+        );
+      }
+      const sniffed = sniffFormat(bytes.subarray(0, 64));
+      if (!sniffed.ok) throw new AppError('invalid_input', sniffed.message);
+      const opened = await decoder.open(source.file, bytes, sniffed.format);
+      if (!opened.ok) {
+        if (opened.error.kind === 'decoder_unavailable') throw new Error(opened.error.message);
+        throw new AppError('invalid_input', opened.error.message);
+      }
+      const { photo } = opened;
+      return {
+        assetId,
+        version: source.version,
+        width: photo.width,
+        height: photo.height,
+        format: photo.format,
+        metadata: photo.metadata,
+        pipeline: photo.pipeline,
+      };
+    },
+    mask: (maskId, width, height) => {
+      const mask = getMaskById(db, maskId);
+      if (!mask) return Promise.reject(new AppError('not_found', `The mask ${maskId} is gone.`));
+      return Promise.resolve(rasterizeMask(mask.drawing, width, height));
+    },
+  };
+}
