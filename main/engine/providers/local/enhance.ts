@@ -1,4 +1,8 @@
 import type { Sharp } from 'sharp';
+import { configureSharp } from '../../imaging/sharp-config';
+import { applyCurves } from './curves-worker';
+
+const sharp = configureSharp();
 
 /** The knobs of `enhance`, after a preset filled what the user left out. */
 export interface EnhanceSettings {
@@ -261,16 +265,29 @@ function greyWorldGains(
   return [balance[0] / weight, balance[1] / weight, balance[2] / weight];
 }
 
+/** The plan's power curve and affine step as one lookup table per channel. */
+export function planCurves(plan: EnhancePlan): [Uint8Array, Uint8Array, Uint8Array] {
+  const power = clamp(plan.midtonePower, 1 / 3, 3);
+  return [0, 1, 2].map((channel) => {
+    const lut = new Uint8Array(256);
+    for (let value = 0; value < 256; value += 1) {
+      const curved = 255 * (value / 255) ** (1 / power);
+      lut[value] = Math.round(clamp((plan.gain[channel] ?? 1) * curved + (plan.offset[channel] ?? 0), 0, 255));
+    }
+    return lut;
+  }) as [Uint8Array, Uint8Array, Uint8Array];
+}
+
 /**
- * Applies a plan to the full-resolution photo in one sharp pipeline (libvips' own threads, never
- * the main thread): the power curve, then the affine step, saturation, noise reduction and
- * sharpening. Returns the pipeline, for the caller to encode.
+ * Applies a plan to the full-resolution photo: the decode and the finishing (saturation, noise
+ * reduction, sharpening, encoding) in sharp's own threads, the tone curves as lookup tables in a
+ * worker — libvips would run them in floating point, at twice the cost of the whole decode.
+ * Returns the pipeline, for the caller to encode.
  */
-export function applyEnhance(source: Sharp, plan: EnhancePlan): Sharp {
-  let pipeline = source.removeAlpha().toColourspace('srgb');
-  if (plan.midtonePower > 1.005) pipeline = pipeline.gamma(1, Math.min(3, plan.midtonePower));
-  else if (plan.midtonePower < 0.995) pipeline = pipeline.gamma(Math.min(3, 1 / plan.midtonePower), 1);
-  pipeline = pipeline.linear(plan.gain, plan.offset);
+export async function applyEnhance(source: Sharp, plan: EnhancePlan): Promise<Sharp> {
+  const decoded = await source.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const pixels = await applyCurves(decoded.data, planCurves(plan));
+  let pipeline = sharp(pixels, { raw: { width: decoded.info.width, height: decoded.info.height, channels: 3 } });
   if (Math.abs(plan.saturation - 1) > 0.005) pipeline = pipeline.modulate({ saturation: plan.saturation });
   if (plan.noiseReduction) pipeline = pipeline.median(3);
   if (plan.sharpen > 0) {

@@ -73,7 +73,7 @@ async function enhance(
     .toBuffer();
   const plan = planEnhance(preview, enhanceSettings(params));
   checkAborted(signal);
-  return encode(applyEnhance(photo.pipeline(), plan), photo, params.output);
+  return encode(await applyEnhance(photo.pipeline(), plan), photo, params.output);
 }
 
 async function upscale(photo: InputPhoto, params: z.output<typeof UpscaleParamsSchema>): Promise<LocalOutput> {
