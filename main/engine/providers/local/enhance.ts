@@ -43,7 +43,7 @@ const BLACK_TARGET = 4;
 const WHITE_TARGET = 251;
 
 /**
- * Decides the corrections from a small RGB rendering of the photo (analysis on ~0.25 MP is as good
+ * Decides the corrections from a small RGB rendering of the photo (analysis on ~0.1 MP is as good
  * as on the full image and costs a millisecond). Every correction scales with how far the photo is
  * from normal, so a well-exposed, neutral photo is left nearly alone:
  *   - levels: the per-channel stretch runs in proportion to how compressed the shared range is;

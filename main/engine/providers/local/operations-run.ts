@@ -66,7 +66,7 @@ async function enhance(
 ): Promise<LocalOutput> {
   const preview = await photo
     .pipeline()
-    .resize(512, 512, { fit: 'inside' })
+    .resize(384, 384, { fit: 'inside' })
     .removeAlpha()
     .toColourspace('srgb')
     .raw()
