@@ -24,6 +24,7 @@ import {
   VariantSchema,
 } from './jobs';
 import { MaskDrawingSchema, MaskPurposeSchema, MaskSchema } from './mask';
+import { ProviderTestResultSchema, ProviderViewSchema } from './providers';
 
 const id = z.string().min(1).max(200);
 const RecipeFieldsSchema = z.object({
@@ -153,6 +154,29 @@ export const apiMethods = {
   },
   'masks.get': { args: z.object({ assetId: id, purpose: MaskPurposeSchema }).strict(), result: MaskSchema },
   'masks.list': { args: z.object({ assetId: id }).strict(), result: z.array(MaskSchema) },
+
+  'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
+  'providers.setKey': {
+    // The key goes to the engine only; answers carry its last 4 characters at most.
+    args: z.object({ provider: id, key: z.string().trim().min(8).max(4096) }).strict(),
+    result: ProviderViewSchema,
+  },
+  'providers.removeKey': { args: z.object({ provider: id }).strict(), result: ProviderViewSchema },
+  'providers.configure': {
+    args: z
+      .object({
+        provider: id,
+        baseUrl: z
+          .url({ protocol: /^https?$/ })
+          .max(2000)
+          .nullable()
+          .optional(),
+        concurrency: z.number().int().min(1).max(16).optional(),
+      })
+      .strict(),
+    result: ProviderViewSchema,
+  },
+  'providers.test': { args: z.object({ provider: id }).strict(), result: ProviderTestResultSchema },
 } as const;
 
 export const apiEvents = {

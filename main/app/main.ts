@@ -2,6 +2,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { Engine } from '../engine/engine';
+import { FileSecretStore } from '../engine/secrets/file-secret-store';
+import { safeStorageCipher } from './safe-storage-cipher';
 import { createLogger } from '../engine/log';
 import { createLogFile } from '../engine/log-file';
 import { bindIpc, forwardEvents, type IpcBinding } from './ipc';
@@ -31,7 +33,15 @@ protocol.registerSchemesAsPrivileged([
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 
-const engine = new Engine({ dataDir: app.getPath('userData'), shell: 'electron', version: app.getVersion(), log });
+const dataDir = app.getPath('userData');
+const engine = new Engine({
+  dataDir,
+  shell: 'electron',
+  version: app.getVersion(),
+  log,
+  // Keys at rest under the OS keychain; the environment still overrides, as in the headless shell.
+  secrets: new FileSecretStore(dataDir, log, process.env, safeStorageCipher(), false),
+});
 const binding: IpcBinding = { trustedWebContentsIds: new Set(), entryUrl };
 let mainWindow: BrowserWindow | null = null;
 

@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import { createAssetsApi } from './ingest/assets-api';
 import { createHotFolderApi, type HotFolderApiContext } from './ingest/hot-folder-api';
 import { createQueueApi, type QueueApiContext } from './queue/queue-api';
+import { createProvidersApi, type ProvidersApiContext } from './providers/providers-api';
 import { loadSettings, saveSettings } from './settings-service';
 
 export interface ApiContext {
@@ -19,6 +20,7 @@ export interface ApiContext {
   info: { version: string; shell: 'electron' | 'headless'; dataDir: string; schemaVersion: number };
   queue: QueueApiContext;
   ingest: HotFolderApiContext['watcher'];
+  providers: ProvidersApiContext;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
@@ -27,6 +29,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
   return {
     ...createQueueApi(context.queue),
     ...createAssetsApi(db),
+    ...createProvidersApi(context.providers),
     ...createHotFolderApi({ db, dataDir: context.info.dataDir, now, watcher: context.ingest }),
     'engine.info': () => ({ ...context.info }),
 

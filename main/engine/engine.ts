@@ -28,6 +28,8 @@ import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
 import { createProviderInputs } from './providers/inputs';
 import { createLocalProvider } from './providers/local';
+import { FileSecretStore } from './secrets/file-secret-store';
+import type { SecretStore } from './secrets/secret-store';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
 import { loadSettings } from './settings-service';
@@ -45,6 +47,8 @@ export interface EngineOptions {
   derivativeCacheBytes?: number;
   /** How long a file's size and mtime must hold before it is taken (default 2 s). */
   stabilityMs?: number;
+  /** Where API keys are kept; by default files in the data dir (and the environment). Electron passes safeStorage's. */
+  secrets?: SecretStore;
 }
 
 export const DATABASE_FILE = 'shootline.db';
@@ -68,11 +72,13 @@ export class Engine {
   private raw: RawPreviewExtractor | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private releaseLock: (() => void) | null = null;
+  private readonly secrets: SecretStore;
 
   constructor(options: EngineOptions) {
     this.options = options;
     this.dataDir = path.resolve(options.dataDir);
     this.mediaRoot = path.join(this.dataDir, 'media');
+    this.secrets = options.secrets ?? new FileSecretStore(this.dataDir, options.log);
   }
 
   start(): void {
@@ -165,6 +171,7 @@ export class Engine {
         info: { version: this.options.version, shell: this.options.shell, dataDir: this.dataDir, schemaVersion },
         queue: { db, runner, providers, events: this.events, now },
         ingest,
+        providers: { db, providers, secrets: this.secrets, runner, now, env: process.env },
       });
       runner.start();
       processor.start();

@@ -22,3 +22,45 @@ export function setProviderBalance(db: Db, provider: string, balance: number, no
        updated_at = excluded.updated_at`,
   ).run(provider, balance, now, now);
 }
+
+export interface ProviderAccount {
+  baseUrl: string | null;
+  concurrency: number | null;
+  balance: number | null;
+  pausedReason: string | null;
+}
+
+export function getProviderAccount(db: Db, provider: string): ProviderAccount {
+  const row = db
+    .prepare('SELECT base_url, concurrency, balance, paused_reason FROM provider_accounts WHERE provider = ?')
+    .get(provider) as
+    { base_url: string | null; concurrency: number; balance: number | null; paused_reason: string | null } | undefined;
+  return {
+    baseUrl: row?.base_url ?? null,
+    concurrency: row ? row.concurrency : null,
+    balance: row?.balance ?? null,
+    pausedReason: row?.paused_reason ?? null,
+  };
+}
+
+/** The user's settings for a provider: a base URL of their own (null: the provider's) and its concurrency. */
+export function configureProviderAccount(
+  db: Db,
+  provider: string,
+  change: { baseUrl?: string | null; concurrency?: number },
+  now: number,
+): void {
+  db.prepare(
+    `INSERT INTO provider_accounts (provider, base_url, concurrency, updated_at) VALUES (@provider, @baseUrl, COALESCE(@concurrency, 4), @now)
+     ON CONFLICT (provider) DO UPDATE SET
+       base_url = CASE WHEN @setBaseUrl THEN @baseUrl ELSE base_url END,
+       concurrency = COALESCE(@concurrency, concurrency),
+       updated_at = @now`,
+  ).run({
+    provider,
+    baseUrl: change.baseUrl ?? null,
+    setBaseUrl: change.baseUrl !== undefined ? 1 : 0,
+    concurrency: change.concurrency ?? null,
+    now,
+  });
+}

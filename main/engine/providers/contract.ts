@@ -31,6 +31,11 @@ export interface ProviderModule {
   /** For providers that can list their work: did a submit we lost track of arrive? */
   reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
   account?: {
+    /**
+     * A cheap authenticated call that proves the key works; answers a sentence for the user
+     * ("Key works: 1,240 credits left"). Without it, a balance read serves as the test.
+     */
+    test?: (context: ProviderContext) => Promise<string>;
     /** Credits left, where the API says (checked before paid jobs). */
     balance?: (context: ProviderContext) => Promise<number>;
     /** The provider's own record of charges, where it keeps one. */

@@ -561,6 +561,20 @@ export class QueueRunner {
     }
   }
 
+  /** Is each provider reachable right now (as far as the queue knows)? */
+  reachability(): Map<string, boolean> {
+    return new Map([...this.gates].map(([id, gate]) => [id, gate.reachable]));
+  }
+
+  /**
+   * A context for a call outside any job (testing a key, reading a balance): through the
+   * provider's gate like every other request, so it counts against the same rate limit.
+   */
+  contextFor(providerId: string, signal: AbortSignal): ProviderContext | null {
+    const gate = this.gates.get(providerId);
+    return gate ? providerContext(this.callDeps(), gate, signal, null) : null;
+  }
+
   private callDeps(): CallDeps {
     return {
       db: this.options.db,

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { ApiHandlers } from '../../../shared/api';
+import { AppError } from '../../../shared/errors';
+import type { ProviderView } from '../../../shared/providers';
+import type { Db } from '../db/connection';
+import { configureProviderAccount, getProviderAccount } from '../db/provider-accounts-repo';
+import type { QueueRunner } from '../queue/runner';
+import type { SecretStore } from '../secrets/secret-store';
+import type { ProviderModule } from './contract';
+import { ProviderRequestError } from './http';
+
+type ProviderMethods =
+  'providers.list' | 'providers.setKey' | 'providers.removeKey' | 'providers.configure' | 'providers.test';
+
+export interface ProvidersApiContext {
+  db: Db;
+  providers: ReadonlyMap<string, ProviderModule>;
+  secrets: SecretStore;
+  runner: QueueRunner;
+  now: () => number;
+  /** The environment, for `SHOOTLINE_<PROVIDER>_BASE_URL` overrides. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const TEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Provider accounts: what each provider can do, whether its key is set (never the key), where it
+ * is reached, and a cheap authenticated call that proves a key works.
+ */
+export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandlers, ProviderMethods> {
+  const { db, providers, secrets, runner } = context;
+
+  const requireProvider = (id: string): ProviderModule => {
+    const provider = providers.get(id);
+    if (!provider) throw new AppError('not_found', `No provider named ${id}.`);
+    return provider;
+  };
+
+  const view = async (provider: ProviderModule): Promise<ProviderView> => {
+    const account = getProviderAccount(db, provider.id);
+    const needsKey = provider.auth !== 'none';
+    const envBaseUrl = context.env?.[`SHOOTLINE_${provider.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_BASE_URL`];
+    return {
+      id: provider.id,
+      name: provider.name,
+      local: provider.baseUrl === null,
+      needsKey,
+      key: needsKey ? await secrets.describe(provider.id) : { configured: false, last4: null, source: null },
+      baseUrl: envBaseUrl ?? account.baseUrl ?? provider.baseUrl,
+      concurrency: account.concurrency ?? provider.concurrency ?? 4,
+      reachable: runner.reachability().get(provider.id) ?? true,
+      balance: account.balance,
+      pausedReason: account.pausedReason,
+      capabilities: provider.capabilities,
+      operations: Object.entries(provider.operations).map(([name, spec]) => ({
+        name,
+        label: spec.label,
+        description: spec.description,
+        paid: spec.paid,
+        inputs: { image: spec.inputs.image, mask: spec.inputs.mask ?? null, garment: spec.inputs.garment ?? false },
+        hints: spec.hints,
+        paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),
+      })),
+    };
+  };
+
+  return {
+    'providers.list': () => Promise.all([...providers.values()].map(view)),
+
+    'providers.setKey': async ({ provider: id, key }) => {
+      const provider = requireProvider(id);
+      if (provider.auth === 'none') throw new AppError('invalid_input', `${provider.name} needs no key.`);
+      await secrets.set(id, key);
+      return view(provider);
+    },
+
+    'providers.removeKey': async ({ provider: id }) => {
+      const provider = requireProvider(id);
+      await secrets.remove(id);
+      return view(provider);
+    },
+
+    'providers.configure': ({ provider: id, baseUrl, concurrency }) => {
+      const provider = requireProvider(id);
+      if (provider.baseUrl === null && baseUrl) {
+        throw new AppError('invalid_input', `${provider.name} runs on this machine; it has no address to set.`);
+      }
+      configureProviderAccount(db, id, { baseUrl, concurrency }, context.now());
+      return view(provider);
+    },
+
+    'providers.test': async ({ provider: id }) => {
+      const provider = requireProvider(id);
+      if (provider.auth === 'none') return { ok: true, message: `${provider.name} needs no key.` };
+      if (!(await secrets.describe(id)).configured) {
+        return {
+          ok: false,
+          message: `No key is set for ${provider.name}. Paste the key from your ${provider.name} account.`,
+        };
+      }
+      const test = provider.account?.test ?? provider.account?.balance;
+      if (!test) return { ok: false, message: `${provider.name} offers no way to test a key without a paid request.` };
+      const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
+      const call = runner.contextFor(id, signal);
+      if (!call) throw new AppError('unavailable', 'The queue is not running.');
+      try {
+        const answer = await test(call);
+        return { ok: true, message: typeof answer === 'number' ? `The key works: ${answer} credits left.` : answer };
+      } catch (error) {
+        if (error instanceof ProviderRequestError) return { ok: false, message: `${provider.name}: ${error.message}` };
+        if (signal.aborted) return { ok: false, message: `${provider.name} did not answer within 15 seconds.` };
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** What the UI may know about a provider's key: never the key itself. */
+export const KeyStatusSchema = z.object({
+  configured: z.boolean(),
+  /** The key's last 4 characters, so the user can tell which key is in use. */
+  last4: z.string().nullable(),
+  source: z.enum(['env', 'stored']).nullable(),
+});
+
+export const ProviderOperationViewSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  description: z.string(),
+  paid: z.boolean(),
+  inputs: z.object({ image: z.boolean(), mask: z.string().nullable(), garment: z.boolean() }),
+  hints: z.record(z.string(), z.object({ label: z.string(), help: z.string().optional() })),
+  /** The parameters as JSON Schema (types, enums, defaults, ranges), to build the recipe form from. */
+  paramsSchema: z.unknown(),
+});
+
+export const ProviderViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Runs on this machine: no key, no network, no cost. */
+  local: z.boolean(),
+  needsKey: z.boolean(),
+  key: KeyStatusSchema,
+  baseUrl: z.string().nullable(),
+  concurrency: z.number().int(),
+  reachable: z.boolean(),
+  balance: z.number().nullable(),
+  /** Why the queue paused it (out of credits, key refused), if it did. */
+  pausedReason: z.string().nullable(),
+  capabilities: z.object({
+    idempotentSubmit: z.boolean(),
+    reconcile: z.boolean(),
+    webhooks: z.boolean(),
+    stream: z.boolean(),
+  }),
+  operations: z.array(ProviderOperationViewSchema),
+});
+export type ProviderView = z.infer<typeof ProviderViewSchema>;
+
+export const ProviderTestResultSchema = z.object({ ok: z.boolean(), message: z.string() });
