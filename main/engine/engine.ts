@@ -27,6 +27,7 @@ import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
 import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
 import { createProviderInputs } from './providers/inputs';
+import { resolveBaseUrl } from './providers/base-url';
 import { createLocalProvider } from './providers/local';
 import { FileSecretStore } from './secrets/file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
@@ -116,6 +117,8 @@ export class Engine {
         log: this.options.log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
         inputs: createProviderInputs(db, decoder),
+        apiKey: (providerId) => this.secrets.get(providerId),
+        baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {

@@ -13,6 +13,8 @@ export interface ProviderModule {
   id: string;
   name: string;
   auth: 'none' | 'api-key-header' | 'bearer';
+  /** The header an `api-key-header` provider reads its key from (default `x-api-key`). */
+  authHeader?: string;
   /** Probed to judge reachability; null for the local provider, which is never offline. */
   baseUrl: string | null;
   capabilities: ProviderCapabilities;
@@ -107,6 +109,12 @@ export interface ProviderContext {
   signal: AbortSignal;
   now: () => number;
   inputs: ProviderInputs;
+  /**
+   * Where the provider is reached now: `SHOOTLINE_<PROVIDER>_BASE_URL`, else the user's setting,
+   * else the module's default. Requests to this origin carry the API key; requests elsewhere
+   * (a presigned upload, an output on a CDN) never do.
+   */
+  baseUrl: string;
   /**
    * Every request to the provider goes through here: it waits for a rate-limit token (polls count
    * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.

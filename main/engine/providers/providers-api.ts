@@ -6,6 +6,7 @@ import type { Db } from '../db/connection';
 import { configureProviderAccount, getProviderAccount } from '../db/provider-accounts-repo';
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
+import { resolveBaseUrl } from './base-url';
 import type { ProviderModule } from './contract';
 import { ProviderRequestError } from './http';
 
@@ -40,14 +41,13 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
   const view = async (provider: ProviderModule): Promise<ProviderView> => {
     const account = getProviderAccount(db, provider.id);
     const needsKey = provider.auth !== 'none';
-    const envBaseUrl = context.env?.[`SHOOTLINE_${provider.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_BASE_URL`];
     return {
       id: provider.id,
       name: provider.name,
       local: provider.baseUrl === null,
       needsKey,
       key: needsKey ? await secrets.describe(provider.id) : { configured: false, last4: null, source: null },
-      baseUrl: envBaseUrl ?? account.baseUrl ?? provider.baseUrl,
+      baseUrl: provider.baseUrl === null ? null : resolveBaseUrl(db, provider, context.env ?? {}),
       concurrency: account.concurrency ?? provider.concurrency ?? 4,
       reachable: runner.reachability().get(provider.id) ?? true,
       balance: account.balance,

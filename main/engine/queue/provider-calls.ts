@@ -15,6 +15,10 @@ export interface CallDeps {
   db: Db;
   clock: Clock;
   inputs: ProviderInputs;
+  /** The provider's API key, or null (the queue reads it at each request, so a new key applies at once). */
+  apiKey: (providerId: string) => Promise<string | null>;
+  /** Where the provider is reached (environment, then the user's setting, then the module's default). */
+  baseUrl: (provider: ProviderModule) => string;
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -36,11 +40,15 @@ export function providerContext(
   signal: AbortSignal,
   step: OpenStep | null,
 ): ProviderContext {
+  const baseUrl = deps.baseUrl(gate.provider);
   return {
     signal,
     now: deps.clock.now,
     inputs: deps.inputs,
+    baseUrl,
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
+      const headers = await authHeaders(deps, gate.provider, baseUrl, request.url);
+      request = headers ? { ...request, headers: { ...request.headers, ...headers } } : request;
       await gate.takeToken(signal);
       if (step && !step.marked) {
         markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
@@ -57,6 +65,39 @@ export function providerContext(
       }
     },
   };
+}
+
+/**
+ * The auth header for a request to the provider's own origin. A request to any other origin (a
+ * presigned upload, an output on a CDN) gets none: a key is never handed to a third party.
+ */
+async function authHeaders(
+  deps: CallDeps,
+  provider: ProviderModule,
+  baseUrl: string,
+  url: string,
+): Promise<Record<string, string> | null> {
+  if (provider.auth === 'none' || !sameOrigin(url, baseUrl)) return null;
+  const key = await deps.apiKey(provider.id);
+  if (!key) {
+    // Refused before anything left: the queue pauses the provider until a key is set.
+    throw new ProviderRequestError(`No API key is set for ${provider.name}. Add it in Settings.`, {
+      kind: 'http',
+      status: 401,
+      providerCode: 'no_key',
+    });
+  }
+  return provider.auth === 'bearer'
+    ? { authorization: `Bearer ${key}` }
+    : { [provider.authHeader ?? 'x-api-key']: key };
+}
+
+function sameOrigin(url: string, baseUrl: string): boolean {
+  try {
+    return new URL(url).origin === new URL(baseUrl).origin;
+  } catch {
+    return false;
+  }
 }
 
 export async function submitJob(

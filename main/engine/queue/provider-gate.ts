@@ -32,9 +32,11 @@ export class ProviderGate {
   private readonly bucket: TokenBucket | null;
   private readonly stopController = new AbortController();
   private probing = false;
+  readonly provider: ProviderModule;
 
   constructor(options: ProviderGateOptions) {
     this.options = options;
+    this.provider = options.provider;
     const limit = options.provider.rateLimit;
     this.bucket = limit ? TokenBucket.perWindow(limit.requests, limit.windowMs, options.clock.now) : null;
   }

@@ -51,6 +51,10 @@ export interface QueueRunnerOptions {
   log: Logger;
   /** Names this runner's leases; a new one per engine start. */
   workerId: string;
+  /** A provider's API key (the engine's SecretStore). */
+  apiKey?: (providerId: string) => Promise<string | null>;
+  /** Where a provider is reached (the engine resolves environment, settings and the module's default). */
+  baseUrl?: (provider: ProviderModule) => string;
   /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
   inputs?: ProviderInputs;
   /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
@@ -580,6 +584,8 @@ export class QueueRunner {
       db: this.options.db,
       clock: this.options.clock,
       inputs: this.options.inputs ?? NO_INPUTS,
+      apiKey: this.options.apiKey ?? (() => Promise.resolve(null)),
+      baseUrl: this.options.baseUrl ?? ((provider) => provider.baseUrl ?? ''),
       hooks: this.options.hooks,
     };
   }

@@ -1,0 +1,113 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { ProviderModule } from '../../main/engine/providers/contract';
+import { countByState, createRunner, enqueue, openQueueLibrary, waitFor } from '../support/queue-harness';
+import { tempDir } from '../support/temp';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const KEY = 'sk-CANARY-auth-0042';
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** A loopback server that answers 200 to anything and remembers the headers it was sent. */
+async function recordingServer(): Promise<{
+  url: string;
+  seen: { path: string; headers: http.IncomingHttpHeaders }[];
+}> {
+  const seen: { path: string; headers: http.IncomingHttpHeaders }[] = [];
+  const server = http.createServer((request, response) => {
+    seen.push({ path: request.url ?? '', headers: request.headers });
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"r1"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+/** A provider whose submit calls its API and then uploads to another origin (as to a presigned URL). */
+function uploadingProvider(baseUrl: string, elsewhere: string, auth: ProviderModule['auth']): ProviderModule {
+  return {
+    id: 'keyed',
+    name: 'Keyed',
+    auth,
+    authHeader: 'x-api-key',
+    baseUrl,
+    capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
+    operations: {
+      generate: { label: 'G', description: '', params: z.object({}), hints: {}, inputs: { image: false }, paid: true },
+    },
+    pollIntervalMs: 10,
+    estimateCost: () => ({ credits: 1 }),
+    submit: async (context) => {
+      await context.request({ method: 'PUT', url: `${elsewhere}/upload`, body: 'bytes', timeoutMs: 5_000 });
+      const { remoteId } = await context.step('create', async (key) => {
+        await context.request({
+          method: 'POST',
+          url: `${context.baseUrl}/jobs`,
+          headers: { 'idempotency-key': key },
+          timeoutMs: 5_000,
+        });
+        return { remoteId: 'r1', result: null };
+      });
+      return { remoteId: remoteId ?? 'r1' };
+    },
+    poll: () => Promise.resolve({ status: 'done', outputs: [{ index: 0, kind: 'image' }] }),
+    fetchOutputs: () => Promise.resolve([{ index: 0, kind: 'image', mimeType: 'image/png', bytes: PNG_1X1 }]),
+  };
+}
+
+describe('API keys on provider requests', () => {
+  it.each([
+    ['api-key-header', 'x-api-key', KEY],
+    ['bearer', 'authorization', `Bearer ${KEY}`],
+  ] as const)('sends the key (%s) to the provider’s own origin only, never to another', async (auth, header, value) => {
+    const api = await recordingServer();
+    const storage = await recordingServer();
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [uploadingProvider('http://placeholder.invalid', storage.url, auth)], {
+      apiKey: () => Promise.resolve(KEY),
+      // The configured address wins over the module's default.
+      baseUrl: () => api.url,
+    });
+    cleanups.push(() => runner.stop());
+    enqueue(db, shootId, 'keyed', 1);
+    runner.start();
+    await waitFor(
+      () => countByState(db).done === 1,
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(api.seen.map((request) => [request.path, request.headers[header]])).toEqual([['/jobs', value]]);
+    expect(storage.seen).toHaveLength(1);
+    expect(JSON.stringify(storage.seen[0]?.headers)).not.toContain('CANARY');
+  });
+
+  it('pauses the provider, without sending anything to it, while no key is set', async () => {
+    const api = await recordingServer();
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const runner = createRunner(db, dir, [uploadingProvider(api.url, api.url, 'api-key-header')], {
+      apiKey: () => Promise.resolve(null),
+    });
+    cleanups.push(() => runner.stop());
+    enqueue(db, shootId, 'keyed', 1);
+    runner.start();
+    await waitFor(
+      () => db.prepare("SELECT paused_reason FROM provider_accounts WHERE provider = 'keyed'").get() !== undefined,
+      () => JSON.stringify(countByState(db)),
+    );
+    expect(api.seen).toEqual([]);
+    expect(countByState(db).done ?? 0).toBe(0);
+  });
+});
