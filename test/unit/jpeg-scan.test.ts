@@ -154,6 +154,24 @@ describe('checkJpegScan over the corpus', () => {
     });
   });
 
+  it('gives the same verdicts for a JPEG that sits at an odd offset in a larger buffer', () => {
+    // As a Buffer from Node's pool does: the checker reads through its own view of the memory.
+    const inside = (bytes: Uint8Array): Uint8Array => {
+      const larger = new Uint8Array(bytes.length + 10);
+      larger.set(bytes, 3);
+      return larger.subarray(3, 3 + bytes.length);
+    };
+    for (const file of [
+      'photos/grace_hopper.jpg',
+      'formats/flower_progressive.jpg',
+      'bad/truncated_40pct_nokia-lumia820.jpg',
+    ]) {
+      expect(checkJpegScan(inside(read(file))), file).toEqual(checkJpegScan(read(file)));
+    }
+    const damaged = read('bad/corrupt-huffman-scan-data_fallenleaf.jpg');
+    expect(checkJpegScan(inside(damaged))).toEqual(checkJpegScan(damaged));
+  });
+
   it('says a file that is not a JPEG is not one', () => {
     expect(checkJpegScan(read('bad/png-content-with-jpg-extension_chelsea.jpg'))).toMatchObject({
       ok: false,

@@ -22,8 +22,19 @@ export type JpegScanResult =
  */
 const MAX_STRAY_BYTES = 4;
 
-/** Bits of lookahead in the fast Huffman table: most codes in photos are this short. */
-const FAST_BITS = 9;
+/**
+ * Bits of lookahead in the Huffman lookup tables. Codes up to this long (nearly all of them in photos)
+ * are decoded with one table access; longer ones are searched for. 12 bits make 16 KB tables for
+ * sequential scans (see buildLookup), which still sit in the L1 cache next to each other.
+ */
+const LOOKUP_BITS = 12;
+const LOOKUP_MASK = (1 << LOOKUP_BITS) - 1;
+
+/**
+ * Fewest unread bits the buffered reader BitReader reports as holds after a top-up, before each
+ * symbol: a symbol's code and extra bits that fit in this are read with no top-up in between.
+ */
+const FILLED_BITS = 25;
 
 /**
  * Largest progressive image (in 8×8 blocks over all components) for which the nonzero-coefficient
@@ -34,7 +45,9 @@ const MAX_MASK_BLOCKS = 1 << 22;
 
 export function checkJpegScan(bytes: Uint8Array): JpegScanResult {
   try {
-    return parseJpeg(bytes);
+    // A plain Uint8Array over the same memory, as callers often pass a Node Buffer (a subclass): then
+    // every access is to one kind of array, and indexOf and subarray are V8's own (not Buffer's).
+    return parseJpeg(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
     if (!(error instanceof ScanError)) throw error;
     const result: JpegScanResult = { ok: false, kind: error.kind, detail: error.message };
@@ -62,12 +75,8 @@ const hex = (code: number): string => `0x${code.toString(16).toUpperCase().padSt
 // Huffman tables
 
 interface HuffmanTable {
-  /**
-   * Indexed by the next FAST_BITS bits: (symbol << 8) | (code length + extra bits), or 0 for a longer
-   * (or invalid) code. The extra bits (the symbol's low nibble) are folded in so that one subtraction
-   * consumes a whole coefficient.
-   */
-  fast: Uint16Array;
+  /** Indexed by the next LOOKUP_BITS bits: (code length << 8) | symbol, or 0 for a longer (or invalid) code. */
+  codes: Uint16Array;
   /** Per code length 0..16: the largest code of that length, or -1 when there is none. */
   maxCode: Int32Array;
   /** Per code length: add to a code of that length to get its index in `symbols`. */
@@ -77,7 +86,7 @@ interface HuffmanTable {
 
 /** Stands in for tables a scan kind never reads (e.g. the AC table of a DC scan); it decodes nothing. */
 const NO_TABLE: HuffmanTable = {
-  fast: new Uint16Array(1 << FAST_BITS),
+  codes: new Uint16Array(1 << LOOKUP_BITS),
   maxCode: new Int32Array(17).fill(-1),
   symbolOffset: new Int32Array(17),
   symbols: new Uint8Array(0),
@@ -85,7 +94,7 @@ const NO_TABLE: HuffmanTable = {
 
 /** Builds the canonical code of T.81 Annex C from the 16 code-length counts and the symbols. */
 function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array, offset: number): HuffmanTable {
-  const fast = new Uint16Array(1 << FAST_BITS);
+  const codes = new Uint16Array(1 << LOOKUP_BITS);
   const maxCode = new Int32Array(17).fill(-1);
   const symbolOffset = new Int32Array(17);
   let code = 0;
@@ -94,74 +103,167 @@ function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array, offset: numb
     const count = counts[length - 1] ?? 0;
     symbolOffset[length] = index - code;
     for (let n = 0; n < count; n++, code++, index++) {
-      if (length > FAST_BITS) continue;
-      const symbol = symbols[index] ?? 0;
-      const entry = (symbol << 8) | (length + (symbol & 15));
-      // Every FAST_BITS-bit pattern that starts with this code decodes to it.
-      const shift = FAST_BITS - length;
-      fast.fill(entry, code << shift, (code + 1) << shift);
+      if (length > LOOKUP_BITS) continue;
+      // Every LOOKUP_BITS-bit pattern that starts with this code decodes to it.
+      const shift = LOOKUP_BITS - length;
+      codes.fill((length << 8) | (symbols[index] ?? 0), code << shift, (code + 1) << shift);
     }
     if (count > 0) maxCode[length] = code - 1;
     // As in libjpeg: a code may not be all ones, and the codes must fit in their length.
     if (code >= 1 << length) throw corrupt('bad Huffman table (code lengths over-subscribed)', offset);
     code <<= 1;
   }
-  return { fast, maxCode, symbolOffset, symbols };
+  return { codes, maxCode, symbolOffset, symbols };
+}
+
+/**
+ * Decodes the code at the start of the next 16 bits: (code length << 8) | symbol, or -1 when they
+ * start with no code of the table. The symbol's extra bits are left to the caller.
+ */
+function decodeCode(table: HuffmanTable, next16: number): number {
+  const entry = table.codes[next16 >>> (16 - LOOKUP_BITS)]!;
+  if (entry !== 0) return entry;
+  // A longer code. Canonical codes of one length are consecutive and every longer code is numerically
+  // larger than all shorter ones, so comparing with each length's largest code finds the length
+  // (T.81 F.2.2.3).
+  const { maxCode } = table;
+  for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
+    const code = next16 >>> (16 - length);
+    if (code <= maxCode[length]!) return (length << 8) | (table.symbols[table.symbolOffset[length]! + code] ?? 0);
+  }
+  return -1;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bit reader over the entropy-coded data of one scan (or one restart interval)
+// Reading the entropy-coded data
+//
+// Checking a photo is nearly all Huffman decoding, and the loop is bound by the latency of one step
+// feeding the position of the next. So the data is not read byte by byte through a buffer that is
+// topped up between symbols (with a test for 0xFF at every byte): a scan's data is first copied with
+// the byte stuffing undone (EntropySegment), after which the next bits are always one unaligned
+// 32-bit read at the current bit position, and a bit position is all the state a decoding step
+// needs (BitReader keeps one more number, for its reports).
 
 /**
- * Reads bits MSB first straight from the file's bytes, undoing byte stuffing (0xFF 0x00). When it
- * meets a marker or the end of the data it does not read past it: it feeds zero bits instead and
- * counts them in `padBits`, so that the scan loop can tell, once per MCU, whether the MCU used bits
- * that are not in the file (bits < padBits).
+ * Most bytes one MCU can use past the end of its data: 10 blocks of 64 symbols, each a 16-bit code and
+ * 15 extra bits. The copy has this many zero bytes after the data, plus 4 for the last 32-bit read, so
+ * that a scan that runs past its data reads zero bits (as a decoder makes up) until the end of the
+ * MCU, where the scan loop notices.
+ */
+const MAX_MCU_BYTES = (10 * 64 * (16 + 15)) / 8;
+const PADDING = MAX_MCU_BYTES + 4;
+
+/**
+ * The entropy-coded data of a scan, or of one restart interval, with each stuffed 0xFF 0x00 pair made
+ * one 0xFF byte, so that bit positions in it are positions in the bit stream. It stops at a marker
+ * (0xFF and anything but 0x00) or at the end of the file, and zeros follow (see PADDING). One copy
+ * buffer serves all the scans of a file, one after the other.
+ */
+class EntropySegment {
+  private readonly bytes: Uint8Array;
+  /** Over `bytes`, for big-endian 32-bit reads. */
+  readonly view: DataView;
+  /** File offset of the first byte. */
+  private start = 0;
+  /** Bytes of data (a stuffed pair is one). */
+  length = 0;
+  /** File offset where the data stops: the 0xFF of a marker, or the end of the file. */
+  stop = 0;
+  /** Stuffed pairs in the data. */
+  private stuffed = 0;
+
+  constructor(private readonly data: Uint8Array) {
+    this.bytes = new Uint8Array(data.length + PADDING);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Copies the data from file offset `start` up to where it stops. */
+  load(start: number): void {
+    const { data, bytes } = this;
+    let length = 0;
+    let stuffed = 0;
+    let pos = start;
+    for (;;) {
+      // Copy up to the next 0xFF at native speed, then see whether it is stuffed data or a marker.
+      const ff = data.indexOf(0xff, pos);
+      const to = ff < 0 ? data.length : ff;
+      bytes.set(data.subarray(pos, to), length);
+      length += to - pos;
+      pos = to;
+      if (pos + 1 >= data.length || data[pos + 1] !== 0x00) break;
+      bytes[length++] = 0xff;
+      stuffed++;
+      pos += 2;
+    }
+    bytes.fill(0, length, length + PADDING);
+    this.start = start;
+    this.length = length;
+    this.stop = pos;
+    this.stuffed = stuffed;
+  }
+
+  /** The file offset after the first `n` bytes of data (n ≤ length). */
+  fileOffset(n: number): number {
+    // Each 0xFF byte of the copy was two bytes in the file. Counted from the end, as callers are near it.
+    let stuffedAfter = 0;
+    for (let at = n; at < this.length; at++) if (this.bytes[at] === 0xff) stuffedAfter++;
+    return this.start + n + this.stuffed - stuffedAfter;
+  }
+}
+
+/** BitReader.filledAt before the first top-up: nothing loaded. */
+const NOT_FILLED = -32;
+
+/**
+ * BitReader.filledAt after a skip or read of n bits with `consumed` bits read: the buffered reader tops
+ * up first if it holds fewer than n. (Scan loops that keep the position in local variables use these
+ * two functions as BitReader's methods do.)
+ */
+function filledForSkip(consumed: number, filledAt: number, n: number): number {
+  return 8 * ((filledAt + 32) >> 3) - consumed < n ? consumed : filledAt;
+}
+
+/**
+ * BitReader.filledAt after n skips of one bit each with `consumed` bits read: the buffered reader tops
+ * up only when it is empty, loading 4 bytes each time.
+ */
+function filledForEach(consumed: number, filledAt: number, n: number): number {
+  const emptyAt = 8 * ((filledAt + 32) >> 3);
+  const end = consumed + n;
+  return end > emptyAt ? emptyAt + (((end - emptyAt - 1) >> 5) << 5) : filledAt;
+}
+
+/**
+ * Reads an EntropySegment's bits MSB first, and zero bits past its end.
+ *
+ * What it reports (how many bytes of data are left over where a scan ends, the offset given in an
+ * error, and whether an error near the end is put down to the data ending) is that of a reader with a
+ * byte buffer, which this checker used to be, and which libjpeg's is like: it loads whole bytes ahead,
+ * topping up to at least FILLED_BITS unread bits before each symbol and whenever a skip or read needs
+ * more than it holds. Only where that reader last topped up (`filledAt`) is kept for it: a top-up with
+ * p bits consumed leaves ⌈(p + 25) / 8⌉ bytes loaded, made-up zero bytes past the data included.
  */
 class BitReader {
-  /** Up to 32 buffered bits; only the low `bits` of them are unread. */
-  acc = 0;
-  bits = 0;
-  /** How many of the buffered bits are made-up zeros past the end of the data. */
-  padBits = 0;
-  /** Where the data stopped: the 0xFF of a marker, or data.length. -1 while data still flows. */
-  stopAt = -1;
+  /** Bits read. */
+  consumed = 0;
+  /** `consumed` at the buffered reader's last top-up. */
+  filledAt = NOT_FILLED;
 
-  constructor(
-    private readonly data: Uint8Array,
-    /** Next byte of the file to read. */
-    public pos: number,
-  ) {}
+  /** The segment's view, kept here to save a load per symbol. */
+  private readonly view: DataView;
 
-  /** Tops the buffer up to more than 24 bits, so a short code and its extra bits need no second fill. */
-  fill(): void {
-    const data = this.data;
-    let { acc, bits, pos } = this;
-    while (bits <= 24) {
-      if (this.stopAt < 0) {
-        const byte = pos < data.length ? data[pos]! : -1;
-        if (byte >= 0 && byte !== 0xff) {
-          acc = (acc << 8) | byte;
-          pos++;
-          bits += 8;
-          continue;
-        }
-        if (byte === 0xff && pos + 1 < data.length && data[pos + 1] === 0x00) {
-          acc = (acc << 8) | 0xff;
-          pos += 2;
-          bits += 8;
-          continue;
-        }
-        // A marker (or fill bytes before one), or the end of the file.
-        this.stopAt = pos;
-      }
-      acc <<= 8;
-      bits += 8;
-      this.padBits += 8;
-    }
-    this.acc = acc;
-    this.bits = bits;
-    this.pos = pos;
+  constructor(readonly segment: EntropySegment) {
+    this.view = segment.view;
+  }
+
+  /** The next 32 bits (the top 25 or more of them real bits, or zeros past the data). */
+  private peek(): number {
+    return this.view.getUint32(this.consumed >>> 3) << (this.consumed & 7);
+  }
+
+  /** Bytes the buffered reader has loaded. */
+  private loaded(): number {
+    return (this.filledAt + 32) >> 3;
   }
 
   /**
@@ -169,59 +271,153 @@ class BitReader {
    * their value does not matter here). -1 when the next 16 bits start with no code of the table.
    */
   decode(table: HuffmanTable): number {
-    if (this.bits <= 24) this.fill();
-    const entry = table.fast[(this.acc >>> (this.bits - FAST_BITS)) & ((1 << FAST_BITS) - 1)]!;
-    if (entry !== 0) {
-      // At most 9 + 15 bits, and the buffer holds at least 25.
-      this.bits -= entry & 0xff;
-      return entry >> 8;
-    }
-    // A code longer than FAST_BITS. Canonical codes of one length are consecutive and every longer
-    // code is numerically larger than all shorter ones, so comparing with each length's largest code
-    // finds the length (T.81 F.2.2.3).
-    const next16 = (this.acc >>> (this.bits - 16)) & 0xffff;
-    for (let length = FAST_BITS + 1; length <= 16; length++) {
-      const code = next16 >>> (16 - length);
-      if (code <= table.maxCode[length]!) {
-        this.bits -= length;
-        const symbol = table.symbols[table.symbolOffset[length]! + code] ?? 0;
-        this.skip(symbol & 15);
-        return symbol;
-      }
-    }
-    return -1;
+    // The buffered reader tops up before each symbol (if it holds less than FILLED_BITS, but with at
+    // most 32 bits loaded it then ends up with the same bytes as if it had).
+    this.filledAt = this.consumed;
+    const code = decodeCode(table, this.peek() >>> 16);
+    if (code < 0) return -1;
+    this.consumed += code >> 8;
+    this.skip(code & 15);
+    return code & 0xff;
   }
 
   /** Skips n ≤ 16 bits (a coefficient's magnitude bits, whose value does not matter here). */
   skip(n: number): void {
-    if (this.bits < n) this.fill();
-    this.bits -= n;
+    this.filledAt = filledForSkip(this.consumed, this.filledAt, n);
+    this.consumed += n;
   }
 
   /** Reads n ≤ 16 bits as an unsigned number. */
   read(n: number): number {
-    if (this.bits < n) this.fill();
-    this.bits -= n;
-    return (this.acc >>> this.bits) & ((1 << n) - 1);
+    const value = n === 0 ? 0 : this.peek() >>> (32 - n);
+    this.skip(n);
+    return value;
   }
 
-  /** Whole bytes read ahead into the buffer but not used: data the MCUs did not account for. */
+  /** Skips n bits as n calls of skip(1) would. */
+  skipEach(n: number): void {
+    this.filledAt = filledForEach(this.consumed, this.filledAt, n);
+    this.consumed += n;
+  }
+
+  /** Whether bits past the end of the data were read (made-up zeros). */
+  pastEnd(): boolean {
+    return this.consumed > 8 * this.segment.length;
+  }
+
+  /** Where the data stops (see EntropySegment.stop) once the buffered reader has got there, else -1. */
+  stopAt(): number {
+    return this.loaded() > this.segment.length ? this.segment.stop : -1;
+  }
+
+  /** Whether the buffered reader has got to where the data stops, and fewer than 16 real bits are left. */
+  nearStop(): boolean {
+    return this.stopAt() >= 0 && 8 * this.segment.length - this.consumed < 16;
+  }
+
+  /** Whole bytes of data loaded ahead but not used: data the MCUs did not account for. */
   unusedBytes(): number {
-    return (this.bits - this.padBits) >> 3;
+    return (8 * Math.min(this.loaded(), this.segment.length) - this.consumed) >> 3;
+  }
+
+  /** The file offset of the next byte the buffered reader would load. */
+  pos(): number {
+    const loaded = this.loaded();
+    return loaded > this.segment.length ? this.segment.stop : this.segment.fileOffset(loaded);
   }
 
   /** Approximate file offset of the next unread bit, for error reports. */
   offset(): number {
-    return this.pos - ((this.bits - this.padBits) >> 3);
+    return this.pos() - this.unusedBytes();
   }
 
-  /** Starts over at `pos`, after a restart marker. */
+  /** Starts over at file offset `pos`: at the start of a scan, or after a restart marker. */
   restartAt(pos: number): void {
-    this.pos = pos;
-    this.acc = 0;
-    this.bits = 0;
-    this.padBits = 0;
-    this.stopAt = -1;
+    this.segment.load(pos);
+    this.consumed = 0;
+    this.filledAt = NOT_FILLED;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookup tables for sequential scans
+//
+// Nearly every photo is a sequential (baseline) JPEG, whose blocks are mostly short symbols (a few
+// bits for a code and its magnitude bits), so ScanDecoder.runSequential decodes several at a time.
+
+/**
+ * Entry layout of the sequential lookup tables, indexed by the next `width` bits (LOOKUP_BITS, or
+ * fewer for a small scan: see runSequential):
+ *
+ *   bits 0-4    bits used by the entry's symbols: their codes and extra bits
+ *   bits 5-9    where the entry's last symbol starts, in bits from the entry's start
+ *   bit 10      the last symbol is an EOB
+ *   bits 11-17  "need": the entry applies only when k + need ≤ 64, k being the next coefficient
+ *   bits 18-24  coefficients the entry moves past (the DC counts as one)
+ *
+ * An entry holds the symbols whose codes lie wholly within those bits (their extra bits
+ * may run past them, as only their count matters). A non-EOB symbol moves k by its run + 1 (a ZRL,
+ * run 15, by 16), and must end at or before coefficient 63, so the entry needs k + advance ≤ 64; a
+ * final EOB must come before the block's end, so it adds one to the need. Where the first code is
+ * longer than that, or a symbol is out of range (an error, or a magnitude category that only
+ * 12-bit data can have), there is no entry: its need is NO_ENTRY, which no k passes, and the loop
+ * decodes one symbol the long way instead, with every check and error message.
+ */
+const NO_ENTRY = 127 << 11;
+
+/**
+ * Fills the table of 2^width entries at `into[at...]` (width ≤ LOOKUP_BITS): for the first lookup of a
+ * block when `dc` is given (its DC difference, then AC symbols), else for the lookups after it (AC
+ * symbols).
+ */
+function buildLookup(
+  into: Int32Array,
+  at: number,
+  width: number,
+  dc: HuffmanTable | null,
+  ac: HuffmanTable,
+  maxDcSize: number,
+  maxAcSize: number,
+): void {
+  for (let pattern = 0; pattern < 1 << width; pattern++) {
+    const window = pattern << (LOOKUP_BITS - width);
+    let used = 0;
+    let last = 0;
+    let advance = 0;
+    let eob = 0;
+    let table = dc ?? ac;
+    let isDc = dc !== null;
+    while (used < width) {
+      // The bits past `used` are shifted out and zeros come in: a code is known when it ends within them.
+      const code = table.codes[(window << used) & LOOKUP_MASK]!;
+      const length = code >> 8;
+      if (code === 0 || used + length > width) break;
+      const symbol = code & 0xff;
+      const extra = symbol & 15;
+      // A symbol whose code and extra bits do not fit in FILLED_BITS together is left to the long way
+      // too, as the buffered reader would top up between them; no valid one at 8 bits comes near that.
+      if (length + extra > FILLED_BITS) break;
+      if (isDc) {
+        if (symbol > maxDcSize) break;
+        advance = 1;
+      } else {
+        const run = symbol >> 4;
+        if (extra === 0 && run !== 15) {
+          last = used;
+          used += length;
+          eob = 1;
+          break;
+        }
+        if (extra > maxAcSize || advance + run + 1 > 64) break;
+        advance += run + 1;
+      }
+      last = used;
+      used += length + extra;
+      table = ac;
+      isDc = false;
+    }
+    into[at + pattern] =
+      advance + eob === 0 ? NO_ENTRY : used | (last << 5) | (eob << 10) | ((advance + eob) << 11) | (advance << 18);
   }
 }
 
@@ -304,8 +500,11 @@ interface Frame {
   /** MCUs of an interleaved scan. */
   mcusWide: number;
   mcusHigh: number;
-  /** Per coded block, two Uint32 words: bit k set when AC coefficient k (zigzag order) is nonzero. */
-  mask: Uint32Array | null;
+  /**
+   * Per coded block, two 32-bit words: bit k set when AC coefficient k (zigzag order) is nonzero.
+   * Signed, as JavaScript's bit operations are, so the scan loops work on small integers only.
+   */
+  mask: Int32Array | null;
 }
 
 interface ParserState {
@@ -319,6 +518,8 @@ interface ParserState {
   scans: number;
   /** Parts not checked, for a 'partial' result. */
   skipped: Set<string>;
+  /** The copy buffer for the scans' data, made at the first scan that is decoded. */
+  segment: EntropySegment | null;
 }
 
 function parseJpeg(data: Uint8Array): JpegScanResult {
@@ -333,6 +534,7 @@ function parseJpeg(data: Uint8Array): JpegScanResult {
     restartInterval: 0,
     scans: 0,
     skipped: new Set(),
+    segment: null,
   };
   let pos = 2;
   let stray = 0;
@@ -468,9 +670,9 @@ function readFrame(state: ParserState, code: number, pos: number, end: number, a
 
   const progressive = code === 0xc2 || code === 0xca;
   const arithmetic = code === 0xc9 || code === 0xca;
-  let mask: Uint32Array | null = null;
+  let mask: Int32Array | null = null;
   if (progressive && !arithmetic) {
-    if (blocks <= MAX_MASK_BLOCKS) mask = new Uint32Array(2 * blocks);
+    if (blocks <= MAX_MASK_BLOCKS) mask = new Int32Array(2 * blocks);
     else state.skipped.add('progressive AC refinement (image too large)');
   }
   // Arithmetic coding is rare and its decoder is a different machine; the markers are still walked
@@ -566,7 +768,8 @@ function readScan(state: ParserState, pos: number, end: number, at: number): { p
   if (frame.arithmetic) return { pos: skipEntropyData(data, end), stray: 0 };
   if (kind === 'acRefine' && !frame.mask) return { pos: skipEntropyData(data, end), stray: 0 };
   const scan: Scan = { kind, number: state.scans, components, start, end: spectralEnd, low };
-  return new ScanDecoder(data, frame, scan, state.restartInterval, end).run();
+  state.segment ??= new EntropySegment(data);
+  return new ScanDecoder(data, frame, scan, state.restartInterval, state.segment, end).run();
 }
 
 /**
@@ -602,7 +805,7 @@ function checkProgression(
 /** Entropy-decodes one scan, MCU by MCU, in the layout T.81 A.2 gives it. */
 class ScanDecoder {
   private readonly reader: BitReader;
-  /** Blocks left in the current end-of-band run (progressive AC scans). */
+  /** Blocks left in the current end-of-band run (AC first scans; runAcRefine keeps its own). */
   private eobRun = 0;
   /** Largest magnitude category a DC difference and an AC coefficient can have at this precision. */
   private readonly maxDcSize: number;
@@ -616,9 +819,11 @@ class ScanDecoder {
     private readonly frame: Frame,
     private readonly scan: Scan,
     private readonly restartInterval: number,
+    segment: EntropySegment,
     start: number,
   ) {
-    this.reader = new BitReader(data, start);
+    this.reader = new BitReader(segment);
+    this.reader.restartAt(start);
     this.maxDcSize = frame.precision + 3;
     this.maxAcSize = frame.precision + 2;
   }
@@ -628,6 +833,8 @@ class ScanDecoder {
     const single = scan.components.length === 1 ? scan.components[0] : undefined;
     // A scan of one component is not interleaved: one block per MCU over the component's own blocks.
     this.total = single ? single.component.blocksWide * single.component.blocksHigh : frame.mcusWide * frame.mcusHigh;
+    if (scan.kind === 'sequential') return this.runSequential();
+    if (scan.kind === 'acRefine') return this.runAcRefine();
     let nextRestart = 0;
     for (let mcu = 0; mcu < this.total; mcu++) {
       this.mcu = mcu;
@@ -637,9 +844,159 @@ class ScanDecoder {
       }
       if (single) this.decodeBlock(single, mcu);
       else for (const scanComponent of scan.components) this.decodeBlocks(scanComponent);
-      if (reader.bits < reader.padBits) throw this.stopped();
+      if (reader.pastEnd()) throw this.stopped();
     }
-    return { pos: reader.pos, stray: reader.unusedBytes() };
+    return { pos: reader.pos(), stray: reader.unusedBytes() };
+  }
+
+  /**
+   * A sequential scan (baseline or extended: nearly every camera and phone JPEG), with the checks of
+   * T.81 F.2.2 per block: a DC difference, then AC run/size symbols until EOB or coefficient 63.
+   *
+   * Built for speed, with lookups that decode several symbols at once (see "Lookup tables for
+   * sequential scans"). The loop keeps only small integers in local variables: `consumed`, the bit
+   * position in the segment; `state`, which table the next lookup uses (2 per block of the MCU: its
+   * first lookup, with the DC, and the ones after); and `k`, the block's next coefficient. A block's
+   * end moves `state` on by arithmetic rather than a branch, which the processor could not predict.
+   * The BitReader's position is only given back to it where its methods are used: restart markers,
+   * errors and the scan's end.
+   */
+  private runSequential(): { pos: number; stray: number } {
+    const { reader, total } = this;
+    const interval = this.restartInterval;
+    const { maxDcSize, maxAcSize } = this;
+
+    // Tables for the blocks of one MCU, in order: for block b, state 2b looks up at offsets[2b] and
+    // decodes with dcTables[b] the long way, state 2b + 1 at offsets[2b + 1] and with acTables[b].
+    const dcTables: HuffmanTable[] = [];
+    const acTables: HuffmanTable[] = [];
+    for (const { dc, ac, blocks } of this.scan.components) {
+      for (let n = 0; n < blocks; n++) {
+        dcTables.push(dc);
+        acTables.push(ac);
+      }
+    }
+    const states = 2 * dcTables.length;
+    // Building the tables takes time per entry, which a small scan (a thumbnail) would not win back:
+    // it gets narrower ones, of 2^width entries with no more than a quarter as many as it has blocks.
+    const blocks = total * dcTables.length;
+    const width = Math.max(8, Math.min(LOOKUP_BITS, Math.floor(Math.log2(blocks)) - 2));
+    const offsets = new Int32Array(states);
+    // One pair of lookup tables per distinct pair of Huffman tables (Cb and Cr usually share theirs).
+    const pairs: HuffmanTable[] = [];
+    for (let block = 0; block < dcTables.length; block++) {
+      let pair = 0;
+      while (pair < pairs.length && (pairs[pair] !== dcTables[block] || pairs[pair + 1] !== acTables[block])) pair += 2;
+      if (pair === pairs.length) pairs.push(dcTables[block]!, acTables[block]!);
+      offsets[2 * block] = pair << width;
+      offsets[2 * block + 1] = (pair + 1) << width;
+    }
+    const lookup = new Int32Array(pairs.length << width);
+    for (let pair = 0; pair < pairs.length; pair += 2) {
+      const dc = pairs[pair]!;
+      const ac = pairs[pair + 1]!;
+      buildLookup(lookup, pair << width, width, dc, ac, maxDcSize, maxAcSize);
+      buildLookup(lookup, (pair + 1) << width, width, null, ac, maxDcSize, maxAcSize);
+    }
+
+    const { segment } = reader;
+    const { view } = segment;
+    let dataBits = 8 * segment.length;
+    // The reader's position, and where the buffered reader it reports as would last have topped up
+    // (see BitReader): kept here for speed, and given back to it for its reports.
+    let consumed = reader.consumed;
+    let filledAt = reader.filledAt;
+    let untilRestart = interval;
+    let nextRestart = 0;
+    /** Set, with a break out of the MCU loop, when the data is bad. */
+    let problem = '';
+    let mcu = 0;
+    mcus: for (; mcu < total; mcu++) {
+      if (interval > 0) {
+        if (untilRestart === 0) {
+          reader.consumed = consumed;
+          reader.filledAt = filledAt;
+          this.mcu = mcu;
+          this.restart(nextRestart);
+          nextRestart = (nextRestart + 1) & 7;
+          dataBits = 8 * segment.length;
+          consumed = reader.consumed;
+          filledAt = reader.filledAt;
+          untilRestart = interval;
+        }
+        untilRestart--;
+      }
+      let state = 0;
+      let k = 0;
+      while (state < states) {
+        // The next 32 bits, of which the top 25 or more are valid.
+        const next = view.getUint32(consumed >>> 3) << (consumed & 7);
+        const entry = lookup[offsets[state]! + (next >>> (32 - width))]!;
+        if (k + ((entry >> 11) & 127) <= 64) {
+          filledAt = consumed + ((entry >> 5) & 31);
+          consumed += entry & 31;
+          k += entry >> 18;
+          // EOB, or coefficient 63 done (k = 64): the block ends and the next state is the next block's
+          // first; else it is this block's second.
+          const end = ((entry >> 10) & 1) | (k >> 6);
+          k &= end - 1;
+          state = (state | 1) + end;
+          continue;
+        }
+
+        // One symbol the long way, as BitReader.decode would read it.
+        const dc = k === 0;
+        const code = decodeCode(dc ? dcTables[state >> 1]! : acTables[state >> 1]!, next >>> 16);
+        filledAt = consumed;
+        if (code < 0) {
+          problem = dc ? 'invalid Huffman code (DC)' : 'invalid Huffman code (AC)';
+          break mcus;
+        }
+        const symbol = code & 0xff;
+        const extra = symbol & 15;
+        consumed += code >> 8;
+        filledAt = filledForSkip(consumed, filledAt, extra);
+        consumed += extra;
+        if (dc) {
+          if (symbol > maxDcSize) {
+            problem = `DC difference of category ${symbol}`;
+            break mcus;
+          }
+          k = 1;
+          state |= 1;
+          continue;
+        }
+        const run = symbol >> 4;
+        if (extra === 0 && run !== 15) {
+          // EOB. libjpeg also takes the undefined symbols 0x10..0xE0 as EOB; so do we, to accept what it shows.
+          k = 0;
+          state = (state | 1) + 1;
+          continue;
+        }
+        k += run; // for a ZRL (0xF0), 15 and the coefficient after: sixteen zeros
+        if (k > 63) {
+          problem = extra === 0 ? 'run of zeros past coefficient 63' : 'AC coefficient index past 63';
+          break mcus;
+        }
+        if (extra > maxAcSize) {
+          problem = `AC coefficient of category ${extra}`;
+          break mcus;
+        }
+        k++;
+        const end = k >> 6;
+        k &= end - 1;
+        state = (state | 1) + end;
+      }
+      // Data used past the end of the segment (made-up zero bits): the MCU is not all there.
+      if (consumed > dataBits) break;
+    }
+    reader.consumed = consumed;
+    reader.filledAt = filledAt;
+    if (mcu < total) {
+      this.mcu = mcu;
+      throw problem === '' ? this.stopped() : this.bad(problem);
+    }
+    return { pos: reader.pos(), stray: reader.unusedBytes() };
   }
 
   private decodeBlocks(scanComponent: ScanComponent): void {
@@ -650,7 +1007,7 @@ class ScanDecoder {
   private decodeBlock(scanComponent: ScanComponent, block: number): void {
     switch (this.scan.kind) {
       case 'sequential':
-        return this.sequentialBlock(scanComponent);
+        throw new Error('sequential scans are decoded by runSequential');
       case 'dcFirst':
         return this.dcFirstBlock(scanComponent);
       case 'dcRefine':
@@ -659,32 +1016,7 @@ class ScanDecoder {
       case 'acFirst':
         return this.acFirstBlock(scanComponent, block);
       case 'acRefine':
-        return this.acRefineBlock(scanComponent, block);
-    }
-  }
-
-  /** T.81 F.2.2: a DC difference, then AC run/size symbols until EOB or coefficient 63. */
-  private sequentialBlock({ dc, ac }: ScanComponent): void {
-    const reader = this.reader;
-    const size = reader.decode(dc);
-    if (size < 0) throw this.bad('invalid Huffman code (DC)');
-    if (size > this.maxDcSize) throw this.bad(`DC difference of category ${size}`);
-    const maxAcSize = this.maxAcSize;
-    for (let k = 1; k < 64; k++) {
-      const symbol = reader.decode(ac);
-      if (symbol < 0) throw this.bad('invalid Huffman code (AC)');
-      const run = symbol >> 4;
-      const bits = symbol & 15;
-      if (bits === 0) {
-        // EOB. libjpeg also takes the undefined symbols 0x10..0xE0 as EOB; so do we, to accept what it shows.
-        if (run !== 15) return;
-        k += 15; // ZRL: sixteen zeros
-        if (k > 63) throw this.bad('run of zeros past coefficient 63');
-        continue;
-      }
-      k += run;
-      if (k > 63) throw this.bad('AC coefficient index past 63');
-      if (bits > maxAcSize) throw this.bad(`AC coefficient of category ${bits}`);
+        throw new Error('AC refinement scans are decoded by runAcRefine');
     }
   }
 
@@ -738,59 +1070,153 @@ class ScanDecoder {
    * T.81 G.1.2.3: a refinement scan of an AC band. Coefficients already nonzero get one correction
    * bit each where the run passes them; zero ones are counted by the runs, and a new coefficient
    * (always ±1) lands on the first zero one after its run. Which are nonzero comes from the mask.
+   *
+   * These scans are most of the time of a progressive file, so this is written out like runSequential:
+   * the reader's position is kept in local variables, and the runs are walked on the masks a word at a
+   * time, not a coefficient at a time.
    */
-  private acRefineBlock({ ac, component }: ScanComponent, block: number): void {
-    const reader = this.reader;
+  private runAcRefine(): { pos: number; stray: number } {
+    const { reader, total, scan } = this;
+    const { ac, component } = scan.components[0]!;
     const mask = this.frame.mask!;
-    const { start, end } = this.scan;
-    const at = component.maskBase + 2 * block;
-    let low = mask[at]!;
-    let high = mask[at + 1]!;
-    let k = start;
-    if (this.eobRun === 0) {
-      for (; k <= end; k++) {
-        const symbol = reader.decode(ac);
-        if (symbol < 0) throw this.bad('invalid Huffman code (AC refinement)');
-        let run = symbol >> 4;
-        const bits = symbol & 15;
-        if (bits === 0 && run !== 15) {
-          this.eobRun = (1 << run) + (run > 0 ? reader.read(run) : 0);
-          break;
+    const { start, end } = scan;
+    const interval = this.restartInterval;
+    const { view } = reader.segment;
+    let dataBits = 8 * reader.segment.length;
+    // The band's coefficients, in the two words of a block's mask.
+    const bandLow = bandMask(start, end, 0);
+    const bandHigh = bandMask(start, end, 32);
+
+    let consumed = reader.consumed;
+    let filledAt = reader.filledAt;
+    /** Blocks left in the current end-of-band run. */
+    let eobRun = 0;
+    let untilRestart = interval;
+    let nextRestart = 0;
+    /** Set, with a break out of the block loop, when the data is bad. */
+    let problem = '';
+    let block = 0;
+    blocks: for (; block < total; block++) {
+      if (interval > 0) {
+        if (untilRestart === 0) {
+          reader.consumed = consumed;
+          reader.filledAt = filledAt;
+          this.mcu = block;
+          this.restart(nextRestart);
+          nextRestart = (nextRestart + 1) & 7;
+          dataBits = 8 * reader.segment.length;
+          consumed = reader.consumed;
+          filledAt = reader.filledAt;
+          eobRun = 0;
+          untilRestart = interval;
         }
-        // decode() has skipped the new coefficient's sign bit.
-        if (bits > 1) throw this.bad(`refinement coefficient of category ${bits}`);
-        // Walk over `run` zero coefficients (ZRL: over sixteen), stopping on the next zero one.
-        for (;;) {
-          if (k > end) throw this.bad('refinement run past the end of the spectral band');
-          // A coefficient that is already nonzero has a correction bit here; a zero one counts down the run.
-          const nonzero = ((k < 32 ? low >>> k : high >>> (k - 32)) & 1) !== 0;
-          if (nonzero) reader.skip(1);
-          else if (run-- === 0) break;
-          k++;
-        }
-        if (bits === 1) {
-          if (k < 32) low |= 1 << k;
-          else high |= 1 << (k - 32);
+        untilRestart--;
+      }
+      const at = component.maskBase + 2 * block;
+      let low = mask[at]!;
+      let high = mask[at + 1]!;
+      // The band's zero coefficients from k on.
+      let zerosLow = ~low & bandLow;
+      let zerosHigh = ~high & bandHigh;
+      let k = start;
+      if (eobRun === 0) {
+        for (; k <= end; k++) {
+          filledAt = consumed;
+          const next = view.getUint32(consumed >>> 3) << (consumed & 7);
+          const code = decodeCode(ac, next >>> 16);
+          if (code < 0) {
+            problem = 'invalid Huffman code (AC refinement)';
+            break blocks;
+          }
+          const symbol = code & 0xff;
+          let run = symbol >> 4;
+          const bits = symbol & 15;
+          consumed += code >> 8;
+          filledAt = filledForSkip(consumed, filledAt, bits);
+          consumed += bits; // the new coefficient's sign bit
+          if (bits === 0 && run !== 15) {
+            // EOBn: this block and the next 2^n - 1 + (n extra bits) end their bands here.
+            eobRun = 1 << run;
+            if (run > 0) {
+              eobRun += (view.getUint32(consumed >>> 3) << (consumed & 7)) >>> (32 - run);
+              filledAt = filledForSkip(consumed, filledAt, run);
+              consumed += run;
+            }
+            break;
+          }
+          if (bits > 1) {
+            problem = `refinement coefficient of category ${bits}`;
+            break blocks;
+          }
+          // Walk over `run` zero coefficients (ZRL: over sixteen) and stop on the next zero one: drop
+          // the lowest `run` zeros from k on, and land on the lowest one left.
+          const lowBefore = zerosLow;
+          const highBefore = zerosHigh;
+          for (; run > 0; run--) {
+            if (zerosLow !== 0) zerosLow &= (zerosLow - 1) | 0;
+            else zerosHigh &= (zerosHigh - 1) | 0;
+          }
+          // A new coefficient (a ZRL has none) makes the one landed on nonzero.
+          const isNew = -bits | 0;
+          let to: number;
+          if (zerosLow !== 0) {
+            const lowest = zerosLow & (-zerosLow | 0);
+            to = 31 - Math.clz32(lowest);
+            zerosLow ^= lowest;
+            low |= lowest & isNew;
+          } else if (zerosHigh !== 0) {
+            const lowest = zerosHigh & (-zerosHigh | 0);
+            to = 63 - Math.clz32(lowest);
+            zerosHigh ^= lowest;
+            high |= lowest & isNew;
+          } else {
+            // Not enough zeros left: the walk passes every nonzero coefficient of the band, then ends.
+            const corrections = end + 1 - k - countBits(lowBefore) - countBits(highBefore);
+            filledAt = filledForEach(consumed, filledAt, corrections);
+            consumed += corrections;
+            problem = 'refinement run past the end of the spectral band';
+            break blocks;
+          }
+          // Every coefficient passed that was not one of the run's zeros is nonzero: a correction bit
+          // each, read one at a time.
+          const corrections = to - k - (symbol >> 4);
+          filledAt = filledForEach(consumed, filledAt, corrections);
+          consumed += corrections;
+          k = to;
         }
       }
+      if (eobRun > 0) {
+        // The rest of the band is in an end-of-band run: only correction bits of nonzero coefficients,
+        // read 16 at a time.
+        let corrections = end + 1 - k - countBits(zerosLow) - countBits(zerosHigh);
+        for (; corrections > 16; corrections -= 16) {
+          filledAt = filledForSkip(consumed, filledAt, 16);
+          consumed += 16;
+        }
+        filledAt = filledForSkip(consumed, filledAt, corrections);
+        consumed += corrections;
+        eobRun--;
+      }
+      mask[at] = low;
+      mask[at + 1] = high;
+      // Data used past the end of the segment (made-up zero bits): the block is not all there.
+      if (consumed > dataBits) break;
     }
-    if (this.eobRun > 0) {
-      // The rest of the band is in an end-of-band run: only correction bits of nonzero coefficients.
-      let corrections = countBits(low & bandMask(k, end, 0)) + countBits(high & bandMask(k, end, 32));
-      for (; corrections > 16; corrections -= 16) reader.skip(16);
-      reader.skip(corrections);
-      this.eobRun--;
+    reader.consumed = consumed;
+    reader.filledAt = filledAt;
+    if (block < total) {
+      this.mcu = block;
+      throw problem === '' ? this.stopped() : this.bad(problem);
     }
-    mask[at] = low;
-    mask[at + 1] = high;
+    return { pos: reader.pos(), stray: reader.unusedBytes() };
   }
 
   /** Expects restart marker RSTn (n = `index`) where the restart interval says, and starts after it. */
   private restart(index: number): void {
     const { mcu, total } = this;
     const reader = this.reader;
-    const marker = nextMarker(this.data, reader.pos, reader.unusedBytes());
-    if (!marker) throw truncated(`data ends in scan ${this.scan.number} at MCU ${mcu} of ${total}`, reader.pos);
+    const marker = nextMarker(this.data, reader.pos(), reader.unusedBytes());
+    if (!marker) throw truncated(`data ends in scan ${this.scan.number} at MCU ${mcu} of ${total}`, reader.pos());
     if (marker.stray > MAX_STRAY_BYTES) {
       throw corrupt(
         `restart marker RST${index} missing before MCU ${mcu} of ${total} in scan ${this.scan.number} ` +
@@ -813,19 +1239,20 @@ class ScanDecoder {
   /** The error for an MCU that needed bits beyond a marker or the end of the data. */
   private stopped(): ScanError {
     const { data, reader, mcu, total } = this;
-    let codeAt = reader.stopAt;
+    const stopAt = reader.stopAt();
+    let codeAt = stopAt;
     while (codeAt < data.length && data[codeAt] === 0xff) codeAt++;
     const where = `in scan ${this.scan.number} at MCU ${mcu} of ${total}`;
-    if (codeAt >= data.length) return truncated(`data ends ${where}`, reader.stopAt);
+    if (codeAt >= data.length) return truncated(`data ends ${where}`, stopAt);
     const code = data[codeAt] ?? 0;
     const name = code >= 0xd0 && code <= 0xd7 ? `restart marker RST${code - 0xd0}` : `marker ${hex(code)}`;
-    return corrupt(`${name} ${where}: the scan's data ends early`, reader.stopAt);
+    return corrupt(`${name} ${where}: the scan's data ends early`, stopAt);
   }
 
   private bad(what: string): ScanError {
     // Made-up zero bits past a marker or the end can decode into nonsense: then the real cause is
     // where the data stopped.
-    if (this.reader.stopAt >= 0 && this.reader.bits - this.reader.padBits < 16) return this.stopped();
+    if (this.reader.nearStop()) return this.stopped();
     return corrupt(`${what} in scan ${this.scan.number}`, this.reader.offset());
   }
 }
