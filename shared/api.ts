@@ -24,7 +24,7 @@ import {
   VariantSchema,
 } from './jobs';
 import { MaskDrawingSchema, MaskPurposeSchema, MaskSchema } from './mask';
-import { ProviderTestResultSchema, ProviderViewSchema } from './providers';
+import { ProviderTestResultSchema, ProviderViewSchema, StagingConfigureSchema, StagingViewSchema } from './providers';
 
 const id = z.string().min(1).max(200);
 const RecipeFieldsSchema = z.object({
@@ -177,6 +177,10 @@ export const apiMethods = {
     result: ProviderViewSchema,
   },
   'providers.test': { args: z.object({ provider: id }).strict(), result: ProviderTestResultSchema },
+  'staging.get': { args: z.object({}).strict(), result: StagingViewSchema },
+  'staging.configure': { args: StagingConfigureSchema, result: StagingViewSchema },
+  'staging.clear': { args: z.object({}).strict(), result: StagingViewSchema },
+  'staging.test': { args: z.object({}).strict(), result: ProviderTestResultSchema },
 } as const;
 
 export const apiEvents = {

@@ -43,3 +43,37 @@ export const ProviderViewSchema = z.object({
 export type ProviderView = z.infer<typeof ProviderViewSchema>;
 
 export const ProviderTestResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+
+/** Staging storage as the UI sees it: the settings without the secret, and whether the secret is set. */
+export const StagingViewSchema = z.object({
+  configured: z.boolean(),
+  settings: z
+    .object({
+      endpoint: z.string(),
+      region: z.string(),
+      bucket: z.string(),
+      prefix: z.string(),
+      accessKeyId: z.string(),
+      urlExpirySeconds: z.number().int(),
+      cleanup: z.boolean(),
+      addressing: z.enum(['path', 'virtual']),
+    })
+    .nullable(),
+  secret: KeyStatusSchema,
+});
+export type StagingView = z.infer<typeof StagingViewSchema>;
+
+export const StagingConfigureSchema = z
+  .object({
+    endpoint: z.string().min(1).max(2000),
+    region: z.string().min(1).max(64).optional(),
+    bucket: z.string().min(1).max(63),
+    prefix: z.string().max(500).optional(),
+    accessKeyId: z.string().min(1).max(500),
+    /** Sent once; left out, the stored one is kept. */
+    secretAccessKey: z.string().min(1).max(500).optional(),
+    urlExpirySeconds: z.number().int().optional(),
+    cleanup: z.boolean().optional(),
+    addressing: z.enum(['path', 'virtual']).optional(),
+  })
+  .strict();

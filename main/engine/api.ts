@@ -10,6 +10,7 @@ import { createAssetsApi } from './ingest/assets-api';
 import { createHotFolderApi, type HotFolderApiContext } from './ingest/hot-folder-api';
 import { createQueueApi, type QueueApiContext } from './queue/queue-api';
 import { createProvidersApi, type ProvidersApiContext } from './providers/providers-api';
+import type { StagingService } from './staging/staging-service';
 import { loadSettings, saveSettings } from './settings-service';
 
 export interface ApiContext {
@@ -21,6 +22,7 @@ export interface ApiContext {
   queue: QueueApiContext;
   ingest: HotFolderApiContext['watcher'];
   providers: ProvidersApiContext;
+  staging: StagingService;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
@@ -30,6 +32,10 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     ...createQueueApi(context.queue),
     ...createAssetsApi(db),
     ...createProvidersApi(context.providers),
+    'staging.get': () => context.staging.view(),
+    'staging.configure': (settings) => context.staging.configure(settings, now()),
+    'staging.clear': () => context.staging.clear(),
+    'staging.test': () => context.staging.test(),
     ...createHotFolderApi({ db, dataDir: context.info.dataDir, now, watcher: context.ingest }),
     'engine.info': () => ({ ...context.info }),
 

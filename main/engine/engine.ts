@@ -29,7 +29,9 @@ import { enqueueDefaultRecipe } from './queue/enqueue';
 import { createProviderInputs } from './providers/inputs';
 import { resolveBaseUrl } from './providers/base-url';
 import { createLocalProvider } from './providers/local';
+import { createProductaiProvider } from './providers/productai';
 import { FileSecretStore } from './secrets/file-secret-store';
+import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
@@ -106,10 +108,15 @@ export class Engine {
       });
       // The local provider is always there: a new user gets results with no key and no network.
       const local = createLocalProvider({ workDir: path.join(this.dataDir, 'local-work') });
-      const providers = new Map([local, ...(this.options.providers ?? [])].map((provider) => [provider.id, provider]));
+      // The cloud providers are always listed (set a key to use them); tests may replace any of them by id.
+      const cloud = [createProductaiProvider()];
+      const providers = new Map(
+        [local, ...cloud, ...(this.options.providers ?? [])].map((provider) => [provider.id, provider]),
+      );
       if (loadSettings(db, this.options.log).startQueuePaused) {
         setPause(db, 'global', '', 'started paused (setting)', now());
       }
+      const staging = new StagingService(db, this.secrets);
       const runner = new QueueRunner({
         db,
         providers: [...providers.values()],
@@ -119,6 +126,7 @@ export class Engine {
         inputs: createProviderInputs(db, decoder),
         apiKey: (providerId) => this.secrets.get(providerId),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
+        stage: () => staging.stageFunction(),
         storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
@@ -175,6 +183,7 @@ export class Engine {
         queue: { db, runner, providers, events: this.events, now },
         ingest,
         providers: { db, providers, secrets: this.secrets, runner, now, env: process.env },
+        staging,
       });
       runner.start();
       processor.start();

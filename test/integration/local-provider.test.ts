@@ -39,6 +39,7 @@ async function run(
     now: Date.now,
     inputs: source,
     baseUrl: '',
+    stage: null,
     request: () => Promise.reject(new Error('the local provider makes no requests')),
     job: { id, operation, params, inputs: { assetIds: ['a'], ...(maskId ? { maskId } : {}) }, idempotencyKey: id },
     step: () => Promise.reject(new Error('the local provider pays for nothing')),
@@ -156,6 +157,7 @@ describe('local provider bookkeeping', () => {
       signal: controller.signal,
       now: Date.now,
       baseUrl: '',
+      stage: null,
       inputs: inputs(
         { a: corpusPath('photos/bythewater_nokia-n9.jpg') },
         { m: { width: 2560, height: 1600, strokes: [{ points: [{ x: 900, y: 900 }], size: 40, mode: 'paint' }] } },

@@ -116,6 +116,11 @@ export interface ProviderContext {
    */
   baseUrl: string;
   /**
+   * Puts bytes in the user's staging storage and returns a URL the provider can fetch (presigned,
+   * expiring). Null when no staging is set up: URL-only providers then stop with a message saying so.
+   */
+  stage: ((bytes: Uint8Array, contentType: string) => Promise<string>) | null;
+  /**
    * Every request to the provider goes through here: it waits for a rate-limit token (polls count
    * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.
    */

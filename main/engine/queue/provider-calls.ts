@@ -19,6 +19,8 @@ export interface CallDeps {
   apiKey: (providerId: string) => Promise<string | null>;
   /** Where the provider is reached (environment, then the user's setting, then the module's default). */
   baseUrl: (provider: ProviderModule) => string;
+  /** The user's staging storage, while one is set up. */
+  stage: () => ProviderContext['stage'];
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -46,6 +48,7 @@ export function providerContext(
     now: deps.clock.now,
     inputs: deps.inputs,
     baseUrl,
+    stage: deps.stage(),
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
       const headers = await authHeaders(deps, gate.provider, baseUrl, request.url);
       request = headers ? { ...request, headers: { ...request.headers, ...headers } } : request;

@@ -55,6 +55,8 @@ export interface QueueRunnerOptions {
   apiKey?: (providerId: string) => Promise<string | null>;
   /** Where a provider is reached (the engine resolves environment, settings and the module's default). */
   baseUrl?: (provider: ProviderModule) => string;
+  /** The user's staging storage for URL-only providers (null while none is set up). */
+  stage?: () => ProviderContext['stage'];
   /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
   inputs?: ProviderInputs;
   /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
@@ -586,6 +588,7 @@ export class QueueRunner {
       inputs: this.options.inputs ?? NO_INPUTS,
       apiKey: this.options.apiKey ?? (() => Promise.resolve(null)),
       baseUrl: this.options.baseUrl ?? ((provider) => provider.baseUrl ?? ''),
+      stage: this.options.stage ?? (() => null),
       hooks: this.options.hooks,
     };
   }

@@ -4,6 +4,7 @@ import { migration0003 } from './0003-hot-folders';
 import { migration0004 } from './0004-asset-identity';
 import { migration0005 } from './0005-photo-details';
 import { migration0006 } from './0006-default-recipe';
+import { migration0007 } from './0007-staging';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../../shared/errors';
+import type { StagingView } from '../../../shared/providers';
+import type { Db } from '../db/connection';
+import { clearStagingSettings, readStagingSettings, saveStagingSettings } from '../db/staging-repo';
+import type { SecretStore } from '../secrets/secret-store';
+import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
+
+/** The SecretStore entry that holds the staging secret access key. */
+const SECRET_ID = 'staging';
+
+const StoredSchema = StagingSettingsSchema.omit({ secretAccessKey: true });
+
+/**
+ * The user's staging storage: settings in the database, the secret key in the SecretStore. URL-only
+ * providers get a `stage` function from here while it is set up, and none otherwise.
+ */
+export class StagingService {
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretStore,
+  ) {}
+
+  configured(): boolean {
+    return StoredSchema.safeParse(readStagingSettings(this.db)).success;
+  }
+
+  /** Uploads (once per content) and returns a presigned URL; null while staging is not set up. */
+  stageFunction(): ((bytes: Uint8Array, contentType: string) => Promise<string>) | null {
+    if (!this.configured()) return null;
+    return async (bytes, contentType) => {
+      const staging = await this.open();
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      return (await staging.stage(hash, bytes, contentType)).url;
+    };
+  }
+
+  async view(): Promise<StagingView> {
+    const stored = StoredSchema.safeParse(readStagingSettings(this.db));
+    const secret = await this.secrets.describe(SECRET_ID);
+    if (!stored.success) return { configured: false, settings: null, secret };
+    return { configured: true, settings: stored.data, secret };
+  }
+
+  async configure(input: Omit<StagingSettingsInput, 'secretAccessKey'> & { secretAccessKey?: string }, now: number) {
+    const secretAccessKey = input.secretAccessKey ?? (await this.secrets.get(SECRET_ID));
+    if (!secretAccessKey) throw new AppError('invalid_input', 'The secret access key is required.');
+    const parsed = StagingSettingsSchema.safeParse({ ...input, secretAccessKey });
+    if (!parsed.success) {
+      throw new AppError('invalid_input', parsed.error.issues.map((issue) => issue.message).join('; '));
+    }
+    if (input.secretAccessKey) await this.secrets.set(SECRET_ID, input.secretAccessKey);
+    const { secretAccessKey: _secret, ...stored } = parsed.data;
+    saveStagingSettings(this.db, stored, now);
+    return this.view();
+  }
+
+  async clear(): Promise<StagingView> {
+    clearStagingSettings(this.db);
+    await this.secrets.remove(SECRET_ID).catch(() => undefined);
+    return this.view();
+  }
+
+  async test(): Promise<{ ok: boolean; message: string }> {
+    if (!this.configured()) return { ok: false, message: 'No staging storage is set up yet.' };
+    return (await this.open()).test();
+  }
+
+  private async open(): Promise<Staging> {
+    const stored = StoredSchema.parse(readStagingSettings(this.db));
+    const secretAccessKey = await this.secrets.get(SECRET_ID);
+    if (!secretAccessKey)
+      throw new AppError('invalid_input', 'The staging secret access key is missing: enter it again in Settings.');
+    return new Staging({ ...stored, secretAccessKey });
+  }
+}
