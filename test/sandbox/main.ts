@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { startAixposeSandbox } from './aixpose/server';
+import { startProductaiSandbox } from './productai/server';
+
+/**
+ * `npm run sandbox`: both provider emulators on loopback, so anyone can try the app's cloud
+ * providers without keys. Prints the environment to start Shootline with, e.g.
+ *
+ *   npm run sandbox            # in one terminal
+ *   SHOOTLINE_AIXPOSE_BASE_URL=… SHOOTLINE_PRODUCTAI_BASE_URL=… npm run serve   # in another
+ *
+ * then set the printed keys in Settings (or pass them as SHOOTLINE_<PROVIDER>_API_KEY).
+ */
+const { values } = parseArgs({
+  options: {
+    'aixpose-port': { type: 'string', default: '4711' },
+    'productai-port': { type: 'string', default: '4712' },
+    speed: { type: 'string', default: '10' },
+  },
+});
+const speed = Number(values.speed) || 10;
+const aixpose = await startAixposeSandbox({ port: Number(values['aixpose-port']), speed, credits: 1000 });
+const productai = await startProductaiSandbox({ port: Number(values['productai-port']), speed, balance: 1000 });
+
+process.stdout.write(
+  [
+    `AIXpose sandbox:   ${aixpose.baseUrl}`,
+    `ProductAI sandbox: ${productai.baseUrl}`,
+    `(jobs run ${speed}× faster than the real services; Ctrl+C stops both)`,
+    '',
+    'Start Shootline against them with:',
+    `  SHOOTLINE_AIXPOSE_BASE_URL=${aixpose.baseUrl} SHOOTLINE_AIXPOSE_API_KEY=${aixpose.apiKey} \\`,
+    `  SHOOTLINE_PRODUCTAI_BASE_URL=${productai.baseUrl} SHOOTLINE_PRODUCTAI_API_KEY=${productai.apiKeys[0] ?? ''} \\`,
+    '  npm run serve',
+    '',
+  ].join('\n'),
+);
+
+const stop = (): void => {
+  void Promise.all([aixpose.close(), productai.close()]).then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
