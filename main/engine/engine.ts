@@ -30,6 +30,7 @@ import { createProviderInputs } from './providers/inputs';
 import { resolveBaseUrl } from './providers/base-url';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
+import { createAixposeProvider } from './providers/aixpose';
 import { FileSecretStore } from './secrets/file-secret-store';
 import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
@@ -109,7 +110,7 @@ export class Engine {
       // The local provider is always there: a new user gets results with no key and no network.
       const local = createLocalProvider({ workDir: path.join(this.dataDir, 'local-work') });
       // The cloud providers are always listed (set a key to use them); tests may replace any of them by id.
-      const cloud = [createProductaiProvider()];
+      const cloud = [createAixposeProvider(), createProductaiProvider()];
       const providers = new Map(
         [local, ...cloud, ...(this.options.providers ?? [])].map((provider) => [provider.id, provider]),
       );

@@ -41,7 +41,14 @@ async function run(
     baseUrl: '',
     stage: null,
     request: () => Promise.reject(new Error('the local provider makes no requests')),
-    job: { id, operation, params, inputs: { assetIds: ['a'], ...(maskId ? { maskId } : {}) }, idempotencyKey: id },
+    job: {
+      id,
+      shootId: null,
+      operation,
+      params,
+      inputs: { assetIds: ['a'], ...(maskId ? { maskId } : {}) },
+      idempotencyKey: id,
+    },
     step: () => Promise.reject(new Error('the local provider pays for nothing')),
   };
   const { remoteId } = await provider.submit(context);
@@ -165,6 +172,7 @@ describe('local provider bookkeeping', () => {
       request: () => Promise.reject(new Error('no requests')),
       job: {
         id: 'canceled-job',
+        shootId: null,
         operation: 'spot-heal',
         params: {},
         inputs: { assetIds: ['a'], maskId: 'm' },

@@ -28,6 +28,7 @@ describe('provider accounts', () => {
     const list = await call(engine, 'providers.list', {});
     expect(list.map((p) => [p.id, p.local, p.needsKey, p.key.configured])).toEqual([
       ['local', true, false, false],
+      ['aixpose', false, true, false],
       ['productai', false, true, false],
       ['keyed', false, true, false],
     ]);

@@ -130,6 +130,8 @@ export interface ProviderContext {
 export interface SubmitContext extends ProviderContext {
   job: {
     id: string;
+    /** The shoot the job belongs to (providers that group work per listing make one project per shoot). */
+    shootId: string | null;
     operation: string;
     params: Record<string, unknown>;
     inputs: JobInputsView;

@@ -118,6 +118,7 @@ export async function submitJob(
     request: (request) => providerContext(deps, gate, signal, open.step).request(request),
     job: {
       id: job.id,
+      shootId: job.shootId,
       operation: job.operation,
       params: job.params,
       inputs: job.inputs,

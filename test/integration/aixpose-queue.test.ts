@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Asset } from '../../shared/domain';
+import type { Engine } from '../../main/engine/engine';
+import { createAixposeProvider } from '../../main/engine/providers/aixpose';
+import { startAixposeSandbox } from '../sandbox/aixpose/server';
+import { corpusPath } from '../support/corpus';
+import { call, startTestEngine } from '../support/engine';
+import { tempDir } from '../support/temp';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const KEY = 'aix_CANARY_key_77e0';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PHOTOS = [
+  'photos/storm_canon-400d.jpg',
+  'photos/dune_canon-rebel.jpg',
+  'photos/fog_hp-photosmart735.jpg',
+  'photos/bythewater_nokia-n9.jpg',
+  'photos/panasonic-gf1_orient6.jpg',
+  'photos/canon-s400_odd-exif-offsets.jpg',
+  'photos/grace_hopper.jpg',
+  'photos/cat_grayscale.jpg',
+  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
+  'photos/after-the-rain_pentax-k7_srgb.jpg',
+];
+
+async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!holds(value) && Date.now() < deadline) {
+    await sleep(100);
+    value = await read();
+  }
+  expect(holds(value), JSON.stringify(value).slice(0, 2000)).toBe(true);
+  return value;
+}
+
+async function assetsOf(engine: Engine): Promise<Asset[]> {
+  const all: Asset[] = [];
+  for (const shoot of await call(engine, 'shoots.list', {}))
+    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
+  return all;
+}
+
+describe('AIXpose through the real queue, against the sandbox', () => {
+  it('turns 10 photos with a 2-variant enhance recipe into 20 linked variants, charged once each, with no violation', async () => {
+    const sandbox = await startAixposeSandbox({ apiKey: KEY, credits: 1000, speed: 400 });
+    cleanups.push(() => sandbox.close());
+    const { engine, dataDir, logLines } = startTestEngine({
+      stabilityMs: 200,
+      providers: [createAixposeProvider({ pollIntervalMs: 50 })],
+    });
+    await call(engine, 'providers.configure', { provider: 'aixpose', baseUrl: sandbox.baseUrl });
+    await call(engine, 'providers.setKey', { provider: 'aixpose', key: KEY });
+    expect(await call(engine, 'providers.test', { provider: 'aixpose' })).toEqual({
+      ok: true,
+      message: 'The key works: 1000 credits left.',
+    });
+    const root = path.join(fs.realpathSync(tempDir()), 'Listings');
+    fs.mkdirSync(path.join(root, '12 Harbour Rd'), { recursive: true });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 1000, autoApprove: true });
+    for (const photo of PHOTOS)
+      fs.copyFileSync(corpusPath(photo), path.join(root, '12 Harbour Rd', path.basename(photo)));
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list.length === PHOTOS.length && list.every((asset) => asset.state === 'ok'),
+    );
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Japandi staging',
+      provider: 'aixpose',
+      operation: 'enhance',
+      params: { actions: ['interior-style-japandi', 'interior-decoration-medium'], variants: 2 },
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: assets.map((asset) => asset.id) });
+    expect(run.totalEstimate).toBe(20);
+    await until(
+      async () => (await call(engine, 'jobs.list', {})).jobs,
+      (list) => list.length === 10 && list.every((job) => job.state === 'done'),
+    );
+    const variants = await call(engine, 'variants.list', {});
+    expect(variants).toHaveLength(20);
+    expect(new Set(variants.map((variant) => variant.assetId))).toEqual(new Set(assets.map((asset) => asset.id)));
+    for (const variant of variants.slice(0, 4)) {
+      const media = await engine.resolveMedia({ kind: 'variant', id: variant.mediaId });
+      expect((await sharp(media?.file).metadata()).format).toBe('jpeg');
+    }
+    // One project for the shoot, 20 pictures charged once each, and nothing the sandbox had to refuse.
+    expect(sandbox.violations).toEqual([]);
+    expect(sandbox.projects()).toHaveLength(1);
+    expect(sandbox.balance).toBe(980);
+    await engine.stop();
+    expect(logLines.join('\n')).not.toContain('CANARY');
+    for (const file of fs.readdirSync(dataDir).filter((name) => name.startsWith('shootline.db'))) {
+      expect(fs.readFileSync(path.join(dataDir, file)).includes(Buffer.from('CANARY')), file).toBe(false);
+    }
+  }, 120_000);
+});
