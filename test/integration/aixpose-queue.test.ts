@@ -49,7 +49,7 @@ async function assetsOf(engine: Engine): Promise<Asset[]> {
 }
 
 describe('AIXpose through the real queue, against the sandbox', () => {
-  it('turns 10 photos with a 2-variant enhance recipe into 20 linked variants, charged once each, with no violation', async () => {
+  it('turns 10 photos with a 2-variant enhance recipe into 20 linked variants, charged once each even when answers are lost, with no violation', async () => {
     const sandbox = await startAixposeSandbox({ apiKey: KEY, credits: 1000, speed: 400 });
     cleanups.push(() => sandbox.close());
     const { engine, dataDir, logLines } = startTestEngine({
@@ -77,6 +77,9 @@ describe('AIXpose through the real queue, against the sandbox', () => {
       operation: 'enhance',
       params: { actions: ['interior-style-japandi', 'interior-decoration-medium'], variants: 2 },
     });
+    // Two enhancements are done and charged, then their connections drop before the answer: the
+    // queue sends them again with the same Idempotency-Key and AIXpose replays, charging nothing more.
+    sandbox.setFault({ kind: 'reset_after' }, { times: 2, route: 'POST /v1/pictures/{picture_id}/enhancements' });
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: assets.map((asset) => asset.id) });
     expect(run.totalEstimate).toBe(20);
     await until(
@@ -92,6 +95,8 @@ describe('AIXpose through the real queue, against the sandbox', () => {
     }
     // One project for the shoot, 20 pictures charged once each, and nothing the sandbox had to refuse.
     expect(sandbox.violations).toEqual([]);
+    expect(sandbox.requests.filter((request) => request.outcome === 'reset_after')).toHaveLength(2);
+    expect(sandbox.requests.filter((request) => request.outcome === 'replayed').length).toBeGreaterThanOrEqual(2);
     expect(sandbox.projects()).toHaveLength(1);
     expect(sandbox.balance).toBe(980);
     await engine.stop();

@@ -138,6 +138,22 @@ describe('ProductAI through the real queue, against the sandbox, with staging on
     expect(sandbox.violations).toEqual([]);
   }, 120_000);
 
+  it('never resends a submit whose answer was lost: that job waits for review, charged once; the rest finish', async () => {
+    const { engine, sandbox, assets, recipe } = await setup(1000);
+    // The first upscale is created and charged, then the connection drops before the answer.
+    await sandbox.setFault({ kind: 'reset-after', count: 1, route: 'upscale' });
+    await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: assets.map((asset) => asset.id) });
+    const jobs = await until(
+      async () => (await call(engine, 'jobs.list', {})).jobs,
+      (list) => list.length === 10 && list.every((job) => job.state === 'done' || job.state === 'needs_review'),
+    );
+    expect(jobs.filter((job) => job.state === 'needs_review')).toHaveLength(1);
+    expect(jobs.filter((job) => job.state === 'done')).toHaveLength(9);
+    // 10 charges for 10 photos: the lost one was not sent again.
+    expect(sandbox.ledger).toHaveLength(10);
+    expect(sandbox.violations).toEqual([]);
+  }, 120_000);
+
   it('stops a ProductAI job at once, saying what to do, when no staging storage is set up', async () => {
     const sandbox = await startProductaiSandbox({ apiKeys: [KEY], speed: 200, rateLimit: false });
     cleanups.push(() => sandbox.close());
