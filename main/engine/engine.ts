@@ -23,6 +23,7 @@ import { variantMediaType } from './db/variants-repo';
 import { PhotoDecoder } from './imaging/decode';
 import { DerivativeCache, DERIVATIVE_SPECS } from './imaging/derivative-cache';
 import { HeicDecoder } from './imaging/heic';
+import { MetadataCarrier } from './imaging/carry-metadata';
 import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
 import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
@@ -74,6 +75,7 @@ export class Engine {
   private processor: PhotoProcessor | null = null;
   private heic: HeicDecoder | null = null;
   private raw: RawPreviewExtractor | null = null;
+  private carrier: MetadataCarrier | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private releaseLock: (() => void) | null = null;
   private readonly secrets: SecretStore;
@@ -118,6 +120,8 @@ export class Engine {
         setPause(db, 'global', '', 'started paused (setting)', now());
       }
       const staging = new StagingService(db, this.secrets);
+      const carrier = new MetadataCarrier();
+      this.carrier = carrier;
       const runner = new QueueRunner({
         db,
         providers: [...providers.values()],
@@ -128,7 +132,18 @@ export class Engine {
         apiKey: (providerId) => this.secrets.get(providerId),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         stage: () => staging.stageFunction(),
-        storeOutput: (job, output) => Promise.resolve(storeVariantOutput(this.mediaRoot, job, output)),
+        storeOutput: async (job, output) => {
+          const stored = storeVariantOutput(this.mediaRoot, job, output);
+          // The local provider writes its own metadata; cloud results come back stripped of it.
+          const sourceId = job.inputs.assetIds[0];
+          const source = sourceId ? assetSource(db, sourceId) : null;
+          if (job.provider !== 'local' && output.kind === 'image' && source?.file && stored.file) {
+            await carrier
+              .carry(source.file, stored.file)
+              .catch((error: unknown) => this.options.log.warn('queue.metadata_not_carried', { jobId: job.id, error }));
+          }
+          return stored;
+        },
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           this.events.emit('job.updated', toJobView(job));
@@ -264,6 +279,8 @@ export class Engine {
     this.heic = null;
     await this.raw?.end();
     this.raw = null;
+    await this.carrier?.end();
+    this.carrier = null;
     await this.runner?.stop();
     this.runner = null;
     this.close();

@@ -18,14 +18,18 @@ const EXTENSIONS: Record<string, string> = {
  * (temp file + rename), so a crash mid-write leaves no half file under the final name, and
  * idempotently: the same job and output index always land in the same file.
  */
-export function storeVariantOutput(mediaRoot: string, job: JobRecord, output: FetchedOutput): { mediaId: string } {
+export function storeVariantOutput(
+  mediaRoot: string,
+  job: JobRecord,
+  output: FetchedOutput,
+): { mediaId: string; file: string } {
   const mediaId = `${job.id}-${output.index}`;
   const file = variantFilePath(mediaRoot, mediaId, output.mimeType);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, output.bytes);
   fs.renameSync(temp, file);
-  return { mediaId };
+  return { mediaId, file };
 }
 
 /** Where a variant's media file lives, by its media id and type. */

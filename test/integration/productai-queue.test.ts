@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import exifr from 'exifr';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Asset } from '../../shared/domain';
@@ -107,6 +108,23 @@ describe('ProductAI through the real queue, against the sandbox, with staging on
     expect(sandbox.violations).toEqual([]);
     expect(sandbox.ledger).toHaveLength(10);
     expect(sandbox.keysSeen.get(KEY)).toBeGreaterThan(0);
+    // The provider's output came back bare; the stored variant carries its source's capture time,
+    // camera and copyright again.
+    const pentax = assets.find((asset) => asset.relativePath.endsWith('after-the-rain_pentax-k7_srgb.jpg'));
+    const variant = variants.find((each) => each.assetId === pentax?.id);
+    const file = (await engine.resolveMedia({ kind: 'variant', id: variant?.mediaId ?? '' }))?.file ?? '';
+    expect(
+      await exifr.parse(file, {
+        pick: ['Make', 'Model', 'DateTimeOriginal', 'Copyright', 'Artist'],
+        reviveValues: false,
+      }),
+    ).toEqual({
+      Make: 'PENTAX',
+      Model: 'PENTAX K-7',
+      DateTimeOriginal: '2014:11:18 17:43:55',
+      Copyright: 'Stef Binde www.vogliaditerra.com',
+      Artist: 'Stef Binde',
+    });
     // The canary key reached the sandbox, and nothing else: not the log, the database or an answer.
     await engine.stop();
     expect(logLines.join('\n')).not.toContain('CANARY');

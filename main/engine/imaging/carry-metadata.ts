@@ -1,0 +1,43 @@
+import { ExifTool, type WriteTags } from 'exiftool-vendored';
+
+/** The tags a photographer expects a result to keep from its source. */
+const CARRIED = [
+  'DateTimeOriginal',
+  'CreateDate',
+  'OffsetTimeOriginal',
+  'Make',
+  'Model',
+  'LensModel',
+  'Artist',
+  'Copyright',
+] as const;
+
+/**
+ * Cloud providers return images stripped of their metadata. This copies the source's capture time,
+ * camera, lens, artist and copyright into a stored output, in place and without re-encoding its
+ * pixels (exiftool rewrites the metadata segments only). GPS is not carried: results are often
+ * published, and a location is the user's to add back.
+ */
+export class MetadataCarrier {
+  private exiftool: ExifTool | null = null;
+
+  async carry(sourceFile: string, outputFile: string): Promise<void> {
+    const tool = (this.exiftool ??= new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 }));
+    const source = await tool.read<Record<string, unknown>>(sourceFile);
+    const tags: WriteTags = {};
+    for (const name of CARRIED) {
+      const value = source[name];
+      // Dates come back as ExifDateTime objects, which exiftool-vendored writes back as they were.
+      if (value === undefined || value === null || value === '') continue;
+      (tags as Record<string, unknown>)[name] = value;
+    }
+    if (Object.keys(tags).length === 0) return;
+    await tool.write(outputFile, tags, { writeArgs: ['-overwrite_original'] });
+  }
+
+  async end(): Promise<void> {
+    const tool = this.exiftool;
+    this.exiftool = null;
+    await tool?.end();
+  }
+}
