@@ -2,12 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Asset } from '../../shared/domain';
-import type { Engine } from '../../main/engine/engine';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { startAixposeSandbox } from '../sandbox/aixpose/server';
 import { corpusPath } from '../support/corpus';
-import { call, startTestEngine } from '../support/engine';
+import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 const cleanups: (() => unknown)[] = [];
@@ -16,7 +14,6 @@ afterEach(async () => {
 });
 
 const KEY = 'aix_CANARY_key_77e0';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PHOTOS = [
   'photos/storm_canon-400d.jpg',
   'photos/dune_canon-rebel.jpg',
@@ -29,24 +26,6 @@ const PHOTOS = [
   'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
   'photos/after-the-rain_pentax-k7_srgb.jpg',
 ];
-
-async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!holds(value) && Date.now() < deadline) {
-    await sleep(100);
-    value = await read();
-  }
-  expect(holds(value), JSON.stringify(value).slice(0, 2000)).toBe(true);
-  return value;
-}
-
-async function assetsOf(engine: Engine): Promise<Asset[]> {
-  const all: Asset[] = [];
-  for (const shoot of await call(engine, 'shoots.list', {}))
-    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
-  return all;
-}
 
 describe('AIXpose through the real queue, against the sandbox', () => {
   it('turns 10 photos with a 2-variant enhance recipe into 20 linked variants, charged once each even when answers are lost, with no violation', async () => {

@@ -4,37 +4,17 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../shared/api';
-import type { Asset } from '../../shared/domain';
 import type { Engine } from '../../main/engine/engine';
 import { silentLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
 import { testProviderModule } from '../sandbox/test-providers/module';
 import { corpusPath } from '../support/corpus';
-import { call, startTestEngine } from '../support/engine';
+import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Nothing listens on the discard port; the queue stays paused: jobs only need a provider to belong to.
 const provider = testProviderModule({ id: 'tp', baseUrl: 'http://127.0.0.1:9', idempotentSubmit: true });
-
-async function assetsOf(engine: Engine): Promise<Asset[]> {
-  const all: Asset[] = [];
-  for (const shoot of await call(engine, 'shoots.list', {}))
-    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
-  return all.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
-}
-
-/** Polls until the check holds (or fails the test with what was last seen). */
-async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!holds(value) && Date.now() < deadline) {
-    await sleep(100);
-    value = await read();
-  }
-  expect(holds(value), JSON.stringify(value)).toBe(true);
-  return value;
-}
 
 async function startPaused(dataDir = tempDir()): Promise<Engine> {
   const { engine } = startTestEngine({ dataDir, stabilityMs: 400, providers: [provider] });

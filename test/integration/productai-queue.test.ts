@@ -3,12 +3,10 @@ import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Asset } from '../../shared/domain';
-import type { Engine } from '../../main/engine/engine';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { startProductaiSandbox } from '../sandbox/productai/server';
 import { corpusPath } from '../support/corpus';
-import { call, startTestEngine } from '../support/engine';
+import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { S3RVER_ACCESS_KEY_ID, startS3 } from '../support/s3';
 import { tempDir } from '../support/temp';
 
@@ -31,17 +29,6 @@ const PHOTOS = [
   'photos/iphone4s_thumb_gps.jpg',
   'photos/after-the-rain_pentax-k7_srgb.jpg',
 ];
-
-async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!holds(value) && Date.now() < deadline) {
-    await sleep(100);
-    value = await read();
-  }
-  expect(holds(value), JSON.stringify(value).slice(0, 2000)).toBe(true);
-  return value;
-}
 
 /** The engine with ProductAI pointed at the sandbox, staging on s3rver, and 10 corpus photos ingested. */
 async function setup(balance: number) {
@@ -77,13 +64,6 @@ async function setup(balance: number) {
     params: {},
   });
   return { engine, dataDir, logLines, sandbox, assets, recipe };
-}
-
-async function assetsOf(engine: Engine): Promise<Asset[]> {
-  const all: Asset[] = [];
-  for (const shoot of await call(engine, 'shoots.list', {}))
-    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
-  return all;
 }
 
 describe('ProductAI through the real queue, against the sandbox, with staging on s3rver', () => {

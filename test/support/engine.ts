@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
-import type { HotFolder } from '../../shared/domain';
-import { afterEach } from 'vitest';
+import type { Asset, HotFolder } from '../../shared/domain';
+import { afterEach, expect } from 'vitest';
 import { Engine } from '../../main/engine/engine';
 import { createLogger, type Logger } from '../../main/engine/log';
 import type { ProviderModule } from '../../main/engine/providers/contract';
@@ -87,4 +87,25 @@ export function testHotFolder(folderPath: string, overrides: Partial<HotFolder> 
     updatedAt: 0,
     ...overrides,
   };
+}
+
+/** Polls until the check holds, then returns the value; fails the test with what was last seen. */
+export async function until<T>(read: () => Promise<T>, holds: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!holds(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  expect(holds(value), JSON.stringify(value).slice(0, 2000)).toBe(true);
+  return value;
+}
+
+/** Every asset of every shoot, through the API. */
+export async function assetsOf(engine: Engine): Promise<Asset[]> {
+  const all: Asset[] = [];
+  for (const shoot of await call(engine, 'shoots.list', {})) {
+    all.push(...(await call(engine, 'assets.list', { shootId: shoot.id, limit: 1000 })).assets);
+  }
+  return all;
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
-import { sniffFormat } from '../../ingest/sniff';
-import type { FetchedOutput, InputPhoto, ProviderContext, ProviderModule, SubmitContext } from '../contract';
+import type { FetchedOutput, InputPhoto, ProviderModule, SubmitContext } from '../contract';
+import { downloadImageOutput } from '../download';
 import { ProviderRequestError, type HttpResponse } from '../http';
 
 /**
@@ -18,7 +18,6 @@ export const AIXPOSE_BASE_URL = 'https://api.aixpose.art';
 const SCENE_TYPES = ['interior', 'exterior'] as const;
 const ASPECT_RATIOS = ['1:1', '4:3', '3:2', '16:9', '21:9', '3:4', '2:3', '9:16'] as const;
 const RESOLUTIONS = ['1K', '2K', '4K'] as const;
-const MAX_OUTPUT_BYTES = 100 * 1024 * 1024;
 /** AIXpose's own upload ceiling is not documented; 20 MB is what we assume and keep under. */
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -150,7 +149,8 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
 
     fetchOutputs: async (context, _remoteId, outputs) => {
       const fetched: FetchedOutput[] = [];
-      for (const output of outputs) if (output.url) fetched.push(await download(context, output.url, output.index));
+      for (const output of outputs)
+        if (output.url) fetched.push(await downloadImageOutput(context, 'AIXpose', output.url, output.index));
       return fetched;
     },
 
@@ -222,18 +222,4 @@ function json<T>(response: HttpResponse): T {
   } catch {
     throw new ProviderRequestError('AIXpose sent an answer that is not JSON.', { kind: 'invalid_response' });
   }
-}
-
-async function download(context: ProviderContext, url: string, index: number): Promise<FetchedOutput> {
-  const response = await context.request({
-    method: 'GET',
-    url,
-    timeoutMs: 120_000,
-    maxResponseBytes: MAX_OUTPUT_BYTES,
-  });
-  const sniffed = sniffFormat(response.body.subarray(0, 64));
-  if (!sniffed.ok || !['jpeg', 'png', 'webp'].includes(sniffed.format)) {
-    throw new ProviderRequestError('AIXpose sent something that is not an image.', { kind: 'invalid_response' });
-  }
-  return { index, kind: 'image', mimeType: `image/${sniffed.format}`, bytes: response.body };
 }

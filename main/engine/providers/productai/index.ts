@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
-import { sniffFormat } from '../../ingest/sniff';
 import { stagingMissingMessage } from '../../staging/staging';
-import type { FetchedOutput, InputPhoto, ProviderContext, ProviderModule } from '../contract';
+import type { FetchedOutput, InputPhoto, ProviderModule } from '../contract';
+import { downloadImageOutput } from '../download';
 import { ProviderRequestError, type HttpResponse } from '../http';
 
 /**
@@ -39,7 +39,6 @@ const UPSCALE_TOKENS = 20;
 
 /** The doc: each image below 10 MB, PNG, JPG or WebP. */
 const MAX_INPUT_BYTES = 10_000_000;
-const MAX_OUTPUT_BYTES = 100 * 1024 * 1024;
 /** The doc asks for 3–5 s between polls; long jobs are polled less often, up to 20 s. */
 const POLL_MS = 4_000;
 const POLL_CAP_MS = 20_000;
@@ -197,7 +196,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
       const fetched: FetchedOutput[] = [];
       for (const output of outputs) {
         if (!output.url) continue;
-        fetched.push(await download(context, output.url, output.index));
+        fetched.push(await downloadImageOutput(context, 'ProductAI', output.url, output.index));
       }
       return fetched;
     },
@@ -224,24 +223,6 @@ async function prepareInput(photo: InputPhoto): Promise<Buffer> {
 }
 
 /** An output, capped in size, checked to be a real image by its bytes; saved later under a name Shootline chooses. */
-async function download(context: ProviderContext, url: string, index: number): Promise<FetchedOutput> {
-  const response = await context.request({
-    method: 'GET',
-    url,
-    timeoutMs: 120_000,
-    maxResponseBytes: MAX_OUTPUT_BYTES,
-  });
-  const sniffed = sniffFormat(response.body.subarray(0, 64));
-  if (!sniffed.ok || !['jpeg', 'png', 'webp'].includes(sniffed.format)) {
-    throw new ProviderRequestError('ProductAI sent something that is not an image.', { kind: 'invalid_response' });
-  }
-  return {
-    index,
-    kind: 'image',
-    mimeType: `image/${sniffed.format}`,
-    bytes: response.body,
-  };
-}
 
 function messageOf(body: string): string | null {
   try {
