@@ -213,6 +213,10 @@ const ROW_EXAMPLES: Record<string, RequestFailure[]> = {
     http(429, 'insufficient_credits'),
     http(500, 'insufficient_credits'),
   ],
+  'provider code request_in_progress (any status)': [
+    http(409, 'request_in_progress'),
+    http(425, 'request_in_progress'),
+  ],
   'HTTP 402': [http(402), http(402, 'payment_required')],
   'HTTP 401 or 403': [http(401), http(403), http(403, 'forbidden')],
   'network error before send': [

@@ -205,6 +205,13 @@ export const CLASSIFICATION_TABLE: readonly ClassificationRow[] = [
     match: (f) => f.kind === 'http' && f.providerCode === 'insufficient_credits',
     class: 'credits',
   },
+  // An adapter's word for "your identical request is still being worked on" (e.g. AIXpose's 409 for an
+  // Idempotency-Key in use): wait and ask again, the answer will be the first request's.
+  {
+    when: 'provider code request_in_progress (any status)',
+    match: (f) => f.kind === 'http' && f.providerCode === 'request_in_progress',
+    class: 'transient',
+  },
   // 402 Payment Required: out of credits or billing lapsed; the user must act.
   { when: 'HTTP 402', match: isStatus(402), class: 'credits' },
   // The key is missing, wrong or lacks rights; every request will fail until the user fixes it.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
-import type { FetchedOutput, InputPhoto, ProviderModule, SubmitContext } from '../contract';
+import type { FetchedOutput, InputPhoto, ProviderContext, ProviderModule, SubmitContext } from '../contract';
 import { downloadImageOutput } from '../download';
 import { ProviderRequestError, type HttpResponse } from '../http';
 
@@ -49,7 +49,7 @@ interface PictureJson {
 }
 
 export function createAixposeProvider(options: { pollIntervalMs?: number } = {}): ProviderModule {
-  return {
+  return wrapRequests({
     id: AIXPOSE_ID,
     name: 'AIXpose',
     auth: 'bearer',
@@ -165,6 +165,41 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         return answer.balance;
       },
     },
+  });
+}
+
+/**
+ * AIXpose answers 409 `idempotency_key_in_use` while the first request with a key is still being
+ * processed (a resend after a crash can meet it): that is the queue's "still in progress", to be
+ * asked again, not a refusal. Every context the module is given has its requests translated so.
+ */
+function wrapRequests(module: ProviderModule): ProviderModule {
+  const translate = <C extends ProviderContext>(context: C): C => ({
+    ...context,
+    request: async (request) => {
+      try {
+        return await context.request(request);
+      } catch (error) {
+        if (
+          error instanceof ProviderRequestError &&
+          error.failure.kind === 'http' &&
+          error.failure.providerCode === 'idempotency_key_in_use'
+        ) {
+          throw new ProviderRequestError(
+            'AIXpose is still working on the same request.',
+            { ...error.failure, providerCode: 'request_in_progress' },
+            error.response,
+          );
+        }
+        throw error;
+      }
+    },
+  });
+  return {
+    ...module,
+    submit: (context) => module.submit(translate(context)),
+    poll: (context, remoteId) => module.poll(translate(context), remoteId),
+    fetchOutputs: (context, remoteId, outputs) => module.fetchOutputs(translate(context), remoteId, outputs),
   };
 }
 
