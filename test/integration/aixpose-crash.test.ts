@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertAsset } from '../../main/engine/db/assets-repo';
 import { startAixposeSandbox } from '../sandbox/aixpose/server';
-import { CRASH_PHOTOS } from '../support/aixpose-crash-child';
+import { CRASH_PHOTOS } from '../support/provider-crash-child';
 import { countByState, enqueue, openQueueLibrary, waitFor } from '../support/queue-harness';
 import { seeded } from '../support/seeded';
 import { tempDir } from '../support/temp';
@@ -21,8 +21,9 @@ function runChild(dir: string, url: string, killBeforeSend = 0) {
     [
       '--import',
       'tsx',
-      path.join(root, 'test', 'support', 'aixpose-crash-child.ts'),
+      path.join(root, 'test', 'support', 'provider-crash-child.ts'),
       dir,
+      'aixpose',
       url,
       KEY,
       String(killBeforeSend),

@@ -1,20 +1,24 @@
 /**
- * The queue with the real AIXpose adapter in a child process, for crash tests: runs a library's
- * jobs against the sandbox until every job is settled, and can SIGKILL itself just after the Nth
- * request step was marked as sending (before it leaves).
+ * The queue with a real cloud adapter in a child process, for crash tests: runs a library's jobs
+ * against that provider's sandbox until every job is settled, and can SIGKILL itself just after
+ * the Nth request step was marked as sending (before it leaves).
  *
- *   tsx test/support/aixpose-crash-child.ts <library dir> <sandbox url> <key> [kill before send #N]
+ *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai> <sandbox url> <key>
+ *       [kill before send #N] [staging endpoint] [staging bucket]
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { PhotoDecoder } from '../../main/engine/imaging/decode';
 import { HeicDecoder } from '../../main/engine/imaging/heic';
 import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/raw-preview';
 import { sniffFormat } from '../../main/engine/ingest/sniff';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
+import { createProductaiProvider } from '../../main/engine/providers/productai';
+import { Staging } from '../../main/engine/staging/staging';
 import { corpusPath } from './corpus';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
 
-/** The photos the crash test's jobs point at, by asset id. */
+/** The photos the crash tests' jobs point at, by asset id. */
 export const CRASH_PHOTOS: Record<string, string> = {
   a0: 'photos/storm_canon-400d.jpg',
   a1: 'photos/dune_canon-rebel.jpg',
@@ -24,8 +28,9 @@ export const CRASH_PHOTOS: Record<string, string> = {
   a5: 'photos/cat_grayscale.jpg',
 };
 
-if (process.argv[1]?.endsWith('aixpose-crash-child.ts')) {
-  const [dir = '', url = '', key = '', killBeforeSend = '0'] = process.argv.slice(2);
+if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
+  const [dir = '', which = '', url = '', key = '', killBeforeSend = '0', stagingEndpoint = '', bucket = ''] =
+    process.argv.slice(2);
   const { db } = openQueueLibrary(dir);
   const heic = new HeicDecoder();
   const raw = new RawPreviewExtractor();
@@ -35,10 +40,22 @@ if (process.argv[1]?.endsWith('aixpose-crash-child.ts')) {
     tempDir: dir,
     isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw,
   });
+  const provider =
+    which === 'productai'
+      ? createProductaiProvider({ pollIntervalMs: 20, rateLimit: { requests: 1000, windowMs: 1000 } })
+      : createAixposeProvider({ pollIntervalMs: 20 });
+  const staging = stagingEndpoint
+    ? new Staging({ endpoint: stagingEndpoint, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })
+    : null;
   let marked = 0;
-  const runner = createRunner(db, dir, [createAixposeProvider({ pollIntervalMs: 20 })], {
+  const runner = createRunner(db, dir, [provider], {
     apiKey: () => Promise.resolve(key),
     baseUrl: () => url,
+    stage: () =>
+      staging
+        ? async (bytes, contentType) =>
+            (await staging.stage(createHash('sha256').update(bytes).digest('hex'), bytes, contentType)).url
+        : null,
     inputs: {
       photo: async (assetId) => {
         const file = corpusPath(CRASH_PHOTOS[assetId] ?? '');
