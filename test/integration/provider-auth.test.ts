@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ProviderModule } from '../../main/engine/providers/contract';
+import { ProviderRequestError } from '../../main/engine/providers/http';
 import { countByState, createRunner, enqueue, openQueueLibrary, waitFor } from '../support/queue-harness';
 import { tempDir } from '../support/temp';
 
@@ -90,6 +91,48 @@ describe('API keys on provider requests', () => {
     expect(api.seen.map((request) => [request.path, request.headers[header]])).toEqual([['/jobs', value]]);
     expect(storage.seen).toHaveLength(1);
     expect(JSON.stringify(storage.seen[0]?.headers)).not.toContain('CANARY');
+  });
+
+  it('probes an unreachable provider at its configured address, not its default one', async () => {
+    const api = await recordingServer();
+    const dir = tempDir();
+    const { db, shootId } = openQueueLibrary(dir);
+    cleanups.push(() => db.close());
+    const probed: string[] = [];
+    let refusals = 1;
+    const provider = uploadingProvider('http://default.invalid', api.url, 'none');
+    const flaky: ProviderModule = {
+      ...provider,
+      submit: (context) => {
+        if (refusals-- > 0) {
+          // As a refused connection looks to the queue: nothing was sent, the provider seems down.
+          return Promise.reject(
+            new ProviderRequestError('Network error: ECONNREFUSED', {
+              kind: 'network',
+              phase: 'before_send',
+              code: 'ECONNREFUSED',
+            }),
+          );
+        }
+        return provider.submit(context);
+      },
+    };
+    const runner = createRunner(db, dir, [flaky], {
+      baseUrl: () => api.url,
+      probe: (url) => {
+        probed.push(url);
+        return Promise.resolve(true);
+      },
+    });
+    cleanups.push(() => runner.stop());
+    enqueue(db, shootId, 'keyed', 1);
+    runner.start();
+    await waitFor(
+      () => countByState(db).done === 1,
+      () => JSON.stringify({ states: countByState(db), probed }),
+    );
+    expect(probed.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(probed)).toEqual(new Set([api.url]));
   });
 
   it('pauses the provider, without sending anything to it, while no key is set', async () => {

@@ -132,7 +132,9 @@ export class QueueRunner {
           provider,
           clock: options.clock,
           random: options.random ?? Math.random,
-          probe: options.probe ?? probeBaseUrl,
+          // Probe where the provider is reached now (a sandbox, a regional endpoint), not its default.
+          probe: (defaultUrl, signal) =>
+            (options.probe ?? probeBaseUrl)(options.baseUrl?.(provider) || defaultUrl, signal),
           onReachable: () => this.pump(),
           log: options.log,
         }),
