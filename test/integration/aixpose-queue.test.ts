@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { startAixposeSandbox } from '../sandbox/aixpose/server';
-import { corpusPath } from '../support/corpus';
+import { corpusPath, TEN_PHOTOS } from '../support/corpus';
 import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 
@@ -14,18 +14,7 @@ afterEach(async () => {
 });
 
 const KEY = 'aix_CANARY_key_77e0';
-const PHOTOS = [
-  'photos/storm_canon-400d.jpg',
-  'photos/dune_canon-rebel.jpg',
-  'photos/fog_hp-photosmart735.jpg',
-  'photos/bythewater_nokia-n9.jpg',
-  'photos/panasonic-gf1_orient6.jpg',
-  'photos/canon-s400_odd-exif-offsets.jpg',
-  'photos/grace_hopper.jpg',
-  'photos/cat_grayscale.jpg',
-  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
-  'photos/after-the-rain_pentax-k7_srgb.jpg',
-];
+const PHOTOS = TEN_PHOTOS;
 
 describe('AIXpose through the real queue, against the sandbox', () => {
   it('turns 10 photos with a 2-variant enhance recipe into 20 linked variants, charged once each even when answers are lost, with no violation', async () => {

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { startProductaiSandbox } from '../sandbox/productai/server';
-import { corpusPath } from '../support/corpus';
+import { corpusPath, TEN_PHOTOS } from '../support/corpus';
 import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { S3RVER_ACCESS_KEY_ID, startS3 } from '../support/s3';
 import { tempDir } from '../support/temp';
@@ -17,18 +17,7 @@ afterEach(async () => {
 
 const KEY = 'pai-CANARY-key-5fd1c2';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PHOTOS = [
-  'photos/storm_canon-400d.jpg',
-  'photos/dune_canon-rebel.jpg',
-  'photos/fog_hp-photosmart735.jpg',
-  'photos/bythewater_nokia-n9.jpg',
-  'photos/panasonic-gf1_orient6.jpg',
-  'photos/canon-s400_odd-exif-offsets.jpg',
-  'photos/grace_hopper.jpg',
-  'photos/cat_grayscale.jpg',
-  'photos/iphone4s_thumb_gps.jpg',
-  'photos/after-the-rain_pentax-k7_srgb.jpg',
-];
+const PHOTOS = TEN_PHOTOS;
 
 /** The engine with ProductAI pointed at the sandbox, staging on s3rver, and 10 corpus photos ingested. */
 async function setup(balance: number) {

@@ -39,3 +39,17 @@ export function corpusManifest(): CorpusEntry[] {
 export function corpusPath(file: string): string {
   return path.join(CORPUS_DIR, ...file.split('/'));
 }
+
+/** Ten ordinary corpus photos of different cameras and sizes, for runs through a provider. */
+export const TEN_PHOTOS = [
+  'photos/storm_canon-400d.jpg',
+  'photos/dune_canon-rebel.jpg',
+  'photos/fog_hp-photosmart735.jpg',
+  'photos/bythewater_nokia-n9.jpg',
+  'photos/panasonic-gf1_orient6.jpg',
+  'photos/canon-s400_odd-exif-offsets.jpg',
+  'photos/grace_hopper.jpg',
+  'photos/cat_grayscale.jpg',
+  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
+  'photos/after-the-rain_pentax-k7_srgb.jpg',
+] as const;

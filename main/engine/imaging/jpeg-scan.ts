@@ -277,12 +277,12 @@ class BitReader {
     const code = decodeCode(table, this.peek() >>> 16);
     if (code < 0) return -1;
     this.consumed += code >> 8;
-    this.skip(code & 15);
+    this.skipBits(code & 15);
     return code & 0xff;
   }
 
   /** Skips n ≤ 16 bits (a coefficient's magnitude bits, whose value does not matter here). */
-  skip(n: number): void {
+  skipBits(n: number): void {
     this.filledAt = filledForSkip(this.consumed, this.filledAt, n);
     this.consumed += n;
   }
@@ -290,11 +290,11 @@ class BitReader {
   /** Reads n ≤ 16 bits as an unsigned number. */
   read(n: number): number {
     const value = n === 0 ? 0 : this.peek() >>> (32 - n);
-    this.skip(n);
+    this.skipBits(n);
     return value;
   }
 
-  /** Skips n bits as n calls of skip(1) would. */
+  /** Skips n bits as n calls of skipBits(1) would. */
   skipEach(n: number): void {
     this.filledAt = filledForEach(this.consumed, this.filledAt, n);
     this.consumed += n;
@@ -1012,7 +1012,7 @@ class ScanDecoder {
         return this.dcFirstBlock(scanComponent);
       case 'dcRefine':
         // One correction bit per block, whatever it says.
-        return this.reader.skip(1);
+        return this.reader.skipBits(1);
       case 'acFirst':
         return this.acFirstBlock(scanComponent, block);
       case 'acRefine':
