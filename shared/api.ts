@@ -24,7 +24,15 @@ import {
   VariantSchema,
 } from './jobs';
 import { MaskDrawingSchema, MaskPurposeSchema, MaskSchema } from './mask';
-import { ProviderTestResultSchema, ProviderViewSchema, StagingConfigureSchema, StagingViewSchema } from './providers';
+import {
+  AgentSettingsSchema,
+  LedgerEntrySchema,
+  ProviderCatalogSchema,
+  ProviderTestResultSchema,
+  ProviderViewSchema,
+  StagingConfigureSchema,
+  StagingViewSchema,
+} from './providers';
 
 const id = z.string().min(1).max(200);
 const RecipeFieldsSchema = z.object({
@@ -133,6 +141,19 @@ export const apiMethods = {
     }),
   },
 
+  /** An operation on a whole shoot (an AIXpose listing video or publish from its approved variants). */
+  'shoots.runOperation': {
+    args: z
+      .object({ shootId: id, provider: id, operation: id, params: z.record(z.string(), z.unknown()).default({}) })
+      .strict(),
+    result: z.object({
+      jobIds: z.array(z.string()),
+      totalEstimate: z.number(),
+      awaitingApproval: z.number().int(),
+      awaitingInput: z.number().int(),
+    }),
+  },
+
   'variants.list': {
     args: z.object({ assetId: id.optional(), jobId: id.optional(), shootId: id.optional() }).strict(),
     result: z.array(VariantSchema),
@@ -177,6 +198,17 @@ export const apiMethods = {
     result: ProviderViewSchema,
   },
   'providers.test': { args: z.object({ provider: id }).strict(), result: ProviderTestResultSchema },
+  /** The provider's catalog (models, actions, quick actions…); cached, fetched again with `refresh`. */
+  'providers.catalog': {
+    args: z.object({ provider: id, refresh: z.boolean().optional() }).strict(),
+    result: ProviderCatalogSchema,
+  },
+  'providers.agent': { args: z.object({ provider: id }).strict(), result: AgentSettingsSchema },
+  'providers.updateAgent': {
+    args: z.object({ provider: id, enabled: z.boolean().optional(), autoApply: z.boolean().optional() }).strict(),
+    result: AgentSettingsSchema,
+  },
+  'providers.ledger': { args: z.object({ provider: id }).strict(), result: z.array(LedgerEntrySchema) },
   'staging.get': { args: z.object({}).strict(), result: StagingViewSchema },
   'staging.configure': { args: StagingConfigureSchema, result: StagingViewSchema },
   'staging.clear': { args: z.object({}).strict(), result: StagingViewSchema },

@@ -43,6 +43,7 @@ export const RatingSchema = z.number().int().min(0).max(5);
 
 export const JobInputsSchema = z.object({
   assetIds: z.array(z.string()),
+  variantIds: z.array(z.string()).optional(),
   maskId: z.string().optional(),
   garmentAssetId: z.string().optional(),
 });
@@ -139,6 +140,10 @@ export const VariantSchema = z.object({
   approved: z.boolean(),
   /** The version of the source photo this was made from; older than the asset's own when it was re-saved since. */
   assetVersion: z.number().int().nullable(),
+  /** The provider's own id and numbering (AIXpose picture id, version, subversion); null for local work. */
+  remote: z
+    .object({ id: z.string(), version: z.number().int().nullable(), subversion: z.number().int().nullable() })
+    .nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

@@ -13,8 +13,17 @@ export const ProviderOperationViewSchema = z.object({
   label: z.string(),
   description: z.string(),
   paid: z.boolean(),
-  inputs: z.object({ image: z.boolean(), mask: z.string().nullable(), garment: z.boolean() }),
-  hints: z.record(z.string(), z.object({ label: z.string(), help: z.string().optional() })),
+  inputs: z.object({
+    image: z.boolean(),
+    mask: z.string().nullable(),
+    garment: z.boolean(),
+    /** Works on the shoot's approved variants (videos), or on the shoot as a whole (publishing). */
+    shoot: z.enum(['approved-variants', 'whole']).nullable(),
+  }),
+  hints: z.record(
+    z.string(),
+    z.object({ label: z.string(), help: z.string().optional(), catalog: z.string().optional() }),
+  ),
   /** The parameters as JSON Schema (types, enums, defaults, ranges), to build the recipe form from. */
   paramsSchema: z.unknown(),
 });
@@ -26,6 +35,8 @@ export const ProviderViewSchema = z.object({
   local: z.boolean(),
   needsKey: z.boolean(),
   key: KeyStatusSchema,
+  /** Set when keys cannot be stored protected (Linux without a keyring): shown next to the key field. */
+  keyWarning: z.string().nullable(),
   baseUrl: z.string().nullable(),
   concurrency: z.number().int(),
   reachable: z.boolean(),
@@ -43,6 +54,39 @@ export const ProviderViewSchema = z.object({
 export type ProviderView = z.infer<typeof ProviderViewSchema>;
 
 export const ProviderTestResultSchema = z.object({ ok: z.boolean(), message: z.string() });
+
+export const CatalogEntrySchema = z.object({
+  kind: z.string(),
+  id: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  group: z.string().optional(),
+  appliesTo: z.array(z.string()).optional(),
+});
+export type CatalogEntryView = z.infer<typeof CatalogEntrySchema>;
+
+/** A provider's catalog, cached: `message` says why it may be old (offline, key refused). */
+export const ProviderCatalogSchema = z.object({
+  provider: z.string(),
+  entries: z.array(CatalogEntrySchema),
+  fetchedAt: z.number().nullable(),
+  message: z.string().nullable(),
+});
+export type ProviderCatalog = z.infer<typeof ProviderCatalogSchema>;
+
+export const AgentSettingsSchema = z.object({
+  enabled: z.boolean(),
+  autoApply: z.boolean(),
+  learnedPreferences: z.array(z.string()),
+  updatedAt: z.string().nullable(),
+});
+
+export const LedgerEntrySchema = z.object({
+  at: z.number(),
+  amount: z.number(),
+  remoteId: z.string().optional(),
+  note: z.string().optional(),
+});
 
 /** Staging storage as the UI sees it: the settings without the secret, and whether the secret is set. */
 export const StagingViewSchema = z.object({

@@ -128,10 +128,10 @@ export class Engine {
         clock,
         log: this.options.log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
-        inputs: createProviderInputs(db, decoder),
+        inputs: createProviderInputs(db, decoder, this.mediaRoot),
         apiKey: (providerId) => this.secrets.get(providerId),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
-        stage: () => staging.stageFunction(),
+        stage: (jobId) => staging.stageFunction(jobId),
         storeOutput: async (job, output) => {
           const stored = storeVariantOutput(this.mediaRoot, job, output);
           // The local provider writes its own metadata; cloud results come back stripped of it.
@@ -147,6 +147,11 @@ export class Engine {
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           this.events.emit('job.updated', toJobView(job));
+          if (job.state === 'done' || job.state === 'failed' || job.state === 'canceled') {
+            staging
+              .releaseForJob(job.id)
+              .catch((error: unknown) => this.options.log.warn('staging.cleanup_failed', { jobId: job.id, error }));
+          }
           this.scheduleStats();
         },
       });

@@ -71,6 +71,7 @@ async function ours(dir: string): Promise<number> {
           return { assetId: file, version: 1, ...opened.photo };
         },
         mask: () => Promise.reject(new Error('no masks here')),
+        variant: () => Promise.reject(new Error('no variants here')),
       },
     });
   });

@@ -21,6 +21,7 @@ function inputs(files: Record<string, string>, masks: Record<string, MaskDrawing
     photo: async (assetId) => ({ assetId, version: 1, ...(await openPhotoFile(decoder, files[assetId] ?? '')) }),
     mask: (maskId, width, height) =>
       Promise.resolve(rasterizeMask(MaskDrawingSchema.parse(masks[maskId]), width, height)),
+    variant: (variantId) => Promise.reject(new Error(`no variant ${variantId} in this test`)),
   };
 }
 
@@ -37,6 +38,7 @@ async function run(
   const context: SubmitContext = {
     signal: new AbortController().signal,
     now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     inputs: source,
     baseUrl: '',
     stage: null,
@@ -163,6 +165,7 @@ describe('local provider bookkeeping', () => {
     const context: SubmitContext = {
       signal: controller.signal,
       now: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       baseUrl: '',
       stage: null,
       inputs: inputs(

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../main/engine/log';
 import { FileSecretStore, type SecretCipher } from '../../main/engine/secrets/file-secret-store';
 import { envKeyName } from '../../main/engine/secrets/secret-store';
+import { call, startTestEngine } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 function store(env: NodeJS.ProcessEnv = {}, cipher?: SecretCipher, headless = true) {
@@ -67,5 +68,10 @@ describe('the headless secret store', () => {
     expect(await secrets.get('aixpose')).toBe('plainly-readable-key');
     expect(secrets.warning()).toMatch(/no keyring, so API keys are stored unencrypted/);
     expect(store().secrets.warning()).toBeNull();
+    // The warning reaches Settings next to each key field; the local provider has no key to warn about.
+    const { engine } = startTestEngine({ secrets });
+    const providers = await call(engine, 'providers.list', {});
+    expect(providers.find((provider) => provider.id === 'aixpose')?.keyWarning).toMatch(/no keyring/);
+    expect(providers.find((provider) => provider.id === 'local')?.keyWarning).toBeNull();
   });
 });

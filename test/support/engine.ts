@@ -1,3 +1,4 @@
+import type { SecretStore } from '../../main/engine/secrets/secret-store';
 import path from 'node:path';
 import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
 import type { Asset, HotFolder } from '../../shared/domain';
@@ -24,6 +25,7 @@ export function startTestEngine(
     providers?: ProviderModule[];
     stabilityMs?: number;
     derivativeCacheBytes?: number;
+    secrets?: SecretStore;
   } = {},
 ): TestEngine {
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
@@ -39,6 +41,7 @@ export function startTestEngine(
     providers: options.providers,
     stabilityMs: options.stabilityMs,
     derivativeCacheBytes: options.derivativeCacheBytes,
+    secrets: options.secrets,
   });
   engine.start();
   running.push(engine);

@@ -51,7 +51,7 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
   const runner = createRunner(db, dir, [provider], {
     apiKey: () => Promise.resolve(key),
     baseUrl: () => url,
-    stage: () =>
+    stage: (_jobId) =>
       staging
         ? async (bytes, contentType) =>
             (await staging.stage(createHash('sha256').update(bytes).digest('hex'), bytes, contentType)).url
@@ -67,6 +67,7 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
         return { assetId, version: 1, ...opened.photo };
       },
       mask: () => Promise.reject(new Error('no masks')),
+      variant: () => Promise.reject(new Error('no variants')),
     },
     hooks: {
       afterStepMarkedSending: () => {

@@ -25,6 +25,8 @@ export const S3RVER_ACCESS_KEY_ID = 'S3RVER';
 export async function startS3(bucket = 'shootline-staging'): Promise<{
   endpoint: string;
   bucket: string;
+  /** Where s3rver keeps the objects, to check what is (or is no longer) stored. */
+  directory: string;
   close: () => Promise<void>;
 }> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-s3rver-'));
@@ -39,6 +41,7 @@ export async function startS3(bucket = 'shootline-staging'): Promise<{
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     bucket,
+    directory,
     close: async () => {
       await server.close();
       fs.rmSync(directory, { recursive: true, force: true });

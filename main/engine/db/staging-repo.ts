@@ -23,3 +23,29 @@ export function saveStagingSettings(db: Db, settings: Record<string, unknown>, n
 export function clearStagingSettings(db: Db): void {
   statement(db, 'DELETE FROM staging WHERE id = 1').run();
 }
+
+export function recordStagedObject(db: Db, jobId: string, key: string, now: number): void {
+  db.prepare('INSERT OR IGNORE INTO staged_objects (job_id, object_key, staged_at) VALUES (?, ?, ?)').run(
+    jobId,
+    key,
+    now,
+  );
+}
+
+/** The job's staged objects that no other job still working (or that may be resent) has staged too. */
+export function stagedKeysOnlyFor(db: Db, jobId: string): string[] {
+  const rows = db
+    .prepare(
+      `SELECT s.object_key AS key FROM staged_objects s
+       WHERE s.job_id = ? AND NOT EXISTS (
+         SELECT 1 FROM staged_objects o JOIN jobs j ON j.id = o.job_id
+         WHERE o.object_key = s.object_key AND o.job_id <> s.job_id
+           AND j.state NOT IN ('done', 'failed', 'canceled'))`,
+    )
+    .all(jobId) as { key: string }[];
+  return rows.map((row) => row.key);
+}
+
+export function forgetStagedObjects(db: Db, jobId: string): void {
+  db.prepare('DELETE FROM staged_objects WHERE job_id = ?').run(jobId);
+}

@@ -16,10 +16,12 @@ export function insertVariant(
 ): Variant | null {
   db.prepare(
     `INSERT INTO variants (id, job_id, asset_id, output_index, media_id, kind, mime_type, width, height, size_bytes,
-       created_at, updated_at, asset_version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT version FROM assets WHERE id = ?))
+       created_at, updated_at, asset_version, remote_id, remote_version, remote_subversion)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT version FROM assets WHERE id = ?), ?, ?, ?)
      ON CONFLICT (job_id, output_index) DO UPDATE SET media_id = excluded.media_id, mime_type = excluded.mime_type,
-       width = excluded.width, height = excluded.height, size_bytes = excluded.size_bytes, updated_at = excluded.updated_at`,
+       width = excluded.width, height = excluded.height, size_bytes = excluded.size_bytes, updated_at = excluded.updated_at,
+       remote_id = excluded.remote_id, remote_version = excluded.remote_version,
+       remote_subversion = excluded.remote_subversion`,
   ).run(
     `${job.id}.${output.index}`,
     job.id,
@@ -34,6 +36,9 @@ export function insertVariant(
     now,
     now,
     job.inputs.assetIds[0] ?? null,
+    output.remote?.id ?? null,
+    output.remote?.version ?? null,
+    output.remote?.subversion ?? null,
   );
   return getVariant(db, `${job.id}.${output.index}`);
 }
@@ -53,6 +58,9 @@ interface VariantRow {
   rating: number;
   approved: number;
   asset_version: number | null;
+  remote_id: string | null;
+  remote_version: number | null;
+  remote_subversion: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -72,6 +80,7 @@ const toVariant = (row: VariantRow): Variant => ({
   rating: row.rating,
   approved: row.approved === 1,
   assetVersion: row.asset_version,
+  remote: row.remote_id ? { id: row.remote_id, version: row.remote_version, subversion: row.remote_subversion } : null,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

@@ -42,9 +42,39 @@ export interface ProviderModule {
     balance?: (context: ProviderContext) => Promise<number>;
     /** The provider's own record of charges, where it keeps one. */
     ledger?: (context: ProviderContext) => Promise<{ at: number; amount: number; remoteId?: string; note?: string }[]>;
-    /** What the provider offers beyond the fixed operations (styles, models…), for the UI. */
-    catalog?: (context: ProviderContext) => Promise<{ id: string; label: string; kind: string }[]>;
+    /**
+     * What the provider offers beyond the fixed operations (models, actions, quick actions…).
+     * Cached by the engine; an operation's hint names the `kind` that fills its choices.
+     */
+    catalog?: (context: ProviderContext) => Promise<CatalogEntry[]>;
+    /** A provider-side assistant that learns the user's taste (AIXpose's agent). */
+    agent?: {
+      get: (context: ProviderContext) => Promise<AgentSettings>;
+      update: (
+        context: ProviderContext,
+        patch: Partial<Pick<AgentSettings, 'enabled' | 'autoApply'>>,
+      ) => Promise<AgentSettings>;
+    };
   };
+}
+
+export interface CatalogEntry {
+  /** What the entry is: 'model', 'action', 'quick_action', 'aspect_ratio', 'scene_location'… */
+  kind: string;
+  id: string;
+  label: string;
+  description?: string;
+  /** A group the UI lists it under (an action group, a scene type). */
+  group?: string;
+  /** Where it applies, e.g. the scene types an action is for. */
+  appliesTo?: string[];
+}
+
+export interface AgentSettings {
+  enabled: boolean;
+  autoApply: boolean;
+  learnedPreferences: string[];
+  updatedAt: string | null;
 }
 
 export interface ProviderCapabilities {
@@ -60,10 +90,17 @@ export interface OperationSpec {
   label: string;
   description: string;
   params: z.ZodType<Record<string, unknown>>;
-  /** Labels and help per parameter, for the UI; enums and defaults come from the schema. */
-  hints: Record<string, { label: string; help?: string }>;
+  /**
+   * Labels and help per parameter, for the UI; enums and defaults come from the schema, and
+   * `catalog` names the catalog kind whose entries are the choices (actions, models…).
+   */
+  hints: Record<string, { label: string; help?: string; catalog?: string }>;
   inputs: {
     image: boolean;
+    /** The job works on its shoot's approved variants (AIXpose videos), not on one photo. */
+    shootVariants?: 'approved';
+    /** The job works on its shoot as a whole (AIXpose publish). */
+    shoot?: boolean;
     secondImage?: boolean;
     mask?: MaskPurpose;
     garment?: boolean;
@@ -80,6 +117,8 @@ export interface CostEstimate {
 
 export interface JobInputsView {
   assetIds: readonly string[];
+  /** For operations on a shoot's approved variants, in the order the user sees them. */
+  variantIds?: readonly string[];
   maskId?: string;
   garmentAssetId?: string;
 }
@@ -102,12 +141,28 @@ export interface ProviderInputs {
   photo: (assetId: string) => Promise<InputPhoto>;
   /** A mask rendered at the given size: 8-bit, 0 untouched … 255 fully selected. */
   mask: (maskId: string, width: number, height: number) => Promise<Uint8Array>;
+  /** A variant's file as saved, with who made it and the maker's own id for it. */
+  variant: (variantId: string) => Promise<InputVariant>;
+}
+
+export interface InputVariant {
+  id: string;
+  /** The provider whose job made it. */
+  provider: string;
+  assetId: string | null;
+  mimeType: string;
+  width: number | null;
+  height: number | null;
+  bytes: Buffer;
+  remote: RemoteIdentity | null;
 }
 
 export interface ProviderContext {
   /** Aborted when the job is canceled or the engine stops. */
   signal: AbortSignal;
   now: () => number;
+  /** Waits on the queue's clock; rejects when the job is canceled or the engine stops. */
+  sleep: (ms: number) => Promise<void>;
   inputs: ProviderInputs;
   /**
    * Where the provider is reached now: `SHOOTLINE_<PROVIDER>_BASE_URL`, else the user's setting,
@@ -160,6 +215,15 @@ export interface OutputRef {
   index: number;
   url?: string;
   kind: 'image' | 'video' | 'text';
+  /** What the provider calls this output, when it has its own identity (AIXpose pictures). */
+  remote?: RemoteIdentity;
+}
+
+/** A provider's own id for an output and, where it numbers them, its version and subversion. */
+export interface RemoteIdentity {
+  id: string;
+  version?: number;
+  subversion?: number;
 }
 
 export interface FetchedOutput {
@@ -169,4 +233,5 @@ export interface FetchedOutput {
   bytes: Uint8Array;
   width?: number;
   height?: number;
+  remote?: RemoteIdentity;
 }

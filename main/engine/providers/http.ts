@@ -2,12 +2,28 @@ import http from 'node:http';
 import https from 'node:https';
 import type { RequestFailure } from '../queue/retry-policy';
 
+/**
+ * What a call is for decides how long we wait for it: a reachability probe gives up fast, an
+ * upload of a 20 MB photo over hotel Wi-Fi gets minutes. A request may still set its own timeout.
+ */
+export const CALL_TIMEOUTS_MS = {
+  probe: 5_000,
+  read: 15_000,
+  poll: 30_000,
+  submit: 60_000,
+  upload: 180_000,
+  download: 180_000,
+} as const;
+export type CallKind = keyof typeof CALL_TIMEOUTS_MS;
+
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   url: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  /** Sets the timeout from CALL_TIMEOUTS_MS unless `timeoutMs` is given. */
+  call?: CallKind;
   timeoutMs?: number;
   maxResponseBytes?: number;
 }
@@ -66,10 +82,13 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       fail(new ProviderRequestError('The request was canceled.', { kind: 'aborted' }));
       req.destroy();
     };
-    const timer = setTimeout(() => {
-      fail(new ProviderRequestError('The provider did not answer in time.', { kind: 'timeout', phase: phase() }));
-      req.destroy();
-    }, request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => {
+        fail(new ProviderRequestError('The provider did not answer in time.', { kind: 'timeout', phase: phase() }));
+        req.destroy();
+      },
+      request.timeoutMs ?? (request.call ? CALL_TIMEOUTS_MS[request.call] : DEFAULT_TIMEOUT_MS),
+    );
 
     if (request.signal?.aborted) {
       onAbort();

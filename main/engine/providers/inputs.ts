@@ -4,17 +4,20 @@ import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { assetSource } from '../db/ingest-repo';
 import { getMaskById } from '../db/masks-repo';
+import { getVariant } from '../db/variants-repo';
+import { getJob } from '../db/jobs-repo';
+import { variantFilePath } from '../media-store';
 import type { PhotoDecoder } from '../imaging/decode';
 import { sniffFormat } from '../ingest/sniff';
 import { rasterizeMask } from '../masks/rasterize';
-import type { InputPhoto, ProviderInputs } from './contract';
+import type { InputPhoto, InputVariant, ProviderInputs } from './contract';
 
 /**
  * What providers read a job's photos and masks through. A photo is read from its original in the
  * hot folder and checked to be the content that was ingested: a job never runs on a file that
  * changed since (a re-save is a new version with jobs of its own).
  */
-export function createProviderInputs(db: Db, decoder: PhotoDecoder): ProviderInputs {
+export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: string): ProviderInputs {
   return {
     photo: async (assetId): Promise<InputPhoto> => {
       const source = assetSource(db, assetId);
@@ -60,5 +63,31 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder): ProviderInp
       if (!mask) return Promise.reject(new AppError('not_found', `The mask ${maskId} is gone.`));
       return Promise.resolve(rasterizeMask(mask.drawing, width, height));
     },
+    variant: async (variantId): Promise<InputVariant> => {
+      const variant = getVariant(db, variantId);
+      const job = variant ? getJob(db, variant.jobId) : null;
+      if (!variant || !job) throw new AppError('not_found', `The variant ${variantId} is gone.`);
+      const bytes = await fs.promises.readFile(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType));
+      return {
+        id: variant.id,
+        provider: job.provider,
+        assetId: variant.assetId,
+        mimeType: variant.mimeType,
+        width: variant.width,
+        height: variant.height,
+        bytes,
+        remote: variant.remote ? { id: variant.remote.id, ...numbering(variant.remote) } : null,
+      };
+    },
+  };
+}
+
+function numbering(remote: { version: number | null; subversion: number | null }): {
+  version?: number;
+  subversion?: number;
+} {
+  return {
+    ...(remote.version === null ? {} : { version: remote.version }),
+    ...(remote.subversion === null ? {} : { subversion: remote.subversion }),
   };
 }

@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import type { ProviderView } from '../../../shared/providers';
+import { CatalogEntrySchema, type ProviderView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
+import { getCachedCatalog, saveCatalog } from '../db/provider-catalogs-repo';
 import { configureProviderAccount, getProviderAccount } from '../db/provider-accounts-repo';
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
 import { resolveBaseUrl } from './base-url';
-import type { ProviderModule } from './contract';
+import type { ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from './http';
 
 type ProviderMethods =
-  'providers.list' | 'providers.setKey' | 'providers.removeKey' | 'providers.configure' | 'providers.test';
+  | 'providers.list'
+  | 'providers.setKey'
+  | 'providers.removeKey'
+  | 'providers.configure'
+  | 'providers.test'
+  | 'providers.catalog'
+  | 'providers.agent'
+  | 'providers.updateAgent'
+  | 'providers.ledger';
 
 export interface ProvidersApiContext {
   db: Db;
@@ -24,6 +33,8 @@ export interface ProvidersApiContext {
 }
 
 const TEST_TIMEOUT_MS = 15_000;
+/** A catalog changes rarely; it is fetched again after a day, or when the user asks. */
+const CATALOG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Provider accounts: what each provider can do, whether its key is set (never the key), where it
@@ -47,6 +58,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       local: provider.baseUrl === null,
       needsKey,
       key: needsKey ? await secrets.describe(provider.id) : { configured: false, last4: null, source: null },
+      keyWarning: needsKey ? secrets.warning() : null,
       baseUrl: provider.baseUrl === null ? null : resolveBaseUrl(db, provider, context.env ?? {}),
       concurrency: account.concurrency ?? provider.concurrency ?? 4,
       reachable: runner.reachability().get(provider.id) ?? true,
@@ -58,11 +70,32 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
         label: spec.label,
         description: spec.description,
         paid: spec.paid,
-        inputs: { image: spec.inputs.image, mask: spec.inputs.mask ?? null, garment: spec.inputs.garment ?? false },
+        inputs: {
+          image: spec.inputs.image,
+          mask: spec.inputs.mask ?? null,
+          garment: spec.inputs.garment ?? false,
+          shoot: spec.inputs.shootVariants ? 'approved-variants' : spec.inputs.shoot ? 'whole' : null,
+        },
         hints: spec.hints,
         paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),
       })),
     };
+  };
+
+  /** Runs an account call through the provider's gate; its failures reach the user as sentences. */
+  const withProvider = async <T>(id: string, run: (call: ProviderContext) => Promise<T>): Promise<T> => {
+    const provider = requireProvider(id);
+    const signal = AbortSignal.timeout(TEST_TIMEOUT_MS);
+    const call = runner.contextFor(id, signal);
+    if (!call) throw new AppError('unavailable', 'The queue is not running.');
+    try {
+      return await run(call);
+    } catch (error) {
+      if (error instanceof ProviderRequestError) {
+        throw new AppError('unavailable', `${provider.name}: ${error.message}`);
+      }
+      throw error;
+    }
   };
 
   return {
@@ -88,6 +121,61 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       }
       configureProviderAccount(db, id, { baseUrl, concurrency }, context.now());
       return view(provider);
+    },
+
+    'providers.catalog': async ({ provider: id, refresh }) => {
+      const provider = requireProvider(id);
+      const cached = getCachedCatalog(db, id);
+      const fetchCatalog = provider.account?.catalog;
+      const answer = (message: string | null) => ({
+        provider: id,
+        entries: cached ? CatalogEntrySchema.array().catch([]).parse(cached.entries) : [],
+        fetchedAt: cached?.fetchedAt ?? null,
+        message,
+      });
+      if (!fetchCatalog) return answer(null);
+      if (cached && !refresh && context.now() - cached.fetchedAt < CATALOG_MAX_AGE_MS) return answer(null);
+      if (!(await secrets.describe(id)).configured) {
+        return answer(`Set a ${provider.name} key to load its catalog.`);
+      }
+      try {
+        const entries = await withProvider(id, (call) => fetchCatalog(call));
+        saveCatalog(db, id, entries, context.now());
+        return { provider: id, entries, fetchedAt: context.now(), message: null };
+      } catch (error) {
+        const why = error instanceof ProviderRequestError ? error.message : 'It could not be loaded.';
+        return answer(
+          cached
+            ? `Showing ${provider.name}'s catalog as of ${new Date(cached.fetchedAt).toISOString()}: ${why}`
+            : `${provider.name}'s catalog could not be loaded: ${why}`,
+        );
+      }
+    },
+
+    'providers.agent': async ({ provider: id }) => {
+      const agent = requireProvider(id).account?.agent;
+      if (!agent) throw new AppError('invalid_input', `${requireProvider(id).name} has no agent.`);
+      return withProvider(id, (call) => agent.get(call));
+    },
+
+    'providers.updateAgent': async ({ provider: id, enabled, autoApply }) => {
+      const agent = requireProvider(id).account?.agent;
+      if (!agent) throw new AppError('invalid_input', `${requireProvider(id).name} has no agent.`);
+      if (enabled === undefined && autoApply === undefined) {
+        throw new AppError('invalid_input', 'Say what to change: enabled, autoApply or both.');
+      }
+      return withProvider(id, (call) =>
+        agent.update(call, {
+          ...(enabled === undefined ? {} : { enabled }),
+          ...(autoApply === undefined ? {} : { autoApply }),
+        }),
+      );
+    },
+
+    'providers.ledger': async ({ provider: id }) => {
+      const ledger = requireProvider(id).account?.ledger;
+      if (!ledger) return [];
+      return withProvider(id, (call) => ledger(call));
     },
 
     'providers.test': async ({ provider: id }) => {

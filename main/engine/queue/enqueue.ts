@@ -8,6 +8,7 @@ import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
 import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
+import { listVariants } from '../db/variants-repo';
 import type { OperationSpec, ProviderModule } from '../providers/contract';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
@@ -56,6 +57,9 @@ export function enqueueRecipe(
   now: number,
 ): EnqueuedRun {
   const { module, spec } = resolveOperation(providers, recipe.provider, recipe.operation);
+  if (spec.inputs.shootVariants || spec.inputs.shoot) {
+    throw new AppError('invalid_input', `${spec.label} works on a whole shoot: run it from the shoot, not on photos.`);
+  }
   if (spec.inputs.garment) {
     // Nothing can supply a garment photo to a job yet; refuse rather than leave jobs waiting forever.
     throw new AppError('invalid_input', `${spec.label} needs a garment photo, which a recipe cannot give yet.`);
@@ -71,13 +75,7 @@ export function enqueueRecipe(
     run.totalEstimate += estimate;
     let waitingFor: NewJob['waitingFor'] = null;
     if (spec.inputs.mask && !mask) waitingFor = 'mask';
-    else if (spec.paid && shootId) {
-      const budget = getBudget(db, shootId);
-      const committed = (spend.get(shootId) ?? committedSpend(db, shootId)) + estimate;
-      const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
-      if (committed > limit + 1e-9) waitingFor = 'approval';
-      else spend.set(shootId, committed);
-    }
+    else if (spec.paid && shootId && !withinBudget(db, spend, shootId, estimate)) waitingFor = 'approval';
     if (waitingFor === 'approval') run.awaitingApproval += 1;
     else if (waitingFor) run.awaitingInput += 1;
     run.jobs.push({
@@ -97,6 +95,69 @@ export function enqueueRecipe(
   }
   insertJobs(db, run.jobs, now);
   return run;
+}
+
+/**
+ * Is a paid job of `estimate` credits within what its shoot approved (or auto-approves, up to the
+ * cap)? `spend` carries what this enqueue already committed per shoot; it is updated when it fits.
+ */
+function withinBudget(db: Db, spend: Map<string, number>, shootId: string, estimate: number): boolean {
+  const budget = getBudget(db, shootId);
+  const committed = (spend.get(shootId) ?? committedSpend(db, shootId)) + estimate;
+  const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
+  if (committed > limit + 1e-9) return false;
+  spend.set(shootId, committed);
+  return true;
+}
+
+/**
+ * One job for an operation on a whole shoot (an AIXpose video or publish): its inputs are the
+ * shoot's approved image variants, in the order they were made. Nothing approved, nothing to do.
+ */
+export function enqueueShootOperation(
+  db: Db,
+  providers: ReadonlyMap<string, ProviderModule>,
+  request: { shootId: string; provider: string; operation: string; params: Record<string, unknown> },
+  now: number,
+): EnqueuedRun {
+  const { module, spec } = resolveOperation(providers, request.provider, request.operation);
+  if (!spec.inputs.shootVariants && !spec.inputs.shoot) {
+    throw new AppError('invalid_input', `${spec.label} works on photos: run it on a selection, not on a shoot.`);
+  }
+  const params = validParams(spec, request.params);
+  const variantIds = spec.inputs.shootVariants
+    ? listVariants(db, { shootId: request.shootId })
+        .filter((variant) => variant.approved && variant.kind === 'image')
+        .map((variant) => variant.id)
+    : [];
+  if (spec.inputs.shootVariants && variantIds.length === 0) {
+    throw new AppError('invalid_input', `Approve at least one variant of this shoot before "${spec.label}".`);
+  }
+  const inputs = { assetIds: [], variantIds };
+  const estimate = module.estimateCost(request.operation, params, inputs).credits;
+  const waitingFor: NewJob['waitingFor'] =
+    spec.paid && !withinBudget(db, new Map(), request.shootId, estimate) ? 'approval' : null;
+  const job: NewJob = {
+    id: randomUUID(),
+    shootId: request.shootId,
+    recipeId: null,
+    provider: request.provider,
+    operation: request.operation,
+    inputs,
+    params,
+    idempotencyKey: randomUUID(),
+    maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
+    costEstimate: estimate,
+    priority: 0,
+    waitingFor,
+  };
+  insertJobs(db, [job], now);
+  return {
+    jobs: [job],
+    totalEstimate: estimate,
+    awaitingApproval: waitingFor === 'approval' ? 1 : 0,
+    awaitingInput: 0,
+  };
 }
 
 /**

@@ -20,7 +20,8 @@ export interface CallDeps {
   /** Where the provider is reached (environment, then the user's setting, then the module's default). */
   baseUrl: (provider: ProviderModule) => string;
   /** The user's staging storage, while one is set up. */
-  stage: () => ProviderContext['stage'];
+  /** Staging for a job (its uploads are recorded for cleanup), or for a call outside any job. */
+  stage: (jobId: string | null) => ProviderContext['stage'];
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -46,9 +47,10 @@ export function providerContext(
   return {
     signal,
     now: deps.clock.now,
+    sleep: (ms) => deps.clock.sleep(ms, signal),
     inputs: deps.inputs,
     baseUrl,
-    stage: deps.stage(),
+    stage: deps.stage(null),
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
       const headers = await authHeaders(deps, gate.provider, baseUrl, request.url);
       request = headers ? { ...request, headers: { ...request.headers, ...headers } } : request;
@@ -115,6 +117,7 @@ export async function submitJob(
   const base = providerContext(deps, gate, signal, null);
   const submitContext: SubmitContext = {
     ...base,
+    stage: deps.stage(job.id),
     request: (request) => providerContext(deps, gate, signal, open.step).request(request),
     job: {
       id: job.id,
@@ -186,7 +189,7 @@ function provablyNotTaken(error: unknown): boolean {
 /** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
 export async function probeBaseUrl(baseUrl: string, signal: AbortSignal): Promise<boolean> {
   try {
-    await httpRequest({ method: 'HEAD', url: baseUrl, signal, timeoutMs: 5_000 });
+    await httpRequest({ method: 'HEAD', url: baseUrl, signal, call: 'probe' });
     return true;
   } catch (error) {
     return error instanceof ProviderRequestError && error.failure.kind === 'http';

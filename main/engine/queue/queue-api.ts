@@ -26,10 +26,11 @@ import { activePauses, clearPause, setPause } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
 import { listVariants, updateVariant } from '../db/variants-repo';
+import { getShootDetail } from '../db/shoots-repo';
 import type { EventHub } from '../events';
 import type { ProviderModule } from '../providers/contract';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { enqueueRecipe, resolveOperation, validParams } from './enqueue';
+import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams } from './enqueue';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
 import { transition, type JobEvent } from './state-machine';
 
@@ -49,6 +50,7 @@ type QueueMethods =
   | 'recipes.update'
   | 'recipes.delete'
   | 'recipes.run'
+  | 'shoots.runOperation'
   | 'variants.list'
   | 'variants.update'
   | 'assets.cull'
@@ -312,6 +314,23 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       };
     },
 
+    'shoots.runOperation': ({ shootId, provider, operation, params }) => {
+      if (!getShootDetail(db, shootId)) throw new AppError('not_found', `No shoot ${shootId}.`);
+      const planned = writeTransaction(db, () =>
+        enqueueShootOperation(db, context.providers, { shootId, provider, operation, params }, now()),
+      );
+      for (const job of planned.jobs) {
+        const record = getJob(db, job.id);
+        if (record) events.emit('job.updated', toJobView(record));
+      }
+      runner.wake();
+      return {
+        jobIds: planned.jobs.map((job) => job.id),
+        totalEstimate: planned.totalEstimate,
+        awaitingApproval: planned.awaitingApproval,
+        awaitingInput: planned.awaitingInput,
+      };
+    },
     'variants.list': (filter) => listVariants(db, filter),
 
     'variants.update': ({ id, ...change }) => {

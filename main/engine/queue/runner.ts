@@ -56,7 +56,7 @@ export interface QueueRunnerOptions {
   /** Where a provider is reached (the engine resolves environment, settings and the module's default). */
   baseUrl?: (provider: ProviderModule) => string;
   /** The user's staging storage for URL-only providers (null while none is set up). */
-  stage?: () => ProviderContext['stage'];
+  stage?: (jobId: string | null) => ProviderContext['stage'];
   /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
   inputs?: ProviderInputs;
   /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
@@ -86,6 +86,7 @@ interface RunningJob {
 const NO_INPUTS: ProviderInputs = {
   photo: (assetId) => Promise.reject(new AppError('not_found', `No photo ${assetId} can be read here.`)),
   mask: (maskId) => Promise.reject(new AppError('not_found', `No mask ${maskId} can be read here.`)),
+  variant: (variantId) => Promise.reject(new AppError('not_found', `No variant ${variantId} can be read here.`)),
 };
 
 const BALANCE_MAX_AGE_MS = 60_000;

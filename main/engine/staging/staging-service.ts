@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type { StagingView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
-import { clearStagingSettings, readStagingSettings, saveStagingSettings } from '../db/staging-repo';
+import {
+  clearStagingSettings,
+  forgetStagedObjects,
+  readStagingSettings,
+  recordStagedObject,
+  saveStagingSettings,
+  stagedKeysOnlyFor,
+} from '../db/staging-repo';
 import type { SecretStore } from '../secrets/secret-store';
 import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
 
@@ -26,13 +33,35 @@ export class StagingService {
   }
 
   /** Uploads (once per content) and returns a presigned URL; null while staging is not set up. */
-  stageFunction(): ((bytes: Uint8Array, contentType: string) => Promise<string>) | null {
+  stageFunction(jobId: string | null): ((bytes: Uint8Array, contentType: string) => Promise<string>) | null {
     if (!this.configured()) return null;
     return async (bytes, contentType) => {
       const staging = await this.open();
       const hash = createHash('sha256').update(bytes).digest('hex');
-      return (await staging.stage(hash, bytes, contentType)).url;
+      const staged = await staging.stage(hash, bytes, contentType);
+      if (jobId) recordStagedObject(this.db, jobId, staged.key, Date.now());
+      return staged.url;
     };
+  }
+
+  /**
+   * A job ended: with cleanup on, its staged objects that no unfinished job also uses are deleted
+   * from the bucket. Either way the job's records go. A failed delete is logged by the caller; the
+   * object then stays until the bucket's own lifecycle rule (if any) removes it.
+   */
+  async releaseForJob(jobId: string): Promise<string[]> {
+    const keys = stagedKeysOnlyFor(this.db, jobId);
+    const stored = StoredSchema.safeParse(readStagingSettings(this.db));
+    const released: string[] = [];
+    if (stored.success && stored.data.cleanup && keys.length > 0) {
+      const staging = await this.open();
+      for (const key of keys) {
+        await staging.release(key);
+        released.push(key);
+      }
+    }
+    forgetStagedObjects(this.db, jobId);
+    return released;
   }
 
   async view(): Promise<StagingView> {

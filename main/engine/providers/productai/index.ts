@@ -151,7 +151,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
             url: `${context.baseUrl}${path}`,
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body),
-            timeoutMs: 60_000,
+            call: 'submit',
           }),
         );
         const id = parse(response).data?.id;
@@ -168,7 +168,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
         context.request({
           method: 'GET',
           url: `${context.baseUrl}/api/job/${encodeURIComponent(remoteId)}`,
-          timeoutMs: 30_000,
+          call: 'poll',
         }),
       );
       const data = parse(response).data;

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../../../shared/errors';
+import type { InputPhoto, ProviderContext, SubmitContext } from '../contract';
+import { ProviderRequestError } from '../http';
+import { failureMessage, json, MAX_UPLOAD_BYTES, type PictureJson } from './api';
+
+/**
+ * How a photo reaches AIXpose. `file` (default) sends it in the request as multipart; `base64`
+ * sends it inside a JSON body (for proxies that refuse multipart); `url` hands AIXpose a presigned
+ * link to the user's staging storage, so a slow uplink uploads once to storage the user controls.
+ */
+export const UPLOAD_MODES = ['file', 'url', 'base64'] as const;
+export type UploadMode = (typeof UPLOAD_MODES)[number];
+
+export interface UploadFields {
+  scene_type: string;
+  scene_location: string;
+}
+
+/** A ready-to-send upload body, built before the paid-step bookkeeping so a failure here sends nothing. */
+export interface PreparedUpload {
+  body: Buffer | string;
+  contentType: string;
+}
+
+/** The photo upright as JPEG (the original is never sent as is: its orientation tag would be lost). */
+export async function uprightJpeg(photo: InputPhoto): Promise<Buffer> {
+  const encode = (quality: number) =>
+    photo.pipeline().removeAlpha().toColourspace('srgb').jpeg({ quality, mozjpeg: false }).toBuffer();
+  let bytes = await encode(92);
+  if (bytes.length > MAX_UPLOAD_BYTES) bytes = await encode(80);
+  if (bytes.length > MAX_UPLOAD_BYTES) {
+    throw new AppError(
+      'invalid_input',
+      'This photo is too large for AIXpose even at reduced JPEG quality (over 20 MB).',
+    );
+  }
+  return bytes;
+}
+
+export async function prepareUpload(
+  context: ProviderContext,
+  mode: UploadMode,
+  bytes: Buffer,
+  mediaType: 'image/jpeg' | 'image/png' | 'image/webp',
+  fields: UploadFields,
+): Promise<PreparedUpload> {
+  switch (mode) {
+    case 'file':
+      return multipart(bytes, mediaType, fields);
+    case 'base64':
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify({
+          source: { type: 'base64', media_type: mediaType, data: bytes.toString('base64') },
+          ...fields,
+        }),
+      };
+    case 'url': {
+      if (!context.stage) {
+        throw new AppError(
+          'invalid_input',
+          'AIXpose URL uploads need a public image URL: set up staging storage in Settings, or upload files directly.',
+        );
+      }
+      const url = await context.stage(bytes, mediaType);
+      return { contentType: 'application/json', body: JSON.stringify({ source: { type: 'url', url }, ...fields }) };
+    }
+  }
+}
+
+/** POSTs a prepared upload to the project, as one at-most-once step; returns the picture id. */
+export async function uploadPicture(
+  context: SubmitContext,
+  stepName: string,
+  projectId: string,
+  upload: PreparedUpload,
+): Promise<string> {
+  const done = await context.step(stepName, async (key) => {
+    const picture = json<PictureJson>(
+      await context.request({
+        method: 'POST',
+        url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
+        headers: { 'idempotency-key': key, 'content-type': upload.contentType },
+        body: upload.body,
+        call: 'upload',
+      }),
+    );
+    if (!picture.id)
+      throw new ProviderRequestError('AIXpose did not return a picture id.', { kind: 'invalid_response' });
+    return { remoteId: picture.id, result: picture.id };
+  });
+  return done.result;
+}
+
+/**
+ * A free upload with a key of the caller's choosing (not a job step): AIXpose replays the same
+ * picture for the same key and bytes, so every job that needs this file gets one picture.
+ */
+export async function uploadShared(
+  context: ProviderContext,
+  key: string,
+  projectId: string,
+  upload: PreparedUpload,
+): Promise<string> {
+  const picture = json<PictureJson>(
+    await context.request({
+      method: 'POST',
+      url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
+      headers: { 'idempotency-key': key, 'content-type': upload.contentType },
+      body: upload.body,
+      call: 'upload',
+    }),
+  );
+  if (!picture.id) throw new ProviderRequestError('AIXpose did not return a picture id.', { kind: 'invalid_response' });
+  return picture.id;
+}
+
+const READY_CHECKS = 40;
+
+/**
+ * An uploaded picture can be enhanced once it is `completed`: at once for files, after AIXpose has
+ * fetched it for URL sources (assumption A6–A7; enhancing earlier is refused 409 picture_not_ready).
+ */
+export async function waitUntilReady(
+  context: ProviderContext,
+  projectId: string,
+  pictureId: string,
+  intervalMs: number,
+): Promise<void> {
+  for (let check = 0; check < READY_CHECKS; check += 1) {
+    const picture = (await listPictures(context, projectId)).find((candidate) => candidate.id === pictureId);
+    if (picture?.status === 'completed') return;
+    if (picture?.status === 'failed') {
+      throw new AppError(
+        'invalid_input',
+        failureMessage(
+          picture.error,
+          'AIXpose could not read the uploaded photo (from staging storage, for URL uploads).',
+        ),
+      );
+    }
+    await context.sleep(intervalMs);
+  }
+  // The upload step is recorded: trying again later asks about the same picture, it does not upload again.
+  throw new ProviderRequestError('AIXpose is still receiving the photo.', {
+    kind: 'http',
+    status: 409,
+    providerCode: 'request_in_progress',
+  });
+}
+
+export async function listPictures(context: ProviderContext, projectId: string): Promise<PictureJson[]> {
+  const answer = json<{ data?: PictureJson[] }>(
+    await context.request({
+      method: 'GET',
+      url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
+      call: 'poll',
+    }),
+  );
+  if (!Array.isArray(answer.data)) {
+    throw new ProviderRequestError('AIXpose sent a picture list Shootline cannot read.', { kind: 'invalid_response' });
+  }
+  return answer.data;
+}
+
+function multipart(bytes: Buffer, mediaType: string, fields: UploadFields): PreparedUpload {
+  const boundary = `shootline-${randomBytes(12).toString('hex')}`;
+  const extension = mediaType === 'image/png' ? 'png' : mediaType === 'image/webp' ? 'webp' : 'jpg';
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.${extension}"\r\nContent-Type: ${mediaType}\r\n\r\n`,
+    ),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
