@@ -131,6 +131,16 @@ export const apiMethods = {
   'recipes.create': { args: RecipeFieldsSchema.strict(), result: RecipeSchema },
   'recipes.update': { args: RecipeFieldsSchema.partial().extend({ id }).strict(), result: RecipeSchema },
   'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
+  /** What `recipes.run` would do (cost, jobs waiting for approval or a mask), without doing it. */
+  'recipes.estimate': {
+    args: z.object({ recipeId: id, assetIds: z.array(id).min(1).max(10_000) }).strict(),
+    result: z.object({
+      jobs: z.number().int(),
+      totalEstimate: z.number(),
+      awaitingApproval: z.number().int(),
+      awaitingInput: z.number().int(),
+    }),
+  },
   'recipes.run': {
     args: z.object({ recipeId: id, assetIds: z.array(id).min(1).max(10_000) }).strict(),
     result: z.object({

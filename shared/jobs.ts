@@ -110,6 +110,8 @@ export const QueueStatsSchema = z.object({
   }),
   /** Time left for the queued and running jobs, from recent durations; null until there is history. */
   etaMs: z.number().nullable(),
+  /** Providers the queue cannot reach right now (their jobs wait and resume by themselves). */
+  unreachable: z.array(z.string()),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 

@@ -297,7 +297,7 @@ export class Engine {
     if (this.statsTimer !== undefined || !this.db) return;
     this.statsTimer = setTimeout(() => {
       this.statsTimer = undefined;
-      if (this.db) this.events.emit('queue.stats', queueStats(this.db));
+      if (this.db) this.events.emit('queue.stats', queueStats(this.db, this.runner?.reachability()));
     }, 250);
     this.statsTimer.unref?.();
   }

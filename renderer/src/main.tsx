@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiClient } from './bridge/client';
 import { connect } from './bridge/connect';
-import { StoreContext } from './store/context';
+import { ClientContext, MediaContext, StoreContext } from './store/context';
 import { createAppStore, followEngineEvents } from './store/store';
 import './styles.css';
 
@@ -33,7 +33,11 @@ if (!root) throw new Error('index.html has no #root element.');
 createRoot(root).render(
   <StrictMode>
     <StoreContext.Provider value={store}>
-      <App />
+      <ClientContext.Provider value={client}>
+        <MediaContext.Provider value={connection.mediaUrl}>
+          <App />
+        </MediaContext.Provider>
+      </ClientContext.Provider>
     </StoreContext.Provider>
   </StrictMode>,
 );

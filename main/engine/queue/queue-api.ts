@@ -50,6 +50,7 @@ type QueueMethods =
   | 'recipes.update'
   | 'recipes.delete'
   | 'recipes.run'
+  | 'recipes.estimate'
   | 'shoots.runOperation'
   | 'variants.list'
   | 'variants.update'
@@ -114,7 +115,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
 
   const operation = (provider: string, name: string) => resolveOperation(context.providers, provider, name);
 
-  const stats = (): QueueStats => queueStats(db);
+  const stats = (): QueueStats => queueStats(db, runner.reachability());
 
   /** Would this paid job, started now, take its shoot past what the user approved (or auto-approves)? */
   const needsApproval = (job: JobRecord): boolean => {
@@ -294,6 +295,27 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       return { id };
     },
 
+    'recipes.estimate': ({ recipeId, assetIds }) => {
+      const recipe = getRecipe(db, recipeId);
+      if (!recipe) throw new AppError('not_found', `No recipe ${recipeId}.`);
+      // Plans the run with the very rules a real run applies, inside a transaction that is rolled back.
+      let planned: ReturnType<typeof enqueueRecipe> | null = null;
+      try {
+        writeTransaction(db, () => {
+          planned = enqueueRecipe(db, context.providers, recipe, assetIds, now());
+          throw ESTIMATE_ONLY;
+        });
+      } catch (error) {
+        if (error !== ESTIMATE_ONLY) throw error;
+      }
+      const plan = planned as ReturnType<typeof enqueueRecipe> | null;
+      return {
+        jobs: plan?.jobs.length ?? 0,
+        totalEstimate: plan?.totalEstimate ?? 0,
+        awaitingApproval: plan?.awaitingApproval ?? 0,
+        awaitingInput: plan?.awaitingInput ?? 0,
+      };
+    },
     'recipes.run': ({ recipeId, assetIds }) => {
       const recipe = getRecipe(db, recipeId);
       if (!recipe) throw new AppError('not_found', `No recipe ${recipeId}.`);
@@ -380,7 +402,10 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
   };
 }
 
-export function queueStats(db: Db): QueueStats {
+/** Thrown to roll back the planning transaction of an estimate. */
+const ESTIMATE_ONLY = new Error('estimate only');
+
+export function queueStats(db: Db, reachability: ReadonlyMap<string, boolean> = new Map()): QueueStats {
   const byState: Record<string, number> = {};
   const byProvider: Record<string, Record<string, number>> = {};
   for (const row of countJobsByState(db)) {
@@ -405,5 +430,6 @@ export function queueStats(db: Db): QueueStats {
     },
     // Jobs run about four at a time per provider (the default concurrency).
     etaMs: remaining === 0 ? 0 : recentRunMs === null ? null : Math.round((remaining * recentRunMs) / 4),
+    unreachable: [...reachability].filter(([, reachable]) => !reachable).map(([id]) => id),
   };
 }

@@ -16,6 +16,8 @@ export interface Connection {
   /** 'electron' needs no connection state; a browser tab follows its WebSocket. */
   kind: 'electron' | 'browser';
   onState(listener: (state: ConnectionState) => void): void;
+  /** The address of a thumbnail, preview, original or variant by id. */
+  mediaUrl(kind: string, id: string): string;
 }
 
 /**
@@ -24,7 +26,14 @@ export interface Connection {
  * history, bookmarks or a screenshot, and a reload still works.
  */
 export function connect(): Connection {
-  if (window.shootline) return { bridge: window.shootline, kind: 'electron', onState: () => undefined };
+  if (window.shootline) {
+    return {
+      bridge: window.shootline,
+      kind: 'electron',
+      onState: () => undefined,
+      mediaUrl: (kind, id) => `shootline-media://${kind}/${encodeURIComponent(id)}`,
+    };
+  }
 
   const page = new URL(window.location.href);
   const fromUrl = page.searchParams.get(TOKEN_PARAM);
@@ -45,6 +54,7 @@ export function connect(): Connection {
   return {
     bridge,
     kind: 'browser',
+    mediaUrl: (kind, id) => `${page.origin}/media/${kind}/${encodeURIComponent(id)}${query}`,
     onState: (listener) => {
       stateListeners.add(listener);
       listener(bridge.state);

@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { ApiClient } from '../bridge/client';
 import type { AppState, AppStore } from './store';
 
 export const StoreContext = createContext<AppStore | null>(null);
@@ -8,4 +9,21 @@ export function useApp<T>(selector: (state: AppState) => T): T {
   const store = useContext(StoreContext);
   if (!store) throw new Error('useApp must be used inside <StoreContext.Provider>.');
   return useStore(store, selector);
+}
+
+/** The typed API client, for views that load their own data (queue, settings panels). */
+export const ClientContext = createContext<ApiClient | null>(null);
+
+export function useClient(): ApiClient {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('useClient must be used inside <ClientContext.Provider>.');
+  return client;
+}
+
+/** Where the renderer loads a photo's or variant's pixels from (differs between Electron and a browser). */
+export type MediaKind = 'thumbnail' | 'preview' | 'original' | 'variant';
+export const MediaContext = createContext<(kind: MediaKind, id: string) => string>(() => '');
+
+export function useMediaUrl(): (kind: MediaKind, id: string) => string {
+  return useContext(MediaContext);
 }
