@@ -55,6 +55,8 @@ export const SettingsSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(5),
+  /** How many times a new job is tried before it fails for good (transient errors only). */
+  retryLimit: z.number().int().min(1).max(50).default(8),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -66,6 +68,7 @@ export const SettingsPatchSchema = z
       .int()
       .min(1)
       .max(24 * 60),
+    retryLimit: z.number().int().min(1).max(50),
   })
   .partial()
   .strict();
@@ -113,6 +116,7 @@ export const HotFolderOptionsSchema = z
       .max(24 * 60),
   })
   .partial();
+export type HotFolderOptions = z.input<typeof HotFolderOptionsSchema>;
 
 /** How far ingest has come with the photos it is decoding now ("N of M", the current file, the rate). */
 export const IngestProgressSchema = z.object({

@@ -23,3 +23,10 @@ export function saveSettings(db: Db, patch: SettingsPatch, now: () => number): v
   const entries = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   writeSettings(db, entries, now);
 }
+
+/** The retry limit new jobs get (a bad stored value falls back to the default, like every setting). */
+export function retryLimitSetting(db: Db): number {
+  const stored = readStoredSettings(db).find((entry) => entry.key === 'retryLimit');
+  const parsed = SettingsPatchSchema.shape.retryLimit.safeParse(stored?.ok ? stored.value : undefined);
+  return parsed.success && parsed.data !== undefined ? parsed.data : SettingsSchema.parse({}).retryLimit;
+}

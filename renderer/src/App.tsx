@@ -7,18 +7,15 @@ import { SECTIONS, type Section } from './store/store';
 import { EmptySectionView } from './views/EmptySectionView';
 import { HotFoldersView } from './views/HotFoldersView';
 import { SettingsView } from './views/SettingsView';
-import { ShootsView } from './views/ShootsView';
+import { ShootsSection } from './views/ShootsView';
+import { QueueView } from './views/queue/QueueView';
+import { ProviderBanners } from './components/ProviderBanners';
+import { ShortcutSheet } from './components/ShortcutSheet';
 
 const VIEWS: Record<Section, () => React.JSX.Element> = {
   'hot-folders': HotFoldersView,
-  shoots: ShootsView,
-  queue: () => (
-    <EmptySectionView
-      id="queue"
-      title="Queue"
-      text="Jobs for the local processor and cloud providers will appear here, with their progress."
-    />
-  ),
+  shoots: ShootsSection,
+  queue: QueueView,
   export: () => (
     <EmptySectionView id="export" title="Export" text="Export presets and finished exports will appear here." />
   ),
@@ -51,7 +48,9 @@ export function App(): React.JSX.Element {
       <main className="content" aria-live="polite">
         <ConnectionBanner />
         <ErrorBanner />
+        <ProviderBanners onOpenSettings={() => setSection('settings')} />
         <View />
+        <ShortcutSheet />
       </main>
     </div>
   );

@@ -17,6 +17,9 @@ const loadAll = (): void => {
   void store.getState().loadShoots();
   void store.getState().loadHotFolders();
   void store.getState().loadSettings();
+  // Back where the user was before a reload (or a reconnect): the open shoot's photos, fresh.
+  const shootId = store.getState().openShootId;
+  if (shootId) void store.getState().loadShootContent(shootId);
 };
 if (connection.kind === 'electron') {
   store.getState().setConnection('open');

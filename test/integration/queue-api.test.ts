@@ -181,8 +181,19 @@ describe('running a recipe', () => {
     const { engine, assetIds, shoot, db, server } = await setup(3);
     saveBudget(db, { shootId: shoot.id, cap: 2, approved: 0, autoApprove: false }, Date.now());
     const recipe = await generateRecipe(engine);
+    // The estimate says what a run will do, with the same rules, and changes nothing.
+    expect(await call(engine, 'recipes.estimate', { recipeId: recipe.id, assetIds })).toEqual({
+      jobs: 3,
+      totalEstimate: 3,
+      awaitingApproval: 3,
+      awaitingInput: 0,
+    });
+    expect((await call(engine, 'jobs.list', {})).jobs).toEqual([]);
+    await call(engine, 'settings.set', { patch: { retryLimit: 3 } });
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
     expect(run).toMatchObject({ totalEstimate: 3, awaitingApproval: 3 });
+    // New jobs take the retry limit from Settings.
+    expect((await call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' })).maxAttempts).toBe(3);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.totals.submits).toBe(0); // nothing paid before approval
 

@@ -10,7 +10,7 @@ import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { listVariants } from '../db/variants-repo';
 import type { OperationSpec, ProviderModule } from '../providers/contract';
-import { DEFAULT_RETRY_POLICY } from './retry-policy';
+import { retryLimitSetting } from '../settings-service';
 
 export function resolveOperation(
   providers: ReadonlyMap<string, ProviderModule>,
@@ -87,7 +87,7 @@ export function enqueueRecipe(
       inputs,
       params,
       idempotencyKey: randomUUID(),
-      maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
+      maxAttempts: retryLimitSetting(db),
       costEstimate: estimate,
       priority: 0,
       waitingFor,
@@ -146,7 +146,7 @@ export function enqueueShootOperation(
     inputs,
     params,
     idempotencyKey: randomUUID(),
-    maxAttempts: DEFAULT_RETRY_POLICY.maxAttempts,
+    maxAttempts: retryLimitSetting(db),
     costEstimate: estimate,
     priority: 0,
     waitingFor,

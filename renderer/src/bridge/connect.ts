@@ -17,7 +17,7 @@ export interface Connection {
   kind: 'electron' | 'browser';
   onState(listener: (state: ConnectionState) => void): void;
   /** The address of a thumbnail, preview, original or variant by id. */
-  mediaUrl(kind: string, id: string): string;
+  mediaUrl: (kind: string, id: string) => string;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist } from 'zustand/middleware';
-import type { HotFolder, Settings, SettingsPatch, Shoot } from '../../../shared/domain';
+import type { HotFolder, HotFolderOptions, Settings, SettingsPatch, Shoot } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
 import type { ConnectionState } from '../bridge/ws-bridge';
+import { createReviewSlice, type ReviewSlice } from './review-slice';
 
 export const SECTIONS = ['hot-folders', 'shoots', 'queue', 'export', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -26,7 +27,8 @@ interface HotFoldersSlice {
   hotFolders: HotFolder[];
   hotFoldersLoaded: boolean;
   loadHotFolders: () => Promise<void>;
-  addHotFolder: (path: string) => Promise<boolean>;
+  addHotFolder: (path: string, options?: HotFolderOptions) => Promise<boolean>;
+  updateHotFolder: (id: string, options: HotFolderOptions) => Promise<void>;
   removeHotFolder: (id: string) => Promise<void>;
 }
 
@@ -45,11 +47,11 @@ interface StatusSlice {
   dismissError: () => void;
 }
 
-export type AppState = ViewSlice & LibrarySlice & HotFoldersSlice & SettingsSlice & StatusSlice;
+export type AppState = ViewSlice & LibrarySlice & HotFoldersSlice & SettingsSlice & StatusSlice & ReviewSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** View preferences outlive a reload; bump the version when their shape changes. */
-const PERSIST_VERSION = 1;
+const PERSIST_VERSION = 2;
 
 export function createAppStore(client: ApiClient): AppStore {
   const report = (set: StoreApi<AppState>['setState'], error: unknown): void => {
@@ -59,6 +61,7 @@ export function createAppStore(client: ApiClient): AppStore {
   return createStore<AppState>()(
     persist(
       (set, get) => ({
+        ...createReviewSlice<AppState>(client, set, get, (error) => report(set, error)),
         section: 'shoots',
         setSection: (section) => set({ section }),
 
@@ -95,14 +98,22 @@ export function createAppStore(client: ApiClient): AppStore {
             report(set, error);
           }
         },
-        addHotFolder: async (path) => {
+        addHotFolder: async (path, options = {}) => {
           try {
-            const folder = await client.call('hotFolders.add', { path });
+            const folder = await client.call('hotFolders.add', { path, ...options });
             set((state) => ({ hotFolders: [...state.hotFolders, folder], error: null }));
             return true;
           } catch (error) {
             report(set, error);
             return false;
+          }
+        },
+        updateHotFolder: async (id, options) => {
+          try {
+            const folder = await client.call('hotFolders.update', { id, ...options });
+            set((state) => ({ hotFolders: state.hotFolders.map((known) => (known.id === id ? folder : known)) }));
+          } catch (error) {
+            report(set, error);
           }
         },
         removeHotFolder: async (id) => {
@@ -143,12 +154,27 @@ export function createAppStore(client: ApiClient): AppStore {
       {
         name: 'shootline.view',
         version: PERSIST_VERSION,
-        partialize: (state) => ({ section: state.section }),
+        // Where the user was (section, shoot, photo) survives a reload; the data itself is loaded fresh.
+        partialize: (state) => ({
+          section: state.section,
+          openShootId: state.openShootId,
+          openAssetId: state.openAssetId,
+          sort: state.sort,
+        }),
         merge: (persisted, current) => {
-          const section = (persisted as { section?: unknown } | undefined)?.section;
-          return (SECTIONS as readonly unknown[]).includes(section)
-            ? { ...current, section: section as Section }
-            : current;
+          const saved = (persisted ?? {}) as Record<string, unknown>;
+          const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+          const section = (SECTIONS as readonly unknown[]).includes(saved.section)
+            ? (saved.section as Section)
+            : current.section;
+          const sort = saved.sort === 'captured' || saved.sort === 'added' ? saved.sort : 'name';
+          return {
+            ...current,
+            section,
+            openShootId: text(saved.openShootId),
+            openAssetId: text(saved.openAssetId),
+            sort,
+          };
         },
       },
     ),
@@ -160,6 +186,10 @@ export function followEngineEvents(client: ApiClient, store: AppStore): () => vo
   const unsubscribers = [
     client.on('shoots.created', (shoot) => store.getState().shootCreated(shoot)),
     client.on('settings.changed', (settings) => store.getState().settingsChanged(settings)),
+    client.on('asset.added', (asset) => store.getState().assetChanged(asset)),
+    client.on('asset.updated', (asset) => store.getState().assetChanged(asset)),
+    client.on('job.updated', (job) => store.getState().jobChanged(job)),
+    client.on('variant.updated', (variant) => store.getState().variantChanged(variant)),
   ];
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
 }

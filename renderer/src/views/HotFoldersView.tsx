@@ -1,43 +1,106 @@
-import { useState, type FormEvent } from 'react';
-import { useApp } from '../store/context';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { HotFolder } from '../../../shared/domain';
+import type { Recipe } from '../../../shared/jobs';
+import { useApp, useClient } from '../store/context';
+
+type Progress = { done: number; total: number; current: string | null; perSecond: number | null };
 
 /**
- * Watched folders. In a browser the folder is typed as a path on the engine's machine; the desktop
- * app's native folder picker comes with the review UI.
+ * Watched folders: what each runs on new photos (its default recipe, or ingest only), how much a
+ * new shoot may spend, and what ingest is doing right now. In a browser the folder is typed as a
+ * path on the engine's machine.
  */
 export function HotFoldersView(): React.JSX.Element {
+  const client = useClient();
   const folders = useApp((state) => state.hotFolders);
   const loaded = useApp((state) => state.hotFoldersLoaded);
   const add = useApp((state) => state.addHotFolder);
+  const update = useApp((state) => state.updateHotFolder);
   const remove = useApp((state) => state.removeHotFolder);
   const [folderPath, setFolderPath] = useState('');
+  const [recipeId, setRecipeId] = useState<string>('local-auto-enhance');
+  const [cap, setCap] = useState('');
+  const [autoApprove, setAutoApprove] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [recipes, setRecipes] = useState<Recipe[]>([]);
+  const [progress, setProgress] = useState<Progress | null>(null);
+
+  useEffect(() => {
+    client
+      .call('recipes.list', {})
+      .then(setRecipes)
+      .catch(() => setRecipes([]));
+    return client.on('ingest.progress', (next) => setProgress(next));
+  }, [client]);
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (!folderPath.trim() || busy) return;
     setBusy(true);
-    if (await add(folderPath.trim())) setFolderPath('');
+    const spendingCap = cap.trim() === '' ? null : Number(cap);
+    const added = await add(folderPath.trim(), {
+      defaultRecipeId: recipeId === '' ? null : recipeId,
+      spendingCap: spendingCap !== null && Number.isFinite(spendingCap) && spendingCap >= 0 ? spendingCap : null,
+      autoApprove,
+    });
+    if (added) setFolderPath('');
     setBusy(false);
   };
+
+  const recipeName = (id: string | null): string =>
+    id === null ? 'Ingest only' : (recipes.find((recipe) => recipe.id === id)?.name ?? id);
+  const ingesting = progress && progress.total > 0 && progress.done < progress.total;
 
   return (
     <section className="view" aria-labelledby="hot-folders-title">
       <header className="view-header">
         <h1 id="hot-folders-title">Hot folders</h1>
-        <form className="inline-form" onSubmit={(event) => void onSubmit(event)}>
-          <input
-            aria-label="Folder path"
-            placeholder="/path/to/incoming shoots"
-            value={folderPath}
-            size={40}
-            onChange={(event) => setFolderPath(event.target.value)}
-          />
-          <button type="submit" className="primary" disabled={!folderPath.trim() || busy}>
-            Watch folder
-          </button>
-        </form>
       </header>
+      <form className="hot-folder-form" onSubmit={(event) => void onSubmit(event)}>
+        <input
+          aria-label="Folder path"
+          placeholder="/path/to/incoming shoots"
+          value={folderPath}
+          size={40}
+          onChange={(event) => setFolderPath(event.target.value)}
+        />
+        <label>
+          New photos{' '}
+          <select aria-label="Default recipe" value={recipeId} onChange={(event) => setRecipeId(event.target.value)}>
+            <option value="">Ingest only</option>
+            {recipes.map((recipe) => (
+              <option key={recipe.id} value={recipe.id}>
+                {recipe.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Spending cap per shoot{' '}
+          <input
+            aria-label="Spending cap per shoot"
+            inputMode="decimal"
+            placeholder="no cap"
+            size={8}
+            value={cap}
+            onChange={(event) => setCap(event.target.value)}
+          />
+        </label>
+        <label>
+          <input type="checkbox" checked={autoApprove} onChange={(event) => setAutoApprove(event.target.checked)} />{' '}
+          Spend up to the cap without asking
+        </label>
+        <button type="submit" className="primary" disabled={!folderPath.trim() || busy}>
+          Watch folder
+        </button>
+      </form>
+      {ingesting ? (
+        <p className="banner" role="status" aria-label="Ingest progress">
+          Taking in photos: {progress.done} of {progress.total}
+          {progress.current ? ` · ${progress.current}` : ''}
+          {progress.perSecond ? ` · ${progress.perSecond.toFixed(1)} photos/s` : ''}
+        </p>
+      ) : null}
       {!loaded ? (
         <p className="empty">Loading hot folders…</p>
       ) : folders.length === 0 ? (
@@ -47,14 +110,36 @@ export function HotFoldersView(): React.JSX.Element {
         </p>
       ) : (
         <ul className="shoot-list" aria-label="Hot folders">
-          {folders.map((folder) => (
-            <li key={folder.id} className="shoot-row">
+          {folders.map((folder: HotFolder) => (
+            <li key={folder.id} className="shoot-row hot-folder-row">
               <span>
                 <span className="shoot-name">{folder.name}</span> <span className="muted">{folder.path}</span>
+                <br />
+                <small className="muted">
+                  {ingesting ? 'Scanning' : 'Watching'} · new photos: {recipeName(folder.defaultRecipeId)} · cap{' '}
+                  {folder.spendingCap === null ? 'none' : `${folder.spendingCap} credits`}
+                  {folder.autoApprove ? ' (auto-approved)' : ''}
+                </small>
               </span>
-              <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
-                Stop watching
-              </button>
+              <span className="toolbar">
+                <select
+                  aria-label={`Default recipe for ${folder.name}`}
+                  value={folder.defaultRecipeId ?? ''}
+                  onChange={(event) =>
+                    void update(folder.id, { defaultRecipeId: event.target.value === '' ? null : event.target.value })
+                  }
+                >
+                  <option value="">Ingest only</option>
+                  {recipes.map((recipe) => (
+                    <option key={recipe.id} value={recipe.id}>
+                      {recipe.name}
+                    </option>
+                  ))}
+                </select>
+                <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
+                  Stop watching
+                </button>
+              </span>
             </li>
           ))}
         </ul>

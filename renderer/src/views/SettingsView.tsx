@@ -1,4 +1,6 @@
 import { useApp } from '../store/context';
+import { ProviderAccounts } from './settings/ProviderAccounts';
+import { StagingPanel } from './settings/StagingPanel';
 
 export function SettingsView(): React.JSX.Element {
   const settings = useApp((state) => state.settings);
@@ -40,10 +42,32 @@ export function SettingsView(): React.JSX.Element {
               ))}
             </select>
           </label>
+          <label className="setting">
+            <span>
+              Tries per job
+              <small className="muted">
+                A job that meets network or provider errors is tried again this many times before it fails. Nothing is
+                ever charged twice.
+              </small>
+            </span>
+            <select
+              aria-label="Tries per job"
+              value={settings.retryLimit}
+              onChange={(event) => void update({ retryLimit: Number(event.target.value) })}
+            >
+              {[1, 3, 5, 8, 12, 20].map((tries) => (
+                <option key={tries} value={tries}>
+                  {tries}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       ) : (
         <p className="empty">Loading settings…</p>
       )}
+      <ProviderAccounts />
+      <StagingPanel />
     </section>
   );
 }

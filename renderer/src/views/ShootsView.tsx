@@ -1,12 +1,24 @@
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../store/context';
+import { AssetView } from './review/AssetView';
+import { ShootView } from './review/ShootView';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Shoots: the list, or the open shoot's grid, or one of its photos. */
+export function ShootsSection(): React.JSX.Element {
+  const openShootId = useApp((state) => state.openShootId);
+  const openAssetId = useApp((state) => state.openAssetId);
+  if (openShootId && openAssetId) return <AssetView />;
+  if (openShootId) return <ShootView />;
+  return <ShootsView />;
+}
 
 export function ShootsView(): React.JSX.Element {
   const shoots = useApp((state) => state.shoots);
   const loaded = useApp((state) => state.shootsLoaded);
   const createShoot = useApp((state) => state.createShoot);
+  const openShoot = useApp((state) => state.openShoot);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -44,7 +56,9 @@ export function ShootsView(): React.JSX.Element {
         <ul className="shoot-list" aria-label="Shoots">
           {shoots.map((shoot) => (
             <li key={shoot.id} className="shoot-row" data-shoot-id={shoot.id}>
-              <span className="shoot-name">{shoot.name}</span>
+              <button type="button" className="shoot-open link-button" onClick={() => openShoot(shoot.id)}>
+                {shoot.name}
+              </button>
               <time className="muted" dateTime={shoot.createdAt}>
                 {dateFormat.format(new Date(shoot.createdAt))}
               </time>

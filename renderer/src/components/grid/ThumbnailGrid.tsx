@@ -1,0 +1,559 @@
+import {
+  memo,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FocusEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
+import { flushSync } from 'react-dom';
+import './grid.css';
+import {
+  DEFAULT_OVERSCAN_ROWS,
+  cellPosition,
+  gridMetrics,
+  rowTop,
+  rowsPerPage,
+  scrollOffsetToReveal,
+  scrollTopAfterResize,
+  visibleRange,
+  type GridMetrics,
+  type GridMetricsInput,
+} from './layout';
+import {
+  clearSelection,
+  clickSelect,
+  moveFocus,
+  pruneSelection,
+  selectAll,
+  selectRange,
+  toggleFocused,
+  type FocusMove,
+  type MoveMode,
+  type SelectionState,
+} from './selection';
+
+export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'review';
+
+export interface GridBadge {
+  kind: GridBadgeKind;
+  /** Shown on the chip (for `error`, the message, shown as the chip's tooltip). */
+  text: string;
+  /** 0…1, for `running`. */
+  progress?: number;
+}
+
+export interface GridItem {
+  id: string;
+  /** File name: the cell's accessible name and caption. */
+  name: string;
+  width: number | null;
+  height: number | null;
+  pick: 'none' | 'picked' | 'rejected';
+  rating: number;
+  /** The asset's state (`pending`, `ok`, `error`, `missing`). */
+  state: string;
+  badge?: GridBadge;
+}
+
+export interface ThumbnailGridProps {
+  /** In display order. Keep item objects stable (same object while unchanged): cells are memoised on them. */
+  items: readonly GridItem[];
+  selection: SelectionState;
+  onSelectionChange: (next: SelectionState) => void;
+  onOpen: (id: string) => void;
+  /** Keys the grid does not handle itself (P/X/1–5…). Return true if handled. */
+  onKey?: (event: KeyboardEvent<HTMLElement>, focusedId: string | null) => boolean;
+  thumbnailUrl: (id: string) => string;
+  /**
+   * Replaces the default badge chip. Return `undefined` to keep the default, `null` for none. It must
+   * depend on the item only: a cell re-renders when its item changes, not when this function does.
+   */
+  renderBadge?: (item: GridItem) => ReactNode;
+  minCellSize?: number;
+  gap?: number;
+  overscanRows?: number;
+  'aria-label'?: string;
+}
+
+const DEFAULT_MIN_CELL = 160;
+const DEFAULT_GAP = 8;
+const PADDING = 8;
+/** Height of the strip under each image with the file name and stars (matches grid.css). */
+const CAPTION_HEIGHT = 24;
+
+const MOVE_KEYS: Readonly<Record<string, FocusMove>> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'up',
+  ArrowDown: 'down',
+  Home: 'home',
+  End: 'end',
+  PageUp: 'pageUp',
+  PageDown: 'pageDown',
+};
+
+interface ViewState {
+  width: number;
+  height: number;
+  /** The scrollTop the rendered rows were computed from; updated only when the rows change. */
+  scrollTop: number;
+}
+
+const INITIAL_VIEW: ViewState = { width: 0, height: 0, scrollTop: 0 };
+
+function sameRows(metrics: GridMetrics, height: number, overscan: number, a: number, b: number): boolean {
+  const ra = visibleRange(metrics, a, height, overscan);
+  const rb = visibleRange(metrics, b, height, overscan);
+  return ra.firstRow === rb.firstRow && ra.lastRow === rb.lastRow && ra.firstVisibleRow === rb.firstVisibleRow;
+}
+
+/** The cell element an event came from (or null), within any grid. */
+function cellOf(target: EventTarget | null): HTMLElement | null {
+  return target instanceof Element ? target.closest<HTMLElement>('[data-grid-cell]') : null;
+}
+
+export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
+  const { items, selection, onSelectionChange, onOpen, onKey, thumbnailUrl, renderBadge } = props;
+  const minCellSize = props.minCellSize ?? DEFAULT_MIN_CELL;
+  const gap = props.gap ?? DEFAULT_GAP;
+  const overscan = props.overscanRows ?? DEFAULT_OVERSCAN_ROWS;
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState<ViewState>(INITIAL_VIEW);
+
+  const ids = useMemo(() => items.map((item) => item.id), [items]);
+  const indexById = useMemo(() => new Map(ids.map((id, index) => [id, index])), [ids]);
+
+  const config: Omit<GridMetricsInput, 'containerWidth'> = useMemo(
+    () => ({ itemCount: items.length, minCellSize, gap, padding: PADDING, captionHeight: CAPTION_HEIGHT }),
+    [items.length, minCellSize, gap],
+  );
+  const metrics = useMemo(() => gridMetrics({ ...config, containerWidth: view.width }), [config, view.width]);
+  const range = useMemo(
+    () => visibleRange(metrics, view.scrollTop, view.height, overscan),
+    [metrics, view.scrollTop, view.height, overscan],
+  );
+
+  const focusIndex = selection.focus === null ? -1 : (indexById.get(selection.focus) ?? -1);
+  const focusId = focusIndex >= 0 ? (ids[focusIndex] ?? null) : null;
+  // Roving tabindex: the focused cell, else the first visible one, so Tab always lands in view.
+  const tabbableIndex =
+    items.length === 0
+      ? -1
+      : focusIndex >= 0
+        ? focusIndex
+        : Math.min(items.length - 1, range.firstVisibleRow * metrics.columns);
+
+  // Latest values for the ResizeObserver and the scroll frame, which live outside React's render.
+  const live = useRef({ metrics, config, overscan, width: view.width });
+  const pendingScrollTop = useRef<number | null>(null);
+  const frame = useRef<number | null>(null);
+  const hadFocus = useRef(false);
+
+  useLayoutEffect(() => {
+    live.current = { metrics, config, overscan, width: view.width };
+    // A scroll position decided before this render (a resize re-anchoring) can only be applied now
+    // that the spacer has its new height; set earlier, the browser would clamp it.
+    const el = scrollRef.current;
+    if (el && pendingScrollTop.current !== null) {
+      el.scrollTop = pendingScrollTop.current;
+      pendingScrollTop.current = null;
+    }
+  });
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      const width = el.clientWidth;
+      const height = el.clientHeight;
+      const previous = live.current.metrics;
+      const next = gridMetrics({ ...live.current.config, containerWidth: width });
+      // Keep the photo at the top of the viewport in place when the columns change.
+      const scrollTop =
+        live.current.width > 0 && (previous.columns !== next.columns || previous.rowPitch !== next.rowPitch)
+          ? scrollTopAfterResize(previous, next, el.scrollTop, height)
+          : el.scrollTop;
+      if (scrollTop !== el.scrollTop) pendingScrollTop.current = scrollTop;
+      flushSync(() =>
+        setView((prev) =>
+          prev.width === width && prev.height === height && prev.scrollTop === scrollTop
+            ? prev
+            : { width, height, scrollTop },
+        ),
+      );
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+    },
+    [],
+  );
+
+  const onScroll = (): void => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const el = scrollRef.current;
+      if (!el) return;
+      const scrollTop = el.scrollTop;
+      const { metrics: current, overscan: rows } = live.current;
+      // Render only when the set of rows changes, not on every pixel of scrolling.
+      flushSync(() =>
+        setView((prev) =>
+          sameRows(current, prev.height, rows, prev.scrollTop, scrollTop) ? prev : { ...prev, scrollTop },
+        ),
+      );
+    });
+  };
+
+  /** Scroll so item `index` is in view now, and render the rows there in the same pass. */
+  const reveal = (index: number): void => {
+    const el = scrollRef.current;
+    if (!el || index < 0) return;
+    const target = scrollOffsetToReveal(metrics, index, el.scrollTop, el.clientHeight);
+    if (target === el.scrollTop) return;
+    el.scrollTop = target;
+    setView((prev) => ({ ...prev, scrollTop: target }));
+  };
+
+  // Items that disappeared (deleted, filtered out) leave the selection; a vanished focus moves to
+  // its nearest neighbour so keyboard culling carries on.
+  const previousIds = useRef(ids);
+  useEffect(() => {
+    const before = previousIds.current;
+    previousIds.current = ids;
+    const pruned = pruneSelection(selection, ids, before);
+    if (pruned !== selection) onSelectionChange(pruned);
+  }, [ids, selection, onSelectionChange]);
+
+  // When the focus moves (keyboard, or the parent advancing after a pick), bring it into view and
+  // move DOM focus with it if the grid had focus.
+  const lastFocus = useRef<string | null>(null);
+  const measured = view.width > 0;
+  useLayoutEffect(() => {
+    // Before the first measurement the geometry is a placeholder: wait, and reveal afterwards.
+    if (!measured || focusId === lastFocus.current) return;
+    lastFocus.current = focusId;
+    const el = scrollRef.current;
+    if (!el || focusId === null || focusIndex < 0) return;
+    const target = scrollOffsetToReveal(metrics, focusIndex, el.scrollTop, el.clientHeight);
+    if (target !== el.scrollTop) el.scrollTop = target;
+    const active = document.activeElement;
+    const ownsFocus = el.contains(active) || (hadFocus.current && (active === null || active === document.body));
+    if (!ownsFocus) return;
+    const cell = el.querySelector<HTMLElement>(`[data-id="${CSS.escape(focusId)}"]`);
+    if (cell && cell !== active) cell.focus({ preventScroll: true });
+  }, [focusId, focusIndex, metrics, measured]);
+
+  const change = (next: SelectionState): void => {
+    if (next !== selection) onSelectionChange(next);
+  };
+
+  const onClick = (event: MouseEvent<HTMLDivElement>): void => {
+    const cell = cellOf(event.target);
+    const id = cell?.dataset.id;
+    if (id === undefined) {
+      // A plain click on the empty area between or below cells clears, as in file browsers.
+      if (!event.shiftKey && !event.ctrlKey && !event.metaKey) change(clearSelection(selection));
+      return;
+    }
+    change(clickSelect(selection, ids, id, { toggle: event.ctrlKey || event.metaKey, range: event.shiftKey }));
+  };
+
+  const onDoubleClick = (event: MouseEvent<HTMLDivElement>): void => {
+    const id = cellOf(event.target)?.dataset.id;
+    if (id !== undefined) onOpen(id);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.defaultPrevented) return;
+    const cell = cellOf(event.target);
+    // Keys typed into a control a custom badge renders are that control's business.
+    if (cell === null || cell !== event.target) return;
+    const domId = cell.dataset.id ?? null;
+    // Tabbing in lands on a cell without making it the focus yet: start from there.
+    const base: SelectionState = focusId === null && domId !== null ? { ...selection, focus: domId } : selection;
+    const focusedId = focusId ?? domId;
+    const mod = event.ctrlKey || event.metaKey;
+    const move = event.altKey ? undefined : MOVE_KEYS[event.key];
+
+    let next: SelectionState;
+    if (move !== undefined) {
+      const mode: MoveMode = event.shiftKey ? (mod ? 'extendAdd' : 'extend') : mod ? 'focusOnly' : 'replace';
+      const el = scrollRef.current;
+      const pageRows = rowsPerPage(metrics, el ? el.clientHeight : view.height);
+      next = moveFocus(base, ids, move, { columns: metrics.columns, mode, pageRows });
+    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'a') {
+      next = selectAll(base, ids);
+    } else if (event.key === 'Enter' && !mod && !event.altKey && !event.shiftKey && focusedId !== null) {
+      event.preventDefault();
+      onOpen(focusedId);
+      return;
+    } else if (event.key === 'Escape' && selection.selected.size > 0) {
+      next = clearSelection(base);
+    } else if (event.key === ' ' && mod && !event.shiftKey && focusedId !== null) {
+      next = toggleFocused(base);
+    } else if (event.key === ' ' && event.shiftKey && !mod && focusedId !== null) {
+      next = selectRange(base, ids, focusedId);
+    } else {
+      if (onKey?.(event, focusedId)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+      return;
+    }
+    event.preventDefault();
+    if (next.focus !== null) reveal(indexById.get(next.focus) ?? -1);
+    change(next);
+  };
+
+  const onFocus = (): void => {
+    hadFocus.current = true;
+  };
+  const onBlur = (event: FocusEvent<HTMLDivElement>): void => {
+    if (!scrollRef.current?.contains(event.relatedTarget)) hadFocus.current = false;
+  };
+
+  // The rows to render: the visible range plus overscan, plus the focused row wherever it is so DOM
+  // focus survives scrolling it out of view.
+  const rows: number[] = [];
+  if (view.width > 0) {
+    for (let row = range.firstRow; row <= range.lastRow; row++) rows.push(row);
+    const focusRow = focusIndex >= 0 ? Math.floor(focusIndex / metrics.columns) : -1;
+    if (focusRow >= 0 && (focusRow < range.firstRow || focusRow > range.lastRow)) rows.push(focusRow);
+  }
+
+  return (
+    <div
+      ref={scrollRef}
+      className="thumb-grid"
+      role="grid"
+      aria-label={props['aria-label'] ?? 'Photos'}
+      aria-multiselectable="true"
+      aria-rowcount={metrics.rowCount}
+      aria-colcount={metrics.columns}
+      onScroll={onScroll}
+      onClick={onClick}
+      onDoubleClick={onDoubleClick}
+      onKeyDown={onKeyDown}
+      onFocus={onFocus}
+      onBlur={onBlur}
+    >
+      <div className="thumb-grid-spacer" role="presentation" style={{ height: metrics.totalHeight }}>
+        {rows.map((row) => {
+          const start = row * metrics.columns;
+          const end = Math.min(items.length, start + metrics.columns);
+          const cells: React.JSX.Element[] = [];
+          for (let index = start; index < end; index++) {
+            const item = items[index] as GridItem;
+            const position = cellPosition(metrics, index);
+            cells.push(
+              <GridCell
+                key={item.id}
+                item={item}
+                column={position.column}
+                x={position.x}
+                size={metrics.cellSize}
+                height={metrics.cellHeight}
+                src={thumbnailUrl(item.id)}
+                selected={selection.selected.has(item.id)}
+                current={index === focusIndex}
+                tabbable={index === tabbableIndex}
+                renderBadge={renderBadge}
+              />,
+            );
+          }
+          return (
+            <div
+              key={row}
+              className="thumb-row"
+              role="row"
+              aria-rowindex={row + 1}
+              style={{ top: rowTop(metrics, row), height: metrics.cellHeight }}
+            >
+              {cells}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+interface GridCellProps {
+  item: GridItem;
+  column: number;
+  x: number;
+  size: number;
+  height: number;
+  src: string;
+  selected: boolean;
+  /** The keyboard cursor (outlined while the grid has focus). */
+  current: boolean;
+  tabbable: boolean;
+  renderBadge: ThumbnailGridProps['renderBadge'];
+}
+
+/**
+ * One photo. Memoised on everything but `renderBadge` (an inline function from the parent would
+ * otherwise re-render every cell on each selection change); a selection change re-renders only the
+ * cells whose flags changed.
+ */
+const GridCell = memo(
+  function GridCell(props: GridCellProps): React.JSX.Element {
+    const { item, column, x, size, height, src, selected, current, tabbable, renderBadge } = props;
+    const custom = renderBadge?.(item);
+    const badge = custom !== undefined ? custom : item.badge ? <GridBadgeChip badge={item.badge} /> : null;
+    const className = [
+      'thumb-cell',
+      selected ? 'is-selected' : '',
+      current ? 'is-current' : '',
+      item.pick === 'picked' ? 'is-picked' : '',
+      item.pick === 'rejected' ? 'is-rejected' : '',
+      item.state === 'missing' ? 'is-missing' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const rating = Math.max(0, Math.min(5, Math.round(item.rating)));
+    return (
+      <div
+        className={className}
+        role="gridcell"
+        aria-colindex={column + 1}
+        aria-selected={selected}
+        aria-label={item.name}
+        aria-description={describe(item, rating) || undefined}
+        tabIndex={tabbable ? 0 : -1}
+        data-grid-cell=""
+        data-id={item.id}
+        style={{ left: x, width: size, height }}
+      >
+        <div className="thumb-image" style={{ height: size }}>
+          {item.state === 'pending' ? (
+            <span className="thumb-placeholder">Decoding…</span>
+          ) : item.state === 'error' ? (
+            <span className="thumb-placeholder">Unreadable</span>
+          ) : (
+            <Thumbnail key={src} src={src} size={size} />
+          )}
+          {item.pick === 'picked' ? (
+            <span className="thumb-flag thumb-flag-picked" data-testid="pick-flag" aria-hidden="true">
+              ⚑
+            </span>
+          ) : item.pick === 'rejected' ? (
+            <span className="thumb-flag thumb-flag-rejected" data-testid="reject-flag" aria-hidden="true">
+              ✕
+            </span>
+          ) : null}
+          {badge}
+        </div>
+        <div className="thumb-caption">
+          <span className="thumb-name" title={item.name}>
+            {item.name}
+          </span>
+          {rating > 0 ? (
+            <span className="thumb-stars" data-testid="rating" data-rating={rating} aria-hidden="true">
+              {'★'.repeat(rating)}
+            </span>
+          ) : null}
+        </div>
+      </div>
+    );
+  },
+  (a, b) =>
+    a.item === b.item &&
+    a.column === b.column &&
+    a.x === b.x &&
+    a.size === b.size &&
+    a.height === b.height &&
+    a.src === b.src &&
+    a.selected === b.selected &&
+    a.current === b.current &&
+    a.tabbable === b.tabbable,
+);
+
+/** The image, with a placeholder if it fails to load (keyed by src, so a new URL tries again). */
+function Thumbnail({ src, size }: { src: string; size: number }): React.JSX.Element {
+  const [failed, setFailed] = useState(false);
+  if (failed) return <span className="thumb-placeholder">No preview</span>;
+  return (
+    <img
+      src={src}
+      alt=""
+      width={size}
+      height={size}
+      loading="lazy"
+      decoding="async"
+      draggable={false}
+      onError={() => setFailed(true)}
+    />
+  );
+}
+
+const BADGE_LABELS: Record<GridBadgeKind, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  done: 'Done',
+  error: 'Error',
+  review: 'Needs review',
+};
+
+/** The default chip for a job's state on a photo; exported so a custom `renderBadge` can reuse it. */
+export function GridBadgeChip({ badge }: { badge: GridBadge }): React.JSX.Element {
+  const label = badge.kind === 'error' ? BADGE_LABELS.error : badge.text || BADGE_LABELS[badge.kind];
+  const progress = badge.kind === 'running' && badge.progress !== undefined ? clampProgress(badge.progress) : null;
+  return (
+    <span
+      className={`thumb-badge thumb-badge-${badge.kind}`}
+      data-testid={`badge-${badge.kind}`}
+      title={badge.text || undefined}
+    >
+      <span className="thumb-badge-text">{label}</span>
+      {progress !== null ? (
+        <span
+          className="thumb-progress"
+          role="progressbar"
+          aria-label="Progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(progress * 100)}
+        >
+          <span className="thumb-progress-bar" style={{ width: `${progress * 100}%` }} />
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+function clampProgress(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}
+
+/** What a screen reader hears after the file name. */
+function describe(item: GridItem, rating: number): string {
+  const parts: string[] = [];
+  if (item.pick === 'picked') parts.push('Picked');
+  if (item.pick === 'rejected') parts.push('Rejected');
+  if (rating > 0) parts.push(rating === 1 ? '1 star' : `${rating} stars`);
+  if (item.state === 'missing') parts.push('File missing');
+  if (item.state === 'error') parts.push('Unreadable');
+  if (item.badge) {
+    const { kind, text } = item.badge;
+    if (kind === 'error') parts.push(`Error: ${text}`);
+    else if (kind === 'running' && item.badge.progress !== undefined)
+      parts.push(`${text || BADGE_LABELS.running} ${Math.round(clampProgress(item.badge.progress) * 100)}%`);
+    else parts.push(text || BADGE_LABELS[kind]);
+  }
+  return parts.join(', ');
+}

@@ -1,0 +1,259 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { Asset } from '../../../shared/domain';
+import type { Job, Variant } from '../../../shared/jobs';
+import type { ApiClient } from '../bridge/client';
+
+export type AssetSort = 'name' | 'captured' | 'added';
+export type AssetFilter = 'all' | 'picked' | 'unflagged' | 'rejected' | 'rated' | 'errors' | 'with-variants';
+export interface CullChange {
+  pick?: Asset['pick'];
+  rating?: number;
+}
+export interface VariantChange {
+  pick?: Variant['pick'];
+  rating?: number;
+  approved?: boolean;
+}
+
+/**
+ * The shoot being reviewed: its photos, the jobs and variants made from them, and what is open.
+ * Loaded when a shoot opens, kept current by engine events, so a badge changes the moment a job
+ * does. Culling and rating are optimistic: the control moves at once; an error puts it back.
+ */
+export interface ReviewSlice {
+  openShootId: string | null;
+  openAssetId: string | null;
+  openShoot: (shootId: string | null) => void;
+  openAsset: (assetId: string | null) => void;
+
+  assets: Asset[];
+  assetsShootId: string | null;
+  assetsLoaded: boolean;
+  sort: AssetSort;
+  filter: AssetFilter;
+  setSort: (sort: AssetSort) => void;
+  setFilter: (filter: AssetFilter) => void;
+  loadShootContent: (shootId: string) => Promise<void>;
+  assetChanged: (asset: Asset) => void;
+  cull: (assetIds: readonly string[], change: CullChange) => Promise<void>;
+
+  /** Jobs per source photo, newest last. */
+  jobsByAsset: Record<string, Job[]>;
+  /** Jobs on the whole shoot (videos, publishing). */
+  shootJobs: Job[];
+  jobChanged: (job: Job) => void;
+
+  variantsByAsset: Record<string, Variant[]>;
+  variantChanged: (variant: Variant) => void;
+  updateVariant: (id: string, change: VariantChange) => Promise<void>;
+}
+
+interface Shared {
+  error: string | null;
+}
+
+type Set<S> = StoreApi<S>['setState'];
+type Get<S> = StoreApi<S>['getState'];
+
+const PAGE = 1000;
+const MAX_ASSETS = 50_000;
+
+export function createReviewSlice<S extends ReviewSlice & Shared>(
+  client: ApiClient,
+  set: Set<S>,
+  get: Get<S>,
+  report: (error: unknown) => void,
+): ReviewSlice {
+  const patchAsset = (id: string, change: Partial<Asset>): void =>
+    set(
+      (state) =>
+        ({ assets: state.assets.map((asset) => (asset.id === id ? { ...asset, ...change } : asset)) }) as Partial<S>,
+    );
+
+  const patchVariant = (variant: Variant): void =>
+    set((state) => {
+      const key = variant.assetId ?? '';
+      const list = state.variantsByAsset[key] ?? [];
+      const next = list.some((known) => known.id === variant.id)
+        ? list.map((known) => (known.id === variant.id ? variant : known))
+        : [...list, variant];
+      return { variantsByAsset: { ...state.variantsByAsset, [key]: next } } as Partial<S>;
+    });
+
+  return {
+    openShootId: null,
+    openAssetId: null,
+    openShoot: (shootId) => {
+      set({ openShootId: shootId, openAssetId: null } as Partial<S>);
+      if (shootId && get().assetsShootId !== shootId) void get().loadShootContent(shootId);
+    },
+    openAsset: (assetId) => set({ openAssetId: assetId } as Partial<S>),
+
+    assets: [],
+    assetsShootId: null,
+    assetsLoaded: false,
+    sort: 'name',
+    filter: 'all',
+    setSort: (sort) => {
+      set({ sort } as Partial<S>);
+      const shootId = get().openShootId;
+      if (shootId) void get().loadShootContent(shootId);
+    },
+    setFilter: (filter) => set({ filter } as Partial<S>),
+
+    loadShootContent: async (shootId) => {
+      set({ assetsShootId: shootId, assetsLoaded: false } as Partial<S>);
+      try {
+        const assets: Asset[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await client.call('assets.list', { shootId, sort: get().sort, limit: PAGE, cursor });
+          assets.push(...page.assets);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor && assets.length < MAX_ASSETS);
+        const jobs: Job[] = [];
+        let jobCursor: string | undefined;
+        do {
+          const page = await client.call('jobs.list', { shootId, limit: 500, cursor: jobCursor });
+          jobs.push(...page.jobs);
+          jobCursor = page.nextCursor ?? undefined;
+        } while (jobCursor && jobs.length < MAX_ASSETS);
+        const variants = await client.call('variants.list', { shootId });
+        if (get().assetsShootId !== shootId) return; // another shoot was opened meanwhile
+        // Events that arrived while the pages loaded are newer than what the pages say: keep them.
+        const state = get();
+        const merged = newest(
+          assets,
+          state.assets.filter((asset) => asset.shootId === shootId),
+        );
+        const knownJobs = [...Object.values(state.jobsByAsset).flat(), ...state.shootJobs].filter(
+          (job) => job.shootId === shootId,
+        );
+        const jobsByAsset: Record<string, Job[]> = {};
+        const shootJobs: Job[] = [];
+        for (const job of newest(jobs, knownJobs).sort((a, b) => a.createdAt - b.createdAt)) {
+          const assetId = job.inputs.assetIds[0];
+          if (assetId) (jobsByAsset[assetId] ??= []).push(job);
+          else shootJobs.push(job);
+        }
+        const variantsByAsset: Record<string, Variant[]> = {};
+        const knownVariants = Object.values(state.variantsByAsset).flat();
+        const shootAssets = new Set(merged.map((asset) => asset.id));
+        for (const variant of newest(
+          variants,
+          knownVariants.filter((variant) => shootAssets.has(variant.assetId ?? '')),
+        )) {
+          (variantsByAsset[variant.assetId ?? ''] ??= []).push(variant);
+        }
+        set({ assets: merged, assetsLoaded: true, jobsByAsset, shootJobs, variantsByAsset } as Partial<S>);
+      } catch (error) {
+        report(error);
+      }
+    },
+
+    assetChanged: (asset) => {
+      if (asset.shootId !== get().assetsShootId) return;
+      set((state) => {
+        const known = state.assets.some((candidate) => candidate.id === asset.id);
+        return {
+          assets: known
+            ? state.assets.map((candidate) => (candidate.id === asset.id ? asset : candidate))
+            : [...state.assets, asset],
+        } as Partial<S>;
+      });
+    },
+
+    cull: async (assetIds, change) => {
+      const before = new Map(get().assets.map((asset) => [asset.id, asset]));
+      for (const id of assetIds) patchAsset(id, change);
+      try {
+        for (const id of assetIds) {
+          const result = await client.call('assets.cull', { id, ...change });
+          patchAsset(id, { pick: result.pick, rating: result.rating });
+        }
+      } catch (error) {
+        for (const id of assetIds) {
+          const old = before.get(id);
+          if (old) patchAsset(id, { pick: old.pick, rating: old.rating });
+        }
+        report(error);
+      }
+    },
+
+    jobsByAsset: {},
+    shootJobs: [],
+    jobChanged: (job) => {
+      if (job.shootId !== get().assetsShootId) return;
+      const assetId = job.inputs.assetIds[0];
+      set((state) => {
+        if (!assetId) {
+          const known = state.shootJobs.some((candidate) => candidate.id === job.id);
+          return {
+            shootJobs: known
+              ? state.shootJobs.map((candidate) => (candidate.id === job.id ? job : candidate))
+              : [...state.shootJobs, job],
+          } as Partial<S>;
+        }
+        const list = state.jobsByAsset[assetId] ?? [];
+        const next = list.some((candidate) => candidate.id === job.id)
+          ? list.map((candidate) => (candidate.id === job.id ? job : candidate))
+          : [...list, job];
+        return { jobsByAsset: { ...state.jobsByAsset, [assetId]: next } } as Partial<S>;
+      });
+    },
+
+    variantsByAsset: {},
+    variantChanged: (variant) => {
+      const known = Object.values(get().variantsByAsset).some((list) => list.some((item) => item.id === variant.id));
+      const fromThisShoot = variant.assetId ? get().assets.some((asset) => asset.id === variant.assetId) : false;
+      if (known || fromThisShoot) patchVariant(variant);
+    },
+    updateVariant: async (id, change) => {
+      const current = Object.values(get().variantsByAsset)
+        .flat()
+        .find((variant) => variant.id === id);
+      if (current) patchVariant({ ...current, ...change });
+      try {
+        patchVariant(await client.call('variants.update', { id, ...change }));
+      } catch (error) {
+        if (current) patchVariant(current);
+        report(error);
+      }
+    },
+  };
+}
+
+/** `loaded` in its order, each replaced by a newer copy from `live` (events); ones only in `live` appended. */
+function newest<T extends { id: string; updatedAt: number }>(loaded: readonly T[], live: readonly T[]): T[] {
+  const fresh = new Map(live.map((item) => [item.id, item]));
+  const result = loaded.map((item) => {
+    const other = fresh.get(item.id);
+    fresh.delete(item.id);
+    return other && other.updatedAt > item.updatedAt ? other : item;
+  });
+  return [...result, ...fresh.values()];
+}
+
+/** The photos to show, filtered as the user asked (sorting is the engine's, by `assets.list`). */
+export function visibleAssets(
+  assets: readonly Asset[],
+  filter: AssetFilter,
+  variantsByAsset: Record<string, Variant[]>,
+): Asset[] {
+  switch (filter) {
+    case 'all':
+      return [...assets];
+    case 'picked':
+      return assets.filter((asset) => asset.pick === 'picked');
+    case 'unflagged':
+      return assets.filter((asset) => asset.pick === 'none');
+    case 'rejected':
+      return assets.filter((asset) => asset.pick === 'rejected');
+    case 'rated':
+      return assets.filter((asset) => asset.rating > 0);
+    case 'errors':
+      return assets.filter((asset) => asset.state === 'error' || asset.state === 'missing');
+    case 'with-variants':
+      return assets.filter((asset) => (variantsByAsset[asset.id]?.length ?? 0) > 0);
+  }
+}

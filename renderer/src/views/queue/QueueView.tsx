@@ -1,0 +1,471 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type Job, NEEDS_REVIEW_MESSAGE, type QueueStats } from '../../../../shared/jobs';
+import type { ProviderView } from '../../../../shared/providers';
+import { AppError } from '../../../../shared/errors';
+import { useApp, useClient } from '../../store/context';
+import {
+  ACTION_LABELS,
+  allowedActions,
+  attemptWords,
+  costWords,
+  countsText,
+  errorWords,
+  groupJobs,
+  inputWords,
+  isProviderPaused,
+  isShootPaused,
+  type JobAction,
+  loadAllJobs,
+  mergeJob,
+  mergeJobs,
+  NEEDS_REVIEW_EXPLANATION,
+  nameLookup,
+  type NameOf,
+  type ProviderGroup,
+  retryWords,
+  type ShootGroup,
+  stateWords,
+  summaryText,
+  waitingCount,
+} from './queue-model';
+import './queue.css';
+
+/** Rows a group shows before "Show all": a shoot of thousands stays quick to render. */
+const ROWS_SHOWN = 50;
+/** How often relative times ("Trying again in 40 s") are refreshed. */
+const TICK_MS = 5_000;
+
+type PauseScope = 'global' | 'provider' | 'shoot';
+
+function messageOf(error: unknown): string {
+  return error instanceof AppError ? error.message : 'Something went wrong. The details are in the log.';
+}
+
+/**
+ * The Queue: every job of every shoot, grouped shoot → provider, with what it is doing in words,
+ * what went wrong, and what the user can do about it. Loads its own data and follows engine events.
+ */
+export function QueueView(): React.JSX.Element {
+  const client = useClient();
+  const shoots = useApp((state) => state.shoots);
+  const online = useApp((state) => state.connection === 'open');
+
+  const [jobs, setJobs] = useState<Job[]>([]);
+  const [stats, setStats] = useState<QueueStats | null>(null);
+  const [providers, setProviders] = useState<ProviderView[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [truncated, setTruncated] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [now, setNow] = useState(() => Date.now());
+
+  // Follow events first, then load: an update that lands while the list loads is merged, not lost.
+  useEffect(() => {
+    const offJob = client.on('job.updated', (job) => setJobs((current) => mergeJob(current, job)));
+    const offStats = client.on('queue.stats', setStats);
+    return () => {
+      offJob();
+      offStats();
+    };
+  }, [client]);
+
+  useEffect(() => {
+    if (!online) return;
+    let live = true;
+    const load = async (): Promise<void> => {
+      try {
+        const [list, queueStats] = await Promise.all([
+          loadAllJobs((cursor, limit) => client.call('jobs.list', { limit, cursor })),
+          client.call('queue.stats', {}),
+        ]);
+        if (!live) return;
+        // Events seen meanwhile are at least as new as the page that listed their job.
+        setJobs((seen) => mergeJobs(list.jobs, seen));
+        setTruncated(list.truncated);
+        setStats(queueStats);
+        setLoaded(true);
+      } catch (caught) {
+        if (live) setError(messageOf(caught));
+      }
+      try {
+        const list = await client.call('providers.list', {});
+        if (live) setProviders(list);
+      } catch {
+        // Names fall back to provider ids; nothing else depends on this list.
+      }
+    };
+    void load();
+    return () => {
+      live = false;
+    };
+  }, [client, online]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const providerName = useMemo(() => nameLookup(providers), [providers]);
+  const shootName = useMemo(() => {
+    const names = new Map(shoots.map((shoot) => [shoot.id, shoot.name]));
+    return (id: string) => names.get(id) ?? `Shoot ${id.slice(0, 8)}`;
+  }, [shoots]);
+  const groups = useMemo(() => groupJobs(jobs, shootName, providerName), [jobs, shootName, providerName]);
+
+  /** Runs one call for a button, keeping the button disabled until it answers. */
+  const run = useCallback(async (key: string, work: () => Promise<void>): Promise<void> => {
+    setBusy((current) => new Set(current).add(key));
+    setError(null);
+    setNotice(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(messageOf(caught));
+    } finally {
+      setBusy((current) => {
+        const next = new Set(current);
+        next.delete(key);
+        return next;
+      });
+    }
+  }, []);
+
+  const act = useCallback(
+    (job: Job, action: JobAction): void => {
+      void run(`job:${job.id}`, async () => {
+        switch (action) {
+          case 'approve': {
+            if (job.shootId === null) return;
+            const { released } = await client.call('jobs.approveBudget', { shootId: job.shootId });
+            setNotice(
+              released === 0
+                ? 'Spend approved; no job could start within the approved amount.'
+                : `Spend approved; ${released} ${released === 1 ? 'job starts' : 'jobs start'}.`,
+            );
+            return;
+          }
+          case 'resend':
+          case 'discard': {
+            const updated = await client.call('jobs.resolveReview', { id: job.id, action });
+            setJobs((current) => mergeJob(current, updated));
+            return;
+          }
+          case 'retry':
+          case 'moveToTop':
+          case 'cancel': {
+            const method = action === 'retry' ? 'jobs.retry' : action === 'cancel' ? 'jobs.cancel' : 'jobs.moveToTop';
+            const updated = await client.call(method, { id: job.id });
+            setJobs((current) => mergeJob(current, updated));
+            return;
+          }
+          default: {
+            const never: never = action;
+            throw new Error(`Unknown action ${String(never)}`);
+          }
+        }
+      });
+    },
+    [client, run],
+  );
+
+  const approveShoot = useCallback(
+    (shootId: string): void => {
+      void run(`approve:${shootId}`, async () => {
+        const { released } = await client.call('jobs.approveBudget', { shootId });
+        setNotice(
+          released === 0
+            ? 'Spend approved; no job could start within the approved amount.'
+            : `Spend approved; ${released} ${released === 1 ? 'job starts' : 'jobs start'}.`,
+        );
+      });
+    },
+    [client, run],
+  );
+
+  const togglePause = useCallback(
+    (scope: PauseScope, id: string | undefined, paused: boolean): void => {
+      void run(`pause:${scope}:${id ?? ''}`, async () => {
+        const target = scope === 'global' ? { scope } : { scope, id };
+        setStats(await client.call(paused ? 'queue.resume' : 'queue.pause', target));
+      });
+    },
+    [client, run],
+  );
+
+  const providerIds = useMemo(() => {
+    const ids = new Set<string>(providers.map((provider) => provider.id));
+    if (stats) {
+      for (const id of Object.keys(stats.byProvider)) ids.add(id);
+      for (const id of stats.paused.providers) ids.add(id);
+      for (const id of Object.keys(stats.paused.providerReasons)) ids.add(id);
+    }
+    return [...ids].sort((a, b) => providerName(a).localeCompare(providerName(b)));
+  }, [providers, stats, providerName]);
+
+  const globalPaused = stats?.paused.global ?? false;
+
+  return (
+    <section className="view queue-view" aria-labelledby="queue-title">
+      <header className="view-header">
+        <div>
+          <h1 id="queue-title">Queue</h1>
+          {stats ? (
+            <p className="queue-summary" data-testid="queue-summary">
+              {summaryText(stats)}
+            </p>
+          ) : null}
+        </div>
+        <button
+          type="button"
+          className={globalPaused ? 'primary' : 'queue-button'}
+          disabled={!stats || busy.has('pause:global:')}
+          onClick={() => togglePause('global', undefined, globalPaused)}
+        >
+          {globalPaused ? 'Resume all' : 'Pause all'}
+        </button>
+      </header>
+
+      {error ? (
+        <div className="banner banner-error" role="alert">
+          <span>{error}</span>
+          <button type="button" className="link-button" onClick={() => setError(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      {notice ? (
+        <div className="banner" role="status">
+          <span>{notice}</span>
+          <button type="button" className="link-button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      {stats && providerIds.length > 0 ? (
+        <ul className="queue-providers" aria-label="Providers">
+          {providerIds.map((id) => {
+            const paused = isProviderPaused(stats, id);
+            const offline = stats.unreachable.includes(id);
+            const waiting = waitingCount(stats, id);
+            return (
+              <li key={id} className="queue-provider" data-provider={id}>
+                <span className="queue-provider-name">{providerName(id)}</span>
+                <span className="muted">
+                  {[
+                    waiting > 0 ? `${waiting} in progress` : 'idle',
+                    paused ? 'paused' : null,
+                    offline ? 'unreachable' : null,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </span>
+                <button
+                  type="button"
+                  className="queue-button"
+                  aria-label={`${paused ? 'Resume' : 'Pause'} ${providerName(id)}`}
+                  aria-pressed={paused}
+                  disabled={busy.has(`pause:provider:${id}`)}
+                  onClick={() => togglePause('provider', id, paused)}
+                >
+                  {paused ? 'Resume' : 'Pause'}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+
+      {!loaded ? (
+        <p className="empty">{error ? 'The queue could not be loaded.' : 'Loading the queue…'}</p>
+      ) : groups.length === 0 ? (
+        <p className="empty">
+          No jobs yet. Run a recipe on a shoot’s photos, or give a hot folder a default recipe, and its jobs appear
+          here.
+        </p>
+      ) : (
+        <>
+          {truncated ? (
+            <p className="muted queue-note">Showing the first 5,000 jobs; the counts above cover all of them.</p>
+          ) : null}
+          {groups.map((group) => (
+            <ShootSection
+              key={group.key}
+              group={group}
+              stats={stats}
+              busy={busy}
+              now={now}
+              providerName={providerName}
+              onAct={act}
+              onApprove={approveShoot}
+              onTogglePause={togglePause}
+            />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
+
+interface ShootSectionProps {
+  group: ShootGroup;
+  stats: QueueStats | null;
+  busy: ReadonlySet<string>;
+  now: number;
+  providerName: NameOf;
+  onAct: (job: Job, action: JobAction) => void;
+  onApprove: (shootId: string) => void;
+  onTogglePause: (scope: PauseScope, id: string | undefined, paused: boolean) => void;
+}
+
+function ShootSection(props: ShootSectionProps): React.JSX.Element {
+  const { group, stats, busy, onApprove, onTogglePause } = props;
+  const titleId = `queue-${group.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const paused = stats ? isShootPaused(stats, group.shootId) : false;
+  const { shootId } = group;
+  const estimate = costWords(group.awaitingApproval.estimate);
+
+  return (
+    <section className="queue-shoot" aria-labelledby={titleId} data-shoot-id={shootId ?? ''}>
+      <header className="queue-shoot-header">
+        <h2 id={titleId}>
+          {group.shootName}
+          {paused ? <span className="queue-badge">Paused</span> : null}
+        </h2>
+        <span className="muted queue-counts">
+          {countsText(group.counts, group.providers.length === 1 ? (group.providers[0]?.providerName ?? null) : null)}
+        </span>
+        <span className="queue-shoot-actions">
+          {shootId !== null && group.awaitingApproval.jobs > 0 ? (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy.has(`approve:${shootId}`)}
+              onClick={() => onApprove(shootId)}
+            >
+              {`Approve ${group.awaitingApproval.jobs} ${group.awaitingApproval.jobs === 1 ? 'job' : 'jobs'}${
+                group.awaitingApproval.estimate > 0 && estimate ? ` (${estimate})` : ''
+              }`}
+            </button>
+          ) : null}
+          {shootId !== null ? (
+            <button
+              type="button"
+              className="queue-button"
+              aria-label={`${paused ? 'Resume' : 'Pause'} shoot ${group.shootName}`}
+              aria-pressed={paused}
+              disabled={!stats || busy.has(`pause:shoot:${shootId}`)}
+              onClick={() => onTogglePause('shoot', shootId, paused)}
+            >
+              {paused ? 'Resume shoot' : 'Pause shoot'}
+            </button>
+          ) : null}
+        </span>
+      </header>
+      {group.providers.map((providerGroup) => (
+        <ProviderJobs key={providerGroup.key} {...props} shootName={group.shootName} providerGroup={providerGroup} />
+      ))}
+    </section>
+  );
+}
+
+function ProviderJobs(
+  props: ShootSectionProps & { shootName: string; providerGroup: ProviderGroup },
+): React.JSX.Element {
+  const { providerGroup, shootName, stats, busy, now, providerName, onAct } = props;
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? providerGroup.jobs : providerGroup.jobs.slice(0, ROWS_SHOWN);
+  const hidden = providerGroup.jobs.length - shown.length;
+  const paused = stats ? isProviderPaused(stats, providerGroup.provider) : false;
+  const offline = stats ? stats.unreachable.includes(providerGroup.provider) : false;
+
+  return (
+    <div className="queue-provider-group" data-provider={providerGroup.provider}>
+      <h3 className="queue-provider-title">
+        {providerGroup.providerName}
+        {paused ? <span className="queue-badge">Paused</span> : null}
+        {offline ? <span className="queue-badge queue-badge-warn">Unreachable</span> : null}
+        <span className="muted queue-counts">{countsText(providerGroup.counts, providerGroup.providerName)}</span>
+      </h3>
+      <ul className="queue-jobs" aria-label={`Jobs for ${shootName} · ${providerGroup.providerName}`}>
+        {shown.map((job) => (
+          <JobRow
+            key={job.id}
+            job={job}
+            now={now}
+            busy={busy.has(`job:${job.id}`) || (job.shootId !== null && busy.has(`approve:${job.shootId}`))}
+            providerName={providerName}
+            onAct={onAct}
+          />
+        ))}
+      </ul>
+      {hidden > 0 ? (
+        <button type="button" className="link-button queue-more" onClick={() => setShowAll(true)}>
+          {`Show ${hidden} more`}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+interface JobRowProps {
+  job: Job;
+  now: number;
+  busy: boolean;
+  providerName: NameOf;
+  onAct: (job: Job, action: JobAction) => void;
+}
+
+function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): React.JSX.Element {
+  const photo = inputWords(job);
+  const attempts = attemptWords(job);
+  const retry = retryWords(job, now);
+  const review = job.state === 'needs_review';
+  // In needs_review the engine's message says what the explanation below says; show it once.
+  const problem = errorWords(job);
+  const shownProblem = review && problem === NEEDS_REVIEW_MESSAGE ? null : problem;
+  const estimate = job.state === 'awaiting_input' && job.waitingFor === 'approval' ? costWords(job.costEstimate) : null;
+  const actions = allowedActions(job);
+  const explanationId = `queue-review-${job.id}`;
+
+  return (
+    <li className={`queue-job queue-job-${job.state}`} data-job-id={job.id} data-state={job.state}>
+      <div className="queue-job-main">
+        <span className="queue-job-operation">{job.operation}</span>
+        {photo ? (
+          <span className="muted queue-job-photo" title={job.inputs.assetIds.join(', ')}>
+            {photo}
+          </span>
+        ) : null}
+        <span className={`queue-state queue-state-${job.state}`}>{stateWords(job, providerName)}</span>
+        {retry ? <span className="muted">{retry}</span> : null}
+        {estimate ? <span className="muted">{`Estimate ${estimate}`}</span> : null}
+        {attempts ? <span className="muted queue-job-attempts">{attempts}</span> : null}
+        {actions.length > 0 ? (
+          <span className="queue-job-actions">
+            {actions.map((action) => (
+              <button
+                key={action}
+                type="button"
+                className={action === 'resend' || action === 'approve' ? 'primary' : 'queue-button'}
+                disabled={busy}
+                aria-describedby={review ? explanationId : undefined}
+                title={action === 'approve' ? 'Approves the spend for this shoot’s waiting jobs' : undefined}
+                onClick={() => onAct(job, action)}
+              >
+                {ACTION_LABELS[action]}
+              </button>
+            ))}
+          </span>
+        ) : null}
+      </div>
+      {shownProblem ? <p className="queue-job-error">{shownProblem}</p> : null}
+      {review ? (
+        <p className="queue-job-review" id={explanationId}>
+          {NEEDS_REVIEW_EXPLANATION}
+        </p>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,234 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Asset } from '../../../../shared/domain';
+import { AppError } from '../../../../shared/errors';
+import type { Job, Variant } from '../../../../shared/jobs';
+import { EMPTY_SELECTION, selectAll, selectedInOrder, type SelectionState } from '../../components/grid/selection';
+import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGrid';
+import { useApp, useClient, useMediaUrl } from '../../store/context';
+import { visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
+import { assetBadge } from './badges';
+import { RunRecipeDialog } from './RunRecipeDialog';
+import './review.css';
+
+/** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
+const ITEM_CACHE = new WeakMap<Asset, { jobs: Job[] | undefined; variants: Variant[] | undefined; item: GridItem }>();
+
+const FILTERS: { value: AssetFilter; label: string }[] = [
+  { value: 'all', label: 'All photos' },
+  { value: 'picked', label: 'Picks' },
+  { value: 'unflagged', label: 'Unflagged' },
+  { value: 'rejected', label: 'Rejected' },
+  { value: 'rated', label: 'Rated' },
+  { value: 'with-variants', label: 'With variants' },
+  { value: 'errors', label: 'Problems' },
+];
+
+/**
+ * A shoot's photos as a grid: cull before paying for anything (P, X, 1–5), select, and run a
+ * recipe on the selection or on the picks. Badges follow each photo's jobs as they move.
+ */
+export function ShootView(): React.JSX.Element {
+  const client = useClient();
+  const mediaUrl = useMediaUrl();
+  const shootId = useApp((state) => state.openShootId);
+  const shoot = useApp((state) => state.shoots.find((candidate) => candidate.id === state.openShootId));
+  const assets = useApp((state) => state.assets);
+  const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
+  const jobsByAsset = useApp((state) => state.jobsByAsset);
+  const variantsByAsset = useApp((state) => state.variantsByAsset);
+  const sort = useApp((state) => state.sort);
+  const filter = useApp((state) => state.filter);
+  const setSort = useApp((state) => state.setSort);
+  const setFilter = useApp((state) => state.setFilter);
+  const openShoot = useApp((state) => state.openShoot);
+  const openAsset = useApp((state) => state.openAsset);
+  const cull = useApp((state) => state.cull);
+  const loadShootContent = useApp((state) => state.loadShootContent);
+  const [selection, setSelection] = useState<SelectionState>(EMPTY_SELECTION);
+  const [running, setRunning] = useState<{ assetIds: string[]; title: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (shootId) void loadShootContent(shootId);
+  }, [shootId, loadShootContent]);
+
+  const shown = useMemo(() => visibleAssets(assets, filter, variantsByAsset), [assets, filter, variantsByAsset]);
+  const ids = useMemo(() => shown.map((asset) => asset.id), [shown]);
+
+  // Items keep their identity while their photo, jobs and variants do: the grid redraws only the
+  // cells that changed when a job moves, not all 5,000.
+  const items: GridItem[] = useMemo(() => {
+    return shown.map((asset) => {
+      const jobs = jobsByAsset[asset.id];
+      const variants = variantsByAsset[asset.id];
+      const known = ITEM_CACHE.get(asset);
+      if (known && known.jobs === jobs && known.variants === variants) return known.item;
+      const item: GridItem = {
+        id: asset.id,
+        name: asset.relativePath.split('/').pop() ?? asset.relativePath,
+        width: asset.width,
+        height: asset.height,
+        pick: asset.pick,
+        rating: asset.rating,
+        state: asset.state,
+        badge: assetBadge(asset, jobs ?? [], variants ?? []),
+      };
+      ITEM_CACHE.set(asset, { jobs, variants, item });
+      return item;
+    });
+  }, [shown, jobsByAsset, variantsByAsset]);
+
+  const selected = selectedInOrder(selection, ids);
+  const picks = shown.filter((asset) => asset.pick === 'picked').map((asset) => asset.id);
+  const counts = {
+    picked: assets.filter((asset) => asset.pick === 'picked').length,
+    rejected: assets.filter((asset) => asset.pick === 'rejected').length,
+    problems: assets.filter((asset) => asset.state === 'error' || asset.state === 'missing').length,
+  };
+  const awaitingApproval = Object.values(jobsByAsset)
+    .flat()
+    .filter((job) => job.state === 'awaiting_input' && job.waitingFor === 'approval');
+
+  /** P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected. */
+  const onKey = useCallback(
+    (event: React.KeyboardEvent<HTMLElement>, focusedId: string | null): boolean => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return false;
+      const targets = selected.length > 0 ? selected : focusedId ? [focusedId] : [];
+      if (targets.length === 0) return false;
+      const key = event.key.toLowerCase();
+      if (key === 'p') void cull(targets, { pick: 'picked' });
+      else if (key === 'x') void cull(targets, { pick: 'rejected' });
+      else if (key === 'u') void cull(targets, { pick: 'none' });
+      else if (/^[0-5]$/.test(key)) void cull(targets, { rating: Number(key) });
+      else return false;
+      return true;
+    },
+    [selected, cull],
+  );
+
+  const approve = async (): Promise<void> => {
+    if (!shootId) return;
+    try {
+      const result = await client.call('jobs.approveBudget', { shootId });
+      setNotice(
+        `Approved ${result.approved} credits: ${result.released} job${result.released === 1 ? '' : 's'} released.`,
+      );
+    } catch (error) {
+      setNotice(error instanceof AppError ? error.message : 'Approval failed.');
+    }
+  };
+
+  const onDrop = (event: React.DragEvent): void => {
+    event.preventDefault();
+    // A browser tab cannot hand the engine a file path; photos come in through hot folders.
+    setNotice(
+      'To add photos, copy them into a subfolder of a hot folder (Hot folders, in the sidebar); Shootline takes them in by itself.',
+    );
+  };
+
+  if (!shootId) return <p className="empty">No shoot is open.</p>;
+  const estimateCost = awaitingApproval.reduce((sum, job) => sum + (job.costEstimate ?? 0), 0);
+
+  return (
+    <section
+      className="view shoot-view"
+      aria-labelledby="shoot-title"
+      onDragOver={(event) => event.preventDefault()}
+      onDrop={onDrop}
+    >
+      <header className="view-header shoot-header">
+        <button type="button" onClick={() => openShoot(null)}>
+          ← Shoots
+        </button>
+        <h1 id="shoot-title">{shoot?.name ?? 'Shoot'}</h1>
+        <span className="muted" data-testid="shoot-counts">
+          {assets.length} photos · {counts.picked} picked · {counts.rejected} rejected
+          {counts.problems > 0 ? ` · ${counts.problems} with problems` : ''}
+        </span>
+        <span className="toolbar">
+          <select aria-label="Sort" value={sort} onChange={(event) => setSort(event.target.value as AssetSort)}>
+            <option value="name">By name</option>
+            <option value="captured">By capture time</option>
+            <option value="added">By date added</option>
+          </select>
+          <select aria-label="Show" value={filter} onChange={(event) => setFilter(event.target.value as AssetFilter)}>
+            {FILTERS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+          <button type="button" onClick={() => setSelection((current) => selectAll(current, ids))}>
+            Select all
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={selected.length === 0}
+            onClick={() =>
+              setRunning({
+                assetIds: selected,
+                title: `Run a recipe on ${selected.length} photo${selected.length === 1 ? '' : 's'}`,
+              })
+            }
+          >
+            Run recipe…
+          </button>
+          <button
+            type="button"
+            disabled={picks.length === 0}
+            onClick={() => setRunning({ assetIds: picks, title: `Run a recipe on ${picks.length} picks` })}
+          >
+            Run on picks
+          </button>
+        </span>
+      </header>
+      {awaitingApproval.length > 0 ? (
+        <div className="banner" role="alert">
+          {awaitingApproval.length} paid job{awaitingApproval.length === 1 ? '' : 's'} wait for your approval (about{' '}
+          {estimateCost} credits).{' '}
+          <button type="button" className="primary" onClick={() => void approve()}>
+            Approve budget
+          </button>
+        </div>
+      ) : null}
+      {notice ? (
+        <p className="banner" role="status">
+          {notice}{' '}
+          <button type="button" className="link-button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </p>
+      ) : null}
+      {!loaded ? (
+        <p className="empty">Loading photos…</p>
+      ) : assets.length === 0 ? (
+        <p className="empty">No photos in this shoot yet. Photos copied into its folder appear here by themselves.</p>
+      ) : (
+        <div className="grid-host">
+          <ThumbnailGrid
+            items={items}
+            selection={selection}
+            onSelectionChange={setSelection}
+            onOpen={(id) => openAsset(id)}
+            onKey={onKey}
+            thumbnailUrl={(id) => mediaUrl('thumbnail', id)}
+          />
+        </div>
+      )}
+      <p className="hint muted">
+        Click, Shift-click or Ctrl/⌘-click to select · P pick · X reject · U unflag · 1–5 rate · Enter opens
+      </p>
+      {running ? (
+        <RunRecipeDialog
+          assetIds={running.assetIds}
+          title={running.title}
+          onClose={(ran) => {
+            setRunning(null);
+            if (ran) setNotice('Queued. Progress shows on each photo and in Queue.');
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}

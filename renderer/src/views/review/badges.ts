@@ -1,0 +1,35 @@
+import type { Asset } from '../../../../shared/domain';
+import type { Job, Variant } from '../../../../shared/jobs';
+import type { GridBadge } from '../../components/grid/ThumbnailGrid';
+
+const RUNNING = new Set(['preparing', 'submitting', 'remote', 'fetching']);
+
+/**
+ * The one badge a thumbnail shows: what matters most about the photo right now. A photo that could
+ * not be read shows its error; otherwise the newest job decides (waiting, running, needs review,
+ * failed), and a photo with nothing pending shows how many variants it has.
+ */
+export function assetBadge(asset: Asset, jobs: readonly Job[], variants: readonly Variant[]): GridBadge | undefined {
+  if (asset.state === 'error') return { kind: 'error', text: asset.error?.message ?? 'This photo cannot be read.' };
+  if (asset.state === 'missing') return { kind: 'error', text: 'The file is no longer in its hot folder.' };
+  const pending = jobs.filter((job) => !['done', 'failed', 'canceled'].includes(job.state));
+  const review = pending.find((job) => job.state === 'needs_review');
+  if (review) return { kind: 'review', text: 'Needs review' };
+  if (pending.some((job) => RUNNING.has(job.state))) return { kind: 'running', text: 'Running' };
+  const waiting = pending[0];
+  if (waiting) {
+    const text =
+      waiting.waitingFor === 'approval'
+        ? 'Awaiting approval'
+        : waiting.waitingFor === 'mask'
+          ? 'Needs a mask'
+          : 'Queued';
+    return { kind: 'queued', text };
+  }
+  const latest = jobs.at(-1);
+  if (latest?.state === 'failed') return { kind: 'error', text: latest.lastError?.message ?? 'The job failed.' };
+  if (variants.length > 0) {
+    return { kind: 'done', text: `${variants.length} variant${variants.length > 1 ? 's' : ''}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export type Pick = 'none' | 'picked' | 'rejected';

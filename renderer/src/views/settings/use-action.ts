@@ -1,0 +1,45 @@
+import { useCallback, useState } from 'react';
+import { AppError } from '../../../../shared/errors';
+
+/** The sentence a failed call shows next to its control: the engine's own words for expected errors. */
+export function errorMessage(error: unknown): string {
+  return error instanceof AppError ? error.message : 'Something went wrong.';
+}
+
+export interface Action {
+  busy: boolean;
+  /** The last failure of this action, shown next to the control that started it. */
+  error: string | null;
+  setError: (message: string | null) => void;
+  /** Runs `task`, tracking busy and error; resolves to whether it succeeded. */
+  run: (task: () => Promise<void>) => Promise<boolean>;
+}
+
+/** One control's call to the engine: busy while it runs, and its own error message when it fails. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = useCallback(async (task: () => Promise<void>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await task();
+      return true;
+    } catch (failure) {
+      setError(errorMessage(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  return { busy, error, setError, run };
+}
+
+/** An http(s) address, as the engine's schema wants it. */
+export function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
+}
