@@ -3,24 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+import { TEN_PHOTOS } from '../support/corpus';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 
 const CORPUS = path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus');
 /** Twelve real photos, small enough that the local provider enhances three in seconds. */
-const TWELVE = [
-  'photos/storm_canon-400d.jpg',
-  'photos/dune_canon-rebel.jpg',
-  'photos/fog_hp-photosmart735.jpg',
-  'photos/bythewater_nokia-n9.jpg',
-  'photos/panasonic-gf1_orient6.jpg',
-  'photos/canon-s400_odd-exif-offsets.jpg',
-  'photos/grace_hopper.jpg',
-  'photos/cat_grayscale.jpg',
-  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
-  'photos/after-the-rain_pentax-k7_srgb.jpg',
-  'photos/iphone4s_thumb_gps.jpg',
-  'names/Fotó café 写真 (1).jpg',
-];
+const TWELVE = [...TEN_PHOTOS, 'photos/iphone4s_thumb_gps.jpg', 'names/Fotó café 写真 (1).jpg'];
 const SHOTS = 'test-results/screens';
 
 let server: HeadlessProcess;

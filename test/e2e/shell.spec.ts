@@ -102,7 +102,7 @@ test('settings change through the UI, persist, and follow changes made elsewhere
     })
     .toBe(true);
   await client.invoke('settings.set', { patch: { reconcileIntervalMinutes: 15 } });
-  await expect(page.getByRole('combobox')).toHaveValue('15');
+  await expect(page.getByRole('combobox', { name: 'Rescan hot folders every' })).toHaveValue('15');
   await page.screenshot({ path: 'test-results/settings.png' });
 
   await page.reload();

@@ -30,7 +30,7 @@ import { getShootDetail } from '../db/shoots-repo';
 import type { EventHub } from '../events';
 import type { ProviderModule } from '../providers/contract';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams } from './enqueue';
+import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams, type EnqueuedRun } from './enqueue';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
 import { transition, type JobEvent } from './state-machine';
 
@@ -114,6 +114,21 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
   };
 
   const operation = (provider: string, name: string) => resolveOperation(context.providers, provider, name);
+
+  /** Announces a run's new jobs, wakes the queue, and says what was started. */
+  const started = (planned: EnqueuedRun) => {
+    for (const job of planned.jobs) {
+      const record = getJob(db, job.id);
+      if (record) events.emit('job.updated', toJobView(record));
+    }
+    runner.wake();
+    return {
+      jobIds: planned.jobs.map((job) => job.id),
+      totalEstimate: planned.totalEstimate,
+      awaitingApproval: planned.awaitingApproval,
+      awaitingInput: planned.awaitingInput,
+    };
+  };
 
   const stats = (): QueueStats => queueStats(db, runner.reachability());
 
@@ -323,17 +338,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       const missing = assetIds.filter((assetId) => !known.has(assetId));
       if (missing.length > 0) throw new AppError('not_found', `No asset ${missing.join(', ')}.`, { missing });
       const planned = writeTransaction(db, () => enqueueRecipe(db, context.providers, recipe, assetIds, now()));
-      for (const job of planned.jobs) {
-        const record = getJob(db, job.id);
-        if (record) events.emit('job.updated', toJobView(record));
-      }
-      runner.wake();
-      return {
-        jobIds: planned.jobs.map((job) => job.id),
-        totalEstimate: planned.totalEstimate,
-        awaitingApproval: planned.awaitingApproval,
-        awaitingInput: planned.awaitingInput,
-      };
+      return started(planned);
     },
 
     'shoots.runOperation': ({ shootId, provider, operation, params }) => {
@@ -341,17 +346,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
       const planned = writeTransaction(db, () =>
         enqueueShootOperation(db, context.providers, { shootId, provider, operation, params }, now()),
       );
-      for (const job of planned.jobs) {
-        const record = getJob(db, job.id);
-        if (record) events.emit('job.updated', toJobView(record));
-      }
-      runner.wake();
-      return {
-        jobIds: planned.jobs.map((job) => job.id),
-        totalEstimate: planned.totalEstimate,
-        awaitingApproval: planned.awaitingApproval,
-        awaitingInput: planned.awaitingInput,
-      };
+      return started(planned);
     },
     'variants.list': (filter) => listVariants(db, filter),
 

@@ -67,12 +67,7 @@ export function HotFoldersView(): React.JSX.Element {
         <label>
           New photos{' '}
           <select aria-label="Default recipe" value={recipeId} onChange={(event) => setRecipeId(event.target.value)}>
-            <option value="">Ingest only</option>
-            {recipes.map((recipe) => (
-              <option key={recipe.id} value={recipe.id}>
-                {recipe.name}
-              </option>
-            ))}
+            <RecipeOptions recipes={recipes} />
           </select>
         </label>
         <label>
@@ -129,12 +124,7 @@ export function HotFoldersView(): React.JSX.Element {
                     void update(folder.id, { defaultRecipeId: event.target.value === '' ? null : event.target.value })
                   }
                 >
-                  <option value="">Ingest only</option>
-                  {recipes.map((recipe) => (
-                    <option key={recipe.id} value={recipe.id}>
-                      {recipe.name}
-                    </option>
-                  ))}
+                  <RecipeOptions recipes={recipes} />
                 </select>
                 <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
                   Stop watching
@@ -145,5 +135,19 @@ export function HotFoldersView(): React.JSX.Element {
         </ul>
       )}
     </section>
+  );
+}
+
+/** "Ingest only" and every recipe, as the choices of a hot folder's default recipe. */
+function RecipeOptions({ recipes }: { recipes: readonly Recipe[] }): React.JSX.Element {
+  return (
+    <>
+      <option value="">Ingest only</option>
+      {recipes.map((recipe) => (
+        <option key={recipe.id} value={recipe.id}>
+          {recipe.name}
+        </option>
+      ))}
+    </>
   );
 }

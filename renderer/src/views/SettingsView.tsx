@@ -32,6 +32,7 @@ export function SettingsView(): React.JSX.Element {
               </small>
             </span>
             <select
+              aria-label="Rescan hot folders every"
               value={settings.reconcileIntervalMinutes}
               onChange={(event) => void update({ reconcileIntervalMinutes: Number(event.target.value) })}
             >

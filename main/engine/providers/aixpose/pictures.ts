@@ -77,18 +77,8 @@ export async function uploadPicture(
   upload: PreparedUpload,
 ): Promise<string> {
   const done = await context.step(stepName, async (key) => {
-    const picture = json<PictureJson>(
-      await context.request({
-        method: 'POST',
-        url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
-        headers: { 'idempotency-key': key, 'content-type': upload.contentType },
-        body: upload.body,
-        call: 'upload',
-      }),
-    );
-    if (!picture.id)
-      throw new ProviderRequestError('AIXpose did not return a picture id.', { kind: 'invalid_response' });
-    return { remoteId: picture.id, result: picture.id };
+    const pictureId = await uploadShared(context, key, projectId, upload);
+    return { remoteId: pictureId, result: pictureId };
   });
   return done.result;
 }
