@@ -263,6 +263,21 @@ export function isEventName(value: unknown): value is EventName {
 export interface ShootlineBridge {
   invoke<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<Envelope<MethodResult<M>>>;
   subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** What only the desktop shell can do (absent in a browser). */
+  desktop?: DesktopShell;
+}
+
+export interface DesktopShell {
+  /** The native folder picker; null when the user cancels. */
+  pickFolder: () => Promise<string | null>;
+  /** The path on disk of a file or folder dropped onto the window ('' when it has none). */
+  pathForFile: (file: DroppedFile) => string;
+}
+
+/** A dropped File as the shared layer sees it (no DOM types here). */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
 }
 
 /** The engine side: one implementation per method. */
@@ -277,4 +292,5 @@ export type EventSink = <E extends EventName>(event: E, payload: EventPayload<E>
 export const ipcChannel = {
   method: (method: MethodName): string => `shootline:call:${method}`,
   event: (event: EventName): string => `shootline:event:${event}`,
+  pickFolder: 'shootline:desktop:pickFolder',
 };

@@ -35,6 +35,22 @@ export function bindIpc(
   };
 }
 
+/** The native folder picker for "Add hot folder", for the trusted window only. */
+export function bindFolderPicker(
+  ipcMain: Pick<IpcMain, 'handle'>,
+  pick: () => Promise<string | null>,
+  binding: IpcBinding,
+  log: Logger,
+): void {
+  ipcMain.handle(ipcChannel.pickFolder, (event: IpcMainInvokeEvent): Promise<string | null> => {
+    if (!isTrustedSender(senderFacts(event), binding.trustedWebContentsIds, binding.entryUrl)) {
+      log.warn('ipc.untrusted_sender', { method: 'pickFolder', senderId: event.sender.id });
+      return Promise.resolve(null);
+    }
+    return pick();
+  });
+}
+
 export function senderFacts(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>): SenderFacts {
   const frame = event.senderFrame;
   return {

@@ -11,6 +11,7 @@ import { ShootsSection } from './views/ShootsView';
 import { QueueView } from './views/queue/QueueView';
 import { ProviderBanners } from './components/ProviderBanners';
 import { ShortcutSheet } from './components/ShortcutSheet';
+import { DropTarget } from './components/DropTarget';
 
 const VIEWS: Record<Section, () => React.JSX.Element> = {
   'hot-folders': HotFoldersView,
@@ -49,7 +50,9 @@ export function App(): React.JSX.Element {
         <ConnectionBanner />
         <ErrorBanner />
         <ProviderBanners onOpenSettings={() => setSection('settings')} />
-        <View />
+        <DropTarget>
+          <View />
+        </DropTarget>
         <ShortcutSheet />
       </main>
     </div>

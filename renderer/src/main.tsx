@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiClient } from './bridge/client';
 import { connect } from './bridge/connect';
-import { ClientContext, MediaContext, StoreContext } from './store/context';
+import { ClientContext, DesktopContext, MediaContext, StoreContext } from './store/context';
 import { createAppStore, followEngineEvents } from './store/store';
 import './styles.css';
 
@@ -38,7 +38,9 @@ createRoot(root).render(
     <StoreContext.Provider value={store}>
       <ClientContext.Provider value={client}>
         <MediaContext.Provider value={connection.mediaUrl}>
-          <App />
+          <DesktopContext.Provider value={window.shootline?.desktop ?? null}>
+            <App />
+          </DesktopContext.Provider>
         </MediaContext.Provider>
       </ClientContext.Provider>
     </StoreContext.Provider>

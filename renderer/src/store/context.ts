@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { DesktopShell } from '../../../shared/api';
 import type { ApiClient } from '../bridge/client';
 import type { AppState, AppStore } from './store';
 
@@ -26,4 +27,11 @@ export const MediaContext = createContext<(kind: MediaKind, id: string) => strin
 
 export function useMediaUrl(): (kind: MediaKind, id: string) => string {
   return useContext(MediaContext);
+}
+
+/** The desktop shell's extras (native folder picker, paths of dropped files); null in a browser. */
+export const DesktopContext = createContext<DesktopShell | null>(null);
+
+export function useDesktop(): DesktopShell | null {
+  return useContext(DesktopContext);
 }

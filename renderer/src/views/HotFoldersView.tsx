@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HotFolder } from '../../../shared/domain';
 import type { Recipe } from '../../../shared/jobs';
-import { useApp, useClient } from '../store/context';
+import { useApp, useClient, useDesktop } from '../store/context';
 
 type Progress = { done: number; total: number; current: string | null; perSecond: number | null };
 
@@ -12,6 +12,7 @@ type Progress = { done: number; total: number; current: string | null; perSecond
  */
 export function HotFoldersView(): React.JSX.Element {
   const client = useClient();
+  const desktop = useDesktop();
   const folders = useApp((state) => state.hotFolders);
   const loaded = useApp((state) => state.hotFoldersLoaded);
   const add = useApp((state) => state.addHotFolder);
@@ -64,6 +65,18 @@ export function HotFoldersView(): React.JSX.Element {
           size={40}
           onChange={(event) => setFolderPath(event.target.value)}
         />
+        {desktop ? (
+          <button
+            type="button"
+            onClick={() =>
+              void desktop.pickFolder().then((picked) => {
+                if (picked) setFolderPath(picked);
+              })
+            }
+          >
+            Choose folder…
+          </button>
+        ) : null}
         <label>
           New photos{' '}
           <select aria-label="Default recipe" value={recipeId} onChange={(event) => setRecipeId(event.target.value)}>

@@ -118,24 +118,11 @@ export function ShootView(): React.JSX.Element {
     }
   };
 
-  const onDrop = (event: React.DragEvent): void => {
-    event.preventDefault();
-    // A browser tab cannot hand the engine a file path; photos come in through hot folders.
-    setNotice(
-      'To add photos, copy them into a subfolder of a hot folder (Hot folders, in the sidebar); Shootline takes them in by itself.',
-    );
-  };
-
   if (!shootId) return <p className="empty">No shoot is open.</p>;
   const estimateCost = awaitingApproval.reduce((sum, job) => sum + (job.costEstimate ?? 0), 0);
 
   return (
-    <section
-      className="view shoot-view"
-      aria-labelledby="shoot-title"
-      onDragOver={(event) => event.preventDefault()}
-      onDrop={onDrop}
-    >
+    <section className="view shoot-view" aria-labelledby="shoot-title">
       <header className="view-header shoot-header">
         <button type="button" onClick={() => openShoot(null)}>
           ← Shoots
