@@ -92,6 +92,19 @@ export const apiMethods = {
   },
   'assets.get': { args: z.object({ id }).strict(), result: AssetSchema },
   'hotFolders.list': { args: z.object({}).strict(), result: z.array(HotFolderSchema) },
+  /** What each folder holds: photos, still decoding, with problems, and the latest problem in words. */
+  'hotFolders.status': {
+    args: z.object({}).strict(),
+    result: z.array(
+      z.object({
+        id: z.string(),
+        photos: z.number().int(),
+        pending: z.number().int(),
+        problems: z.number().int(),
+        lastProblem: z.string().nullable(),
+      }),
+    ),
+  },
   'hotFolders.add': {
     args: HotFolderOptionsSchema.extend({ path: z.string().min(1).max(4096) }).strict(),
     result: HotFolderSchema,

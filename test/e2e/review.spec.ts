@@ -150,6 +150,9 @@ test('a new user ingests a shoot, culls it, runs a recipe on three photos, compa
   await nav.getByRole('button', { name: /Queue/ }).click();
   await expect(page.getByRole('heading', { name: 'Queue' })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/queue.png` });
+  await nav.getByRole('button', { name: 'Hot folders' }).click();
+  await expect(page.getByTestId('folder-status')).toContainText('Watching · 12 photos');
+  await page.screenshot({ path: `${SHOTS}/hot-folders-status.png` });
   await nav.getByRole('button', { name: 'Settings' }).click();
   await expect(page.getByRole('region', { name: 'AIXpose account' })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/settings.png`, fullPage: true });

@@ -122,5 +122,10 @@ describe('ingest over the corpus manifest', () => {
     expect(byPath.get('formats/nkitzmiller_64px_linear-rec2020_16bit.png')?.capturedAt).toBe(
       '2018-06-29T14:05:17-05:00',
     );
+    // The hot folder's status line: every photo counted, the unreadable ones with the latest problem in words.
+    const [status] = await call(engine, 'hotFolders.status', {});
+    const bad = manifest.filter((entry) => entry.expect.startsWith('error:'));
+    expect(status).toMatchObject({ photos: manifest.length, pending: 0, problems: bad.length });
+    expect(bad.some((entry) => status?.lastProblem?.startsWith(`${entry.file}: `))).toBe(true);
   });
 });

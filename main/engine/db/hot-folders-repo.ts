@@ -64,3 +64,32 @@ export function deleteHotFolder(db: Db, id: string): boolean {
     return statement(db, 'DELETE FROM hot_folders WHERE id = ?').run(id).changes === 1;
   });
 }
+
+/** Per hot folder: how many photos, how many still decoding, how many unreadable or gone, and the latest problem. */
+export function hotFolderStatuses(db: Db): {
+  id: string;
+  photos: number;
+  pending: number;
+  problems: number;
+  lastProblem: string | null;
+}[] {
+  const rows = db
+    .prepare(
+      `SELECT h.id AS id, COUNT(a.id) AS photos,
+         COALESCE(SUM(a.state = 'pending'), 0) AS pending,
+         COALESCE(SUM(a.state IN ('error', 'missing')), 0) AS problems,
+         (SELECT a2.relative_path || ': ' || COALESCE(a2.error_message, 'the file is gone')
+            FROM assets a2 WHERE a2.hot_folder_id = h.id AND a2.state IN ('error', 'missing')
+            ORDER BY a2.updated_at DESC LIMIT 1) AS last_problem
+       FROM hot_folders h LEFT JOIN assets a ON a.hot_folder_id = h.id
+       GROUP BY h.id ORDER BY h.created_at`,
+    )
+    .all() as { id: string; photos: number; pending: number; problems: number; last_problem: string | null }[];
+  return rows.map((row) => ({
+    id: row.id,
+    photos: row.photos,
+    pending: row.pending,
+    problems: row.problems,
+    lastProblem: row.last_problem,
+  }));
+}

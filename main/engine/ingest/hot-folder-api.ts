@@ -5,12 +5,19 @@ import type { ApiHandlers } from '../../../shared/api';
 import type { HotFolder } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
-import { deleteHotFolder, getHotFolder, listHotFolders, saveHotFolder } from '../db/hot-folders-repo';
+import {
+  deleteHotFolder,
+  getHotFolder,
+  hotFolderStatuses,
+  listHotFolders,
+  saveHotFolder,
+} from '../db/hot-folders-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { LOCAL_AUTO_ENHANCE_RECIPE_ID } from '../providers/local';
 import { isInside } from '../media';
 
-type HotFolderMethods = 'hotFolders.list' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
+type HotFolderMethods =
+  'hotFolders.list' | 'hotFolders.status' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
 
 export interface HotFolderApiContext {
   db: Db;
@@ -31,6 +38,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
 
   return {
     'hotFolders.list': () => listHotFolders(db),
+    'hotFolders.status': () => hotFolderStatuses(db),
 
     'hotFolders.add': ({ path: given, ...options }) => {
       const folderPath = checkFolder(given, context.dataDir, listHotFolders(db));

@@ -4,6 +4,7 @@ import type { Recipe } from '../../../shared/jobs';
 import { useApp, useClient, useDesktop } from '../store/context';
 
 type Progress = { done: number; total: number; current: string | null; perSecond: number | null };
+type FolderStatus = { id: string; photos: number; pending: number; problems: number; lastProblem: string | null };
 
 /**
  * Watched folders: what each runs on new photos (its default recipe, or ingest only), how much a
@@ -25,14 +26,34 @@ export function HotFoldersView(): React.JSX.Element {
   const [busy, setBusy] = useState(false);
   const [recipes, setRecipes] = useState<Recipe[]>([]);
   const [progress, setProgress] = useState<Progress | null>(null);
+  const [statuses, setStatuses] = useState<FolderStatus[]>([]);
 
   useEffect(() => {
     client
       .call('recipes.list', {})
       .then(setRecipes)
       .catch(() => setRecipes([]));
-    return client.on('ingest.progress', (next) => setProgress(next));
-  }, [client]);
+    const loadStatus = (): void => {
+      client
+        .call('hotFolders.status', {})
+        .then(setStatuses)
+        .catch(() => undefined);
+    };
+    loadStatus();
+    // Counts follow ingest, at most once a second.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = client.on('ingest.progress', (next) => {
+      setProgress(next);
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        loadStatus();
+      }, 1000);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [client, folders.length]);
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -123,11 +144,20 @@ export function HotFoldersView(): React.JSX.Element {
               <span>
                 <span className="shoot-name">{folder.name}</span> <span className="muted">{folder.path}</span>
                 <br />
-                <small className="muted">
-                  {ingesting ? 'Scanning' : 'Watching'} · new photos: {recipeName(folder.defaultRecipeId)} · cap{' '}
+                <small className="muted" data-testid="folder-status">
+                  {statusLine(
+                    statuses.find((status) => status.id === folder.id),
+                    ingesting ? progress : null,
+                  )}{' '}
+                  · new photos: {recipeName(folder.defaultRecipeId)} · cap{' '}
                   {folder.spendingCap === null ? 'none' : `${folder.spendingCap} credits`}
                   {folder.autoApprove ? ' (auto-approved)' : ''}
                 </small>
+                {statuses.find((status) => status.id === folder.id)?.lastProblem ? (
+                  <small className="folder-problem" role="note">
+                    Latest problem: {statuses.find((status) => status.id === folder.id)?.lastProblem}
+                  </small>
+                ) : null}
               </span>
               <span className="toolbar">
                 <select
@@ -163,4 +193,15 @@ function RecipeOptions({ recipes }: { recipes: readonly Recipe[] }): React.JSX.E
       ))}
     </>
   );
+}
+
+/** "Watching · 120 photos · 3 with problems", or "Scanning 40 of 120" while ingest works. */
+function statusLine(status: FolderStatus | undefined, progress: Progress | null): string {
+  const parts = [progress ? `Scanning ${progress.done} of ${progress.total}` : 'Watching'];
+  if (status) {
+    parts.push(`${status.photos} photo${status.photos === 1 ? '' : 's'}`);
+    if (status.pending > 0) parts.push(`${status.pending} decoding`);
+    if (status.problems > 0) parts.push(`${status.problems} with problems`);
+  }
+  return parts.join(' · ');
 }
