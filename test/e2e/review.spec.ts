@@ -126,7 +126,12 @@ test('a new user ingests a shoot, culls it, runs a recipe on three photos, compa
   await page.keyboard.press('p');
   const strip = page.getByRole('listbox', { name: 'Variants' });
   await expect(strip.getByRole('option', { name: /picked/ })).toHaveCount(1);
+  // Y cycles the modes: from toggle (where \\ left it) to slider, then side by side.
+  const modes = page.getByRole('group', { name: 'Compare mode' });
   await page.keyboard.press('y');
+  await expect(modes.getByRole('button', { name: 'Slider' })).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('y');
+  await expect(modes.getByRole('button', { name: 'Side by side' })).toHaveAttribute('aria-pressed', 'true');
   await page.screenshot({ path: `${SHOTS}/compare-side-by-side.png` });
 
   // Reload: the same photo opens again, and its variant is still picked.
