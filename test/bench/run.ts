@@ -9,7 +9,9 @@
  *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES) from a hot folder to thumbnails and
  *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS;
  *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES) vs sharp decoding
- *     and re-encoding them (see enhance-bench.ts).
+ *     and re-encoding them (see enhance-bench.ts);
+ *   - the UI in Chromium (BENCH_UI=0 skips it): frame times scrolling a 5,000-photo grid and dragging
+ *     the compare slider over a 24 MP photo vs the same on an empty page (see ui-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +27,7 @@ import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { runQueueBench } from './queue-bench';
 import { runIngestBench } from './ingest-bench-runner';
 import { runEnhanceBench } from './enhance-bench-runner';
+import { runUiBench } from './ui-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -124,6 +127,9 @@ async function main(): Promise<void> {
   }
   runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
   runEnhanceBench(Number(process.env.BENCH_ENHANCE_FILES ?? 50));
+  if (process.env.BENCH_UI !== '0') {
+    for (const line of await runUiBench()) process.stdout.write(`${line}\n`);
+  }
 }
 
 await main();
