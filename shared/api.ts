@@ -231,6 +231,11 @@ export const apiMethods = {
     args: z.object({ provider: id, enabled: z.boolean().optional(), autoApply: z.boolean().optional() }).strict(),
     result: AgentSettingsSchema,
   },
+  /** What one photo would cost with these settings (checked against the operation's schema). */
+  'providers.estimate': {
+    args: z.object({ provider: id, operation: id, params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    result: z.object({ credits: z.number(), durationMs: z.number().nullable() }),
+  },
   'providers.ledger': { args: z.object({ provider: id }).strict(), result: z.array(LedgerEntrySchema) },
   'staging.get': { args: z.object({}).strict(), result: StagingViewSchema },
   'staging.configure': { args: StagingConfigureSchema, result: StagingViewSchema },

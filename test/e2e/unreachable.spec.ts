@@ -91,4 +91,22 @@ test('AIXpose stops answering: a banner says its jobs wait; it comes back and th
   expect(sandbox.violations).toEqual([]);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /Queue/ }).click();
   await page.screenshot({ path: 'test-results/screens/queue-after-outage.png' });
+
+  // A new AIXpose recipe from the form the operation's schema and AIXpose's catalog build, priced as it is set.
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('button', { name: /Shoots/ })
+    .click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Dock street' }).click();
+  await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().click();
+  await page.getByRole('button', { name: 'Run recipe…' }).click();
+  await page.getByRole('button', { name: 'New recipe…' }).click();
+  const editor = page.getByRole('region', { name: 'New recipe' });
+  await editor.getByLabel('Provider').selectOption({ label: 'AIXpose' });
+  await editor.getByLabel('Variants').fill('3');
+  await editor.getByRole('checkbox', { name: /Interior style: japandi/ }).check();
+  await expect(editor.getByTestId('recipe-cost')).toHaveText('Paid: charged by AIXpose · about 3 credits per photo');
+  await page.screenshot({ path: 'test-results/screens/recipe-editor.png' });
+  await editor.getByRole('button', { name: 'Save recipe' }).click();
+  await expect(page.getByRole('dialog').getByRole('status')).toHaveText('1 photo · estimated 3 credits');
 });

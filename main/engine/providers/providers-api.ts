@@ -7,6 +7,7 @@ import { getCachedCatalog, saveCatalog } from '../db/provider-catalogs-repo';
 import { configureProviderAccount, getProviderAccount } from '../db/provider-accounts-repo';
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
+import { resolveOperation, validParams } from '../queue/enqueue';
 import { resolveBaseUrl } from './base-url';
 import type { ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from './http';
@@ -20,7 +21,8 @@ type ProviderMethods =
   | 'providers.catalog'
   | 'providers.agent'
   | 'providers.updateAgent'
-  | 'providers.ledger';
+  | 'providers.ledger'
+  | 'providers.estimate';
 
 export interface ProvidersApiContext {
   db: Db;
@@ -170,6 +172,13 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
           ...(autoApply === undefined ? {} : { autoApply }),
         }),
       );
+    },
+
+    'providers.estimate': ({ provider: id, operation, params }) => {
+      const { module, spec } = resolveOperation(providers, id, operation);
+      const parsed = validParams(spec, params);
+      const estimate = module.estimateCost(operation, parsed, { assetIds: ['estimate'] });
+      return { credits: estimate.credits, durationMs: estimate.durationMs ?? null };
     },
 
     'providers.ledger': async ({ provider: id }) => {

@@ -157,7 +157,7 @@ export function RecipeEditor({ onSaved, onCancel }: RecipeEditorProps): React.JS
             </div>
           </div>
           {operation.description && <p className="muted recipe-description">{operation.description}</p>}
-          <CostHint provider={provider} operation={operation} />
+          <CostHint provider={provider} operation={operation} params={paramsValid ? params : null} />
           <div className="recipe-field">
             <label htmlFor={`${ids}-name`}>Name</label>
             <input
@@ -204,13 +204,41 @@ export function RecipeEditor({ onSaved, onCancel }: RecipeEditorProps): React.JS
   );
 }
 
-function CostHint({ provider, operation }: { provider: ProviderView; operation: Operation }): React.JSX.Element {
+function CostHint({
+  provider,
+  operation,
+  params,
+}: {
+  provider: ProviderView;
+  operation: Operation;
+  /** The form's parameters when valid; null while the form has errors. */
+  params: Record<string, unknown> | null;
+}): React.JSX.Element {
+  const client = useClient();
   const missingKey = provider.needsKey && !provider.key.configured;
+  const [estimate, setEstimate] = useState<{ key: string; credits: number } | null>(null);
+  const key = params ? JSON.stringify([provider.id, operation.name, params]) : null;
+  useEffect(() => {
+    if (!operation.paid || !params || !key) return;
+    let live = true;
+    // The provider's own price rules, for these settings (variants, resolution, model…).
+    const timer = setTimeout(() => {
+      client
+        .call('providers.estimate', { provider: provider.id, operation: operation.name, params })
+        .then((answer) => live && setEstimate({ key, credits: answer.credits }))
+        .catch(() => undefined);
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [client, key, operation.name, operation.paid, params, provider.id]);
+  const credits = estimate && estimate.key === key ? estimate.credits : null;
   return (
     <p className="recipe-cost">
-      <span className={operation.paid ? 'recipe-paid' : undefined}>
+      <span className={operation.paid ? 'recipe-paid' : undefined} data-testid="recipe-cost">
         {operation.paid
-          ? `Paid: charged by ${provider.name}`
+          ? `Paid: charged by ${provider.name}${credits === null ? '' : ` · about ${credits} credit${credits === 1 ? '' : 's'} per photo`}`
           : provider.local
             ? 'Free: runs on this computer'
             : `Free with ${provider.name}`}
