@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExifTool, ExifToolTask } from 'exiftool-vendored';
+import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
+import type { ExportFormat, MetadataPolicy } from './preset';
+
+/** IPTC's terms for how a picture was made (https://cv.iptc.org/newscodes/digitalsourcetype/). */
+export const DIGITAL_SOURCE_TYPE = {
+  /** A photo edited with generative AI (virtual staging, sky replacement, object removal). */
+  composite: 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia',
+  /** A picture a model made from nothing but a prompt. */
+  generated: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+} as const;
+
+export interface Credits {
+  creator?: string | undefined;
+  copyright?: string | undefined;
+  contact?: { email?: string | undefined; url?: string | undefined; phone?: string | undefined } | undefined;
+}
+
+export interface MetadataPlan {
+  policy: MetadataPolicy;
+  /** The file whose metadata is kept (keep-all, strip-gps) or whose credits are kept (copyright-contact). */
+  source: string;
+  format: ExportFormat;
+  credits: Credits;
+  /** A DigitalSourceType URI to write, or null. */
+  digitalSourceType: string | null;
+  /** The item was changed by AI: a source's own DigitalSourceType ("digitalCapture") would now be false. */
+  aiTouched: boolean;
+}
+
+/** Formats whose containers hold IPTC IIM (the older block many agencies and MLS tools still read). */
+const IPTC_FORMATS: ReadonlySet<ExportFormat> = new Set<ExportFormat>(['jpeg', 'tiff']);
+
+/**
+ * What the source may not pass on, whatever the policy: its colour profile (the pixels were
+ * converted to the preset's), its embedded thumbnails and previews (they show the picture before
+ * staging, cropping or the watermark), its orientation (the pixels are already upright) and its
+ * pixel dimensions (the export has its own).
+ */
+const NEVER_COPIED = [
+  '--ICC_Profile:all',
+  '--IFD1:all',
+  '--ThumbnailImage',
+  '--PreviewImage',
+  '--Orientation',
+  '--ExifImageWidth',
+  '--ExifImageHeight',
+  '--PixelXDimension',
+  '--PixelYDimension',
+];
+
+/** No control characters in a value: they would break exiftool's line-based argument protocol. */
+function clean(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let out = '';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code >= 0x20 && code !== 0x7f) out += char;
+  }
+  out = out.trim();
+  return out === '' ? undefined : out;
+}
+
+/**
+ * The exiftool arguments that give an encoded export the metadata its preset asks for, or null when
+ * there is nothing to write (strip-all without disclosure: sharp's output already carries no
+ * EXIF, XMP or IPTC). Order matters: exiftool copies from the source first and applies the
+ * assignments after it, so ours win over the source's.
+ */
+export function metadataArgs(plan: MetadataPlan): string[] | null {
+  const iptc = IPTC_FORMATS.has(plan.format);
+  const args: string[] = [];
+  const source = path.resolve(plan.source);
+  switch (plan.policy) {
+    case 'keep-all':
+    case 'strip-gps':
+      args.push('-tagsFromFile', source, '-all:all', ...NEVER_COPIED);
+      if (plan.aiTouched) args.push('--DigitalSourceType');
+      if (plan.policy === 'strip-gps') {
+        // EXIF's GPS block and XMP's exif:GPS* are left out of the copy; IPTC's location structures
+        // are copied whole, so their coordinates are deleted after (city names stay).
+        args.push('--GPS*', '-XMP-iptcExt:LocationCreatedGPS*=', '-XMP-iptcExt:LocationShownGPS*=');
+      }
+      // Written, not only left out: some readers treat a missing tag differently from "normal".
+      args.push('-IFD0:Orientation#=1');
+      break;
+    case 'copyright-contact':
+      args.push(
+        '-tagsFromFile',
+        source,
+        '-EXIF:Artist',
+        '-EXIF:Copyright',
+        '-XMP-dc:Creator',
+        '-XMP-dc:Rights',
+        '-XMP-xmpRights:Marked',
+        '-XMP-iptcCore:CreatorContactInfo',
+        ...(iptc ? ['-IPTC:By-line', '-IPTC:CopyrightNotice'] : []),
+      );
+      break;
+    case 'strip-all':
+      break;
+    default: {
+      const unknown: never = plan.policy;
+      throw new Error(`Unknown metadata policy ${String(unknown)}`);
+    }
+  }
+  if (plan.policy !== 'strip-all') args.push(...creditArgs(plan.credits, iptc));
+  if (plan.digitalSourceType !== null) args.push(`-XMP-iptcExt:DigitalSourceType=${plan.digitalSourceType}`);
+  return args.length === 0 ? null : args;
+}
+
+function creditArgs(credits: Credits, iptc: boolean): string[] {
+  const args: string[] = [];
+  const creator = clean(credits.creator);
+  const copyright = clean(credits.copyright);
+  if (creator !== undefined) {
+    args.push(`-EXIF:Artist=${creator}`, `-XMP-dc:Creator=${creator}`);
+    if (iptc) args.push(`-IPTC:By-line=${creator}`);
+  }
+  if (copyright !== undefined) {
+    args.push(`-EXIF:Copyright=${copyright}`, `-XMP-dc:Rights=${copyright}`, '-XMP-xmpRights:Marked=True');
+    if (iptc) args.push(`-IPTC:CopyrightNotice=${copyright}`);
+  }
+  const email = clean(credits.contact?.email);
+  const url = clean(credits.contact?.url);
+  const phone = clean(credits.contact?.phone);
+  if (email !== undefined) args.push(`-XMP-iptcCore:CreatorWorkEmail=${email}`);
+  if (url !== undefined) args.push(`-XMP-iptcCore:CreatorWorkURL=${url}`);
+  if (phone !== undefined) args.push(`-XMP-iptcCore:CreatorWorkTelephone=${phone}`);
+  // IIM defaults to Latin-1; say UTF-8 so "Zoë Ångström" and "写真家" survive.
+  if (iptc && (creator !== undefined || copyright !== undefined)) args.push('-IPTC:CodedCharacterSet=UTF8');
+  return args;
+}
+
+/**
+ * One exiftool command with our own argument order. exiftool-vendored's `write` puts tag
+ * assignments before any extra arguments, so a `-tagsFromFile` copy there would override them.
+ */
+class ArgumentsTask extends ExifToolTask<string[]> {
+  protected parse(_stdout: string, error?: Error): string[] {
+    if (error !== undefined) throw error;
+    return this.warnings;
+  }
+}
+
+/** Arguments every write takes: UTF-8 file names (Windows), replace in place, and go on past minor faults in a source's maker notes. */
+const BASE_ARGS = ['-charset', 'filename=utf8', '-overwrite_original', '-m'];
+
+/**
+ * Applies metadata to encoded export bytes with exiftool (which rewrites metadata segments only,
+ * never the pixels). exiftool works on files, so the bytes pass through a temp file that is
+ * always removed.
+ */
+export class ExportMetadataWriter {
+  private exiftool: ExifTool | null = null;
+
+  constructor(private readonly options: { tempDir?: string } = {}) {}
+
+  async apply(bytes: Buffer, format: ExportFormat, args: string[]): Promise<Buffer> {
+    const extension = format === 'tiff' ? 'tif' : format === 'jpeg' ? 'jpg' : format;
+    const temp = path.join(
+      this.options.tempDir ?? os.tmpdir(),
+      `shootline-export-${randomBytes(8).toString('hex')}.${extension}`,
+    );
+    await fs.writeFile(temp, bytes, { flag: 'wx' });
+    try {
+      const tool = (this.exiftool ??= new ExifTool({ maxProcs: IMAGE_PARALLELISM, taskTimeoutMillis: 60_000 }));
+      // Not retried: a second run over a half-applied copy would not be the same command.
+      await tool.enqueueTask(() => new ArgumentsTask([...BASE_ARGS, ...args, temp]), false);
+      return await fs.readFile(temp);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
+  async end(): Promise<void> {
+    const tool = this.exiftool;
+    this.exiftool = null;
+    await tool?.end();
+  }
+}

@@ -1,0 +1,453 @@
+import type { OverlayOptions, ResizeOptions, Sharp } from 'sharp';
+import { configureSharp, MAX_INPUT_PIXELS } from '../imaging/sharp-config';
+import { DIGITAL_SOURCE_TYPE, metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
+import type { NameFields } from './names';
+import {
+  LOSSLESS_FORMATS,
+  type AiDisclosure,
+  type Anchor,
+  type ExportFormat,
+  type ExportPreset,
+  type ExportSize,
+  type Watermark,
+} from './preset';
+
+const sharp = configureSharp();
+
+/** Below this JPEG/WebP/AVIF quality, compression artefacts are plain to see; a size ceiling is not met by going lower. */
+export const MIN_FIT_QUALITY = 40;
+
+/** One item of an export: the name fields plus what its metadata and disclosure need. */
+export interface ExportItemMeta extends NameFields, Credits {
+  /** Changed by a generative model (virtual staging, sky replacement…): gets the preset's AI disclosure. */
+  aiEdited: boolean;
+  /** Made entirely by a model, which IPTC labels differently from an edited photo. */
+  aiGenerated?: boolean;
+}
+
+export interface RenderExportInput {
+  /** The image to export (a variant's file or an original that sharp decodes); EXIF orientation is applied. */
+  file: string;
+  preset: ExportPreset;
+  meta: ExportItemMeta;
+  /**
+   * Where the kept metadata comes from, when not from `file`: a provider's output carries little
+   * of its own, so a variant can keep its original photo's camera and capture data.
+   */
+  metadataFrom?: string;
+}
+
+export interface ExportTools {
+  metadata: ExportMetadataWriter;
+}
+
+export interface RenderedExport {
+  bytes: Buffer;
+  width: number;
+  height: number;
+  format: ExportFormat;
+  /** The encoder quality used; null for the lossless formats (PNG, TIFF). */
+  quality: number | null;
+  /** True when the quality was lowered from the preset's to fit its size ceiling. */
+  steppedDown: boolean;
+}
+
+export type RenderExportFailure =
+  | { code: 'cannot_fit'; message: string; smallestBytes: number; quality: number | null }
+  | { code: 'source_unreadable'; message: string }
+  | { code: 'watermark_unreadable'; message: string };
+
+export type RenderExportResult = { ok: true; output: RenderedExport } | { ok: false; error: RenderExportFailure };
+
+/** The output size, and how sharp gets there (null: the source size as it is). */
+export interface SizePlan {
+  width: number;
+  height: number;
+  resize: ResizeOptions | null;
+}
+
+/** Works out the output size from the upright source size. Pure, so every mode is tested without pixels. */
+export function planSize(size: ExportSize, sourceWidth: number, sourceHeight: number): SizePlan {
+  const same: SizePlan = { width: sourceWidth, height: sourceHeight, resize: null };
+  if (size.mode === 'original') return same;
+  if (size.mode === 'exact') {
+    let width = size.width;
+    let height = size.height;
+    const cover = Math.max(width / sourceWidth, height / sourceHeight);
+    if (cover > 1 && !size.enlarge) {
+      // Too small to fill the box without upscaling: crop to the box's shape at the source's own resolution.
+      width = Math.max(1, Math.min(sourceWidth, Math.round(width / cover)));
+      height = Math.max(1, Math.min(sourceHeight, Math.round(height / cover)));
+    }
+    const position =
+      size.crop === 'attention'
+        ? sharp.strategy.attention
+        : size.crop === 'entropy'
+          ? sharp.strategy.entropy
+          : 'centre';
+    return { width, height, resize: { width, height, fit: 'cover', position } };
+  }
+  let scale: number;
+  switch (size.mode) {
+    case 'long-edge':
+      scale = size.value / Math.max(sourceWidth, sourceHeight);
+      break;
+    case 'width':
+      scale = size.value / sourceWidth;
+      break;
+    case 'height':
+      scale = size.value / sourceHeight;
+      break;
+    case 'megapixels':
+      scale = Math.sqrt((size.value * 1_000_000) / (sourceWidth * sourceHeight));
+      break;
+    default: {
+      const unknown: never = size;
+      throw new Error(`Unknown size mode ${JSON.stringify(unknown)}`);
+    }
+  }
+  if (scale >= 1 && !size.enlarge) return same;
+  const width = Math.max(1, Math.round(sourceWidth * scale));
+  const height = Math.max(1, Math.round(sourceHeight * scale));
+  if (width === sourceWidth && height === sourceHeight) return same;
+  // Both sides are given (fit "fill"), so the size is exactly the one computed here.
+  return { width, height, resize: { width, height, fit: 'fill' } };
+}
+
+/** Where an overlay of `inner` size goes in `outer`, `margin` pixels from the edges it is anchored to. */
+export function placeOverlay(
+  anchor: Anchor,
+  outer: { width: number; height: number },
+  inner: { width: number; height: number },
+  margin: number,
+): { left: number; top: number } {
+  const column = anchor.endsWith('left') ? 0 : anchor.endsWith('right') ? 2 : 1;
+  const row = anchor.startsWith('top') ? 0 : anchor.startsWith('bottom') ? 2 : 1;
+  const along = (slot: number, space: number, size: number) =>
+    slot === 0 ? margin : slot === 2 ? space - size - margin : Math.round((space - size) / 2);
+  return {
+    left: Math.max(0, Math.min(outer.width - inner.width, along(column, outer.width, inner.width))),
+    top: Math.max(0, Math.min(outer.height - inner.height, along(row, outer.height, inner.height))),
+  };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.codePointAt(0)};`);
+}
+
+/** Widest SVG canvas we let librsvg draw a line of text on. */
+const MAX_TEXT_CANVAS = 12_000;
+
+/**
+ * A line of text as a tightly cropped RGBA PNG, drawn by librsvg (fonts from the system through
+ * fontconfig) at about `fontPx`, so it is scaled down, not up, to its final size.
+ */
+async function drawText(text: string, fontPx: number, style: 'outlined' | 'plain'): Promise<Buffer> {
+  const characters = [...text].length;
+  // A wide character (CJK) takes about one em; the canvas allows for that, and is cropped after.
+  const size = Math.round(Math.max(24, Math.min(fontPx, MAX_TEXT_CANVAS / (1.1 * characters + 1), 1000)));
+  const width = Math.ceil(size * (1.1 * characters + 1));
+  const height = Math.ceil(size * 1.6);
+  const stroke =
+    style === 'outlined'
+      ? ` stroke="rgba(0,0,0,0.55)" stroke-width="${(size * 0.05).toFixed(1)}" paint-order="stroke" stroke-linejoin="round"`
+      : '';
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<text x="${Math.round(size * 0.5)}" y="${Math.round(size * 1.15)}" font-family="Helvetica Neue, Helvetica, Arial, DejaVu Sans, Noto Sans, sans-serif" ` +
+    `font-size="${size}" fill="#ffffff"${stroke}>${escapeXml(text)}</text></svg>`;
+  try {
+    return await sharp(Buffer.from(svg)).trim().png().toBuffer();
+  } catch (error) {
+    // trim fails on an empty canvas: no installed font could draw any of the text.
+    throw new Error(`No font on this computer could draw "${text}".`, { cause: error });
+  }
+}
+
+/** Scales an overlay so its long side is `longSide` (but it fits `maxWidth` × `maxHeight`), and multiplies its alpha by `opacity`. */
+async function fitOverlay(
+  png: Buffer,
+  target: { longSide: number; maxWidth: number; maxHeight: number },
+  opacity: number,
+): Promise<{ input: Buffer; width: number; height: number }> {
+  const { width = 1, height = 1 } = await sharp(png).metadata();
+  const scale = Math.min(target.longSide / Math.max(width, height), target.maxWidth / width, target.maxHeight / height);
+  const outWidth = Math.max(1, Math.round(width * scale));
+  const outHeight = Math.max(1, Math.round(height * scale));
+  const input = await sharp(png)
+    .ensureAlpha()
+    .resize(outWidth, outHeight, { fit: 'fill' })
+    .linear([1, 1, 1, opacity], [0, 0, 0, 0])
+    .png()
+    .toBuffer();
+  return { input, width: outWidth, height: outHeight };
+}
+
+class WatermarkUnreadable extends Error {}
+
+async function watermarkOverlay(mark: Watermark, width: number, height: number): Promise<OverlayOptions> {
+  const longEdge = Math.max(width, height);
+  const margin = Math.round((mark.marginPct / 100) * longEdge);
+  const longSide = Math.max(1, Math.round((mark.scalePct / 100) * longEdge));
+  let png: Buffer;
+  if (mark.kind === 'text') {
+    const characters = [...mark.text].length;
+    png = await drawText(mark.text, (longSide / Math.max(1, characters)) * 2, 'outlined');
+  } else {
+    try {
+      png = await sharp(mark.pngPath).png().toBuffer();
+    } catch (error) {
+      throw new WatermarkUnreadable(`The watermark image ${mark.pngPath} cannot be read.`, { cause: error });
+    }
+  }
+  const fitted = await fitOverlay(
+    png,
+    {
+      longSide,
+      maxWidth: Math.max(1, width - 2 * margin),
+      maxHeight: Math.max(1, height - 2 * margin),
+    },
+    mark.opacity,
+  );
+  return { input: fitted.input, ...placeOverlay(mark.position, { width, height }, fitted, margin) };
+}
+
+/** The disclosure label: white text on a 60 % black box, legible on any photo, never covered by the watermark. */
+async function labelOverlay(
+  label: NonNullable<AiDisclosure['label']>,
+  width: number,
+  height: number,
+): Promise<OverlayOptions> {
+  const textHeight = Math.max(6, Math.round((label.sizePct / 100) * Math.min(width, height)));
+  const padding = Math.max(2, Math.round(textHeight * 0.45));
+  const text = await drawText(label.text, textHeight * 1.6, 'plain');
+  const fitted = await fitOverlay(
+    text,
+    {
+      longSide: Number.POSITIVE_INFINITY,
+      maxWidth: Math.max(1, width - 4 * padding),
+      maxHeight: textHeight,
+    },
+    1,
+  );
+  const box = {
+    width: Math.min(width, fitted.width + 2 * padding),
+    height: Math.min(height, fitted.height + 2 * padding),
+  };
+  const input = await sharp({
+    create: { ...box, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.6 } },
+  })
+    .composite([{ input: fitted.input, left: padding, top: padding }])
+    .png()
+    .toBuffer();
+  return { input, ...placeOverlay(label.position, { width, height }, box, padding) };
+}
+
+/**
+ * The picture as exported, before encoding: upright, sized, with its overlays, in the preset's
+ * colour space (profile attached) and bit depth. Kept as an uncompressed TIFF in memory so the
+ * quality search below encodes it again and again without decoding the source each time.
+ */
+async function renderMaster(
+  file: string,
+  preset: ExportPreset,
+  plan: SizePlan,
+  overlays: OverlayOptions[],
+  flatten: boolean,
+): Promise<Buffer> {
+  let pipeline: Sharp = sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
+  if (plan.resize !== null) pipeline = pipeline.resize(plan.resize);
+  // JPEG has no alpha: transparent areas become white (as on a page), not black.
+  if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
+  if (overlays.length > 0) pipeline = pipeline.composite(overlays);
+  return pipeline
+    .toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb')
+    .withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb')
+    .tiff({ compression: 'none' })
+    .toBuffer();
+}
+
+/** Encodes the master; keepIccProfile so its profile is attached as is, not converted a second time. */
+async function encode(
+  master: Buffer,
+  preset: ExportPreset,
+  keepAlpha: boolean,
+  quality: number,
+): Promise<{ data: Buffer; width: number; height: number }> {
+  let pipeline = sharp(master, { limitInputPixels: false }).keepIccProfile();
+  // Overlays add an alpha channel even to an opaque photo; an all-opaque alpha only costs bytes.
+  if (!keepAlpha) pipeline = pipeline.removeAlpha();
+  if (preset.bitDepth === 16) pipeline = pipeline.toColourspace('rgb16');
+  switch (preset.format) {
+    case 'jpeg':
+      // 4:4:4 at high quality keeps fine colour edges (signage, fabric) that 4:2:0 smears.
+      pipeline = pipeline.jpeg({
+        quality,
+        progressive: true,
+        optimiseCoding: true,
+        chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0',
+      });
+      break;
+    case 'webp':
+      pipeline = pipeline.webp({ quality, effort: 4 });
+      break;
+    case 'avif':
+      pipeline = pipeline.avif({ quality, effort: 4 });
+      break;
+    case 'png':
+      pipeline = pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
+      break;
+    case 'tiff':
+      // LZW with a predictor: lossless, and read by every editor and DAM, unlike deflate or zstd.
+      pipeline = pipeline.tiff({ compression: 'lzw', predictor: 'horizontal' });
+      break;
+    default: {
+      const unknown: never = preset.format;
+      throw new Error(`Unknown format ${String(unknown)}`);
+    }
+  }
+  const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+function unreadable(file: string, error: unknown): RenderExportResult {
+  const detail = error instanceof Error ? `: ${error.message}` : '';
+  return { ok: false, error: { code: 'source_unreadable', message: `Shootline cannot read ${file}${detail}` } };
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.ceil(bytes / 1000)} kB`;
+}
+
+/**
+ * Renders one export: the source made upright, sized, watermarked and labelled as the preset says,
+ * converted to its colour space, encoded, given the metadata its policy allows, and, when the
+ * preset has a size ceiling, encoded at the highest quality (down to 40) that fits under it.
+ */
+export async function renderExport(input: RenderExportInput, tools: ExportTools): Promise<RenderExportResult> {
+  const { file, preset, meta } = input;
+  let header: Awaited<ReturnType<Sharp['metadata']>>;
+  try {
+    header = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    return unreadable(file, error);
+  }
+  const { width: storedWidth = 0, height: storedHeight = 0 } = header;
+  if (storedWidth === 0 || storedHeight === 0) return unreadable(file, new Error('it has no picture size'));
+  if (storedWidth * storedHeight > MAX_INPUT_PIXELS) {
+    return unreadable(file, new Error(`${storedWidth} × ${storedHeight} pixels is more than Shootline opens`));
+  }
+  const turned = (header.orientation ?? 1) >= 5;
+  const plan = planSize(preset.size, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight);
+
+  const aiTouched = meta.aiEdited || meta.aiGenerated === true;
+  const overlays: OverlayOptions[] = [];
+  try {
+    if (preset.watermark !== undefined)
+      overlays.push(await watermarkOverlay(preset.watermark, plan.width, plan.height));
+  } catch (error) {
+    if (error instanceof WatermarkUnreadable)
+      return { ok: false, error: { code: 'watermark_unreadable', message: error.message } };
+    throw error;
+  }
+  // Drawn last, so a watermark never hides the disclosure.
+  if (aiTouched && preset.aiDisclosure.label !== undefined) {
+    overlays.push(await labelOverlay(preset.aiDisclosure.label, plan.width, plan.height));
+  }
+
+  const hasAlpha = header.hasAlpha === true;
+  const keepAlpha = hasAlpha && preset.format !== 'jpeg';
+  let master: Buffer;
+  try {
+    master = await renderMaster(file, preset, plan, overlays, hasAlpha && !keepAlpha);
+  } catch (error) {
+    return unreadable(file, error);
+  }
+
+  const args = metadataArgs({
+    policy: preset.metadata,
+    source: input.metadataFrom ?? file,
+    format: preset.format,
+    credits: { creator: meta.creator, copyright: meta.copyright, contact: meta.contact },
+    digitalSourceType:
+      preset.aiDisclosure.metadata && aiTouched
+        ? meta.aiGenerated === true
+          ? DIGITAL_SOURCE_TYPE.generated
+          : DIGITAL_SOURCE_TYPE.composite
+        : null,
+    aiTouched,
+  });
+
+  const encoded = new Map<number, { data: Buffer; width: number; height: number }>();
+  const encodeAt = async (quality: number) => {
+    let result = encoded.get(quality);
+    if (result === undefined) {
+      result = await encode(master, preset, keepAlpha, quality);
+      encoded.set(quality, result);
+    }
+    return result;
+  };
+  const finish = async (quality: number) => {
+    const image = await encodeAt(quality);
+    const bytes = args === null ? image.data : await tools.metadata.apply(image.data, preset.format, args);
+    return { ...image, bytes };
+  };
+
+  const lossless = LOSSLESS_FORMATS.has(preset.format);
+  const done = (image: { bytes: Buffer; width: number; height: number }, quality: number): RenderExportResult => ({
+    ok: true,
+    output: {
+      bytes: image.bytes,
+      width: image.width,
+      height: image.height,
+      format: preset.format,
+      quality: lossless ? null : quality,
+      steppedDown: quality !== preset.quality,
+    },
+  });
+
+  const first = await finish(preset.quality);
+  const ceiling = preset.maxFileBytes;
+  if (ceiling === undefined || first.bytes.length <= ceiling) return done(first, preset.quality);
+  const cannotFit = (smallestBytes: number, quality: number | null): RenderExportResult => ({
+    ok: false,
+    error: {
+      code: 'cannot_fit',
+      message:
+        quality === null
+          ? `At ${formatBytes(smallestBytes)} this ${preset.format.toUpperCase()} is over the preset's ${formatBytes(ceiling)} limit, and a lossless format cannot be made smaller. Choose JPEG, WebP or AVIF, or a smaller size.`
+          : `Even at quality ${quality} this photo takes ${formatBytes(smallestBytes)}, over the preset's ${formatBytes(ceiling)} limit. Choose a smaller size or raise the limit.`,
+      smallestBytes,
+      quality,
+    },
+  });
+  if (lossless) return cannotFit(first.bytes.length, null);
+  // Never raise the quality to search: a preset already at or below the floor has nowhere to go.
+  if (preset.quality <= MIN_FIT_QUALITY) return cannotFit(first.bytes.length, preset.quality);
+
+  // Metadata adds about the same bytes at any quality: measure it once, then search on encodes alone.
+  const overhead = first.bytes.length - first.data.length;
+  const budget = ceiling - overhead;
+  let low = MIN_FIT_QUALITY;
+  let high = preset.quality - 1;
+  let best: number | null = null;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    if ((await encodeAt(middle)).data.length <= budget) {
+      best = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  // Check the real file (with its metadata), and step down if the estimate was a little short.
+  let smallest = first.bytes.length;
+  for (let quality = best ?? MIN_FIT_QUALITY; quality >= MIN_FIT_QUALITY; quality -= 1) {
+    const candidate = await finish(quality);
+    if (candidate.bytes.length <= ceiling) return done(candidate, quality);
+    smallest = candidate.bytes.length;
+    // Nothing fitted even before metadata: lower qualities were already measured too big.
+    if (best === null) break;
+  }
+  return cannotFit(smallest, MIN_FIT_QUALITY);
+}
