@@ -57,6 +57,11 @@ export const SettingsSchema = z.object({
     .default(5),
   /** How many times a new job is tried before it fails for good (transient errors only). */
   retryLimit: z.number().int().min(1).max(50).default(8),
+  /** Written into exports as IPTC/XMP creator, copyright and contact. */
+  creator: z.string().max(200).default(''),
+  copyright: z.string().max(500).default(''),
+  contactEmail: z.string().max(200).default(''),
+  contactUrl: z.string().max(500).default(''),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -69,6 +74,10 @@ export const SettingsPatchSchema = z
       .min(1)
       .max(24 * 60),
     retryLimit: z.number().int().min(1).max(50),
+    creator: z.string().trim().max(200),
+    copyright: z.string().trim().max(500),
+    contactEmail: z.string().trim().max(200),
+    contactUrl: z.string().trim().max(500),
   })
   .partial()
   .strict();
@@ -97,6 +106,10 @@ export const HotFolderSchema = z.object({
   /** Poll the folder instead of relying on file events (network drives). */
   polling: z.boolean(),
   reconcileMinutes: z.number().int(),
+  /** An export preset applied by itself to every variant approved in this folder's shoots. */
+  exportPresetId: z.string().nullable(),
+  /** Where those exports go (a full path). */
+  exportFolder: z.string().nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -114,6 +127,8 @@ export const HotFolderOptionsSchema = z
       .int()
       .min(1)
       .max(24 * 60),
+    exportPresetId: z.string().min(1).max(200).nullable(),
+    exportFolder: z.string().min(1).max(4096).nullable(),
   })
   .partial();
 export type HotFolderOptions = z.input<typeof HotFolderOptionsSchema>;

@@ -11,6 +11,8 @@ import { createHotFolderApi, type HotFolderApiContext } from './ingest/hot-folde
 import { createQueueApi, type QueueApiContext } from './queue/queue-api';
 import { createProvidersApi, type ProvidersApiContext } from './providers/providers-api';
 import type { StagingService } from './staging/staging-service';
+import { createExportApi } from './export/export-api';
+import type { ExportService } from './export/export-service';
 import { loadSettings, saveSettings } from './settings-service';
 
 export interface ApiContext {
@@ -23,6 +25,7 @@ export interface ApiContext {
   ingest: HotFolderApiContext['watcher'];
   providers: ProvidersApiContext;
   staging: StagingService;
+  exports: ExportService;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
@@ -32,6 +35,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     ...createQueueApi(context.queue),
     ...createAssetsApi(db),
     ...createProvidersApi(context.providers),
+    ...createExportApi({ db, exports: context.exports, now }),
     'staging.get': () => context.staging.view(),
     'staging.configure': (settings) => context.staging.configure(settings, now()),
     'staging.clear': () => context.staging.clear(),

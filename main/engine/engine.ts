@@ -28,6 +28,8 @@ import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
 import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
 import { createProviderInputs } from './providers/inputs';
+import { autoExport } from './export/auto-export';
+import { ExportService } from './export/export-service';
 import { resolveBaseUrl } from './providers/base-url';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
@@ -37,6 +39,7 @@ import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
+import type { Variant } from '../../shared/jobs';
 import { loadSettings } from './settings-service';
 
 export interface EngineOptions {
@@ -73,6 +76,8 @@ export class Engine {
   private runner: QueueRunner | null = null;
   private ingest: IngestService | null = null;
   private processor: PhotoProcessor | null = null;
+  private exports: ExportService | null = null;
+  private stopAutoExport: (() => void) | null = null;
   private heic: HeicDecoder | null = null;
   private raw: RawPreviewExtractor | null = null;
   private carrier: MetadataCarrier | null = null;
@@ -195,6 +200,34 @@ export class Engine {
         },
       });
       this.ingest = ingest;
+      const exports = new ExportService({
+        db,
+        mediaRoot: this.mediaRoot,
+        log: this.options.log,
+        now,
+        credits: () => {
+          const settings = loadSettings(db, this.options.log);
+          return {
+            creator: settings.creator || undefined,
+            copyright: settings.copyright || undefined,
+            contact: { email: settings.contactEmail || undefined, url: settings.contactUrl || undefined },
+          };
+        },
+        previewOf: async (assetId) => (await processor.derivative(assetId, 'preview')) ?? null,
+        onProgress: (progress) => this.events.emit('export.progress', progress),
+      });
+      this.exports = exports;
+      // A hot folder with an export preset exports each variant once it is approved, by itself.
+      this.stopAutoExport = this.events.listen((event, payload) => {
+        if (event !== 'variant.updated') return;
+        const variant = payload as Variant;
+        if (!variant.approved || !variant.assetId) return;
+        try {
+          autoExport(db, exports, variant);
+        } catch (error) {
+          this.options.log.warn('export.auto_failed', { variantId: variant.id, error });
+        }
+      });
       this.handlers = createApiHandlers({
         db,
         events: this.events,
@@ -205,8 +238,10 @@ export class Engine {
         ingest,
         providers: { db, providers, secrets: this.secrets, runner, now, env: process.env },
         staging,
+        exports,
       });
       runner.start();
+      exports.resumeUnfinished();
       processor.start();
       ingest.start();
       this.options.log.info('engine.started', { dataDir: this.dataDir, schemaVersion });
@@ -288,6 +323,10 @@ export class Engine {
     this.carrier = null;
     await this.runner?.stop();
     this.runner = null;
+    this.stopAutoExport?.();
+    this.stopAutoExport = null;
+    await this.exports?.stop();
+    this.exports = null;
     this.close();
     this.options.log.info('engine.stopped');
   }

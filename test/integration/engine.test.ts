@@ -37,7 +37,18 @@ describe('Engine', () => {
     one.start();
     await one.call('shoots.create', { name: 'Persisted' });
     const set = await one.call('settings.set', { patch: { startQueuePaused: true } });
-    expect(set).toEqual({ ok: true, result: { startQueuePaused: true, reconcileIntervalMinutes: 5, retryLimit: 8 } });
+    expect(set).toEqual({
+      ok: true,
+      result: {
+        startQueuePaused: true,
+        reconcileIntervalMinutes: 5,
+        retryLimit: 8,
+        creator: '',
+        copyright: '',
+        contactEmail: '',
+        contactUrl: '',
+      },
+    });
     await one.stop();
 
     const two = new Engine({ dataDir, shell: 'headless', version: 't', log: silentLogger });
@@ -47,7 +58,15 @@ describe('Engine', () => {
       expect(shoots.ok && (shoots.result as { name: string }[]).map((s) => s.name)).toEqual(['Persisted']);
       expect(await two.call('settings.get', {})).toEqual({
         ok: true,
-        result: { startQueuePaused: true, reconcileIntervalMinutes: 5, retryLimit: 8 },
+        result: {
+          startQueuePaused: true,
+          reconcileIntervalMinutes: 5,
+          retryLimit: 8,
+          creator: '',
+          copyright: '',
+          contactEmail: '',
+          contactUrl: '',
+        },
       });
     } finally {
       await two.stop();
@@ -64,7 +83,17 @@ describe('Engine', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     const good = await engine.call('settings.set', { patch: { reconcileIntervalMinutes: 15 } });
     expect(good.ok).toBe(true);
-    expect(seen).toEqual([{ startQueuePaused: false, reconcileIntervalMinutes: 15, retryLimit: 8 }]);
+    expect(seen).toEqual([
+      {
+        startQueuePaused: false,
+        reconcileIntervalMinutes: 15,
+        retryLimit: 8,
+        creator: '',
+        copyright: '',
+        contactEmail: '',
+        contactUrl: '',
+      },
+    ]);
   });
 
   it('falls back to the default for a stored setting it cannot use, and says so in the log', async () => {
@@ -80,7 +109,15 @@ describe('Engine', () => {
     engine.start();
     expect(await engine.call('settings.get', {})).toEqual({
       ok: true,
-      result: { startQueuePaused: false, reconcileIntervalMinutes: 5, retryLimit: 8 },
+      result: {
+        startQueuePaused: false,
+        reconcileIntervalMinutes: 5,
+        retryLimit: 8,
+        creator: '',
+        copyright: '',
+        contactEmail: '',
+        contactUrl: '',
+      },
     });
     const warned = new Set(
       logLines

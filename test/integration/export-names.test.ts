@@ -205,11 +205,8 @@ describe('name templates', () => {
 });
 
 /** Looks at a real folder; `ours` lists the files a (pretend) earlier export wrote. */
-function folderFiles(ours: string[] = []): ExistingFiles {
-  return {
-    exists: (file) => Promise.resolve(fs.existsSync(file)),
-    writtenByShootline: (file) => Promise.resolve(ours.includes(file)),
-  };
+function folderFiles(): ExistingFiles {
+  return { exists: (file) => Promise.resolve(fs.existsSync(file)) };
 }
 
 describe('collision policy', () => {
@@ -245,22 +242,21 @@ describe('collision policy', () => {
     expect(await resolveCollision(wanted, 'skip', folderFiles())).toMatchObject({ action: 'skip', path: wanted });
   });
 
-  it('overwrite: replaces a file Shootline wrote, but never one it did not (that one gets a suffix)', async () => {
+  it('overwrite: replaces an existing file, whoever wrote it (the user chose so for this preset)', async () => {
     const dir = tempDir();
     const ours = path.join(dir, 'ours.jpg');
     const theirs = path.join(dir, 'theirs.jpg');
     fs.writeFileSync(ours, 'a');
     fs.writeFileSync(theirs, 'b');
-    expect(await resolveCollision(ours, 'overwrite', folderFiles([ours]))).toEqual({
+    expect(await resolveCollision(ours, 'overwrite', folderFiles())).toEqual({
       action: 'write',
       path: ours,
       replaces: true,
     });
-    expect(await resolveCollision(theirs, 'overwrite', folderFiles([ours]))).toEqual({
+    expect(await resolveCollision(theirs, 'overwrite', folderFiles())).toEqual({
       action: 'write',
-      path: path.join(dir, 'theirs-2.jpg'),
-      replaces: false,
-      renamed: 'not_written_by_shootline',
+      path: theirs,
+      replaces: true,
     });
   });
 

@@ -86,6 +86,8 @@ export function testHotFolder(folderPath: string, overrides: Partial<HotFolder> 
     recursive: true,
     polling: false,
     reconcileMinutes: 5,
+    exportPresetId: null,
+    exportFolder: null,
     createdAt: 0,
     updatedAt: 0,
     ...overrides,

@@ -14,7 +14,15 @@ describe('ShootNameSchema', () => {
 
 describe('settings schemas', () => {
   it('gives every setting a default', () => {
-    expect(SettingsSchema.parse({})).toEqual({ startQueuePaused: false, reconcileIntervalMinutes: 5, retryLimit: 8 });
+    expect(SettingsSchema.parse({})).toEqual({
+      startQueuePaused: false,
+      reconcileIntervalMinutes: 5,
+      retryLimit: 8,
+      creator: '',
+      copyright: '',
+      contactEmail: '',
+      contactUrl: '',
+    });
   });
 
   it('refuses unknown keys and out-of-range values in a patch', () => {

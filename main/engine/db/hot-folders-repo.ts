@@ -11,6 +11,8 @@ interface HotFolderRow {
   recursive: number;
   polling: number;
   reconcile_minutes: number;
+  export_preset_id: string | null;
+  export_folder: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -25,6 +27,8 @@ const toHotFolder = (row: HotFolderRow): HotFolder => ({
   recursive: row.recursive === 1,
   polling: row.polling === 1,
   reconcileMinutes: row.reconcile_minutes,
+  exportPresetId: row.export_preset_id,
+  exportFolder: row.export_folder,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -42,12 +46,13 @@ export function saveHotFolder(db: Db, folder: HotFolder): void {
   statement(
     db,
     `INSERT INTO hot_folders (id, path, name, default_recipe_id, spending_cap, auto_approve, recursive, polling,
-       reconcile_minutes, created_at, updated_at)
+       reconcile_minutes, export_preset_id, export_folder, created_at, updated_at)
      VALUES (@id, @path, @name, @defaultRecipeId, @spendingCap, @autoApprove, @recursive, @polling, @reconcileMinutes,
-       @createdAt, @updatedAt)
+       @exportPresetId, @exportFolder, @createdAt, @updatedAt)
      ON CONFLICT (id) DO UPDATE SET default_recipe_id = excluded.default_recipe_id, spending_cap = excluded.spending_cap,
        auto_approve = excluded.auto_approve, recursive = excluded.recursive, polling = excluded.polling,
-       reconcile_minutes = excluded.reconcile_minutes, updated_at = excluded.updated_at`,
+       reconcile_minutes = excluded.reconcile_minutes, export_preset_id = excluded.export_preset_id,
+       export_folder = excluded.export_folder, updated_at = excluded.updated_at`,
   ).run({
     ...folder,
     autoApprove: folder.autoApprove ? 1 : 0,

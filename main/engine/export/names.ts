@@ -245,12 +245,10 @@ export function renderOutputPath(
 /** What the collision policy needs to know about a path on disk. */
 export interface ExistingFiles {
   exists(file: string): Promise<boolean>;
-  /** True when Shootline itself wrote this file in an earlier export (the run records know). */
-  writtenByShootline(file: string): Promise<boolean>;
 }
 
 /** Why an item got a suffixed name, for the run's report. */
-export type RenameCause = 'exists' | 'not_written_by_shootline' | 'taken_in_run';
+export type RenameCause = 'exists' | 'taken_in_run';
 
 export type CollisionResolution =
   | { action: 'write'; path: string; replaces: boolean; renamed?: RenameCause }
@@ -282,8 +280,8 @@ const MAX_SUFFIX = 10_000;
 /**
  * Applies the preset's collision policy to a wanted path:
  * - `skip`: an existing file is left alone and the item is skipped;
- * - `overwrite`: a file Shootline wrote before is replaced; one it did not write (the
- *   photographer's own edit, another tool's output) is never destroyed: the item gets a suffix;
+ * - `overwrite`: the existing file is replaced (the issue's policy for files Shootline did not
+ *   write: the user chose it for this preset, e.g. to refresh a client folder in place);
  * - `suffix`: "name.jpg" becomes "name-2.jpg", "name-3.jpg", … until a free name is found.
  * Two items of the same run that land on one name always get suffixes, whatever the policy: the
  * policy is about files from before, not about silently dropping part of this run.
@@ -300,11 +298,7 @@ export async function resolveCollision(
     if (!exists) return claim({ action: 'write', path: wanted, replaces: false }, claimed);
     if (policy === 'skip') return { action: 'skip', path: wanted, reason: 'A file with this name is already there.' };
     renamed = 'exists';
-    if (policy === 'overwrite') {
-      if (await files.writtenByShootline(wanted))
-        return claim({ action: 'write', path: wanted, replaces: true }, claimed);
-      renamed = 'not_written_by_shootline';
-    }
+    if (policy === 'overwrite') return claim({ action: 'write', path: wanted, replaces: true }, claimed);
   }
   const folder = path.dirname(wanted);
   const extension = path.extname(wanted).slice(1);

@@ -60,6 +60,8 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
         recursive: options.recursive ?? true,
         polling: options.polling ?? false,
         reconcileMinutes: options.reconcileMinutes ?? 5,
+        exportPresetId: options.exportPresetId ?? null,
+        exportFolder: options.exportFolder ?? null,
         createdAt: at,
         updatedAt: at,
       };

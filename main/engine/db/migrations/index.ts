@@ -6,6 +6,7 @@ import { migration0005 } from './0005-photo-details';
 import { migration0006 } from './0006-default-recipe';
 import { migration0007 } from './0007-staging';
 import { migration0008 } from './0008-provider-identity';
+import { migration0009 } from './0009-exports';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
