@@ -7,6 +7,7 @@ contextBridge.exposeInMainWorld('shootline', {
   ...createBridge(ipcRenderer),
   desktop: {
     pickFolder: () => ipcRenderer.invoke(ipcChannel.pickFolder) as Promise<string | null>,
+    showItemInFolder: (file: string) => ipcRenderer.invoke(ipcChannel.showItemInFolder, file) as Promise<void>,
     // Electron 32+ no longer puts `path` on dropped File objects; webUtils reads it in the preload.
     pathForFile: (file: Parameters<typeof webUtils.getPathForFile>[0]) => webUtils.getPathForFile(file),
   },

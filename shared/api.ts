@@ -318,6 +318,8 @@ export interface ShootlineBridge {
 export interface DesktopShell {
   /** The native folder picker; null when the user cancels. */
   pickFolder: () => Promise<string | null>;
+  /** Opens the system file manager with this file (or folder) selected: "Show in folder". */
+  showItemInFolder: (file: string) => Promise<void>;
   /** The path on disk of a file or folder dropped onto the window ('' when it has none). */
   pathForFile: (file: DroppedFile) => string;
 }
@@ -341,4 +343,5 @@ export const ipcChannel = {
   method: (method: MethodName): string => `shootline:call:${method}`,
   event: (event: EventName): string => `shootline:event:${event}`,
   pickFolder: 'shootline:desktop:pickFolder',
+  showItemInFolder: 'shootline:desktop:showItemInFolder',
 };

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { eventNames, ipcChannel, methodNames } from '../../shared/api';
 import { fail, type Envelope } from '../../shared/errors';
@@ -35,19 +37,28 @@ export function bindIpc(
   };
 }
 
-/** The native folder picker for "Add hot folder", for the trusted window only. */
-export function bindFolderPicker(
+/**
+ * The desktop-only calls (native folder picker, "Show in folder"), for the trusted window only.
+ * "Show in folder" takes only absolute paths of existing files, and opens the file manager there:
+ * it never opens or runs the file.
+ */
+export function bindDesktopShell(
   ipcMain: Pick<IpcMain, 'handle'>,
-  pick: () => Promise<string | null>,
+  shell: { pickFolder: () => Promise<string | null>; showItemInFolder: (file: string) => void },
   binding: IpcBinding,
   log: Logger,
 ): void {
-  ipcMain.handle(ipcChannel.pickFolder, (event: IpcMainInvokeEvent): Promise<string | null> => {
-    if (!isTrustedSender(senderFacts(event), binding.trustedWebContentsIds, binding.entryUrl)) {
-      log.warn('ipc.untrusted_sender', { method: 'pickFolder', senderId: event.sender.id });
-      return Promise.resolve(null);
-    }
-    return pick();
+  const trusted = (event: IpcMainInvokeEvent, method: string): boolean => {
+    if (isTrustedSender(senderFacts(event), binding.trustedWebContentsIds, binding.entryUrl)) return true;
+    log.warn('ipc.untrusted_sender', { method, senderId: event.sender.id });
+    return false;
+  };
+  ipcMain.handle(ipcChannel.pickFolder, (event: IpcMainInvokeEvent): Promise<string | null> =>
+    trusted(event, 'pickFolder') ? shell.pickFolder() : Promise.resolve(null),
+  );
+  ipcMain.handle(ipcChannel.showItemInFolder, (event: IpcMainInvokeEvent, file: unknown): void => {
+    if (!trusted(event, 'showItemInFolder')) return;
+    if (typeof file === 'string' && path.isAbsolute(file) && fs.existsSync(file)) shell.showItemInFolder(file);
   });
 }
 

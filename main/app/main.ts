@@ -6,7 +6,7 @@ import { FileSecretStore } from '../engine/secrets/file-secret-store';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createLogger } from '../engine/log';
 import { createLogFile } from '../engine/log-file';
-import { bindFolderPicker, bindIpc, forwardEvents, type IpcBinding } from './ipc';
+import { bindDesktopShell, bindIpc, forwardEvents, type IpcBinding } from './ipc';
 import { runDesktopLifecycle } from './lifecycle';
 import { createMediaHandler, MEDIA_SCHEME } from './media-protocol';
 import { lockNavigation } from './navigation';
@@ -55,17 +55,20 @@ runDesktopLifecycle({
     denyAllPermissions(session.defaultSession);
     protocol.handle(MEDIA_SCHEME, createMediaHandler(engine));
     bindIpc(ipcMain, engine, binding, log);
-    bindFolderPicker(
+    bindDesktopShell(
       ipcMain,
-      async () => {
-        const options = {
-          title: 'Choose a hot folder',
-          properties: ['openDirectory' as const, 'createDirectory' as const],
-        };
-        const answer = mainWindow
-          ? await dialog.showOpenDialog(mainWindow, options)
-          : await dialog.showOpenDialog(options);
-        return answer.canceled ? null : (answer.filePaths[0] ?? null);
+      {
+        pickFolder: async () => {
+          const options = {
+            title: 'Choose a folder',
+            properties: ['openDirectory' as const, 'createDirectory' as const],
+          };
+          const answer = mainWindow
+            ? await dialog.showOpenDialog(mainWindow, options)
+            : await dialog.showOpenDialog(options);
+          return answer.canceled ? null : (answer.filePaths[0] ?? null);
+        },
+        showItemInFolder: (file) => shell.showItemInFolder(file),
       },
       binding,
       log,

@@ -35,6 +35,11 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
   const requireRecipe = (id: string | null | undefined): void => {
     if (id && !getRecipe(db, id)) throw new AppError('invalid_input', `No recipe ${id}.`);
   };
+  const requireExportFolder = (folder: string | null | undefined): void => {
+    if (folder && !path.isAbsolute(folder)) {
+      throw new AppError('invalid_input', "Give the export folder's full path, e.g. /Users/you/Deliveries.");
+    }
+  };
 
   return {
     'hotFolders.list': () => listHotFolders(db),
@@ -43,6 +48,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
     'hotFolders.add': ({ path: given, ...options }) => {
       const folderPath = checkFolder(given, context.dataDir, listHotFolders(db));
       requireRecipe(options.defaultRecipeId);
+      requireExportFolder(options.exportFolder);
       const at = now();
       const folder: HotFolder = {
         id: randomUUID(),
@@ -74,6 +80,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
       const current = getHotFolder(db, id);
       if (!current) throw new AppError('not_found', `No hot folder ${id}.`);
       requireRecipe(change.defaultRecipeId);
+      requireExportFolder(change.exportFolder);
       const updated: HotFolder = { ...current, ...stripUndefined(change), updatedAt: now() };
       saveHotFolder(db, updated);
       // Polling and depth are watcher options: watch again with the new ones.

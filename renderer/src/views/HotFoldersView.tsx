@@ -27,12 +27,17 @@ export function HotFoldersView(): React.JSX.Element {
   const [recipes, setRecipes] = useState<Recipe[]>([]);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [statuses, setStatuses] = useState<FolderStatus[]>([]);
+  const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
 
   useEffect(() => {
     client
       .call('recipes.list', {})
       .then(setRecipes)
       .catch(() => setRecipes([]));
+    client
+      .call('exports.presets', {})
+      .then((list) => setPresets(list.map((entry) => ({ id: entry.id, name: String(entry.preset.name) }))))
+      .catch(() => setPresets([]));
     const loadStatus = (): void => {
       client
         .call('hotFolders.status', {})
@@ -169,6 +174,33 @@ export function HotFoldersView(): React.JSX.Element {
                 >
                   <RecipeOptions recipes={recipes} />
                 </select>
+                <select
+                  aria-label={`Auto-export for ${folder.name}`}
+                  title="Exports each variant when it is approved"
+                  value={folder.exportPresetId ?? ''}
+                  onChange={(event) =>
+                    void update(folder.id, { exportPresetId: event.target.value === '' ? null : event.target.value })
+                  }
+                >
+                  <option value="">No auto-export</option>
+                  {presets.map((preset) => (
+                    <option key={preset.id} value={preset.id}>
+                      Export approved: {preset.name}
+                    </option>
+                  ))}
+                </select>
+                {folder.exportPresetId ? (
+                  <input
+                    aria-label={`Export folder for ${folder.name}`}
+                    placeholder="/path/to/client delivery"
+                    defaultValue={folder.exportFolder ?? ''}
+                    onBlur={(event) => {
+                      const value = event.target.value.trim();
+                      if (value !== (folder.exportFolder ?? ''))
+                        void update(folder.id, { exportFolder: value || null });
+                    }}
+                  />
+                ) : null}
                 <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
                   Stop watching
                 </button>
