@@ -4,11 +4,11 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { Sidebar } from './components/Sidebar';
 import { useApp } from './store/context';
 import { SECTIONS, type Section } from './store/store';
-import { EmptySectionView } from './views/EmptySectionView';
 import { HotFoldersView } from './views/HotFoldersView';
 import { SettingsView } from './views/SettingsView';
 import { ShootsSection } from './views/ShootsView';
 import { QueueView } from './views/queue/QueueView';
+import { ExportView } from './views/export/ExportView';
 import { ProviderBanners } from './components/ProviderBanners';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { DropTarget } from './components/DropTarget';
@@ -17,9 +17,7 @@ const VIEWS: Record<Section, () => React.JSX.Element> = {
   'hot-folders': HotFoldersView,
   shoots: ShootsSection,
   queue: QueueView,
-  export: () => (
-    <EmptySectionView id="export" title="Export" text="Export presets and finished exports will appear here." />
-  ),
+  export: ExportView,
   settings: SettingsView,
 };
 

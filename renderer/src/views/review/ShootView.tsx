@@ -8,6 +8,7 @@ import { useApp, useClient, useMediaUrl } from '../../store/context';
 import { visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
 import { assetBadge } from './badges';
 import { RunRecipeDialog } from './RunRecipeDialog';
+import { ExportDialog } from '../export/ExportDialog';
 import './review.css';
 
 /** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
@@ -47,6 +48,7 @@ export function ShootView(): React.JSX.Element {
   const [selection, setSelection] = useState<SelectionState>(EMPTY_SELECTION);
   const [running, setRunning] = useState<{ assetIds: string[]; title: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
     if (shootId) void loadShootContent(shootId);
@@ -168,6 +170,9 @@ export function ShootView(): React.JSX.Element {
           >
             Run on picks
           </button>
+          <button type="button" onClick={() => setExporting(true)}>
+            Export…
+          </button>
         </span>
       </header>
       {awaitingApproval.length > 0 ? (
@@ -206,6 +211,13 @@ export function ShootView(): React.JSX.Element {
       <p className="hint muted">
         Click, Shift-click or Ctrl/⌘-click to select · P pick · X reject · U unflag · 1–5 rate · Enter opens
       </p>
+      {exporting ? (
+        <ExportDialog
+          shootId={shootId}
+          {...(selected.length > 0 ? { assetIds: selected } : {})}
+          onClose={() => setExporting(false)}
+        />
+      ) : null}
       {running ? (
         <RunRecipeDialog
           assetIds={running.assetIds}

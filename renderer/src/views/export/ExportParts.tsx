@@ -1,0 +1,63 @@
+import { useId } from 'react';
+import { baseName, previewLine } from './export-model';
+import type { PreviewState } from './use-export';
+
+/** The export folder: typed, or chosen with the native picker in the desktop app. Remembered by the caller. */
+export function FolderField(props: {
+  folder: string;
+  onChange: (folder: string) => void;
+  pickFolder: (() => Promise<string | null>) | null;
+}): React.JSX.Element {
+  const { pickFolder, onChange } = props;
+  const id = useId();
+  return (
+    <div className="export-field export-field-wide">
+      <label htmlFor={id}>Export folder</label>
+      <span className="export-folder-row">
+        <input
+          id={id}
+          type="text"
+          spellCheck={false}
+          placeholder="/path/to/exports"
+          value={props.folder}
+          onChange={(event) => onChange(event.target.value)}
+        />
+        {pickFolder ? (
+          <button
+            type="button"
+            onClick={() =>
+              void pickFolder()
+                .then((picked) => {
+                  if (picked) onChange(picked);
+                })
+                .catch(() => undefined)
+            }
+          >
+            Choose…
+          </button>
+        ) : null}
+      </span>
+    </div>
+  );
+}
+
+/** The preview line in words: "name.jpg · 2048×1365 · JPEG · 1.2 MB · 24 files", or why there is none. */
+export function PreviewText(props: { state: PreviewState }): React.JSX.Element {
+  const { state } = props;
+  switch (state.status) {
+    case 'idle':
+      return <span className="muted">Choose a shoot and an export folder to see the first file.</span>;
+    case 'loading':
+      return state.last ? (
+        <span className="export-stale" aria-busy="true">
+          <PreviewText state={state.last} />
+        </span>
+      ) : (
+        <span className="muted">Rendering a preview…</span>
+      );
+    case 'ready':
+      return <span title={baseName(state.preview.path)}>{previewLine(state.preview)}</span>;
+    case 'error':
+      return <span className="export-error">{state.error}</span>;
+  }
+}
