@@ -17,7 +17,7 @@ import {
   type ExistingFiles,
   type NameFields,
 } from '../../main/engine/export/names';
-import { BUILT_IN_PRESETS, ExportPresetSchema, unknownTokens } from '../../main/engine/export/preset';
+import { BUILT_IN_PRESETS, ExportPresetSchema, unknownTokens } from '../../shared/export-preset';
 import { tempDir } from '../support/temp';
 
 const fields = (overrides: Partial<NameFields> = {}): NameFields => ({

@@ -5,7 +5,7 @@ import { ExifTool, type Tags } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIGITAL_SOURCE_TYPE, ExportMetadataWriter } from '../../main/engine/export/export-metadata';
-import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPresetInput } from '../../main/engine/export/preset';
+import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPresetInput } from '../../shared/export-preset';
 import {
   MIN_FIT_QUALITY,
   planSize,

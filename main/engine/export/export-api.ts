@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { deleteExportPreset, getExportRun, saveExportPreset } from '../db/exports-repo';
 import type { ExportService } from './export-service';
-import { ExportPresetSchema, type ExportPreset } from './preset';
+import { ExportPresetSchema, type ExportPreset } from '../../../shared/export-preset';
 import { listPresets } from './presets';
 
 type ExportMethods =

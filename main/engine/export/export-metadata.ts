@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExifTool, ExifToolTask } from 'exiftool-vendored';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
-import type { ExportFormat, MetadataPolicy } from './preset';
+import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
 
 /** IPTC's terms for how a picture was made (https://cv.iptc.org/newscodes/digitalsourcetype/). */
 export const DIGITAL_SOURCE_TYPE = {

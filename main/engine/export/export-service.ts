@@ -27,7 +27,7 @@ import { writeFileAtomic } from './atomic-write';
 import type { Credits } from './export-metadata';
 import { ExportMetadataWriter } from './export-metadata';
 import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
-import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from './preset';
+import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from '../../../shared/export-preset';
 import { renderExport } from './render-export';
 
 /** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */

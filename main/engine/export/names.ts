@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { CollisionPolicy } from './preset';
+import type { CollisionPolicy } from '../../../shared/export-preset';
 
 /** What one exported item's names are made of. */
 export interface NameFields {

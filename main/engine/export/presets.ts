@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { listSavedPresets } from '../db/exports-repo';
-import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPreset } from './preset';
+import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPreset } from '../../../shared/export-preset';
 
 export interface PresetEntry {
   id: string;

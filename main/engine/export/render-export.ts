@@ -10,7 +10,7 @@ import {
   type ExportPreset,
   type ExportSize,
   type Watermark,
-} from './preset';
+} from '../../../shared/export-preset';
 
 const sharp = configureSharp();
 

@@ -1,16 +1,24 @@
 import type { DesktopShell, MethodResult } from '../../../../shared/api';
 import { AppError } from '../../../../shared/errors';
+import {
+  ANCHORS,
+  COLLISION_POLICIES,
+  EXPORT_FORMATS,
+  EXPORT_SELECTIONS,
+  LOSSLESS_FORMATS,
+  METADATA_POLICIES,
+  NAME_TOKENS,
+  type Anchor,
+  type CollisionPolicy,
+  type ExportFormat,
+  type MetadataPolicy,
+} from '../../../../shared/export-preset';
 import type { ExportPresetEntry, ExportRun } from '../../../../shared/exports';
 
-/*
- * The export preset as the editor sees it. The renderer cannot import the engine's schema
- * (main/engine/export/preset.ts; the layer rules forbid it), so the few enums the editor offers are
- * mirrored here. Keep them in step with that file; the engine validates every preset it receives,
- * so a value missing here is only unavailable in the editor, never written wrongly.
- */
+/* The export preset as the editor sees it: the choices come from the shared schema's own lists. */
 
-export const FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const;
-export type ExportFormat = (typeof FORMATS)[number];
+export const FORMATS = EXPORT_FORMATS;
+export type { ExportFormat };
 export const FORMAT_LABELS: Record<ExportFormat, string> = {
   jpeg: 'JPEG',
   png: 'PNG',
@@ -18,21 +26,11 @@ export const FORMAT_LABELS: Record<ExportFormat, string> = {
   avif: 'AVIF',
   tiff: 'TIFF',
 };
-/** Written losslessly: quality does not apply (mirrors LOSSLESS_FORMATS). */
-export const LOSSLESS: ReadonlySet<ExportFormat> = new Set<ExportFormat>(['png', 'tiff']);
+/** Written losslessly: quality does not apply. */
+export const LOSSLESS = LOSSLESS_FORMATS;
 
-export const ANCHORS = [
-  'top-left',
-  'top',
-  'top-right',
-  'left',
-  'center',
-  'right',
-  'bottom-left',
-  'bottom',
-  'bottom-right',
-] as const;
-export type Anchor = (typeof ANCHORS)[number];
+export { ANCHORS };
+export type { Anchor };
 export const ANCHOR_LABELS: Record<Anchor, string> = {
   'top-left': 'Top left',
   top: 'Top',
@@ -45,7 +43,7 @@ export const ANCHOR_LABELS: Record<Anchor, string> = {
   'bottom-right': 'Bottom right',
 };
 
-export const SELECTIONS = ['approved', 'picks', 'all-variants', 'originals'] as const;
+export const SELECTIONS = EXPORT_SELECTIONS;
 export type ExportSelection = (typeof SELECTIONS)[number];
 export const SELECTION_LABELS: Record<ExportSelection, string> = {
   approved: 'Approved variants',
@@ -54,8 +52,8 @@ export const SELECTION_LABELS: Record<ExportSelection, string> = {
   originals: 'Original photos',
 };
 
-export const METADATA_POLICIES = ['keep-all', 'copyright-contact', 'strip-all', 'strip-gps'] as const;
-export type MetadataPolicy = (typeof METADATA_POLICIES)[number];
+export { METADATA_POLICIES };
+export type { MetadataPolicy };
 export const METADATA_LABELS: Record<MetadataPolicy, string> = {
   'keep-all': 'Keep all',
   'copyright-contact': 'Copyright and contact only',
@@ -63,8 +61,8 @@ export const METADATA_LABELS: Record<MetadataPolicy, string> = {
   'strip-gps': 'Keep all except location',
 };
 
-export const COLLISIONS = ['suffix', 'overwrite', 'skip'] as const;
-export type CollisionPolicy = (typeof COLLISIONS)[number];
+export const COLLISIONS = COLLISION_POLICIES;
+export type { CollisionPolicy };
 export const COLLISION_LABELS: Record<CollisionPolicy, string> = {
   suffix: 'Add a number',
   overwrite: 'Overwrite',
@@ -106,7 +104,7 @@ export type WatermarkKind = (typeof WATERMARK_KINDS)[number];
 export const WATERMARK_LABELS: Record<WatermarkKind, string> = { none: 'None', text: 'Text', image: 'PNG image' };
 
 /** The tokens a folder or file name template may use (mirrors NAME_TOKENS). */
-export const NAME_TOKENS = ['shoot', 'name', 'seq', 'variant', 'provider', 'date', 'rating'] as const;
+export { NAME_TOKENS };
 
 /** Where the last export folder is remembered, shared by the Export section and the dialog. */
 export const FOLDER_STORAGE_KEY = 'shootline.exportFolder';

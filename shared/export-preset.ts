@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /*
- * An export preset: how approved work leaves the app. This file imports only zod on purpose, so
- * the schema can move to shared/ unchanged when the UI needs it to build the preset editor.
+ * An export preset: how approved work leaves the app. Shared, so the engine validates with the very
+ * schema and the preset editor offers the very choices (this file imports only zod).
  */
 
 export const EXPORT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const;
