@@ -10,6 +10,8 @@
  *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS;
  *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES) vs sharp decoding
  *     and re-encoding them (see enhance-bench.ts);
+ *   - export of 200 photos of 12–24 MP (BENCH_EXPORT_FILES; BENCH_EXPORT=0 skips it) with the Listing
+ *     (MLS) preset's settings vs sharp alone resizing and encoding them (see export-bench.ts);
  *   - the UI in Chromium (BENCH_UI=0 skips it): frame times scrolling a 5,000-photo grid and dragging
  *     the compare slider over a 24 MP photo vs the same on an empty page (see ui-bench.ts).
  */
@@ -27,6 +29,7 @@ import { createWebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { runQueueBench } from './queue-bench';
 import { runIngestBench } from './ingest-bench-runner';
 import { runEnhanceBench } from './enhance-bench-runner';
+import { runExportBench } from './export-bench';
 import { runUiBench } from './ui-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
@@ -127,6 +130,9 @@ async function main(): Promise<void> {
   }
   runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
   runEnhanceBench(Number(process.env.BENCH_ENHANCE_FILES ?? 50));
+  if (process.env.BENCH_EXPORT !== '0') {
+    for (const line of await runExportBench()) process.stdout.write(`${line}\n`);
+  }
   if (process.env.BENCH_UI !== '0') {
     for (const line of await runUiBench()) process.stdout.write(`${line}\n`);
   }

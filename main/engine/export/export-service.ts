@@ -23,6 +23,7 @@ import { getJob } from '../db/jobs-repo';
 import { getVariant, listVariants } from '../db/variants-repo';
 import type { Logger } from '../log';
 import { variantFilePath } from '../media-store';
+import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import { writeFileAtomic } from './atomic-write';
 import type { Credits } from './export-metadata';
 import { ExportMetadataWriter } from './export-metadata';
@@ -260,29 +261,40 @@ export class ExportService {
     for (const item of items) if (item.targetPath && item.state !== 'pending') claimed.claim(item.targetPath);
     const width = seqWidth(run.total);
     const exportDate = new Date(run.createdAt);
-    for (const item of items) {
-      if (control.canceled) return;
-      if (item.state === 'done' || item.state === 'skipped') continue;
-      if (
-        item.state === 'writing' &&
-        item.targetPath &&
-        item.sha256 &&
-        (await sameHash(item.targetPath, item.sha256))
-      ) {
-        // Written and renamed before the app died, not yet recorded: it is ours, finished.
-        updateExportItem(db, runId, item.seq, { state: 'done' }, now());
-        continue;
+    // Names are resolved one item at a time (two items must never claim one name); rendering and
+    // writing run IMAGE_PARALLELISM items at once, so exiftool and the disk overlap with sharp.
+    let naming: Promise<unknown> = Promise.resolve();
+    const inOrder = <T>(work: () => Promise<T>): Promise<T> => {
+      const result = naming.then(work);
+      naming = result.catch(() => undefined);
+      return result;
+    };
+    const open = items.filter((item) => item.state !== 'done' && item.state !== 'skipped');
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let item = open[next++]; item !== undefined && !control.canceled; item = open[next++]) {
+        if (
+          item.state === 'writing' &&
+          item.targetPath &&
+          item.sha256 &&
+          (await sameHash(item.targetPath, item.sha256))
+        ) {
+          // Written and renamed before the app died, not yet recorded: it is ours, finished.
+          updateExportItem(db, runId, item.seq, { state: 'done' }, now());
+          continue;
+        }
+        this.report(runId, item.sourceId);
+        try {
+          await this.exportItem(run, preset, item, claimed, { width, exportDate, inOrder });
+        } catch (error) {
+          const message =
+            error instanceof AppError ? error.message : `Could not export this file: ${(error as Error).message}`;
+          updateExportItem(db, runId, item.seq, { state: 'failed', error: message }, now());
+          this.options.log.warn('export.item_failed', { runId, seq: item.seq, error });
+        }
       }
-      this.report(runId, item.sourceId);
-      try {
-        await this.exportItem(run, preset, item, claimed, { width, exportDate });
-      } catch (error) {
-        const message =
-          error instanceof AppError ? error.message : `Could not export this file: ${(error as Error).message}`;
-        updateExportItem(db, runId, item.seq, { state: 'failed', error: message }, now());
-        this.options.log.warn('export.item_failed', { runId, seq: item.seq, error });
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(IMAGE_PARALLELISM, Math.max(1, open.length)) }, worker));
     if (control.canceled) return;
     const counts = exportItemCounts(db, runId);
     setExportRunState(db, runId, counts.failed > 0 ? 'failed' : 'done', now());
@@ -293,7 +305,7 @@ export class ExportService {
     preset: ExportPreset,
     item: ExportItemRow,
     claimed: ClaimedNames,
-    context: { width: number; exportDate: Date },
+    context: { width: number; exportDate: Date; inOrder: <T>(work: () => Promise<T>) => Promise<T> },
   ): Promise<void> {
     const { db, now } = this.options;
     const source = await this.describe(item, run.shootId);
@@ -313,12 +325,18 @@ export class ExportService {
       sourceFolder: preset.keepFolderTree ? source.folder : null,
       extension: FORMAT_EXTENSION[preset.format],
     });
-    const resolution = await resolveCollision(
-      wanted,
-      preset.collision,
-      { exists: (file) => Promise.resolve(fs.existsSync(file)) },
-      claimed,
-    );
+    // Cut short between recording its target and renaming onto it: the name is still this item's.
+    const reclaim = item.state === 'writing' && item.targetPath !== null && !fs.existsSync(item.targetPath);
+    const resolution = reclaim
+      ? { action: 'write' as const, path: item.targetPath ?? wanted, replaces: false }
+      : await context.inOrder(() =>
+          resolveCollision(
+            wanted,
+            preset.collision,
+            { exists: (file) => Promise.resolve(fs.existsSync(file)) },
+            claimed,
+          ),
+        );
     if (resolution.action === 'skip') {
       updateExportItem(db, run.id, item.seq, { state: 'skipped', targetPath: wanted, error: resolution.reason }, now());
       return;

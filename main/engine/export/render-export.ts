@@ -245,8 +245,28 @@ async function labelOverlay(
 
 /**
  * The picture as exported, before encoding: upright, sized, with its overlays, in the preset's
- * colour space (profile attached) and bit depth. Kept as an uncompressed TIFF in memory so the
- * quality search below encodes it again and again without decoding the source each time.
+ * colour space (profile attached) and bit depth.
+ */
+function sourcePipeline(
+  file: string,
+  preset: ExportPreset,
+  plan: SizePlan,
+  overlays: OverlayOptions[],
+  flatten: boolean,
+): Sharp {
+  let pipeline: Sharp = sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
+  if (plan.resize !== null) pipeline = pipeline.resize(plan.resize);
+  // JPEG has no alpha: transparent areas become white (as on a page), not black.
+  if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
+  if (overlays.length > 0) pipeline = pipeline.composite(overlays);
+  return pipeline
+    .toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb')
+    .withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb');
+}
+
+/**
+ * The same picture kept as an uncompressed TIFF in memory, made only when a size ceiling makes the
+ * quality search encode again and again: it spares decoding the source each time.
  */
 async function renderMaster(
   file: string,
@@ -255,26 +275,17 @@ async function renderMaster(
   overlays: OverlayOptions[],
   flatten: boolean,
 ): Promise<Buffer> {
-  let pipeline: Sharp = sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
-  if (plan.resize !== null) pipeline = pipeline.resize(plan.resize);
-  // JPEG has no alpha: transparent areas become white (as on a page), not black.
-  if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
-  if (overlays.length > 0) pipeline = pipeline.composite(overlays);
-  return pipeline
-    .toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb')
-    .withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb')
-    .tiff({ compression: 'none' })
-    .toBuffer();
+  return sourcePipeline(file, preset, plan, overlays, flatten).tiff({ compression: 'none' }).toBuffer();
 }
 
-/** Encodes the master; keepIccProfile so its profile is attached as is, not converted a second time. */
+/** Encodes a picture: the source pipeline itself, or the master (see renderMaster). */
 async function encode(
-  master: Buffer,
+  base: Sharp,
   preset: ExportPreset,
   keepAlpha: boolean,
   quality: number,
 ): Promise<{ data: Buffer; width: number; height: number }> {
-  let pipeline = sharp(master, { limitInputPixels: false }).keepIccProfile();
+  let pipeline = base;
   // Overlays add an alpha channel even to an opaque photo; an all-opaque alpha only costs bytes.
   if (!keepAlpha) pipeline = pipeline.removeAlpha();
   if (preset.bitDepth === 16) pipeline = pipeline.toColourspace('rgb16');
@@ -357,12 +368,15 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
 
   const hasAlpha = header.hasAlpha === true;
   const keepAlpha = hasAlpha && preset.format !== 'jpeg';
-  let master: Buffer;
-  try {
-    master = await renderMaster(file, preset, plan, overlays, hasAlpha && !keepAlpha);
-  } catch (error) {
-    return unreadable(file, error);
-  }
+  const flatten = hasAlpha && !keepAlpha;
+  // The first encode goes straight from the source; only a quality search needs the master.
+  let master: Buffer | null = null;
+  const base = async (direct: boolean): Promise<Sharp> => {
+    if (direct) return sourcePipeline(file, preset, plan, overlays, flatten);
+    master ??= await renderMaster(file, preset, plan, overlays, flatten);
+    // keepIccProfile: the master's profile is attached as is, not converted a second time.
+    return sharp(master, { limitInputPixels: false }).keepIccProfile();
+  };
 
   const args = metadataArgs({
     policy: preset.metadata,
@@ -382,7 +396,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const encodeAt = async (quality: number) => {
     let result = encoded.get(quality);
     if (result === undefined) {
-      result = await encode(master, preset, keepAlpha, quality);
+      result = await encode(await base(encoded.size === 0), preset, keepAlpha, quality);
       encoded.set(quality, result);
     }
     return result;
@@ -406,6 +420,11 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     },
   });
 
+  try {
+    await encodeAt(preset.quality); // decodes the source: a damaged file is reported as such
+  } catch (error) {
+    return unreadable(file, error);
+  }
   const first = await finish(preset.quality);
   const ceiling = preset.maxFileBytes;
   if (ceiling === undefined || first.bytes.length <= ceiling) return done(first, preset.quality);
