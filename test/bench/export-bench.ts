@@ -335,8 +335,8 @@ export async function runExportBench(count = Number(process.env.BENCH_EXPORT_FIL
         `ours ${perSecond(run.files, run.ms)}, floor (sharp resize+encode, ${IMAGE_PARALLELISM} at a time, as the export) ` +
         `${perSecond(files.length, floorMs)} → ratio ${(floorMs / run.ms).toFixed(2)} (aim ≥ 0.8)`,
       `export, where the time goes per photo (${sample.items} photos, one at a time): ` +
-        `sharp in renderExport ${each(sample.render)} (${share(sample.render)}; the floor does the same photos in ${each(sample.floor)}; ` +
-        `), exiftool metadata ${each(sample.exiftool)} (${share(sample.exiftool)}), ` +
+        `sharp in renderExport ${each(sample.render)} (${share(sample.render)}; the floor does the same photos in ${each(sample.floor)}), ` +
+        `exiftool metadata ${each(sample.exiftool)} (${share(sample.exiftool)}), ` +
         `sha256 ${each(sample.hash)}, atomic write + fsync ${each(sample.write)} (${share(sample.write)}), ` +
         `database ${each(sample.db)} (${share(sample.db)}); together ${each(ourTotal)} against ours ` +
         `${(run.ms / run.files).toFixed(0)} ms/file in the run`,
