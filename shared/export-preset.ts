@@ -141,6 +141,11 @@ export const ExportPresetSchema = z
     maxFileBytes: z.number().int().min(1024).optional(),
     size: ExportSizeSchema,
     colourSpace: z.enum(['srgb', 'display-p3']).default('srgb'),
+    /**
+     * Embed the colour profile (default). Off saves a few KB for the web, where an untagged file is
+     * read as sRGB; so it is offered for sRGB only (an untagged P3 file would show wrong colours).
+     */
+    embedProfile: z.boolean().default(true),
     metadata: z.enum(METADATA_POLICIES),
     watermark: WatermarkSchema.optional(),
     aiDisclosure: AiDisclosureSchema.default({ metadata: false }),
@@ -157,6 +162,10 @@ export const ExportPresetSchema = z
     collision: z.enum(COLLISION_POLICIES).default('suffix'),
     /** Recreate the source's subfolders (relative to its hot folder) under the output folder. */
     keepFolderTree: z.boolean().default(false),
+  })
+  .refine((preset) => preset.embedProfile || preset.colourSpace === 'srgb', {
+    message: 'A Display P3 file must carry its profile, or it shows the wrong colours.',
+    path: ['embedProfile'],
   })
   .refine((preset) => preset.bitDepth === 8 || preset.format === 'tiff', {
     message: '16 bits per channel is only available for TIFF.',

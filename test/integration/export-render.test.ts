@@ -303,6 +303,15 @@ describe('colour', () => {
     };
     expect(Math.abs((await storedRed(srgb.bytes)) - (await storedRed(p3.bytes)))).toBeGreaterThan(0.5);
     expect(await regionDifference(srgb.bytes, p3.bytes, whole)).toBeLessThan(2.5);
+    // Untagged on request (sRGB only): no profile at all, the same colours, a smaller file.
+    const untagged = await render(CUPS, { colourSpace: 'srgb', metadata: 'strip-all', embedProfile: false });
+    expect((await sharp(untagged.bytes).metadata()).icc).toBeUndefined();
+    expect((await sharp(srgb.bytes).metadata()).icc).toBeDefined();
+    expect(untagged.bytes.length).toBeLessThan(srgb.bytes.length);
+    expect(await regionDifference(srgb.bytes, untagged.bytes, whole)).toBeLessThan(1);
+    expect(
+      ExportPresetSchema.safeParse({ ...BUILT_IN_PRESETS[0], colourSpace: 'display-p3', embedProfile: false }).success,
+    ).toBe(false);
   });
 
   it('gives a photo without a profile an sRGB one, and converts a wide-gamut one', async () => {

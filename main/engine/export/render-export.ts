@@ -259,9 +259,9 @@ function sourcePipeline(
   // JPEG has no alpha: transparent areas become white (as on a page), not black.
   if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
   if (overlays.length > 0) pipeline = pipeline.composite(overlays);
-  return pipeline
-    .toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb')
-    .withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb');
+  pipeline = pipeline.toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb');
+  // Untagged (embedProfile off, sRGB only): sharp converts to sRGB and attaches nothing.
+  return preset.embedProfile ? pipeline.withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb') : pipeline;
 }
 
 /**

@@ -238,6 +238,13 @@ export function PresetEditor(props: { draft: PresetDraft; readOnly: boolean; onC
             labels={COLOUR_SPACE_LABELS}
             onChange={(colourSpace) => onChange({ colourSpace })}
           />
+          {draft.colourSpace === 'srgb' ? (
+            <Check
+              label="Embed colour profile"
+              checked={draft.embedProfile}
+              onChange={(embedProfile) => onChange({ embedProfile })}
+            />
+          ) : null}
           <Choice<MetadataPolicy>
             label="Metadata"
             value={draft.metadata}

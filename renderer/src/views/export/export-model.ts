@@ -133,6 +133,7 @@ export interface PresetDraft {
   crop: Crop;
   enlarge: boolean;
   colourSpace: ColourSpace;
+  embedProfile: boolean;
   metadata: MetadataPolicy;
   watermarkKind: WatermarkKind;
   watermarkText: string;
@@ -188,6 +189,7 @@ export function toDraft(preset: Record<string, unknown>): PresetDraft {
     crop: oneOf(CROPS, size.crop, 'centre'),
     enlarge: flag(size.enlarge, false),
     colourSpace: oneOf(COLOUR_SPACES, preset.colourSpace, 'srgb'),
+    embedProfile: flag(preset.embedProfile, true),
     metadata: oneOf(METADATA_POLICIES, preset.metadata, 'copyright-contact'),
     watermarkKind: watermark === null ? 'none' : watermark.kind === 'image' ? 'image' : 'text',
     watermarkText: text(watermark?.text, ''),
@@ -326,6 +328,7 @@ export function buildPreset(draft: PresetDraft): BuiltPreset {
       bitDepth: draft.format === 'tiff' ? draft.bitDepth : 8,
       size: buildSize(draft),
       colourSpace: draft.colourSpace,
+      embedProfile: draft.colourSpace === 'srgb' ? draft.embedProfile : true,
       metadata: draft.metadata,
       aiDisclosure: {
         metadata: draft.aiMetadata,
