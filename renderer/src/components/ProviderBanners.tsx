@@ -4,6 +4,7 @@ import type { QueueStats } from '../../../shared/jobs';
 import type { ProviderView } from '../../../shared/providers';
 import { useApp, useClient } from '../store/context';
 import { nameLookup, providerBanners } from '../views/queue/queue-model';
+import { DismissibleBanner } from './DismissibleBanner';
 
 export interface ProviderBannersProps {
   /** Opens the Settings section (where keys and credits are fixed). */
@@ -109,12 +110,9 @@ export function ProviderBanners({ onOpenSettings }: ProviderBannersProps): React
         ),
       )}
       {error ? (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="link-button" onClick={() => setError(null)}>
-            Dismiss
-          </button>
-        </div>
+        <DismissibleBanner kind="error" onDismiss={() => setError(null)}>
+          {error}
+        </DismissibleBanner>
       ) : null}
     </div>
   );

@@ -92,10 +92,8 @@ function CreditsFields({
 }): React.JSX.Element {
   return (
     <fieldset className="setting credits">
-      <legend>
-        Credits in exports
-        <small className="muted">Written into exported files as IPTC and XMP creator, copyright and contact.</small>
-      </legend>
+      <legend>Credits in exports</legend>
+      <small className="muted">Written into exported files as IPTC and XMP creator, copyright and contact.</small>
       {CREDIT_FIELDS.map((field) => (
         <label key={field.key} className="credit-field">
           <span>{field.label}</span>

@@ -29,6 +29,7 @@ import {
   waitingCount,
 } from './queue-model';
 import './queue.css';
+import { DismissibleBanner } from '../../components/DismissibleBanner';
 
 /** Rows a group shows before "Show all": a shoot of thousands stays quick to render. */
 const ROWS_SHOWN = 50;
@@ -227,20 +228,14 @@ export function QueueView(): React.JSX.Element {
       </header>
 
       {error ? (
-        <div className="banner banner-error" role="alert">
-          <span>{error}</span>
-          <button type="button" className="link-button" onClick={() => setError(null)}>
-            Dismiss
-          </button>
-        </div>
+        <DismissibleBanner kind="error" onDismiss={() => setError(null)}>
+          {error}
+        </DismissibleBanner>
       ) : null}
       {notice ? (
-        <div className="banner" role="status">
-          <span>{notice}</span>
-          <button type="button" className="link-button" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </div>
+        <DismissibleBanner kind="notice" onDismiss={() => setNotice(null)}>
+          {notice}
+        </DismissibleBanner>
       ) : null}
 
       {stats && providerIds.length > 0 ? (

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import type { MethodResult } from '../../../../shared/api';
 import type { ProviderView } from '../../../../shared/providers';
 import { useClient } from '../../store/context';
-import { errorMessage, isHttpUrl, useAction } from './use-action';
+import { isHttpUrl, useAction, useLatest } from './use-action';
 import './settings-panels.css';
 
 type AgentSettings = MethodResult<'providers.agent'>;
@@ -23,32 +23,8 @@ const MIN_KEY_LENGTH = 8;
  */
 export function ProviderAccounts(): React.JSX.Element {
   const client = useClient();
-  const [providers, setProviders] = useState<ProviderView[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  // Only the newest answer counts when reloads overlap, and none after unmounting.
-  const latest = useRef(0);
-
-  const reload = useCallback((): Promise<void> => {
-    const request = ++latest.current;
-    return client.call('providers.list', {}).then(
-      (list) => {
-        if (request !== latest.current) return;
-        setProviders(list);
-        setLoadError(null);
-      },
-      (error: unknown) => {
-        if (request === latest.current) setLoadError(errorMessage(error));
-      },
-    );
-  }, [client]);
-
-  useEffect(() => {
-    void reload();
-    const requests = latest;
-    return () => {
-      requests.current++;
-    };
-  }, [reload]);
+  const load = useCallback(() => client.call('providers.list', {}), [client]);
+  const { value: providers, error: loadError, reload } = useLatest<ProviderView[]>(load);
 
   return (
     <div className="sp-panel">

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useId, useRef, useState, type FormEvent } from 'react';
 import type { MethodArgs, MethodResult } from '../../../../shared/api';
 import type { StagingView } from '../../../../shared/providers';
 import { useClient } from '../../store/context';
-import { errorMessage, isHttpUrl, useAction } from './use-action';
+import { isHttpUrl, useAction, useLatest } from './use-action';
 import './settings-panels.css';
 
 type Addressing = 'path' | 'virtual';
@@ -76,33 +76,10 @@ function validate(draft: Draft, secret: string, secretSaved: boolean): FieldErro
  */
 export function StagingPanel(): React.JSX.Element {
   const client = useClient();
-  const [view, setView] = useState<StagingView | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const load = useCallback(() => client.call('staging.get', {}), [client]);
+  const { value: view, error: loadError, reload } = useLatest<StagingView>(load);
   // Kept here rather than in the form, which is rebuilt after every save.
   const [notice, setNotice] = useState<Notice | null>(null);
-  const latest = useRef(0);
-
-  const reload = useCallback((): Promise<void> => {
-    const request = ++latest.current;
-    return client.call('staging.get', {}).then(
-      (answer) => {
-        if (request !== latest.current) return;
-        setView(answer);
-        setLoadError(null);
-      },
-      (error: unknown) => {
-        if (request === latest.current) setLoadError(errorMessage(error));
-      },
-    );
-  }, [client]);
-
-  useEffect(() => {
-    void reload();
-    const requests = latest;
-    return () => {
-      requests.current++;
-    };
-  }, [reload]);
 
   return (
     <section className="sp-panel sp-card" aria-label="Staging storage">

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AppError } from '../../../../shared/errors';
 
 /** The sentence a failed call shows next to its control: the engine's own words for expected errors. */
@@ -42,4 +42,42 @@ export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol } = new URL(value);
   return protocol === 'http:' || protocol === 'https:';
+}
+
+/**
+ * Loads something once on mount and again on `reload()`. Only the newest answer counts when reloads
+ * overlap, and none lands after the panel is gone.
+ */
+export function useLatest<T>(load: () => Promise<T>): {
+  value: T | null;
+  error: string | null;
+  reload: () => Promise<void>;
+} {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
+
+  const reload = useCallback((): Promise<void> => {
+    const request = ++latest.current;
+    return load().then(
+      (answer) => {
+        if (request !== latest.current) return;
+        setValue(answer);
+        setError(null);
+      },
+      (failure: unknown) => {
+        if (request === latest.current) setError(errorMessage(failure));
+      },
+    );
+  }, [load]);
+
+  useEffect(() => {
+    void reload();
+    const requests = latest;
+    return () => {
+      requests.current++;
+    };
+  }, [reload]);
+
+  return { value, error, reload };
 }
