@@ -159,6 +159,19 @@ test('a new user ingests a shoot, culls it, runs a recipe on three photos, compa
   await expect(page.getByTestId('folder-status')).toContainText('Watching · 12 photos');
   await page.screenshot({ path: `${SHOTS}/hot-folders-status.png` });
   await nav.getByRole('button', { name: 'Settings' }).click();
-  await expect(page.getByRole('region', { name: 'AIXpose account' })).toBeVisible();
+  const aixpose = page.getByRole('region', { name: 'AIXpose account' });
+  await expect(aixpose).toBeVisible();
+  // Each provider setting saves on its own and explains a value it cannot take, next to the field.
+  await aixpose.getByLabel('AIXpose concurrency').fill('0');
+  await aixpose.getByRole('button', { name: 'Save' }).nth(1).click();
+  await expect(aixpose.getByRole('alert')).toHaveText('Enter a whole number from 1 to 16.');
+  await aixpose.getByLabel('AIXpose concurrency').fill('3');
+  await aixpose.getByRole('button', { name: 'Save' }).nth(1).click();
+  await expect(aixpose.getByRole('alert')).toHaveCount(0);
+  await aixpose.getByLabel('AIXpose base URL').fill('ftp://api.example');
+  await aixpose.getByRole('button', { name: 'Save' }).first().click();
+  await expect(aixpose.getByRole('alert')).toContainText('starts with http:// or https://');
+  const providers = await client.invoke('providers.list', {});
+  expect(providers.ok && providers.result.find((provider) => provider.id === 'aixpose')?.concurrency).toBe(3);
   await page.screenshot({ path: `${SHOTS}/settings.png`, fullPage: true });
 });

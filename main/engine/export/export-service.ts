@@ -261,6 +261,8 @@ export class ExportService {
     for (const item of items) if (item.targetPath && item.state !== 'pending') claimed.claim(item.targetPath);
     const width = seqWidth(run.total);
     const exportDate = new Date(run.createdAt);
+    // Read once per pass: Settings' credits apply to the whole run.
+    const credits = this.options.credits();
     // Names are resolved one item at a time (two items must never claim one name); rendering and
     // writing run IMAGE_PARALLELISM items at once, so exiftool and the disk overlap with sharp.
     let naming: Promise<unknown> = Promise.resolve();
@@ -285,7 +287,7 @@ export class ExportService {
         }
         this.report(runId, item.sourceId);
         try {
-          await this.exportItem(run, preset, item, claimed, { width, exportDate, inOrder });
+          await this.exportItem(run, preset, item, claimed, { width, exportDate, credits, inOrder });
         } catch (error) {
           const message =
             error instanceof AppError ? error.message : `Could not export this file: ${(error as Error).message}`;
@@ -305,7 +307,12 @@ export class ExportService {
     preset: ExportPreset,
     item: ExportItemRow,
     claimed: ClaimedNames,
-    context: { width: number; exportDate: Date; inOrder: <T>(work: () => Promise<T>) => Promise<T> },
+    context: {
+      width: number;
+      exportDate: Date;
+      credits: Credits;
+      inOrder: <T>(work: () => Promise<T>) => Promise<T>;
+    },
   ): Promise<void> {
     const { db, now } = this.options;
     const source = await this.describe(item, run.shootId);
@@ -345,7 +352,7 @@ export class ExportService {
       {
         file: source.file,
         preset,
-        meta: { ...fields, ...this.options.credits(), aiEdited: source.aiEdited },
+        meta: { ...fields, ...context.credits, aiEdited: source.aiEdited },
         ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),
       },
       { metadata: this.metadata },

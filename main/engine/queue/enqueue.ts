@@ -67,6 +67,7 @@ export function enqueueRecipe(
   const params = validParams(spec, recipe.params);
   const run: EnqueuedRun = { jobs: [], totalEstimate: 0, awaitingApproval: 0, awaitingInput: 0 };
   const spend = new Map<string, number>();
+  const maxAttempts = retryLimitSetting(db);
   for (const assetId of assetIds) {
     const shootId = assetShoot(db, assetId);
     const mask = spec.inputs.mask ? getMask(db, assetId, spec.inputs.mask) : null;
@@ -87,7 +88,7 @@ export function enqueueRecipe(
       inputs,
       params,
       idempotencyKey: randomUUID(),
-      maxAttempts: retryLimitSetting(db),
+      maxAttempts,
       costEstimate: estimate,
       priority: 0,
       waitingFor,

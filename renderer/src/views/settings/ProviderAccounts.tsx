@@ -3,6 +3,7 @@ import type { MethodResult } from '../../../../shared/api';
 import type { ProviderView } from '../../../../shared/providers';
 import { useClient } from '../../store/context';
 import { isHttpUrl, useAction, useLatest } from './use-action';
+import { ConfirmRemove } from './ConfirmRemove';
 import './settings-panels.css';
 
 type AgentSettings = MethodResult<'providers.agent'>;
@@ -109,43 +110,47 @@ function InlineError({ id, message }: { id?: string; message: string | null }): 
   );
 }
 
-function BaseUrlForm({ provider, onChanged }: { provider: ProviderView; onChanged: Reload }): React.JSX.Element {
-  const client = useClient();
+/**
+ * One provider setting with its own Save: the field, a hint under it, and its own error. `check`
+ * turns the typed text into the value to save, or a sentence saying what is wrong with it.
+ */
+function SavedSettingForm<T>(props: {
+  label: string;
+  initial: string;
+  hint: React.ReactNode;
+  input: { ariaLabel: string; className: string } & React.InputHTMLAttributes<HTMLInputElement>;
+  check: (text: string) => { value: T } | { error: string };
+  save: (value: T) => Promise<void>;
+}): React.JSX.Element {
   const inputId = useId();
   const hintId = useId();
   const errorId = useId();
-  const [draft, setDraft] = useState(provider.baseUrl ?? '');
+  const [draft, setDraft] = useState(props.initial);
   const save = useAction();
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (save.busy) return;
-    const value = draft.trim();
-    if (value && !isHttpUrl(value)) {
-      save.setError('Enter an address that starts with http:// or https://, or leave it empty for the default.');
+    const checked = props.check(draft.trim());
+    if ('error' in checked) {
+      save.setError(checked.error);
       return;
     }
-    await save.run(async () => {
-      await client.call('providers.configure', { provider: provider.id, baseUrl: value || null });
-      await onChanged();
-    });
+    await save.run(() => props.save(checked.value));
   };
 
+  const { ariaLabel, ...inputProps } = props.input;
   return (
     <form className="sp-row" noValidate onSubmit={(event) => void onSubmit(event)}>
       <label className="sp-label" htmlFor={inputId}>
-        Base URL
+        {props.label}
       </label>
       <div className="sp-control">
         <div className="sp-field">
           <input
+            {...inputProps}
             id={inputId}
-            className="sp-input-wide"
-            type="url"
-            inputMode="url"
-            spellCheck={false}
-            maxLength={2000}
-            aria-label={`${provider.name} base URL`}
+            aria-label={ariaLabel}
             aria-describedby={save.error ? `${hintId} ${errorId}` : hintId}
             aria-invalid={save.error ? true : undefined}
             value={draft}
@@ -156,7 +161,7 @@ function BaseUrlForm({ provider, onChanged }: { provider: ProviderView; onChange
           </button>
         </div>
         <p id={hintId} className="sp-hint">
-          Leave empty to use {provider.name}&apos;s default address.
+          {props.hint}
         </p>
         <InlineError id={errorId} message={save.error} />
       </div>
@@ -164,58 +169,60 @@ function BaseUrlForm({ provider, onChanged }: { provider: ProviderView; onChange
   );
 }
 
+function BaseUrlForm({ provider, onChanged }: { provider: ProviderView; onChanged: Reload }): React.JSX.Element {
+  const client = useClient();
+  return (
+    <SavedSettingForm<string | null>
+      label="Base URL"
+      initial={provider.baseUrl ?? ''}
+      hint={<>Leave empty to use {provider.name}&apos;s default address.</>}
+      input={{
+        ariaLabel: `${provider.name} base URL`,
+        className: 'sp-input-wide',
+        type: 'url',
+        inputMode: 'url',
+        spellCheck: false,
+        maxLength: 2000,
+      }}
+      check={(text) =>
+        text && !isHttpUrl(text)
+          ? { error: 'Enter an address that starts with http:// or https://, or leave it empty for the default.' }
+          : { value: text || null }
+      }
+      save={async (baseUrl) => {
+        await client.call('providers.configure', { provider: provider.id, baseUrl });
+        await onChanged();
+      }}
+    />
+  );
+}
+
 function ConcurrencyForm({ provider, onChanged }: { provider: ProviderView; onChanged: Reload }): React.JSX.Element {
   const client = useClient();
-  const inputId = useId();
-  const hintId = useId();
-  const errorId = useId();
-  const [draft, setDraft] = useState(String(provider.concurrency));
-  const save = useAction();
-
-  const onSubmit = async (event: FormEvent): Promise<void> => {
-    event.preventDefault();
-    if (save.busy) return;
-    const value = Number(draft.trim());
-    if (!/^\d+$/.test(draft.trim()) || value < MIN_CONCURRENCY || value > MAX_CONCURRENCY) {
-      save.setError(`Enter a whole number from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}.`);
-      return;
-    }
-    await save.run(async () => {
-      await client.call('providers.configure', { provider: provider.id, concurrency: value });
-      await onChanged();
-    });
-  };
-
   return (
-    <form className="sp-row" noValidate onSubmit={(event) => void onSubmit(event)}>
-      <label className="sp-label" htmlFor={inputId}>
-        Concurrency
-      </label>
-      <div className="sp-control">
-        <div className="sp-field">
-          <input
-            id={inputId}
-            className="sp-input-number"
-            type="number"
-            min={MIN_CONCURRENCY}
-            max={MAX_CONCURRENCY}
-            step={1}
-            aria-label={`${provider.name} concurrency`}
-            aria-describedby={save.error ? `${hintId} ${errorId}` : hintId}
-            aria-invalid={save.error ? true : undefined}
-            value={draft}
-            onChange={(event) => setDraft(event.target.value)}
-          />
-          <button type="submit" className="sp-button" disabled={save.busy}>
-            {save.busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
-        <p id={hintId} className="sp-hint">
-          How many jobs Shootline sends to {provider.name} at the same time ({MIN_CONCURRENCY}–{MAX_CONCURRENCY}).
-        </p>
-        <InlineError id={errorId} message={save.error} />
-      </div>
-    </form>
+    <SavedSettingForm<number>
+      label="Concurrency"
+      initial={String(provider.concurrency)}
+      hint={`How many jobs Shootline sends to ${provider.name} at the same time (${MIN_CONCURRENCY}–${MAX_CONCURRENCY}).`}
+      input={{
+        ariaLabel: `${provider.name} concurrency`,
+        className: 'sp-input-number',
+        type: 'number',
+        min: MIN_CONCURRENCY,
+        max: MAX_CONCURRENCY,
+        step: 1,
+      }}
+      check={(text) => {
+        const value = Number(text);
+        return /^\d+$/.test(text) && value >= MIN_CONCURRENCY && value <= MAX_CONCURRENCY
+          ? { value }
+          : { error: `Enter a whole number from ${MIN_CONCURRENCY} to ${MAX_CONCURRENCY}.` };
+      }}
+      save={async (concurrency) => {
+        await client.call('providers.configure', { provider: provider.id, concurrency });
+        await onChanged();
+      }}
+    />
   );
 }
 
@@ -336,29 +343,15 @@ function KeySection({ provider, onChanged }: { provider: ProviderView; onChanged
         )}
 
         {confirmingRemove && (
-          <div className="sp-confirm" role="group" aria-label={`Confirm removing the ${name} key`}>
-            <p>
-              Remove the {name} key? New {name} jobs wait until a key is set again.
-            </p>
-            <div className="sp-field">
-              <button
-                type="button"
-                className="sp-button sp-button-danger"
-                disabled={remove.busy}
-                onClick={() => void onRemove()}
-              >
-                {remove.busy ? 'Removing…' : 'Remove the key'}
-              </button>
-              <button
-                type="button"
-                className="sp-button"
-                disabled={remove.busy}
-                onClick={() => setConfirmingRemove(false)}
-              >
-                Cancel
-              </button>
-            </div>
-          </div>
+          <ConfirmRemove
+            label={`Confirm removing the ${name} key`}
+            action="Remove the key"
+            busy={remove.busy}
+            onConfirm={() => void onRemove()}
+            onCancel={() => setConfirmingRemove(false)}
+          >
+            Remove the {name} key? New {name} jobs wait until a key is set again.
+          </ConfirmRemove>
         )}
         <InlineError message={remove.error} />
         <InlineError message={test.error} />

@@ -3,6 +3,7 @@ import type { MethodArgs, MethodResult } from '../../../../shared/api';
 import type { StagingView } from '../../../../shared/providers';
 import { useClient } from '../../store/context';
 import { isHttpUrl, useAction, useLatest } from './use-action';
+import { ConfirmRemove } from './ConfirmRemove';
 import './settings-panels.css';
 
 type Addressing = 'path' | 'virtual';
@@ -440,30 +441,16 @@ function StagingForm({ view, onChanged, onNotice }: StagingFormProps): React.JSX
       </form>
 
       {confirmingRemove && (
-        <div className="sp-confirm" role="group" aria-label="Confirm removing staging storage">
-          <p>
-            Remove staging storage? Providers that need a link stop taking local photos until it is set up again. Photos
-            already in the bucket stay there.
-          </p>
-          <div className="sp-field">
-            <button
-              type="button"
-              className="sp-button sp-button-danger"
-              disabled={remove.busy}
-              onClick={() => void onRemove()}
-            >
-              {remove.busy ? 'Removing…' : 'Remove staging storage'}
-            </button>
-            <button
-              type="button"
-              className="sp-button"
-              disabled={remove.busy}
-              onClick={() => setConfirmingRemove(false)}
-            >
-              Cancel
-            </button>
-          </div>
-        </div>
+        <ConfirmRemove
+          label="Confirm removing staging storage"
+          action="Remove staging storage"
+          busy={remove.busy}
+          onConfirm={() => void onRemove()}
+          onCancel={() => setConfirmingRemove(false)}
+        >
+          Remove staging storage? Providers that need a link stop taking local photos until it is set up again. Photos
+          already in the bucket stay there.
+        </ConfirmRemove>
       )}
       {remove.error && (
         <p className="sp-error" role="alert">
