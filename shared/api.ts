@@ -42,12 +42,27 @@ import {
 } from './providers';
 
 const id = z.string().min(1).max(200);
+const MAX_PARAMS = 64;
+const MAX_PARAMS_JSON_CHARS = 64 * 1024;
+/** An operation's settings: checked against the operation's own schema later, bounded here. */
+const ParamsSchema = z
+  .record(z.string().max(100), z.unknown())
+  .refine((params) => Object.keys(params).length <= MAX_PARAMS, `at most ${MAX_PARAMS} settings`)
+  .refine((params) => jsonLength(params) <= MAX_PARAMS_JSON_CHARS, 'the settings are too large');
 const RecipeFieldsSchema = z.object({
   name: z.string().trim().min(1, 'A recipe needs a name.').max(200),
   provider: id,
   operation: id,
-  params: z.record(z.string(), z.unknown()),
+  params: ParamsSchema,
 });
+
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY; // a cycle (only possible in-process) is never a valid setting
+  }
+}
 const PauseTargetSchema = z
   .object({ scope: PauseScopeSchema, id: id.optional() })
   .strict()
@@ -123,7 +138,7 @@ export const apiMethods = {
     args: z
       .object({
         shootId: id.optional(),
-        states: z.array(JobStateSchema).optional(),
+        states: z.array(JobStateSchema).max(JobStateSchema.options.length).optional(),
         provider: id.optional(),
         limit: z.number().int().min(1).max(500).default(100),
         cursor: z.string().max(300).optional(),
@@ -173,9 +188,7 @@ export const apiMethods = {
 
   /** An operation on a whole shoot (an AIXpose listing video or publish from its approved variants). */
   'shoots.runOperation': {
-    args: z
-      .object({ shootId: id, provider: id, operation: id, params: z.record(z.string(), z.unknown()).default({}) })
-      .strict(),
+    args: z.object({ shootId: id, provider: id, operation: id, params: ParamsSchema.default({}) }).strict(),
     result: z.object({
       jobIds: z.array(z.string()),
       totalEstimate: z.number(),
@@ -240,7 +253,7 @@ export const apiMethods = {
   },
   /** What one photo would cost with these settings (checked against the operation's schema). */
   'providers.estimate': {
-    args: z.object({ provider: id, operation: id, params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    args: z.object({ provider: id, operation: id, params: ParamsSchema.default({}) }).strict(),
     result: z.object({ credits: z.number(), durationMs: z.number().nullable() }),
   },
   'providers.ledger': { args: z.object({ provider: id }).strict(), result: z.array(LedgerEntrySchema) },

@@ -117,7 +117,7 @@ export type HotFolder = z.infer<typeof HotFolderSchema>;
 
 export const HotFolderOptionsSchema = z
   .object({
-    defaultRecipeId: z.string().min(1).nullable(),
+    defaultRecipeId: z.string().min(1).max(200).nullable(),
     spendingCap: z.number().nonnegative().nullable(),
     autoApprove: z.boolean(),
     recursive: z.boolean(),

@@ -97,7 +97,7 @@ const watermarkPlacement = {
 
 export const WatermarkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string().trim().min(1).max(200), ...watermarkPlacement }),
-  z.object({ kind: z.literal('image'), pngPath: z.string().min(1), ...watermarkPlacement }),
+  z.object({ kind: z.literal('image'), pngPath: z.string().min(1).max(4096), ...watermarkPlacement }),
 ]);
 export type Watermark = z.infer<typeof WatermarkSchema>;
 

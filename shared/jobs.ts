@@ -97,6 +97,7 @@ export const JobDetailSchema = JobSchema.extend({
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
 export const PauseScopeSchema = z.enum(['global', 'provider', 'shoot']);
+export type PauseScope = z.infer<typeof PauseScopeSchema>;
 
 export const QueueStatsSchema = z.object({
   byState: z.record(z.string(), z.number().int()),

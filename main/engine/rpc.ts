@@ -1,5 +1,6 @@
 import { apiMethods, isMethodName, type ApiHandlers } from '../../shared/api';
 import { AppError, fail, ok, type Envelope } from '../../shared/errors';
+import { parseArgs } from '../../shared/validation';
 import type { Logger } from './log';
 
 /**
@@ -16,12 +17,8 @@ export async function dispatch(
   if (!isMethodName(method)) {
     return fail('unknown_method', `Unknown method: ${describe(method)}.`);
   }
-  const parsed = apiMethods[method].args.safeParse(rawArgs ?? {});
-  if (!parsed.success) {
-    return fail('invalid_input', summarizeIssues(parsed.error.issues), {
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-    });
-  }
+  const parsed = parseArgs(apiMethods[method].args, rawArgs ?? {});
+  if (!parsed.ok) return { ok: false, error: parsed.error.toInfo() };
   try {
     const handler = handlers[method] as (args: unknown) => unknown;
     return ok(await handler(parsed.data));
@@ -30,12 +27,6 @@ export async function dispatch(
     log.error('api.unexpected_error', { method, error });
     return fail('internal', `Something went wrong in ${method}. The details are in the log.`);
   }
-}
-
-function summarizeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
 }
 
 function describe(value: unknown): string {

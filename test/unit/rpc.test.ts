@@ -94,4 +94,52 @@ describe('dispatch', () => {
     expect(envelope.error.message).not.toContain('secret-path');
     expect(lines.join('\n')).toContain('secret-path');
   });
+
+  it('says which field is required, in words', async () => {
+    const { log } = capture();
+    const envelope = await dispatch(handlers(), 'jobs.resolveReview', { id: 'j1' }, log);
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_input', message: 'action is required' } });
+  });
+
+  it('describes 50,000 bad entries by the first few and a count, in a short message', async () => {
+    const { log } = capture();
+    const states = Array.from({ length: 50_000 }, (_, index) => `state-${index}-${'x'.repeat(50)}`);
+    const envelope = await dispatch(handlers(), 'jobs.list', { states }, log);
+    expect(envelope.ok).toBe(false);
+    if (envelope.ok) return;
+    expect(envelope.error.code).toBe('invalid_input');
+    expect(envelope.error.message).toMatch(/^states: /);
+    expect(envelope.error.message.length).toBeLessThan(2000);
+    expect(JSON.stringify(envelope).length).toBeLessThan(10_000);
+  });
+
+  it('lists five problems and "and N more" when there are many', async () => {
+    const { log } = capture();
+    const envelope = await dispatch(
+      handlers(),
+      'recipes.estimate',
+      { recipeId: 'r', assetIds: Array(12).fill(7) },
+      log,
+    );
+    expect(envelope.ok).toBe(false);
+    if (envelope.ok) return;
+    expect(envelope.error.message.split('; ')).toHaveLength(6);
+    expect(envelope.error.message).toMatch(/; and 7 more$/);
+    expect(envelope.error.details).toMatchObject({ total: 12 });
+  });
+
+  it('refuses settings keys and values past their bounds without echoing them', async () => {
+    const { log } = capture();
+    const longKey = 'k'.repeat(100_000);
+    const envelope = await dispatch(
+      handlers(),
+      'providers.estimate',
+      { provider: 'local', operation: 'enhance', params: { [longKey]: 1 } },
+      log,
+    );
+    expect(envelope.ok).toBe(false);
+    if (envelope.ok) return;
+    expect(envelope.error.code).toBe('invalid_input');
+    expect(JSON.stringify(envelope).length).toBeLessThan(2000);
+  });
 });

@@ -18,6 +18,10 @@ export function insertShoot(db: Db, shoot: Shoot): void {
   db.prepare('INSERT INTO shoots (id, name, created_at) VALUES (?, ?, ?)').run(shoot.id, shoot.name, shoot.createdAt);
 }
 
+export function shootExists(db: Db, id: string): boolean {
+  return statement(db, 'SELECT 1 FROM shoots WHERE id = ?').get(id) !== undefined;
+}
+
 export function getShootDetail(db: Db, id: string): ShootDetail | null {
   const row = statement(db, 'SELECT id, name, created_at, hot_folder_id, folder FROM shoots WHERE id = ?').get(id) as
     (ShootRow & { hot_folder_id: string | null; folder: string | null }) | undefined;

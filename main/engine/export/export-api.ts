@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
+import { parseOrThrow } from '../../../shared/validation';
 import type { Db } from '../db/connection';
 import { deleteExportPreset, getExportRun, saveExportPreset } from '../db/exports-repo';
 import type { ExportService } from './export-service';
@@ -93,12 +94,5 @@ function toView(run: ReturnType<ExportService['runs']>[number]) {
 }
 
 function parsePreset(input: unknown): ExportPreset {
-  const parsed = ExportPresetSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new AppError(
-      'invalid_input',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'preset'}: ${issue.message}`).join('; '),
-    );
-  }
-  return parsed.data;
+  return parseOrThrow(ExportPresetSchema, input, 'preset');
 }

@@ -9,6 +9,14 @@ import type { HttpRequest, HttpResponse } from './http';
  * is built from `operations` (schemas and hints). A provider never touches the database: the queue
  * records every step, remote id and output, so a crash at any point resumes without paying twice.
  */
+/**
+ * The operation a module offers under `name`, looked up among its own keys only: a name sent by a
+ * user ("__proto__", "constructor") must never reach Object.prototype.
+ */
+export function operationOf(module: Pick<ProviderModule, 'operations'>, name: string): OperationSpec | undefined {
+  return Object.hasOwn(module.operations, name) ? module.operations[name] : undefined;
+}
+
 export interface ProviderModule {
   id: string;
   name: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { parseOrThrow } from '../../../shared/validation';
 import type { Recipe } from '../../../shared/jobs';
 import { assetShoot } from '../db/assets-repo';
 import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-runs-repo';
@@ -9,7 +10,7 @@ import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo
 import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { listVariants } from '../db/variants-repo';
-import type { OperationSpec, ProviderModule } from '../providers/contract';
+import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
 import { retryLimitSetting } from '../settings-service';
 
 export function resolveOperation(
@@ -19,21 +20,13 @@ export function resolveOperation(
 ): { module: ProviderModule; spec: OperationSpec } {
   const module = providers.get(provider);
   if (!module) throw new AppError('invalid_input', `No provider named ${provider}.`);
-  const spec = module.operations[name];
+  const spec = operationOf(module, name);
   if (!spec) throw new AppError('invalid_input', `${module.name} has no operation named ${name}.`);
   return { module, spec };
 }
 
 export function validParams(spec: OperationSpec, params: Record<string, unknown>): Record<string, unknown> {
-  const parsed = spec.params.safeParse(params);
-  if (!parsed.success) {
-    throw new AppError(
-      'invalid_input',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; '),
-      { issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })) },
-    );
-  }
-  return parsed.data;
+  return parseOrThrow(spec.params, params, 'params');
 }
 
 export interface EnqueuedRun {

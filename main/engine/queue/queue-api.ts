@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import type { Job, QueueStats, Recipe } from '../../../shared/jobs';
+import type { Job, PauseScope, QueueStats, Recipe } from '../../../shared/jobs';
 import { cullAsset, existingAssetIds } from '../db/assets-repo';
 import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget } from '../db/budgets-repo';
 import { writeTransaction, type Db } from '../db/connection';
@@ -26,9 +26,9 @@ import { activePauses, clearPause, setPause } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
 import { listVariants, updateVariant } from '../db/variants-repo';
-import { getShootDetail } from '../db/shoots-repo';
+import { shootExists } from '../db/shoots-repo';
 import type { EventHub } from '../events';
-import type { ProviderModule } from '../providers/contract';
+import { operationOf, type ProviderModule } from '../providers/contract';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams, type EnqueuedRun } from './enqueue';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
@@ -102,6 +102,18 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     return job;
   };
 
+  const requireShoot = (id: string): void => {
+    if (!shootExists(db, id)) throw new AppError('not_found', `No shoot ${id}.`);
+  };
+
+  /** A pause names a provider or shoot that exists, so a typo never leaves an invisible pause behind. */
+  const requirePauseTarget = (scope: PauseScope, id: string | undefined): void => {
+    if (scope === 'shoot' && id !== undefined) requireShoot(id);
+    if (scope === 'provider' && id !== undefined && !context.providers.has(id)) {
+      throw new AppError('not_found', `No provider named ${id}.`);
+    }
+  };
+
   /** Applies a user's request to a job, refusing (not crashing on) one its state does not allow. */
   const act = (id: string, event: JobEvent, refusal: (job: JobRecord) => string): Job => {
     const job = requireJob(id);
@@ -130,11 +142,16 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     };
   };
 
+  const specOf = (job: JobRecord) => {
+    const module = context.providers.get(job.provider);
+    return module ? operationOf(module, job.operation) : undefined;
+  };
+
   const stats = (): QueueStats => queueStats(db, runner.reachability());
 
   /** Would this paid job, started now, take its shoot past what the user approved (or auto-approves)? */
   const needsApproval = (job: JobRecord): boolean => {
-    const spec = context.providers.get(job.provider)?.operations[job.operation];
+    const spec = specOf(job);
     if (!spec?.paid || !job.shootId) return false;
     const budget = getBudget(db, job.shootId);
     const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
@@ -242,6 +259,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     },
 
     'jobs.approveBudget': ({ shootId, amount }) => {
+      requireShoot(shootId);
       const budget = getBudget(db, shootId);
       const waiting = jobsAwaitingApproval(db, shootId).reduce((sum, job) => sum + job.estimate, 0);
       const approved = Math.max(budget.approved, committedSpend(db, shootId)) + (amount ?? waiting);
@@ -259,6 +277,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     },
 
     'queue.pause': ({ scope, id }) => {
+      requirePauseTarget(scope, id);
       setPause(db, scope, id ?? '', 'paused by the user', now());
       const result = stats();
       events.emit('queue.stats', result);
@@ -266,6 +285,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     },
 
     'queue.resume': ({ scope, id }) => {
+      requirePauseTarget(scope, id);
       clearPause(db, scope, id ?? '');
       // Resuming a provider also lifts a pause the queue made itself (credits topped up, key fixed).
       if (scope === 'provider' && id) setProviderPausedReason(db, id, null, now());
@@ -342,7 +362,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
     },
 
     'shoots.runOperation': ({ shootId, provider, operation, params }) => {
-      if (!getShootDetail(db, shootId)) throw new AppError('not_found', `No shoot ${shootId}.`);
+      requireShoot(shootId);
       const planned = writeTransaction(db, () =>
         enqueueShootOperation(db, context.providers, { shootId, provider, operation, params }, now()),
       );
@@ -372,7 +392,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
         const saved = saveMask(db, assetId, purpose, drawing, at);
         const moved: JobRecord[] = [];
         for (const job of jobsWaitingForMask(db, assetId)) {
-          if (context.providers.get(job.provider)?.operations[job.operation]?.inputs.mask !== purpose) continue;
+          if (specOf(job)?.inputs.mask !== purpose) continue;
           setJobInputs(db, job.id, { ...job.inputs, maskId: saved.id });
           let result = applyInTransaction(db, job.id, { type: 'input_given' }, at, { detail: `mask ${saved.id}` });
           if (result.ok && needsApproval(job)) {
