@@ -37,6 +37,7 @@ import { createAixposeProvider } from './providers/aixpose';
 import { FileSecretStore } from './secrets/file-secret-store';
 import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
+import type { HostResolver } from './providers/network';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
 import type { Variant } from '../../shared/jobs';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   stabilityMs?: number;
   /** Where API keys are kept; by default files in the data dir (and the environment). Electron passes safeStorage's. */
   secrets?: SecretStore;
+  /** How provider and staging host names become addresses (the system's DNS unless injected). */
+  resolveHost?: HostResolver;
 }
 
 export const DATABASE_FILE = 'shootline.db';
@@ -124,7 +127,7 @@ export class Engine {
       if (loadSettings(db, this.options.log).startQueuePaused) {
         setPause(db, 'global', '', 'started paused (setting)', now());
       }
-      const staging = new StagingService(db, this.secrets);
+      const staging = new StagingService(db, this.secrets, this.options.resolveHost);
       const carrier = new MetadataCarrier();
       this.carrier = carrier;
       const runner = new QueueRunner({
@@ -137,6 +140,7 @@ export class Engine {
         apiKey: (providerId) => this.secrets.get(providerId),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         stage: (jobId) => staging.stageFunction(jobId),
+        resolve: this.options.resolveHost,
         storeOutput: async (job, output) => {
           const stored = storeVariantOutput(this.mediaRoot, job, output);
           // The local provider writes its own metadata; cloud results come back stripped of it.

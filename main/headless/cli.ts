@@ -11,6 +11,8 @@ import { defaultDataDir } from './data-dir';
 import { startServer } from './server';
 
 const DEFAULT_PORT = 4780;
+/** A fixed token guards the whole library: short ones can be guessed over a network. */
+const MIN_TOKEN_LENGTH = 32;
 
 const USAGE = `Usage: shootline serve [options]
 
@@ -27,7 +29,8 @@ Options:
   --help            show this help
   --version         print the version
 
-The session token is random at every start unless SHOOTLINE_TOKEN is set.`;
+The session token is random at every start unless SHOOTLINE_TOKEN is set (at least ${MIN_TOKEN_LENGTH}
+characters, e.g. from \`openssl rand -base64 32\`).`;
 
 /** Where the build put things, relative to this file (out/main/headless.js). */
 function appRoot(): string {
@@ -78,6 +81,13 @@ export async function main(argv: string[]): Promise<number> {
   const badOrigin = extraOrigins.find((origin) => !isOrigin(origin));
   if (badOrigin !== undefined) {
     process.stderr.write(`--allow-origin takes an origin like http://studio.local:4780, not "${badOrigin}".\n`);
+    return 2;
+  }
+  const fixedToken = process.env.SHOOTLINE_TOKEN;
+  if (fixedToken && fixedToken.length < MIN_TOKEN_LENGTH) {
+    process.stderr.write(
+      `SHOOTLINE_TOKEN is ${fixedToken.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example the output of "openssl rand -base64 32"), or unset it for a new random token at each start.\n`,
+    );
     return 2;
   }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());

@@ -41,9 +41,22 @@ describe('shootline serve', () => {
     const second = await startHeadless({ dataDir });
     await second.stop();
     expect(second.token).not.toBe(first.token);
-    const fixed = await startHeadless({ dataDir, env: { SHOOTLINE_TOKEN: 'studio-fixed-token-123' } });
+    const fixedToken = 'studio-fixed-token-0123456789abcdef';
+    const fixed = await startHeadless({ dataDir, env: { SHOOTLINE_TOKEN: fixedToken } });
     await fixed.stop();
-    expect(fixed.token).toBe('studio-fixed-token-123');
+    expect(fixed.token).toBe(fixedToken);
+  });
+
+  it('refuses a fixed token shorter than 32 characters, saying how long it must be', () => {
+    const dataDir = path.join(tempDir(), 'library');
+    const result = spawnSync(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, SHOOTLINE_TOKEN: 'studio-fixed-token-123' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('SHOOTLINE_TOKEN is 22 characters long; use at least 32');
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 
   it('refuses a second server on the same data dir with a message naming the first', async () => {

@@ -162,7 +162,7 @@ describe('the headless server', () => {
     const socket = net.connect(server.port, '127.0.0.1');
     cleanups.push(() => void socket.destroy());
     socket.write(
-      `GET /ws?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET /ws?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));

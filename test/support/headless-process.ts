@@ -8,6 +8,7 @@ export interface HeadlessProcess {
   origin: string;
   port: number;
   token: string;
+  pid: number;
   stdout: () => string;
   stderr: () => string;
   /** Sends SIGTERM and resolves with the exit code. */
@@ -55,6 +56,7 @@ export function startHeadless(options: {
         origin: url.origin,
         port: Number(url.port),
         token: url.searchParams.get('token') ?? '',
+        pid: child.pid ?? 0,
         stdout: () => stdout,
         stderr: () => stderr,
         stop: () => {

@@ -207,6 +207,7 @@ describe('nextAttemptDelayMs', () => {
 // checked against a failure it is meant to catch and shown not to be shadowed by an earlier row.
 const ROW_EXAMPLES: Record<string, RequestFailure[]> = {
   'aborted by the user': [{ kind: 'aborted' }],
+  'refused by our rules before sending': [{ kind: 'refused' }],
   'provider code insufficient_credits (any status)': [
     http(400, 'insufficient_credits'),
     http(403, 'insufficient_credits'),

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { RequestFailure } from '../queue/retry-policy';
+import { fixedLookup, resolveUrlHost, systemResolver, type HostResolver, type ResolvedAddress } from './network';
 
 /**
  * What a call is for decides how long we wait for it: a reachability probe gives up fast, an
@@ -26,11 +27,15 @@ export interface HttpRequest {
   call?: CallKind;
   timeoutMs?: number;
   maxResponseBytes?: number;
+  /** How host names become addresses (the system's DNS unless injected). */
+  resolve?: HostResolver;
 }
 
 export interface HttpResponse {
   status: number;
   header: (name: string) => string | null;
+  /** Every header the answer carried, lower-case. */
+  headerNames: () => string[];
   body: Buffer;
 }
 
@@ -48,10 +53,17 @@ export class ProviderRequestError extends Error {
     this.failure = failure;
     this.response = response;
   }
+
+  /** The system's error code of a network failure (ECONNREFUSED, ENOTFOUND…), where there is one. */
+  get code(): string | undefined {
+    return 'code' in this.failure ? this.failure.code : undefined;
+  }
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
+
+const canceled = (): ProviderRequestError => new ProviderRequestError('The request was canceled.', { kind: 'aborted' });
 
 /**
  * One HTTP request on Node's own client (not fetch), because only here can we see whether the
@@ -60,26 +72,91 @@ const DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024;
  * No redirects are followed: an authenticated call must not carry its key to another origin.
  * Non-2xx answers reject with the response attached.
  */
-export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
-  const url = new URL(request.url);
+export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
+  const response = await sendRequest(request);
+  if (response.status >= 200 && response.status < 300) return response;
+  throw new ProviderRequestError(
+    `The provider answered ${response.status}.`,
+    { kind: 'http', status: response.status, providerCode: providerCode(response.body) },
+    response,
+  );
+}
+
+/**
+ * The same exchange, answering whatever status came back (for clients with their own reading of
+ * statuses, like the staging store's). Fails only when no whole answer arrived.
+ */
+export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  const url = parseTarget(request.url);
+  // A call canceled before it started sends nothing: no socket, so no late error to catch.
+  if (request.signal?.aborted) throw canceled();
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await resolveUrlHost(url, request.resolve ?? systemResolver);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+    throw new ProviderRequestError(`Cannot find ${url.hostname} (${code}).`, {
+      kind: 'network',
+      phase: 'before_send',
+      code,
+    });
+  }
+  if (request.signal?.aborted) throw canceled();
+  return exchange(request, url, addresses);
+}
+
+function parseTarget(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ProviderRequestError(`Not a web address: ${raw.slice(0, 200)}`, { kind: 'refused' });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ProviderRequestError(`Only http and https addresses are fetched, not ${url.protocol}`, {
+      kind: 'refused',
+    });
+  }
+  return url;
+}
+
+function exchange(request: HttpRequest, url: URL, addresses: readonly ResolvedAddress[]): Promise<HttpResponse> {
   const client = url.protocol === 'https:' ? https : http;
   const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
 
   return new Promise((resolve, reject) => {
     let connected = false;
     let settled = false;
-    const fail = (error: ProviderRequestError): void => {
-      if (settled) return;
+    const finish = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
-      reject(error);
+      return true;
+    };
+    const fail = (error: ProviderRequestError): void => {
+      if (finish()) reject(error);
     };
     const phase = (): 'before_send' | 'after_send' => (connected ? 'after_send' : 'before_send');
 
-    const req = client.request(url, { method: request.method, headers: request.headers });
+    const req = client.request(url, {
+      method: request.method,
+      headers: request.headers,
+      lookup: fixedLookup(addresses),
+    });
+    // Listening for errors first: every way this request ends (abort, timeout, a reset) destroys
+    // it, and a destroyed request without an 'error' listener takes the whole process down.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      fail(
+        new ProviderRequestError(`Network error: ${error.code ?? error.message}`, {
+          kind: 'network',
+          phase: phase(),
+          code: error.code,
+        }),
+      );
+    });
     const onAbort = (): void => {
-      fail(new ProviderRequestError('The request was canceled.', { kind: 'aborted' }));
+      fail(canceled());
       req.destroy();
     };
     const timer = setTimeout(
@@ -89,25 +166,11 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       },
       request.timeoutMs ?? (request.call ? CALL_TIMEOUTS_MS[request.call] : DEFAULT_TIMEOUT_MS),
     );
-
-    if (request.signal?.aborted) {
-      onAbort();
-      return;
-    }
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     req.on('socket', (socket) => {
       if (!socket.connecting) connected = true;
       else socket.once('connect', () => (connected = true));
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      fail(
-        new ProviderRequestError(`Network error: ${error.code ?? error.message}`, {
-          kind: 'network',
-          phase: phase(),
-          code: error.code,
-        }),
-      );
     });
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -131,7 +194,6 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
         ),
       );
       response.on('end', () => {
-        if (settled) return;
         const headers = response.headers;
         const result: HttpResponse = {
           status: response.statusCode ?? 0,
@@ -139,22 +201,10 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
             const value = headers[name.toLowerCase()];
             return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
           },
+          headerNames: () => Object.keys(headers),
           body: Buffer.concat(chunks),
         };
-        if (result.status >= 200 && result.status < 300) {
-          settled = true;
-          clearTimeout(timer);
-          request.signal?.removeEventListener('abort', onAbort);
-          resolve(result);
-          return;
-        }
-        fail(
-          new ProviderRequestError(
-            `The provider answered ${result.status}.`,
-            { kind: 'http', status: result.status, providerCode: providerCode(result.body) },
-            result,
-          ),
-        );
+        if (finish()) resolve(result);
       });
     });
     req.end(request.body);
@@ -172,4 +222,40 @@ function providerCode(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A `fetch` for clients written against the web API (the staging store's), sent through this
+ * client instead of Node's global fetch: the same resolver, so the same rules about where
+ * requests may go. Redirects are never followed; a timeout reads as fetch's own TimeoutError.
+ */
+export function fetchVia(resolve: HostResolver | undefined): typeof fetch {
+  const adapter = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (init.method ?? 'GET').toUpperCase() as HttpRequest['method'];
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    const body = init.body === undefined || init.body === null ? undefined : toBytes(init.body);
+    try {
+      const answer = await sendRequest({ method, url, headers, body, signal: init.signal ?? undefined, resolve });
+      const empty = method === 'HEAD' || [204, 205, 304].includes(answer.status);
+      const responseHeaders = new Headers();
+      for (const name of answer.headerNames()) responseHeaders.set(name, answer.header(name) ?? '');
+      return new Response(empty ? null : new Uint8Array(answer.body), {
+        status: answer.status,
+        headers: responseHeaders,
+      });
+    } catch (error) {
+      const reason: unknown = init.signal?.aborted ? init.signal.reason : undefined;
+      if (reason instanceof Error) throw reason;
+      throw new TypeError('fetch failed', { cause: error });
+    }
+  };
+  return adapter;
+}
+
+function toBytes(body: NonNullable<RequestInit['body']>): string | Uint8Array {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  throw new TypeError('Only string and byte bodies are sent through this client.');
 }

@@ -2,6 +2,7 @@ import type { Db } from '../db/connection';
 import type { JobRecord } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
 import type { ProviderContext, ProviderInputs, ProviderModule, SubmitContext } from '../providers/contract';
+import type { HostResolver } from '../providers/network';
 import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
 import type { Clock } from './clock';
 import type { ProviderGate } from './provider-gate';
@@ -22,6 +23,8 @@ export interface CallDeps {
   /** The user's staging storage, while one is set up. */
   /** Staging for a job (its uploads are recorded for cleanup), or for a call outside any job. */
   stage: (jobId: string | null) => ProviderContext['stage'];
+  /** How provider host names become addresses (the system's DNS unless injected). */
+  resolve?: HostResolver;
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -61,7 +64,7 @@ export function providerContext(
         deps.hooks?.afterStepMarkedSending?.(step.jobId, step.name);
       }
       try {
-        const response = await httpRequest({ ...request, signal });
+        const response = await httpRequest({ ...request, signal, resolve: deps.resolve });
         gate.learn(response);
         return response;
       } catch (error) {
@@ -187,9 +190,9 @@ function provablyNotTaken(error: unknown): boolean {
 }
 
 /** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
-export async function probeBaseUrl(baseUrl: string, signal: AbortSignal): Promise<boolean> {
+export async function probeBaseUrl(baseUrl: string, signal: AbortSignal, resolve?: HostResolver): Promise<boolean> {
   try {
-    await httpRequest({ method: 'HEAD', url: baseUrl, signal, call: 'probe' });
+    await httpRequest({ method: 'HEAD', url: baseUrl, signal, call: 'probe', resolve });
     return true;
   } catch (error) {
     return error instanceof ProviderRequestError && error.failure.kind === 'http';

@@ -163,7 +163,9 @@ export type RequestFailure =
   /** A 2xx whose body we cannot parse or that lacks fields we need. */
   | { kind: 'invalid_response' }
   /** Canceled by the user. */
-  | { kind: 'aborted' };
+  | { kind: 'aborted' }
+  /** Never sent: our own rules refused the address (not http(s), not a URL, a private address…). */
+  | { kind: 'refused' };
 
 export interface RequestContext {
   /** The request spends money (a submit), as opposed to a status poll or a download. */
@@ -212,6 +214,8 @@ export const CLASSIFICATION_TABLE: readonly ClassificationRow[] = [
     match: (f) => f.kind === 'http' && f.providerCode === 'request_in_progress',
     class: 'transient',
   },
+  // Nothing left the machine, and the same address will be refused again: a human must look.
+  { when: 'refused by our rules before sending', match: isKind('refused'), class: 'permanent' },
   // 402 Payment Required: out of credits or billing lapsed; the user must act.
   { when: 'HTTP 402', match: isStatus(402), class: 'credits' },
   // The key is missing, wrong or lacks rights; every request will fail until the user fixes it.

@@ -17,7 +17,15 @@ import { providerPausedReasons, setProviderBalance, setProviderPausedReason } fr
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
 import { AppError } from '../../../shared/errors';
-import type { FetchedOutput, OutputRef, ProviderContext, ProviderInputs, ProviderModule } from '../providers/contract';
+import {
+  operationOf,
+  type FetchedOutput,
+  type OutputRef,
+  type ProviderContext,
+  type ProviderInputs,
+  type ProviderModule,
+} from '../providers/contract';
+import type { HostResolver } from '../providers/network';
 import { ProviderRequestError } from '../providers/http';
 import type { Clock } from './clock';
 import { ProviderGate } from './provider-gate';
@@ -68,6 +76,8 @@ export interface QueueRunnerOptions {
   random?: () => number;
   /** Is the provider's base URL reachable? Any HTTP answer counts; the default asks the network. */
   probe?: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
+  /** How provider host names become addresses (the system's DNS unless injected). */
+  resolve?: HostResolver;
   /** Test seams for crash tests: called at the exact points where a crash is most dangerous. */
   hooks?: {
     afterStepMarkedSending?: (jobId: string, step: string) => void;
@@ -135,7 +145,9 @@ export class QueueRunner {
           random: options.random ?? Math.random,
           // Probe where the provider is reached now (a sandbox, a regional endpoint), not its default.
           probe: (defaultUrl, signal) =>
-            (options.probe ?? probeBaseUrl)(options.baseUrl?.(provider) || defaultUrl, signal),
+            options.probe
+              ? options.probe(options.baseUrl?.(provider) || defaultUrl, signal)
+              : probeBaseUrl(options.baseUrl?.(provider) || defaultUrl, signal, options.resolve),
           onReachable: () => this.pump(),
           log: options.log,
         }),
@@ -336,7 +348,7 @@ export class QueueRunner {
       if (job.state === 'submitting') {
         stage = 'submit';
         const { remoteId } = await submitJob(this.callDeps(), provider, gate, job, signal);
-        const paid = provider.operations[job.operation]?.paid ?? false;
+        const paid = operationOf(provider, job.operation)?.paid ?? false;
         const charge = paid ? { provider: provider.id, amount: job.costEstimate ?? 0 } : undefined;
         job = this.advance(job, { type: 'accepted' }, { remoteId, charge }, owner);
       }
@@ -390,7 +402,7 @@ export class QueueRunner {
     context: ProviderContext,
   ): Promise<void> {
     const readBalance = provider.account?.balance;
-    if (!readBalance || !provider.operations[job.operation]?.paid) return;
+    if (!readBalance || !operationOf(provider, job.operation)?.paid) return;
     const { clock, db } = this.options;
     const estimate = job.costEstimate ?? 0;
     const now = clock.now();
@@ -592,6 +604,7 @@ export class QueueRunner {
       apiKey: this.options.apiKey ?? (() => Promise.resolve(null)),
       baseUrl: this.options.baseUrl ?? ((provider) => provider.baseUrl ?? ''),
       stage: this.options.stage ?? (() => null),
+      resolve: this.options.resolve,
       hooks: this.options.hooks,
     };
   }

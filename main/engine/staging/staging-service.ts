@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { parseOrThrow } from '../../../shared/validation';
 import type { StagingView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
 import {
@@ -10,6 +11,8 @@ import {
   saveStagingSettings,
   stagedKeysOnlyFor,
 } from '../db/staging-repo';
+import { fetchVia } from '../providers/http';
+import type { HostResolver } from '../providers/network';
 import type { SecretStore } from '../secrets/secret-store';
 import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
 
@@ -26,6 +29,8 @@ export class StagingService {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretStore,
+    /** How the store's host name becomes addresses (the system's DNS unless injected). */
+    private readonly resolve?: HostResolver,
   ) {}
 
   configured(): boolean {
@@ -74,12 +79,9 @@ export class StagingService {
   async configure(input: Omit<StagingSettingsInput, 'secretAccessKey'> & { secretAccessKey?: string }, now: number) {
     const secretAccessKey = input.secretAccessKey ?? (await this.secrets.get(SECRET_ID));
     if (!secretAccessKey) throw new AppError('invalid_input', 'The secret access key is required.');
-    const parsed = StagingSettingsSchema.safeParse({ ...input, secretAccessKey });
-    if (!parsed.success) {
-      throw new AppError('invalid_input', parsed.error.issues.map((issue) => issue.message).join('; '));
-    }
+    const parsed = parseOrThrow(StagingSettingsSchema, { ...input, secretAccessKey });
     if (input.secretAccessKey) await this.secrets.set(SECRET_ID, input.secretAccessKey);
-    const { secretAccessKey: _secret, ...stored } = parsed.data;
+    const { secretAccessKey: _secret, ...stored } = parsed;
     saveStagingSettings(this.db, stored, now);
     return this.view();
   }
@@ -100,6 +102,6 @@ export class StagingService {
     const secretAccessKey = await this.secrets.get(SECRET_ID);
     if (!secretAccessKey)
       throw new AppError('invalid_input', 'The staging secret access key is missing: enter it again in Settings.');
-    return new Staging({ ...stored, secretAccessKey });
+    return new Staging({ ...stored, secretAccessKey }, { fetch: fetchVia(this.resolve) });
   }
 }

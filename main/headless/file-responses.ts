@@ -1,0 +1,150 @@
+import type http from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { CONTENT_SECURITY_POLICY } from '../../shared/security';
+import { TOKEN_PARAM } from '../../shared/ws-protocol';
+import type { Engine } from '../engine/engine';
+import { isInside, parseMediaPath } from '../engine/media';
+import { openRegularFile } from '../engine/regular-file';
+import { tokenMatches } from './request-guards';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+const contentTypeOf = (extension: string): string =>
+  (Object.hasOwn(CONTENT_TYPES, extension) ? CONTENT_TYPES[extension] : undefined) ?? 'application/octet-stream';
+
+/**
+ * `/media/<kind>/<id>?token=…`: thumbnails, previews, originals and variants by id, for the same
+ * session token as the API (an <img> cannot send headers, so it rides in the query like the
+ * page's own). The engine resolves the id; no part of the URL is used as a path.
+ */
+export async function serveMedia(
+  engine: Pick<Engine, 'resolveMedia'>,
+  token: string,
+  url: URL,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  if (!readOnlyMethod(request, response)) return;
+  if (!tokenMatches(url.searchParams.get(TOKEN_PARAM), token)) {
+    response.writeHead(401, { 'Content-Type': 'text/plain' }).end('missing or wrong token');
+    return;
+  }
+  const media = parseMediaPath(url.pathname);
+  if (!media) {
+    response.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad media path');
+    return;
+  }
+  const resolved = await engine.resolveMedia(media);
+  if (!resolved) {
+    notFound(response);
+    return;
+  }
+  const etag = `"${resolved.etag}"`;
+  const headers = {
+    'Content-Type': resolved.mimeType,
+    ETag: etag,
+    'Cache-Control': 'private, no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+  if (request.headers['if-none-match'] === etag) {
+    response.writeHead(304, headers).end();
+    return;
+  }
+  await sendFile(request, response, resolved.file, headers);
+}
+
+/** The built renderer, and `/api/health`, which lets the UI tell "wrong token" from "server down". */
+export async function serveStatic(
+  staticDir: string,
+  token: string,
+  url: URL,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  if (!readOnlyMethod(request, response)) return;
+  if (url.pathname === '/api/health') {
+    // A browser cannot read a refused upgrade, so the UI asks here whether its token is right.
+    const authorized = tokenMatches(url.searchParams.get(TOKEN_PARAM), token);
+    response.writeHead(authorized ? 200 : 401, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    response.end(JSON.stringify({ ok: authorized }));
+    return;
+  }
+  let relative: string;
+  try {
+    relative = decodeURIComponent(url.pathname);
+  } catch {
+    response.writeHead(400).end();
+    return;
+  }
+  if (relative === '/' || relative === '') relative = '/index.html';
+  const file = path.join(staticDir, relative);
+  if (!isInside(staticDir, file)) {
+    notFound(response);
+    return;
+  }
+  const extension = path.extname(file).toLowerCase();
+  await sendFile(request, response, file, {
+    'Content-Type': contentTypeOf(extension),
+    'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+  });
+}
+
+/**
+ * Sends one regular file. The client may hang up at any moment (before the file is open, while
+ * it streams): that ends this response and nothing else. Anything but a regular file (gone,
+ * unreadable, a folder, a FIFO) is "not found".
+ */
+async function sendFile(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  file: string,
+  headers: Record<string, string>,
+): Promise<void> {
+  let opened;
+  try {
+    opened = await openRegularFile(file);
+  } catch {
+    notFound(response);
+    return;
+  }
+  const { handle, size } = opened;
+  if (response.destroyed || response.writableEnded) {
+    await handle.close();
+    return;
+  }
+  response.writeHead(200, { ...headers, 'Content-Length': String(size) });
+  if (request.method === 'HEAD' || size === 0) {
+    await handle.close();
+    response.end();
+    return;
+  }
+  // Only the bytes it had when opened, so a file that keeps growing cannot hold the response open.
+  // The promise form reports a client that went away as a rejection, never as a thrown error.
+  await pipeline(handle.createReadStream({ end: size - 1 }), response).catch(() => undefined);
+}
+
+function readOnlyMethod(request: http.IncomingMessage, response: http.ServerResponse): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return true;
+  response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+  return false;
+}
+
+function notFound(response: http.ServerResponse): void {
+  if (response.headersSent) response.destroy();
+  else if (!response.destroyed) response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+}
