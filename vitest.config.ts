@@ -10,5 +10,7 @@ export default defineConfig({
     // Two cores here and in CI: one worker per core keeps the packaging test from starving the rest.
     maxWorkers: 2,
     allowOnly: false,
+    // The default output, plus the figures tests report with annotate() (fuzz counts, memory).
+    reporters: ['default', './test/support/annotation-reporter.ts'],
   },
 });

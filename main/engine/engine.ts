@@ -16,7 +16,7 @@ import type { ProviderModule } from './providers/contract';
 import { systemClock, type Clock } from './queue/clock';
 import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
-import { dispatch } from './rpc';
+import { dispatch, type ExtraMethods } from './rpc';
 import { getAsset } from './db/assets-repo';
 import { assetSource } from './db/ingest-repo';
 import { variantMediaType } from './db/variants-repo';
@@ -60,6 +60,8 @@ export interface EngineOptions {
   secrets?: SecretStore;
   /** How provider and staging host names become addresses (the system's DNS unless injected). */
   resolveHost?: HostResolver;
+  /** Methods outside the contract, for tests only; no shell passes any. */
+  testMethods?: ExtraMethods;
 }
 
 export const DATABASE_FILE = 'shootline.db';
@@ -260,7 +262,7 @@ export class Engine {
     if (!this.handlers) {
       return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'The engine is not running.' } });
     }
-    return dispatch(this.handlers, method, args, this.options.log);
+    return dispatch(this.handlers, method, args, this.options.log, this.options.testMethods);
   }
 
   /**
