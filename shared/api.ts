@@ -124,6 +124,9 @@ export const apiMethods = {
         pending: z.number().int(),
         problems: z.number().int(),
         lastProblem: z.string().nullable(),
+        /** Files passed over because they are not regular files (a named pipe, a device, a socket). */
+        skipped: z.number().int(),
+        skippedFiles: z.array(z.object({ path: z.string(), reason: z.string() })),
       }),
     ),
   },

@@ -42,3 +42,62 @@ export function specialKind(stats: fs.Stats): SpecialFileKind {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
   return 'other';
 }
+
+/**
+ * Throws unless `file` is a regular file now. For tools that open files by path themselves
+ * (exiftool): the check and their open are not one step, so each such tool also has its own
+ * timeout, which bounds the damage of a file swapped in between.
+ */
+export async function assertRegularFile(file: string): Promise<void> {
+  const { handle } = await openRegularFile(file);
+  await handle.close();
+}
+
+/** A file too large to read into memory for the purpose at hand. */
+export class FileTooLargeError extends Error {
+  readonly size: number;
+
+  constructor(file: string, size: number, max: number) {
+    super(`${file} is ${size} bytes; at most ${max} are read`);
+    this.name = 'FileTooLargeError';
+    this.size = size;
+  }
+}
+
+/**
+ * The whole of a regular file, as it was when opened: read through the handle that was checked,
+ * and never more than its size then (a file still growing, or swapped for /dev/zero, cannot make
+ * this read for ever).
+ */
+export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
+  const { handle, size } = await openRegularFile(file);
+  try {
+    if (size > maxBytes) throw new FileTooLargeError(file, size, maxBytes);
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+      if (bytesRead === 0) break; // cut short since it was opened
+      offset += bytesRead;
+    }
+    return offset === size ? buffer : buffer.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Says in words what a special file is, for a folder's status ("a named pipe, not a photo file"). */
+export function describeSpecialFile(kind: SpecialFileKind): string {
+  switch (kind) {
+    case 'directory':
+      return 'a folder';
+    case 'fifo':
+      return 'a named pipe, not a photo file';
+    case 'socket':
+      return 'a socket, not a photo file';
+    case 'device':
+      return 'a device, not a photo file';
+    case 'other':
+      return 'not a regular file';
+  }
+}

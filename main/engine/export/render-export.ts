@@ -1,5 +1,6 @@
 import type { OverlayOptions, ResizeOptions, Sharp } from 'sharp';
-import { configureSharp, MAX_INPUT_PIXELS } from '../imaging/sharp-config';
+import { configureSharp, MAX_INPUT_PIXELS, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
+import { readRegularFile } from '../regular-file';
 import { DIGITAL_SOURCE_TYPE, metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
 import type { NameFields } from './names';
 import {
@@ -185,6 +186,9 @@ async function fitOverlay(
 
 class WatermarkUnreadable extends Error {}
 
+/** A watermark is a logo, not a photo: a file larger than this is not one. */
+const MAX_WATERMARK_BYTES = 50 * 1024 * 1024;
+
 async function watermarkOverlay(mark: Watermark, width: number, height: number): Promise<OverlayOptions> {
   const longEdge = Math.max(width, height);
   const margin = Math.round((mark.marginPct / 100) * longEdge);
@@ -195,7 +199,9 @@ async function watermarkOverlay(mark: Watermark, width: number, height: number):
     png = await drawText(mark.text, (longSide / Math.max(1, characters)) * 2, 'outlined');
   } else {
     try {
-      png = await sharp(mark.pngPath).png().toBuffer();
+      png = await sharp(await readRegularFile(mark.pngPath, MAX_WATERMARK_BYTES))
+        .png()
+        .toBuffer();
     } catch (error) {
       throw new WatermarkUnreadable(`The watermark image ${mark.pngPath} cannot be read.`, { cause: error });
     }
@@ -248,13 +254,13 @@ async function labelOverlay(
  * colour space (profile attached) and bit depth.
  */
 function sourcePipeline(
-  file: string,
+  source: Buffer,
   preset: ExportPreset,
   plan: SizePlan,
   overlays: OverlayOptions[],
   flatten: boolean,
 ): Sharp {
-  let pipeline: Sharp = sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
+  let pipeline: Sharp = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   if (plan.resize !== null) pipeline = pipeline.resize(plan.resize);
   // JPEG has no alpha: transparent areas become white (as on a page), not black.
   if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
@@ -269,13 +275,13 @@ function sourcePipeline(
  * quality search encode again and again: it spares decoding the source each time.
  */
 async function renderMaster(
-  file: string,
+  source: Buffer,
   preset: ExportPreset,
   plan: SizePlan,
   overlays: OverlayOptions[],
   flatten: boolean,
 ): Promise<Buffer> {
-  return sourcePipeline(file, preset, plan, overlays, flatten).tiff({ compression: 'none' }).toBuffer();
+  return sourcePipeline(source, preset, plan, overlays, flatten).tiff({ compression: 'none' }).toBuffer();
 }
 
 /** Encodes a picture: the source pipeline itself, or the master (see renderMaster). */
@@ -338,8 +344,11 @@ function formatBytes(bytes: number): string {
 export async function renderExport(input: RenderExportInput, tools: ExportTools): Promise<RenderExportResult> {
   const { file, preset, meta } = input;
   let header: Awaited<ReturnType<Sharp['metadata']>>;
+  let source: Buffer;
   try {
-    header = await sharp(file, { limitInputPixels: false }).metadata();
+    // Read through a checked handle: a path swapped for a pipe or a device is refused, not read.
+    source = await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
+    header = await sharp(source, { limitInputPixels: false }).metadata();
   } catch (error) {
     return unreadable(file, error);
   }
@@ -372,8 +381,8 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   // The first encode goes straight from the source; only a quality search needs the master.
   let master: Buffer | null = null;
   const base = async (direct: boolean): Promise<Sharp> => {
-    if (direct) return sourcePipeline(file, preset, plan, overlays, flatten);
-    master ??= await renderMaster(file, preset, plan, overlays, flatten);
+    if (direct) return sourcePipeline(source, preset, plan, overlays, flatten);
+    master ??= await renderMaster(source, preset, plan, overlays, flatten);
     // keepIccProfile: the master's profile is attached as is, not converted a second time.
     return sharp(master, { limitInputPixels: false }).keepIccProfile();
   };

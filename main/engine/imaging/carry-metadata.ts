@@ -1,4 +1,5 @@
 import { ExifTool, type WriteTags } from 'exiftool-vendored';
+import { assertRegularFile } from '../regular-file';
 
 /** The tags a photographer expects a result to keep from its source. */
 const CARRIED = [
@@ -22,6 +23,7 @@ export class MetadataCarrier {
   private exiftool: ExifTool | null = null;
 
   async carry(sourceFile: string, outputFile: string): Promise<void> {
+    await assertRegularFile(sourceFile);
     const tool = (this.exiftool ??= new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 }));
     const source = await tool.read<Record<string, unknown>>(sourceFile);
     const tags: WriteTags = {};

@@ -4,6 +4,7 @@ import path from 'node:path';
 import exifr from 'exifr';
 import { ExifTool } from 'exiftool-vendored';
 import { configureSharp } from './sharp-config';
+import { assertRegularFile, openRegularFile } from '../regular-file';
 
 /**
  * Camera RAW files (CR2, CR3, NEF, ARW, RAF, ORF, RW2, DNG…) are ingested through the full-size
@@ -65,6 +66,7 @@ export class RawPreviewExtractor {
     const exiftool = this.tool();
     let tags: Record<string, unknown>;
     try {
+      await assertRegularFile(file);
       // Only the tags needed: sizes of the embedded images ("(Binary data N bytes…)") and the
       // numeric Orientation of the RAW itself (exiftool's priority copy, i.e. IFD0's).
       tags = await exiftool.readRaw(file, {
@@ -236,7 +238,7 @@ const IFD0_TAGS = {
 export async function readTiffHead(file: string): Promise<TiffHead | undefined> {
   const header = Buffer.alloc(16);
   try {
-    const handle = await fs.open(file, 'r');
+    const { handle } = await openRegularFile(file);
     try {
       await handle.read(header, 0, 16, 0);
     } finally {

@@ -27,3 +27,5 @@ export function configureSharp(): typeof sharp {
 
 /** sharp's own default pixel limit (16383 × 16383 ≈ 268 MP); bigger images are refused before decoding. */
 export const MAX_INPUT_PIXELS = 268_402_689;
+/** Photo files larger than this are refused before they are read (they would not fit in memory twice over). */
+export const MAX_PHOTO_FILE_BYTES = 2 * 1024 ** 3;

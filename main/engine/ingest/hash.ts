@@ -1,16 +1,25 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
+import { openRegularFile } from '../regular-file';
 
-/** Streamed SHA-256 of a file: photos of any size are hashed without being held in memory. */
-export async function hashFile(file: string): Promise<string> {
+/**
+ * Streamed SHA-256 of a regular file, through the handle that was checked and up to its size when
+ * opened: photos of any size are hashed without being held in memory, and a FIFO or a device is
+ * refused instead of read for ever.
+ */
+export async function hashFile(file: string): Promise<{ hash: string; size: number }> {
+  const { handle, size } = await openRegularFile(file);
   const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  if (size > 0) {
+    for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024, end: size - 1 })) {
+      hash.update(chunk as Buffer);
+    }
+  } else await handle.close();
+  return { hash: hash.digest('hex'), size };
 }
 
-/** The first `bytes` of a file (fewer if it is shorter), for judging its format by content. */
+/** The first `bytes` of a regular file (fewer if it is shorter), for judging its format by content. */
 export async function readHead(file: string, bytes: number): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
+  const { handle } = await openRegularFile(file);
   try {
     const buffer = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buffer, 0, bytes, 0);

@@ -25,7 +25,12 @@ export interface HotFolderApiContext {
   dataDir: string;
   now: () => number;
   /** Starts and stops watching as folders are added and removed. */
-  watcher: { watchFolder: (folder: HotFolder) => void; unwatchFolder: (id: string) => Promise<void> };
+  watcher: {
+    watchFolder: (folder: HotFolder) => void;
+    unwatchFolder: (id: string) => Promise<void>;
+    skippedIn: (id: string) => { path: string; reason: string }[];
+    skippedCount: (id: string) => number;
+  };
 }
 
 /** Adding, changing and removing watched folders. Watching itself is the ingest service's job. */
@@ -43,7 +48,12 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
 
   return {
     'hotFolders.list': () => listHotFolders(db),
-    'hotFolders.status': () => hotFolderStatuses(db),
+    'hotFolders.status': () =>
+      hotFolderStatuses(db).map((status) => ({
+        ...status,
+        skipped: context.watcher.skippedCount(status.id),
+        skippedFiles: context.watcher.skippedIn(status.id),
+      })),
 
     'hotFolders.add': ({ path: given, ...options }) => {
       const folderPath = checkFolder(given, context.dataDir, listHotFolders(db));

@@ -20,6 +20,10 @@ import { classifyPath, isInIgnoredFolder, stemOf } from './file-filter';
 import { hashFile, readHead } from './hash';
 import { SNIFF_BYTES, sniffFormat } from './sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
+import { describeSpecialFile, NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
+
+/** Skipped files listed per folder in its status (the count covers all of them). */
+const MAX_SKIPPED_LISTED = 20;
 
 export interface IngestServiceOptions {
   db: Db;
@@ -145,6 +149,7 @@ export class IngestService {
   }
 
   async unwatchFolder(id: string): Promise<void> {
+    this.skipped.delete(id);
     this.reconcileTimers.get(id)?.();
     this.reconcileTimers.delete(id);
     const watcher = this.watchers.get(id);
@@ -201,6 +206,13 @@ export class IngestService {
     } catch {
       return; // gone meanwhile; 'unlink' follows
     }
+    // A FIFO would block a reader for ever, a device (or a link to /dev/zero) never ends: only
+    // regular files are photos. The folder's status says what was passed over and why.
+    if (!stats.isFile()) {
+      this.skip(folder, file, specialKind(stats));
+      return;
+    }
+    this.unskip(folder, file);
     const stat = { size: stats.size, mtimeMs: Math.round(stats.mtimeMs) };
     const observation = this.tracker.observe(file, stat, this.options.clock.now());
     this.timers.get(file)?.();
@@ -254,7 +266,24 @@ export class IngestService {
     const shootId = ensureShoot(db, folder, shootFolder, clock.now(), this.options.onShoot);
     this.taken.set(file, stat);
     if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
-    const contentHash = await hashFile(file);
+    let contentHash: string;
+    try {
+      const hashed = await hashFile(file);
+      if (hashed.size !== stat.size) {
+        // Written to since it settled: forget it was taken, so the next event looks at it afresh.
+        this.taken.delete(file);
+        return;
+      }
+      contentHash = hashed.hash;
+    } catch (error) {
+      if (error instanceof NotRegularFileError) {
+        this.taken.delete(file);
+        this.skip(folder, file, error.kind);
+        return;
+      }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile; 'unlink' follows
+      throw error;
+    }
     this.options.onHashed?.(file);
     const head = await readHead(file, SNIFF_BYTES);
     const sniffed = sniffFormat(head);
@@ -310,7 +339,35 @@ export class IngestService {
     if (linked.length > 0) this.options.onSidecar?.(linked);
   }
 
+  /** What was passed over in a folder and why, newest last (at most MAX_SKIPPED_LISTED). */
+  skippedIn(folderId: string): { path: string; reason: string }[] {
+    const entries = [...(this.skipped.get(folderId) ?? new Map<string, string>())];
+    return entries.slice(-MAX_SKIPPED_LISTED).map(([relative, reason]) => ({ path: relative, reason }));
+  }
+
+  skippedCount(folderId: string): number {
+    return this.skipped.get(folderId)?.size ?? 0;
+  }
+
+  private readonly skipped = new Map<string, Map<string, string>>();
+
+  private skip(folder: HotFolder, file: string, kind: SpecialFileKind): void {
+    const relative = toPosix(path.relative(folder.path, file));
+    const inFolder = this.skipped.get(folder.id) ?? new Map<string, string>();
+    if (!inFolder.has(relative)) {
+      this.options.log.info('ingest.skipped_special_file', { file, kind });
+      inFolder.set(relative, `${relative} is ${describeSpecialFile(kind)}`);
+    }
+    this.skipped.set(folder.id, inFolder);
+    this.notifyIfIdle();
+  }
+
+  private unskip(folder: HotFolder, file: string): void {
+    this.skipped.get(folder.id)?.delete(toPosix(path.relative(folder.path, file)));
+  }
+
   private gone(folder: HotFolder, file: string): void {
+    this.unskip(folder, file);
     this.timers.get(file)?.();
     this.timers.delete(file);
     this.tracker.forget(file);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import type { Db } from '../db/connection';
 import {
   assetSource,
@@ -13,7 +12,8 @@ import type { PhotoDecoder } from '../imaging/decode';
 import { DiskFullError, type DerivativeCache, type DerivativeKind } from '../imaging/derivative-cache';
 import { classifyDecoderError } from '../imaging/photo-errors';
 import { renderDerivatives } from '../imaging/render';
-import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
+import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
+import { describeSpecialFile, FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file';
 import type { Logger } from '../log';
 import type { Clock } from '../queue/clock';
 import { sniffFormat } from './sniff';
@@ -45,8 +45,6 @@ export interface PhotoProcessorOptions {
   onProgress?: (progress: IngestProgress) => void;
 }
 
-/** Larger files are refused before they are read (they would not fit in memory twice over). */
-const MAX_FILE_BYTES = 2 * 1024 ** 3;
 const DEFAULT_DISK_FULL_RETRY_MS = [30_000, 120_000, 600_000];
 const PROGRESS_EVERY_MS = 250;
 
@@ -186,19 +184,26 @@ export class PhotoProcessor {
     if (!source.file) return { ok: 'changed' };
     let bytes: Buffer;
     try {
-      const { size } = await fs.promises.stat(source.file);
-      if (size > MAX_FILE_BYTES) {
+      bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
+    } catch (error) {
+      if (error instanceof FileTooLargeError) {
         return {
           ok: false,
           retry: false,
           error: {
             kind: 'too_large',
-            message: `The file is ${(size / 1024 ** 3).toFixed(1)} GB; Shootline opens photo files up to ${MAX_FILE_BYTES / 1024 ** 3} GB.`,
+            message: `The file is ${(error.size / 1024 ** 3).toFixed(1)} GB; Shootline opens photo files up to ${MAX_PHOTO_FILE_BYTES / 1024 ** 3} GB.`,
           },
         };
       }
-      bytes = await fs.promises.readFile(source.file);
-    } catch (error) {
+      // Swapped for a pipe or a device since it was taken: not a photo, and never read.
+      if (error instanceof NotRegularFileError) {
+        return {
+          ok: false,
+          retry: false,
+          error: { kind: 'not_an_image', message: `This is ${describeSpecialFile(error.kind)}.` },
+        };
+      }
       // Gone or moved meanwhile: the watcher records that. Anything else (a locked file, a failing
       // card reader, too many open files) is the machine's problem, not the photo's: try again.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: 'changed' };

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file';
+import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { assetSource } from '../db/ingest-repo';
@@ -27,10 +29,13 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       }
       let bytes: Buffer;
       try {
-        bytes = await fs.promises.readFile(source.file);
+        bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
+        }
+        if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) {
+          throw new AppError('invalid_input', `${source.relativePath} is no longer a photo file Shootline can read.`);
         }
         throw error; // a locked or unreadable file: the queue tries again later
       }

@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HotFolder } from '../../../shared/domain';
+import type { MethodResult } from '../../../shared/api';
 import type { Recipe } from '../../../shared/jobs';
 import { useApp, useClient, useDesktop } from '../store/context';
 
 type Progress = { done: number; total: number; current: string | null; perSecond: number | null };
-type FolderStatus = { id: string; photos: number; pending: number; problems: number; lastProblem: string | null };
+type FolderStatus = MethodResult<'hotFolders.status'>[number];
 
 /**
  * Watched folders: what each runs on new photos (its default recipe, or ingest only), how much a
@@ -144,69 +145,80 @@ export function HotFoldersView(): React.JSX.Element {
         </p>
       ) : (
         <ul className="shoot-list" aria-label="Hot folders">
-          {folders.map((folder: HotFolder) => (
-            <li key={folder.id} className="shoot-row hot-folder-row">
-              <span>
-                <span className="shoot-name">{folder.name}</span> <span className="muted">{folder.path}</span>
-                <br />
-                <small className="muted" data-testid="folder-status">
-                  {statusLine(
-                    statuses.find((status) => status.id === folder.id),
-                    ingesting ? progress : null,
-                  )}{' '}
-                  · new photos: {recipeName(folder.defaultRecipeId)} · cap{' '}
-                  {folder.spendingCap === null ? 'none' : `${folder.spendingCap} credits`}
-                  {folder.autoApprove ? ' (auto-approved)' : ''}
-                </small>
-                {statuses.find((status) => status.id === folder.id)?.lastProblem ? (
-                  <small className="folder-problem" role="note">
-                    Latest problem: {statuses.find((status) => status.id === folder.id)?.lastProblem}
+          {folders.map((folder: HotFolder) => {
+            const status = statuses.find((entry) => entry.id === folder.id);
+            return (
+              <li key={folder.id} className="shoot-row hot-folder-row">
+                <span>
+                  <span className="shoot-name">{folder.name}</span> <span className="muted">{folder.path}</span>
+                  <br />
+                  <small className="muted" data-testid="folder-status">
+                    {statusLine(status, ingesting ? progress : null)} · new photos: {recipeName(folder.defaultRecipeId)}{' '}
+                    · cap {folder.spendingCap === null ? 'none' : `${folder.spendingCap} credits`}
+                    {folder.autoApprove ? ' (auto-approved)' : ''}
                   </small>
-                ) : null}
-              </span>
-              <span className="toolbar">
-                <select
-                  aria-label={`Default recipe for ${folder.name}`}
-                  value={folder.defaultRecipeId ?? ''}
-                  onChange={(event) =>
-                    void update(folder.id, { defaultRecipeId: event.target.value === '' ? null : event.target.value })
-                  }
-                >
-                  <RecipeOptions recipes={recipes} />
-                </select>
-                <select
-                  aria-label={`Auto-export for ${folder.name}`}
-                  title="Exports each variant when it is approved"
-                  value={folder.exportPresetId ?? ''}
-                  onChange={(event) =>
-                    void update(folder.id, { exportPresetId: event.target.value === '' ? null : event.target.value })
-                  }
-                >
-                  <option value="">No auto-export</option>
-                  {presets.map((preset) => (
-                    <option key={preset.id} value={preset.id}>
-                      Export approved: {preset.name}
-                    </option>
-                  ))}
-                </select>
-                {folder.exportPresetId ? (
-                  <input
-                    aria-label={`Export folder for ${folder.name}`}
-                    placeholder="/path/to/client delivery"
-                    defaultValue={folder.exportFolder ?? ''}
-                    onBlur={(event) => {
-                      const value = event.target.value.trim();
-                      if (value !== (folder.exportFolder ?? ''))
-                        void update(folder.id, { exportFolder: value || null });
-                    }}
-                  />
-                ) : null}
-                <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
-                  Stop watching
-                </button>
-              </span>
-            </li>
-          ))}
+                  {status?.lastProblem ? (
+                    <small className="folder-problem" role="note">
+                      Latest problem: {status.lastProblem}
+                    </small>
+                  ) : null}
+                  {status && status.skipped > 0 ? (
+                    <details className="folder-problem" data-testid="folder-skipped">
+                      <summary>
+                        {status.skipped === 1 ? '1 file skipped' : `${status.skipped} files skipped`}: not photo files
+                      </summary>
+                      <ul>
+                        {status.skippedFiles.map((entry) => (
+                          <li key={entry.path}>{entry.reason}</li>
+                        ))}
+                      </ul>
+                    </details>
+                  ) : null}
+                </span>
+                <span className="toolbar">
+                  <select
+                    aria-label={`Default recipe for ${folder.name}`}
+                    value={folder.defaultRecipeId ?? ''}
+                    onChange={(event) =>
+                      void update(folder.id, { defaultRecipeId: event.target.value === '' ? null : event.target.value })
+                    }
+                  >
+                    <RecipeOptions recipes={recipes} />
+                  </select>
+                  <select
+                    aria-label={`Auto-export for ${folder.name}`}
+                    title="Exports each variant when it is approved"
+                    value={folder.exportPresetId ?? ''}
+                    onChange={(event) =>
+                      void update(folder.id, { exportPresetId: event.target.value === '' ? null : event.target.value })
+                    }
+                  >
+                    <option value="">No auto-export</option>
+                    {presets.map((preset) => (
+                      <option key={preset.id} value={preset.id}>
+                        Export approved: {preset.name}
+                      </option>
+                    ))}
+                  </select>
+                  {folder.exportPresetId ? (
+                    <input
+                      aria-label={`Export folder for ${folder.name}`}
+                      placeholder="/path/to/client delivery"
+                      defaultValue={folder.exportFolder ?? ''}
+                      onBlur={(event) => {
+                        const value = event.target.value.trim();
+                        if (value !== (folder.exportFolder ?? ''))
+                          void update(folder.id, { exportFolder: value || null });
+                      }}
+                    />
+                  ) : null}
+                  <button type="button" className="link-button" onClick={() => void remove(folder.id)}>
+                    Stop watching
+                  </button>
+                </span>
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
