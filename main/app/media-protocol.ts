@@ -1,6 +1,7 @@
-import fs from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine';
 import { parseMediaUrl } from '../engine/media';
+import { openRegularFile } from '../engine/regular-file';
 
 export const MEDIA_SCHEME = 'shootline-media';
 
@@ -18,9 +19,26 @@ export function createMediaHandler(engine: Pick<Engine, 'resolveMedia'>): (reque
     if (!resolved) return new Response(null, { status: 404 });
     const etag = `"${resolved.etag}"`;
     // Asset ids keep their id across new versions, so the browser revalidates instead of caching forever.
-    const headers = { 'Content-Type': resolved.mimeType, ETag: etag, 'Cache-Control': 'private, no-cache' };
+    const headers = {
+      'Content-Type': resolved.mimeType,
+      ETag: etag,
+      'Cache-Control': 'private, no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    };
     if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
-    const bytes = await fs.readFile(resolved.file);
-    return new Response(bytes, { status: 200, headers });
+    let opened;
+    try {
+      // Streamed through the checked handle: never a pipe or a device, never more than its size when opened.
+      opened = await openRegularFile(resolved.file);
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+    const { handle, size } = opened;
+    if (size === 0) {
+      await handle.close();
+      return new Response(new Uint8Array(0), { status: 200, headers });
+    }
+    const body = Readable.toWeb(handle.createReadStream({ end: size - 1 })) as ReadableStream<Uint8Array>;
+    return new Response(body, { status: 200, headers: { ...headers, 'Content-Length': String(size) } });
   };
 }

@@ -208,6 +208,7 @@ export class Engine {
       this.ingest = ingest;
       const exports = new ExportService({
         db,
+        dataDir: this.dataDir,
         mediaRoot: this.mediaRoot,
         log: this.options.log,
         now,
@@ -282,6 +283,8 @@ export class Engine {
     if (!source) return null;
     if (request.kind === 'original') {
       const { file, folderPath } = source;
+      // Only what ingest recognised as a picture by its content: a hot folder may hold anything.
+      if (source.format === null) return null;
       if (!file || !folderPath || !isInside(folderPath, file) || !fs.existsSync(file)) return null;
       return { file, mimeType: originalMimeType(source.format), etag: source.contentHash };
     }

@@ -57,16 +57,22 @@ export function isInside(root: string, candidate: string): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
-const ORIGINAL_TYPES: Record<string, string> = {
+const ORIGINAL_TYPES: Readonly<Record<string, string>> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
   avif: 'image/avif',
   heif: 'image/heic',
   tiff: 'image/tiff',
+  // Camera RAWs by their registered or customary image types, so nothing is served untyped.
+  cr2: 'image/x-canon-cr2',
+  cr3: 'image/x-canon-cr3',
+  orf: 'image/x-olympus-orf',
+  rw2: 'image/x-panasonic-rw2',
+  raf: 'image/x-fuji-raf',
 };
 
-/** The Content-Type of an original by its format (RAW files are sent as bytes, for download). */
-export function originalMimeType(format: string | null): string {
-  return (format && ORIGINAL_TYPES[format]) ?? 'application/octet-stream';
+/** The image Content-Type of an original by the format ingest recognised in its bytes. */
+export function originalMimeType(format: string): string {
+  return (Object.hasOwn(ORIGINAL_TYPES, format) ? ORIGINAL_TYPES[format] : undefined) ?? 'image/x-unknown';
 }

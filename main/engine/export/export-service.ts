@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkExportFolder } from '../folder-rules';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { writeTransaction } from '../db/connection';
@@ -46,6 +47,8 @@ export interface ExportProgress {
 
 export interface ExportServiceOptions {
   db: Db;
+  /** The library: no export is written into it. */
+  dataDir: string;
   mediaRoot: string;
   log: Logger;
   now: () => number;
@@ -81,9 +84,7 @@ export class ExportService {
   }): ExportRunRow {
     const { db, now } = this.options;
     const preset = ExportPresetSchema.parse(request.preset);
-    if (!path.isAbsolute(request.targetRoot)) {
-      throw new AppError('invalid_input', 'Choose the export folder by its full path.');
-    }
+    checkExportFolder(request.targetRoot, this.options.dataDir);
     const only = request.variantIds ? new Set(request.variantIds) : null;
     const sources = this.sourcesFor(preset, request.shootId, request.assetIds).filter(
       (source) => !only || (source.kind === 'variant' && only.has(source.id)),
@@ -122,6 +123,7 @@ export class ExportService {
     targetRoot: string,
   ): Promise<{ path: string; width: number; height: number; format: string; sizeBytes: number; total: number }> {
     const preset = ExportPresetSchema.parse(presetInput);
+    checkExportFolder(targetRoot, this.options.dataDir);
     const sources = this.sourcesFor(preset, shootId, undefined);
     const first = sources[0];
     if (!first) throw new AppError('invalid_input', nothingToExport(preset.what));

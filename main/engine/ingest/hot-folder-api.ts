@@ -15,6 +15,7 @@ import {
 import { getRecipe } from '../db/recipes-repo';
 import { LOCAL_AUTO_ENHANCE_RECIPE_ID } from '../providers/local';
 import { isInside } from '../media';
+import { checkExportFolder, refuseSystemFolder } from '../folder-rules';
 
 type HotFolderMethods =
   'hotFolders.list' | 'hotFolders.status' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
@@ -41,9 +42,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
     if (id && !getRecipe(db, id)) throw new AppError('invalid_input', `No recipe ${id}.`);
   };
   const requireExportFolder = (folder: string | null | undefined): void => {
-    if (folder && !path.isAbsolute(folder)) {
-      throw new AppError('invalid_input', "Give the export folder's full path, e.g. /Users/you/Deliveries.");
-    }
+    if (folder) checkExportFolder(folder, context.dataDir);
   };
 
   return {
@@ -121,6 +120,7 @@ export function checkFolder(given: string, dataDir: string, existing: readonly H
     throw new AppError('invalid_input', `The folder ${given} does not exist.`);
   }
   if (!fs.statSync(real).isDirectory()) throw new AppError('invalid_input', `${given} is a file, not a folder.`);
+  refuseSystemFolder(given, real);
   try {
     fs.accessSync(real, fs.constants.R_OK | fs.constants.X_OK);
   } catch {
