@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './queue/clock';
 import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
 import { dispatch, type ExtraMethods } from './rpc';
+import { secureDataDir } from './data-dir-permissions';
 import { getAsset } from './db/assets-repo';
 import { assetSource } from './db/ingest-repo';
 import { variantMediaType } from './db/variants-repo';
@@ -101,6 +102,7 @@ export class Engine {
     if (this.db) return;
     const clock = this.options.clock ?? systemClock;
     const now = clock.now;
+    secureDataDir(this.dataDir);
     fs.mkdirSync(this.mediaRoot, { recursive: true });
     this.releaseLock = acquireDataDirLock(this.dataDir);
     try {

@@ -35,7 +35,7 @@ export function createLogFile(dir: string, onError: (error: Error) => void = () 
       if (stream || failed) return;
       const file = path.join(dir, LOG_FILE);
       try {
-        fs.mkdirSync(dir, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (fs.existsSync(file) && fs.statSync(file).size > ROTATE_AT_BYTES) {
           fs.renameSync(file, path.join(dir, 'shootline.1.log'));
         }

@@ -91,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logFile = createLogFile(path.join(dataDir, 'logs'), (error) =>
     process.stderr.write(`Cannot write the log file: ${error.message}\n`),
   );
