@@ -37,6 +37,11 @@ export const ProviderViewSchema = z.object({
   key: KeyStatusSchema,
   /** Set when keys cannot be stored protected (Linux without a keyring): shown next to the key field. */
   keyWarning: z.string().nullable(),
+  /**
+   * Set when a key is configured but not sent where the provider is reached now (it was entered
+   * for another address): the sentence to show beside the key field.
+   */
+  keyNotSent: z.string().nullable(),
   baseUrl: z.string().nullable(),
   concurrency: z.number().int(),
   reachable: z.boolean(),

@@ -39,6 +39,7 @@ import { FileSecretStore } from './secrets/file-secret-store';
 import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
 import type { HostResolver } from './providers/network';
+import { bindStoredKeys, boundKey } from './providers/key-binding';
 import { IngestService } from './ingest/ingest-service';
 import { storeVariantOutput, variantFilePath } from './media-store';
 import type { Variant } from '../../shared/jobs';
@@ -141,7 +142,7 @@ export class Engine {
         log: this.options.log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
         inputs: createProviderInputs(db, decoder, this.mediaRoot),
-        apiKey: (providerId) => this.secrets.get(providerId),
+        apiKey: (provider) => boundKey(db, this.secrets, provider, process.env),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         stage: (jobId) => staging.stageFunction(jobId),
         resolve: this.options.resolveHost,
@@ -169,6 +170,10 @@ export class Engine {
         },
       });
       this.runner = runner;
+      // Keys stored before keys were bound to an address are bound once, to where they were used.
+      bindStoredKeys(db, this.secrets, providers.values(), now()).catch((error: unknown) =>
+        this.options.log.warn('providers.bind_keys_failed', { error }),
+      );
       const processor = new PhotoProcessor({
         db,
         clock,

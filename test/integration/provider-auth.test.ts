@@ -77,7 +77,7 @@ describe('API keys on provider requests', () => {
     const { db, shootId } = openQueueLibrary(dir);
     cleanups.push(() => db.close());
     const runner = createRunner(db, dir, [uploadingProvider('http://placeholder.invalid', storage.url, auth)], {
-      apiKey: () => Promise.resolve(KEY),
+      apiKey: () => Promise.resolve({ key: KEY, origin: new URL(api.url).origin }),
       // The configured address wins over the module's default.
       baseUrl: () => api.url,
     });

@@ -49,7 +49,7 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
     : null;
   let marked = 0;
   const runner = createRunner(db, dir, [provider], {
-    apiKey: () => Promise.resolve(key),
+    apiKey: () => Promise.resolve({ key, origin: new URL(url).origin }),
     baseUrl: () => url,
     stage: (_jobId) =>
       staging

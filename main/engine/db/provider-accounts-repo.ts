@@ -28,19 +28,39 @@ export interface ProviderAccount {
   concurrency: number | null;
   balance: number | null;
   pausedReason: string | null;
+  /** The origin the stored key was entered for (null: none bound). */
+  keyOrigin: string | null;
 }
 
 export function getProviderAccount(db: Db, provider: string): ProviderAccount {
   const row = db
-    .prepare('SELECT base_url, concurrency, balance, paused_reason FROM provider_accounts WHERE provider = ?')
+    .prepare(
+      'SELECT base_url, concurrency, balance, paused_reason, key_origin FROM provider_accounts WHERE provider = ?',
+    )
     .get(provider) as
-    { base_url: string | null; concurrency: number; balance: number | null; paused_reason: string | null } | undefined;
+    | {
+        base_url: string | null;
+        concurrency: number;
+        balance: number | null;
+        paused_reason: string | null;
+        key_origin: string | null;
+      }
+    | undefined;
   return {
     baseUrl: row?.base_url ?? null,
     concurrency: row ? row.concurrency : null,
     balance: row?.balance ?? null,
     pausedReason: row?.paused_reason ?? null,
+    keyOrigin: row?.key_origin ?? null,
   };
+}
+
+/** Binds the stored key to an origin (null when the key is removed). */
+export function setKeyOrigin(db: Db, provider: string, origin: string | null, now: number): void {
+  db.prepare(
+    `INSERT INTO provider_accounts (provider, key_origin, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (provider) DO UPDATE SET key_origin = excluded.key_origin, updated_at = excluded.updated_at`,
+  ).run(provider, origin, now);
 }
 
 /** The user's settings for a provider: a base URL of their own (null: the provider's) and its concurrency. */

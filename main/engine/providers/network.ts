@@ -54,3 +54,9 @@ export function fixedLookup(addresses: readonly ResolvedAddress[]): net.LookupFu
     else callback(null, addresses[0]?.address, addresses[0]?.family);
   }) as net.LookupFunction;
 }
+
+/** This machine: `localhost`, 127.0.0.0/8 or ::1 (a sandbox may live here; nothing else may use plain http). */
+export function isLoopbackHost(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}

@@ -4,11 +4,12 @@ import { AppError } from '../../../shared/errors';
 import { CatalogEntrySchema, type ProviderView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
 import { getCachedCatalog, saveCatalog } from '../db/provider-catalogs-repo';
-import { configureProviderAccount, getProviderAccount } from '../db/provider-accounts-repo';
+import { configureProviderAccount, getProviderAccount, setKeyOrigin } from '../db/provider-accounts-repo';
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
 import { resolveOperation, validParams } from '../queue/enqueue';
 import { resolveBaseUrl } from './base-url';
+import { bindKeyHere, boundKey, keyMayTravelTo, originOf } from './key-binding';
 import type { ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from './http';
 
@@ -51,9 +52,23 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
     return provider;
   };
 
+  const env = context.env ?? {};
+
+  /** Why a configured key is not sent where the provider is reached now, if it is not. */
+  const keyNotSent = async (provider: ProviderModule, baseUrl: string): Promise<string | null> => {
+    const bound = await boundKey(db, secrets, provider, env);
+    const origin = originOf(baseUrl);
+    if (!bound || !origin) return null;
+    if (bound.origin !== origin) {
+      return `This key was entered for ${bound.origin ?? 'another address'}; enter it again to use it at ${origin}.`;
+    }
+    return keyMayTravelTo(origin) ? null : `Keys go over https only (plain http only to this machine).`;
+  };
+
   const view = async (provider: ProviderModule): Promise<ProviderView> => {
     const account = getProviderAccount(db, provider.id);
     const needsKey = provider.auth !== 'none';
+    const baseUrl = provider.baseUrl === null ? null : resolveBaseUrl(db, provider, env);
     return {
       id: provider.id,
       name: provider.name,
@@ -61,7 +76,8 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       needsKey,
       key: needsKey ? await secrets.describe(provider.id) : { configured: false, last4: null, source: null },
       keyWarning: needsKey ? secrets.warning() : null,
-      baseUrl: provider.baseUrl === null ? null : resolveBaseUrl(db, provider, context.env ?? {}),
+      keyNotSent: needsKey && baseUrl ? await keyNotSent(provider, baseUrl) : null,
+      baseUrl,
       concurrency: account.concurrency ?? provider.concurrency ?? 4,
       reachable: runner.reachability().get(provider.id) ?? true,
       balance: account.balance,
@@ -107,12 +123,14 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       const provider = requireProvider(id);
       if (provider.auth === 'none') throw new AppError('invalid_input', `${provider.name} needs no key.`);
       await secrets.set(id, key);
+      bindKeyHere(db, provider, env, context.now());
       return view(provider);
     },
 
     'providers.removeKey': async ({ provider: id }) => {
       const provider = requireProvider(id);
       await secrets.remove(id);
+      setKeyOrigin(db, id, null, context.now());
       return view(provider);
     },
 
@@ -120,6 +138,13 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       const provider = requireProvider(id);
       if (provider.baseUrl === null && baseUrl) {
         throw new AppError('invalid_input', `${provider.name} runs on this machine; it has no address to set.`);
+      }
+      const origin = baseUrl ? originOf(baseUrl) : null;
+      if (origin && !keyMayTravelTo(origin)) {
+        throw new AppError(
+          'invalid_input',
+          `Use an https:// address for ${provider.name}; plain http:// is only for a sandbox on this machine.`,
+        );
       }
       configureProviderAccount(db, id, { baseUrl, concurrency }, context.now());
       return view(provider);

@@ -3,6 +3,7 @@ import type { JobRecord } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
 import type { ProviderContext, ProviderInputs, ProviderModule, SubmitContext } from '../providers/contract';
 import type { HostResolver } from '../providers/network';
+import { keyMayTravelTo, type BoundKey } from '../providers/key-binding';
 import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
 import type { Clock } from './clock';
 import type { ProviderGate } from './provider-gate';
@@ -16,8 +17,11 @@ export interface CallDeps {
   db: Db;
   clock: Clock;
   inputs: ProviderInputs;
-  /** The provider's API key, or null (the queue reads it at each request, so a new key applies at once). */
-  apiKey: (providerId: string) => Promise<string | null>;
+  /**
+   * The provider's API key with the origin it was entered for, or null (read at each request, so
+   * a new key applies at once).
+   */
+  apiKey: (provider: ProviderModule) => Promise<BoundKey | null>;
   /** Where the provider is reached (environment, then the user's setting, then the module's default). */
   baseUrl: (provider: ProviderModule) => string;
   /** The user's staging storage, while one is set up. */
@@ -55,8 +59,8 @@ export function providerContext(
     baseUrl,
     stage: deps.stage(null),
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
-      const headers = await authHeaders(deps, gate.provider, baseUrl, request.url);
-      request = headers ? { ...request, headers: { ...request.headers, ...headers } } : request;
+      const auth = await authHeaders(deps, gate.provider, baseUrl, request.url);
+      if (auth.headers) request = { ...request, headers: { ...request.headers, ...auth.headers } };
       await gate.takeToken(signal);
       if (step && !step.marked) {
         markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
@@ -69,7 +73,7 @@ export function providerContext(
         return response;
       } catch (error) {
         if (error instanceof ProviderRequestError && error.response) gate.learn(error.response);
-        throw error;
+        throw auth.withheld ? explainWithheldKey(error, auth.withheld) : error;
       }
     },
   };
@@ -77,17 +81,19 @@ export function providerContext(
 
 /**
  * The auth header for a request to the provider's own origin. A request to any other origin (a
- * presigned upload, an output on a CDN) gets none: a key is never handed to a third party.
+ * presigned upload, an output on a CDN) gets none: a key is never handed to a third party. Nor
+ * does the provider's origin get a key entered for another one, or one over plain http to
+ * another machine: the request goes without it, and a refusal then says why.
  */
 async function authHeaders(
   deps: CallDeps,
   provider: ProviderModule,
   baseUrl: string,
   url: string,
-): Promise<Record<string, string> | null> {
-  if (provider.auth === 'none' || !sameOrigin(url, baseUrl)) return null;
-  const key = await deps.apiKey(provider.id);
-  if (!key) {
+): Promise<{ headers: Record<string, string> | null; withheld?: string }> {
+  if (provider.auth === 'none' || !sameOrigin(url, baseUrl)) return { headers: null };
+  const bound = await deps.apiKey(provider);
+  if (!bound) {
     // Refused before anything left: the queue pauses the provider until a key is set.
     throw new ProviderRequestError(`No API key is set for ${provider.name}. Add it in Settings.`, {
       kind: 'http',
@@ -95,9 +101,32 @@ async function authHeaders(
       providerCode: 'no_key',
     });
   }
-  return provider.auth === 'bearer'
-    ? { authorization: `Bearer ${key}` }
-    : { [provider.authHeader ?? 'x-api-key']: key };
+  const origin = new URL(baseUrl).origin;
+  if (bound.origin !== origin) {
+    const where = bound.origin ? `was entered for ${bound.origin}` : 'is not bound to any address yet';
+    return {
+      headers: null,
+      withheld: `No key was sent to ${origin}: the ${provider.name} key ${where}. Enter the key again in Settings to use it at ${origin}.`,
+    };
+  }
+  if (!keyMayTravelTo(origin)) {
+    return {
+      headers: null,
+      withheld: `No key was sent to ${origin}: keys go over https, or plain http to this machine only.`,
+    };
+  }
+  const { key } = bound;
+  return {
+    headers:
+      provider.auth === 'bearer' ? { authorization: `Bearer ${key}` } : { [provider.authHeader ?? 'x-api-key']: key },
+  };
+}
+
+/** A refusal of a request that went without its key says so, instead of "the key is wrong". */
+function explainWithheldKey(error: unknown, withheld: string): unknown {
+  if (!(error instanceof ProviderRequestError) || error.failure.kind !== 'http') return error;
+  if (error.failure.status !== 401 && error.failure.status !== 403) return error;
+  return new ProviderRequestError(withheld, error.failure, error.response);
 }
 
 function sameOrigin(url: string, baseUrl: string): boolean {

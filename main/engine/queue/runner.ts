@@ -26,6 +26,7 @@ import {
   type ProviderModule,
 } from '../providers/contract';
 import type { HostResolver } from '../providers/network';
+import type { BoundKey } from '../providers/key-binding';
 import { ProviderRequestError } from '../providers/http';
 import type { Clock } from './clock';
 import { ProviderGate } from './provider-gate';
@@ -59,8 +60,8 @@ export interface QueueRunnerOptions {
   log: Logger;
   /** Names this runner's leases; a new one per engine start. */
   workerId: string;
-  /** A provider's API key (the engine's SecretStore). */
-  apiKey?: (providerId: string) => Promise<string | null>;
+  /** A provider's API key and the origin it was entered for (the engine's SecretStore). */
+  apiKey?: (provider: ProviderModule) => Promise<BoundKey | null>;
   /** Where a provider is reached (the engine resolves environment, settings and the module's default). */
   baseUrl?: (provider: ProviderModule) => string;
   /** The user's staging storage for URL-only providers (null while none is set up). */

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-default-recipe';
 import { migration0007 } from './0007-staging';
 import { migration0008 } from './0008-provider-identity';
 import { migration0009 } from './0009-exports';
+import { migration0010 } from './0010-key-origin';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];

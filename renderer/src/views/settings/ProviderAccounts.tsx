@@ -306,6 +306,11 @@ function KeySection({ provider, onChanged }: { provider: ProviderView; onChanged
         )}
 
         {key.configured && <p className="sp-key-status">{describeKey(key)}</p>}
+        {key.configured && provider.keyNotSent && (
+          <p className="sp-warning" role="alert">
+            {provider.keyNotSent}
+          </p>
+        )}
         {key.configured && key.source === 'env' && (
           <p className="sp-hint">This key is set in Shootline&apos;s environment; change or remove it there.</p>
         )}
