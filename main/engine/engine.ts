@@ -156,8 +156,10 @@ export class Engine {
               .carry(source.file, stored.file)
               .catch((error: unknown) => this.options.log.warn('queue.metadata_not_carried', { jobId: job.id, error }));
           }
-          return stored;
+          // Sized after the metadata went in, so the recorded size is the file's.
+          return { mediaId: stored.mediaId, sizeBytes: fs.statSync(stored.file).size };
         },
+        downloadsDir: path.join(this.dataDir, 'tmp', 'downloads'),
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           this.events.emit('job.updated', toJobView(job));

@@ -14,9 +14,10 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /**
- * Writes a job's output under a name Shootline chooses (never one from a URL), atomically
- * (temp file + rename), so a crash mid-write leaves no half file under the final name, and
- * idempotently: the same job and output index always land in the same file.
+ * Puts a job's output under a name Shootline chooses (never one from a URL), atomically (a
+ * complete file renamed into place), so a crash mid-write leaves no half file under the final
+ * name, and idempotently: the same job and output index always land in the same file. A
+ * downloaded file is moved, not copied.
  */
 export function storeVariantOutput(
   mediaRoot: string,
@@ -27,7 +28,19 @@ export function storeVariantOutput(
   const file = variantFilePath(mediaRoot, mediaId, output.mimeType);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, output.bytes);
+  if (output.file !== undefined) {
+    try {
+      fs.renameSync(output.file, file);
+      return { mediaId, file };
+    } catch (error) {
+      // Another volume (a temporary folder elsewhere): copy completely, then rename into place.
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      fs.copyFileSync(output.file, temp);
+      fs.rmSync(output.file, { force: true });
+    }
+  } else {
+    fs.writeFileSync(temp, output.bytes);
+  }
   fs.renameSync(temp, file);
   return { mediaId, file };
 }

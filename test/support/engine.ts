@@ -1,4 +1,5 @@
 import type { SecretStore } from '../../main/engine/secrets/secret-store';
+import type { HostResolver } from '../../main/engine/providers/network';
 import path from 'node:path';
 import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
 import type { Asset, HotFolder } from '../../shared/domain';
@@ -26,6 +27,7 @@ export function startTestEngine(
     stabilityMs?: number;
     derivativeCacheBytes?: number;
     secrets?: SecretStore;
+    resolveHost?: HostResolver;
   } = {},
 ): TestEngine {
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
@@ -42,6 +44,7 @@ export function startTestEngine(
     stabilityMs: options.stabilityMs,
     derivativeCacheBytes: options.derivativeCacheBytes,
     secrets: options.secrets,
+    resolveHost: options.resolveHost,
   });
   engine.start();
   running.push(engine);

@@ -72,8 +72,10 @@ export function createRunner(
     policy: { baseMs: 20, capMs: 200, maxAttempts: 8 },
     storeOutput: (job, output) => {
       const mediaId = `${job.id}-${output.index}`;
-      fs.writeFileSync(path.join(mediaDir, `${mediaId}.png`), output.bytes);
-      return Promise.resolve({ mediaId });
+      const file = path.join(mediaDir, `${mediaId}.png`);
+      if (output.file !== undefined) fs.renameSync(output.file, file);
+      else fs.writeFileSync(file, output.bytes);
+      return Promise.resolve({ mediaId, sizeBytes: fs.statSync(file).size });
     },
     ...overrides,
   });

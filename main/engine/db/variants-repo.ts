@@ -11,7 +11,7 @@ export function insertVariant(
   db: Db,
   job: JobRecord,
   output: FetchedOutput,
-  mediaId: string,
+  stored: { mediaId: string; sizeBytes: number },
   now: number,
 ): Variant | null {
   db.prepare(
@@ -27,12 +27,12 @@ export function insertVariant(
     job.id,
     job.inputs.assetIds[0] ?? null,
     output.index,
-    mediaId,
+    stored.mediaId,
     output.kind,
     output.mimeType,
     output.width ?? null,
     output.height ?? null,
-    output.bytes.byteLength,
+    stored.sizeBytes,
     now,
     now,
     job.inputs.assetIds[0] ?? null,

@@ -188,6 +188,8 @@ export interface ProviderContext {
    * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.
    */
   request: (request: Omit<HttpRequest, 'signal'>) => Promise<HttpResponse>;
+  /** A new path in the engine's temporary folder, for a download the queue then moves or removes. */
+  tempFile: (extension: string) => string;
 }
 
 export interface SubmitContext extends ProviderContext {
@@ -234,12 +236,15 @@ export interface RemoteIdentity {
   subversion?: number;
 }
 
-export interface FetchedOutput {
+/**
+ * One output, fetched: its bytes in memory (small ones: a description, a local result), or a file
+ * it was streamed into (downloads), which the queue moves into the media store.
+ */
+export type FetchedOutput = {
   index: number;
   kind: 'image' | 'video' | 'text';
   mimeType: string;
-  bytes: Uint8Array;
   width?: number;
   height?: number;
   remote?: RemoteIdentity;
-}
+} & ({ bytes: Uint8Array; file?: never } | { file: string; bytes?: never });

@@ -1,7 +1,17 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { RequestFailure } from '../queue/retry-policy';
-import { fixedLookup, resolveUrlHost, systemResolver, type HostResolver, type ResolvedAddress } from './network';
+import {
+  fixedLookup,
+  resolveUrlHost,
+  systemResolver,
+  type AddressRule,
+  type HostResolver,
+  type ResolvedAddress,
+} from './network';
 
 /**
  * What a call is for decides how long we wait for it: a reachability probe gives up fast, an
@@ -29,6 +39,13 @@ export interface HttpRequest {
   maxResponseBytes?: number;
   /** How host names become addresses (the system's DNS unless injected). */
   resolve?: HostResolver;
+  /** Where this request may go, judged on the resolved addresses before connecting. */
+  allowAddress?: AddressRule;
+  /**
+   * Stream a 2xx body into this file (created new, 0600) instead of memory; `body` is then empty
+   * and `savedBytes` says how much was written. The file is removed if the transfer fails.
+   */
+  saveTo?: string;
 }
 
 export interface HttpResponse {
@@ -37,6 +54,8 @@ export interface HttpResponse {
   /** Every header the answer carried, lower-case. */
   headerNames: () => string[];
   body: Buffer;
+  /** Bytes written to `saveTo`, when the request asked for that. */
+  savedBytes?: number;
 }
 
 /**
@@ -101,8 +120,18 @@ export async function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       code,
     });
   }
+  const refusal = request.allowAddress?.(url, addresses);
+  if (refusal) {
+    throw new ProviderRequestError(`${clipUrl(url)} was not fetched: ${refusal}.`, { kind: 'refused' });
+  }
   if (request.signal?.aborted) throw canceled();
   return exchange(request, url, addresses);
+}
+
+/** A URL as named in a message: without credentials or query (which may hold a signature), and short. */
+export function clipUrl(url: URL): string {
+  const shown = `${url.protocol}//${url.host}${url.pathname}`;
+  return shown.length > 200 ? `${shown.slice(0, 199)}…` : shown;
 }
 
 function parseTarget(raw: string): URL {
@@ -110,10 +139,10 @@ function parseTarget(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ProviderRequestError(`Not a web address: ${raw.slice(0, 200)}`, { kind: 'refused' });
+    throw new ProviderRequestError(`"${raw.slice(0, 200)}" is not a web address.`, { kind: 'refused' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ProviderRequestError(`Only http and https addresses are fetched, not ${url.protocol}`, {
+    throw new ProviderRequestError(`${url.protocol}// addresses are not fetched, only http and https.`, {
       kind: 'refused',
     });
   }
@@ -173,6 +202,41 @@ function exchange(request: HttpRequest, url: URL, addresses: readonly ResolvedAd
       else socket.once('connect', () => (connected = true));
     });
     req.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      const answer = (body: Buffer, savedBytes?: number): HttpResponse => {
+        const headers = response.headers;
+        return {
+          status,
+          header: (name) => {
+            const value = headers[name.toLowerCase()];
+            return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+          },
+          headerNames: () => Object.keys(headers),
+          body,
+          ...(savedBytes === undefined ? {} : { savedBytes }),
+        };
+      };
+      if (request.saveTo && status >= 200 && status < 300) {
+        saveBody(response, request.saveTo, maxBytes).then(
+          (saved) => {
+            if (finish()) resolve(answer(Buffer.alloc(0), saved));
+            else fs.rmSync(request.saveTo as string, { force: true });
+          },
+          (error: unknown) => {
+            fail(
+              error instanceof ProviderRequestError
+                ? error
+                : new ProviderRequestError(`Network error: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+                    kind: 'network',
+                    phase: 'after_send',
+                    code: (error as NodeJS.ErrnoException).code,
+                  }),
+            );
+            req.destroy();
+          },
+        );
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -194,21 +258,36 @@ function exchange(request: HttpRequest, url: URL, addresses: readonly ResolvedAd
         ),
       );
       response.on('end', () => {
-        const headers = response.headers;
-        const result: HttpResponse = {
-          status: response.statusCode ?? 0,
-          header: (name) => {
-            const value = headers[name.toLowerCase()];
-            return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-          },
-          headerNames: () => Object.keys(headers),
-          body: Buffer.concat(chunks),
-        };
-        if (finish()) resolve(result);
+        if (finish()) resolve(answer(Buffer.concat(chunks)));
       });
     });
     req.end(request.body);
   });
+}
+
+/**
+ * Streams a response body into a new file, refusing (and removing) it once it passes `maxBytes`.
+ * The file is created exclusively: a name that exists already is never written through.
+ */
+async function saveBody(response: http.IncomingMessage, file: string, maxBytes: number): Promise<number> {
+  let size = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        callback(new ProviderRequestError('The provider sent more data than allowed.', { kind: 'invalid_response' }));
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(response, limit, fs.createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+    return size;
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    throw error;
+  }
 }
 
 /** A provider's own error code from a JSON body like `{ "error": { "code": "…" } }` or `{ "code": "…" }`. */
@@ -229,7 +308,7 @@ function providerCode(body: Buffer): string | undefined {
  * client instead of Node's global fetch: the same resolver, so the same rules about where
  * requests may go. Redirects are never followed; a timeout reads as fetch's own TimeoutError.
  */
-export function fetchVia(resolve: HostResolver | undefined): typeof fetch {
+export function fetchVia(resolve: HostResolver | undefined, allowAddress?: AddressRule): typeof fetch {
   const adapter = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = (init.method ?? 'GET').toUpperCase() as HttpRequest['method'];
@@ -237,7 +316,15 @@ export function fetchVia(resolve: HostResolver | undefined): typeof fetch {
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     const body = init.body === undefined || init.body === null ? undefined : toBytes(init.body);
     try {
-      const answer = await sendRequest({ method, url, headers, body, signal: init.signal ?? undefined, resolve });
+      const answer = await sendRequest({
+        method,
+        url,
+        headers,
+        body,
+        signal: init.signal ?? undefined,
+        resolve,
+        allowAddress,
+      });
       const empty = method === 'HEAD' || [204, 205, 304].includes(answer.status);
       const responseHeaders = new Headers();
       for (const name of answer.headerNames()) responseHeaders.set(name, answer.header(name) ?? '');

@@ -1,5 +1,5 @@
 import dns from 'node:dns';
-import type net from 'node:net';
+import net from 'node:net';
 
 /**
  * How a host name becomes addresses for every request the engine sends (providers, downloads,
@@ -60,3 +60,95 @@ export function isLoopbackHost(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
+
+/**
+ * Addresses that are not the public internet: this machine, private networks, link-local (cloud
+ * metadata services live there), carrier-grade NAT, multicast, documentation and benchmark ranges.
+ */
+const NOT_PUBLIC = (() => {
+  const list = new net.BlockList();
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
+  ] as const) {
+    list.addSubnet(network, prefix, 'ipv4');
+  }
+  for (const [network, prefix] of [
+    ['::', 128],
+    ['::1', 128],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['ff00::', 8],
+    ['2001:db8::', 32],
+    ['64:ff9b::', 96],
+  ] as const) {
+    list.addSubnet(network, prefix, 'ipv6');
+  }
+  return list;
+})();
+
+const LOOPBACK = (() => {
+  const list = new net.BlockList();
+  list.addSubnet('127.0.0.0', 8, 'ipv4');
+  list.addAddress('::1', 'ipv6');
+  return list;
+})();
+
+/** An IPv4 address written as IPv6 (::ffff:10.0.0.5) is judged as the IPv4 address it is. */
+function unmapped(address: ResolvedAddress): ResolvedAddress {
+  const match = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address.address);
+  return match?.[1] ? { address: match[1], family: 4 } : address;
+}
+
+export function isPublicAddress(address: ResolvedAddress): boolean {
+  const plain = unmapped(address);
+  return !NOT_PUBLIC.check(plain.address, plain.family === 6 ? 'ipv6' : 'ipv4');
+}
+
+export function isLoopbackAddress(address: ResolvedAddress): boolean {
+  const plain = unmapped(address);
+  return LOOPBACK.check(plain.address, plain.family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * A rule on where a request may go, judged after DNS on the addresses it will connect to: the
+ * reason it may not, or null. A host that resolves to a private address is refused before any
+ * connection, whatever its name.
+ */
+export type AddressRule = (url: URL, addresses: readonly ResolvedAddress[]) => string | null;
+
+/**
+ * Where a provider's outputs may be fetched from: public addresses over https. A provider that
+ * itself lives on this machine over plain http (a sandbox) may name outputs on this machine, and
+ * only there. Private and link-local addresses never.
+ */
+export function outputAddressRule(providerBaseUrl: string): AddressRule {
+  const base = URL.parse(providerBaseUrl);
+  const sandbox = base !== null && base.protocol === 'http:' && isLoopbackHost(base.hostname);
+  return sandbox ? loopbackOnly : publicHttpsOnly;
+}
+
+/** Where staging storage may be: a public https endpoint, or one on this machine (a test store). */
+export const stagingAddressRule: AddressRule = (url, addresses) =>
+  addresses.every(isLoopbackAddress) ? null : publicHttpsOnly(url, addresses);
+
+const loopbackOnly: AddressRule = (_url, addresses) =>
+  addresses.every(isLoopbackAddress) ? null : 'it is not on this machine, where the provider itself is';
+
+const publicHttpsOnly: AddressRule = (url, addresses) => {
+  if (url.protocol !== 'https:') return 'only https addresses are used';
+  const inner = addresses.find((address) => !isPublicAddress(address));
+  return inner ? `it resolves to ${inner.address}, a private or local address` : null;
+};

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../db/connection';
 import type { JobRecord } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
@@ -29,6 +32,8 @@ export interface CallDeps {
   stage: (jobId: string | null) => ProviderContext['stage'];
   /** How provider host names become addresses (the system's DNS unless injected). */
   resolve?: HostResolver;
+  /** Where downloads are streamed before the media store takes them (the data dir's tmp/downloads). */
+  downloadsDir: string;
   hooks?: { afterStepMarkedSending?: (jobId: string, step: string) => void };
 }
 
@@ -58,6 +63,10 @@ export function providerContext(
     inputs: deps.inputs,
     baseUrl,
     stage: deps.stage(null),
+    tempFile: (extension) => {
+      fs.mkdirSync(deps.downloadsDir, { recursive: true, mode: 0o700 });
+      return path.join(deps.downloadsDir, `${randomUUID()}${extension}`);
+    },
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
       const auth = await authHeaders(deps, gate.provider, baseUrl, request.url);
       if (auth.headers) request = { ...request, headers: { ...request.headers, ...auth.headers } };

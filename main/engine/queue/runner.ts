@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { NEEDS_REVIEW_MESSAGE, type JobError, type Variant } from '../../../shared/jobs';
 import { writeTransaction, type Db } from '../db/connection';
 import {
@@ -51,6 +54,8 @@ import type { JobEvent } from './state-machine';
 
 export interface StoredOutput {
   mediaId: string;
+  /** The stored file's size, after anything written into it (carried metadata). */
+  sizeBytes: number;
 }
 
 export interface QueueRunnerOptions {
@@ -79,6 +84,8 @@ export interface QueueRunnerOptions {
   probe?: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
   /** How provider host names become addresses (the system's DNS unless injected). */
   resolve?: HostResolver;
+  /** Where downloads are streamed before they are stored (default: a folder in the system's temp). */
+  downloadsDir?: string;
   /** Test seams for crash tests: called at the exact points where a crash is most dangerous. */
   hooks?: {
     afterStepMarkedSending?: (jobId: string, step: string) => void;
@@ -360,10 +367,15 @@ export class QueueRunner {
         job = this.advance(job, { type: 'remote_done' }, { detail: JSON.stringify(outputs) }, owner);
         stage = 'fetch';
         const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
-        for (const output of fetched) {
-          const stored = await this.options.storeOutput(job, output);
-          const variant = insertVariant(db, job, output, stored.mediaId, clock.now());
-          if (variant) this.options.onVariantStored?.(variant);
+        try {
+          for (const output of fetched) {
+            const stored = await this.options.storeOutput(job, output);
+            const variant = insertVariant(db, job, output, stored, clock.now());
+            if (variant) this.options.onVariantStored?.(variant);
+          }
+        } finally {
+          // Downloads not stored (a failure part way) are not left in the temporary folder.
+          for (const output of fetched) if (output.file) fs.rmSync(output.file, { force: true });
         }
         this.advance(job, { type: 'fetched' }, {}, owner);
       }
@@ -606,6 +618,7 @@ export class QueueRunner {
       baseUrl: this.options.baseUrl ?? ((provider) => provider.baseUrl ?? ''),
       stage: this.options.stage ?? (() => null),
       resolve: this.options.resolve,
+      downloadsDir: this.options.downloadsDir ?? path.join(os.tmpdir(), 'shootline-downloads'),
       hooks: this.options.hooks,
     };
   }

@@ -12,7 +12,7 @@ import {
   stagedKeysOnlyFor,
 } from '../db/staging-repo';
 import { fetchVia } from '../providers/http';
-import type { HostResolver } from '../providers/network';
+import { stagingAddressRule, type HostResolver } from '../providers/network';
 import type { SecretStore } from '../secrets/secret-store';
 import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
 
@@ -102,6 +102,6 @@ export class StagingService {
     const secretAccessKey = await this.secrets.get(SECRET_ID);
     if (!secretAccessKey)
       throw new AppError('invalid_input', 'The staging secret access key is missing: enter it again in Settings.');
-    return new Staging({ ...stored, secretAccessKey }, { fetch: fetchVia(this.resolve) });
+    return new Staging({ ...stored, secretAccessKey }, { fetch: fetchVia(this.resolve, stagingAddressRule) });
   }
 }

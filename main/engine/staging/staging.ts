@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { isLoopbackHost } from '../providers/network';
 import { MAX_PRESIGN_SECONDS, S3Client, S3StorageError } from './s3-client';
 
 /**
@@ -27,7 +28,11 @@ export const StagingSettingsSchema = z.object({
       if (!URL.canParse(value)) return true;
       const url = new URL(value);
       return !url.username && !url.password && !url.search && !url.hash;
-    }, 'The endpoint must not contain a user name, password, query or fragment'),
+    }, 'The endpoint must not contain a user name, password, query or fragment')
+    .refine((value) => {
+      const url = URL.parse(value);
+      return url === null || url.protocol === 'https:' || isLoopbackHost(url.hostname);
+    }, 'Use an https:// endpoint; plain http:// is only for a store on this machine'),
   // us-east-1 is what MinIO and most S3 look-alikes expect when they ignore regions.
   region: z.string().trim().min(1).max(64).default('us-east-1'),
   bucket: z.string().regex(BUCKET_NAME, 'Not a valid bucket name'),

@@ -187,8 +187,8 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         if (!output.url) continue;
         const file =
           output.kind === 'video'
-            ? await downloadVideoOutput(context, 'AIXpose', output.url, output.index)
-            : await downloadImageOutput(context, 'AIXpose', output.url, output.index);
+            ? await downloadVideoOutput(context, output.url, output.index)
+            : await downloadImageOutput(context, output.url, output.index);
         fetched.push(output.remote ? { ...file, remote: output.remote } : file);
       }
       return fetched;

@@ -196,7 +196,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
       const fetched: FetchedOutput[] = [];
       for (const output of outputs) {
         if (!output.url) continue;
-        fetched.push(await downloadImageOutput(context, 'ProductAI', output.url, output.index));
+        fetched.push(await downloadImageOutput(context, output.url, output.index));
       }
       return fetched;
     },
