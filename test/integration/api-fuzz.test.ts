@@ -167,6 +167,17 @@ function refined(method: string, value: unknown, rng: () => number, pools: Pools
   } else if (method === 'exports.start' || method === 'exports.preview') {
     if (args.presetId === undefined) args.presetId = pools.presetIds[Math.floor(rng() * pools.presetIds.length)];
   }
+  if (method === 'masks.save' && typeof args.drawing === 'object' && args.drawing !== null) {
+    // Brushes and feathers are bounded relative to the picture; keep well-formed ones within that.
+    const drawing = args.drawing as { width?: unknown; height?: unknown; strokes?: unknown };
+    const side = Math.max(Number(drawing.width) || 1, Number(drawing.height) || 1);
+    if (Array.isArray(drawing.strokes)) {
+      for (const stroke of drawing.strokes as { size?: number; feather?: number }[]) {
+        if (typeof stroke.size === 'number') stroke.size = Math.min(stroke.size, 2 * side);
+        if (typeof stroke.feather === 'number') stroke.feather = Math.min(stroke.feather, side);
+      }
+    }
+  }
   return args;
 }
 
@@ -300,6 +311,9 @@ async function seedLibrary(engine: Engine, dataDir: string): Promise<Pools> {
       '..',
       '.',
       'relative/folder',
+      '/etc',
+      '/proc/self',
+      '/dev/zero',
       dataDir,
       path.join(dataDir, 'shootline.db'),
       path.join(dataDir, 'media'),

@@ -11,7 +11,7 @@ import { getJob } from '../db/jobs-repo';
 import { variantFilePath } from '../media-store';
 import type { PhotoDecoder } from '../imaging/decode';
 import { sniffFormat } from '../ingest/sniff';
-import { rasterizeMask } from '../masks/rasterize';
+import { rasterizeMaskInWorker } from '../masks/rasterize-worker';
 import type { InputPhoto, InputVariant, ProviderInputs } from './contract';
 
 /**
@@ -66,7 +66,7 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
     mask: (maskId, width, height) => {
       const mask = getMaskById(db, maskId);
       if (!mask) return Promise.reject(new AppError('not_found', `The mask ${maskId} is gone.`));
-      return Promise.resolve(rasterizeMask(mask.drawing, width, height));
+      return rasterizeMaskInWorker(mask.drawing, width, height);
     },
     variant: async (variantId): Promise<InputVariant> => {
       const variant = getVariant(db, variantId);

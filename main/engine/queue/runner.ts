@@ -110,6 +110,13 @@ const NO_INPUTS: ProviderInputs = {
 const BALANCE_MAX_AGE_MS = 60_000;
 /** Errors a provider raises about the job itself, never worth a retry. */
 const REFUSALS = new Set<string>(['invalid_input', 'not_found', 'conflict']);
+/** What the queue was doing, in words for a message. */
+const STAGE_WORDS = {
+  prepare: 'preparing the job',
+  submit: 'sending it',
+  poll: 'checking on it',
+  fetch: 'fetching its results',
+} as const;
 const MIN_WAKE_MS = 50;
 const MAX_POLL_FAILURES = 20;
 /** Marks the failure a provider itself reported for a remote job (a retry then needs a fresh submit). */
@@ -518,9 +525,15 @@ export class QueueRunner {
       );
       return;
     }
+    if (error instanceof AppError && error.code === 'unavailable') {
+      // The machine, not the job (a worker that stopped, a render that overran): try again later.
+      log.warn('queue.job_unavailable', { jobId: job.id, stage, error });
+      this.retryLater(job.id, { code: 'unavailable', message: error.message }, null, owner);
+      return;
+    }
     if (!(error instanceof ProviderRequestError)) {
       log.error('queue.job_error', { jobId: job.id, stage, error });
-      const message = `Unexpected error while ${stage === 'submit' ? 'sending' : stage}ing. The details are in the log.`;
+      const message = `Unexpected error while ${STAGE_WORDS[stage]}. The details are in the log.`;
       // After a submit request left, an unexplained failure (an answer we could not read) may hide a created job.
       if (stage === 'submit' && sendingSteps(db, job.id).length > 0 && !canResendSafely(provider)) {
         review(message);
