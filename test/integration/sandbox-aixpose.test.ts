@@ -42,7 +42,7 @@ const PROJECT = {
 const PRESET = { source: 'preset', actions: ['interior-style-japandi', 'interior-decoration-medium'] };
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: { field: string; message: string }[] };
+  error: { code: string; message: string; details?: { field: string; message: string }[]; field?: string };
 }
 interface Reply<T = ErrorBody> {
   status: number;
@@ -91,7 +91,10 @@ async function call<T = ErrorBody>(
     signal: options.signal,
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : null) as T };
+  // A JSON answer is parsed (problem+json too); anything else (an HTML error page) is kept as text.
+  const isJson = /json/.test(response.headers.get('content-type') ?? '');
+  const parsed: unknown = !text ? null : isJson ? JSON.parse(text) : text;
+  return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
 function photoForm(file: string, fields: Record<string, string> = {}): FormData {
@@ -127,7 +130,12 @@ async function upload(
 }
 
 async function enhance(sandbox: AixposeSandbox, pictureId: string, body: unknown, idempotencyKey?: string) {
-  return call<PictureJson[]>(sandbox, 'POST', `/v1/pictures/${pictureId}/enhancements`, { json: body, idempotencyKey });
+  return enhanceAs<PictureJson[]>(sandbox, pictureId, body, idempotencyKey);
+}
+
+/** An enhancement whose answer is read in another form than the default array. */
+async function enhanceAs<T>(sandbox: AixposeSandbox, pictureId: string, body: unknown, idempotencyKey?: string) {
+  return call<T>(sandbox, 'POST', `/v1/pictures/${pictureId}/enhancements`, { json: body, idempotencyKey });
 }
 
 async function listPictures(sandbox: AixposeSandbox, projectId: string): Promise<PictureJson[]> {
@@ -424,7 +432,7 @@ describe('AIXpose sandbox: happy paths', () => {
     const sandbox = await start();
     const { project, picture } = await withPicture(sandbox);
     const prompt = await enhance(sandbox, picture.id, {
-      instruction: { source: 'prompt', prompt: 'Warm evening light, add a sofa.' },
+      instruction: { source: 'custom', prompt: 'Warm evening light, add a sofa.' },
       variants: 2,
     });
     expect(prompt.status).toBe(202);
@@ -1580,17 +1588,17 @@ describe('AIXpose sandbox: validation', () => {
     },
     {
       name: 'a blank prompt',
-      body: { ...ENHANCE, instruction: { source: 'prompt', prompt: '  ' } },
+      body: { ...ENHANCE, instruction: { source: 'custom', prompt: '  ' } },
       reason: /instruction.prompt: must not be blank/,
     },
     {
       name: 'a prompt over 2000 characters',
-      body: { ...ENHANCE, instruction: { source: 'prompt', prompt: 'x'.repeat(2001) } },
+      body: { ...ENHANCE, instruction: { source: 'custom', prompt: 'x'.repeat(2001) } },
       reason: /instruction.prompt: Too big/,
     },
     {
       name: 'a prompt with actions',
-      body: { ...ENHANCE, instruction: { source: 'prompt', prompt: 'Sofa', actions: [] } },
+      body: { ...ENHANCE, instruction: { source: 'custom', prompt: 'Sofa', actions: [] } },
       reason: /instruction.actions: is not a documented field/,
     },
     {
@@ -1852,3 +1860,548 @@ interface Ids {
   first: string;
   other: string;
 }
+
+/**
+ * Where the doc is silent, the sandbox can answer in each plausible form (test/sandbox/aixpose/forms.ts),
+ * so an adapter is shown to survive every reading of the doc. Each switch is shown in its default form
+ * (today's) and in every other one, over real HTTP.
+ */
+describe('AIXpose sandbox: answer forms', () => {
+  type Json = Record<string, unknown>;
+  const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+  const TWO = { instruction: PRESET, variants: 2 };
+
+  async function get<T = Json>(sandbox: AixposeSandbox, route: string): Promise<T> {
+    const reply = await call<T>(sandbox, 'GET', route);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    return reply.body;
+  }
+
+  /** Waits until the sandbox's own record (always in the default form) says the job is over. */
+  async function finished(sandbox: AixposeSandbox, kind: 'picture' | 'video', id: string) {
+    await waitFor(() => {
+      const status = (kind === 'picture' ? sandbox.pictures() : sandbox.videos()).find(
+        (item) => item.id === id,
+      )?.status;
+      return status === 'completed' || status === 'failed' ? true : undefined;
+    }, `${kind} ${id}`);
+  }
+
+  it('enhancementAnswer: a bare array by default, or wrapped as data, pictures with credits, or an enhancement', async () => {
+    const sandbox = await start();
+    const { picture } = await withPicture(sandbox);
+    const plain = await enhance(sandbox, picture.id, TWO);
+    expect(plain.status).toBe(202);
+    expect(plain.body.map((item) => item.id)).toEqual([expect.stringMatching(/^pic_/), expect.stringMatching(/^pic_/)]);
+
+    sandbox.setForms({ enhancementAnswer: 'data' });
+    const data = await enhanceAs<{ data: PictureJson[] }>(sandbox, picture.id, TWO);
+    expect(data.status).toBe(202);
+    expect(Object.keys(data.body)).toEqual(['data']);
+    expect(data.body.data.map((item) => item.source_picture_id)).toEqual([picture.id, picture.id]);
+
+    sandbox.setForms({ enhancementAnswer: 'pictures' });
+    const pictures = await enhanceAs<Json>(sandbox, picture.id, TWO);
+    const queued = expect.objectContaining({ status: 'queued', source_picture_id: picture.id }) as unknown;
+    expect(pictures.body).toEqual({ pictures: [queued, queued], credits_charged: 2, balance: 94 });
+
+    sandbox.setForms({ enhancementAnswer: 'enhancement' });
+    const wrapped = await enhanceAs<Json>(sandbox, picture.id, TWO);
+    expect(wrapped.body).toEqual({
+      enhancement: {
+        id: expect.stringMatching(/^enh_[0-9A-Z]{26}$/) as unknown,
+        status: 'queued',
+        variants: [queued, queued],
+      },
+      credits: { charged: 2, remaining: 92 },
+    });
+    expect(sandbox.balance).toBe(92);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it("enhancementAnswer 'garbage': the work is done and charged, the answer is an HTML page, and a replay repeats it", async () => {
+    const sandbox = await start({ forms: { enhancementAnswer: 'garbage' } });
+    const { project, picture } = await withPicture(sandbox);
+    const first = await enhanceAs<string>(sandbox, picture.id, TWO, 'garbage-1');
+    expect(first.status).toBe(202);
+    expect(first.headers.get('content-type')).toBe('text/html');
+    expect(first.body).toBe('<html><body>502 upstream hiccup</body></html>');
+    const made = sandbox.pictures().filter((item) => item.source_picture_id === picture.id);
+    expect(made).toHaveLength(2);
+    expect(sandbox.balance).toBe(98);
+
+    const replay = await enhanceAs<string>(sandbox, picture.id, TWO, 'garbage-1');
+    expect([replay.status, replay.headers.get('content-type'), replay.body]).toEqual([202, 'text/html', first.body]);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    // The stored answer is what a replay repeats, whatever the form is now.
+    sandbox.setForms({ enhancementAnswer: 'array' });
+    expect((await enhanceAs<string>(sandbox, picture.id, TWO, 'garbage-1')).body).toBe(first.body);
+    expect(sandbox.ledger.filter((entry) => entry.reason === 'enhancement')).toEqual([
+      expect.objectContaining({ amount: -2, idempotencyKey: 'garbage-1', resourceIds: made.map((item) => item.id) }),
+    ]);
+    expect(
+      (
+        await settled(
+          sandbox,
+          project.id,
+          made.map((item) => item.id),
+        )
+      ).map((item) => item.status),
+    ).toEqual(['completed', 'completed']);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it('listShape: every list is { data } by default, a bare array, or { items, has_more, next_cursor }, keeping its other keys', async () => {
+    const sandbox = await start();
+    const { project } = await withPicture(sandbox);
+    const lists = [
+      `/v1/projects/${project.id}/pictures`,
+      `/v1/videos?project_id=${project.id}`,
+      '/v1/catalog/models',
+      '/v1/catalog/aspect-ratios',
+      '/v1/quick-actions',
+      '/v1/credits/ledger',
+    ];
+    const keysOf = async (route: string) => Object.keys(await get(sandbox, route));
+    const extras = (route: string) => (route.endsWith('aspect-ratios') ? ['resolutions'] : []);
+
+    for (const route of lists) expect(await keysOf(route)).toEqual(['data', ...extras(route)]);
+    expect(await keysOf('/v1/catalog/actions')).toEqual(['data', 'groups', 'scene_types']);
+
+    sandbox.setForms({ listShape: 'array' });
+    for (const route of lists) expect(Array.isArray(await get<unknown>(sandbox, route)), route).toBe(true);
+    expect((await get<PictureJson[]>(sandbox, lists[0] ?? ''))[0]?.status).toBe('completed');
+    // The actions catalog cannot drop its groups and scene types: it stays an object.
+    expect(await keysOf('/v1/catalog/actions')).toEqual(['data', 'groups', 'scene_types']);
+
+    sandbox.setForms({ listShape: 'items' });
+    for (const route of lists) {
+      const body = await get(sandbox, route);
+      expect(Object.keys(body)).toEqual(['items', 'has_more', 'next_cursor', ...extras(route)]);
+      expect([Array.isArray(body.items), body.has_more, body.next_cursor]).toEqual([true, false, null]);
+    }
+    expect(await keysOf('/v1/catalog/actions')).toEqual(['items', 'has_more', 'next_cursor', 'groups', 'scene_types']);
+
+    // A bare array leaves no room for scene types outside the actions catalog: refused, nothing changed.
+    expect(() => sandbox.setForms({ listShape: 'array', sceneLocationsIn: 'models' })).toThrow(
+      /no room for scene types/,
+    );
+    expect(() => sandbox.setForms({ statusWords: 'loud' as never })).toThrow(/statusWords must be one of/);
+    expect(sandbox.forms).toMatchObject({ listShape: 'items', sceneLocationsIn: 'actions', statusWords: 'lower' });
+    await expect(startAixposeSandbox({ forms: { listShape: 'pages' as never } })).rejects.toThrow(/listShape/);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it.each([
+    {
+      form: 'lower (default)',
+      statusWords: undefined,
+      words: ['processing', 'completed', 'queued', 'completed', 'failed', 'queued', 'completed'],
+    },
+    {
+      form: 'upper',
+      statusWords: 'upper',
+      words: ['PROCESSING', 'COMPLETED', 'QUEUED', 'COMPLETED', 'FAILED', 'QUEUED', 'COMPLETED'],
+    },
+    {
+      form: 'synonyms',
+      statusWords: 'synonyms',
+      words: ['in_progress', 'succeeded', 'pending', 'succeeded', 'error', 'pending', 'succeeded'],
+    },
+  ] as const)(
+    'statusWords $form: pictures, enhancements, lists and videos use these words; webhooks keep the doc’s',
+    async ({ statusWords, words }) => {
+      const sandbox = await start({
+        credits: 1000,
+        forms: { uploadReadiness: 'delayed', ...(statusWords ? { statusWords } : {}) },
+      });
+      const hook = await webhookReceiver();
+      const project = await newProject(sandbox);
+      const wordOf = async (id: string) =>
+        (await listPictures(sandbox, project.id)).find((item) => item.id === id)?.status;
+      const seen: unknown[] = [];
+
+      const uploaded = await upload(sandbox, project.id, SMALL, { webhook_url: hook.url });
+      seen.push(uploaded.status);
+      await finished(sandbox, 'picture', uploaded.id);
+      seen.push(await wordOf(uploaded.id));
+      const [generated] = (await enhance(sandbox, uploaded.id, { instruction: PRESET })).body;
+      seen.push(generated?.status);
+      await finished(sandbox, 'picture', generated?.id ?? '');
+      seen.push(await wordOf(generated?.id ?? ''));
+      sandbox.setFault({ kind: 'fail_job' });
+      const [failed] = (await enhance(sandbox, uploaded.id, { instruction: PRESET })).body;
+      await finished(sandbox, 'picture', failed?.id ?? '');
+      seen.push(await wordOf(failed?.id ?? ''));
+      const video = await call<VideoJson>(sandbox, 'POST', '/v1/videos', {
+        json: { project_id: project.id, picture_ids: [uploaded.id, generated?.id] },
+      });
+      seen.push(video.body.status);
+      await finished(sandbox, 'video', video.body.id);
+      seen.push((await get<VideoJson>(sandbox, `/v1/videos/${video.body.id}`)).status);
+
+      expect(seen).toEqual(words);
+      await sandbox.waitForIdle();
+      const events = hook.received.map((item) => JSON.parse(item.raw) as { data: { status: string } });
+      expect(events.map((event) => event.data.status)).toEqual(['completed', 'completed', 'failed']);
+      expect(sandbox.violations).toEqual([]);
+    },
+  );
+
+  it("objectFields 'named': picture_id / video_id and url replace id and public_url; projects and webhooks keep the doc's names", async () => {
+    const sandbox = await start({ forms: { objectFields: 'named' } });
+    const hook = await webhookReceiver();
+    const project = await newProject(sandbox);
+    expect(project.id).toMatch(/^prj_/);
+    const uploaded = await call<Json>(sandbox, 'POST', `/v1/projects/${project.id}/pictures`, {
+      body: photoForm(SMALL, { webhook_url: hook.url }),
+    });
+    expect(Object.keys(uploaded.body).slice(0, 4)).toEqual(['picture_id', 'project_id', 'status', 'url']);
+    expect(uploaded.body).not.toHaveProperty('id');
+    expect(uploaded.body).not.toHaveProperty('public_url');
+    const pictureId = String(uploaded.body.picture_id);
+    expect(pictureId).toMatch(/^pic_/);
+    expect(await download(String(uploaded.body.url))).toEqual(fs.readFileSync(corpusPath(SMALL)));
+
+    const enhanced = await enhanceAs<Json[]>(sandbox, pictureId, { instruction: PRESET });
+    expect(enhanced.body[0]).toMatchObject({ picture_id: expect.stringMatching(/^pic_/) as string, url: null });
+    const generatedId = String(enhanced.body[0]?.picture_id);
+    const listed = await get<{ data: Json[] }>(sandbox, `/v1/projects/${project.id}/pictures`);
+    expect(listed.data.map((item) => item.picture_id)).toEqual([pictureId, generatedId]);
+    await finished(sandbox, 'picture', generatedId);
+
+    const video = await call<Json>(sandbox, 'POST', '/v1/videos', {
+      json: { project_id: project.id, picture_ids: [pictureId, generatedId] },
+    });
+    expect(video.body).toMatchObject({ video_id: expect.stringMatching(/^vid_/) as string, url: null });
+    expect(video.body).not.toHaveProperty('id');
+    const videoId = String(video.body.video_id);
+    await finished(sandbox, 'video', videoId);
+    expect(await get(sandbox, `/v1/videos/${videoId}`)).toMatchObject({
+      video_id: videoId,
+      url: expect.stringMatching(/\.mp4$/) as string,
+    });
+    expect((await get<{ data: Json[] }>(sandbox, `/v1/videos?project_id=${project.id}`)).data[0]?.video_id).toBe(
+      videoId,
+    );
+
+    await sandbox.waitForIdle();
+    const events = hook.received.map((item) => JSON.parse(item.raw) as { data: Json });
+    expect(events.map((event) => event.data.id)).toEqual([pictureId, generatedId]);
+    for (const event of events) {
+      expect(event.data).toMatchObject({ public_url: expect.any(String) as string, status: 'completed' });
+      expect(event.data).not.toHaveProperty('picture_id');
+    }
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it.each([
+    {
+      form: 'custom (default)',
+      promptSource: undefined,
+      accepted: 'custom',
+      refused: ['prompt', 'custom_prompt', 'text'],
+    },
+    { form: 'prompt', promptSource: 'prompt', accepted: 'prompt', refused: ['custom', 'custom_prompt'] },
+    { form: 'custom_prompt', promptSource: 'custom_prompt', accepted: 'custom_prompt', refused: ['custom', 'prompt'] },
+  ] as const)(
+    'promptSource $form: a prompt goes as "$accepted"; other words are 422 invalid_instruction',
+    async ({ promptSource, accepted, refused }) => {
+      const sandbox = await start(promptSource ? { forms: { promptSource } } : {});
+      const { picture } = await withPicture(sandbox);
+      for (const source of refused) {
+        const reply = await enhanceAs<{ error: Json }>(sandbox, picture.id, {
+          instruction: { source, prompt: 'Warm evening light.' },
+        });
+        expect(reply.status).toBe(422);
+        expect(reply.body.error).toMatchObject({
+          code: 'invalid_instruction',
+          field: 'instruction.source',
+          details: { field: 'instruction.source', accepted: ['preset', accepted, 'quick_action', 'consistency'] },
+        });
+        expect(reply.body.error.message).toContain(`accepted sources: preset, ${accepted}, quick_action, consistency`);
+      }
+      expect(sandbox.violations.map((item) => [item.status, item.code])).toEqual(
+        refused.map(() => [422, 'invalid_instruction']),
+      );
+      expectNoCharge(sandbox);
+      const instruction = { source: accepted, prompt: 'Warm evening light.' };
+      const made = await enhance(sandbox, picture.id, { instruction });
+      expect(made.status).toBe(202);
+      expect(made.body[0]?.source_instruction).toEqual(instruction);
+      expect(sandbox.violations).toHaveLength(refused.length);
+    },
+  );
+
+  it('catalogActions: flat with a group list by default, groups holding their actions, or actions naming their group', async () => {
+    const sandbox = await start();
+    const japandi = { id: 'interior-style-japandi', name: 'Interior style: japandi', scene_types: ['interior'] };
+    const flat = await get<{ data: Json[] }>(sandbox, '/v1/catalog/actions');
+    expect(flat.data[0]).toEqual({ ...japandi, group: 'interior-style' });
+    expect(flat).toHaveProperty('groups');
+
+    sandbox.setForms({ catalogActions: 'nested' });
+    const nested = await get<{ data: { id: string; name: string; actions: Json[] }[] }>(sandbox, '/v1/catalog/actions');
+    expect(Object.keys(nested)).toEqual(['data', 'scene_types']);
+    expect(nested.data[0]).toMatchObject({ id: 'interior-style', name: 'Interior style' });
+    expect(nested.data[0]?.actions[0]).toEqual(japandi);
+    expect(nested.data.flatMap((group) => group.actions.map((action) => action.id))).toEqual(
+      flat.data.map((action) => action.id),
+    );
+
+    sandbox.setForms({ catalogActions: 'objects' });
+    const objects = await get<{ data: Json[] }>(sandbox, '/v1/catalog/actions');
+    expect(Object.keys(objects)).toEqual(['data', 'scene_types']);
+    expect(objects.data[0]).toEqual({ ...japandi, group: { id: 'interior-style', name: 'Interior style' } });
+    expect(objects.data).toHaveLength(flat.data.length);
+  });
+
+  it.each([
+    { form: 'actions (default)', sceneLocationsIn: undefined, carrier: '/v1/catalog/actions' },
+    { form: 'models', sceneLocationsIn: 'models', carrier: '/v1/catalog/models' },
+    { form: 'aspect-ratios', sceneLocationsIn: 'aspect-ratios', carrier: '/v1/catalog/aspect-ratios' },
+  ] as const)('sceneLocationsIn $form: only $carrier lists the scene types', async ({ sceneLocationsIn, carrier }) => {
+    const sandbox = await start(sceneLocationsIn ? { forms: { sceneLocationsIn } } : {});
+    for (const route of ['/v1/catalog/actions', '/v1/catalog/models', '/v1/catalog/aspect-ratios']) {
+      const body = await get<{ data: unknown[]; scene_types?: { id: string; locations: string[] }[] }>(sandbox, route);
+      expect(body.data.length).toBeGreaterThan(0);
+      if (route === carrier) {
+        expect(body.scene_types?.find((scene) => scene.id === 'interior')?.locations).toContain('living_room');
+      } else expect(body, route).not.toHaveProperty('scene_types');
+    }
+  });
+
+  it('aspectRatios: { id, width, height } by default, bare strings, or { value, name }; extraAspectRatios are listed and accepted', async () => {
+    const sandbox = await start({ extraAspectRatios: ['5:4'] });
+    const ids = ['1:1', '4:3', '3:2', '16:9', '21:9', '3:4', '2:3', '9:16', '5:4'];
+    const objects = await get<{ data: Json[] }>(sandbox, '/v1/catalog/aspect-ratios');
+    expect(objects.data.map((ratio) => ratio.id)).toEqual(ids);
+    expect(objects.data).toContainEqual({ id: '16:9', width: 16, height: 9 });
+    expect(objects.data.at(-1)).toEqual({ id: '5:4', width: 5, height: 4 });
+    sandbox.setForms({ aspectRatios: 'strings' });
+    expect((await get<{ data: unknown[] }>(sandbox, '/v1/catalog/aspect-ratios')).data).toEqual(ids);
+    sandbox.setForms({ aspectRatios: 'values' });
+    const values = await get<{ data: Json[] }>(sandbox, '/v1/catalog/aspect-ratios');
+    expect(values.data.map((ratio) => ratio.value)).toEqual(ids);
+    expect(values.data).toContainEqual({ value: '16:9', name: 'Widescreen' });
+    expect(values.data.at(-1)).toEqual({ value: '5:4', name: '5:4' });
+
+    // 5:4 is accepted wherever an aspect ratio is, and made as asked.
+    const project = await newProject(sandbox, { picture_aspect_ratio: '5:4', picture_resolution: '1K' });
+    const picture = await upload(sandbox, project.id);
+    const [byDefault] = (await enhance(sandbox, picture.id, { instruction: PRESET })).body;
+    expect(byDefault?.aspect_ratio).toBe('5:4');
+    const explicit = await enhance(sandbox, picture.id, { instruction: PRESET, aspect_ratio: '5:4' });
+    expect(explicit.status).toBe(202);
+    const [done] = await settled(sandbox, project.id, [byDefault?.id ?? '']);
+    const meta = await sharp(await download(done?.public_url ?? '')).metadata();
+    expect([meta.width, meta.height]).toEqual([1024, 819]);
+    const video = await call<VideoJson>(sandbox, 'POST', '/v1/videos', {
+      json: { project_id: project.id, picture_ids: [picture.id], aspect_ratio: '5:4' },
+    });
+    expect(video.body.aspect_ratio).toBe('5:4');
+    expect(sandbox.violations).toEqual([]);
+    await expect(startAixposeSandbox({ extraAspectRatios: ['5/4'] })).rejects.toThrow(/not <width>:<height>/);
+  });
+
+  it('ledgerEntries: signed amounts with a reason by default, or kind / type entries with positive amounts', async () => {
+    const sandbox = await start({ credits: 20 });
+    const { project, picture } = await withPicture(sandbox);
+    const charged = (await enhance(sandbox, picture.id, TWO)).body.map((item) => item.id);
+    sandbox.setFault({ kind: 'fail_job' });
+    const failed = (await enhance(sandbox, picture.id, { instruction: PRESET })).body.map((item) => item.id);
+    await settled(sandbox, project.id, [...charged, ...failed]);
+    const video = await call<VideoJson>(sandbox, 'POST', '/v1/videos', {
+      json: { project_id: project.id, picture_ids: [picture.id] },
+    });
+    const ids = sandbox.ledger.map((entry) => entry.id);
+
+    const byReason = await get<{ data: Json[] }>(sandbox, '/v1/credits/ledger');
+    expect(byReason.data.map((entry) => [entry.reason, entry.amount, entry.balance_after, entry.resource_ids])).toEqual(
+      [
+        ['grant', 20, 20, []],
+        ['enhancement', -2, 18, charged],
+        ['enhancement', -1, 17, failed],
+        ['refund', 1, 18, failed],
+        ['video', -10, 8, [video.body.id]],
+      ],
+    );
+
+    sandbox.setForms({ ledgerEntries: 'kind' });
+    const at = expect.stringMatching(ISO) as unknown;
+    const byKind = await get<{ data: Json[] }>(sandbox, '/v1/credits/ledger');
+    expect(byKind.data).toEqual(
+      [
+        { kind: 'grant', amount: 20, operation: null, resource_id: null },
+        { kind: 'charge', amount: 2, operation: 'enhancement', resource_id: charged[0] },
+        { kind: 'charge', amount: 1, operation: 'enhancement', resource_id: failed[0] },
+        { kind: 'refund', amount: 1, operation: 'enhancement', resource_id: failed[0] },
+        { kind: 'charge', amount: 10, operation: 'video', resource_id: video.body.id },
+      ].map((entry, index) => ({ id: ids[index], ...entry, created_at: at })),
+    );
+
+    sandbox.setForms({ ledgerEntries: 'type' });
+    const byType = await get<{ data: Json[] }>(sandbox, '/v1/credits/ledger');
+    expect(byType.data).toEqual(
+      [
+        { type: 'credit', credits: 20, description: 'Starting balance', resource: null },
+        {
+          type: 'debit',
+          credits: 2,
+          description: 'Enhancement: 2 pictures',
+          resource: { type: 'picture', id: charged[0] },
+        },
+        {
+          type: 'debit',
+          credits: 1,
+          description: 'Enhancement: 1 picture',
+          resource: { type: 'picture', id: failed[0] },
+        },
+        {
+          type: 'credit',
+          credits: 1,
+          description: 'Refund for a failed picture',
+          resource: { type: 'picture', id: failed[0] },
+        },
+        { type: 'debit', credits: 10, description: 'Video', resource: { type: 'video', id: video.body.id } },
+      ].map((entry, index) => ({ id: ids[index], ...entry, timestamp: at })),
+    );
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it("uploadReadiness: an upload is completed at once by default, or 'delayed' (processing for pictureUploadMs)", async () => {
+    const immediate = await start();
+    const { picture } = await withPicture(immediate);
+    expect(picture).toMatchObject({ status: 'completed', public_url: expect.any(String) as string });
+
+    const sandbox = await start({ forms: { uploadReadiness: 'delayed' }, durations: { pictureUploadMs: 1_000_000 } });
+    const project = await newProject(sandbox);
+    const started = Date.now();
+    const uploaded = await upload(sandbox, project.id);
+    const base64 = await call<PictureJson>(sandbox, 'POST', `/v1/projects/${project.id}/pictures`, {
+      json: {
+        source: {
+          type: 'base64',
+          media_type: 'image/jpeg',
+          data: fs.readFileSync(corpusPath(SMALL)).toString('base64'),
+        },
+        scene_type: 'interior',
+        scene_location: 'kitchen',
+      },
+    });
+    for (const item of [uploaded, base64.body]) expect(item).toMatchObject({ status: 'processing', public_url: null });
+    const ready = await settled(sandbox, project.id, [uploaded.id, base64.body.id]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // 1 000 000 ms ÷ speed 1000
+    expect(ready.map((item) => item.status)).toEqual(['completed', 'completed']);
+    expect((await enhance(sandbox, uploaded.id, { instruction: PRESET })).status).toBe(202);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it.each([
+    { form: 'picture_not_ready (default)', notReadyCode: undefined, code: 'picture_not_ready' },
+    { form: 'not_ready', notReadyCode: 'not_ready', code: 'not_ready' },
+    { form: 'resource_not_ready', notReadyCode: 'resource_not_ready', code: 'resource_not_ready' },
+  ] as const)(
+    'notReadyCode $form: enhancing a delayed upload or putting it in a video too early is 409 $code',
+    async ({ notReadyCode, code }) => {
+      const sandbox = await start({
+        forms: { uploadReadiness: 'delayed', ...(notReadyCode ? { notReadyCode } : {}) },
+        durations: { pictureUploadMs: 1_000_000 },
+      });
+      const project = await newProject(sandbox);
+      const uploaded = await upload(sandbox, project.id);
+      const early = await enhance(sandbox, uploaded.id, { instruction: PRESET });
+      const video = await call(sandbox, 'POST', '/v1/videos', {
+        json: { project_id: project.id, picture_ids: [uploaded.id] },
+      });
+      expect([early.status, (early.body as unknown as ErrorBody).error.code]).toEqual([409, code]);
+      expect([video.status, video.body.error.code, video.body.error.field]).toEqual([409, code, 'picture_ids']);
+      expect(sandbox.violations.map((item) => [item.status, item.code])).toEqual([
+        [409, code],
+        [409, code],
+      ]);
+      expect(sandbox.violations[0]?.reason).toMatch(/is processing, not completed/);
+      expectNoCharge(sandbox);
+    },
+  );
+
+  it.each([
+    { form: 'idempotency_key_in_use (default)', inProgressCode: undefined, code: 'idempotency_key_in_use' },
+    { form: 'request_in_progress', inProgressCode: 'request_in_progress', code: 'request_in_progress' },
+    { form: 'conflict', inProgressCode: 'conflict', code: 'conflict' },
+  ] as const)(
+    'inProgressCode $form: a retry racing its first attempt is 409 $code with Retry-After, not a violation',
+    async ({ inProgressCode, code }) => {
+      const sandbox = await start(inProgressCode ? { forms: { inProgressCode } } : {});
+      sandbox.setFault({ kind: 'delay', ms: 700 }, { route: 'POST /v1/projects' });
+      const slow = call<ProjectJson>(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'race-1' });
+      await waitFor(() => (sandbox.requests.length > 0 ? true : undefined), 'the first request');
+      await new Promise((resolve) => setTimeout(resolve, 150)); // its body read and its key reserved
+      const racing = await call(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'race-1' });
+      expect(racing.status).toBe(409);
+      expect(racing.body.error).toEqual({ code, message: 'A request with this Idempotency-Key is still in progress.' });
+      expect(racing.headers.get('retry-after')).toBe('1');
+      expect((await slow).status).toBe(201);
+      expect(sandbox.violations).toEqual([]);
+    },
+  );
+
+  it('errorShape: nested by default (naming the one field), flat, or RFC 7807 problem+json; faults keep Retry-After', async () => {
+    const sandbox = await start();
+    const blankName = () => call<Json>(sandbox, 'POST', '/v1/projects', { json: { ...PROJECT, name: ' ' } });
+    const message = 'name: must not be blank';
+
+    const nested = await blankName();
+    expect([nested.status, nested.headers.get('content-type')]).toEqual([400, 'application/json']);
+    expect(nested.body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message,
+        details: [{ field: 'name', message: 'must not be blank' }],
+        field: 'name',
+      },
+    });
+    const twoProblems = await call<ErrorBody>(sandbox, 'POST', '/v1/projects', { json: { name: ' ' } });
+    expect(twoProblems.body.error.details).toHaveLength(4);
+    expect(twoProblems.body.error).not.toHaveProperty('field');
+
+    sandbox.setForms({ errorShape: 'flat' });
+    const flat = await blankName();
+    expect([flat.status, flat.headers.get('content-type')]).toEqual([400, 'application/json']);
+    expect(flat.body).toEqual({ code: 'invalid_request', message, field: 'name' });
+
+    sandbox.setForms({ errorShape: 'problem' });
+    const problem = await blankName();
+    expect([problem.status, problem.headers.get('content-type')]).toEqual([400, 'application/problem+json']);
+    expect(problem.body).toEqual({
+      type: 'https://api.aixpose.art/errors/invalid_request',
+      title: message,
+      status: 400,
+      detail: message,
+      code: 'invalid_request',
+      errors: [{ field: 'name', message: 'must not be blank' }],
+    });
+    const unauthorized = await call<Json>(sandbox, 'GET', '/v1/agent', { key: null });
+    expect(unauthorized.body).toMatchObject({ status: 401, code: 'unauthorized', errors: [] });
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');
+
+    sandbox.setFault({ kind: 'status', status: 503, retryAfterSeconds: 3 });
+    const down = await call<Json>(sandbox, 'GET', '/v1/agent');
+    expect([down.status, down.headers.get('retry-after')]).toEqual([503, '3']);
+    expect(down.body).toMatchObject({ type: 'https://api.aixpose.art/errors/service_unavailable', status: 503 });
+    sandbox.setForms({ errorShape: 'flat' });
+    sandbox.setFault({ kind: 'rate_limit', retryAfterSeconds: 4 });
+    const limited = await call<Json>(sandbox, 'GET', '/v1/agent');
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '4']);
+    expect(limited.body).toEqual({ code: 'rate_limited', message: 'Too many requests.' });
+
+    // Strict in every form: each refusal is recorded as before.
+    expect(sandbox.violations.map((item) => [item.status, item.code])).toEqual([
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [400, 'invalid_request'],
+      [401, 'unauthorized'],
+    ]);
+  });
+});

@@ -11,6 +11,7 @@ import {
   manualClock,
   startProductaiSandbox,
   type ManualClock,
+  type ProductaiForms,
   type ProductaiSandbox,
   type ProductaiSandboxOptions,
 } from '../sandbox/productai/server';
@@ -1053,6 +1054,307 @@ describe('ProductAI sandbox: faults', () => {
     await h.sandbox.setFault({ kind: 'status', count: 5 });
     h.sandbox.clearFaults();
     expect((await h.poll(1)).status).toBe(404);
+  });
+});
+
+describe('ProductAI sandbox: answer forms', () => {
+  /** Jobs run 100 times faster, so a generate is due after 300 ms of the manual clock and an upscale after 600. */
+  const FAST = { speed: 100 } as const;
+  const GENERATE_MS = 300;
+  const UPSCALE_MS = 600;
+  const OUT_OF_TOKENS_DOC = { name: 'ApiError', message: 'OUT_OF_TOKENS', details: 'Not enough credits' };
+
+  /** Generates with a small image; the answer is returned as is, whatever its form. */
+  const generateSmall = (h: Harness, model = 'gpt-low') =>
+    h.generate({ model, image_url: h.image(SMALL), prompt: 'x' });
+  const fileUrl = (h: Harness, id: number) => `${h.sandbox.origin}/files/${id}.jpg`;
+
+  it('starts in the forms the header describes, and follows the legacy retryAfter option', async () => {
+    const expected: ProductaiForms = {
+      jobId: 'number',
+      statusWords: 'doc',
+      resultUrl: 'image_url',
+      envelope: 'doc',
+      outOfTokens: 'doc400',
+      charge: 'none',
+      errorDetail: 'none',
+      garbageAfterCharge: false,
+      garbageAfterChargeTimes: 1,
+      retryAfterStyle: 'none',
+    };
+    expect((await setup()).sandbox.forms).toEqual(expected);
+    expect((await setup({ retryAfter: true })).sandbox.forms.retryAfterStyle).toBe('seconds');
+    expect((await setup({ retryAfter: true, forms: { retryAfterStyle: 'none' } })).sandbox.forms.retryAfterStyle).toBe(
+      'none',
+    );
+  });
+
+  it('refuses an unknown form or value instead of silently answering in the default one', async () => {
+    await expect(startProductaiSandbox({ forms: { jobId: 'uuid' as 'string' } })).rejects.toThrow(/forms.jobId/);
+    const h = await setup();
+    expect(() => h.sandbox.setForms({ envelope: 'naked' as 'bare' })).toThrow(
+      /forms.envelope must be one of doc, bare/,
+    );
+    expect(() => h.sandbox.setForms({ colour: 'blue' } as Partial<ProductaiForms>)).toThrow(/unknown answer form/);
+    expect(() => h.sandbox.setForms({ garbageAfterChargeTimes: 0 })).toThrow(/at least 1/);
+    expect(h.sandbox.forms.jobId).toBe('number');
+  });
+
+  it('jobId string: "22292" in the created, running and completed answers; the path takes the digits', async () => {
+    const h = await setup({ ...FAST, forms: { jobId: 'string' } });
+    const created = await generateSmall(h);
+    expect(created.json).toEqual({ status: 'OK', data: { id: '22292', status: 'RUNNING', prompt: 'x' } });
+    expect((await h.poll(22292)).json).toEqual({ status: 'OK', data: { id: '22292', status: 'RUNNING', prompt: 'x' } });
+    h.clock.advance(GENERATE_MS);
+    expect((await h.call('GET', '/api/job/22292')).json).toEqual({
+      status: 'OK',
+      data: { id: '22292', status: 'COMPLETED', prompt: 'x', image_url: fileUrl(h, 22292) },
+    });
+    // Still strict: a quoted id is not a job_id.
+    expect((await h.call('GET', '/api/job/"22292"')).status).toBe(400);
+    expect(h.sandbox.violations.map((v) => v.rule)).toEqual(['job-id']);
+  });
+
+  it('statusWords lower: running, completed and error in lower case', async () => {
+    const h = await setup({ ...FAST, forms: { statusWords: 'lower' } });
+    expect(data(await generateSmall(h)).status).toBe('running');
+    await h.sandbox.setFault({ kind: 'job-error' });
+    await generateSmall(h);
+    h.clock.advance(GENERATE_MS);
+    expect(data(await h.poll(22292)).status).toBe('completed');
+    expect((await h.poll(22293)).json).toEqual({ status: 'OK', data: { id: 22293, status: 'error' } });
+    // The sandbox's own record keeps the doc's words.
+    expect(h.sandbox.jobs().map((job) => job.status)).toEqual(['COMPLETED', 'ERROR']);
+  });
+
+  it('statusWords extended: QUEUED for the first third, IN_PROGRESS, then COMPLETED or FAILED', async () => {
+    const h = await setup({ ...FAST, forms: { statusWords: 'extended' } });
+    expect(data(await generateSmall(h)).status).toBe('QUEUED');
+    h.clock.advance(GENERATE_MS / 3 - 1);
+    expect(data(await h.poll(22292)).status).toBe('QUEUED');
+    h.clock.advance(1);
+    expect(data(await h.poll(22292)).status).toBe('IN_PROGRESS');
+    await h.sandbox.setFault({ kind: 'job-error' });
+    await h.upscale({ image_url: h.image(SMALL) });
+    h.clock.advance(UPSCALE_MS);
+    expect(data(await h.poll(22292)).status).toBe('COMPLETED');
+    expect((await h.poll(22293)).json).toEqual({ status: 'OK', data: { id: 22293, status: 'FAILED' } });
+  });
+
+  it('resultUrl array: a completed job gives image_url as an array of one working URL', async () => {
+    const h = await setup({ ...FAST, forms: { resultUrl: 'array' } });
+    await generateSmall(h);
+    expect(data(await h.poll(22292)).image_url).toBeUndefined();
+    h.clock.advance(GENERATE_MS);
+    const done = await h.poll(22292);
+    expect(done.json).toEqual({
+      status: 'OK',
+      data: { id: 22292, status: 'COMPLETED', prompt: 'x', image_url: [fileUrl(h, 22292)] },
+    });
+    expect((await download(fileUrl(h, 22292))).status).toBe(200);
+  });
+
+  it('resultUrl images: a completed job gives images: [{ url }] and no image_url, for upscale too', async () => {
+    const h = await setup({ ...FAST, forms: { resultUrl: 'images' } });
+    await h.upscale({ image_url: h.image(SMALL) });
+    h.clock.advance(UPSCALE_MS);
+    expect((await h.poll(22292)).json).toEqual({
+      status: 'OK',
+      data: { id: 22292, status: 'COMPLETED', images: [{ url: fileUrl(h, 22292) }] },
+    });
+  });
+
+  it('envelope bare: the job object at the top level, in created and polled answers', async () => {
+    const h = await setup({ ...FAST, forms: { envelope: 'bare' } });
+    const created = await generateSmall(h);
+    expect(created.status).toBe(200);
+    expect(created.headers.get('content-type')).toBe('application/json');
+    expect(created.json).toEqual({ id: 22292, status: 'RUNNING', prompt: 'x' });
+    h.clock.advance(GENERATE_MS);
+    expect((await h.poll(22292)).json).toEqual({
+      id: 22292,
+      status: 'COMPLETED',
+      prompt: 'x',
+      image_url: fileUrl(h, 22292),
+    });
+    // Errors keep their own shape; only successes lose the envelope.
+    expect((await h.poll(99)).json).toMatchObject({ name: 'ApiError', message: 'Not Found' });
+  });
+
+  it.each([
+    { form: '402', status: 402, body: OUT_OF_TOKENS_DOC },
+    {
+      form: 'okError',
+      status: 200,
+      body: { status: 'ERROR', message: 'OUT_OF_TOKENS', details: 'Not enough credits' },
+    },
+    { form: 'nested', status: 403, body: { error: { code: 'OUT_OF_TOKENS', message: 'Not enough credits' } } },
+  ] as const)(
+    'outOfTokens $form: HTTP $status with its body, no job, no charge, no violation',
+    async ({ form, status, body }) => {
+      const h = await setup({ ...FAST, balance: 2, forms: { outOfTokens: form } });
+      for (const reply of [await generateSmall(h, 'gpt-medium'), await h.upscale({ image_url: h.image(SMALL) })]) {
+        expect(reply.status).toBe(status);
+        expect(reply.json).toEqual(body);
+      }
+      expect(h.sandbox.jobs()).toEqual([]);
+      expect(h.sandbox.ledger).toEqual([]);
+      expect(h.sandbox.balance).toBe(2);
+      expect(h.sandbox.violations).toEqual([]);
+      expect(h.host.hits.size).toBe(0);
+    },
+  );
+
+  it('charge tokens_used: a successful generate or upscale says what it cost; polls do not', async () => {
+    const h = await setup({ ...FAST, forms: { charge: 'tokens_used' } });
+    expect((await generateSmall(h, 'gpt-high')).json).toEqual({
+      status: 'OK',
+      data: { id: 22292, status: 'RUNNING', prompt: 'x', tokens_used: 8 },
+    });
+    expect(data(await h.upscale({ image_url: h.image(SMALL) }))).toEqual({
+      id: 22293,
+      status: 'RUNNING',
+      tokens_used: 20,
+    });
+    expect(data(await h.poll(22292))).toEqual({ id: 22292, status: 'RUNNING', prompt: 'x' });
+  });
+
+  it('charge cost: tokens and the balance after the charge', async () => {
+    const h = await setup({ ...FAST, forms: { charge: 'cost' } });
+    expect(data(await generateSmall(h, 'seedream'))).toEqual({
+      id: 22292,
+      status: 'RUNNING',
+      prompt: 'x',
+      cost: { tokens: 3, balance: 997 },
+    });
+    expect(data(await h.upscale({ image_url: h.image(SMALL) }))).toMatchObject({ cost: { tokens: 20, balance: 977 } });
+    expect(h.sandbox.balance).toBe(977);
+  });
+
+  it.each(['error', 'message'] as const)('errorDetail %s: an ERROR job says why in data.%s', async (form) => {
+    const h = await setup({ ...FAST, forms: { errorDetail: form } });
+    await h.sandbox.setFault({ kind: 'job-error' });
+    await generateSmall(h);
+    await generateSmall(h);
+    h.clock.advance(GENERATE_MS);
+    expect((await h.poll(22292)).json).toEqual({
+      status: 'OK',
+      data: { id: 22292, status: 'ERROR', [form]: 'job-error fault injected' },
+    });
+    // Only ERROR jobs carry it.
+    expect(data(await h.poll(22293))).not.toHaveProperty(form);
+  });
+
+  it('garbageAfterCharge: the next charged answer is HTML, the job exists and is charged, then JSON again', async () => {
+    const h = await setup({ ...FAST });
+    h.sandbox.setForms({ garbageAfterCharge: true });
+    // A refused request charges nothing, so it does not use the garbage up.
+    expect((await h.generate({ model: 'gpt-low', prompt: 'x' })).status).toBe(400);
+    const spoiled = await generateSmall(h);
+    expect(spoiled.status).toBe(200);
+    expect(spoiled.headers.get('content-type')).toBe('text/html');
+    expect(spoiled.json).toBe('<html>gateway</html>');
+    expect(h.sandbox.requests.map((r) => r.garbage)).toEqual([false, true]);
+    expect(h.sandbox.ledger).toMatchObject([{ seq: 2, jobId: 22292, tokens: 2 }]);
+    expect(h.sandbox.forms.garbageAfterCharge).toBe(false);
+    expect(h.sandbox.violations.map((v) => v.rule)).toEqual(['image-url-required']);
+
+    const clean = await h.upscale({ image_url: h.image(SMALL) });
+    expect(clean.json).toEqual({ status: 'OK', data: { id: 22293, status: 'RUNNING' } });
+    // The spoiled job is real: it can be polled and completes.
+    h.clock.advance(GENERATE_MS);
+    expect(data(await h.poll(22292)).status).toBe('COMPLETED');
+  });
+
+  it('garbageAfterChargeTimes spoils that many answers in a row; false disarms', async () => {
+    const h = await setup({ ...FAST, forms: { garbageAfterCharge: true, garbageAfterChargeTimes: 2 } });
+    const replies = [await generateSmall(h), await h.upscale({ image_url: h.image(SMALL) }), await generateSmall(h)];
+    expect(replies.map((r) => r.headers.get('content-type'))).toEqual(['text/html', 'text/html', 'application/json']);
+    expect(h.sandbox.ledger).toHaveLength(3);
+
+    h.sandbox.setForms({ garbageAfterCharge: true });
+    expect(h.sandbox.forms).toMatchObject({ garbageAfterCharge: true, garbageAfterChargeTimes: 2 });
+    h.sandbox.setForms({ garbageAfterCharge: false });
+    expect((await generateSmall(h)).headers.get('content-type')).toBe('application/json');
+  });
+
+  /** Two requests `gapMs` apart fill a window of 2 per 10 s; the third is refused until the first leaves it. */
+  async function refusedAfter(h: Harness, gapMs: number): Promise<Reply> {
+    await h.poll(1);
+    h.clock.advance(gapMs);
+    await h.poll(1);
+    return h.poll(1);
+  }
+
+  it('retryAfterStyle seconds: whole seconds until the window frees a slot, without the legacy option', async () => {
+    const h = await setup({ rateLimit: { requests: 2, windowMs: 10_000 }, forms: { retryAfterStyle: 'seconds' } });
+    const limited = await refusedAfter(h, 4_300);
+    expect(limited.status).toBe(429);
+    // 5.7 s until the first request leaves the window, rounded up.
+    expect(limited.headers.get('retry-after')).toBe('6');
+  });
+
+  it('retryAfterStyle date: an HTTP-date on the sandbox clock, with a Date header from the same clock', async () => {
+    const h = await setup({ rateLimit: { requests: 2, windowMs: 10_000 } });
+    h.sandbox.setForms({ retryAfterStyle: 'date' });
+    const started = h.clock.now();
+    h.clock.advance(500);
+    const limited = await refusedAfter(h, 4_000);
+    expect(limited.status).toBe(429);
+    // The first request left the window at started + 10.5 s; HTTP-dates round up to whole seconds.
+    expect(limited.headers.get('retry-after')).toBe(new Date(started + 11_000).toUTCString());
+    expect(limited.headers.get('date')).toBe(new Date(started + 4_000).toUTCString());
+    const waitMs = Date.parse(limited.headers.get('retry-after') ?? '') - Date.parse(limited.headers.get('date') ?? '');
+    expect(waitMs).toBe(7_000);
+  });
+
+  it('probesCount false: HEAD and GET of / and /v1 spend no quota, are still answered and recorded', async () => {
+    const h = await setup({ rateLimit: { requests: 3, windowMs: 60_000 }, probesCount: false });
+    const probes = [
+      await h.call('HEAD', '/', { absolute: true, key: null }),
+      await h.call('GET', '/v1', { absolute: true }),
+      await h.call('GET', '/v1/', { absolute: true }),
+      await h.call('HEAD', '/v1', { absolute: true }),
+      await h.call('GET', '/', { absolute: true }),
+    ];
+    expect(probes.map((p) => p.status)).toEqual([401, 404, 404, 404, 404]);
+    expect(h.sandbox.requestsCounted).toBe(0);
+    expect([(await h.poll(1)).status, (await h.poll(1)).status, (await h.poll(1)).status]).toEqual([404, 404, 404]);
+    expect((await h.poll(1)).status).toBe(429);
+    expect(h.sandbox.requestsCounted).toBe(4);
+    expect(h.sandbox.requests.map((r) => r.counted)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(h.sandbox.requests.map((r) => r.at)).toEqual(Array(9).fill(h.clock.now()));
+    // Strict as ever: a probe is not an endpoint.
+    expect(h.sandbox.violations.filter((v) => v.rule === 'route')).toHaveLength(4);
+  });
+
+  it('probesCount default: probes count like any request to the API', async () => {
+    const h = await setup({ rateLimit: { requests: 2, windowMs: 60_000 } });
+    await h.call('HEAD', '/v1', { absolute: true });
+    await h.call('GET', '/', { absolute: true });
+    expect(h.sandbox.requestsCounted).toBe(2);
+    expect((await h.poll(1)).status).toBe(429);
+  });
+
+  it('setForms changes the forms of a running sandbox from the next answer on, and back', async () => {
+    const h = await setup({ ...FAST });
+    await generateSmall(h);
+    h.sandbox.setForms({ jobId: 'string', envelope: 'bare', statusWords: 'lower' });
+    expect((await h.poll(22292)).json).toEqual({ id: '22292', status: 'running', prompt: 'x' });
+    h.sandbox.setForms({ envelope: 'doc', jobId: undefined });
+    expect((await h.poll(22292)).json).toEqual({ status: 'OK', data: { id: '22292', status: 'running', prompt: 'x' } });
+    h.sandbox.setForms({ jobId: 'number', statusWords: 'doc' });
+    expect((await h.poll(22292)).json).toEqual({ status: 'OK', data: { id: 22292, status: 'RUNNING', prompt: 'x' } });
   });
 });
 

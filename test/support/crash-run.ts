@@ -14,11 +14,11 @@ export interface CrashRun {
 }
 
 /** The provider crash child (test/support/provider-crash-child.ts) in this process's Node, with tsx as a loader. */
-export function runCrashChild(args: readonly string[]): CrashRun {
+export function runCrashChild(args: readonly string[], env: NodeJS.ProcessEnv = {}): CrashRun {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'test', 'support', 'provider-crash-child.ts'), ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

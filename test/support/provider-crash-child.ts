@@ -40,9 +40,11 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
     tempDir: dir,
     isTiffRaw: async (file) => (await isTiffBasedRaw(file)).raw,
   });
+  // A rate limit like "15/6000" (requests per window ms) when a test checks windows across restarts.
+  const [requests = 1000, windowMs = 1000] = (process.env.SHOOTLINE_TEST_RATE ?? '1000/1000').split('/').map(Number);
   const provider =
     which === 'productai'
-      ? createProductaiProvider({ pollIntervalMs: 20, rateLimit: { requests: 1000, windowMs: 1000 } })
+      ? createProductaiProvider({ pollIntervalMs: 20, rateLimit: { requests, windowMs } })
       : createAixposeProvider({ pollIntervalMs: 20 });
   const staging = stagingEndpoint
     ? new Staging({ endpoint: stagingEndpoint, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })

@@ -139,7 +139,9 @@ export type ApplyResult = { ok: true; job: JobRecord } | { ok: false; reason: 'n
 export interface TransitionExtras {
   remoteId?: string;
   /** A paid job's charge, written with the transition and at most once per job (a resumed job is not charged again). */
-  charge?: { provider: string; amount: number };
+  charge?: { provider: string; amount: number; balanceAfter?: number };
+  /** A paid request that may have been charged (its answer never came): recorded apart, once per key. */
+  possibleCharge?: { provider: string; amount: number };
   detail?: string;
   /** Only apply if this worker still holds the job: a worker whose lease ran out must not write. */
   leaseOwner?: string;
@@ -217,10 +219,35 @@ export function applyInTransaction(
   if (extras.charge) {
     statement(
       db,
-      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
-       SELECT ?, ?, 'charge', ?, ?, ? WHERE NOT EXISTS
+      `INSERT INTO credit_ledger (provider, job_id, kind, amount, balance_after, note, at)
+       SELECT ?, ?, 'charge', ?, ?, ?, ? WHERE NOT EXISTS
          (SELECT 1 FROM credit_ledger WHERE job_id = ? AND kind = 'charge' AND note = ?)`,
-    ).run(extras.charge.provider, id, extras.charge.amount, before.idempotencyKey, now, id, before.idempotencyKey);
+    ).run(
+      extras.charge.provider,
+      id,
+      extras.charge.amount,
+      extras.charge.balanceAfter ?? null,
+      before.idempotencyKey,
+      now,
+      id,
+      before.idempotencyKey,
+    );
+  }
+  if (extras.possibleCharge) {
+    statement(
+      db,
+      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
+       SELECT ?, ?, 'possible_charge', ?, ?, ? WHERE NOT EXISTS
+         (SELECT 1 FROM credit_ledger WHERE job_id = ? AND kind IN ('charge', 'possible_charge') AND note = ?)`,
+    ).run(
+      extras.possibleCharge.provider,
+      id,
+      extras.possibleCharge.amount,
+      before.idempotencyKey,
+      now,
+      id,
+      before.idempotencyKey,
+    );
   }
   const job = getJob(db, id);
   return job ? { ok: true, job } : { ok: false, reason: 'not_found' };

@@ -10,6 +10,34 @@ import type { HttpRequest, HttpResponse } from './http';
  * records every step, remote id and output, so a crash at any point resumes without paying twice.
  */
 /**
+ * What a submit started, and what it cost where the provider's answer says: the queue records the
+ * stated charge (else the estimate) and the stated balance (else it reads the balance again).
+ */
+export interface SubmitResult {
+  remoteId: string;
+  /** Credits the provider's answer says this job was charged. */
+  charged?: number;
+  /** The account's balance after the charge, as the answer gave it. */
+  balance?: number;
+}
+
+/**
+ * A paid request was answered 2xx but the answer could not be read, and the work it started could
+ * not be found by looking it up (listing, fetching by id) either. The provider may have charged:
+ * the job goes to review with the provider's own words, never resent by itself.
+ */
+export class UnreadablePaidAnswer extends Error {
+  /** What the provider sent, as words a person can read (an excerpt of the body). */
+  readonly providerWords: string;
+
+  constructor(message: string, providerWords: string) {
+    super(message);
+    this.name = 'UnreadablePaidAnswer';
+    this.providerWords = providerWords;
+  }
+}
+
+/**
  * The operation a module offers under `name`, looked up among its own keys only: a name sent by a
  * user ("__proto__", "constructor") must never reach Object.prototype.
  */
@@ -35,7 +63,7 @@ export interface ProviderModule {
   pollIntervalMs: number;
   estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputsView) => CostEstimate;
   /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
-  submit: (context: SubmitContext) => Promise<{ remoteId: string }>;
+  submit: (context: SubmitContext) => Promise<SubmitResult>;
   poll: (context: ProviderContext, remoteId: string) => Promise<PollResult>;
   fetchOutputs: (context: ProviderContext, remoteId: string, outputs: readonly OutputRef[]) => Promise<FetchedOutput[]>;
   /** For providers that can list their work: did a submit we lost track of arrive? */
@@ -55,6 +83,8 @@ export interface ProviderModule {
      * Cached by the engine; an operation's hint names the `kind` that fills its choices.
      */
     catalog?: (context: ProviderContext) => Promise<CatalogEntry[]>;
+    /** Offered for the kinds the catalog has not given yet (offline, or before a key is set). */
+    fallbackCatalog?: readonly CatalogEntry[];
     /** A provider-side assistant that learns the user's taste (AIXpose's agent). */
     agent?: {
       get: (context: ProviderContext) => Promise<AgentSettings>;

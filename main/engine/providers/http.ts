@@ -4,6 +4,7 @@ import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RequestFailure } from '../queue/retry-policy';
+import { describeWords, providerWords } from './provider-errors';
 import {
   fixedLookup,
   resolveUrlHost,
@@ -94,9 +95,11 @@ const canceled = (): ProviderRequestError => new ProviderRequestError('The reque
 export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const response = await sendRequest(request);
   if (response.status >= 200 && response.status < 300) return response;
+  // The provider's own words and the field it names, so the user can act on them.
+  const words = providerWords(response.body);
   throw new ProviderRequestError(
-    `The provider answered ${response.status}.`,
-    { kind: 'http', status: response.status, providerCode: providerCode(response.body) },
+    `The provider answered ${response.status}${describeWords(words)}.`,
+    { kind: 'http', status: response.status, ...(words.code ? { providerCode: words.code } : {}) },
     response,
   );
 }
@@ -287,19 +290,6 @@ async function saveBody(response: http.IncomingMessage, file: string, maxBytes: 
   } catch (error) {
     fs.rmSync(file, { force: true });
     throw error;
-  }
-}
-
-/** A provider's own error code from a JSON body like `{ "error": { "code": "…" } }` or `{ "code": "…" }`. */
-function providerCode(body: Buffer): string | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { code?: unknown; error?: unknown };
-    const nested =
-      typeof parsed.error === 'object' && parsed.error !== null ? (parsed.error as { code?: unknown }).code : undefined;
-    const code = nested ?? parsed.code;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
   }
 }
 

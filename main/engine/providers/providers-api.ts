@@ -10,7 +10,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { resolveOperation, validParams } from '../queue/enqueue';
 import { resolveBaseUrl } from './base-url';
 import { bindKeyHere, boundKey, keyMayTravelTo, originOf } from './key-binding';
-import type { ProviderContext, ProviderModule } from './contract';
+import type { CatalogEntry, ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from './http';
 
 type ProviderMethods =
@@ -38,6 +38,13 @@ export interface ProvidersApiContext {
 const TEST_TIMEOUT_MS = 15_000;
 /** A catalog changes rarely; it is fetched again after a day, or when the user asks. */
 const CATALOG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** The catalog, completed by the provider's fallback entries for each kind it does not hold. */
+function withFallback(provider: ProviderModule, entries: CatalogEntry[]): CatalogEntry[] {
+  const fallback = provider.account?.fallbackCatalog ?? [];
+  const kinds = new Set(entries.map((entry) => entry.kind));
+  return [...entries, ...fallback.filter((entry) => !kinds.has(entry.kind))];
+}
 
 /**
  * Provider accounts: what each provider can do, whether its key is set (never the key), where it
@@ -156,7 +163,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       const fetchCatalog = provider.account?.catalog;
       const answer = (message: string | null) => ({
         provider: id,
-        entries: cached ? CatalogEntrySchema.array().catch([]).parse(cached.entries) : [],
+        entries: withFallback(provider, cached ? CatalogEntrySchema.array().catch([]).parse(cached.entries) : []),
         fetchedAt: cached?.fetchedAt ?? null,
         message,
       });
@@ -168,7 +175,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       try {
         const entries = await withProvider(id, (call) => fetchCatalog(call));
         saveCatalog(db, id, entries, context.now());
-        return { provider: id, entries, fetchedAt: context.now(), message: null };
+        return { provider: id, entries: withFallback(provider, entries), fetchedAt: context.now(), message: null };
       } catch (error) {
         const why = error instanceof ProviderRequestError ? error.message : 'It could not be loaded.';
         return answer(

@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Db } from '../db/connection';
 import type { JobRecord } from '../db/jobs-repo';
 import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
-import type { ProviderContext, ProviderInputs, ProviderModule, SubmitContext } from '../providers/contract';
+import type {
+  ProviderContext,
+  ProviderInputs,
+  ProviderModule,
+  SubmitContext,
+  SubmitResult,
+} from '../providers/contract';
 import type { HostResolver } from '../providers/network';
 import { keyMayTravelTo, type BoundKey } from '../providers/key-binding';
-import { httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../providers/http';
+import {
+  CALL_TIMEOUTS_MS,
+  httpRequest,
+  ProviderRequestError,
+  type HttpRequest,
+  type HttpResponse,
+} from '../providers/http';
+import { resolveUrlHost, systemResolver, type ResolvedAddress } from '../providers/network';
 import type { Clock } from './clock';
 import type { ProviderGate } from './provider-gate';
-import { classifyFailure } from './retry-policy';
+import { classifyFailure, parseRetryAfter } from './retry-policy';
 
 /**
  * How the runner calls a provider: every request through its gate (rate token, abort signal,
@@ -81,7 +95,10 @@ export function providerContext(
         gate.learn(response);
         return response;
       } catch (error) {
-        if (error instanceof ProviderRequestError && error.response) gate.learn(error.response);
+        if (error instanceof ProviderRequestError && error.response) {
+          gate.learn(error.response);
+          holdProviderIfAsked(gate, error.response, deps.clock.now());
+        }
         throw auth.withheld ? explainWithheldKey(error, auth.withheld) : error;
       }
     },
@@ -131,6 +148,16 @@ async function authHeaders(
   };
 }
 
+/**
+ * A 429 or 503 with Retry-After speaks for the whole provider: no request of any job goes there
+ * before then. (A 409 "still in progress" with Retry-After concerns its own request only.)
+ */
+function holdProviderIfAsked(gate: ProviderGate, response: HttpResponse, now: number): void {
+  if (response.status !== 429 && response.status !== 503) return;
+  const waitMs = parseRetryAfter(response.header('retry-after'), now);
+  if (waitMs !== null) gate.pauseUntil(now + waitMs);
+}
+
 /** A refusal of a request that went without its key says so, instead of "the key is wrong". */
 function explainWithheldKey(error: unknown, withheld: string): unknown {
   if (!(error instanceof ProviderRequestError) || error.failure.kind !== 'http') return error;
@@ -152,7 +179,7 @@ export async function submitJob(
   gate: ProviderGate,
   job: JobRecord,
   signal: AbortSignal,
-): Promise<{ remoteId: string }> {
+): Promise<SubmitResult> {
   const { db, clock } = deps;
   const open: { step: OpenStep | null } = { step: null };
   const base = providerContext(deps, gate, signal, null);
@@ -227,12 +254,39 @@ function provablyNotTaken(error: unknown): boolean {
   return kind !== 'ambiguous' && kind !== 'canceled';
 }
 
-/** Reachability: any HTTP answer from the base URL, even an error status, counts as reachable. */
+/**
+ * Reachability: can a connection to the base URL's host be opened? Only the connection: no HTTP
+ * request is sent, so a probe spends none of the provider's quota (ProductAI counted our probes
+ * against its 15 a minute, and refused them without a key) and needs no key.
+ */
 export async function probeBaseUrl(baseUrl: string, signal: AbortSignal, resolve?: HostResolver): Promise<boolean> {
+  let url: URL;
   try {
-    await httpRequest({ method: 'HEAD', url: baseUrl, signal, call: 'probe', resolve });
-    return true;
-  } catch (error) {
-    return error instanceof ProviderRequestError && error.failure.kind === 'http';
+    url = new URL(baseUrl);
+  } catch {
+    return false;
   }
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await resolveUrlHost(url, resolve ?? systemResolver);
+  } catch {
+    return false;
+  }
+  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const address = addresses[0];
+  if (!address || signal.aborted) return false;
+  return new Promise<boolean>((done) => {
+    const socket = net.connect({ host: address.address, port, family: address.family });
+    const finish = (reachable: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      done(reachable);
+    };
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), CALL_TIMEOUTS_MS.probe);
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
 }

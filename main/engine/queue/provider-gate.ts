@@ -15,6 +15,8 @@ export interface ProviderGateOptions {
   probe: (baseUrl: string, signal: AbortSignal) => Promise<boolean>;
   /** Called when an unreachable provider answers again, so the queue resumes by itself. */
   onReachable: () => void;
+  /** Every request counted against the rate limit, so a restarted engine knows the window it is in. */
+  onRequestCounted?: (at: number) => void;
   log: Logger;
 }
 
@@ -28,10 +30,14 @@ export class ProviderGate {
   reachable = true;
   /** The provider's balance as last read, minus what jobs since then reserved. */
   balance: { credits: number; readAt: number } | null = null;
+  /** When the balance was last read again after a paid call. */
+  balanceRefreshedAt = Number.NEGATIVE_INFINITY;
   private readonly options: ProviderGateOptions;
   private readonly bucket: TokenBucket | null;
   private readonly stopController = new AbortController();
   private probing = false;
+  /** No request before this time (epoch ms): the provider asked us to wait. */
+  private pausedUntil = 0;
   readonly provider: ProviderModule;
 
   constructor(options: ProviderGateOptions) {
@@ -45,12 +51,22 @@ export class ProviderGate {
     return provider.concurrency ?? DEFAULT_CONCURRENCY;
   }
 
-  /** Waits until the rate limit allows one more request, then counts it. */
+  /**
+   * Waits until the provider may be asked again (a Retry-After it gave) and the rate limit allows
+   * one more request, then counts it.
+   */
   async takeToken(signal: AbortSignal): Promise<void> {
-    if (!this.bucket) return;
-    while (!this.bucket.tryTake()) {
-      await this.options.clock.sleep(Math.max(1, this.bucket.msUntilAvailable()), signal);
+    const { clock } = this.options;
+    for (;;) {
+      const paused = this.pausedUntil - clock.now();
+      if (paused > 0) {
+        await clock.sleep(paused, signal);
+        continue;
+      }
+      if (!this.bucket || this.bucket.tryTake()) break;
+      await clock.sleep(Math.max(1, this.bucket.msUntilAvailable()), signal);
     }
+    this.options.onRequestCounted?.(clock.now());
   }
 
   learn(response: HttpResponse): void {
@@ -58,9 +74,18 @@ export class ProviderGate {
     this.bucket.learn(parseRateLimitHeaders(response.header, this.options.clock.now()));
   }
 
-  /** A Retry-After from the provider: no request to it before then. */
+  /**
+   * A Retry-After from the provider on a 429 or 503: no request to it before then, from any job,
+   * whether or not the provider has a rate limit of ours. A shorter pause never cuts a longer one.
+   */
   pauseUntil(timeMs: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, timeMs);
     this.bucket?.pauseUntil(timeMs);
+  }
+
+  /** Requests counted against the rate limit before this engine started (see `onRequestCounted`). */
+  seedRequests(times: readonly number[]): void {
+    this.bucket?.seedGrants(times);
   }
 
   markUnreachable(): void {
@@ -81,7 +106,7 @@ export class ProviderGate {
     try {
       for (let attempt = 0; !this.reachable; attempt += 1) {
         await clock.sleep(random() * Math.min(PROBE_CAP_MS, PROBE_BASE_MS * 2 ** Math.min(attempt, 16)), signal);
-        await this.takeToken(signal);
+        // A probe opens a connection and sends no request: it costs no quota, so it takes no token.
         if (await probe(provider.baseUrl ?? '', signal)) {
           this.reachable = true;
           log.info('queue.provider_reachable', { provider: provider.id, probes: attempt + 1 });

@@ -15,12 +15,14 @@ import {
   type TransitionExtras,
 } from '../db/jobs-repo';
 import { markStepPending, sendingSteps } from '../db/job-steps-repo';
+import { recentProviderRequests, recordProviderRequest } from '../db/provider-requests-repo';
 import { activePauses } from '../db/pauses-repo';
 import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
 import { AppError } from '../../../shared/errors';
 import {
+  UnreadablePaidAnswer,
   operationOf,
   type FetchedOutput,
   type OutputRef,
@@ -110,6 +112,9 @@ const NO_INPUTS: ProviderInputs = {
 const BALANCE_MAX_AGE_MS = 60_000;
 /** Errors a provider raises about the job itself, never worth a retry. */
 const REFUSALS = new Set<string>(['invalid_input', 'not_found', 'conflict']);
+/** The balance is read again after paid calls at most this often per provider (each read is a request). */
+const BALANCE_REFRESH_MS = 30_000;
+const BALANCE_READ_TIMEOUT_MS = 15_000;
 /** What the queue was doing, in words for a message. */
 const STAGE_WORDS = {
   prepare: 'preparing the job',
@@ -165,9 +170,31 @@ export class QueueRunner {
               : probeBaseUrl(options.baseUrl?.(provider) || defaultUrl, signal, options.resolve),
           onReachable: () => this.pump(),
           log: options.log,
+          ...(provider.rateLimit ? { onRequestCounted: this.requestLogger(provider.id, provider.rateLimit) } : {}),
         }),
       );
+      if (provider.rateLimit) {
+        const window = provider.rateLimit.windowMs;
+        this.gates
+          .get(provider.id)
+          ?.seedRequests(recentProviderRequests(options.db, provider.id, options.clock.now() - window));
+      }
     }
+  }
+
+  /**
+   * Writes each request counted against a rate limit, so that an engine started again (after a
+   * quit or a crash) resumes inside the provider's window instead of with a fresh allowance.
+   */
+  private requestLogger(providerId: string, limit: { requests: number }): (at: number) => void {
+    return (at) => {
+      try {
+        recordProviderRequest(this.options.db, providerId, at, limit.requests);
+      } catch (error) {
+        // Losing one record only makes a restart a little less careful; the request itself goes on.
+        this.options.log.warn('queue.request_log_failed', { provider: providerId, error });
+      }
+    };
   }
 
   /** Recovers what a previous run left in flight, then starts dispatching. */
@@ -231,10 +258,11 @@ export class QueueRunner {
       const provider = this.providers.get(job.provider);
       if (job.state === 'submitting' && sendingSteps(db, job.id).length > 0) {
         if (!provider || !canResendSafely(provider)) {
-          this.apply(job.id, {
-            type: 'outcome_unknown',
-            error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE },
-          });
+          this.apply(
+            job.id,
+            { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
+            provider ? this.possibleCharge(provider, job) : {},
+          );
           continue;
         }
       }
@@ -362,10 +390,18 @@ export class QueueRunner {
       }
       if (job.state === 'submitting') {
         stage = 'submit';
-        const { remoteId } = await submitJob(this.callDeps(), provider, gate, job, signal);
+        const submitted = await submitJob(this.callDeps(), provider, gate, job, signal);
         const paid = operationOf(provider, job.operation)?.paid ?? false;
-        const charge = paid ? { provider: provider.id, amount: job.costEstimate ?? 0 } : undefined;
-        job = this.advance(job, { type: 'accepted' }, { remoteId, charge }, owner);
+        // What the provider's answer says it charged wins over our price table.
+        const charge = paid
+          ? {
+              provider: provider.id,
+              amount: submitted.charged ?? job.costEstimate ?? 0,
+              ...(submitted.balance === undefined ? {} : { balanceAfter: submitted.balance }),
+            }
+          : undefined;
+        job = this.advance(job, { type: 'accepted' }, { remoteId: submitted.remoteId, charge }, owner);
+        if (paid) this.balanceAfterCharge(provider, gate, submitted.balance);
       }
       if (job.state === 'remote') {
         stage = 'poll';
@@ -391,6 +427,37 @@ export class QueueRunner {
     } finally {
       renewal.cancel();
     }
+  }
+
+  /** A paid job whose request may have been charged goes to review with that charge noted as possible. */
+  private possibleCharge(provider: ProviderModule, job: JobRecord): Pick<TransitionExtras, 'possibleCharge'> {
+    if (!operationOf(provider, job.operation)?.paid) return {};
+    return { possibleCharge: { provider: provider.id, amount: job.costEstimate ?? 0 } };
+  }
+
+  /**
+   * After a paid call the balance shown must not go stale: the one the answer stated, else one read
+   * again (at most once per BALANCE_REFRESH_MS per provider, as each read spends a request).
+   */
+  private balanceAfterCharge(provider: ProviderModule, gate: ProviderGate, stated: number | undefined): void {
+    const { db, clock, log } = this.options;
+    const now = clock.now();
+    if (stated !== undefined) {
+      gate.balance = { credits: stated, readAt: now };
+      setProviderBalance(db, provider.id, stated, now);
+      return;
+    }
+    const readBalance = provider.account?.balance;
+    if (!readBalance || now - gate.balanceRefreshedAt < BALANCE_REFRESH_MS) return;
+    gate.balanceRefreshedAt = now;
+    const context = this.contextFor(provider.id, AbortSignal.timeout(BALANCE_READ_TIMEOUT_MS));
+    if (!context) return;
+    readBalance(context)
+      .then((credits) => {
+        gate.balance = { credits, readAt: clock.now() };
+        setProviderBalance(db, provider.id, credits, clock.now());
+      })
+      .catch((error: unknown) => log.warn('queue.balance_refresh_failed', { provider: provider.id, error }));
   }
 
   /** Applies an event the run itself caused; if the job was taken from us meanwhile, stop quietly. */
@@ -504,13 +571,20 @@ export class QueueRunner {
     if (error instanceof RunAborted || signal.aborted) return; // canceled (already written) or stopping (recovered at start)
     const current = getJob(db, job.id);
     if (!current || current.leaseOwner !== owner) return;
-    const review = (detail: string): void => {
+    const review = (detail: string, message = NEEDS_REVIEW_MESSAGE): void => {
       this.apply(
         job.id,
-        { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
-        { leaseOwner: owner, detail },
+        { type: 'outcome_unknown', error: { code: 'unavailable', message } },
+        { leaseOwner: owner, detail, ...this.possibleCharge(provider, job) },
       );
     };
+    if (error instanceof UnreadablePaidAnswer) {
+      review(
+        error.message,
+        `${provider.name} accepted this job but its answer could not be read, and the work was not found: ${error.providerWords}. Resend (may be charged again) or discard.`,
+      );
+      return;
+    }
     if (error instanceof PossiblySent) {
       review('a request of this job may have reached the provider before');
       return;
@@ -560,8 +634,8 @@ export class QueueRunner {
           );
           return;
         }
+        // The provider itself was held at the moment it answered (see provider-calls); the job waits too.
         const retryAfter = parseRetryAfter(error.response?.header('retry-after'), clock.now());
-        if (retryAfter !== null) gate.pauseUntil(clock.now() + retryAfter);
         this.retryLater(job.id, jobError, retryAfter, owner);
         return;
       }

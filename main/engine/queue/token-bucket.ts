@@ -45,6 +45,11 @@ export function burstCapacity(requests: number): number {
   return Math.max(1, Math.floor(requests / 4));
 }
 
+/** How much longer than its width a window is held: 2% (1.2 s of a minute), what ≥ 90% use of it allows. */
+export function windowMargin(windowMs: number): number {
+  return windowMs * 0.02;
+}
+
 function assertWindow(requests: number, windowMs: number): void {
   if (!Number.isInteger(requests) || requests < 1)
     throw new RangeError(`requests must be an integer >= 1: ${requests}`);
@@ -128,6 +133,23 @@ export class TokenBucket {
   }
 
   /**
+   * Grants made before this bucket existed (by an engine that stopped or was killed): the window
+   * still counts them, and the bucket starts empty if any lies within one refill of now, so a
+   * restart neither bursts nor overruns the provider's window.
+   */
+  seedGrants(times: readonly number[]): void {
+    if (!this.window) return;
+    const now = this.clock();
+    const recent = times.filter((time) => time > now - this.window!.ms && time <= now).sort((a, b) => a - b);
+    this.grants.splice(0, this.grants.length, ...recent.slice(-this.window.requests));
+    if (recent.length > 0) {
+      const newest = recent[recent.length - 1] ?? now;
+      this.tokens = Math.min(this.tokens, Math.max(0, (now - newest) * this.refillPerMs));
+      this.refilledAt = Math.max(this.refilledAt, now);
+    }
+  }
+
+  /**
    * Adopts what the provider's headers say, trusting them only where they are stricter than us:
    * a lower limit replaces ours (docs go stale), fewer remaining requests than our tokens drops our
    * tokens to it, and none remaining with a reset time pauses until the reset.
@@ -159,8 +181,11 @@ export class TokenBucket {
   private windowWaitMs(now: number): number {
     const oldest = this.grants[0];
     if (!this.window || oldest === undefined || this.grants.length < this.window.requests) return 0;
+    // The provider counts arrivals, which come after our grants by the time a request takes to
+    // leave (a connection, a TLS handshake): the window is held a little longer than it is wide.
+    const span = this.window.ms + windowMargin(this.window.ms);
     const elapsed = now - oldest;
-    return elapsed >= this.window.ms ? 0 : this.window.ms - elapsed;
+    return elapsed >= span ? 0 : span - elapsed;
   }
 
   private recordGrant(now: number): void {

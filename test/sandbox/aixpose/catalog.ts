@@ -13,7 +13,28 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 export const RESOLUTION_LONG_EDGE: Record<Resolution, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
 
 export const ASPECT_RATIOS = ['1:1', '4:3', '3:2', '16:9', '21:9', '3:4', '2:3', '9:16'] as const;
-export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+/**
+ * `<width>:<height>`: one of ASPECT_RATIOS, or of the sandbox's `extraAspectRatios` option (a
+ * provider may offer more than this list), so a plain string checked against the sandbox's list.
+ */
+export type AspectRatio = string;
+
+/** Display names for the `aspectRatios: 'values'` form of the catalog; an extra ratio is named by itself. */
+export const ASPECT_RATIO_NAMES: Readonly<Record<string, string>> = {
+  '1:1': 'Square',
+  '4:3': 'Standard',
+  '3:2': 'Classic',
+  '16:9': 'Widescreen',
+  '21:9': 'Ultrawide',
+  '3:4': 'Portrait',
+  '2:3': 'Classic portrait',
+  '9:16': 'Vertical',
+};
+
+/** A well-formed ratio of two positive integers, the form every catalog entry has. */
+export function isAspectRatio(text: string): boolean {
+  return /^[1-9]\d{0,3}:[1-9]\d{0,3}$/.test(text);
+}
 
 export const PROJECT_OUTPUTS = ['picture', 'video'] as const;
 
@@ -39,7 +60,18 @@ export const SCENE_LOCATIONS = {
 export type SceneType = keyof typeof SCENE_LOCATIONS;
 export const SCENE_TYPES = Object.keys(SCENE_LOCATIONS) as [SceneType, ...SceneType[]];
 
-export const INSTRUCTION_SOURCES = ['preset', 'prompt', 'quick_action', 'consistency'] as const;
+/**
+ * The doc names "custom prompts" beside "preset actions" (sent as `source: 'preset'`) but never shows
+ * a prompt's source word: `custom` reads the doc most literally and is the default; the others are
+ * the plausible alternatives a test can switch to (`promptSource` form). The prompt text is `prompt`.
+ */
+export const PROMPT_SOURCES = ['custom', 'prompt', 'custom_prompt'] as const;
+export type PromptSource = (typeof PROMPT_SOURCES)[number];
+
+/** The instruction sources accepted when custom prompts are sent as `promptSource`. */
+export function instructionSources(promptSource: PromptSource): string[] {
+  return ['preset', promptSource, 'quick_action', 'consistency'];
+}
 
 export interface ActionGroup {
   id: string;

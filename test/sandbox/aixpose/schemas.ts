@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  ASPECT_RATIOS,
   MAX_ACTIONS,
   MAX_PROMPT_LENGTH,
   MAX_VARIANTS,
@@ -8,6 +7,7 @@ import {
   MEDIA_TYPES,
   MODEL_IDS,
   PROJECT_OUTPUTS,
+  type PromptSource,
   RESOLUTIONS,
   SCENE_LOCATIONS,
   SCENE_TYPES,
@@ -19,7 +19,14 @@ import { isStrictBase64, urlProblem } from './util';
  * refused, because a misspelt field (`aspectRatio`) silently ignored by the real API would be a
  * bug nobody sees. What is required follows ASSUMPTIONS in server.ts.
  */
-export function requestSchemas(options: { allowHttpLoopback: boolean }) {
+export function requestSchemas(options: {
+  allowHttpLoopback: boolean;
+  /** The catalog's ratios plus the sandbox's `extraAspectRatios`. */
+  aspectRatios: readonly [string, ...string[]];
+  /** The one `instruction.source` word accepted for a custom prompt (`promptSource` form). */
+  promptSource: PromptSource;
+}) {
+  const aspectRatio = z.enum(options.aspectRatios);
   const url = z.string().superRefine((text, context) => {
     const problem = urlProblem(text, options.allowHttpLoopback);
     if (problem) context.addIssue({ code: 'custom', message: problem });
@@ -51,7 +58,7 @@ export function requestSchemas(options: { allowHttpLoopback: boolean }) {
   const project = z.strictObject({
     name: notBlank(200),
     output: z.enum(PROJECT_OUTPUTS),
-    picture_aspect_ratio: z.enum(ASPECT_RATIOS),
+    picture_aspect_ratio: aspectRatio,
     picture_resolution: z.enum(RESOLUTIONS),
   });
 
@@ -82,7 +89,7 @@ export function requestSchemas(options: { allowHttpLoopback: boolean }) {
         .max(MAX_ACTIONS)
         .refine((actions) => new Set(actions).size === actions.length, 'must not repeat an action'),
     }),
-    z.strictObject({ source: z.literal('prompt'), prompt: notBlank(MAX_PROMPT_LENGTH) }),
+    z.strictObject({ source: z.literal(options.promptSource), prompt: notBlank(MAX_PROMPT_LENGTH) }),
     z.strictObject({ source: z.literal('quick_action'), quick_action_id: z.string().min(1) }),
     z.strictObject({ source: z.literal('consistency'), reference_picture_id: z.string().min(1) }),
   ]);
@@ -90,7 +97,7 @@ export function requestSchemas(options: { allowHttpLoopback: boolean }) {
   const enhancement = z.strictObject({
     instruction,
     variants: z.number().int().min(1).max(MAX_VARIANTS).optional(),
-    aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
+    aspect_ratio: aspectRatio.optional(),
     resolution: z.enum(RESOLUTIONS).optional(),
     model: z.enum(MODEL_IDS).optional(),
     webhook_url: url.optional(),
@@ -106,7 +113,7 @@ export function requestSchemas(options: { allowHttpLoopback: boolean }) {
     scene_context: notBlank(1000).optional(),
     voice_direction: notBlank(500).optional(),
     background_direction: notBlank(500).optional(),
-    aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
+    aspect_ratio: aspectRatio.optional(),
     webhook_url: url.optional(),
   });
 

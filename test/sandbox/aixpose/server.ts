@@ -30,15 +30,27 @@
  * - `Idempotency-Key` on writes "for safe retries".
  *
  * ASSUMPTIONS (the doc is silent; each is the most common behaviour, easy to change here)
- * A1  Errors: `{ "error": { "code", "message", "details"? } }`, JSON. Codes and statuses:
- *     400 invalid_request, 400 idempotency_key_missing, 401 unauthorized (+ `WWW-Authenticate: Bearer`),
- *     402 insufficient_credits, 404 not_found, 405 method_not_allowed (+ `Allow`), 409 picture_not_ready,
- *     409 idempotency_key_in_use, 413 payload_too_large, 415 unsupported_media_type,
- *     422 idempotency_key_reused, 429 rate_limited (+ `Retry-After`), 5xx from injected faults only.
+ * Where an assumption is about how an answer looks, a switch (forms.ts: the `forms` option and
+ * `setForms()`) makes the sandbox answer in another plausible form instead; the default, listed first
+ * in forms.ts, is the form described here. Switches change how answers look; only `promptSource`
+ * (which word is accepted) and `uploadReadiness` (when an upload is usable) change what is accepted.
+ * Strictness, charges, the `violations`, `requests` and `ledger` records and webhook events are the
+ * same in every form.
+ * A1  Errors: `{ "error": { "code", "message", "details"?, "field"? } }`, JSON, `field` naming the one
+ *     field a refusal is about (switch `errorShape`: 'flat' `{ code, message, field? }`, 'problem'
+ *     RFC 7807 `application/problem+json` with `type`, `title`, `status`, `detail`, `code`,
+ *     `errors: [{ field, message }]`). Codes and statuses: 400 invalid_request, 400
+ *     idempotency_key_missing, 401 unauthorized (+ `WWW-Authenticate: Bearer`), 402
+ *     insufficient_credits, 404 not_found, 405 method_not_allowed (+ `Allow`), 409 picture_not_ready
+ *     (switch `notReadyCode`), 409 idempotency_key_in_use (switch `inProgressCode`), 413
+ *     payload_too_large, 415 unsupported_media_type, 422 idempotency_key_reused, 422
+ *     invalid_instruction (a prompt under the wrong source word, see A5), 429 rate_limited
+ *     (+ `Retry-After`), 5xx from injected faults only (+ `Retry-After` when the fault gives one).
  * A2  Which failures are violations (client bugs): every 4xx except 401 for a well-formed but unknown
  *     key (a revoked key is the user's problem, not the adapter's), 402, 409 idempotency_key_in_use
- *     (a legitimate retry racing its own first attempt) and 429. Also: an Authorization header sent
- *     to the public CDN (the key leaked to another origin) is recorded, though the file is served.
+ *     whatever its code (a legitimate retry racing its own first attempt) and 429. Also: an
+ *     Authorization header sent to the public CDN (the key leaked to another origin) is recorded,
+ *     though the file is served.
  * A3  Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header semantics, Stripe-like scope):
  *     required on every POST (all doc examples send it; Shootline relies on it) → 400 when missing;
  *     optional on PATCH; ignored on GET. 1–255 visible ASCII characters. Scoped per API key.
@@ -46,52 +58,80 @@
  *     field values and file bytes, boundary and file name ignored) → the stored answer is replayed
  *     with `Idempotent-Replayed: true`, nothing is charged again. Same key + different request →
  *     422 idempotency_key_reused. Same key while the first request is still being processed →
- *     409 idempotency_key_in_use with `Retry-After: 1`. Only 2xx answers are stored: a refused
- *     request (validation, 402, fault) can be retried with the same key once fixed. Keys are kept
- *     for the sandbox's lifetime (the real retention window is unknown).
+ *     409 idempotency_key_in_use with `Retry-After: 1` (switch `inProgressCode`:
+ *     'request_in_progress', 'conflict'). A replay repeats the stored answer in the form it was first
+ *     given (even an `enhancementAnswer: 'garbage'` page), whatever the forms are now. Only 2xx
+ *     answers are stored: a refused request (validation, 402, fault) can be retried with the same
+ *     key once fixed. Keys are kept for the sandbox's lifetime (the real retention window is
+ *     unknown).
  * A4  Required fields: a field shown in every doc example of a request is required; so project
  *     `name`, `output`, `picture_aspect_ratio`, `picture_resolution`; picture `source` (or `file`),
  *     `scene_type`, `scene_location`. `webhook_url` is optional everywhere (polling is the
  *     alternative). Enhancement: `instruction` required; `variants` 1–4, default 1; `aspect_ratio`
  *     and `resolution` default to the project's `picture_*` ("shared output defaults"); optional
  *     `model` from the models catalog. Unknown fields and unknown query parameters are refused.
- * A5  Enums beyond the doc's examples: see catalog.ts (aspect ratios, resolutions 1K/2K/4K = long
- *     edge 1024/2048/4096 px, outputs picture|video, scene types interior|exterior with their
- *     locations, preset action ids `<group>-<option>` with at most one option per group and only for
- *     the picture's scene type, instruction sources preset|prompt|quick_action|consistency with
- *     fields `actions` | `prompt` | `quick_action_id` | `reference_picture_id`, models, quick actions).
- *     The fast model does not offer 4K.
+ * A5  Enums beyond the doc's examples: see catalog.ts (aspect ratios, more with the option
+ *     `extraAspectRatios`, listed and accepted everywhere; resolutions 1K/2K/4K = long edge
+ *     1024/2048/4096 px, outputs picture|video, scene types interior|exterior with their locations,
+ *     preset action ids `<group>-<option>` with at most one option per group and only for the
+ *     picture's scene type, instruction sources preset|custom|quick_action|consistency with fields
+ *     `actions` | `prompt` | `quick_action_id` | `reference_picture_id`, models, quick actions).
+ *     The doc says "custom prompts" beside "preset actions" (`source: 'preset'`), so a prompt's
+ *     source is `custom` (switch `promptSource`: 'prompt', 'custom_prompt'); a prompt under any other
+ *     source word → 422 invalid_instruction, `details.field` = `instruction.source`, naming the
+ *     accepted sources. The fast model does not offer 4K.
  * A6  Uploads: JPEG, PNG or WebP by their bytes (else 415); at most 20 MB decoded (413); at most
  *     sharp's default pixel limit (400); undecodable headers → 400. A base64 `media_type` must match
  *     the bytes. URL sources and webhook URLs must be https (http allowed for loopback hosts in the
  *     sandbox). A URL source is fetched asynchronously: the picture is `processing`, then
- *     `completed` or `failed`.
- * A7  Statuses: `queued` → `processing` → `completed` | `failed` (the doc names only `completed`).
- *     Uploaded originals are `completed` at once (URL sources: `processing` first). Timing at
- *     speed 1: enhancements queued 2 s, processing 20 s; videos 5 s and 60 s; divided by `speed`.
- *     Enhancing a picture that is not `completed` → 409 picture_not_ready.
+ *     `completed` or `failed`. A file or base64 upload is `completed` at once (switch
+ *     `uploadReadiness: 'delayed'`: `processing` for `durations.pictureUploadMs`, 3 s ÷ speed).
+ * A7  Statuses: `queued` → `processing` → `completed` | `failed` (the doc names only `completed`;
+ *     switch `statusWords`: 'upper' QUEUED…, 'synonyms' pending | in_progress | succeeded | error).
+ *     Uploaded originals are `completed` at once (URL sources: `processing` first; switch
+ *     `uploadReadiness`). Timing at speed 1: enhancements queued 2 s, processing 20 s; videos 5 s
+ *     and 60 s; divided by `speed`. Enhancing a picture that is not `completed` → 409
+ *     picture_not_ready (switch `notReadyCode`: 'not_ready', 'resource_not_ready').
  * A8  Answers: 201 with the object for project and picture creation, 202 with an array of pictures
- *     for enhancements (the doc's variable is `enhancedPictures`), 202 with the video for videos,
- *     200 otherwise. Lists are `{ "data": [...] }`, oldest first, unpaginated. Balance is
+ *     for enhancements, the doc's variable being `enhancedPictures` (switch `enhancementAnswer`:
+ *     'data' `{ data }`, 'pictures' `{ pictures, credits_charged, balance }`, 'enhancement'
+ *     `{ enhancement: { id, status, variants }, credits: { charged, remaining } }`, 'garbage' an HTML
+ *     page with the work done), 202 with the video for videos, 200 otherwise. Lists are
+ *     `{ "data": [...] }`, oldest first, unpaginated (switch `listShape`: 'array' bare, except the
+ *     actions catalog which stays an object, and refused with `sceneLocationsIn` other than
+ *     'actions', which would leave the scene types nowhere; 'items' `{ items, has_more: false,
+ *     next_cursor: null }`; other top-level keys are kept).
+ *     The actions catalog is flat `{ data: [{ id, group, name, scene_types }], groups, scene_types }`
+ *     (switch `catalogActions`: 'nested' groups holding their actions, 'objects' each action with
+ *     its `group: { id, name }`); scene types and their locations are in it (switch
+ *     `sceneLocationsIn`: 'models', 'aspect-ratios'); aspect ratios are `{ id, width, height }`
+ *     (switch `aspectRatios`: 'strings', 'values' `{ value, name }`). Balance is
  *     `{ "balance": n }`. Every answer carries `X-Request-Id`.
  * A9  Pictures: originals are version 0 subversion 0. Each enhancement of an original makes a new
  *     version (1, 2, …) whose variants are subversions 0..n-1 (matches the doc's `version: 1,
  *     subversion: 0`); enhancing a generated picture adds subversions to its version. Extra fields:
  *     `source_picture_id`, `aspect_ratio`, `resolution`, `model`, `created_at`, `error`.
- *     `public_url` is null until `completed`. CDN files need no auth.
+ *     `public_url` is null until `completed` (switch `objectFields: 'named'`: `picture_id` / `video_id`
+ *     and `url` instead of `id` and `public_url`; projects keep `id`). CDN files need no auth.
  * A10 Credits: 1 credit per generated picture, 10 per video; uploads, projects and publishing are
  *     free. All-or-nothing: a request whose cost exceeds the balance → 402 and nothing is charged.
  *     A generation that ends `failed` is refunded (a `refund` ledger entry). The starting balance is
- *     a `grant` entry, so the ledger sums to the balance.
+ *     a `grant` entry, so the ledger sums to the balance. Ledger entries are `{ id, created_at,
+ *     amount (signed), balance_after, reason, resource_ids, idempotency_key }` (switch
+ *     `ledgerEntries`: 'kind' `{ id, kind, amount, operation, resource_id, created_at }`, 'type'
+ *     `{ id, type: debit|credit, credits, description, resource, timestamp }`, amounts positive).
  * A11 Webhooks: sent to the `webhook_url` of the picture/enhancement/video (an enhancement without
  *     one inherits its source picture's) when it reaches `completed` or `failed`, including
  *     uploaded originals. Types `picture.completed|failed`, `video.completed|failed`. Signature:
  *     `X-AIXpose-Signature: t=<unix s>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with a
  *     per-organization secret (given out of band). Non-2xx or unreachable receivers are retried
- *     after 1, 5 and 25 s (÷ speed), four attempts in all.
+ *     after 1, 5 and 25 s (÷ speed), four attempts in all. Events keep the doc's shape in every form
+ *     (`id`, `public_url`, lower-case statuses): the doc shows that shape.
  * A12 Videos: body `project_id`, `picture_ids` (1–20 completed pictures of that project),
  *     optional `scene_context`, `voice_direction`, `background_direction`, `aspect_ratio`
- *     (default the project's), `webhook_url`. Output: Motion-JPEG MP4.
+ *     (default the project's), `webhook_url`. Output: Motion-JPEG MP4. A picture not completed →
+ *     400, except a delayed upload (switch `uploadReadiness`) → 409 as in A7 (switch `notReadyCode`).
+ *     A video is answered like a picture (switches `statusWords`, `objectFields`).
  * A13 Agent: `{ enabled, auto_apply, learned_preferences, updated_at }`; PATCH takes `enabled`
  *     and/or `auto_apply` (booleans). The sandbox stores them but does not auto-apply anything.
  * A14 Publish: empty body or `{}`; marks the project `published` (idempotent); free.
@@ -102,20 +142,35 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import {
-  ACTION_GROUPS,
   ACTIONS,
   ASPECT_RATIOS,
   type AspectRatio,
+  isAspectRatio,
   type MediaType,
   MODELS,
+  type PromptSource,
   QUICK_ACTIONS,
   type Resolution,
-  RESOLUTIONS,
-  SCENE_LOCATIONS,
   type SceneType,
 } from './catalog';
+import {
+  actionsCatalogAnswer,
+  type AixposeForms,
+  aspectRatiosCatalogAnswer,
+  DEFAULT_FORMS,
+  enhancementAnswer,
+  errorBody,
+  type ErrorFacts,
+  ledgerAnswer,
+  listAnswer,
+  mergeForms,
+  modelsCatalogAnswer,
+  pictureAnswer,
+  videoAnswer,
+  wrongPromptSource,
+} from './forms';
 import { orientedSize, renderPicture, renderVideo } from './render';
-import { describeIssues, type EnhancementBody, type Instruction, requestSchemas } from './schemas';
+import { describeIssues, type EnhancementBody, type Instruction, requestSchemas, type RequestSchemas } from './schemas';
 import { canonicalJson, EXTENSION, isoSeconds, newId, sha256, sniffImage } from './util';
 import { deliverOnce, type WebhookDelivery } from './webhooks';
 
@@ -147,6 +202,7 @@ type RouteDef = (typeof ROUTES)[number];
 export type ApiRouteName = RouteDef['name'];
 export const CDN_ROUTE = 'GET /projects/{project_id}/{file}';
 export type RouteName = ApiRouteName | typeof CDN_ROUTE;
+export type { AixposeForms } from './forms';
 
 export interface AixposeSandboxOptions {
   /** API port; 0 (default) picks a free one. */
@@ -176,6 +232,10 @@ export interface AixposeSandboxOptions {
   allowHttpLoopback?: boolean;
   /** An API rate limit, every request counted (default none: the doc names none). */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
+  /** How the answers look where the doc is silent (see forms.ts); default today's forms. */
+  forms?: Partial<AixposeForms>;
+  /** Aspect ratios offered beyond the catalog's (e.g. `['5:4']`): listed and accepted everywhere. */
+  extraAspectRatios?: string[];
 }
 
 export interface Prices {
@@ -188,6 +248,8 @@ export interface Durations {
   pictureProcessingMs: number;
   videoQueuedMs: number;
   videoProcessingMs: number;
+  /** How long a file or base64 upload stays `processing` under `uploadReadiness: 'delayed'`. */
+  pictureUploadMs: number;
 }
 
 export type Fault =
@@ -327,6 +389,10 @@ export interface AixposeSandbox {
   /** Unexpected exceptions inside the sandbox (should stay empty). */
   internalErrors: string[];
   readonly balance: number;
+  /** The answer forms in force. */
+  readonly forms: Readonly<AixposeForms>;
+  /** Switches some answer forms from now on (the others stay); throws on an unknown value. */
+  setForms: (forms: Partial<AixposeForms>) => void;
   setCredits: (credits: number) => void;
   setFault: (fault: Fault, scope?: FaultScope) => void;
   clearFaults: () => void;
@@ -346,7 +412,13 @@ class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: { details?: unknown; violation?: boolean; headers?: Record<string, string> } = {},
+    readonly extra: {
+      details?: unknown;
+      /** The one field the refusal is about, when there is one (shown in every error form). */
+      field?: string;
+      violation?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
   }
@@ -358,7 +430,10 @@ const violation = (status: number, code: string, message: string, details?: unkn
 
 interface Answer {
   status: number;
+  /** Serialized as JSON, unless `contentType` is not a JSON type: then sent as the string it is. */
   body: unknown;
+  /** Default `application/json`. */
+  contentType?: string;
   headers?: Record<string, string>;
 }
 
@@ -420,6 +495,8 @@ interface PictureRecord extends JobFields {
   model: string | null;
   bytes: Buffer | null;
   mediaType: MediaType | null;
+  /** A file or base64 upload waiting out `durations.pictureUploadMs` (`uploadReadiness: 'delayed'`). */
+  delayedUpload: boolean;
 }
 
 interface VideoRecord extends JobFields {
@@ -456,6 +533,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     pictureProcessingMs: 20_000,
     videoQueuedMs: 5_000,
     videoProcessingMs: 60_000,
+    pictureUploadMs: 3_000,
     ...options.durations,
   };
   const requireIdempotencyKey = options.requireIdempotencyKey ?? true;
@@ -464,7 +542,24 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
   const allowHttpLoopback = options.allowHttpLoopback ?? true;
   // Room for base64 (4/3) plus JSON or multipart framing; anything larger is refused unread.
   const maxBodyBytes = Math.ceil((maxImageBytes * 4) / 3) + MB;
-  const schemas = requestSchemas({ allowHttpLoopback });
+  const extraAspectRatios = options.extraAspectRatios ?? [];
+  const badRatio = extraAspectRatios.find((ratio) => !isAspectRatio(ratio));
+  if (badRatio !== undefined) throw new Error(`extraAspectRatios: "${badRatio}" is not <width>:<height>`);
+  const aspectRatios: [AspectRatio, ...AspectRatio[]] = [
+    ...ASPECT_RATIOS,
+    ...extraAspectRatios.filter((ratio) => !(ASPECT_RATIOS as readonly string[]).includes(ratio)),
+  ];
+  let forms = mergeForms(DEFAULT_FORMS, options.forms);
+  // One schema set per prompt source word, built when a test first switches to it.
+  const schemaSets = new Map<PromptSource, RequestSchemas>();
+  const schemas = (): RequestSchemas => {
+    let set = schemaSets.get(forms.promptSource);
+    if (!set) {
+      set = requestSchemas({ allowHttpLoopback, aspectRatios, promptSource: forms.promptSource });
+      schemaSets.set(forms.promptSource, set);
+    }
+    return set;
+  };
 
   const violations: Violation[] = [];
   const requests: RequestRecord[] = [];
@@ -601,6 +696,10 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     };
   };
 
+  /** What the API answers: the canonical JSON above in the current forms (webhooks keep the doc's shape). */
+  const pictureOut = (picture: PictureRecord, at?: number) => pictureAnswer(pictureJson(picture, at), forms);
+  const videoOut = (video: VideoRecord, at?: number) => videoAnswer(videoJson(video, at), forms);
+
   const agentJson = (): AgentJson => ({
     enabled: agent.enabled,
     auto_apply: agent.autoApply,
@@ -721,11 +820,13 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     const details = describeIssues(result.error, value);
-    throw violation(
+    // One problem with one named field: say which, in every error form (A1).
+    const only = details.length === 1 && details[0]?.field !== '(body)' ? details[0]?.field : undefined;
+    throw new ApiError(
       400,
       'invalid_request',
       details.map((detail) => `${detail.field}: ${detail.message}`).join('; '),
-      details,
+      { details, field: only, violation: true },
     );
   };
 
@@ -743,9 +844,11 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     const sniffed = sniffImage(bytes);
     if (!sniffed) throw violation(415, 'unsupported_media_type', 'The image must be a JPEG, PNG or WebP file.');
     if (declared && declared !== sniffed) {
-      throw violation(400, 'invalid_request', `media_type is ${declared} but the data is ${sniffed}.`, [
-        { field: 'source.media_type', message: `does not match the data (${sniffed})` },
-      ]);
+      throw new ApiError(400, 'invalid_request', `media_type is ${declared} but the data is ${sniffed}.`, {
+        details: [{ field: 'source.media_type', message: `does not match the data (${sniffed})` }],
+        field: 'source.media_type',
+        violation: true,
+      });
     }
     let size: { width: number; height: number };
     try {
@@ -785,6 +888,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       model: null,
       bytes: null,
       mediaType: null,
+      delayedUpload: false,
       createdAt: now,
       processingAt: now,
       dueAt: now,
@@ -805,6 +909,22 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     picture.finished = true;
     pictures.set(picture.id, picture);
     sendWebhook(picture.webhookUrl, 'picture.completed', pictureJson(picture));
+  };
+
+  /** A file or base64 upload: completed at once, or after `pictureUploadMs` under `uploadReadiness: 'delayed'`. */
+  const acceptUpload = (picture: PictureRecord, bytes: Buffer, mediaType: MediaType) => {
+    if (forms.uploadReadiness === 'immediate') {
+      completeOriginal(picture, bytes, mediaType);
+      return;
+    }
+    picture.bytes = bytes;
+    picture.mediaType = mediaType;
+    picture.delayedUpload = true;
+    picture.dueAt = picture.createdAt + scaled(durations.pictureUploadMs);
+    pictures.set(picture.id, picture);
+    later(Math.max(0, picture.dueAt - Date.now()), () => {
+      if (!closed) completeOriginal(picture, bytes, mediaType);
+    });
   };
 
   /** A URL source is fetched after the answer, as the real service would (A6). */
@@ -906,23 +1026,48 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         }
         return [];
       }
+      case 'custom':
       case 'prompt':
+      case 'custom_prompt':
         return [];
     }
   };
 
   const invalidField = (field: string, message: string) =>
-    violation(400, 'invalid_request', `${field}: ${message}`, [{ field, message }]);
+    new ApiError(400, 'invalid_request', `${field}: ${message}`, {
+      details: [{ field, message }],
+      field,
+      violation: true,
+    });
+
+  /** 409 for a picture that is not completed yet (A7; code from the `notReadyCode` form). */
+  const notReady = (picture: PictureRecord, field?: string) =>
+    new ApiError(409, forms.notReadyCode, `Picture ${picture.id} is ${pictureStatus(picture)}, not completed.`, {
+      violation: true,
+      field,
+    });
+
+  /** A prompt under the wrong source word is its own refusal, 422 invalid_instruction (A5, `promptSource`). */
+  const checkPromptSource = (body: unknown) => {
+    const wrong = wrongPromptSource(body, forms.promptSource);
+    if (!wrong) return;
+    const field = 'instruction.source';
+    throw new ApiError(422, 'invalid_instruction', wrong.message, {
+      details: { field, accepted: wrong.accepted },
+      field,
+      violation: true,
+    });
+  };
 
   const createEnhancement = async (call: Call): Promise<Answer> => {
     const pictureId = call.params[0] ?? '';
     const source = pictures.get(pictureId);
     if (!source) throw violation(404, 'not_found', `No picture ${pictureId}.`);
-    const body: EnhancementBody = validate(schemas.enhancement, await jsonBody(call));
+    const raw = await jsonBody(call);
+    checkPromptSource(raw);
+    const body: EnhancementBody = validate(schemas().enhancement, raw);
     const project = findProject(source.projectId);
-    if (pictureStatus(source) !== 'completed' || !source.bytes) {
-      throw violation(409, 'picture_not_ready', `Picture ${pictureId} is ${pictureStatus(source)}, not completed.`);
-    }
+    if (pictureStatus(source) !== 'completed' || !source.bytes) throw notReady(source);
     const actions = checkInstruction(body.instruction, source);
     const resolution = body.resolution ?? project.pictureResolution;
     const aspectRatio = body.aspect_ratio ?? project.pictureAspectRatio;
@@ -963,6 +1108,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         model: body.model ?? null,
         bytes: null,
         mediaType: 'image/jpeg',
+        delayedUpload: false,
         createdAt: now,
         processingAt: now + scaled(durations.pictureQueuedMs),
         dueAt: now + scaled(durations.pictureQueuedMs + durations.pictureProcessingMs),
@@ -976,7 +1122,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       pictures.set(picture.id, picture);
       created.push(picture);
       const seed =
-        body.instruction.source === 'prompt'
+        'prompt' in body.instruction
           ? body.instruction.prompt
           : body.instruction.source === 'consistency'
             ? body.instruction.reference_picture_id
@@ -1011,7 +1157,8 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       'enhancement',
       created.map((picture) => picture.id),
     );
-    return { status: 202, body: created.map((picture) => pictureJson(picture, now)) };
+    const pictureViews = created.map((picture) => pictureJson(picture, now));
+    return { status: 202, ...enhancementAnswer(pictureViews, forms, { charged: cost, balance }) };
   };
 
   const createPicture = async (call: Call): Promise<Answer> => {
@@ -1038,12 +1185,12 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         if (typeof value !== 'string') throw invalidField(name, 'must be a text field, not a file');
         text[name] = value;
       }
-      const fields = validate(schemas.pictureForm, text);
+      const fields = validate(schemas().pictureForm, text);
       const bytes = Buffer.from(await file.arrayBuffer());
       const mediaType = await checkImage(bytes);
       const picture = newOriginal(call, project, fields);
-      completeOriginal(picture, bytes, mediaType);
-      return { status: 201, body: pictureJson(picture) };
+      acceptUpload(picture, bytes, mediaType);
+      return { status: 201, body: pictureOut(picture) };
     }
     if (parsed.kind === 'other') {
       throw violation(
@@ -1052,21 +1199,21 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         `Content-Type must be application/json or multipart/form-data (got "${parsed.contentType}").`,
       );
     }
-    const body = validate(schemas.pictureJson, await jsonBody(call));
+    const body = validate(schemas().pictureJson, await jsonBody(call));
     const picture = newOriginal(call, project, body);
     if (body.source.type === 'base64') {
       const bytes = Buffer.from(body.source.data, 'base64');
       const mediaType = await checkImage(bytes, body.source.media_type);
-      completeOriginal(picture, bytes, mediaType);
-      return { status: 201, body: pictureJson(picture) };
+      acceptUpload(picture, bytes, mediaType);
+      return { status: 201, body: pictureOut(picture) };
     }
     pictures.set(picture.id, picture);
     void track(fetchSource(picture, body.source.url));
-    return { status: 201, body: pictureJson(picture) };
+    return { status: 201, body: pictureOut(picture) };
   };
 
   const createVideo = async (call: Call): Promise<Answer> => {
-    const body = validate(schemas.video, await jsonBody(call));
+    const body = validate(schemas().video, await jsonBody(call));
     const project = projects.get(body.project_id);
     if (!project) throw invalidField('project_id', `no project ${body.project_id}`);
     const chosen: PictureRecord[] = [];
@@ -1076,6 +1223,8 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         throw invalidField('picture_ids', `${id} is not a picture of project ${project.id}`);
       }
       if (pictureStatus(picture) !== 'completed' || !picture.bytes) {
+        // A delayed upload is "not ready" (409, as for an enhancement); a generation still running stays 400.
+        if (picture.delayedUpload) throw notReady(picture, 'picture_ids');
         throw invalidField('picture_ids', `${id} is not completed`);
       }
       chosen.push(picture);
@@ -1125,12 +1274,12 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     );
     finishJob(video, render, 'video');
     charge(call, prices.video, 'video', [video.id]);
-    return { status: 202, body: videoJson(video, now) };
+    return { status: 202, body: videoOut(video, now) };
   };
 
   const handlers: Record<ApiRouteName, (call: Call) => Promise<Answer> | Answer> = {
     'POST /v1/projects': async (call) => {
-      const body = validate(schemas.project, await jsonBody(call));
+      const body = validate(schemas().project, await jsonBody(call));
       const project: ProjectRecord = {
         id: newId('prj'),
         name: body.name,
@@ -1147,7 +1296,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     'GET /v1/projects/{project_id}': (call) => ({ status: 200, body: projectJson(findProject(call.params[0] ?? '')) }),
     'POST /v1/projects/{project_id}/publish': async (call) => {
       const project = findProject(call.params[0] ?? '');
-      validate(schemas.publish, await jsonBody(call, true));
+      validate(schemas().publish, await jsonBody(call, true));
       if (project.status !== 'published') {
         project.status = 'published';
         project.publishedAt = Date.now();
@@ -1159,8 +1308,8 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       const project = findProject(call.params[0] ?? '');
       const data = [...pictures.values()]
         .filter((picture) => picture.projectId === project.id)
-        .map((picture) => pictureJson(picture));
-      return { status: 200, body: { data } };
+        .map((picture) => pictureOut(picture));
+      return { status: 200, body: listAnswer(data, forms) };
     },
     'POST /v1/pictures/{picture_id}/enhancements': createEnhancement,
     'POST /v1/videos': createVideo,
@@ -1170,37 +1319,21 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       const project = findProject(projectId);
       const data = [...videos.values()]
         .filter((video) => video.projectId === project.id)
-        .map((video) => videoJson(video));
-      return { status: 200, body: { data } };
+        .map((video) => videoOut(video));
+      return { status: 200, body: listAnswer(data, forms) };
     },
     'GET /v1/videos/{video_id}': (call) => {
       const id = call.params[0] ?? '';
       const video = videos.get(id);
       if (!video) throw violation(404, 'not_found', `No video ${id}.`);
-      return { status: 200, body: videoJson(video) };
+      return { status: 200, body: videoOut(video) };
     },
-    'GET /v1/catalog/models': () => ({ status: 200, body: { data: MODELS } }),
-    'GET /v1/catalog/actions': () => ({
-      status: 200,
-      body: {
-        data: ACTIONS,
-        groups: ACTION_GROUPS.map((group) => ({ id: group.id, name: group.name, scene_type: group.sceneType })),
-        scene_types: Object.entries(SCENE_LOCATIONS).map(([id, locations]) => ({ id, locations })),
-      },
-    }),
-    'GET /v1/catalog/aspect-ratios': () => ({
-      status: 200,
-      body: {
-        data: ASPECT_RATIOS.map((id) => {
-          const [width = 1, height = 1] = id.split(':').map(Number);
-          return { id, width, height };
-        }),
-        resolutions: RESOLUTIONS,
-      },
-    }),
+    'GET /v1/catalog/models': () => ({ status: 200, body: modelsCatalogAnswer(forms) }),
+    'GET /v1/catalog/actions': () => ({ status: 200, body: actionsCatalogAnswer(forms) }),
+    'GET /v1/catalog/aspect-ratios': () => ({ status: 200, body: aspectRatiosCatalogAnswer(aspectRatios, forms) }),
     'GET /v1/agent': () => ({ status: 200, body: agentJson() }),
     'PATCH /v1/agent': async (call) => {
-      const body = validate(schemas.agentPatch, await jsonBody(call));
+      const body = validate(schemas().agentPatch, await jsonBody(call));
       agent = {
         enabled: body.enabled ?? agent.enabled,
         autoApply: body.auto_apply ?? agent.autoApply,
@@ -1208,22 +1341,9 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       };
       return { status: 200, body: agentJson() };
     },
-    'GET /v1/quick-actions': () => ({ status: 200, body: { data: QUICK_ACTIONS } }),
+    'GET /v1/quick-actions': () => ({ status: 200, body: listAnswer(QUICK_ACTIONS, forms) }),
     'GET /v1/credits/balance': () => ({ status: 200, body: { balance } }),
-    'GET /v1/credits/ledger': () => ({
-      status: 200,
-      body: {
-        data: ledger.map((entry) => ({
-          id: entry.id,
-          created_at: isoSeconds(entry.at),
-          amount: entry.amount,
-          balance_after: entry.balanceAfter,
-          reason: entry.reason,
-          resource_ids: entry.resourceIds,
-          idempotency_key: entry.idempotencyKey,
-        })),
-      },
-    }),
+    'GET /v1/credits/ledger': () => ({ status: 200, body: ledgerAnswer(ledger, forms) }),
   };
 
   // ---------------------------------------------------------------- dispatch
@@ -1269,7 +1389,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
   ): Promise<Answer> => {
     const method = request.method ?? 'GET';
     if ((method === 'HEAD' || method === 'GET') && /^\/(v1\/?)?$/.test(url.pathname)) {
-      return { status: 404, body: { error: { code: 'not_found', message: 'Nothing here; see /v1/….' } } };
+      return errorReply({ status: 404, code: 'not_found', message: 'Nothing here; see /v1/….' });
     }
     const key = authenticate(request.headers);
     record.apiKey = key;
@@ -1334,7 +1454,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         );
       }
       if (!stored.answer) {
-        throw new ApiError(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress.', {
+        throw new ApiError(409, forms.inProgressCode, 'A request with this Idempotency-Key is still in progress.', {
           headers: { 'Retry-After': '1' },
         });
       }
@@ -1354,10 +1474,17 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     }
   };
 
+  /** An error answer in the current `errorShape` form (A1). */
+  const errorReply = (facts: ErrorFacts, headers?: Record<string, string>): Answer => ({
+    status: facts.status,
+    ...errorBody(facts, forms),
+    headers,
+  });
+
   const errorAnswer = (error: unknown, record: RequestRecord): Answer => {
     if (!(error instanceof ApiError)) {
       noteError(error);
-      return { status: 500, body: { error: { code: 'internal_error', message: 'Internal error.' } } };
+      return errorReply({ status: 500, code: 'internal_error', message: 'Internal error.' });
     }
     if (error.extra.violation) {
       violations.push({
@@ -1371,9 +1498,10 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         reason: error.message,
       });
     }
-    const payload: { code: string; message: string; details?: unknown } = { code: error.code, message: error.message };
-    if (error.extra.details !== undefined) payload.details = error.extra.details;
-    return { status: error.status, body: { error: payload }, headers: error.extra.headers };
+    const facts: ErrorFacts = { status: error.status, code: error.code, message: error.message };
+    if (error.extra.details !== undefined) facts.details = error.extra.details;
+    if (error.extra.field !== undefined) facts.field = error.extra.field;
+    return errorReply(facts, error.extra.headers);
   };
 
   const send = (response: http.ServerResponse, record: RequestRecord, answer: Answer) => {
@@ -1383,10 +1511,12 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
       record.outcome = 'client_gone';
       return;
     }
-    const payload = Buffer.from(JSON.stringify(answer.body));
+    const contentType = answer.contentType ?? 'application/json';
+    const verbatim = typeof answer.body === 'string' && !/json/.test(contentType);
+    const payload = Buffer.from(verbatim ? String(answer.body) : JSON.stringify(answer.body));
     response
       .writeHead(answer.status, {
-        'Content-Type': 'application/json',
+        'Content-Type': contentType,
         'Content-Length': String(payload.length),
         'X-Request-Id': record.id,
         ...answer.headers,
@@ -1410,20 +1540,17 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
 
   const faultAnswer = (fault: Fault): Answer | null => {
     if (fault.kind === 'status') {
-      return {
-        status: fault.status,
-        body: {
-          error: { code: fault.status === 503 ? 'service_unavailable' : 'internal_error', message: 'Injected fault.' },
-        },
-        headers: fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
-      };
+      const code = fault.status === 503 ? 'service_unavailable' : 'internal_error';
+      return errorReply(
+        { status: fault.status, code, message: 'Injected fault.' },
+        fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
+      );
     }
     if (fault.kind === 'rate_limit') {
-      return {
-        status: 429,
-        body: { error: { code: 'rate_limited', message: 'Too many requests.' } },
-        headers: { 'Retry-After': String(fault.retryAfterSeconds) },
-      };
+      return errorReply(
+        { status: 429, code: 'rate_limited', message: 'Too many requests.' },
+        { 'Retry-After': String(fault.retryAfterSeconds) },
+      );
     }
     return null;
   };
@@ -1562,7 +1689,7 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
         return;
       }
       if (!file) {
-        send(response, record, { status: 404, body: { error: { code: 'not_found', message: 'No such file.' } } });
+        send(response, record, errorReply({ status: 404, code: 'not_found', message: 'No such file.' }));
         return;
       }
       record.status = 200;
@@ -1630,6 +1757,12 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     internalErrors,
     get balance() {
       return balance;
+    },
+    get forms() {
+      return forms;
+    },
+    setForms: (changes) => {
+      forms = mergeForms(forms, changes);
     },
     setCredits: (credits) => {
       addLedger({

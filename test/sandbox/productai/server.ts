@@ -4,6 +4,10 @@
  *
  * ASSUMPTIONS — where the doc is silent, this sandbox chooses (the stricter reading wherever there was one):
  *
+ *  An entry that names a switch `forms.<name>` can be made to answer in other plausible forms, through the
+ *  `forms` option or `setForms` (see forms.ts); without one the sandbox answers as the entry says. Forms
+ *  change only how answers are written: checks, charges and recorded violations are the same in all of them.
+ *
  *  Paths and hosts
  *  A1. The doc's base URL ends in `/v1`, so the sandbox's `baseUrl` is `http://127.0.0.1:<port>/v1` and the
  *      endpoints are `/v1/api/generate`, `/v1/api/upscale`, `/v1/api/job/:job_id`. Any other path is 404,
@@ -19,8 +23,14 @@
  *      where the table has none ("Not Found", "Method Not Allowed", "Too Many Requests"), and `details`
  *      saying in words what was wrong.
  *  A4. The table gives OUT_OF_TOKENS no HTTP status ("—"). The sandbox answers 400 by default (option
- *      `outOfTokensStatus`), so a client must recognise it by the body, not the status.
- *  A5. Successful answers are HTTP 200 with `Content-Type: application/json`.
+ *      `outOfTokensStatus`), so a client must recognise it by the body, not the status. Switch
+ *      `forms.outOfTokens`: 'doc400' (this), '402' (same body), 'okError' (HTTP 200, `{ status: "ERROR",
+ *      message: "OUT_OF_TOKENS", details }`), 'nested' (HTTP 403, `{ error: { code, message } }`).
+ *  A5. Successful answers are HTTP 200 with `Content-Type: application/json`, in the doc's envelope
+ *      `{ status: "OK", data: <job> }`. Switch `forms.envelope`: 'doc' (this) or 'bare' (the job object at
+ *      the top level). Switch `forms.garbageAfterCharge` (with `garbageAfterChargeTimes`): the next
+ *      generate/upscale that creates and charges a job is answered 200 with `<html>gateway</html>` as
+ *      text/html, as a proxy in front of the API might; the request is marked `garbage` in `requests`.
  *
  *  Auth
  *  A6. A missing, empty or unknown `x-api-key` is 401, checked before routing and validation. A key sent
@@ -31,10 +41,16 @@
  *  A7. "15 requests per minute" is a sliding window: a request is refused when 15 API requests already
  *      arrived in the 60 s before it. Every request to `/v1` counts — polls, refused ones (400/401/404),
  *      fault-injected ones and the 429s themselves — because the doc says "requests", not "jobs". The
- *      limit is checked first, before the key, so a flood of bad-key requests is throttled too.
+ *      limit is checked first, before the key, so a flood of bad-key requests is throttled too. Each request
+ *      record says whether it was `counted`; `requestsCounted` is the total. Option `probesCount: false`
+ *      leaves reachability probes (HEAD or GET of `/`, `/v1` or `/v1/`) out of the count; they are still
+ *      answered (404) and recorded as today.
  *  A8. Over the limit: HTTP 429 (the status the doc's best practices name), message "Too Many Requests",
  *      no job, no charge. No `Retry-After` header by default (the doc promises none and says to back off
- *      exponentially); option `retryAfter: true` adds one.
+ *      exponentially); option `retryAfter: true` adds one. Switch `forms.retryAfterStyle`: 'none', 'seconds'
+ *      (whole seconds until the window frees a slot, rounded up; the default with `retryAfter: true`) or
+ *      'date' (that moment as an HTTP-date, with a `Date` header from the sandbox's clock). Only while a
+ *      rate limit is configured.
  *  A9. The "Daily Limit" depends on the plan, so it is off unless `dailyLimit` is set; then requests over
  *      it in one UTC day are answered like A8 with details naming the daily limit.
  *  A10. The doc's "wait at least 3-5 seconds between job status checks" is advice, not a rule: polls of
@@ -64,19 +80,29 @@
  *  Tokens
  *  A18. Balance is checked after validation and before the image fetch, and again at the moment of charging;
  *      a job is created only when balance >= cost. The starting balance is 1000 tokens (option `balance`).
+ *      A successful generate/upscale answer does not say what it cost (the doc shows no such field). Switch
+ *      `forms.charge`: 'none' (this), 'tokens_used' (`data.tokens_used: <n>`) or 'cost' (`data.cost:
+ *      { tokens: <n>, balance: <balance after> }`).
  *
  *  Jobs and outputs
  *  A19. Job ids are integers counting up from 22292 (the doc's example), shared by generate and upscale.
- *      A `job_id` that is not all digits is 400; an unknown one is 404.
+ *      A `job_id` that is not all digits is 400; an unknown one is 404. Switch `forms.jobId`: 'number'
+ *      (this) or 'string' (`"22292"` in every answer; the path parameter is read as before).
  *  A20. A job is RUNNING for 30 s (generate) or 60 s (upscale), divided by `speed`, then COMPLETED — or ERROR
- *      (A17, or the `job-error` fault). There is no concurrency limit.
+ *      (A17, or the `job-error` fault). There is no concurrency limit. Switch `forms.statusWords`: 'doc'
+ *      (RUNNING | COMPLETED | ERROR), 'lower' (the same in lower case) or 'extended' (QUEUED for the first
+ *      third of the running time, then IN_PROGRESS, then COMPLETED or FAILED).
  *  A21. Every model returns ONE image: the doc's completed job has a single `image_url` string. (The doc's
  *      "up to 2 reference images" for seedream, nanobanana and nanobananapro is about inputs, not outputs.)
+ *      Switch `forms.resultUrl`: 'image_url' (this), 'array' (`image_url: ["…"]`) or 'images'
+ *      (`images: [{ url: "…" }]`, no `image_url`).
  *  A22. Outputs are JPEG (the doc's example URLs end in `.jpg`), upright (EXIF orientation applied), keep
  *      the first input's aspect ratio, and have a long side of 1024 px (gpt-low, gpt-medium, kontext-pro,
  *      nanobanana), 1536 px (gpt-high) or 2048 px (nanobananapro, seedream). A second reference image is
  *      inset in the lower right corner. Upscale doubles both sides, capped so the long side is at most 8192.
- *  A23. Responses carry `prompt` for generate jobs only and never for ERROR (as in the doc's examples).
+ *  A23. Responses carry `prompt` for generate jobs only and never for ERROR (as in the doc's examples), and
+ *      an ERROR job does not say why. Switch `forms.errorDetail`: 'none' (this), 'error' (`data.error:
+ *      "<why>"`) or 'message' (`data.message: "<why>"`).
  *
  *  Webhooks
  *  A24. With `webhookUrl` set, each job's completion is POSTed once as JSON, for upscale too (the doc says
@@ -94,6 +120,18 @@ import {
   type Model,
   type RenderedImage,
 } from './images';
+import {
+  chargeFields,
+  createFormSwitch,
+  envelope,
+  garbageAnswer,
+  jobJson,
+  outOfTokensAnswer,
+  retryAfterHeaders,
+  type ProductaiForms,
+} from './forms';
+
+export type { ProductaiForms } from './forms';
 
 export const DOC_BASE_PATH = '/v1';
 export const DEFAULT_TEST_KEY = 'pai-sandbox-test-key';
@@ -148,6 +186,10 @@ export interface RequestRecord {
   fault: Fault['kind'] | null;
   /** The job this request created or asked about. */
   jobId: number | null;
+  /** Whether it counted toward the rate limit (A7): downloads never do, probes not with `probesCount: false`. */
+  counted: boolean;
+  /** Whether it was answered with the `garbageAfterCharge` body (A5). */
+  garbage: boolean;
 }
 
 export interface LedgerEntry {
@@ -182,7 +224,7 @@ export interface JobRecord {
   dueAt: number;
   outputUrl: string | null;
   output: { width: number; height: number; bytes: number } | null;
-  /** Why it ended in ERROR (sandbox-side; the API never says). */
+  /** Why it ended in ERROR (the API says so only with `forms.errorDetail`, A23). */
   error: string | null;
   polls: number;
 }
@@ -244,6 +286,10 @@ export interface ProductaiSandboxOptions {
   allowExternalFetch?: boolean;
   webhookUrl?: string;
   maxBodyBytes?: number;
+  /** The answer forms to start with (A4, A5, A8, A18–A21, A23); the rest as today. */
+  forms?: Partial<ProductaiForms>;
+  /** `false` keeps reachability probes (HEAD or GET of `/`, `/v1`, `/v1/`) out of the rate limit (A7). */
+  probesCount?: boolean;
 }
 
 export interface ProductaiSandbox {
@@ -272,6 +318,12 @@ export interface ProductaiSandbox {
   };
   readonly balance: number;
   setBalance: (tokens: number) => void;
+  /** How many requests counted toward the rate limit so far (A7). */
+  readonly requestsCounted: number;
+  /** The answer forms in force; `garbageAfterCharge` reads false again once used up. */
+  readonly forms: Readonly<ProductaiForms>;
+  /** Changes the named forms from the next answer on; the others stay as they are. */
+  setForms: (forms: Partial<ProductaiForms>) => void;
   job: (id: number) => JobRecord | undefined;
   jobs: () => JobRecord[];
   /** Arm a fault; resolves once it is in force (for `unreachable`, once the port is closed). */
@@ -350,6 +402,9 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     allowExternal: options.allowExternalFetch ?? false,
   };
   const pollAdvisoryMs = 3_000 / speed;
+  const answerForms = createFormSwitch(options.retryAfter ?? false, options.forms ?? {});
+  const probesCount = options.probesCount ?? true;
+  let requestsCounted = 0;
 
   const violations: Violation[] = [];
   const advisories: Violation[] = [];
@@ -391,10 +446,11 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
   };
 
   const tooMany = (details: string): Answer => {
-    const headers: Record<string, string> = {};
-    if (options.retryAfter && rateLimit) {
-      const oldest = arrivals[0] ?? now();
-      headers['Retry-After'] = String(Math.max(1, Math.ceil((oldest + rateLimit.windowMs - now()) / 1000)));
+    let headers: Record<string, string> = {};
+    if (rateLimit) {
+      const at = now();
+      const oldest = arrivals[0] ?? at;
+      headers = retryAfterHeaders(answerForms.current, oldest + rateLimit.windowMs - at, at);
     }
     return { status: 429, json: apiError('Too Many Requests', details), headers };
   };
@@ -462,13 +518,22 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     polls: job.polls,
   });
 
-  /** The doc's job object: prompt for generate jobs, image_url once COMPLETED, only id and status for ERROR. */
-  const jobView = (job: InternalJob): Record<string, unknown> => {
-    if (job.status === 'ERROR') return { id: job.id, status: 'ERROR' };
-    const view: Record<string, unknown> = { id: job.id, status: job.status };
-    if (job.operation === 'generate') view.prompt = job.prompt;
-    if (job.status === 'COMPLETED') view.image_url = job.outputUrl;
-    return view;
+  /** A poll's answer: the job in the current forms (A5, A19–A21, A23). */
+  const jobAnswer = (job: InternalJob): Answer => ({
+    status: 200,
+    json: envelope(jobJson(job, answerForms.current, now()), answerForms.current),
+  });
+
+  /** A generate/upscale answer for the job it created and charged, or the garbage that replaces it (A5, A18). */
+  const createdAnswer = (entry: RequestRecord, job: InternalJob): Answer => {
+    if (answerForms.takeGarbage()) {
+      entry.garbage = true;
+      return garbageAnswer();
+    }
+    const forms = answerForms.current;
+    const charge = ledger.findLast((line) => line.jobId === job.id);
+    const data = { ...jobJson(job, forms, now()), ...(charge ? chargeFields(charge, forms) : {}) };
+    return { status: 200, json: envelope(data, forms) };
   };
 
   const sendWebhook = async (job: InternalJob) => {
@@ -589,10 +654,7 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     return job;
   };
 
-  const outOfTokens = (): Answer => ({
-    status: outOfTokensStatus,
-    json: apiError('OUT_OF_TOKENS', 'Not enough credits'),
-  });
+  const outOfTokens = (): Answer => outOfTokensAnswer(answerForms.current, outOfTokensStatus);
 
   /** Parses a JSON POST body, or says why it cannot (A11). */
   const readJsonObject = (
@@ -728,7 +790,7 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     if ('problem' in fetched) return badRequest(entry, [fetched.problem]);
     if (balance < TOKEN_COST[model]) return outOfTokens();
     const job = createJob(entry, 'generate', model, prompt, fetched.inputs);
-    return { status: 200, json: { status: 'OK', data: jobView(job) } };
+    return createdAnswer(entry, job);
   };
 
   const upscale = async (
@@ -759,7 +821,7 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     if ('problem' in fetched) return badRequest(entry, [fetched.problem]);
     if (balance < TOKEN_COST.upscale) return outOfTokens();
     const job = createJob(entry, 'upscale', null, null, fetched.inputs);
-    return { status: 200, json: { status: 'OK', data: jobView(job) } };
+    return createdAnswer(entry, job);
   };
 
   const poll = async (entry: RequestRecord, rawId: string): Promise<Answer> => {
@@ -786,7 +848,7 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     }
     job.lastPollAt = at;
     await settleJob(job);
-    return { status: 200, json: { status: 'OK', data: jobView(job) } };
+    return jobAnswer(job);
   };
 
   const download = (entry: RequestRecord, name: string): Answer => {
@@ -886,6 +948,13 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     request.socket.resetAndDestroy();
   };
 
+  /** Whether a request counts toward the rate limit (A7). */
+  const counts = (method: string, pathname: string, route: Route): boolean => {
+    // Downloads stand in for a CDN (A2): no rate limit there.
+    if (route === 'download') return false;
+    return probesCount || !isProbe(method, pathname);
+  };
+
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const at = now();
     const url = new URL(request.url ?? '/', 'http://sandbox.invalid');
@@ -906,11 +975,13 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
       outcome: 'pending',
       fault: null,
       jobId: null,
+      counted: counts(method, url.pathname, routed.route),
+      garbage: false,
     };
     requests.push(entry);
     totals.requests += 1;
-    // Downloads stand in for a CDN (A2): no rate limit there.
-    const refusal = routed.route === 'download' ? null : admit(at);
+    if (entry.counted) requestsCounted += 1;
+    const refusal = entry.counted ? admit(at) : null;
     const raw = await readBody(request, maxBodyBytes);
     entry.body = bodyForLog(raw.bytes);
 
@@ -1039,6 +1110,13 @@ export async function startProductaiSandbox(options: ProductaiSandboxOptions = {
     setBalance: (tokens) => {
       balance = tokens;
     },
+    get requestsCounted() {
+      return requestsCounted;
+    },
+    get forms() {
+      return { ...answerForms.current };
+    },
+    setForms: (forms) => answerForms.set(forms),
     job: (id) => {
       const job = jobs.get(id);
       return job ? publicJob(job) : undefined;
@@ -1080,6 +1158,11 @@ function readBody(request: http.IncomingMessage, max: number): Promise<{ bytes: 
     request.on('error', () => resolve({ bytes: Buffer.concat(chunks), tooLarge }));
     request.on('close', () => resolve({ bytes: Buffer.concat(chunks), tooLarge }));
   });
+}
+
+/** A reachability check: HEAD or GET of the server's root or the bare base URL, not an endpoint. */
+function isProbe(method: string, pathname: string): boolean {
+  return (method === 'HEAD' || method === 'GET') && ['/', DOC_BASE_PATH, `${DOC_BASE_PATH}/`].includes(pathname);
 }
 
 function bodyForLog(bytes: Buffer): unknown {

@@ -8,6 +8,8 @@ import { migration0007 } from './0007-staging';
 import { migration0008 } from './0008-provider-identity';
 import { migration0009 } from './0009-exports';
 import { migration0010 } from './0010-key-origin';
+import { migration0011 } from './0011-possible-charges';
+import { migration0012 } from './0012-request-log';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -22,4 +24,6 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
+  migration0012,
 ];

@@ -1,28 +1,22 @@
-import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
-import type { FetchedOutput, ProviderContext, ProviderModule, SubmitContext } from '../contract';
+import type { FetchedOutput, PollResult, ProviderContext, ProviderModule } from '../contract';
 import { downloadImageOutput, downloadVideoOutput } from '../download';
 import { ProviderRequestError } from '../http';
+import { providerWords } from '../provider-errors';
+import { parseJson, pickRecord } from '../tolerant';
 import { aixposeAccount } from './account';
+import { failureMessage, meansWait } from './api';
+import { listPictures } from './pictures';
+import { readVideo, type Picture } from './read';
 import {
-  ASPECT_RATIOS,
-  failureMessage,
-  json,
-  MAX_VIDEO_PICTURES,
-  RESOLUTIONS,
-  SCENE_TYPES,
-  type PictureJson,
-  type VideoJson,
-} from './api';
-import {
-  listPictures,
-  prepareUpload,
-  UPLOAD_MODES,
-  uploadPicture,
-  uploadShared,
-  uprightJpeg,
-  waitUntilReady,
-} from './pictures';
+  AIXPOSE_ID,
+  EnhanceParamsSchema,
+  PublishParamsSchema,
+  submitEnhance,
+  submitPublish,
+  submitVideo,
+  VideoParamsSchema,
+} from './submit';
 
 /**
  * AIXpose (docs: ../shared/api-docs/aixpose.txt; what we assumed: docs/providers/aixpose.md).
@@ -31,56 +25,12 @@ import {
  * from the CDN with AIXpose's own picture id, version and subversion. Videos and publishing work on
  * the shoot's approved variants. Every POST carries an Idempotency-Key: each paid one is derived
  * from the job's key and the step, so a resend after a crash or a lost answer is replayed by
- * AIXpose, never charged twice.
+ * AIXpose, never charged twice. Answers are read in every form the doc leaves possible.
  */
-export const AIXPOSE_ID = 'aixpose';
+export { AIXPOSE_ID };
 export const AIXPOSE_BASE_URL = 'https://api.aixpose.art';
 /** Assumed prices (A10): one credit per generated picture, ten per video. */
 const VIDEO_CREDITS = 10;
-
-const EnhanceParamsSchema = z
-  .object({
-    sceneType: z.enum(SCENE_TYPES).default('interior'),
-    sceneLocation: z.string().min(1).max(64).default('living_room'),
-    /** Preset actions from the catalog, e.g. interior-style-japandi; or a quick action, or a prompt. */
-    actions: z.array(z.string().min(1).max(100)).max(8).default([]),
-    quickAction: z.string().min(1).max(100).optional(),
-    prompt: z.string().trim().min(1).max(2000).optional(),
-    variants: z.number().int().min(1).max(4).default(2),
-    aspectRatio: z.enum(ASPECT_RATIOS).optional(),
-    resolution: z.enum(RESOLUTIONS).default('2K'),
-    model: z.string().min(1).max(100).optional(),
-    upload: z.enum(UPLOAD_MODES).default('file'),
-  })
-  .strict()
-  .superRefine((params, context) => {
-    const chosen = [params.actions.length > 0, params.quickAction !== undefined, params.prompt !== undefined];
-    const count = chosen.filter(Boolean).length;
-    if (count === 0) {
-      context.addIssue({
-        code: 'custom',
-        path: ['actions'],
-        message: 'Choose actions, a quick action or write a prompt.',
-      });
-    } else if (count > 1) {
-      context.addIssue({
-        code: 'custom',
-        path: ['actions'],
-        message: 'Use one kind of instruction per recipe: actions, a quick action or a prompt.',
-      });
-    }
-  });
-
-const VideoParamsSchema = z
-  .object({
-    sceneContext: z.string().trim().min(1).max(1000).optional(),
-    voiceDirection: z.string().trim().min(1).max(500).optional(),
-    backgroundDirection: z.string().trim().min(1).max(500).optional(),
-    aspectRatio: z.enum(ASPECT_RATIOS).optional(),
-  })
-  .strict();
-
-const PublishParamsSchema = z.object({}).strict();
 
 export function createAixposeProvider(options: { pollIntervalMs?: number } = {}): ProviderModule {
   const pollIntervalMs = options.pollIntervalMs ?? 3_000;
@@ -148,9 +98,9 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         case 'enhance':
           return submitEnhance(context, pollIntervalMs);
         case 'video':
-          return submitVideo(context);
+          return submitVideo(context, pollIntervalMs);
         case 'publish':
-          return submitPublish(context);
+          return submitPublish(context, pollIntervalMs);
         default:
           throw new AppError('invalid_input', `AIXpose has no operation ${context.job.operation}.`);
       }
@@ -166,7 +116,7 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
       const failed = pictures.find((picture) => picture?.status === 'failed');
       if (failed)
         return { status: 'failed', message: failureMessage(failed.error, 'AIXpose could not make this enhancement.') };
-      if (!pictures.every((picture) => picture?.status === 'completed' && picture.public_url)) {
+      if (!pictures.every((picture) => picture?.status === 'completed' && picture.url)) {
         const done = pictures.filter((picture) => picture?.status === 'completed').length;
         return { status: 'pending', progress: wanted.length > 0 ? done / wanted.length : 0 };
       }
@@ -174,7 +124,7 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         status: 'done',
         outputs: pictures.map((picture, index) => ({
           index,
-          url: picture?.public_url ?? '',
+          url: picture?.url ?? '',
           kind: 'image' as const,
           ...(picture ? { remote: identity(picture) } : {}),
         })),
@@ -198,157 +148,24 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
   });
 }
 
-async function submitEnhance(context: SubmitContext, readyCheckMs: number): Promise<{ remoteId: string }> {
-  const { job } = context;
-  const params = EnhanceParamsSchema.parse(job.params);
-  const assetId = job.inputs.assetIds[0];
-  if (!assetId) throw new AppError('invalid_input', 'An AIXpose enhancement needs a photo.');
-  const projectId = await ensureProject(context);
-  const photo = await context.inputs.photo(assetId);
-  const upload = await prepareUpload(context, params.upload, await uprightJpeg(photo), 'image/jpeg', {
-    scene_type: params.sceneType,
-    scene_location: params.sceneLocation,
+async function pollVideo(context: ProviderContext, videoId: string): Promise<PollResult> {
+  const response = await context.request({
+    method: 'GET',
+    url: `${context.baseUrl}/v1/videos/${encodeURIComponent(videoId)}`,
+    call: 'poll',
   });
-  const pictureId = await uploadPicture(context, 'upload', projectId, upload);
-  if (params.upload === 'url') await waitUntilReady(context, projectId, pictureId, readyCheckMs);
-  const created = await context.step('enhance', async (key) => {
-    const instruction = params.prompt
-      ? { source: 'prompt', prompt: params.prompt }
-      : params.quickAction
-        ? { source: 'quick_action', quick_action_id: params.quickAction }
-        : { source: 'preset', actions: params.actions };
-    const body = {
-      instruction,
-      variants: params.variants,
-      resolution: params.resolution,
-      ...(params.aspectRatio ? { aspect_ratio: params.aspectRatio } : {}),
-      ...(params.model ? { model: params.model } : {}),
-    };
-    const pictures = json<PictureJson[]>(
-      await context.request({
-        method: 'POST',
-        url: `${context.baseUrl}/v1/pictures/${encodeURIComponent(pictureId)}/enhancements`,
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify(body),
-        call: 'submit',
-      }),
-    );
-    if (!Array.isArray(pictures) || pictures.length === 0) {
-      throw new ProviderRequestError('AIXpose returned no pictures.', { kind: 'invalid_response' });
-    }
-    return { remoteId: `${projectId}/${pictures.map((picture) => picture.id).join(',')}`, result: null };
-  });
-  if (!created.remoteId) throw new ProviderRequestError('AIXpose returned no pictures.', { kind: 'invalid_response' });
-  return { remoteId: created.remoteId };
-}
-
-/**
- * The AIXpose picture ids of the job's approved variants, in order. Variants AIXpose made are
- * already pictures of the shoot's project; any other (a local enhancement, another provider's)
- * is uploaded once per shoot, with an Idempotency-Key derived from the variant (uploads are free).
- */
-async function approvedPictureIds(context: SubmitContext, projectId: string): Promise<string[]> {
-  const variantIds = context.job.inputs.variantIds ?? [];
-  if (variantIds.length === 0) {
-    throw new AppError('invalid_input', 'Approve at least one variant of this shoot first.');
-  }
-  if (variantIds.length > MAX_VIDEO_PICTURES) {
-    throw new AppError(
-      'invalid_input',
-      `AIXpose takes at most ${MAX_VIDEO_PICTURES} pictures; ${variantIds.length} are approved.`,
-    );
-  }
-  const ids: string[] = [];
-  for (const variantId of variantIds) {
-    const variant = await context.inputs.variant(variantId);
-    if (variant.provider === AIXPOSE_ID && variant.remote) {
-      ids.push(variant.remote.id);
-      continue;
-    }
-    const mediaType =
-      variant.mimeType === 'image/png' || variant.mimeType === 'image/webp' ? variant.mimeType : 'image/jpeg';
-    if (mediaType === 'image/jpeg' && variant.mimeType !== 'image/jpeg') {
-      throw new AppError(
-        'invalid_input',
-        `AIXpose cannot take a ${variant.mimeType} variant; export it as JPEG first.`,
-      );
-    }
-    // Assumed (the doc is silent): a picture added for a video is described as the shoot's scene, interior by default.
-    const upload = await prepareUpload(context, 'file', variant.bytes, mediaType, {
-      scene_type: 'interior',
-      scene_location: 'living_room',
-    });
-    // Keyed by the variant, not the job: a video and a later publish find the same picture again.
-    ids.push(await uploadShared(context, `shootline-variant-${variantId}`, projectId, upload));
-  }
-  return ids;
-}
-
-async function submitVideo(context: SubmitContext): Promise<{ remoteId: string }> {
-  const params = VideoParamsSchema.parse(context.job.params);
-  const projectId = await ensureProject(context);
-  const pictureIds = await approvedPictureIds(context, projectId);
-  const created = await context.step('video', async (key) => {
-    const body = {
-      project_id: projectId,
-      picture_ids: pictureIds,
-      ...(params.sceneContext ? { scene_context: params.sceneContext } : {}),
-      ...(params.voiceDirection ? { voice_direction: params.voiceDirection } : {}),
-      ...(params.backgroundDirection ? { background_direction: params.backgroundDirection } : {}),
-      ...(params.aspectRatio ? { aspect_ratio: params.aspectRatio } : {}),
-    };
-    const video = json<VideoJson>(
-      await context.request({
-        method: 'POST',
-        url: `${context.baseUrl}/v1/videos`,
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify(body),
-        call: 'submit',
-      }),
-    );
-    if (!video.id) throw new ProviderRequestError('AIXpose did not return a video id.', { kind: 'invalid_response' });
-    return { remoteId: `video:${video.id}`, result: null };
-  });
-  if (!created.remoteId)
-    throw new ProviderRequestError('AIXpose did not return a video id.', { kind: 'invalid_response' });
-  return { remoteId: created.remoteId };
-}
-
-async function submitPublish(context: SubmitContext): Promise<{ remoteId: string }> {
-  const projectId = await ensureProject(context);
-  await approvedPictureIds(context, projectId);
-  await context.step('publish', async (key) => {
-    await context.request({
-      method: 'POST',
-      url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/publish`,
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: '{}',
-      call: 'submit',
-    });
-    return { remoteId: `publish:${projectId}`, result: null };
-  });
-  return { remoteId: `publish:${projectId}` };
-}
-
-async function pollVideo(context: ProviderContext, videoId: string) {
-  const video = json<VideoJson>(
-    await context.request({
-      method: 'GET',
-      url: `${context.baseUrl}/v1/videos/${encodeURIComponent(videoId)}`,
-      call: 'poll',
-    }),
-  );
+  const body = parseJson(response.body);
+  const video = readVideo(body) ?? readVideo(pickRecord(body, 'data', 'video'));
+  if (!video)
+    throw new ProviderRequestError('AIXpose sent a video Shootline cannot read.', { kind: 'invalid_response' });
   if (video.status === 'failed') {
-    return { status: 'failed' as const, message: failureMessage(video.error, 'AIXpose could not make this video.') };
+    return { status: 'failed', message: failureMessage(video.error, 'AIXpose could not make this video.') };
   }
-  if (video.status !== 'completed' || !video.public_url) return { status: 'pending' as const };
-  return {
-    status: 'done' as const,
-    outputs: [{ index: 0, url: video.public_url, kind: 'video' as const, remote: { id: video.id } }],
-  };
+  if (video.status !== 'completed' || !video.url) return { status: 'pending' };
+  return { status: 'done', outputs: [{ index: 0, url: video.url, kind: 'video', remote: { id: video.id } }] };
 }
 
-function identity(picture: PictureJson): { id: string; version?: number; subversion?: number } {
+function identity(picture: Picture): { id: string; version?: number; subversion?: number } {
   return {
     id: picture.id,
     ...(typeof picture.version === 'number' ? { version: picture.version } : {}),
@@ -357,9 +174,10 @@ function identity(picture: PictureJson): { id: string; version?: number; subvers
 }
 
 /**
- * AIXpose answers 409 `idempotency_key_in_use` while the first request with a key is still being
- * processed (a resend after a crash can meet it): that is the queue's "still in progress", to be
- * asked again, not a refusal. Every context the module is given has its requests translated so.
+ * AIXpose answers 409 while the first request with a key is still being processed (a resend after
+ * a crash can meet it), or while a picture is not ready yet; the doc fixes neither code, so any
+ * of their plausible wordings (see meansWait) is the queue's "still in progress", to be asked
+ * again, not a refusal. Every context the module is given has its requests translated so.
  */
 function wrapRequests(module: ProviderModule): ProviderModule {
   const translate = <C extends ProviderContext>(context: C): C => ({
@@ -371,7 +189,8 @@ function wrapRequests(module: ProviderModule): ProviderModule {
         if (
           error instanceof ProviderRequestError &&
           error.failure.kind === 'http' &&
-          error.failure.providerCode === 'idempotency_key_in_use'
+          error.response &&
+          meansWait(error.failure.status, error.failure.providerCode, providerWords(error.response.body).message ?? '')
         ) {
           throw new ProviderRequestError(
             'AIXpose is still working on the same request.',
@@ -389,28 +208,4 @@ function wrapRequests(module: ProviderModule): ProviderModule {
     poll: (context, remoteId) => module.poll(translate(context), remoteId),
     fetchOutputs: (context, remoteId, outputs) => module.fetchOutputs(translate(context), remoteId, outputs),
   };
-}
-
-/**
- * The shoot's project, created with a key derived from the shoot: every job of the shoot asks with
- * the same key and AIXpose answers with the same project (projects are free; assumption A3).
- */
-async function ensureProject(context: SubmitContext): Promise<string> {
-  const shoot = context.job.shootId ?? 'no-shoot';
-  const project = json<{ id?: string }>(
-    await context.request({
-      method: 'POST',
-      url: `${context.baseUrl}/v1/projects`,
-      headers: { 'content-type': 'application/json', 'idempotency-key': `shootline-project-${shoot}` },
-      body: JSON.stringify({
-        name: `Shootline shoot ${shoot}`,
-        output: 'picture',
-        picture_aspect_ratio: '3:2',
-        picture_resolution: '2K',
-      }),
-      call: 'submit',
-    }),
-  );
-  if (!project.id) throw new ProviderRequestError('AIXpose did not return a project id.', { kind: 'invalid_response' });
-  return project.id;
 }

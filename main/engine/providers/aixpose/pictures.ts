@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../../shared/errors';
 import type { InputPhoto, ProviderContext, SubmitContext } from '../contract';
 import { ProviderRequestError } from '../http';
-import { failureMessage, json, MAX_UPLOAD_BYTES, type PictureJson } from './api';
+import { parseJson } from '../tolerant';
+import { failureMessage, MAX_UPLOAD_BYTES } from './api';
+import { readObjectId, readPictureList, type Picture } from './read';
 
 /**
  * How a photo reaches AIXpose. `file` (default) sends it in the request as multipart; `base64`
@@ -93,35 +95,38 @@ export async function uploadShared(
   projectId: string,
   upload: PreparedUpload,
 ): Promise<string> {
-  const picture = json<PictureJson>(
-    await context.request({
-      method: 'POST',
-      url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
-      headers: { 'idempotency-key': key, 'content-type': upload.contentType },
-      body: upload.body,
-      call: 'upload',
-    }),
-  );
-  if (!picture.id) throw new ProviderRequestError('AIXpose did not return a picture id.', { kind: 'invalid_response' });
-  return picture.id;
+  const response = await context.request({
+    method: 'POST',
+    url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
+    headers: { 'idempotency-key': key, 'content-type': upload.contentType },
+    body: upload.body,
+    call: 'upload',
+  });
+  const id = readObjectId(response.body, 'id', 'picture_id', 'pictureId');
+  // Uploads are free and keyed: asking again with the same key gets the same picture back.
+  if (!id) throw new ProviderRequestError('AIXpose did not return a picture id.', { kind: 'invalid_response' });
+  return id;
 }
 
 const READY_CHECKS = 40;
 
 /**
- * An uploaded picture can be enhanced once it is `completed`: at once for files, after AIXpose has
- * fetched it for URL sources (assumption A6–A7; enhancing earlier is refused 409 picture_not_ready).
+ * Uploaded pictures can be enhanced or put in a video once they are completed. The doc does not
+ * say when that is: at once, or after AIXpose has processed (or, for URL sources, fetched) them.
+ * So every upload is waited for; a 409 "not ready" later is a wait too (see meansWait).
  */
 export async function waitUntilReady(
   context: ProviderContext,
   projectId: string,
-  pictureId: string,
+  pictureIds: readonly string[],
   intervalMs: number,
 ): Promise<void> {
   for (let check = 0; check < READY_CHECKS; check += 1) {
-    const picture = (await listPictures(context, projectId)).find((candidate) => candidate.id === pictureId);
-    if (picture?.status === 'completed') return;
-    if (picture?.status === 'failed') {
+    const all = await listPictures(context, projectId);
+    const pictures = pictureIds.map((id) => all.find((candidate) => candidate.id === id));
+    if (pictures.every((picture) => picture?.status === 'completed')) return;
+    const picture = pictures.find((candidate) => candidate?.status === 'failed');
+    if (picture) {
       throw new AppError(
         'invalid_input',
         failureMessage(
@@ -140,18 +145,18 @@ export async function waitUntilReady(
   });
 }
 
-export async function listPictures(context: ProviderContext, projectId: string): Promise<PictureJson[]> {
-  const answer = json<{ data?: PictureJson[] }>(
-    await context.request({
-      method: 'GET',
-      url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
-      call: 'poll',
-    }),
-  );
-  if (!Array.isArray(answer.data)) {
+/** The project's pictures, from a list in any of its plausible shapes. */
+export async function listPictures(context: ProviderContext, projectId: string): Promise<Picture[]> {
+  const response = await context.request({
+    method: 'GET',
+    url: `${context.baseUrl}/v1/projects/${encodeURIComponent(projectId)}/pictures`,
+    call: 'poll',
+  });
+  const pictures = readPictureList(parseJson(response.body));
+  if (!pictures) {
     throw new ProviderRequestError('AIXpose sent a picture list Shootline cannot read.', { kind: 'invalid_response' });
   }
-  return answer.data;
+  return pictures;
 }
 
 function multipart(bytes: Buffer, mediaType: string, fields: UploadFields): PreparedUpload {

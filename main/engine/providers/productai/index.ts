@@ -2,7 +2,19 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
 import { stagingMissingMessage } from '../../staging/staging';
-import type { FetchedOutput, InputPhoto, ProviderModule } from '../contract';
+import { UnreadablePaidAnswer, type FetchedOutput, type InputPhoto, type ProviderModule } from '../contract';
+import {
+  asRecord,
+  parseJson,
+  pickList,
+  pickNumber,
+  pickRecord,
+  pickString,
+  excerpt,
+  readCharge,
+  workStatus,
+  type WorkStatus,
+} from '../tolerant';
 import { downloadImageOutput } from '../download';
 import { ProviderRequestError, type HttpResponse } from '../http';
 
@@ -51,9 +63,50 @@ const GenerateParamsSchema = z
   .strict();
 const UpscaleParamsSchema = z.object({}).strict();
 
+/**
+ * A job as ProductAI describes it, read in every form its doc leaves open (docs/providers/productai.md):
+ * wrapped in `{status:'OK', data}` or bare; the id a number or a string; status words in any case
+ * (RUNNING, QUEUED, IN_PROGRESS, COMPLETED, ERROR, FAILED…); the image as `image_url` (a string or
+ * a list) or `images: [{url}]`; what was charged as `tokens_used` or `cost: {tokens, balance}`.
+ */
 interface JobAnswer {
-  status: string;
-  data?: { id?: number | string; status?: string; image_url?: string };
+  id?: string;
+  status: WorkStatus;
+  imageUrl?: string;
+  charged?: number;
+  balance?: number;
+  /** The provider's words on a failed job. */
+  why?: string;
+}
+
+function readJob(raw: Buffer): JobAnswer | null {
+  const body = parseJson(raw);
+  const root = asRecord(body);
+  if (!root) return null;
+  const job = pickRecord(root, 'data', 'job') ?? root;
+  const id = pickString(job, 'id', 'job_id', 'jobId');
+  const urls = pickList(job, 'image_url', 'images', 'image_urls', 'output') ?? [];
+  const imageUrl =
+    pickString(job, 'image_url', 'url', 'output_url') ??
+    urls.map((entry) => (typeof entry === 'string' ? entry : pickString(entry, 'url', 'image_url'))).find(Boolean);
+  const cost = pickRecord(job, 'cost', 'billing', 'usage');
+  const charged =
+    pickNumber(job, 'tokens_used', 'tokens', 'credits_used', 'cost') ?? pickNumber(cost, 'tokens', 'credits', 'amount');
+  const balance = pickNumber(job, 'balance', 'tokens_left') ?? pickNumber(cost, 'balance', 'remaining');
+  const why = pickString(job, 'error', 'message', 'details', 'reason');
+  return {
+    ...(id ? { id } : {}),
+    status: workStatus(pickString(job, 'status', 'state')),
+    ...(imageUrl ? { imageUrl } : {}),
+    ...(charged === undefined ? {} : { charged }),
+    ...(balance === undefined ? {} : { balance }),
+    ...(why ? { why } : {}),
+  };
+}
+
+/** OUT_OF_TOKENS in any of its forms (any status, the doc's body, a nested code, a 200 with ERROR). */
+function isOutOfTokens(raw: Buffer): boolean {
+  return raw.toString('utf8').includes('OUT_OF_TOKENS');
 }
 
 export interface ProductaiOptions {
@@ -67,33 +120,29 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
   const pollMs = options.pollIntervalMs ?? POLL_MS;
   const pollsSeen = new Map<string, number>();
 
-  const parse = (response: HttpResponse): JobAnswer => {
-    try {
-      return JSON.parse(response.body.toString('utf8')) as JobAnswer;
-    } catch {
-      throw new ProviderRequestError('ProductAI sent an answer that is not JSON.', { kind: 'invalid_response' });
-    }
-  };
+  const outOfTokens = (response: HttpResponse): ProviderRequestError =>
+    new ProviderRequestError(
+      'ProductAI is out of tokens.',
+      { kind: 'http', status: response.status, providerCode: 'insufficient_credits' },
+      response,
+    );
 
-  /** OUT_OF_TOKENS comes as `{ name: 'ApiError', message: 'OUT_OF_TOKENS' }` with no fixed status: made a credits failure. */
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+  /**
+   * OUT_OF_TOKENS has no fixed status (400, 402, 403, or even a 200 with `status: "ERROR"`): in any
+   * form it is the queue's "insufficient credits", never a refused key or a failed job.
+   */
+  const call = async (work: () => Promise<HttpResponse>): Promise<HttpResponse> => {
+    let response: HttpResponse;
     try {
-      return await work();
+      response = await work();
     } catch (error) {
-      if (error instanceof ProviderRequestError && error.response) {
-        const body = error.response.body.toString('utf8');
-        if (body.includes('OUT_OF_TOKENS')) {
-          throw new ProviderRequestError(
-            'ProductAI is out of tokens.',
-            { kind: 'http', status: error.response.status, providerCode: 'insufficient_credits' },
-            error.response,
-          );
-        }
-        const message = messageOf(body);
-        if (message) throw new ProviderRequestError(`${error.message} ${message}`, error.failure, error.response);
+      if (error instanceof ProviderRequestError && error.response && isOutOfTokens(error.response.body)) {
+        throw outOfTokens(error.response);
       }
       throw error;
     }
+    if (isOutOfTokens(response.body)) throw outOfTokens(response);
+    return response;
   };
 
   return {
@@ -144,7 +193,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
           ? { image_url: imageUrl }
           : { ...GenerateParamsSchema.parse(job.params), image_url: imageUrl };
       const path = job.operation === 'upscale' ? '/api/upscale' : '/api/generate';
-      const { remoteId } = await context.step('create', async () => {
+      const created = await context.step('create', async () => {
         const response = await call(() =>
           context.request({
             method: 'POST',
@@ -154,13 +203,23 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
             call: 'submit',
           }),
         );
-        const id = parse(response).data?.id;
-        if (id === undefined)
-          throw new ProviderRequestError('ProductAI did not return a job id.', { kind: 'invalid_response' });
-        return { remoteId: String(id), result: null };
+        const job = readJob(response.body);
+        if (!job?.id) {
+          // ProductAI can neither list jobs nor find one again without its id: nothing to look up.
+          throw new UnreadablePaidAnswer(
+            'ProductAI accepted the request, but its answer holds no job id Shootline can read.',
+            `ProductAI answered ${response.status} with ${excerpt(response.body)}`,
+          );
+        }
+        const charge = {
+          ...(job.charged === undefined ? {} : { charged: job.charged }),
+          ...(job.balance === undefined ? {} : { balance: job.balance }),
+        };
+        return { remoteId: job.id, result: charge };
       });
-      if (!remoteId) throw new ProviderRequestError('ProductAI did not return a job id.', { kind: 'invalid_response' });
-      return { remoteId };
+      if (!created.remoteId)
+        throw new ProviderRequestError('ProductAI did not return a job id.', { kind: 'invalid_response' });
+      return { remoteId: created.remoteId, ...readCharge(created.result) };
     },
 
     poll: async (context, remoteId) => {
@@ -171,18 +230,23 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
           call: 'poll',
         }),
       );
-      const data = parse(response).data;
+      const job = readJob(response.body);
+      if (!job)
+        throw new ProviderRequestError('ProductAI sent a job Shootline cannot read.', { kind: 'invalid_response' });
       const polls = (pollsSeen.get(remoteId) ?? 0) + 1;
-      switch (data?.status ?? 'RUNNING') {
-        case 'COMPLETED':
+      switch (job.status) {
+        case 'completed':
           pollsSeen.delete(remoteId);
-          if (!data?.image_url)
+          if (!job.imageUrl)
             throw new ProviderRequestError('ProductAI finished without an image.', { kind: 'invalid_response' });
-          return { status: 'done', outputs: [{ index: 0, url: data.image_url, kind: 'image' }] };
-        case 'ERROR':
+          return { status: 'done', outputs: [{ index: 0, url: job.imageUrl, kind: 'image' }] };
+        case 'failed':
           pollsSeen.delete(remoteId);
-          return { status: 'failed', message: 'ProductAI could not make this image.' };
-        default:
+          return {
+            status: 'failed',
+            message: `ProductAI could not make this image${job.why ? `: ${job.why}` : '.'}`,
+          };
+        case 'pending':
           pollsSeen.set(remoteId, polls);
           // 4 s for the first minute or so, then a little longer each time, at most 20 s.
           return {
@@ -220,18 +284,6 @@ async function prepareInput(photo: InputPhoto): Promise<Buffer> {
     if (bytes.length < MAX_INPUT_BYTES) return bytes;
   }
   throw new AppError('invalid_input', 'This photo cannot be made small enough for ProductAI (10 MB).');
-}
-
-/** An output, capped in size, checked to be a real image by its bytes; saved later under a name Shootline chooses. */
-
-function messageOf(body: string): string | null {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown; details?: unknown };
-    const parts = [parsed.message, parsed.details].filter((part): part is string => typeof part === 'string');
-    return parts.length > 0 ? `(${parts.join(': ')})` : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The content hash staging keys objects by. */
