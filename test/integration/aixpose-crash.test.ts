@@ -59,6 +59,11 @@ describe('AIXpose jobs survive SIGKILL', () => {
       expect({ states: countByState(check.db), errors }).toEqual({ states: { done: assets.length }, errors: [] });
       const variants = check.db.prepare('SELECT COUNT(*) AS n FROM variants').get() as { n: number };
       expect(variants.n).toBe(assets.length * 2);
+      // Shootline's own ledger says what AIXpose charged: every charge once, nothing left uncertain.
+      const ledger = check.db
+        .prepare('SELECT kind, SUM(amount) AS total FROM credit_ledger GROUP BY kind ORDER BY kind')
+        .all() as { kind: string; total: number }[];
+      expect(ledger).toEqual([{ kind: 'charge', total: 1000 - sandbox.balance }]);
       check.db.close();
       // One charge per generated picture: 2 per job, whatever was resent after a kill.
       expect(sandbox.balance).toBe(1000 - assets.length * 2);

@@ -60,6 +60,22 @@ describe('ProductAI jobs survive SIGKILL', () => {
       expect(Object.keys(states).filter((state) => state !== 'done' && state !== 'needs_review')).toEqual([]);
       expect((states.done ?? 0) + (states.needs_review ?? 0)).toBe(assets.length);
       expect(states.needs_review ?? 0).toBeGreaterThanOrEqual(1); // the one whose answer was lost
+      // Shootline's ledger brackets what ProductAI billed: what it knows it was charged, and at most
+      // that plus what may have been charged where an answer was lost.
+      const totals = openQueueLibrary(dir);
+      const sum = (kind: string): number =>
+        (
+          totals.db.prepare('SELECT COALESCE(SUM(amount), 0) AS total FROM credit_ledger WHERE kind = ?').get(kind) as {
+            total: number;
+          }
+        ).total;
+      const definite = sum('charge');
+      const possible = sum('possible_charge');
+      totals.db.close();
+      const billed = sandbox.ledger.reduce((total, entry) => total + entry.tokens, 0);
+      expect(definite).toBeLessThanOrEqual(billed);
+      expect(billed).toBeLessThanOrEqual(definite + possible);
+      expect(possible).toBeGreaterThan(0);
       // No input charged twice: each staged photo started at most one job at ProductAI.
       const perInput = new Map<string, number>();
       for (const job of sandbox.jobs()) {

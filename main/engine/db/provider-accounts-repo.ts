@@ -30,18 +30,21 @@ export interface ProviderAccount {
   pausedReason: string | null;
   /** The origin the stored key was entered for (null: none bound). */
   keyOrigin: string | null;
+  /** When the balance was last stored. */
+  balanceAt: number | null;
 }
 
 export function getProviderAccount(db: Db, provider: string): ProviderAccount {
   const row = db
     .prepare(
-      'SELECT base_url, concurrency, balance, paused_reason, key_origin FROM provider_accounts WHERE provider = ?',
+      'SELECT base_url, concurrency, balance, balance_at, paused_reason, key_origin FROM provider_accounts WHERE provider = ?',
     )
     .get(provider) as
     | {
         base_url: string | null;
         concurrency: number;
         balance: number | null;
+        balance_at: number | null;
         paused_reason: string | null;
         key_origin: string | null;
       }
@@ -52,6 +55,7 @@ export function getProviderAccount(db: Db, provider: string): ProviderAccount {
     balance: row?.balance ?? null,
     pausedReason: row?.paused_reason ?? null,
     keyOrigin: row?.key_origin ?? null,
+    balanceAt: row?.balance_at ?? null,
   };
 }
 

@@ -30,8 +30,9 @@ export class ProviderGate {
   reachable = true;
   /** The provider's balance as last read, minus what jobs since then reserved. */
   balance: { credits: number; readAt: number } | null = null;
-  /** When the balance was last read again after a paid call. */
+  /** When the balance was last read again after a paid call, and whether a read is already due. */
   balanceRefreshedAt = Number.NEGATIVE_INFINITY;
+  balanceRefreshPending = false;
   private readonly options: ProviderGateOptions;
   private readonly bucket: TokenBucket | null;
   private readonly stopController = new AbortController();

@@ -17,7 +17,12 @@ import {
 import { markStepPending, sendingSteps } from '../db/job-steps-repo';
 import { recentProviderRequests, recordProviderRequest } from '../db/provider-requests-repo';
 import { activePauses } from '../db/pauses-repo';
-import { providerPausedReasons, setProviderBalance, setProviderPausedReason } from '../db/provider-accounts-repo';
+import {
+  getProviderAccount,
+  providerPausedReasons,
+  setProviderBalance,
+  setProviderPausedReason,
+} from '../db/provider-accounts-repo';
 import { insertVariant } from '../db/variants-repo';
 import type { Logger } from '../log';
 import { AppError } from '../../../shared/errors';
@@ -113,7 +118,7 @@ const BALANCE_MAX_AGE_MS = 60_000;
 /** Errors a provider raises about the job itself, never worth a retry. */
 const REFUSALS = new Set<string>(['invalid_input', 'not_found', 'conflict']);
 /** The balance is read again after paid calls at most this often per provider (each read is a request). */
-const BALANCE_REFRESH_MS = 30_000;
+const BALANCE_REFRESH_MS = 10_000;
 const BALANCE_READ_TIMEOUT_MS = 15_000;
 /** What the queue was doing, in words for a message. */
 const STAGE_WORDS = {
@@ -441,23 +446,33 @@ export class QueueRunner {
    */
   private balanceAfterCharge(provider: ProviderModule, gate: ProviderGate, stated: number | undefined): void {
     const { db, clock, log } = this.options;
-    const now = clock.now();
+    // Only what the user sees: the reservations paid jobs made from the balance stay as they are.
+    // Answers to jobs running side by side arrive in any order; the lowest stated balance is the
+    // latest, unless the one shown is old enough that a top-up may have raised it since.
     if (stated !== undefined) {
-      gate.balance = { credits: stated, readAt: now };
-      setProviderBalance(db, provider.id, stated, now);
+      const shown = getProviderAccount(db, provider.id);
+      const old = shown.balanceAt === null || clock.now() - shown.balanceAt > BALANCE_REFRESH_MS;
+      if (old || shown.balance === null || stated < shown.balance)
+        setProviderBalance(db, provider.id, stated, clock.now());
       return;
     }
     const readBalance = provider.account?.balance;
-    if (!readBalance || now - gate.balanceRefreshedAt < BALANCE_REFRESH_MS) return;
-    gate.balanceRefreshedAt = now;
-    const context = this.contextFor(provider.id, AbortSignal.timeout(BALANCE_READ_TIMEOUT_MS));
-    if (!context) return;
-    readBalance(context)
-      .then((credits) => {
-        gate.balance = { credits, readAt: clock.now() };
-        setProviderBalance(db, provider.id, credits, clock.now());
-      })
-      .catch((error: unknown) => log.warn('queue.balance_refresh_failed', { provider: provider.id, error }));
+    if (!readBalance || gate.balanceRefreshPending) return;
+    // At most one read per BALANCE_REFRESH_MS; a charge meanwhile is picked up by a read at its end.
+    const wait = Math.max(0, gate.balanceRefreshedAt + BALANCE_REFRESH_MS - clock.now());
+    gate.balanceRefreshPending = true;
+    const read = (): void => {
+      gate.balanceRefreshPending = false;
+      if (this.stopping) return;
+      gate.balanceRefreshedAt = clock.now();
+      const context = this.contextFor(provider.id, AbortSignal.timeout(BALANCE_READ_TIMEOUT_MS));
+      if (!context) return;
+      readBalance(context)
+        .then((credits) => setProviderBalance(db, provider.id, credits, clock.now()))
+        .catch((error: unknown) => log.warn('queue.balance_refresh_failed', { provider: provider.id, error }));
+    };
+    if (wait === 0) read();
+    else clock.setTimer(read, wait);
   }
 
   /** Applies an event the run itself caused; if the job was taken from us meanwhile, stop quietly. */

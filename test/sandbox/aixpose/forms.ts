@@ -51,6 +51,11 @@ export interface AixposeForms {
   inProgressCode: 'idempotency_key_in_use' | 'request_in_progress' | 'conflict';
   /** A1: the error body. */
   errorShape: 'nested' | 'flat' | 'problem';
+  /**
+   * A9: how a generated picture names the picture it was made from: `source_picture_id`, `parent_id`,
+   * or not at all ('none': nothing in a listing ties a variant to its source).
+   */
+  sourceField: 'source_picture_id' | 'parent_id' | 'none';
 }
 
 /**
@@ -71,6 +76,7 @@ export const DEFAULT_FORMS: Readonly<AixposeForms> = {
   notReadyCode: 'picture_not_ready',
   inProgressCode: 'idempotency_key_in_use',
   errorShape: 'nested',
+  sourceField: 'source_picture_id',
 };
 
 /** Every value of every switch, so a value smuggled past the types (a test's cast) is refused. */
@@ -88,6 +94,7 @@ const FORM_VALUES: { [K in keyof AixposeForms]: readonly AixposeForms[K][] } = {
   notReadyCode: ['picture_not_ready', 'not_ready', 'resource_not_ready'],
   inProgressCode: ['idempotency_key_in_use', 'request_in_progress', 'conflict'],
   errorShape: ['nested', 'flat', 'problem'],
+  sourceField: ['source_picture_id', 'parent_id', 'none'],
 };
 
 /** `current` with `changes` applied; throws on an unknown switch, an unknown value or a contradiction. */
@@ -132,7 +139,10 @@ function jobAnswer(job: PictureJson | VideoJson, idName: string, forms: AixposeF
 }
 
 export function pictureAnswer(picture: PictureJson, forms: AixposeForms): Record<string, unknown> {
-  return jobAnswer(picture, 'picture_id', forms);
+  const answer = jobAnswer(picture, 'picture_id', forms);
+  if (forms.sourceField === 'source_picture_id') return answer;
+  const { source_picture_id: source, ...rest } = answer;
+  return forms.sourceField === 'parent_id' ? { ...rest, parent_id: source } : rest;
 }
 
 export function videoAnswer(video: VideoJson, forms: AixposeForms): Record<string, unknown> {

@@ -113,6 +113,8 @@
  *     `source_picture_id`, `aspect_ratio`, `resolution`, `model`, `created_at`, `error`.
  *     `public_url` is null until `completed` (switch `objectFields: 'named'`: `picture_id` / `video_id`
  *     and `url` instead of `id` and `public_url`; projects keep `id`). CDN files need no auth.
+ *     (Switch `sourceField`: a generated picture names its source as `source_picture_id`, as
+ *     `parent_id`, or not at all.)
  * A10 Credits: 1 credit per generated picture, 10 per video; uploads, projects and publishing are
  *     free. All-or-nothing: a request whose cost exceeds the balance → 402 and nothing is charged.
  *     A generation that ends `failed` is refunded (a `refund` ledger entry). The starting balance is
