@@ -276,7 +276,9 @@ describe('AIXpose in every form its doc leaves open', () => {
       const { sandbox, assets, run } = await setup({ errorShape }, TEN_PHOTOS.slice(0, 1));
       const [job] = await run({ actions: ['interior-style-bauhaus'], variants: 1 }, [assets[0]?.id ?? '']);
       expect(job?.state).toBe('failed');
-      expect(job?.lastError?.message).toMatch(/^AIXpose: The provider answered 400: .*bauhaus.*\(field instruction\.actions/);
+      expect(job?.lastError?.message).toMatch(
+        /^AIXpose: The provider answered 400: .*bauhaus.*\(field instruction\.actions/,
+      );
       expect(sandbox.violations.map((violation) => violation.code)).toEqual(['invalid_request']);
     },
   );
