@@ -78,11 +78,11 @@ describe('describeFields on the real provider schemas', () => {
     });
     expect(field(fields, 'variants')).toMatchObject({ label: 'Variants', min: 1, max: 4, default: 2 });
     expect(field(fields, 'prompt').maxLength).toBe(2000);
-    // An enum that a catalog also lists keeps the schema's values as the allowed ones.
+    // The ratios come from AIXpose's catalog; the schema takes any W:H, and the field keeps its pattern.
     const aspect = field(fields, 'aspectRatio');
     expect(aspect.catalog).toBe('aspect_ratio');
-    expect(aspect.options?.map((o) => o.value)).toEqual(['1:1', '4:3', '3:2', '16:9', '21:9', '3:4', '2:3', '9:16']);
-    expect(aspect.options?.[0]?.label).toBe('1:1');
+    expect(aspect.options).toBeUndefined();
+    expect(aspect.pattern).toBe('^[1-9]\\d?:[1-9]\\d?$');
     expect(aspect).not.toHaveProperty('default');
     expect(field(fields, 'resolution').options?.map((o) => o.label)).toEqual(['1K', '2K', '4K']);
     expect(field(fields, 'upload').options?.map((o) => o.label)).toEqual(['file', 'url', 'base64']);
@@ -331,15 +331,16 @@ describe('validate', () => {
       ...values,
       prompt: 'x'.repeat(2001),
       actions: Array.from({ length: 9 }, (_, i) => `action-${i}`),
-      aspectRatio: '5:4',
+      aspectRatio: 'widescreen',
       resolution: '8K',
     });
-    expect(errors).toEqual({
+    expect(errors).toMatchObject({
       prompt: 'Instructions (instead of actions) must be at most 2000 characters (now 2001).',
       actions: 'Choose at most 8 for Actions (now 9).',
-      aspectRatio: 'Choose one of the listed values for Aspect ratio.',
+      aspectRatio: expect.stringContaining('Aspect ratio') as unknown,
       resolution: 'Choose one of the listed values for Resolution.',
     });
+    expect(Object.keys(errors)).toHaveLength(4);
     expect(form.isValid(errors)).toBe(false);
   });
 
@@ -399,9 +400,13 @@ describe('catalog choices', () => {
     ]);
   });
 
-  it('offers only the aspect ratios the schema allows', () => {
+  it('offers only the aspect ratios the schema allows: any W:H the catalog names, nothing else', () => {
     const context = form.catalogContext(fields, form.initialValues(fields));
-    expect(form.catalogChoices(field(fields, 'aspectRatio'), entries, context).map((c) => c.value)).toEqual(['16:9']);
+    const withOdd = [...entries, { kind: 'aspect_ratio', id: 'widescreen', label: 'Widescreen' }];
+    expect(form.catalogChoices(field(fields, 'aspectRatio'), withOdd, context).map((c) => c.value)).toEqual([
+      '16:9',
+      '5:4',
+    ]);
   });
 
   it('drops choices that stop applying when the scene type changes', () => {

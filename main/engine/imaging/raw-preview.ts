@@ -160,6 +160,7 @@ function toOrientation(value: unknown): number | null {
 }
 
 function reason(error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'File not found';
   return error instanceof Error ? error.message : String(error);
 }
 

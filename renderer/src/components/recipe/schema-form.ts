@@ -564,6 +564,12 @@ function itemsMessage(field: FieldDescriptor, chosen: number): string | null {
   return null;
 }
 
+function fitsText(field: FieldDescriptor, text: string): boolean {
+  if (field.pattern !== undefined && !matches(field.pattern, text)) return false;
+  if (field.maxLength !== undefined && text.length > field.maxLength) return false;
+  return field.minLength === undefined || text.length >= field.minLength;
+}
+
 function matches(pattern: string, text: string): boolean {
   try {
     return new RegExp(pattern, 'u').test(text);
@@ -625,7 +631,9 @@ export function catalogChoices(
   const choices: CatalogChoice[] = [];
   for (const entry of entries) {
     if (entry.kind !== field.catalog || seen.has(entry.id)) continue;
+    // Only what the recipe's schema will take: its listed values, else its pattern and length.
     if (allowed && !allowed.has(entry.id)) continue;
+    if (!allowed && !fitsText(field, entry.id)) continue;
     if (!applies(entry, context)) continue;
     seen.add(entry.id);
     choices.push({
