@@ -1,3 +1,4 @@
+import { isTerminal } from '../../shared/job-model';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -163,7 +164,7 @@ export class Engine {
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           this.events.emit('job.updated', toJobView(job));
-          if (job.state === 'done' || job.state === 'failed' || job.state === 'canceled') {
+          if (isTerminal(job.state)) {
             staging
               .releaseForJob(job.id)
               .catch((error: unknown) => this.options.log.warn('staging.cleanup_failed', { jobId: job.id, error }));

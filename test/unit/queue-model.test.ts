@@ -1,5 +1,13 @@
+import { ACTION_EVENTS, transition, type JobEvent } from '../../shared/job-model';
 import { describe, expect, it, vi } from 'vitest';
-import { JOB_STATES, NEEDS_REVIEW_MESSAGE, type Job, type JobState, type QueueStats } from '../../shared/jobs';
+import {
+  JOB_STATES,
+  NEEDS_REVIEW_MESSAGE,
+  WAITING_FOR,
+  type Job,
+  type JobState,
+  type QueueStats,
+} from '../../shared/jobs';
 // tsconfig.node.json lists the renderer files tests may import one by one; until it lists this one,
 // tsc reports TS6307 ("not listed within the file list") here. Types still flow through the import.
 import * as model from '../../renderer/src/views/queue/queue-model';
@@ -93,7 +101,7 @@ describe('nameLookup', () => {
 });
 
 describe('allowedActions', () => {
-  const actions = (state: JobState, extra: Partial<Job> = {}): string[] =>
+  const actions = (state: JobState, extra: Partial<Job> = {}): model.JobAction[] =>
     model.allowedActions({ state, waitingFor: null, shootId: 's1', ...extra });
 
   it('lets every non-terminal job be canceled, except needs_review which is discarded instead', () => {
@@ -119,6 +127,33 @@ describe('allowedActions', () => {
     }
   });
 
+  it('offers no action the shared transition table refuses, in any state', () => {
+    const probe = {
+      attempts: 0,
+      maxAttempts: 3,
+      nextAttemptAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      lastError: null,
+    };
+    const offeredEvents: string[] = [];
+    for (const state of JOB_STATES) {
+      for (const waitingFor of [null, ...WAITING_FOR]) {
+        for (const action of actions(state, { waitingFor })) {
+          const type = ACTION_EVENTS[action];
+          if (!type) continue; // approval and reordering act on the queue, not through the job's table
+          const event = (type === 'resend' ? { type, leaseOwner: 'w', leaseExpiresAt: 1 } : { type }) as JobEvent;
+          expect(transition({ ...probe, state, waitingFor }, event).ok, `${action} from ${state}`).toBe(true);
+          offeredEvents.push(`${state}:${type}`);
+        }
+      }
+    }
+    // The check ran over real offers (cancel, retry, resend and discard all appear).
+    expect(new Set(offeredEvents.map((entry) => entry.split(':')[1]))).toEqual(
+      new Set(['cancel', 'retry', 'resend', 'discard']),
+    );
+  });
+
   it('offers nothing for a done job', () => {
     expect(actions('done')).toEqual([]);
   });
@@ -138,7 +173,7 @@ describe('allowedActions', () => {
   it('has a label for every action', () => {
     for (const state of JOB_STATES) {
       for (const action of actions(state, { waitingFor: 'approval' })) {
-        expect(model.ACTION_LABELS[action as model.JobAction]).toMatch(/\S/);
+        expect(model.ACTION_LABELS[action]).toMatch(/\S/);
       }
     }
     expect(model.ACTION_LABELS.cancel).toBe('Cancel');

@@ -1,3 +1,5 @@
+import { COMMITTED_STATES } from '../../../shared/job-model';
+import { sqlList } from './sql-list';
 import { statement, type Db } from './connection';
 
 export interface Budget {
@@ -35,7 +37,7 @@ export function committedSpend(db: Db, shootId: string): number {
           WHERE j.shoot_id = @shootId AND l.kind = 'charge')
      + (SELECT COALESCE(SUM(COALESCE(cost_estimate, 0)), 0) FROM jobs
           WHERE shoot_id = @shootId AND cost_charged IS NULL
-            AND (state IN ('queued', 'preparing', 'submitting', 'needs_review')
+            AND (state IN (${sqlList(COMMITTED_STATES)})
                  OR (state = 'awaiting_input' AND waiting_for != 'approval'))) AS spend`,
   ).get({ shootId }) as { spend: number };
   return row.spend;

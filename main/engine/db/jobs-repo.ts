@@ -1,5 +1,13 @@
+import { sqlList } from './sql-list';
 import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
-import { transition, type JobEvent, type JobSnapshot } from '../queue/state-machine';
+import {
+  ACTIVE_STATES,
+  isTerminal,
+  transition,
+  WAITING_STATES,
+  type JobEvent,
+  type JobSnapshot,
+} from '../../../shared/job-model';
 import { statement, writeTransaction, type Db } from './connection';
 
 export interface JobInputs {
@@ -176,7 +184,7 @@ export function applyInTransaction(
   const result = transition(before, event);
   if (!result.ok) throw new Error(`Illegal job transition for ${id}: ${result.reason}`);
   const after = result.job;
-  const finished = after.state === 'done' || after.state === 'failed' || after.state === 'canceled';
+  const finished = isTerminal(after.state);
   statement(
     db,
     `UPDATE jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt, lease_owner = @leaseOwner,
@@ -313,7 +321,7 @@ export function renewLease(db: Db, id: string, leaseOwner: string, leaseExpiresA
 export function jobsWithExpiredLease(db: Db, now: number): JobRecord[] {
   const rows = statement(
     db,
-    `SELECT * FROM jobs WHERE state IN ('preparing', 'submitting', 'remote', 'fetching')
+    `SELECT * FROM jobs WHERE state IN (${sqlList(ACTIVE_STATES)})
        AND (lease_expires_at IS NULL OR lease_expires_at <= ?)`,
   ).all(now) as JobRow[];
   return rows.map(toRecord);
@@ -337,7 +345,7 @@ export function setJobPriority(db: Db, id: string, priority: number, now: number
 export function maxQueuedPriority(db: Db): number {
   const row = statement(
     db,
-    "SELECT MAX(priority) AS top FROM jobs WHERE state IN ('queued', 'awaiting_input')",
+    `SELECT MAX(priority) AS top FROM jobs WHERE state IN (${sqlList(WAITING_STATES)})`,
   ).get() as {
     top: number | null;
   };

@@ -1,3 +1,5 @@
+import { TERMINAL_STATES } from '../../../shared/job-model';
+import { sqlList } from './sql-list';
 import { statement, type Db } from './connection';
 
 /** The stored staging settings (without the secret key), or null when staging is not set up. */
@@ -40,7 +42,7 @@ export function stagedKeysOnlyFor(db: Db, jobId: string): string[] {
        WHERE s.job_id = ? AND NOT EXISTS (
          SELECT 1 FROM staged_objects o JOIN jobs j ON j.id = o.job_id
          WHERE o.object_key = s.object_key AND o.job_id <> s.job_id
-           AND j.state NOT IN ('done', 'failed', 'canceled'))`,
+           AND j.state NOT IN (${sqlList(TERMINAL_STATES)}))`,
     )
     .all(jobId) as { key: string }[];
   return rows.map((row) => row.key);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { fitsBudget } from '../../../shared/job-model';
 import { parseOrThrow } from '../../../shared/validation';
 import type { Recipe } from '../../../shared/jobs';
 import { assetShoot } from '../db/assets-repo';
@@ -96,11 +97,9 @@ export function enqueueRecipe(
  * cap)? `spend` carries what this enqueue already committed per shoot; it is updated when it fits.
  */
 function withinBudget(db: Db, spend: Map<string, number>, shootId: string, estimate: number): boolean {
-  const budget = getBudget(db, shootId);
-  const committed = (spend.get(shootId) ?? committedSpend(db, shootId)) + estimate;
-  const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
-  if (committed > limit + 1e-9) return false;
-  spend.set(shootId, committed);
+  const committed = spend.get(shootId) ?? committedSpend(db, shootId);
+  if (!fitsBudget(getBudget(db, shootId), committed, estimate)) return false;
+  spend.set(shootId, committed + estimate);
   return true;
 }
 

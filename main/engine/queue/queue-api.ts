@@ -32,7 +32,7 @@ import { operationOf, type ProviderModule } from '../providers/contract';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams, type EnqueuedRun } from './enqueue';
 import { REMOTE_FAILED, type QueueRunner } from './runner';
-import { transition, type JobEvent } from './state-machine';
+import { fitsBudget, isWaiting, MOVING_STATES, transition, type JobEvent } from '../../../shared/job-model';
 
 type QueueMethods =
   | 'jobs.list'
@@ -153,17 +153,16 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
   const needsApproval = (job: JobRecord): boolean => {
     const spec = specOf(job);
     if (!spec?.paid || !job.shootId) return false;
-    const budget = getBudget(db, job.shootId);
-    const limit = budget.autoApprove ? (budget.cap ?? Number.POSITIVE_INFINITY) : budget.approved;
-    return committedSpend(db, job.shootId) > limit + 1e-9;
+    return !fitsBudget(getBudget(db, job.shootId), committedSpend(db, job.shootId), 0);
   };
 
+  /** Jobs waiting for approval that the shoot's budget now covers, oldest first, go to the queue. */
   const releaseApproved = (shootId: string): number => {
     const budget = getBudget(db, shootId);
     let committed = committedSpend(db, shootId);
     let released = 0;
     for (const waiting of jobsAwaitingApproval(db, shootId)) {
-      if (committed + waiting.estimate > budget.approved + 1e-9) break;
+      if (!fitsBudget(budget, committed, waiting.estimate)) break;
       const result = applyJobEvent(db, waiting.id, { type: 'input_given' }, now());
       if (result.ok) {
         committed += waiting.estimate;
@@ -248,7 +247,7 @@ export function createQueueApi(context: QueueApiContext): Pick<ApiHandlers, Queu
 
     'jobs.moveToTop': ({ id }) => {
       const job = requireJob(id);
-      if (job.state !== 'queued' && job.state !== 'awaiting_input') {
+      if (!isWaiting(job.state)) {
         throw new AppError('conflict', `Only a waiting job can be moved; this one is ${job.state}.`);
       }
       setJobPriority(db, id, maxQueuedPriority(db) + 1, now());
@@ -429,10 +428,7 @@ export function queueStats(db: Db, reachability: ReadonlyMap<string, boolean> = 
     provider[row.state] = row.count;
   }
   const pauses = activePauses(db);
-  const remaining = ['queued', 'preparing', 'submitting', 'remote', 'fetching'].reduce(
-    (sum, state) => sum + (byState[state] ?? 0),
-    0,
-  );
+  const remaining = MOVING_STATES.reduce((sum, state) => sum + (byState[state] ?? 0), 0);
   const recentRunMs = averageRecentRunMs(db, 50);
   return {
     byState,

@@ -57,7 +57,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retry-policy';
-import type { JobEvent } from './state-machine';
+import type { JobEvent } from '../../../shared/job-model';
 
 export interface StoredOutput {
   mediaId: string;

@@ -1,3 +1,4 @@
+import { isTerminal, MOVING_STATES, TERMINAL_STATES, userActions, type UserAction } from '../../../../shared/job-model';
 import { type Job, type JobState, NEEDS_REVIEW_MESSAGE, type QueueStats } from '../../../../shared/jobs';
 
 /**
@@ -9,18 +10,8 @@ import { type Job, type JobState, NEEDS_REVIEW_MESSAGE, type QueueStats } from '
 // ---------------------------------------------------------------------------------------------
 // States
 
-/** States a job never leaves by itself (retry may bring failed and canceled jobs back). */
-export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'canceled'];
-
-/**
- * States that will move on without the user: what "N jobs waiting" counts for an unreachable
- * provider and what the ETA covers. awaiting_input and needs_review wait for the user instead.
- */
-export const MOVING_STATES: readonly JobState[] = ['queued', 'preparing', 'submitting', 'remote', 'fetching'];
-
-export function isTerminal(state: JobState): boolean {
-  return TERMINAL_STATES.includes(state);
-}
+// The groups of states and the actions each allows are the engine's own (shared/job-model.ts).
+export { isTerminal, MOVING_STATES, TERMINAL_STATES };
 
 /** A provider's name for the user; the id when the provider list has not loaded (or lacks it). */
 export type NameOf = (id: string) => string;
@@ -219,7 +210,7 @@ export function inputWords(job: Pick<Job, 'inputs'>): string | null {
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-export type JobAction = 'approve' | 'resend' | 'discard' | 'retry' | 'moveToTop' | 'cancel';
+export type JobAction = UserAction;
 
 export const ACTION_LABELS: Record<JobAction, string> = {
   approve: 'Approve spend',
@@ -234,34 +225,9 @@ export const ACTION_LABELS: Record<JobAction, string> = {
 export const NEEDS_REVIEW_EXPLANATION =
   'The provider may have received this request before the connection dropped. Resending may charge again; discarding keeps nothing.';
 
-/**
- * The buttons a job offers, in the order they are shown. A job in needs_review offers Resend and
- * Discard (`jobs.resolveReview`) rather than Cancel: discarding is how it is canceled. Approval is
- * per shoot (`jobs.approveBudget`), so a job without a shoot cannot offer it.
- */
+/** The buttons a job offers, in the order they are shown: exactly what the engine's table allows. */
 export function allowedActions(job: Pick<Job, 'state' | 'waitingFor' | 'shootId'>): JobAction[] {
-  switch (job.state) {
-    case 'awaiting_input':
-      return job.waitingFor === 'approval' && job.shootId !== null
-        ? ['approve', 'moveToTop', 'cancel']
-        : ['moveToTop', 'cancel'];
-    case 'queued':
-      return ['moveToTop', 'cancel'];
-    case 'preparing':
-    case 'submitting':
-    case 'remote':
-    case 'fetching':
-      return ['cancel'];
-    case 'needs_review':
-      return ['resend', 'discard'];
-    case 'failed':
-    case 'canceled':
-      return ['retry'];
-    case 'done':
-      return [];
-    default:
-      return assertNever(job.state);
-  }
+  return userActions(job);
 }
 
 // ---------------------------------------------------------------------------------------------

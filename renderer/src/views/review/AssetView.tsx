@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { isTerminal } from '../../../../shared/job-model';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
 import { CompareView, type CompareImage, type CompareMode } from '../../components/compare/CompareView';
@@ -44,7 +45,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
 
   const variant = variants.find((candidate) => candidate.id === variantId) ?? variants[0] ?? null;
   const base = variants.find((candidate) => candidate.id === baseId) ?? null;
-  const running = asset ? (jobsByAsset[asset.id] ?? []).filter((job) => !TERMINAL.has(job.state)) : [];
+  const running = asset ? (jobsByAsset[asset.id] ?? []).filter((job) => !isTerminal(job.state)) : [];
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -215,5 +216,3 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     </section>
   );
 }
-
-const TERMINAL = new Set(['done', 'failed', 'canceled']);

@@ -1,8 +1,7 @@
 import type { Asset } from '../../../../shared/domain';
+import { isActive, isTerminal } from '../../../../shared/job-model';
 import type { Job, Variant } from '../../../../shared/jobs';
 import type { GridBadge } from '../../components/grid/ThumbnailGrid';
-
-const RUNNING = new Set(['preparing', 'submitting', 'remote', 'fetching']);
 
 /**
  * The one badge a thumbnail shows: what matters most about the photo right now. A photo that could
@@ -12,10 +11,10 @@ const RUNNING = new Set(['preparing', 'submitting', 'remote', 'fetching']);
 export function assetBadge(asset: Asset, jobs: readonly Job[], variants: readonly Variant[]): GridBadge | undefined {
   if (asset.state === 'error') return { kind: 'error', text: asset.error?.message ?? 'This photo cannot be read.' };
   if (asset.state === 'missing') return { kind: 'error', text: 'The file is no longer in its hot folder.' };
-  const pending = jobs.filter((job) => !['done', 'failed', 'canceled'].includes(job.state));
+  const pending = jobs.filter((job) => !isTerminal(job.state));
   const review = pending.find((job) => job.state === 'needs_review');
   if (review) return { kind: 'review', text: 'Needs review' };
-  if (pending.some((job) => RUNNING.has(job.state))) return { kind: 'running', text: 'Running' };
+  if (pending.some((job) => isActive(job.state))) return { kind: 'running', text: 'Running' };
   const waiting = pending[0];
   if (waiting) {
     const text =
