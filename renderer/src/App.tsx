@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { matchCommand } from './commands';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Sidebar } from './components/Sidebar';
@@ -29,9 +30,8 @@ export function App(): React.JSX.Element {
   // Ctrl/Cmd+1…5 jump between sections, as in most desktop photo tools.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
-      const index = Number(event.key) - 1;
-      const target = SECTIONS[index];
+      if (matchCommand('global', event)?.id !== 'app.section') return;
+      const target = SECTIONS[Number(event.key) - 1];
       if (target) {
         event.preventDefault();
         setSection(target);

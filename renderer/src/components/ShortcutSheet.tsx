@@ -1,40 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
+import { matchCommand, shortcutSections } from '../commands';
 import { isTyping } from '../views/review/keys';
-
-const GROUPS: { title: string; keys: [string, string][] }[] = [
-  {
-    title: 'Everywhere',
-    keys: [
-      ['Ctrl/⌘ 1–5', 'Hot folders, Shoots, Queue, Export, Settings'],
-      ['?', 'This sheet'],
-    ],
-  },
-  {
-    title: 'Shoot grid',
-    keys: [
-      ['Click · Shift-click · Ctrl/⌘-click', 'Select one · a range · add or remove'],
-      ['Ctrl/⌘ A', 'Select all'],
-      ['Arrows · Home · End', 'Move (Shift extends the selection)'],
-      ['P · X · U', 'Pick · reject · unflag'],
-      ['1–5 · 0', 'Rate · clear rating'],
-      ['Enter', 'Open the photo'],
-    ],
-  },
-  {
-    title: 'Photo and variants',
-    keys: [
-      ['← →', 'Previous · next variant'],
-      ['↑ ↓', 'Previous · next photo'],
-      ['P · X · U · 1–5', 'Pick · reject · unflag · rate the variant'],
-      ['A', 'Approve the variant (for export, videos and publishing)'],
-      ['\\', 'Before / after'],
-      ['Y', 'Compare mode: slider, side by side, toggle'],
-      ['Z', 'Fit / 100%'],
-      ['L', 'Loupe'],
-      ['Esc', 'Back to the shoot'],
-    ],
-  },
-];
 
 /** The keyboard shortcuts, on `?` (and closed with Esc or `?` again). */
 export function ShortcutSheet(): React.JSX.Element | null {
@@ -43,7 +9,7 @@ export function ShortcutSheet(): React.JSX.Element | null {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (event.key !== '?') return;
+      if (matchCommand('global', event)?.id !== 'app.shortcuts') return;
       const sheetOpen = document.querySelector('dialog.shortcut-sheet[open]') !== null;
       if (!sheetOpen && isTyping(event)) return;
       event.preventDefault();
@@ -66,16 +32,16 @@ export function ShortcutSheet(): React.JSX.Element | null {
       onClose={() => setOpen(false)}
     >
       <h2>Keyboard shortcuts</h2>
-      {GROUPS.map((group) => (
-        <section key={group.title}>
-          <h3>{group.title}</h3>
+      {shortcutSections().map((section) => (
+        <section key={section.title}>
+          <h3>{section.title}</h3>
           <dl>
-            {group.keys.map(([keys, action]) => (
-              <div key={keys} className="shortcut-row">
+            {section.rows.map((row) => (
+              <div key={`${row.keys} ${row.label}`} className="shortcut-row">
                 <dt>
-                  <kbd>{keys}</kbd>
+                  <kbd>{row.keys}</kbd>
                 </dt>
-                <dd>{action}</dd>
+                <dd>{row.label}</dd>
               </div>
             ))}
           </dl>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { isKeyOf, matchCommand } from '../../commands';
 import {
   type CompareMode,
   COMPARE_MODES,
@@ -356,37 +357,31 @@ export function CompareView(props: CompareViewProps): React.JSX.Element {
     );
 
   const onWindowKeyDown = useEffectEvent((event: KeyboardEvent): void => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.defaultPrevented) return;
     if (isTypingTarget(event.target)) return;
-    const key = event.key.toLowerCase();
-    if (key === 'l') {
+    const command = matchCommand('compare', event)?.id;
+    if (command === 'compare.loupe') {
       event.preventDefault();
       setLoupeHeld(true);
       return;
     }
     if (event.repeat) return;
-    switch (key) {
-      case 'y':
-        event.preventDefault();
-        onModeChange(nextCompareMode(mode));
-        break;
-      case '\\':
-        event.preventDefault();
-        onToggle();
-        break;
-      case 'z': {
-        event.preventDefault();
-        const anchor = anchorForKeys();
-        updateView((current, size, images, ratio) => toggleFitAnd100(current, anchor, size, images, ratio));
-        break;
-      }
-      default:
-        break;
+    if (command === 'compare.mode') {
+      event.preventDefault();
+      onModeChange(nextCompareMode(mode));
+    } else if (command === 'compare.beforeAfter') {
+      event.preventDefault();
+      onToggle();
+    } else if (command === 'compare.zoom') {
+      event.preventDefault();
+      const anchor = anchorForKeys();
+      updateView((current, size, images, ratio) => toggleFitAnd100(current, anchor, size, images, ratio));
     }
   });
 
   const onWindowKeyUp = useEffectEvent((event: KeyboardEvent): void => {
-    if (event.key.toLowerCase() === 'l') setLoupeHeld(false);
+    // Released with or without a modifier: the loupe is let go either way.
+    if (isKeyOf('compare.loupe', event.key)) setLoupeHeld(false);
   });
 
   useEffect(() => {
@@ -507,6 +502,7 @@ export function CompareView(props: CompareViewProps): React.JSX.Element {
   };
 
   const onDividerKeyDown = (event: React.KeyboardEvent<HTMLDivElement>): void => {
+    if (matchCommand('slider', event)?.id !== 'slider.move') return;
     const next = dividerAfterKey(dividerAt.current, event.key, event.shiftKey);
     if (next === null) return;
     event.preventDefault();

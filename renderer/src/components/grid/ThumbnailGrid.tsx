@@ -1,3 +1,4 @@
+import { matchCommand } from '../../commands';
 import {
   memo,
   useEffect,
@@ -286,25 +287,25 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
     const base: SelectionState = focusId === null && domId !== null ? { ...selection, focus: domId } : selection;
     const focusedId = focusId ?? domId;
     const mod = event.ctrlKey || event.metaKey;
-    const move = event.altKey ? undefined : MOVE_KEYS[event.key];
+    const command = matchCommand('grid', event)?.id;
 
     let next: SelectionState;
-    if (move !== undefined) {
+    if (command === 'grid.move') {
       const mode: MoveMode = event.shiftKey ? (mod ? 'extendAdd' : 'extend') : mod ? 'focusOnly' : 'replace';
       const el = scrollRef.current;
       const pageRows = rowsPerPage(metrics, el ? el.clientHeight : view.height);
-      next = moveFocus(base, ids, move, { columns: metrics.columns, mode, pageRows });
-    } else if (mod && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'a') {
+      next = moveFocus(base, ids, MOVE_KEYS[event.key] ?? 'down', { columns: metrics.columns, mode, pageRows });
+    } else if (command === 'grid.selectAll') {
       next = selectAll(base, ids);
-    } else if (event.key === 'Enter' && !mod && !event.altKey && !event.shiftKey && focusedId !== null) {
+    } else if (command === 'grid.open' && focusedId !== null) {
       event.preventDefault();
       onOpen(focusedId);
       return;
-    } else if (event.key === 'Escape' && selection.selected.size > 0) {
+    } else if (command === 'grid.clear' && selection.selected.size > 0) {
       next = clearSelection(base);
-    } else if (event.key === ' ' && mod && !event.shiftKey && focusedId !== null) {
+    } else if (command === 'grid.toggle' && focusedId !== null) {
       next = toggleFocused(base);
-    } else if (event.key === ' ' && event.shiftKey && !mod && focusedId !== null) {
+    } else if (command === 'grid.range' && focusedId !== null) {
       next = selectRange(base, ids, focusedId);
     } else {
       if (onKey?.(event, focusedId)) {

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { matchCommand } from '../../commands';
 import { AppError } from '../../../../shared/errors';
 import type { Recipe } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';
@@ -108,7 +109,7 @@ export function RecipeEditor({ onSaved, onCancel }: RecipeEditorProps): React.JS
   };
 
   const onKeyDown = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && !saving) {
+    if (matchCommand('dialog', event)?.id === 'dialog.close' && !saving) {
       event.stopPropagation();
       onCancel();
     }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { hintFor, matchCommand } from '../../commands';
 import { isTerminal } from '../../../../shared/job-model';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
@@ -49,21 +50,21 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event)) return;
       const at = variant ? variants.indexOf(variant) : -1;
-      const key = event.key;
-      if (key === 'Escape') openAsset(null);
-      else if (key === 'ArrowRight' && at + 1 < variants.length) setVariantId(variants[at + 1]?.id ?? null);
-      else if (key === 'ArrowLeft' && at > 0) setVariantId(variants[at - 1]?.id ?? null);
-      else if (key === 'ArrowDown' && index + 1 < assets.length) openAsset(assets[index + 1]?.id ?? null);
-      else if (key === 'ArrowUp' && index > 0) openAsset(assets[index - 1]?.id ?? null);
-      else if (variant && (key === 'p' || key === 'P'))
+      const command = matchCommand('photo', event)?.id;
+      if (command === 'photo.back') openAsset(null);
+      else if (command === 'photo.nextVariant' && at + 1 < variants.length) setVariantId(variants[at + 1]?.id ?? null);
+      else if (command === 'photo.previousVariant' && at > 0) setVariantId(variants[at - 1]?.id ?? null);
+      else if (command === 'photo.nextPhoto' && index + 1 < assets.length) openAsset(assets[index + 1]?.id ?? null);
+      else if (command === 'photo.previousPhoto' && index > 0) openAsset(assets[index - 1]?.id ?? null);
+      else if (variant && command === 'photo.pick')
         void updateVariant(variant.id, { pick: variant.pick === 'picked' ? 'none' : 'picked' });
-      else if (variant && (key === 'x' || key === 'X'))
+      else if (variant && command === 'photo.reject')
         void updateVariant(variant.id, { pick: variant.pick === 'rejected' ? 'none' : 'rejected' });
-      else if (variant && (key === 'u' || key === 'U')) void updateVariant(variant.id, { pick: 'none' });
-      else if (variant && (key === 'a' || key === 'A')) void updateVariant(variant.id, { approved: !variant.approved });
-      else if (variant && /^[0-5]$/.test(key)) void updateVariant(variant.id, { rating: Number(key) });
+      else if (variant && command === 'photo.unflag') void updateVariant(variant.id, { pick: 'none' });
+      else if (variant && command === 'photo.approve') void updateVariant(variant.id, { approved: !variant.approved });
+      else if (variant && command === 'photo.rate') void updateVariant(variant.id, { rating: Number(event.key) });
       else return;
       event.preventDefault();
     };
@@ -210,8 +211,19 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
         </ul>
       ) : null}
       <p className="hint muted">
-        P pick · X reject · 1–5 rate · A approve · ←/→ variants · ↑/↓ photos · \ before/after · Y compare mode · Z zoom
-        · L loupe · Esc back
+        {hintFor([
+          'photo.pick',
+          'photo.reject',
+          'photo.rate',
+          'photo.approve',
+          'photo.nextVariant',
+          'photo.nextPhoto',
+          'compare.beforeAfter',
+          'compare.mode',
+          'compare.zoom',
+          'compare.loupe',
+          'photo.back',
+        ])}
       </p>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { matchCommand } from '../../commands';
 import type { Asset } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { Job, Variant } from '../../../../shared/jobs';
@@ -94,15 +95,21 @@ export function ShootView(): React.JSX.Element {
   /** P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected. */
   const onKey = useCallback(
     (event: React.KeyboardEvent<HTMLElement>, focusedId: string | null): boolean => {
-      if (event.ctrlKey || event.metaKey || event.altKey) return false;
       const targets = selected.length > 0 ? selected : focusedId ? [focusedId] : [];
       if (targets.length === 0) return false;
-      const key = event.key.toLowerCase();
-      if (key === 'p') void cull(targets, { pick: 'picked' });
-      else if (key === 'x') void cull(targets, { pick: 'rejected' });
-      else if (key === 'u') void cull(targets, { pick: 'none' });
-      else if (/^[0-5]$/.test(key)) void cull(targets, { rating: Number(key) });
-      else return false;
+      const command = matchCommand('grid', event)?.id;
+      const patch =
+        command === 'grid.pick'
+          ? { pick: 'picked' as const }
+          : command === 'grid.reject'
+            ? { pick: 'rejected' as const }
+            : command === 'grid.unflag'
+              ? { pick: 'none' as const }
+              : command === 'grid.rate'
+                ? { rating: Number(event.key) }
+                : null;
+      if (!patch) return false;
+      void cull(targets, patch);
       return true;
     },
     [selected, cull],

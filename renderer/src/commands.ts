@@ -1,0 +1,230 @@
+/**
+ * Every keyboard command of the UI, defined once with its keys and where it applies. The key
+ * handlers answer only what `matchCommand` finds here, the shortcut sheet is drawn from this table,
+ * and the desktop menu will read it too: a key means one thing in each scope (checked by a test).
+ */
+
+export type CommandScope = 'global' | 'grid' | 'photo' | 'compare' | 'slider' | 'dialog' | 'mask';
+
+export interface KeyBinding {
+  /** `KeyboardEvent.key`; single letters match either case. */
+  key: string;
+  /** Ctrl (or ⌘ on a Mac): true held, false (the default) not held, 'any' either way. */
+  mod?: boolean | 'any';
+  /** Shift: true or false to require it either way; left out, Shift does not matter. */
+  shift?: boolean;
+}
+
+export interface Command {
+  id: string;
+  scope: CommandScope;
+  /** What it does, as the shortcut sheet says it. */
+  label: string;
+  keys: readonly KeyBinding[];
+  /** How the sheet writes its keys (or, for a pointer gesture, the gesture). */
+  shown: string;
+  /** A word or two for a one-line hint ("pick", "before/after"); the label when absent. */
+  short?: string;
+}
+
+const keys = (...names: string[]): KeyBinding[] => names.map((key) => ({ key }));
+const DIGITS_0_5 = keys('0', '1', '2', '3', '4', '5');
+const MOVE_NAMES = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'];
+/** In the grid, Ctrl/⌘ and Shift change how a move selects, so they do not make it another command. */
+const GRID_MOVES = MOVE_NAMES.map((key) => ({ key, mod: 'any' as const }));
+const MOVES = keys(...MOVE_NAMES);
+
+export const COMMANDS = [
+  {
+    id: 'app.section',
+    scope: 'global',
+    label: 'Hot folders, Shoots, Queue, Export, Settings',
+    keys: ['1', '2', '3', '4', '5'].map((key) => ({ key, mod: true, shift: false })),
+    shown: 'Ctrl/⌘ 1–5',
+  },
+  { id: 'app.shortcuts', scope: 'global', label: 'This sheet', keys: keys('?'), shown: '?' },
+
+  {
+    id: 'grid.move',
+    scope: 'grid',
+    label: 'Move (Shift extends the selection)',
+    keys: GRID_MOVES,
+    shown: 'Arrows · Home · End · Page Up/Down',
+  },
+  {
+    id: 'grid.selectAll',
+    scope: 'grid',
+    label: 'Select all',
+    keys: [{ key: 'a', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ A',
+  },
+  {
+    id: 'grid.toggle',
+    scope: 'grid',
+    label: 'Add or remove the focused photo',
+    keys: [{ key: ' ', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ Space',
+  },
+  {
+    id: 'grid.range',
+    scope: 'grid',
+    label: 'Select up to the focused photo',
+    keys: [{ key: ' ', shift: true }],
+    shown: 'Shift Space',
+  },
+  { id: 'grid.clear', scope: 'grid', label: 'Clear the selection', keys: keys('Escape'), shown: 'Esc' },
+  { id: 'grid.open', scope: 'grid', label: 'Open the photo', keys: [{ key: 'Enter', shift: false }], shown: 'Enter' },
+  { id: 'grid.pick', scope: 'grid', label: 'Pick', keys: keys('p'), shown: 'P' },
+  { id: 'grid.reject', scope: 'grid', label: 'Reject', keys: keys('x'), shown: 'X' },
+  { id: 'grid.unflag', scope: 'grid', label: 'Unflag', keys: keys('u'), shown: 'U' },
+  { id: 'grid.rate', scope: 'grid', label: 'Rate · clear the rating (0)', keys: DIGITS_0_5, shown: '1–5 · 0' },
+
+  {
+    id: 'photo.previousVariant',
+    scope: 'photo',
+    label: 'Previous variant',
+    keys: keys('ArrowLeft'),
+    shown: '←',
+    short: 'variants',
+  },
+  {
+    id: 'photo.nextVariant',
+    scope: 'photo',
+    label: 'Next variant',
+    keys: keys('ArrowRight'),
+    shown: '←/→',
+    short: 'variants',
+  },
+  { id: 'photo.previousPhoto', scope: 'photo', label: 'Previous photo', keys: keys('ArrowUp'), shown: '↑' },
+  { id: 'photo.nextPhoto', scope: 'photo', label: 'Next photo', keys: keys('ArrowDown'), shown: '↓', short: 'photos' },
+  { id: 'photo.pick', scope: 'photo', label: 'Pick the variant', keys: keys('p'), shown: 'P', short: 'pick' },
+  { id: 'photo.reject', scope: 'photo', label: 'Reject the variant', keys: keys('x'), shown: 'X', short: 'reject' },
+  { id: 'photo.unflag', scope: 'photo', label: 'Unflag the variant', keys: keys('u'), shown: 'U' },
+  {
+    id: 'photo.rate',
+    scope: 'photo',
+    label: 'Rate the variant · clear (0)',
+    keys: DIGITS_0_5,
+    shown: '1–5',
+    short: 'rate',
+  },
+  {
+    id: 'photo.approve',
+    scope: 'photo',
+    label: 'Approve the variant (for export, videos and publishing)',
+    keys: keys('a'),
+    shown: 'A',
+    short: 'approve',
+  },
+  { id: 'photo.back', scope: 'photo', label: 'Back to the shoot', keys: keys('Escape'), shown: 'Esc', short: 'back' },
+
+  {
+    id: 'compare.beforeAfter',
+    scope: 'compare',
+    label: 'Before / after',
+    keys: keys('\\'),
+    shown: '\\',
+    short: 'before/after',
+  },
+  {
+    id: 'compare.mode',
+    scope: 'compare',
+    label: 'Compare mode: slider, side by side, toggle',
+    keys: keys('y'),
+    shown: 'Y',
+    short: 'compare mode',
+  },
+  { id: 'compare.zoom', scope: 'compare', label: 'Fit / 100%', keys: keys('z'), shown: 'Z', short: 'zoom' },
+  { id: 'compare.loupe', scope: 'compare', label: 'Loupe (while held)', keys: keys('l'), shown: 'L', short: 'loupe' },
+
+  {
+    id: 'slider.move',
+    scope: 'slider',
+    label: 'Move the divider (Shift: ten steps; Page Up/Down, Home, End)',
+    keys: MOVES,
+    shown: 'Arrows · Page Up/Down · Home · End',
+  },
+
+  { id: 'dialog.close', scope: 'dialog', label: 'Close the dialog', keys: keys('Escape'), shown: 'Esc' },
+] as const satisfies readonly Command[];
+
+export type CommandId = (typeof COMMANDS)[number]['id'];
+
+/** Pointer gestures the sheet lists beside the keys: not commands, nothing answers them by key. */
+export const GESTURES: readonly { scope: CommandScope; shown: string; label: string }[] = [
+  { scope: 'grid', shown: 'Click · Shift-click · Ctrl/⌘-click', label: 'Select one · a range · add or remove' },
+  { scope: 'grid', shown: 'Double-click', label: 'Open the photo' },
+];
+
+/** The titles of the shortcut sheet's sections, in order. */
+export const SCOPE_TITLES: Readonly<Record<CommandScope, string>> = {
+  global: 'Everywhere',
+  grid: 'Shoot grid',
+  photo: 'Photo and variants',
+  compare: 'Comparing',
+  slider: 'Compare slider (when it has the focus)',
+  dialog: 'Dialogs',
+  mask: 'Mask editor',
+};
+
+/** What a key event looks like to the table (a KeyboardEvent and React's both fit). */
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+}
+
+function matches(binding: KeyBinding, press: KeyPress): boolean {
+  if (press.altKey) return false;
+  const key = press.key.length === 1 ? press.key.toLowerCase() : press.key;
+  if (key !== binding.key) return false;
+  const mod = binding.mod ?? false;
+  if (mod !== 'any' && (press.ctrlKey || press.metaKey) !== mod) return false;
+  return binding.shift === undefined || binding.shift === press.shiftKey;
+}
+
+/** The command a key press means in this scope, or null: the only way a handler answers a key. */
+export function matchCommand(scope: CommandScope, press: KeyPress): (typeof COMMANDS)[number] | null {
+  for (const command of COMMANDS) {
+    if (command.scope === scope && command.keys.some((binding) => matches(binding, press))) return command;
+  }
+  return null;
+}
+
+/** Is `key` one of the keys of this command, whatever the modifiers (a key released, for a held command)? */
+export function isKeyOf(id: CommandId, key: string): boolean {
+  const command = COMMANDS.find((candidate) => candidate.id === id);
+  const normal = key.length === 1 ? key.toLowerCase() : key;
+  return command?.keys.some((binding) => binding.key === normal) ?? false;
+}
+
+/** A one-line hint from the table: "P pick · X reject · …", in the order given. */
+export function hintFor(ids: readonly CommandId[]): string {
+  return ids
+    .map((id) => COMMANDS.find((command) => command.id === id))
+    .map((command) => (command ? `${command.shown} ${'short' in command ? command.short : command.label}` : ''))
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** The sheet's sections: every command and pointer gesture of the table, by scope, in its order. */
+export function shortcutSections(): { title: string; rows: { keys: string; label: string }[] }[] {
+  const scopes = Object.keys(SCOPE_TITLES) as CommandScope[];
+  return scopes
+    .map((scope) => ({
+      title: SCOPE_TITLES[scope],
+      rows: [
+        ...GESTURES.filter((gesture) => gesture.scope === scope).map((gesture) => ({
+          keys: gesture.shown,
+          label: gesture.label,
+        })),
+        ...COMMANDS.filter((command) => command.scope === scope).map((command) => ({
+          keys: command.shown,
+          label: command.label,
+        })),
+      ],
+    }))
+    .filter((section) => section.rows.length > 0);
+}
