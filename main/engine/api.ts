@@ -13,7 +13,7 @@ import { createProvidersApi, type ProvidersApiContext } from './providers/provid
 import type { StagingService } from './staging/staging-service';
 import { createExportApi } from './export/export-api';
 import type { ExportService } from './export/export-service';
-import { loadSettings, saveSettings } from './settings-service';
+import { loadSettings, saveSettings } from './db/settings-service';
 
 export interface ApiContext {
   db: Db;

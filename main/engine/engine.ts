@@ -14,7 +14,7 @@ import type { Logger } from './log';
 import { isInside, originalMimeType, type MediaRequest, type ResolvedMedia } from './media';
 import { setPause } from './db/pauses-repo';
 import type { ProviderModule } from './providers/contract';
-import { systemClock, type Clock } from './queue/clock';
+import { systemClock, type Clock } from './clock';
 import { queueStats, toJobView } from './queue/queue-api';
 import { QueueRunner } from './queue/runner';
 import { dispatch, type ExtraMethods } from './rpc';
@@ -29,22 +29,22 @@ import { MetadataCarrier } from './imaging/carry-metadata';
 import { isTiffBasedRaw, RawPreviewExtractor } from './imaging/raw-preview';
 import { PhotoProcessor } from './ingest/photo-processor';
 import { enqueueDefaultRecipe } from './queue/enqueue';
-import { createProviderInputs } from './providers/inputs';
+import { createProviderInputs } from './queue/provider-inputs';
 import { autoExport } from './export/auto-export';
 import { ExportService } from './export/export-service';
-import { resolveBaseUrl } from './providers/base-url';
+import { resolveBaseUrl } from './queue/base-url';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
 import { createAixposeProvider } from './providers/aixpose';
 import { FileSecretStore } from './secrets/file-secret-store';
 import { StagingService } from './staging/staging-service';
 import type { SecretStore } from './secrets/secret-store';
-import type { HostResolver } from './providers/network';
-import { bindStoredKeys, boundKey } from './providers/key-binding';
+import type { HostResolver } from './net/network';
+import { bindStoredKeys, boundKey } from './queue/key-binding';
 import { IngestService } from './ingest/ingest-service';
-import { storeVariantOutput, variantFilePath } from './media-store';
+import { OutputStore, variantFilePath } from './queue/output-store';
 import type { Variant } from '../../shared/jobs';
-import { loadSettings } from './settings-service';
+import { loadSettings } from './db/settings-service';
 
 export interface EngineOptions {
   dataDir: string;
@@ -147,19 +147,12 @@ export class Engine {
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         stage: (jobId) => staging.stageFunction(jobId),
         resolve: this.options.resolveHost,
-        storeOutput: async (job, output) => {
-          const stored = storeVariantOutput(this.mediaRoot, job, output);
-          // The local provider writes its own metadata; cloud results come back stripped of it.
-          const sourceId = job.inputs.assetIds[0];
-          const source = sourceId ? assetSource(db, sourceId) : null;
-          if (job.provider !== 'local' && output.kind === 'image' && source?.file && stored.file) {
-            await carrier
-              .carry(source.file, stored.file)
-              .catch((error: unknown) => this.options.log.warn('queue.metadata_not_carried', { jobId: job.id, error }));
-          }
-          // Sized after the metadata went in, so the recorded size is the file's.
-          return { mediaId: stored.mediaId, sizeBytes: fs.statSync(stored.file).size };
-        },
+        outputs: new OutputStore({
+          db,
+          mediaRoot: this.mediaRoot,
+          log: this.options.log,
+          carryMetadata: (source, output) => carrier.carry(source, output),
+        }),
         downloadsDir: path.join(this.dataDir, 'tmp', 'downloads'),
         onVariantStored: (variant) => this.events.emit('variant.updated', variant),
         onJobUpdated: (job) => {

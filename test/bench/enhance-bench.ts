@@ -15,7 +15,7 @@ import { PhotoDecoder } from '../../main/engine/imaging/decode';
 import { HeicDecoder } from '../../main/engine/imaging/heic';
 import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/raw-preview';
 import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sharp-config';
-import { sniffFormat } from '../../main/engine/ingest/sniff';
+import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { runLocalOperation } from '../../main/engine/providers/local/operations-run';
 import { corpusPath } from '../support/corpus';
 import { printPhaseResult } from './phases';

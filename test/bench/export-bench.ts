@@ -38,7 +38,7 @@ import { BUILT_IN_PRESETS, type ExportFormat, type ExportPreset } from '../../sh
 import { renderExport } from '../../main/engine/export/render-export';
 import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sharp-config';
 import { silentLogger } from '../../main/engine/log';
-import { loadSettings } from '../../main/engine/settings-service';
+import { loadSettings } from '../../main/engine/db/settings-service';
 import { corpusPath } from '../support/corpus';
 
 const SOURCES = ['photos/sony-ilce6000_6000x4000.jpg', 'photos/xiaomi-mi3_4208x3120.jpg'];

@@ -10,7 +10,7 @@ import { apiMethods, methodNames } from '../../shared/api';
 import type { Envelope } from '../../shared/errors';
 import { Engine } from '../../main/engine/engine';
 import { createLogger } from '../../main/engine/log';
-import { loopbackOnlyResolver } from '../../main/engine/providers/network';
+import { loopbackOnlyResolver } from '../../main/engine/net/network';
 import { startServer } from '../../main/headless/server';
 import { assetsOf, call, until } from '../support/engine';
 import { frameText, generateValid, malformed, type JsonSchema, type Pools } from '../support/fuzz-args';

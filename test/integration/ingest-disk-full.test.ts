@@ -13,7 +13,7 @@ import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/r
 import { IngestService } from '../../main/engine/ingest/ingest-service';
 import { PhotoProcessor } from '../../main/engine/ingest/photo-processor';
 import { silentLogger } from '../../main/engine/log';
-import { systemClock } from '../../main/engine/queue/clock';
+import { systemClock } from '../../main/engine/clock';
 import { corpusPath } from '../support/corpus';
 import { testHotFolder } from '../support/engine';
 import { waitFor } from '../support/queue-harness';

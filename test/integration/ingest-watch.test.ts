@@ -9,7 +9,7 @@ import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
 import { IngestService } from '../../main/engine/ingest/ingest-service';
 import { silentLogger } from '../../main/engine/log';
-import { systemClock } from '../../main/engine/queue/clock';
+import { systemClock } from '../../main/engine/clock';
 import { waitFor } from '../support/queue-harness';
 import { testHotFolder } from '../support/engine';
 import { tempDir } from '../support/temp';

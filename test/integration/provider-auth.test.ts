@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ProviderModule } from '../../main/engine/providers/contract';
-import { ProviderRequestError } from '../../main/engine/providers/http';
+import { ProviderRequestError } from '../../main/engine/net/http';
 import { countByState, createRunner, enqueue, openQueueLibrary, waitFor } from '../support/queue-harness';
 import { tempDir } from '../support/temp';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobState } from '../../shared/jobs';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
-import { httpRequest, ProviderRequestError } from '../../main/engine/providers/http';
+import { httpRequest, ProviderRequestError } from '../../main/engine/net/http';
 import { startAixposeSandbox } from '../sandbox/aixpose/server';
 import { corpusPath, TEN_PHOTOS } from '../support/corpus';
 import { assetsOf, call, startTestEngine, until } from '../support/engine';

@@ -3,7 +3,7 @@ import { afterAll } from 'vitest';
 import { PhotoDecoder, type OpenedPhoto } from '../../main/engine/imaging/decode';
 import { HeicDecoder } from '../../main/engine/imaging/heic';
 import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/raw-preview';
-import { sniffFormat } from '../../main/engine/ingest/sniff';
+import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { tempDir } from './temp';
 
 /** The engine's real decoder (HEIC worker and exiftool included), shut down after the file's tests. */

@@ -1,5 +1,5 @@
 import type { SecretStore } from '../../main/engine/secrets/secret-store';
-import type { HostResolver } from '../../main/engine/providers/network';
+import type { HostResolver } from '../../main/engine/net/network';
 import path from 'node:path';
 import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
 import type { Asset, HotFolder } from '../../shared/domain';
@@ -7,7 +7,7 @@ import { afterEach, expect } from 'vitest';
 import { Engine } from '../../main/engine/engine';
 import { createLogger, type Logger } from '../../main/engine/log';
 import type { ProviderModule } from '../../main/engine/providers/contract';
-import { systemClock } from '../../main/engine/queue/clock';
+import { systemClock } from '../../main/engine/clock';
 import { tempDir } from './temp';
 
 const running: Engine[] = [];

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { PhotoDecoder } from '../../main/engine/imaging/decode';
 import { HeicDecoder } from '../../main/engine/imaging/heic';
 import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/raw-preview';
-import { sniffFormat } from '../../main/engine/ingest/sniff';
+import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { Staging } from '../../main/engine/staging/staging';

@@ -8,7 +8,8 @@ import { migrations } from '../../main/engine/db/migrations';
 import { insertShoot } from '../../main/engine/db/shoots-repo';
 import { silentLogger, type Logger } from '../../main/engine/log';
 import type { ProviderModule } from '../../main/engine/providers/contract';
-import { systemClock, type Clock } from '../../main/engine/queue/clock';
+import { systemClock, type Clock } from '../../main/engine/clock';
+import { OutputStore } from '../../main/engine/queue/output-store';
 import { QueueRunner, type QueueRunnerOptions } from '../../main/engine/queue/runner';
 
 /** A real library file with one shoot, for queue tests; the runner is built over it on demand. */
@@ -58,8 +59,6 @@ export function createRunner(
   providers: ProviderModule[],
   overrides: Partial<QueueRunnerOptions> = {},
 ): QueueRunner {
-  const mediaDir = path.join(dir, 'media', 'variant');
-  fs.mkdirSync(mediaDir, { recursive: true });
   const log: Logger = overrides.log ?? silentLogger;
   const clock: Clock = overrides.clock ?? systemClock;
   return new QueueRunner({
@@ -70,13 +69,13 @@ export function createRunner(
     workerId: `worker-${randomUUID()}`,
     // Fast retries: the policy's shape is tested on its own; here only the queue's behaviour matters.
     policy: { baseMs: 20, capMs: 200, maxAttempts: 8 },
-    storeOutput: (job, output) => {
-      const mediaId = `${job.id}-${output.index}`;
-      const file = path.join(mediaDir, `${mediaId}.png`);
-      if (output.file !== undefined) fs.renameSync(output.file, file);
-      else fs.writeFileSync(file, output.bytes);
-      return Promise.resolve({ mediaId, sizeBytes: fs.statSync(file).size });
-    },
+    // The engine's own output store; these libraries hold no photos, so no metadata is carried.
+    outputs: new OutputStore({
+      db,
+      mediaRoot: path.join(dir, 'media'),
+      log,
+      carryMetadata: () => Promise.resolve(),
+    }),
     ...overrides,
   });
 }

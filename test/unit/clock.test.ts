@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceleratedClock } from '../../main/engine/queue/clock';
+import { acceleratedClock } from '../../main/engine/clock';
 
 describe('acceleratedClock', () => {
   // Without acceleration these waits would take over an hour: the test's own time limit catches that.

@@ -74,7 +74,10 @@ describe('the command table', () => {
     for (const command of COMMANDS) {
       const [binding] = command.keys;
       if (!binding) throw new Error(`${command.id} has no key`);
-      const modifiers = { ctrlKey: binding.mod === true, shiftKey: 'shift' in binding && binding.shift === true };
+      const modifiers = {
+        ctrlKey: 'mod' in binding && binding.mod === true,
+        shiftKey: 'shift' in binding && binding.shift === true,
+      };
       expect(matchCommand(command.scope, press(binding.key, modifiers))?.id, command.id).toBe(command.id);
     }
   });

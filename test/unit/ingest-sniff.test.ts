@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SNIFF_BYTES, sniffFormat, type ImageFormat } from '../../main/engine/ingest/sniff';
+import { SNIFF_BYTES, sniffFormat, type ImageFormat } from '../../main/engine/imaging/sniff';
 import { corpusManifest, corpusPath } from '../support/corpus';
 
 /** The head of every corpus file (as much as sniffing needs), with its manifest row. */

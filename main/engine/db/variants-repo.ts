@@ -1,7 +1,16 @@
 import type { Variant } from '../../../shared/jobs';
-import type { FetchedOutput } from '../providers/contract';
 import type { Db } from './connection';
 import type { JobRecord } from './jobs-repo';
+
+/** What the repository needs to know of one fetched output (the provider contract's FetchedOutput fits it). */
+export interface VariantOutput {
+  index: number;
+  kind: Variant['kind'];
+  mimeType: string;
+  width?: number;
+  height?: number;
+  remote?: { id?: string; version?: number; subversion?: number };
+}
 
 /**
  * Records one downloaded output as a variant of the job's source asset. Idempotent per
@@ -10,7 +19,7 @@ import type { JobRecord } from './jobs-repo';
 export function insertVariant(
   db: Db,
   job: JobRecord,
-  output: FetchedOutput,
+  output: VariantOutput,
   stored: { mediaId: string; sizeBytes: number },
   now: number,
 ): Variant | null {

@@ -23,7 +23,7 @@ import { assetSource } from '../db/ingest-repo';
 import { getJob } from '../db/jobs-repo';
 import { getVariant, listVariants } from '../db/variants-repo';
 import type { Logger } from '../log';
-import { variantFilePath } from '../media-store';
+import { variantFilePath } from '../queue/output-store';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import { writeFileAtomic } from './atomic-write';
 import type { Credits } from './export-metadata';

@@ -1,5 +1,5 @@
 import type { Sharp } from 'sharp';
-import type { ImageFormat } from '../ingest/sniff';
+import type { ImageFormat } from './sniff';
 import { DecoderUnavailableError, type HeicDecoder } from './heic';
 import { checkJpegScan } from './jpeg-scan';
 import { rawLooksComplete } from './raw-complete';

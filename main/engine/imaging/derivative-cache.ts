@@ -10,7 +10,7 @@ import {
   touchDerivative,
   type DerivativeKind,
 } from '../db/derivatives-repo';
-import type { Clock } from '../queue/clock';
+import type { Clock } from '../clock';
 
 export type { DerivativeKind };
 

@@ -15,10 +15,10 @@ import {
   type RecordOutcome,
 } from '../db/ingest-repo';
 import type { Logger } from '../log';
-import type { Clock } from '../queue/clock';
+import type { Clock } from '../clock';
 import { classifyPath, isInIgnoredFolder, stemOf } from './file-filter';
 import { hashFile, readHead } from './hash';
-import { SNIFF_BYTES, sniffFormat } from './sniff';
+import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
 import { describeSpecialFile, NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
 

@@ -15,8 +15,8 @@ import { renderDerivatives } from '../imaging/render';
 import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { describeSpecialFile, FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file';
 import type { Logger } from '../log';
-import type { Clock } from '../queue/clock';
-import { sniffFormat } from './sniff';
+import type { Clock } from '../clock';
+import { sniffFormat } from '../imaging/sniff';
 
 /** How far the current batch of photos has come, for the UI's "N of M". */
 export interface IngestProgress {

@@ -2,7 +2,7 @@ import type { Sharp } from 'sharp';
 import type { z } from 'zod';
 import type { PhotoMetadata } from '../imaging/metadata';
 import type { MaskPurpose } from '../../../shared/mask';
-import type { HttpRequest, HttpResponse } from './http';
+import type { HttpRequest, HttpResponse } from '../net/http';
 
 /**
  * What every provider module implements, the local one included. The queue drives these; the UI

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { sniffFormat } from '../ingest/sniff';
+import { sniffFormat } from '../imaging/sniff';
 import { configureSharp, MAX_INPUT_PIXELS } from '../imaging/sharp-config';
 import type { FetchedOutput, ProviderContext } from './contract';
-import { ProviderRequestError } from './http';
-import { outputAddressRule } from './network';
+import { ProviderRequestError } from '../net/http';
+import { outputAddressRule } from '../net/network';
 
 const sharp = configureSharp();
 

@@ -8,10 +8,10 @@ import { configureProviderAccount, getProviderAccount, setKeyOrigin } from '../d
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
 import { resolveOperation, validParams } from '../queue/enqueue';
-import { resolveBaseUrl } from './base-url';
-import { bindKeyHere, boundKey, keyMayTravelTo, originOf } from './key-binding';
+import { resolveBaseUrl } from '../queue/base-url';
+import { bindKeyHere, boundKey, keyMayTravelTo, originOf } from '../queue/key-binding';
 import type { CatalogEntry, ProviderContext, ProviderModule } from './contract';
-import { ProviderRequestError } from './http';
+import { ProviderRequestError } from '../net/http';
 
 type ProviderMethods =
   | 'providers.list'

@@ -12,7 +12,7 @@ import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { listVariants } from '../db/variants-repo';
 import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
-import { retryLimitSetting } from '../settings-service';
+import { retryLimitSetting } from '../db/settings-service';
 
 export function resolveOperation(
   providers: ReadonlyMap<string, ProviderModule>,

@@ -12,17 +12,11 @@ import type {
   SubmitContext,
   SubmitResult,
 } from '../providers/contract';
-import type { HostResolver } from '../providers/network';
-import { keyMayTravelTo, type BoundKey } from '../providers/key-binding';
-import {
-  CALL_TIMEOUTS_MS,
-  httpRequest,
-  ProviderRequestError,
-  type HttpRequest,
-  type HttpResponse,
-} from '../providers/http';
-import { resolveUrlHost, systemResolver, type ResolvedAddress } from '../providers/network';
-import type { Clock } from './clock';
+import type { HostResolver } from '../net/network';
+import { keyMayTravelTo, type BoundKey } from './key-binding';
+import { CALL_TIMEOUTS_MS, httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../net/http';
+import { resolveUrlHost, systemResolver, type ResolvedAddress } from '../net/network';
+import type { Clock } from '../clock';
 import type { ProviderGate } from './provider-gate';
 import { classifyFailure, parseRetryAfter } from './retry-policy';
 

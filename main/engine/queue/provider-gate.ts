@@ -1,7 +1,7 @@
 import type { Logger } from '../log';
 import type { ProviderModule } from '../providers/contract';
-import type { HttpResponse } from '../providers/http';
-import type { Clock } from './clock';
+import type { HttpResponse } from '../net/http';
+import type { Clock } from '../clock';
 import { parseRateLimitHeaders, TokenBucket } from './token-bucket';
 
 const DEFAULT_CONCURRENCY = 4;

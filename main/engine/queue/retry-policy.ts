@@ -1,3 +1,4 @@
+import type { RequestFailure } from '../net/http';
 import type { ErrorCode } from '../../../shared/errors';
 
 /**
@@ -155,17 +156,8 @@ export type ErrorClass = 'transient' | 'ambiguous' | 'permanent' | 'credits' | '
 /** The user's cancel is not an error: it has its own outcome. */
 export type Classification = ErrorClass | 'canceled';
 
-export type RequestFailure =
-  /** ECONNREFUSED / DNS before the request was written; ECONNRESET and the like after it was sent. */
-  | { kind: 'network'; phase: 'before_send' | 'after_send'; code?: string }
-  | { kind: 'timeout'; phase: 'before_send' | 'after_send' }
-  | { kind: 'http'; status: number; providerCode?: string }
-  /** A 2xx whose body we cannot parse or that lacks fields we need. */
-  | { kind: 'invalid_response' }
-  /** Canceled by the user. */
-  | { kind: 'aborted' }
-  /** Never sent: our own rules refused the address (not http(s), not a URL, a private address…). */
-  | { kind: 'refused' };
+// What failed, as the HTTP client reports it (net/http.ts); classified below.
+export type { RequestFailure };
 
 export interface RequestContext {
   /** The request spends money (a submit), as opposed to a status poll or a download. */

@@ -35,10 +35,10 @@ import {
   type ProviderInputs,
   type ProviderModule,
 } from '../providers/contract';
-import type { HostResolver } from '../providers/network';
-import type { BoundKey } from '../providers/key-binding';
-import { ProviderRequestError } from '../providers/http';
-import type { Clock } from './clock';
+import type { HostResolver } from '../net/network';
+import type { BoundKey } from './key-binding';
+import { ProviderRequestError } from '../net/http';
+import type { Clock } from '../clock';
 import { ProviderGate } from './provider-gate';
 import {
   canResendSafely,
@@ -80,8 +80,8 @@ export interface QueueRunnerOptions {
   stage?: (jobId: string | null) => ProviderContext['stage'];
   /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
   inputs?: ProviderInputs;
-  /** Writes an output's bytes to the media store; must be idempotent per (job, index). */
-  storeOutput: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput>;
+  /** Where outputs become variants' files; must be idempotent per (job, index). */
+  outputs: { store: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput> };
   onJobUpdated?: (job: JobRecord) => void;
   onVariantStored?: (variant: Variant) => void;
   policy?: RetryPolicy;
@@ -98,6 +98,8 @@ export interface QueueRunnerOptions {
     afterStepMarkedSending?: (jobId: string, step: string) => void;
     /** Called on every scheduling pass (to prove the scheduler sleeps when there is nothing to do). */
     onDispatchPass?: () => void;
+    /** Called right after a job is written as fetched (done), its variants stored. */
+    afterFetched?: (jobId: string) => void;
   };
 }
 
@@ -417,7 +419,7 @@ export class QueueRunner {
         const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
         try {
           for (const output of fetched) {
-            const stored = await this.options.storeOutput(job, output);
+            const stored = await this.options.outputs.store(job, output);
             const variant = insertVariant(db, job, output, stored, clock.now());
             if (variant) this.options.onVariantStored?.(variant);
           }
@@ -426,6 +428,7 @@ export class QueueRunner {
           for (const output of fetched) if (output.file) fs.rmSync(output.file, { force: true });
         }
         this.advance(job, { type: 'fetched' }, {}, owner);
+        this.options.hooks?.afterFetched?.(job.id);
       }
     } catch (error) {
       this.handleFailure(claimed, provider, gate, stage, error, signal, owner);

@@ -11,8 +11,8 @@ import {
   saveStagingSettings,
   stagedKeysOnlyFor,
 } from '../db/staging-repo';
-import { fetchVia } from '../providers/http';
-import { stagingAddressRule, type HostResolver } from '../providers/network';
+import { fetchVia } from '../net/http';
+import { stagingAddressRule, type HostResolver } from '../net/network';
 import type { SecretStore } from '../secrets/secret-store';
 import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
 

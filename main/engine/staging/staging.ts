@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isLoopbackHost } from '../providers/network';
+import { isLoopbackHost } from '../net/network';
 import { MAX_PRESIGN_SECONDS, S3Client, S3StorageError } from './s3-client';
 
 /**

@@ -1,6 +1,6 @@
 import type { AgentSettings, CatalogEntry, ProviderContext, ProviderModule } from '../contract';
-import { ProviderRequestError } from '../http';
-import { asRecord, LIST_NAMES, parseJson, pickList, pickNumber, pickRecord, pickString } from '../tolerant';
+import { ProviderRequestError } from '../../net/http';
+import { asRecord, LIST_NAMES, parseJson, pickList, pickNumber, pickRecord, pickString } from '../../net/tolerant';
 import { FALLBACK_ASPECT_RATIOS } from './api';
 
 type Account = NonNullable<ProviderModule['account']>;

@@ -1,9 +1,9 @@
 import { AppError } from '../../../../shared/errors';
 import type { FetchedOutput, PollResult, ProviderContext, ProviderModule } from '../contract';
 import { downloadImageOutput, downloadVideoOutput } from '../download';
-import { ProviderRequestError } from '../http';
-import { providerWords } from '../provider-errors';
-import { parseJson, pickRecord } from '../tolerant';
+import { ProviderRequestError } from '../../net/http';
+import { providerWords } from '../../net/provider-errors';
+import { parseJson, pickRecord } from '../../net/tolerant';
 import { aixposeAccount } from './account';
 import { failureMessage, meansWait } from './api';
 import { listPictures } from './pictures';

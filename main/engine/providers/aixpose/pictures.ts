@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../../shared/errors';
 import type { InputPhoto, ProviderContext, SubmitContext } from '../contract';
-import { ProviderRequestError } from '../http';
-import { parseJson } from '../tolerant';
+import { ProviderRequestError } from '../../net/http';
+import { parseJson } from '../../net/tolerant';
 import { failureMessage, MAX_UPLOAD_BYTES } from './api';
 import { readObjectId, readPictureList, type Picture } from './read';
 

@@ -9,7 +9,7 @@ import {
   readCharge,
   workStatus,
   type WorkStatus,
-} from '../tolerant';
+} from '../../net/tolerant';
 
 /**
  * AIXpose's answers, read in every form its doc leaves possible (docs/providers/aixpose.md lists

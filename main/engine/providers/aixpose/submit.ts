@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
 import { UnreadablePaidAnswer, type SubmitContext, type SubmitResult } from '../contract';
-import { ProviderRequestError, type HttpResponse } from '../http';
-import { excerpt, LIST_NAMES, parseJson, pickList, readCharge } from '../tolerant';
+import { ProviderRequestError, type HttpResponse } from '../../net/http';
+import { excerpt, LIST_NAMES, parseJson, pickList, readCharge } from '../../net/tolerant';
 import {
   ASPECT_RATIO_PATTERN,
   MAX_VIDEO_PICTURES,

@@ -14,9 +14,9 @@ import {
   readCharge,
   workStatus,
   type WorkStatus,
-} from '../tolerant';
+} from '../../net/tolerant';
 import { downloadImageOutput } from '../download';
-import { ProviderRequestError, type HttpResponse } from '../http';
+import { ProviderRequestError, type HttpResponse } from '../../net/http';
 
 /**
  * ProductAI (docs: ../shared/api-docs/productai.txt; assumptions: docs/providers/productai.md).

@@ -3,7 +3,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { RequestFailure } from '../queue/retry-policy';
 import { describeWords, providerWords } from './provider-errors';
 import {
   fixedLookup,
@@ -13,6 +12,22 @@ import {
   type HostResolver,
   type ResolvedAddress,
 } from './network';
+
+/**
+ * How a request failed, with what the queue's never-twice rule needs: did it possibly reach the
+ * server (`after_send`), or certainly not (`before_send`)?
+ */
+export type RequestFailure =
+  /** ECONNREFUSED / DNS before the request was written; ECONNRESET and the like after it was sent. */
+  | { kind: 'network'; phase: 'before_send' | 'after_send'; code?: string }
+  | { kind: 'timeout'; phase: 'before_send' | 'after_send' }
+  | { kind: 'http'; status: number; providerCode?: string }
+  /** A 2xx whose body we cannot parse or that lacks fields we need. */
+  | { kind: 'invalid_response' }
+  /** Canceled by the user. */
+  | { kind: 'aborted' }
+  /** Never sent: our own rules refused the address (not http(s), not a URL, a private address…). */
+  | { kind: 'refused' };
 
 /**
  * What a call is for decides how long we wait for it: a reachability probe gives up fast, an

@@ -8,11 +8,11 @@ import { assetSource } from '../db/ingest-repo';
 import { getMaskById } from '../db/masks-repo';
 import { getVariant } from '../db/variants-repo';
 import { getJob } from '../db/jobs-repo';
-import { variantFilePath } from '../media-store';
+import { variantFilePath } from './output-store';
 import type { PhotoDecoder } from '../imaging/decode';
-import { sniffFormat } from '../ingest/sniff';
+import { sniffFormat } from '../imaging/sniff';
 import { rasterizeMaskInWorker } from '../masks/rasterize-worker';
-import type { InputPhoto, InputVariant, ProviderInputs } from './contract';
+import type { InputPhoto, InputVariant, ProviderInputs } from '../providers/contract';
 
 /**
  * What providers read a job's photos and masks through. A photo is read from its original in the

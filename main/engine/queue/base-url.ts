@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection';
 import { getProviderAccount } from '../db/provider-accounts-repo';
-import type { ProviderModule } from './contract';
+import type { ProviderModule } from '../providers/contract';
 
 /** `SHOOTLINE_<PROVIDER>_BASE_URL`, e.g. SHOOTLINE_AIXPOSE_BASE_URL (the sandboxes and staging use it). */
 export function envBaseUrlName(providerId: string): string {

@@ -2,8 +2,8 @@ import type { Db } from '../db/connection';
 import { getProviderAccount, setKeyOrigin } from '../db/provider-accounts-repo';
 import type { SecretStore } from '../secrets/secret-store';
 import { envBaseUrlName, resolveBaseUrl } from './base-url';
-import type { ProviderModule } from './contract';
-import { isLoopbackHost } from './network';
+import type { ProviderModule } from '../providers/contract';
+import { isLoopbackHost } from '../net/network';
 
 /**
  * An API key goes only to the origin it was entered for. Whoever can change a provider's address

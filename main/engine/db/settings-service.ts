@@ -1,7 +1,7 @@
-import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain';
-import type { Db } from './db/connection';
-import { readStoredSettings, writeSettings } from './db/settings-repo';
-import type { Logger } from './log';
+import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../../shared/domain';
+import type { Db } from './connection';
+import { readStoredSettings, writeSettings } from './settings-repo';
+import type { Logger } from '../log';
 
 /**
  * Settings are stored one key per row. On read, each stored value is checked against its schema:
