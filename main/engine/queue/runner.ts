@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NEEDS_REVIEW_MESSAGE, type JobError, type Variant } from '../../../shared/jobs';
+import { NEEDS_REVIEW_MESSAGE, type Variant } from '../../../shared/jobs';
+import { AppError } from '../../../shared/errors';
+import type { JobEvent } from '../../../shared/job-model';
 import { writeTransaction, type Db } from '../db/connection';
 import {
   applyJobEvent,
   claimDueJobs,
-  getJob,
   jobsWithExpiredLease,
   nextDueAt,
-  renewLease,
   type ApplyResult,
   type JobRecord,
   type TransitionExtras,
@@ -17,53 +16,19 @@ import {
 import { markStepPending, sendingSteps } from '../db/job-steps-repo';
 import { recentProviderRequests, recordProviderRequest } from '../db/provider-requests-repo';
 import { activePauses } from '../db/pauses-repo';
-import {
-  getProviderAccount,
-  providerPausedReasons,
-  setProviderBalance,
-  setProviderPausedReason,
-} from '../db/provider-accounts-repo';
-import { insertVariant } from '../db/variants-repo';
-import type { Logger } from '../log';
-import { AppError } from '../../../shared/errors';
-import {
-  UnreadablePaidAnswer,
-  operationOf,
-  type FetchedOutput,
-  type OutputRef,
-  type ProviderContext,
-  type ProviderInputs,
-  type ProviderModule,
-} from '../providers/contract';
-import type { HostResolver } from '../net/network';
-import type { BoundKey } from './key-binding';
-import { ProviderRequestError } from '../net/http';
+import { providerPausedReasons } from '../db/provider-accounts-repo';
 import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { HostResolver } from '../net/network';
+import { operationOf, type ProviderContext, type ProviderInputs, type ProviderModule } from '../providers/contract';
+import type { BoundKey } from './key-binding';
 import { ProviderGate } from './provider-gate';
-import {
-  canResendSafely,
-  isBeforeSend,
-  PossiblySent,
-  probeBaseUrl,
-  providerContext,
-  submitJob,
-  type CallDeps,
-} from './provider-calls';
-import {
-  classifyFailure,
-  DEFAULT_RETRY_POLICY,
-  errorCodeForClass,
-  nextAttemptDelayMs,
-  parseRetryAfter,
-  type RetryPolicy,
-} from './retry-policy';
-import type { JobEvent } from '../../../shared/job-model';
+import { canResendSafely, probeBaseUrl, providerContext, type CallDeps } from './provider-calls';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { runJob, type JobRunDeps, type OutputSink } from './job-run';
+import { RunAborted } from './job-failure';
 
-export interface StoredOutput {
-  mediaId: string;
-  /** The stored file's size, after anything written into it (carried metadata). */
-  sizeBytes: number;
-}
+export { REMOTE_FAILED, type StoredOutput } from './job-run';
 
 export interface QueueRunnerOptions {
   db: Db;
@@ -81,7 +46,7 @@ export interface QueueRunnerOptions {
   /** Where providers read a job's photos and masks from (the engine's; queue tests need none). */
   inputs?: ProviderInputs;
   /** Where outputs become variants' files; must be idempotent per (job, index). */
-  outputs: { store: (job: JobRecord, output: FetchedOutput) => Promise<StoredOutput> };
+  outputs: OutputSink;
   onJobUpdated?: (job: JobRecord) => void;
   onVariantStored?: (variant: Variant) => void;
   policy?: RetryPolicy;
@@ -116,26 +81,7 @@ const NO_INPUTS: ProviderInputs = {
   variant: (variantId) => Promise.reject(new AppError('not_found', `No variant ${variantId} can be read here.`)),
 };
 
-const BALANCE_MAX_AGE_MS = 60_000;
-/** Errors a provider raises about the job itself, never worth a retry. */
-const REFUSALS = new Set<string>(['invalid_input', 'not_found', 'conflict']);
-/** The balance is read again after paid calls at most this often per provider (each read is a request). */
-const BALANCE_REFRESH_MS = 10_000;
-const BALANCE_READ_TIMEOUT_MS = 15_000;
-/** What the queue was doing, in words for a message. */
-const STAGE_WORDS = {
-  prepare: 'preparing the job',
-  submit: 'sending it',
-  poll: 'checking on it',
-  fetch: 'fetching its results',
-} as const;
 const MIN_WAKE_MS = 50;
-const MAX_POLL_FAILURES = 20;
-/** Marks the failure a provider itself reported for a remote job (a retry then needs a fresh submit). */
-export const REMOTE_FAILED = 'provider reported the job failed';
-
-/** Why a job's run stopped early without an error of its own: the user canceled it, or the engine is stopping. */
-class RunAborted extends Error {}
 
 /**
  * The scheduler and its workers. Due jobs are claimed from SQLite under a lease (priority, then
@@ -268,7 +214,9 @@ export class QueueRunner {
           this.apply(
             job.id,
             { type: 'outcome_unknown', error: { code: 'unavailable', message: NEEDS_REVIEW_MESSAGE } },
-            provider ? this.possibleCharge(provider, job) : {},
+            provider && operationOf(provider, job.operation)?.paid
+              ? { possibleCharge: { provider: provider.id, amount: job.costEstimate ?? 0 } }
+              : {},
           );
           continue;
         }
@@ -359,7 +307,7 @@ export class QueueRunner {
     const controller = new AbortController();
     const entry: RunningJob = { controller, provider: job.provider, done: Promise.resolve() };
     this.running.set(job.id, entry);
-    entry.done = this.runJob(job, controller.signal)
+    entry.done = this.run(job, controller.signal)
       .catch((error: unknown) => this.options.log.error('queue.run_crashed', { jobId: job.id, error }))
       .finally(() => {
         if (this.running.get(job.id) === entry) this.running.delete(job.id);
@@ -367,122 +315,17 @@ export class QueueRunner {
       });
   }
 
-  private async runJob(claimed: JobRecord, signal: AbortSignal): Promise<void> {
-    const provider = this.providers.get(claimed.provider);
-    const gate = this.gates.get(claimed.provider);
-    const owner = claimed.leaseOwner ?? '';
+  private async run(job: JobRecord, signal: AbortSignal): Promise<void> {
+    const provider = this.providers.get(job.provider);
+    const gate = this.gates.get(job.provider);
     if (!provider || !gate) {
-      this.apply(claimed.id, {
+      this.apply(job.id, {
         type: 'permanent_error',
-        error: { code: 'not_found', message: `No provider named ${claimed.provider} is installed.` },
+        error: { code: 'not_found', message: `No provider named ${job.provider} is installed.` },
       });
       return;
     }
-    const { clock, db } = this.options;
-    // Renew the lease a few times per lease period for as long as the run lasts.
-    const renewal = { cancel: (): void => undefined };
-    const renew = (): void => {
-      renewLease(db, claimed.id, owner, clock.now() + this.leaseMs);
-      renewal.cancel = clock.setTimer(renew, this.leaseMs / 3);
-    };
-    renewal.cancel = clock.setTimer(renew, this.leaseMs / 3);
-    let stage: 'prepare' | 'submit' | 'poll' | 'fetch' = 'prepare';
-    try {
-      let job = claimed;
-      const context = providerContext(this.callDeps(), gate, signal, null);
-      if (job.state === 'preparing') {
-        // A job accepted before (resumed after a crash or a failed poll) was paid for already.
-        if (!job.remoteId) await this.reserveCredits(provider, gate, job, context);
-        job = this.advance(job, { type: 'prepared' }, {}, owner);
-      }
-      if (job.state === 'submitting') {
-        stage = 'submit';
-        const submitted = await submitJob(this.callDeps(), provider, gate, job, signal);
-        const paid = operationOf(provider, job.operation)?.paid ?? false;
-        // What the provider's answer says it charged wins over our price table.
-        const charge = paid
-          ? {
-              provider: provider.id,
-              amount: submitted.charged ?? job.costEstimate ?? 0,
-              ...(submitted.balance === undefined ? {} : { balanceAfter: submitted.balance }),
-            }
-          : undefined;
-        job = this.advance(job, { type: 'accepted' }, { remoteId: submitted.remoteId, charge }, owner);
-        if (paid) this.balanceAfterCharge(provider, gate, submitted.balance);
-      }
-      if (job.state === 'remote') {
-        stage = 'poll';
-        const outputs = await this.pollUntilDone(provider, gate, job, context, owner);
-        if (!outputs) return;
-        job = this.advance(job, { type: 'remote_done' }, { detail: JSON.stringify(outputs) }, owner);
-        stage = 'fetch';
-        const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
-        try {
-          for (const output of fetched) {
-            const stored = await this.options.outputs.store(job, output);
-            const variant = insertVariant(db, job, output, stored, clock.now());
-            if (variant) this.options.onVariantStored?.(variant);
-          }
-        } finally {
-          // Downloads not stored (a failure part way) are not left in the temporary folder.
-          for (const output of fetched) if (output.file) fs.rmSync(output.file, { force: true });
-        }
-        this.advance(job, { type: 'fetched' }, {}, owner);
-        this.options.hooks?.afterFetched?.(job.id);
-      }
-    } catch (error) {
-      this.handleFailure(claimed, provider, gate, stage, error, signal, owner);
-    } finally {
-      renewal.cancel();
-    }
-  }
-
-  /** A paid job whose request may have been charged goes to review with that charge noted as possible. */
-  private possibleCharge(provider: ProviderModule, job: JobRecord): Pick<TransitionExtras, 'possibleCharge'> {
-    if (!operationOf(provider, job.operation)?.paid) return {};
-    return { possibleCharge: { provider: provider.id, amount: job.costEstimate ?? 0 } };
-  }
-
-  /**
-   * After a paid call the balance shown must not go stale: the one the answer stated, else one read
-   * again (at most once per BALANCE_REFRESH_MS per provider, as each read spends a request).
-   */
-  private balanceAfterCharge(provider: ProviderModule, gate: ProviderGate, stated: number | undefined): void {
-    const { db, clock, log } = this.options;
-    // Only what the user sees: the reservations paid jobs made from the balance stay as they are.
-    // Answers to jobs running side by side arrive in any order; the lowest stated balance is the
-    // latest, unless the one shown is old enough that a top-up may have raised it since.
-    if (stated !== undefined) {
-      const shown = getProviderAccount(db, provider.id);
-      const old = shown.balanceAt === null || clock.now() - shown.balanceAt > BALANCE_REFRESH_MS;
-      if (old || shown.balance === null || stated < shown.balance)
-        setProviderBalance(db, provider.id, stated, clock.now());
-      return;
-    }
-    const readBalance = provider.account?.balance;
-    if (!readBalance || gate.balanceRefreshPending) return;
-    // At most one read per BALANCE_REFRESH_MS; a charge meanwhile is picked up by a read at its end.
-    const wait = Math.max(0, gate.balanceRefreshedAt + BALANCE_REFRESH_MS - clock.now());
-    gate.balanceRefreshPending = true;
-    const read = (): void => {
-      gate.balanceRefreshPending = false;
-      if (this.stopping) return;
-      gate.balanceRefreshedAt = clock.now();
-      const context = this.contextFor(provider.id, AbortSignal.timeout(BALANCE_READ_TIMEOUT_MS));
-      if (!context) return;
-      readBalance(context)
-        .then((credits) => setProviderBalance(db, provider.id, credits, clock.now()))
-        .catch((error: unknown) => log.warn('queue.balance_refresh_failed', { provider: provider.id, error }));
-    };
-    if (wait === 0) read();
-    else clock.setTimer(read, wait);
-  }
-
-  /** Applies an event the run itself caused; if the job was taken from us meanwhile, stop quietly. */
-  private advance(job: JobRecord, event: JobEvent, extras: TransitionExtras, owner: string): JobRecord {
-    const result = this.apply(job.id, event, { ...extras, leaseOwner: owner });
-    if (!result.ok) throw new RunAborted(`job ${job.id}: ${result.reason}`);
-    return result.job;
+    await runJob(this.jobRunDeps(), provider, gate, job, signal);
   }
 
   private apply(jobId: string, event: JobEvent, extras: TransitionExtras = {}): ApplyResult {
@@ -495,209 +338,23 @@ export class QueueRunner {
     return applyJobEvent(this.options.db, jobId, event, this.options.clock.now());
   }
 
-  /**
-   * Where a provider reports its balance, a paid job checks it before sending: a job the balance
-   * cannot cover pauses the provider (with the reason) instead of failing at the provider. The
-   * balance is read at most once a minute; jobs reserve their estimate from it meanwhile.
-   */
-  private async reserveCredits(
-    provider: ProviderModule,
-    gate: ProviderGate,
-    job: JobRecord,
-    context: ProviderContext,
-  ): Promise<void> {
-    const readBalance = provider.account?.balance;
-    if (!readBalance || !operationOf(provider, job.operation)?.paid) return;
-    const { clock, db } = this.options;
-    const estimate = job.costEstimate ?? 0;
-    const now = clock.now();
-    if (!gate.balance || now - gate.balance.readAt > BALANCE_MAX_AGE_MS || gate.balance.credits < estimate) {
-      const credits = await readBalance(context);
-      gate.balance = { credits, readAt: now };
-      setProviderBalance(db, provider.id, credits, now);
-    }
-    if (gate.balance.credits < estimate) {
-      throw new ProviderRequestError(`${gate.balance.credits} credits left; this job needs ${estimate}.`, {
-        kind: 'http',
-        status: 402,
-      });
-    }
-    gate.balance.credits -= estimate;
-  }
-
-  /**
-   * Polls until the provider is done. A failed poll costs nothing, so it is retried here with
-   * backoff instead of spending the job's attempts (which would fail a job already paid for); only
-   * an unreachable provider, or a long run of failures, hands the job back to the queue.
-   */
-  private async pollUntilDone(
-    provider: ProviderModule,
-    gate: ProviderGate,
-    job: JobRecord,
-    context: ProviderContext,
-    owner: string,
-  ): Promise<OutputRef[] | null> {
-    const remoteId = job.remoteId ?? getJob(this.options.db, job.id)?.remoteId;
-    if (!remoteId) throw new Error(`job ${job.id} is remote without a remote id`);
-    let failures = 0;
-    for (;;) {
-      let result: Awaited<ReturnType<ProviderModule['poll']>>;
-      try {
-        result = await provider.poll(context, remoteId);
-        failures = 0;
-      } catch (error) {
-        // Anything but a cancel, an unreachable provider or a refused key is worth polling again:
-        // a 5xx, a reset, an answer the module could not read.
-        const request = error instanceof ProviderRequestError ? error : null;
-        const retryable =
-          !context.signal.aborted &&
-          !(error instanceof RunAborted) &&
-          (request === null ||
-            (classifyFailure(request.failure, { paid: false }) === 'transient' && !isBeforeSend(request))) &&
-          failures < MAX_POLL_FAILURES;
-        if (!retryable) throw error;
-        failures += 1;
-        const retryAfter = parseRetryAfter(request?.response?.header('retry-after'), this.options.clock.now());
-        const delay = nextAttemptDelayMs(failures, this.policy, retryAfter, this.options.random ?? Math.random);
-        await this.options.clock.sleep(delay, context.signal);
-        continue;
-      }
-      if (result.status === 'done') return result.outputs;
-      if (result.status === 'failed') {
-        this.advance(
-          job,
-          { type: 'permanent_error', error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` } },
-          { detail: REMOTE_FAILED },
-          owner,
-        );
-        return null;
-      }
-      await this.options.clock.sleep(result.retryAfterMs ?? provider.pollIntervalMs, context.signal);
-    }
-  }
-
-  private handleFailure(
-    job: JobRecord,
-    provider: ProviderModule,
-    gate: ProviderGate,
-    stage: 'prepare' | 'submit' | 'poll' | 'fetch',
-    error: unknown,
-    signal: AbortSignal,
-    owner: string,
-  ): void {
-    const { log, clock, db } = this.options;
-    if (error instanceof RunAborted || signal.aborted) return; // canceled (already written) or stopping (recovered at start)
-    const current = getJob(db, job.id);
-    if (!current || current.leaseOwner !== owner) return;
-    const review = (detail: string, message = NEEDS_REVIEW_MESSAGE): void => {
-      this.apply(
-        job.id,
-        { type: 'outcome_unknown', error: { code: 'unavailable', message } },
-        { leaseOwner: owner, detail, ...this.possibleCharge(provider, job) },
-      );
+  private jobRunDeps(): JobRunDeps {
+    const { db, clock, log, outputs, hooks } = this.options;
+    return {
+      db,
+      clock,
+      log,
+      outputs,
+      policy: this.policy,
+      leaseMs: this.leaseMs,
+      random: this.options.random ?? Math.random,
+      callDeps: this.callDeps(),
+      apply: (jobId, event, extras) => this.apply(jobId, event, extras),
+      contextFor: (providerId, signal) => this.contextFor(providerId, signal),
+      isStopping: () => this.stopping,
+      onVariantStored: this.options.onVariantStored,
+      afterFetched: hooks?.afterFetched,
     };
-    if (error instanceof UnreadablePaidAnswer) {
-      review(
-        error.message,
-        `${provider.name} accepted this job but its answer could not be read, and the work was not found: ${error.providerWords}. Resend (may be charged again) or discard.`,
-      );
-      return;
-    }
-    if (error instanceof PossiblySent) {
-      review('a request of this job may have reached the provider before');
-      return;
-    }
-    if (error instanceof AppError && REFUSALS.has(error.code)) {
-      // The job itself cannot be done as asked (a mask too large, beyond a size cap, a photo that is
-      // gone): retrying changes nothing, the user has to change the job.
-      this.apply(
-        job.id,
-        { type: 'permanent_error', error: { code: error.code, message: error.message } },
-        { leaseOwner: owner },
-      );
-      return;
-    }
-    if (error instanceof AppError && error.code === 'unavailable') {
-      // The machine, not the job (a worker that stopped, a render that overran): try again later.
-      log.warn('queue.job_unavailable', { jobId: job.id, stage, error });
-      this.retryLater(job.id, { code: 'unavailable', message: error.message }, null, owner);
-      return;
-    }
-    if (!(error instanceof ProviderRequestError)) {
-      log.error('queue.job_error', { jobId: job.id, stage, error });
-      const message = `Unexpected error while ${STAGE_WORDS[stage]}. The details are in the log.`;
-      // After a submit request left, an unexplained failure (an answer we could not read) may hide a created job.
-      if (stage === 'submit' && sendingSteps(db, job.id).length > 0 && !canResendSafely(provider)) {
-        review(message);
-      } else {
-        this.retryLater(job.id, { code: 'internal', message }, null, owner);
-      }
-      return;
-    }
-    const failure = error.failure;
-    const kind = classifyFailure(failure, { paid: stage === 'submit' });
-    const message = `${provider.name}: ${error.message}`;
-    const jobError: JobError = { code: errorCodeForClass(kind, failure), message };
-    switch (kind) {
-      case 'canceled':
-        return;
-      case 'transient': {
-        if (isBeforeSend(error) && provider.baseUrl) {
-          // The provider is unreachable: wait for it without spending attempts; the gate probes.
-          gate.markUnreachable();
-          this.apply(
-            job.id,
-            { type: 'hold', reason: 'provider unreachable', nextAttemptAt: null },
-            { leaseOwner: owner },
-          );
-          return;
-        }
-        // The provider itself was held at the moment it answered (see provider-calls); the job waits too.
-        const retryAfter = parseRetryAfter(error.response?.header('retry-after'), clock.now());
-        this.retryLater(job.id, jobError, retryAfter, owner);
-        return;
-      }
-      case 'ambiguous':
-        // Only a paid step that may have arrived makes it ambiguous; a failed unpaid call before it does not.
-        if (canResendSafely(provider) || sendingSteps(db, job.id).length === 0) {
-          this.retryLater(job.id, jobError, null, owner);
-        } else review(message);
-        return;
-      case 'credits':
-        setProviderPausedReason(
-          db,
-          provider.id,
-          `${provider.name} has run out of credits. Top up, then resume it.`,
-          clock.now(),
-        );
-        this.apply(
-          job.id,
-          { type: 'hold', reason: 'insufficient credits', nextAttemptAt: null },
-          { leaseOwner: owner, detail: message },
-        );
-        return;
-      case 'auth':
-        // A refused key fails every job alike: pause the provider instead of failing them one by one.
-        setProviderPausedReason(
-          db,
-          provider.id,
-          `${provider.name} refused the API key. Check it in Settings, then resume.`,
-          clock.now(),
-        );
-        this.apply(
-          job.id,
-          { type: 'hold', reason: 'provider refused the key', nextAttemptAt: null },
-          { leaseOwner: owner, detail: message },
-        );
-        return;
-      case 'permanent':
-        this.apply(job.id, { type: 'permanent_error', error: jobError }, { leaseOwner: owner });
-        return;
-      default: {
-        const unreachable: never = kind;
-        throw new Error(`unhandled classification ${String(unreachable)}`);
-      }
-    }
   }
 
   /** Is each provider reachable right now (as far as the queue knows)? */
@@ -726,16 +383,5 @@ export class QueueRunner {
       downloadsDir: this.options.downloadsDir ?? path.join(os.tmpdir(), 'shootline-downloads'),
       hooks: this.options.hooks,
     };
-  }
-
-  private retryLater(jobId: string, error: JobError, retryAfterMs: number | null, owner: string): void {
-    const job = getJob(this.options.db, jobId);
-    if (!job) return;
-    const delay = nextAttemptDelayMs(job.attempts, this.policy, retryAfterMs, this.options.random ?? Math.random);
-    this.apply(
-      jobId,
-      { type: 'transient_error', error, nextAttemptAt: this.options.clock.now() + delay },
-      { leaseOwner: owner },
-    );
   }
 }
