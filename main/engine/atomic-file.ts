@@ -15,12 +15,18 @@ export interface AtomicWriteOptions {
    * even one that appears between the check and the write.
    */
   overwrite?: boolean;
+  /**
+   * Stops the write if aborted before the file takes its final name: the temp file is removed and
+   * the abort reason thrown. Once the rename has started it completes (it is one system call).
+   */
+  signal?: AbortSignal;
   /** Test seam: opens the temp file for writing (tests hand back /dev/full for a real ENOSPC). */
   openTemp?: (file: string) => Promise<fs.FileHandle>;
 }
 
 /** Writes `bytes` to `file` atomically; on any failure the temp file is removed and the error thrown as is. */
 export async function writeAtomic(file: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  options.signal?.throwIfAborted();
   const folder = path.dirname(file);
   await fs.mkdir(folder, { recursive: true });
   const temp = tempBeside(file, false);
@@ -32,6 +38,7 @@ export async function writeAtomic(file: string, bytes: Uint8Array, options: Atom
     await handle.sync();
     await handle.close();
     handle = undefined;
+    options.signal?.throwIfAborted();
     if (options.overwrite === true) await fs.rename(temp, file);
     else await placeWithoutReplacing(temp, file);
   } catch (error) {

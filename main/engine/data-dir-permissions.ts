@@ -46,3 +46,9 @@ function tighten(target: string, mode: number): boolean {
   }
   return true;
 }
+
+/** Makes the data dir private (as above) and creates the engine's folders in it. */
+export function prepareDataDir(dataDir: string, folders: readonly string[]): void {
+  secureDataDir(dataDir);
+  for (const folder of folders) fs.mkdirSync(folder, { recursive: true });
+}

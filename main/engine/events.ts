@@ -10,6 +10,13 @@ export class EventHub {
     for (const listener of [...this.listeners]) listener(event, payload);
   }
 
+  /** Listens to one event, typed by its name; returns the way to stop. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+    return this.listen((name: EventName, payload: unknown) => {
+      if (name === event) listener(payload as EventPayload<E>);
+    });
+  }
+
   listen(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => {

@@ -29,6 +29,29 @@ export async function dispatch(
   }
 }
 
+/** Where the shells send every call: the running engine's handlers, or a refusal while it is stopped. */
+export interface CallTarget {
+  call: (method: unknown, args: unknown) => Promise<Envelope<unknown>>;
+}
+
+/** A stopped (or not yet started) engine answers every call with `unavailable`. */
+export const NOT_RUNNING: CallTarget = {
+  call: () => Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'The engine is not running.' } }),
+};
+
+/** The running engine's handlers behind the boundary. */
+export class Dispatcher implements CallTarget {
+  constructor(
+    private readonly handlers: ApiHandlers,
+    private readonly log: Logger,
+    private readonly extra: ExtraMethods = {},
+  ) {}
+
+  call(method: unknown, args: unknown): Promise<Envelope<unknown>> {
+    return dispatch(this.handlers, method, args, this.log, this.extra);
+  }
+}
+
 /**
  * Methods outside the contract, for tests only (a method that throws a bug on purpose proves the
  * boundary still answers `internal`). Neither shell passes any.

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, writeTransaction, type Db } from '../../main/engine/db/connection';
-import { applyJobEvent, claimDueJobs, insertJobs, type NewJob } from '../../main/engine/db/jobs-repo';
+import { applyJobEvent, insertJobs, type NewJob } from '../../main/engine/db/jobs-repo';
+import { claimDueJobs } from '../../main/engine/db/job-claims-repo';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
 

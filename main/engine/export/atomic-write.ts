@@ -104,6 +104,7 @@ export async function writeFileAtomic(
   try {
     await writeAtomic(file, bytes, options);
   } catch (error) {
+    if (options.signal?.aborted) throw error; // a cancel, not a disk problem
     throw toWriteError(error, path.dirname(file), file);
   }
 }

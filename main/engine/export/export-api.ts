@@ -58,8 +58,8 @@ export function createExportApi(context: {
       });
       return runView(run.id);
     },
-    'exports.cancel': ({ id }) => {
-      exports.cancel(id);
+    'exports.cancel': async ({ id }) => {
+      await exports.cancel(id);
       return runView(id);
     },
     'exports.resume': ({ id }) => {

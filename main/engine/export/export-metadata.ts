@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ExifTool, ExifToolTask } from 'exiftool-vendored';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
+import type { Settings } from '../../../shared/domain';
 
 /** IPTC's terms for how a picture was made (https://cv.iptc.org/newscodes/digitalsourcetype/). */
 export const DIGITAL_SOURCE_TYPE = {
@@ -18,6 +19,15 @@ export interface Credits {
   creator?: string | undefined;
   copyright?: string | undefined;
   contact?: { email?: string | undefined; url?: string | undefined; phone?: string | undefined } | undefined;
+}
+
+/** The credits Settings hold (empty fields are left out, not written as empty tags). */
+export function creditsOf(settings: Settings): Credits {
+  return {
+    creator: settings.creator || undefined,
+    copyright: settings.copyright || undefined,
+    contact: { email: settings.contactEmail || undefined, url: settings.contactUrl || undefined },
+  };
 }
 
 export interface MetadataPlan {

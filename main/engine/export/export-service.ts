@@ -1,39 +1,31 @@
-import { createHash, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { checkExportFolder } from '../folder-rules';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
+import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from '../../../shared/export-preset';
+import type { Variant } from '../../../shared/jobs';
 import type { Db } from '../db/connection';
 import { writeTransaction } from '../db/connection';
 import {
-  exportableOriginals,
+  autoExportTarget,
   exportItemCounts,
-  exportNameFacts,
   getExportRun,
   insertExportRun,
   listExportItems,
   listExportRuns,
   setExportRunState,
-  updateExportItem,
   variantExportedTo,
   type ExportItemRow,
   type ExportRunRow,
 } from '../db/exports-repo';
-import { assetSource } from '../db/ingest-repo';
-import { getJob } from '../db/jobs-repo';
-import { getVariant, listVariants } from '../db/variants-repo';
+import type { EventHub } from '../events';
+import { checkExportFolder } from '../folder-rules';
 import type { Logger } from '../log';
-import { variantFilePath } from '../queue/output-store';
-import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
-import { writeFileAtomic } from './atomic-write';
 import type { Credits } from './export-metadata';
 import { ExportMetadataWriter } from './export-metadata';
-import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
-import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from '../../../shared/export-preset';
+import { runExportPass } from './export-pass';
+import { ExportSources, nothingToExport } from './export-sources';
+import { renderOutputPath, seqWidth, type NameFields } from './names';
+import { presetById } from './presets';
 import { renderExport } from './render-export';
-
-/** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */
-const READABLE_ORIGINALS = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif']);
 
 export interface ExportProgress {
   runId: string;
@@ -57,6 +49,16 @@ export interface ExportServiceOptions {
   /** A preview file for originals sharp cannot read (HEIC, RAW). */
   previewOf: (assetId: string) => Promise<string | null>;
   onProgress?: (progress: ExportProgress) => void;
+  /** Where approvals are heard: a hot folder with an export preset exports each approved variant by itself. */
+  events?: EventHub;
+}
+
+/** A pass under way over a run's items. */
+interface ActivePass {
+  controller: AbortController;
+  /** Start another pass when this one ends (a resume arrived while a canceled pass was stopping). */
+  again: boolean;
+  done: Promise<void>;
 }
 
 /**
@@ -67,10 +69,15 @@ export interface ExportServiceOptions {
  * final name (see atomic-write.ts).
  */
 export class ExportService {
-  private readonly active = new Map<string, { canceled: boolean; again: boolean; done: Promise<void> }>();
+  private readonly active = new Map<string, ActivePass>();
   private readonly metadata = new ExportMetadataWriter();
+  private readonly sources: ExportSources;
+  private readonly stopListening: () => void;
 
-  constructor(private readonly options: ExportServiceOptions) {}
+  constructor(private readonly options: ExportServiceOptions) {
+    this.sources = new ExportSources(options.db, options.mediaRoot, options.previewOf);
+    this.stopListening = options.events?.on('variant.updated', (variant) => this.exportApproved(variant)) ?? (() => {});
+  }
 
   /** Plans a run over the chosen sources and starts it. */
   start(request: {
@@ -86,9 +93,9 @@ export class ExportService {
     const preset = ExportPresetSchema.parse(request.preset);
     checkExportFolder(request.targetRoot, this.options.dataDir);
     const only = request.variantIds ? new Set(request.variantIds) : null;
-    const sources = this.sourcesFor(preset, request.shootId, request.assetIds).filter(
-      (source) => !only || (source.kind === 'variant' && only.has(source.id)),
-    );
+    const sources = this.sources
+      .select(preset, request.shootId, request.assetIds)
+      .filter((source) => !only || (source.kind === 'variant' && only.has(source.id)));
     if (sources.length === 0) {
       throw new AppError('invalid_input', nothingToExport(preset.what));
     }
@@ -124,21 +131,10 @@ export class ExportService {
   ): Promise<{ path: string; width: number; height: number; format: string; sizeBytes: number; total: number }> {
     const preset = ExportPresetSchema.parse(presetInput);
     checkExportFolder(targetRoot, this.options.dataDir);
-    const sources = this.sourcesFor(preset, shootId, undefined);
+    const sources = this.sources.select(preset, shootId, undefined);
     const first = sources[0];
     if (!first) throw new AppError('invalid_input', nothingToExport(preset.what));
-    const item: ExportItemRow = {
-      runId: 'preview',
-      seq: 1,
-      sourceKind: first.kind,
-      sourceId: first.id,
-      state: 'pending',
-      targetPath: null,
-      sha256: null,
-      sizeBytes: null,
-      error: null,
-    };
-    const source = await this.describe(item, shootId);
+    const source = await this.sources.describe({ sourceKind: first.kind, sourceId: first.id }, shootId);
     const fields: NameFields = {
       shoot: source.shoot,
       name: source.name,
@@ -180,15 +176,21 @@ export class ExportService {
     return getExportRun(this.options.db, runId) ?? run;
   }
 
-  cancel(runId: string): ExportRunRow {
+  /**
+   * Stops a run and answers once it has stopped: items not started stay open, a file being
+   * written is dropped before it takes its name (its temp file removed), and no file appears in
+   * the export folder after this resolves. A resume may follow at any time.
+   */
+  async cancel(runId: string): Promise<ExportRunRow> {
     const run = getExportRun(this.options.db, runId);
     if (!run) throw new AppError('not_found', `No export ${runId}.`);
+    if (run.state === 'running') setExportRunState(this.options.db, runId, 'canceled', this.options.now());
     const active = this.active.get(runId);
     if (active) {
-      active.canceled = true;
       active.again = false;
+      active.controller.abort();
+      await active.done;
     }
-    if (run.state === 'running') setExportRunState(this.options.db, runId, 'canceled', this.options.now());
     this.report(runId, null);
     return getExportRun(this.options.db, runId) ?? run;
   }
@@ -219,13 +221,38 @@ export class ExportService {
     await Promise.all([...this.active.values()].map((active) => active.done));
   }
 
+  /** Stops listening and every pass (their runs stay marked running, and resume at the next start). */
   async stop(): Promise<void> {
+    this.stopListening();
     for (const active of this.active.values()) {
-      active.canceled = true;
       active.again = false;
+      active.controller.abort();
     }
     await this.idle();
     await this.metadata.end();
+  }
+
+  /**
+   * Exports a just-approved variant with its hot folder's preset into the folder's export folder,
+   * once: approving it again (after an unapprove) does not write it a second time.
+   */
+  private exportApproved(variant: Variant): void {
+    if (!variant.approved || !variant.assetId) return;
+    try {
+      const row = autoExportTarget(this.options.db, variant.assetId);
+      if (!row?.presetId || !row.folder || this.exported(variant.id, row.folder)) return;
+      const preset = presetById(this.options.db, row.presetId);
+      if (!preset) throw new Error(`The hot folder's export preset ${row.presetId} no longer exists.`);
+      // Whatever the preset normally selects, here it exports exactly the variant just approved.
+      this.start({
+        preset: { ...preset, what: 'approved' },
+        shootId: row.shootId,
+        targetRoot: row.folder,
+        variantIds: [variant.id],
+      });
+    } catch (error) {
+      this.options.log.warn('export.auto_failed', { variantId: variant.id, error });
+    }
   }
 
   /**
@@ -239,8 +266,17 @@ export class ExportService {
       current.again = true;
       return;
     }
-    const state = { canceled: false, again: false, done: Promise.resolve() };
-    state.done = this.runPass(runId, state)
+    const pass: ActivePass = { controller: new AbortController(), again: false, done: Promise.resolve() };
+    const deps = {
+      db: this.options.db,
+      now: this.options.now,
+      log: this.options.log,
+      sources: this.sources,
+      metadata: this.metadata,
+      credits: this.options.credits,
+      report: (id: string, item: string | null) => this.report(id, item),
+    };
+    pass.done = runExportPass(deps, runId, pass.controller.signal)
       .catch((error: unknown) => {
         this.options.log.error('export.run_failed', { runId, error });
         setExportRunState(this.options.db, runId, 'failed', this.options.now());
@@ -248,216 +284,9 @@ export class ExportService {
       .finally(() => {
         this.active.delete(runId);
         this.report(runId, null);
-        if (state.again && getExportRun(this.options.db, runId)?.state === 'running') this.launch(runId);
+        if (pass.again && getExportRun(this.options.db, runId)?.state === 'running') this.launch(runId);
       });
-    this.active.set(runId, state);
-  }
-
-  private async runPass(runId: string, control: { canceled: boolean }): Promise<void> {
-    const { db, now } = this.options;
-    const run = getExportRun(db, runId);
-    if (!run) return;
-    const preset = ExportPresetSchema.parse(JSON.parse(run.presetJson));
-    const items = listExportItems(db, runId);
-    const claimed = new ClaimedNames();
-    for (const item of items) if (item.targetPath && item.state !== 'pending') claimed.claim(item.targetPath);
-    const width = seqWidth(run.total);
-    const exportDate = new Date(run.createdAt);
-    // Read once per pass: Settings' credits apply to the whole run.
-    const credits = this.options.credits();
-    // Names are resolved one item at a time (two items must never claim one name); rendering and
-    // writing run IMAGE_PARALLELISM items at once, so exiftool and the disk overlap with sharp.
-    let naming: Promise<unknown> = Promise.resolve();
-    const inOrder = <T>(work: () => Promise<T>): Promise<T> => {
-      const result = naming.then(work);
-      naming = result.catch(() => undefined);
-      return result;
-    };
-    const open = items.filter((item) => item.state !== 'done' && item.state !== 'skipped');
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let item = open[next++]; item !== undefined && !control.canceled; item = open[next++]) {
-        if (
-          item.state === 'writing' &&
-          item.targetPath &&
-          item.sha256 &&
-          (await sameHash(item.targetPath, item.sha256))
-        ) {
-          // Written and renamed before the app died, not yet recorded: it is ours, finished.
-          updateExportItem(db, runId, item.seq, { state: 'done' }, now());
-          continue;
-        }
-        this.report(runId, item.sourceId);
-        try {
-          await this.exportItem(run, preset, item, claimed, { width, exportDate, credits, inOrder });
-        } catch (error) {
-          const message =
-            error instanceof AppError ? error.message : `Could not export this file: ${(error as Error).message}`;
-          updateExportItem(db, runId, item.seq, { state: 'failed', error: message }, now());
-          this.options.log.warn('export.item_failed', { runId, seq: item.seq, error });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(IMAGE_PARALLELISM, Math.max(1, open.length)) }, worker));
-    if (control.canceled) return;
-    const counts = exportItemCounts(db, runId);
-    setExportRunState(db, runId, counts.failed > 0 ? 'failed' : 'done', now());
-  }
-
-  private async exportItem(
-    run: ExportRunRow,
-    preset: ExportPreset,
-    item: ExportItemRow,
-    claimed: ClaimedNames,
-    context: {
-      width: number;
-      exportDate: Date;
-      credits: Credits;
-      inOrder: <T>(work: () => Promise<T>) => Promise<T>;
-    },
-  ): Promise<void> {
-    const { db, now } = this.options;
-    const source = await this.describe(item, run.shootId);
-    const fields: NameFields = {
-      shoot: source.shoot,
-      name: source.name,
-      seq: item.seq,
-      variant: source.variant,
-      provider: source.provider,
-      rating: source.rating,
-      captureDate: source.captureDate,
-      date: context.exportDate,
-    };
-    const wanted = renderOutputPath(preset, fields, {
-      seqWidth: context.width,
-      exportRoot: run.targetRoot,
-      sourceFolder: preset.keepFolderTree ? source.folder : null,
-      extension: FORMAT_EXTENSION[preset.format],
-    });
-    // Cut short between recording its target and renaming onto it: the name is still this item's.
-    const reclaim = item.state === 'writing' && item.targetPath !== null && !fs.existsSync(item.targetPath);
-    const resolution = reclaim
-      ? { action: 'write' as const, path: item.targetPath ?? wanted, replaces: false }
-      : await context.inOrder(() =>
-          resolveCollision(
-            wanted,
-            preset.collision,
-            { exists: (file) => Promise.resolve(fs.existsSync(file)) },
-            claimed,
-          ),
-        );
-    if (resolution.action === 'skip') {
-      updateExportItem(db, run.id, item.seq, { state: 'skipped', targetPath: wanted, error: resolution.reason }, now());
-      return;
-    }
-    const rendered = await renderExport(
-      {
-        file: source.file,
-        preset,
-        meta: { ...fields, ...context.credits, aiEdited: source.aiEdited },
-        ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),
-      },
-      { metadata: this.metadata },
-    );
-    if (!rendered.ok) throw new AppError('invalid_input', rendered.error.message);
-    const sha256 = createHash('sha256').update(rendered.output.bytes).digest('hex');
-    // Recorded before the file gets its name: a crash after the rename is recognised by this hash.
-    updateExportItem(db, run.id, item.seq, { state: 'writing', targetPath: resolution.path, sha256 }, now());
-    fs.mkdirSync(path.dirname(resolution.path), { recursive: true });
-    // A full disk or a folder Shootline may not write to fails this item alone, in words (ExportWriteError).
-    await writeFileAtomic(resolution.path, rendered.output.bytes, { overwrite: resolution.replaces });
-    updateExportItem(
-      db,
-      run.id,
-      item.seq,
-      { state: 'done', sizeBytes: rendered.output.bytes.length, error: null },
-      now(),
-    );
-  }
-
-  /** What an item is: its file, its names, and whether a model made or changed it. */
-  private async describe(
-    item: ExportItemRow,
-    shootId: string | null,
-  ): Promise<{
-    file: string;
-    metadataFrom: string | null;
-    shoot: string;
-    name: string;
-    folder: string | null;
-    variant: string | null;
-    provider: string | null;
-    rating: number | null;
-    captureDate: string | null;
-    aiEdited: boolean;
-  }> {
-    const { db, mediaRoot } = this.options;
-    if (item.sourceKind === 'variant') {
-      const variant = getVariant(db, item.sourceId);
-      if (!variant) throw new AppError('not_found', 'This variant was deleted before it could be exported.');
-      const job = getJob(db, variant.jobId);
-      const original = variant.assetId ? assetSource(db, variant.assetId) : null;
-      const relative = original?.relativePath ?? variant.id;
-      const facts = exportNameFacts(db, shootId, variant.assetId);
-      return {
-        file: variantFilePath(mediaRoot, variant.mediaId, variant.mimeType),
-        metadataFrom: original?.file && fs.existsSync(original.file) ? original.file : null,
-        shoot: facts.shoot,
-        name: stem(relative),
-        folder: folderOf(relative),
-        variant: `v${variant.outputIndex + 1}`,
-        provider: job?.provider ?? null,
-        rating: variant.rating > 0 ? variant.rating : null,
-        captureDate: facts.capturedAt,
-        // Local processing (auto enhance, resize) is not generative; every cloud provider here is.
-        aiEdited: job !== null && job.provider !== 'local',
-      };
-    }
-    const original = assetSource(db, item.sourceId);
-    if (!original?.file || !fs.existsSync(original.file)) {
-      throw new AppError('not_found', 'The original is no longer in its hot folder.');
-    }
-    const readable = READABLE_ORIGINALS.has(original.format ?? '');
-    const file = readable ? original.file : await this.options.previewOf(item.sourceId);
-    if (!file) throw new AppError('invalid_input', 'This original cannot be read for export.');
-    const facts = exportNameFacts(db, shootId, item.sourceId);
-    return {
-      file,
-      metadataFrom: original.file,
-      shoot: facts.shoot,
-      name: stem(original.relativePath),
-      folder: folderOf(original.relativePath),
-      variant: null,
-      provider: null,
-      rating: facts.rating,
-      captureDate: facts.capturedAt,
-      aiEdited: false,
-    };
-  }
-
-  private sourcesFor(
-    preset: ExportPreset,
-    shootId: string,
-    assetIds: readonly string[] | undefined,
-  ): { kind: 'variant' | 'asset'; id: string }[] {
-    const { db } = this.options;
-    const only = assetIds ? new Set(assetIds) : null;
-    if (preset.what === 'originals') {
-      return exportableOriginals(db, shootId)
-        .filter((id) => !only || only.has(id))
-        .map((id) => ({ kind: 'asset' as const, id }));
-    }
-    return listVariants(db, { shootId })
-      .filter((variant) => variant.kind === 'image')
-      .filter((variant) => !only || (variant.assetId !== null && only.has(variant.assetId)))
-      .filter((variant) =>
-        preset.what === 'approved'
-          ? variant.approved
-          : preset.what === 'picks'
-            ? variant.pick === 'picked'
-            : variant.pick !== 'rejected',
-      )
-      .map((variant) => ({ kind: 'variant', id: variant.id }));
+    this.active.set(runId, pass);
   }
 
   private report(runId: string, current: string | null): void {
@@ -474,41 +303,4 @@ export class ExportService {
       current,
     });
   }
-}
-
-function nothingToExport(what: ExportPreset['what']): string {
-  switch (what) {
-    case 'approved':
-      return 'Nothing to export: approve variants first (A in the photo view).';
-    case 'picks':
-      return 'Nothing to export: pick variants first (P in the photo view).';
-    case 'all-variants':
-      return 'Nothing to export: this shoot has no variants yet.';
-    case 'originals':
-      return 'Nothing to export: this shoot has no readable photos.';
-  }
-}
-
-async function sameHash(file: string, sha256: string): Promise<boolean> {
-  try {
-    return (
-      createHash('sha256')
-        .update(await fs.promises.readFile(file))
-        .digest('hex') === sha256
-    );
-  } catch {
-    return false;
-  }
-}
-
-function stem(relativePath: string): string {
-  const base = relativePath.split('/').pop() ?? relativePath;
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(0, dot) : base;
-}
-
-/** The photo's folder inside its shoot (the shoot's own folder is the first level). */
-function folderOf(relativePath: string): string | null {
-  const levels = relativePath.split('/').slice(1, -1);
-  return levels.length > 0 ? levels.join('/') : null;
 }

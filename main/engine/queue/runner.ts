@@ -4,15 +4,8 @@ import { NEEDS_REVIEW_MESSAGE, type Variant } from '../../../shared/jobs';
 import { AppError } from '../../../shared/errors';
 import type { JobEvent } from '../../../shared/job-model';
 import { writeTransaction, type Db } from '../db/connection';
-import {
-  applyJobEvent,
-  claimDueJobs,
-  jobsWithExpiredLease,
-  nextDueAt,
-  type ApplyResult,
-  type JobRecord,
-  type TransitionExtras,
-} from '../db/jobs-repo';
+import { applyJobEvent, type ApplyResult, type JobRecord, type TransitionExtras } from '../db/jobs-repo';
+import { claimDueJobs, jobsWithExpiredLease, nextDueAt } from '../db/job-claims-repo';
 import { markStepPending, sendingSteps } from '../db/job-steps-repo';
 import { recentProviderRequests, recordProviderRequest } from '../db/provider-requests-repo';
 import { activePauses } from '../db/pauses-repo';

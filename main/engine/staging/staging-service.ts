@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
 import type { StagingView } from '../../../shared/providers';
+import { isTerminal } from '../../../shared/job-model';
 import type { Db } from '../db/connection';
+import type { EventHub } from '../events';
+import type { Logger } from '../log';
 import {
   clearStagingSettings,
   forgetStagedObjects,
@@ -47,6 +50,19 @@ export class StagingService {
       if (jobId) recordStagedObject(this.db, jobId, staged.key, Date.now());
       return staged.url;
     };
+  }
+
+  /**
+   * Releases a job's staged copies as soon as it ends (done, failed, canceled), so the bucket holds
+   * nothing no job needs. Returns the way to stop listening.
+   */
+  releaseWhenJobsEnd(events: EventHub, log: Logger): () => void {
+    return events.on('job.updated', (job) => {
+      if (!isTerminal(job.state)) return;
+      this.releaseForJob(job.id).catch((error: unknown) =>
+        log.warn('staging.cleanup_failed', { jobId: job.id, error }),
+      );
+    });
   }
 
   /**

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import { AppError } from '../../../shared/errors';
+import type { ExportPreset } from '../../../shared/export-preset';
+import type { Db } from '../db/connection';
+import { exportableOriginals, exportNameFacts, type ExportItemRow } from '../db/exports-repo';
+import { assetSource } from '../db/ingest-repo';
+import { getJob } from '../db/jobs-repo';
+import { getVariant, listVariants } from '../db/variants-repo';
+import { variantFilePath } from '../queue/output-store';
+
+/** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */
+const READABLE_ORIGINALS = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif']);
+
+export interface ExportSourceRef {
+  kind: 'variant' | 'asset';
+  id: string;
+}
+
+/** What an item is: its file, its names, and whether a model made or changed it. */
+export interface ExportSource {
+  file: string;
+  metadataFrom: string | null;
+  shoot: string;
+  name: string;
+  folder: string | null;
+  variant: string | null;
+  provider: string | null;
+  rating: number | null;
+  captureDate: string | null;
+  aiEdited: boolean;
+}
+
+/** Finds what a preset exports from a shoot, and what each of those items is. */
+export class ExportSources {
+  constructor(
+    private readonly db: Db,
+    private readonly mediaRoot: string,
+    /** A preview file for originals sharp cannot read (HEIC, RAW). */
+    private readonly previewOf: (assetId: string) => Promise<string | null>,
+  ) {}
+
+  /** The variants (or originals) a preset selects in a shoot, limited to some photos if given. */
+  select(preset: ExportPreset, shootId: string, assetIds: readonly string[] | undefined): ExportSourceRef[] {
+    const only = assetIds ? new Set(assetIds) : null;
+    if (preset.what === 'originals') {
+      return exportableOriginals(this.db, shootId)
+        .filter((id) => !only || only.has(id))
+        .map((id) => ({ kind: 'asset' as const, id }));
+    }
+    return listVariants(this.db, { shootId })
+      .filter((variant) => variant.kind === 'image')
+      .filter((variant) => !only || (variant.assetId !== null && only.has(variant.assetId)))
+      .filter((variant) =>
+        preset.what === 'approved'
+          ? variant.approved
+          : preset.what === 'picks'
+            ? variant.pick === 'picked'
+            : variant.pick !== 'rejected',
+      )
+      .map((variant) => ({ kind: 'variant', id: variant.id }));
+  }
+
+  async describe(item: Pick<ExportItemRow, 'sourceKind' | 'sourceId'>, shootId: string | null): Promise<ExportSource> {
+    const { db, mediaRoot } = this;
+    if (item.sourceKind === 'variant') {
+      const variant = getVariant(db, item.sourceId);
+      if (!variant) throw new AppError('not_found', 'This variant was deleted before it could be exported.');
+      const job = getJob(db, variant.jobId);
+      const original = variant.assetId ? assetSource(db, variant.assetId) : null;
+      const relative = original?.relativePath ?? variant.id;
+      const facts = exportNameFacts(db, shootId, variant.assetId);
+      return {
+        file: variantFilePath(mediaRoot, variant.mediaId, variant.mimeType),
+        metadataFrom: original?.file && fs.existsSync(original.file) ? original.file : null,
+        shoot: facts.shoot,
+        name: stem(relative),
+        folder: folderOf(relative),
+        variant: `v${variant.outputIndex + 1}`,
+        provider: job?.provider ?? null,
+        rating: variant.rating > 0 ? variant.rating : null,
+        captureDate: facts.capturedAt,
+        // Local processing (auto enhance, resize) is not generative; every cloud provider here is.
+        aiEdited: job !== null && job.provider !== 'local',
+      };
+    }
+    const original = assetSource(db, item.sourceId);
+    if (!original?.file || !fs.existsSync(original.file)) {
+      throw new AppError('not_found', 'The original is no longer in its hot folder.');
+    }
+    const readable = READABLE_ORIGINALS.has(original.format ?? '');
+    const file = readable ? original.file : await this.previewOf(item.sourceId);
+    if (!file) throw new AppError('invalid_input', 'This original cannot be read for export.');
+    const facts = exportNameFacts(db, shootId, item.sourceId);
+    return {
+      file,
+      metadataFrom: original.file,
+      shoot: facts.shoot,
+      name: stem(original.relativePath),
+      folder: folderOf(original.relativePath),
+      variant: null,
+      provider: null,
+      rating: facts.rating,
+      captureDate: facts.capturedAt,
+      aiEdited: false,
+    };
+  }
+}
+
+/** What to tell a user whose preset selects nothing. */
+export function nothingToExport(what: ExportPreset['what']): string {
+  switch (what) {
+    case 'approved':
+      return 'Nothing to export: approve variants first (A in the photo view).';
+    case 'picks':
+      return 'Nothing to export: pick variants first (P in the photo view).';
+    case 'all-variants':
+      return 'Nothing to export: this shoot has no variants yet.';
+    case 'originals':
+      return 'Nothing to export: this shoot has no readable photos.';
+  }
+}
+
+function stem(relativePath: string): string {
+  const base = relativePath.split('/').pop() ?? relativePath;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+/** The photo's folder inside its shoot (the shoot's own folder is the first level). */
+function folderOf(relativePath: string): string | null {
+  const levels = relativePath.split('/').slice(1, -1);
+  return levels.length > 0 ? levels.join('/') : null;
+}

@@ -1,0 +1,106 @@
+import { AppError } from '../../../shared/errors';
+import { fitsBudget, transition, type JobEvent } from '../../../shared/job-model';
+import type { Job, PauseScope } from '../../../shared/jobs';
+import { committedSpend, getBudget, jobsAwaitingApproval } from '../db/budgets-repo';
+import type { Db } from '../db/connection';
+import { applyJobEvent, getJob, type JobRecord } from '../db/jobs-repo';
+import { shootExists } from '../db/shoots-repo';
+import type { EventHub } from '../events';
+import { operationOf, type ProviderModule } from '../providers/contract';
+import type { EnqueuedRun } from './enqueue';
+import { toJobView } from './job-view';
+import type { QueueRunner } from './runner';
+
+/** What the queue's API handlers share: the library, the runner, the providers and the event hub. */
+export interface QueueApiContext {
+  db: Db;
+  runner: QueueRunner;
+  providers: ReadonlyMap<string, ProviderModule>;
+  events: EventHub;
+  now: () => number;
+}
+
+/** The checks and steps several of the queue's handlers take alike. */
+export class QueueApiSupport {
+  constructor(private readonly context: QueueApiContext) {}
+
+  requireJob(id: string): JobRecord {
+    const job = getJob(this.context.db, id);
+    if (!job) throw new AppError('not_found', `No job ${id}.`);
+    return job;
+  }
+
+  requireShoot(id: string): void {
+    if (!shootExists(this.context.db, id)) throw new AppError('not_found', `No shoot ${id}.`);
+  }
+
+  /** A pause names a provider or shoot that exists, so a typo never leaves an invisible pause behind. */
+  requirePauseTarget(scope: PauseScope, id: string | undefined): void {
+    if (scope === 'shoot' && id !== undefined) this.requireShoot(id);
+    if (scope === 'provider' && id !== undefined && !this.context.providers.has(id)) {
+      throw new AppError('not_found', `No provider named ${id}.`);
+    }
+  }
+
+  /** Applies a user's request to a job, refusing (not crashing on) one its state does not allow. */
+  act(id: string, event: JobEvent, refusal: (job: JobRecord) => string): Job {
+    const { db, now } = this.context;
+    const job = this.requireJob(id);
+    if (!transition(job, event).ok) throw new AppError('conflict', refusal(job));
+    const result = applyJobEvent(db, id, event, now());
+    if (!result.ok) throw new AppError('conflict', `Job ${id} changed meanwhile; try again.`);
+    return this.announce(result.job);
+  }
+
+  /** Tells the UI a job changed, and hands back its view. */
+  announce(job: JobRecord): Job {
+    const view = toJobView(job);
+    this.context.events.emit('job.updated', view);
+    return view;
+  }
+
+  /** Announces a run's new jobs, wakes the queue, and says what was started. */
+  started(planned: EnqueuedRun) {
+    for (const job of planned.jobs) {
+      const record = getJob(this.context.db, job.id);
+      if (record) this.announce(record);
+    }
+    this.context.runner.wake();
+    return {
+      jobIds: planned.jobs.map((job) => job.id),
+      totalEstimate: planned.totalEstimate,
+      awaitingApproval: planned.awaitingApproval,
+      awaitingInput: planned.awaitingInput,
+    };
+  }
+
+  specOf(job: JobRecord) {
+    const module = this.context.providers.get(job.provider);
+    return module ? operationOf(module, job.operation) : undefined;
+  }
+
+  /** Would this paid job, started now, take its shoot past what the user approved (or auto-approves)? */
+  needsApproval(job: JobRecord): boolean {
+    const { db } = this.context;
+    if (!this.specOf(job)?.paid || !job.shootId) return false;
+    return !fitsBudget(getBudget(db, job.shootId), committedSpend(db, job.shootId), 0);
+  }
+
+  /** Jobs waiting for approval that the shoot's budget now covers, oldest first, go to the queue. */
+  releaseApproved(shootId: string): number {
+    const { db, now } = this.context;
+    const budget = getBudget(db, shootId);
+    let committed = committedSpend(db, shootId);
+    let released = 0;
+    for (const waiting of jobsAwaitingApproval(db, shootId)) {
+      if (!fitsBudget(budget, committed, waiting.estimate)) break;
+      const result = applyJobEvent(db, waiting.id, { type: 'input_given' }, now());
+      if (result.ok) {
+        committed += waiting.estimate;
+        released += 1;
+        this.announce(result.job);
+      }
+    }
+    return released;
+  }
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiHandlers } from '../../../shared/api';
+import { AppError } from '../../../shared/errors';
+import type { Recipe } from '../../../shared/jobs';
+import { existingAssetIds } from '../db/assets-repo';
+import { writeTransaction } from '../db/connection';
+import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
+import { QueueApiSupport, type QueueApiContext } from './api-context';
+import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams } from './enqueue';
+
+type RecipeMethods =
+  | 'recipes.list'
+  | 'recipes.create'
+  | 'recipes.update'
+  | 'recipes.delete'
+  | 'recipes.run'
+  | 'recipes.estimate'
+  | 'shoots.runOperation';
+
+/** Thrown to roll back the planning transaction of an estimate. */
+const ESTIMATE_ONLY = new Error('estimate only');
+
+/** Recipes (a provider's operation with saved settings): keep them, estimate and run them; and one-off shoot operations. */
+export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, RecipeMethods> {
+  const { db, providers, now } = context;
+  const support = new QueueApiSupport(context);
+  const operation = (provider: string, name: string) => resolveOperation(providers, provider, name);
+  const requireRecipe = (id: string): Recipe => {
+    const recipe = getRecipe(db, id);
+    if (!recipe) throw new AppError('not_found', `No recipe ${id}.`);
+    return recipe;
+  };
+  return {
+    'recipes.list': () => listRecipes(db),
+
+    'recipes.create': ({ name, provider, operation: operationName, params }) => {
+      const { spec } = operation(provider, operationName);
+      const at = now();
+      const recipe: Recipe = {
+        id: randomUUID(),
+        name,
+        provider,
+        operation: operationName,
+        params: validParams(spec, params),
+        createdAt: at,
+        updatedAt: at,
+      };
+      saveRecipe(db, recipe);
+      return recipe;
+    },
+
+    'recipes.update': ({ id, ...change }) => {
+      const merged = { ...requireRecipe(id), ...change, updatedAt: now() };
+      const { spec } = operation(merged.provider, merged.operation);
+      const recipe: Recipe = { ...merged, params: validParams(spec, merged.params) };
+      saveRecipe(db, recipe);
+      return recipe;
+    },
+
+    'recipes.delete': ({ id }) => {
+      if (!deleteRecipe(db, id)) throw new AppError('not_found', `No recipe ${id}.`);
+      return { id };
+    },
+
+    'recipes.estimate': ({ recipeId, assetIds }) => {
+      const recipe = requireRecipe(recipeId);
+      // Plans the run with the very rules a real run applies, inside a transaction that is rolled back.
+      let planned: ReturnType<typeof enqueueRecipe> | null = null;
+      try {
+        writeTransaction(db, () => {
+          planned = enqueueRecipe(db, providers, recipe, assetIds, now());
+          throw ESTIMATE_ONLY;
+        });
+      } catch (error) {
+        if (error !== ESTIMATE_ONLY) throw error;
+      }
+      const plan = planned as ReturnType<typeof enqueueRecipe> | null;
+      return {
+        jobs: plan?.jobs.length ?? 0,
+        totalEstimate: plan?.totalEstimate ?? 0,
+        awaitingApproval: plan?.awaitingApproval ?? 0,
+        awaitingInput: plan?.awaitingInput ?? 0,
+      };
+    },
+
+    'recipes.run': ({ recipeId, assetIds }) => {
+      const recipe = requireRecipe(recipeId);
+      const known = existingAssetIds(db, assetIds);
+      const missing = assetIds.filter((assetId) => !known.has(assetId));
+      if (missing.length > 0) throw new AppError('not_found', `No asset ${missing.join(', ')}.`, { missing });
+      const planned = writeTransaction(db, () => enqueueRecipe(db, providers, recipe, assetIds, now()));
+      return support.started(planned);
+    },
+
+    'shoots.runOperation': ({ shootId, provider, operation, params }) => {
+      support.requireShoot(shootId);
+      const planned = writeTransaction(db, () =>
+        enqueueShootOperation(db, providers, { shootId, provider, operation, params }, now()),
+      );
+      return support.started(planned);
+    },
+  };
+}
