@@ -177,7 +177,7 @@ export default tseslint.config(
   },
   {
     // A file you can hold in your head: 400 lines of code (comments and blank lines are free).
-    files: ['main/engine/**/*.ts'],
+    files: ['main/engine/**/*.ts', 'renderer/src/**/*.{ts,tsx}'],
     ignores: maxLinesExceptions.map(([file]) => file),
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }] },
   },

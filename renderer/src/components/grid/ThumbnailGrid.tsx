@@ -1,6 +1,5 @@
 import { matchCommand } from '../../commands';
 import {
-  memo,
   useEffect,
   useLayoutEffect,
   useMemo,
@@ -9,10 +8,11 @@ import {
   type FocusEvent,
   type KeyboardEvent,
   type MouseEvent,
-  type ReactNode,
 } from 'react';
 import { flushSync } from 'react-dom';
 import './grid.css';
+import { GridCell } from './GridCell';
+import type { GridItem, RenderBadge } from './grid-item';
 import {
   DEFAULT_OVERSCAN_ROWS,
   cellPosition,
@@ -38,28 +38,9 @@ import {
   type SelectionState,
 } from './selection';
 
-export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'review';
-
-export interface GridBadge {
-  kind: GridBadgeKind;
-  /** Shown on the chip (for `error`, the message, shown as the chip's tooltip). */
-  text: string;
-  /** 0…1, for `running`. */
-  progress?: number;
-}
-
-export interface GridItem {
-  id: string;
-  /** File name: the cell's accessible name and caption. */
-  name: string;
-  width: number | null;
-  height: number | null;
-  pick: 'none' | 'picked' | 'rejected';
-  rating: number;
-  /** The asset's state (`pending`, `ok`, `error`, `missing`). */
-  state: string;
-  badge?: GridBadge;
-}
+// The grid's public face: callers import the item types and the default chip from here.
+export type { GridBadge, GridBadgeKind, GridItem, RenderBadge } from './grid-item';
+export { GridBadgeChip } from './GridCell';
 
 export interface ThumbnailGridProps {
   /** In display order. Keep item objects stable (same object while unchanged): cells are memoised on them. */
@@ -74,7 +55,7 @@ export interface ThumbnailGridProps {
    * Replaces the default badge chip. Return `undefined` to keep the default, `null` for none. It must
    * depend on the item only: a cell re-renders when its item changes, not when this function does.
    */
-  renderBadge?: (item: GridItem) => ReactNode;
+  renderBadge?: RenderBadge;
   minCellSize?: number;
   gap?: number;
   overscanRows?: number;
@@ -390,171 +371,4 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
       </div>
     </div>
   );
-}
-
-interface GridCellProps {
-  item: GridItem;
-  column: number;
-  x: number;
-  size: number;
-  height: number;
-  src: string;
-  selected: boolean;
-  /** The keyboard cursor (outlined while the grid has focus). */
-  current: boolean;
-  tabbable: boolean;
-  renderBadge: ThumbnailGridProps['renderBadge'];
-}
-
-/**
- * One photo. Memoised on everything but `renderBadge` (an inline function from the parent would
- * otherwise re-render every cell on each selection change); a selection change re-renders only the
- * cells whose flags changed.
- */
-const GridCell = memo(
-  function GridCell(props: GridCellProps): React.JSX.Element {
-    const { item, column, x, size, height, src, selected, current, tabbable, renderBadge } = props;
-    const custom = renderBadge?.(item);
-    const badge = custom !== undefined ? custom : item.badge ? <GridBadgeChip badge={item.badge} /> : null;
-    const className = [
-      'thumb-cell',
-      selected ? 'is-selected' : '',
-      current ? 'is-current' : '',
-      item.pick === 'picked' ? 'is-picked' : '',
-      item.pick === 'rejected' ? 'is-rejected' : '',
-      item.state === 'missing' ? 'is-missing' : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const rating = Math.max(0, Math.min(5, Math.round(item.rating)));
-    return (
-      <div
-        className={className}
-        role="gridcell"
-        aria-colindex={column + 1}
-        aria-selected={selected}
-        aria-label={item.name}
-        aria-description={describe(item, rating) || undefined}
-        tabIndex={tabbable ? 0 : -1}
-        data-grid-cell=""
-        data-id={item.id}
-        style={{ left: x, width: size, height }}
-      >
-        <div className="thumb-image" style={{ height: size }}>
-          {item.state === 'pending' ? (
-            <span className="thumb-placeholder">Decoding…</span>
-          ) : item.state === 'error' ? (
-            <span className="thumb-placeholder">Unreadable</span>
-          ) : (
-            <Thumbnail key={src} src={src} size={size} />
-          )}
-          {item.pick === 'picked' ? (
-            <span className="thumb-flag thumb-flag-picked" data-testid="pick-flag" aria-hidden="true">
-              ⚑
-            </span>
-          ) : item.pick === 'rejected' ? (
-            <span className="thumb-flag thumb-flag-rejected" data-testid="reject-flag" aria-hidden="true">
-              ✕
-            </span>
-          ) : null}
-          {badge}
-        </div>
-        <div className="thumb-caption">
-          <span className="thumb-name" title={item.name}>
-            {item.name}
-          </span>
-          {rating > 0 ? (
-            <span className="thumb-stars" data-testid="rating" data-rating={rating} aria-hidden="true">
-              {'★'.repeat(rating)}
-            </span>
-          ) : null}
-        </div>
-      </div>
-    );
-  },
-  (a, b) =>
-    a.item === b.item &&
-    a.column === b.column &&
-    a.x === b.x &&
-    a.size === b.size &&
-    a.height === b.height &&
-    a.src === b.src &&
-    a.selected === b.selected &&
-    a.current === b.current &&
-    a.tabbable === b.tabbable,
-);
-
-/** The image, with a placeholder if it fails to load (keyed by src, so a new URL tries again). */
-function Thumbnail({ src, size }: { src: string; size: number }): React.JSX.Element {
-  const [failed, setFailed] = useState(false);
-  if (failed) return <span className="thumb-placeholder">No preview</span>;
-  return (
-    <img
-      src={src}
-      alt=""
-      width={size}
-      height={size}
-      loading="lazy"
-      decoding="async"
-      draggable={false}
-      onError={() => setFailed(true)}
-    />
-  );
-}
-
-const BADGE_LABELS: Record<GridBadgeKind, string> = {
-  queued: 'Queued',
-  running: 'Running',
-  done: 'Done',
-  error: 'Error',
-  review: 'Needs review',
-};
-
-/** The default chip for a job's state on a photo; exported so a custom `renderBadge` can reuse it. */
-export function GridBadgeChip({ badge }: { badge: GridBadge }): React.JSX.Element {
-  const label = badge.kind === 'error' ? BADGE_LABELS.error : badge.text || BADGE_LABELS[badge.kind];
-  const progress = badge.kind === 'running' && badge.progress !== undefined ? clampProgress(badge.progress) : null;
-  return (
-    <span
-      className={`thumb-badge thumb-badge-${badge.kind}`}
-      data-testid={`badge-${badge.kind}`}
-      title={badge.text || undefined}
-    >
-      <span className="thumb-badge-text">{label}</span>
-      {progress !== null ? (
-        <span
-          className="thumb-progress"
-          role="progressbar"
-          aria-label="Progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={Math.round(progress * 100)}
-        >
-          <span className="thumb-progress-bar" style={{ width: `${progress * 100}%` }} />
-        </span>
-      ) : null}
-    </span>
-  );
-}
-
-function clampProgress(value: number): number {
-  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
-}
-
-/** What a screen reader hears after the file name. */
-function describe(item: GridItem, rating: number): string {
-  const parts: string[] = [];
-  if (item.pick === 'picked') parts.push('Picked');
-  if (item.pick === 'rejected') parts.push('Rejected');
-  if (rating > 0) parts.push(rating === 1 ? '1 star' : `${rating} stars`);
-  if (item.state === 'missing') parts.push('File missing');
-  if (item.state === 'error') parts.push('Unreadable');
-  if (item.badge) {
-    const { kind, text } = item.badge;
-    if (kind === 'error') parts.push(`Error: ${text}`);
-    else if (kind === 'running' && item.badge.progress !== undefined)
-      parts.push(`${text || BADGE_LABELS.running} ${Math.round(clampProgress(item.badge.progress) * 100)}%`);
-    else parts.push(text || BADGE_LABELS[kind]);
-  }
-  return parts.join(', ');
 }

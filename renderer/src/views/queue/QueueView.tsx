@@ -1,45 +1,35 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { type Job, NEEDS_REVIEW_MESSAGE, type QueueStats } from '../../../../shared/jobs';
+import type { Job, QueueStats } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';
 import { AppError } from '../../../../shared/errors';
 import { useApp, useClient } from '../../store/context';
 import {
-  ACTION_LABELS,
-  allowedActions,
-  attemptWords,
-  costWords,
-  countsText,
-  errorWords,
   groupJobs,
-  inputWords,
   isProviderPaused,
-  isShootPaused,
   type JobAction,
   loadAllJobs,
   mergeJob,
   mergeJobs,
-  NEEDS_REVIEW_EXPLANATION,
   nameLookup,
-  type NameOf,
-  type ProviderGroup,
-  retryWords,
-  type ShootGroup,
-  stateWords,
   summaryText,
   waitingCount,
 } from './queue-model';
 import './queue.css';
 import { DismissibleBanner } from '../../components/DismissibleBanner';
+import { type PauseScope, ShootSection } from './ShootSection';
 
-/** Rows a group shows before "Show all": a shoot of thousands stays quick to render. */
-const ROWS_SHOWN = 50;
 /** How often relative times ("Trying again in 40 s") are refreshed. */
 const TICK_MS = 5_000;
 
-type PauseScope = 'global' | 'provider' | 'shoot';
-
 function messageOf(error: unknown): string {
   return error instanceof AppError ? error.message : 'Something went wrong. The details are in the log.';
+}
+
+/** What approving a shoot's spend did, for the notice banner. */
+function approvedNotice(released: number): string {
+  return released === 0
+    ? 'Spend approved; no job could start within the approved amount.'
+    : `Spend approved; ${released} ${released === 1 ? 'job starts' : 'jobs start'}.`;
 }
 
 /**
@@ -139,11 +129,7 @@ export function QueueView(): React.JSX.Element {
           case 'approve': {
             if (job.shootId === null) return;
             const { released } = await client.call('jobs.approveBudget', { shootId: job.shootId });
-            setNotice(
-              released === 0
-                ? 'Spend approved; no job could start within the approved amount.'
-                : `Spend approved; ${released} ${released === 1 ? 'job starts' : 'jobs start'}.`,
-            );
+            setNotice(approvedNotice(released));
             return;
           }
           case 'resend':
@@ -174,11 +160,7 @@ export function QueueView(): React.JSX.Element {
     (shootId: string): void => {
       void run(`approve:${shootId}`, async () => {
         const { released } = await client.call('jobs.approveBudget', { shootId });
-        setNotice(
-          released === 0
-            ? 'Spend approved; no job could start within the approved amount.'
-            : `Spend approved; ${released} ${released === 1 ? 'job starts' : 'jobs start'}.`,
-        );
+        setNotice(approvedNotice(released));
       });
     },
     [client, run],
@@ -300,167 +282,5 @@ export function QueueView(): React.JSX.Element {
         </>
       )}
     </section>
-  );
-}
-
-interface ShootSectionProps {
-  group: ShootGroup;
-  stats: QueueStats | null;
-  busy: ReadonlySet<string>;
-  now: number;
-  providerName: NameOf;
-  onAct: (job: Job, action: JobAction) => void;
-  onApprove: (shootId: string) => void;
-  onTogglePause: (scope: PauseScope, id: string | undefined, paused: boolean) => void;
-}
-
-function ShootSection(props: ShootSectionProps): React.JSX.Element {
-  const { group, stats, busy, onApprove, onTogglePause } = props;
-  const titleId = `queue-${group.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const paused = stats ? isShootPaused(stats, group.shootId) : false;
-  const { shootId } = group;
-  const estimate = costWords(group.awaitingApproval.estimate);
-
-  return (
-    <section className="queue-shoot" aria-labelledby={titleId} data-shoot-id={shootId ?? ''}>
-      <header className="queue-shoot-header">
-        <h2 id={titleId}>
-          {group.shootName}
-          {paused ? <span className="queue-badge">Paused</span> : null}
-        </h2>
-        <span className="muted queue-counts">
-          {countsText(group.counts, group.providers.length === 1 ? (group.providers[0]?.providerName ?? null) : null)}
-        </span>
-        <span className="queue-shoot-actions">
-          {shootId !== null && group.awaitingApproval.jobs > 0 ? (
-            <button
-              type="button"
-              className="primary"
-              disabled={busy.has(`approve:${shootId}`)}
-              onClick={() => onApprove(shootId)}
-            >
-              {`Approve ${group.awaitingApproval.jobs} ${group.awaitingApproval.jobs === 1 ? 'job' : 'jobs'}${
-                group.awaitingApproval.estimate > 0 && estimate ? ` (${estimate})` : ''
-              }`}
-            </button>
-          ) : null}
-          {shootId !== null ? (
-            <button
-              type="button"
-              className="queue-button"
-              aria-label={`${paused ? 'Resume' : 'Pause'} shoot ${group.shootName}`}
-              aria-pressed={paused}
-              disabled={!stats || busy.has(`pause:shoot:${shootId}`)}
-              onClick={() => onTogglePause('shoot', shootId, paused)}
-            >
-              {paused ? 'Resume shoot' : 'Pause shoot'}
-            </button>
-          ) : null}
-        </span>
-      </header>
-      {group.providers.map((providerGroup) => (
-        <ProviderJobs key={providerGroup.key} {...props} shootName={group.shootName} providerGroup={providerGroup} />
-      ))}
-    </section>
-  );
-}
-
-function ProviderJobs(
-  props: ShootSectionProps & { shootName: string; providerGroup: ProviderGroup },
-): React.JSX.Element {
-  const { providerGroup, shootName, stats, busy, now, providerName, onAct } = props;
-  const [showAll, setShowAll] = useState(false);
-  const shown = showAll ? providerGroup.jobs : providerGroup.jobs.slice(0, ROWS_SHOWN);
-  const hidden = providerGroup.jobs.length - shown.length;
-  const paused = stats ? isProviderPaused(stats, providerGroup.provider) : false;
-  const offline = stats ? stats.unreachable.includes(providerGroup.provider) : false;
-
-  return (
-    <div className="queue-provider-group" data-provider={providerGroup.provider}>
-      <h3 className="queue-provider-title">
-        {providerGroup.providerName}
-        {paused ? <span className="queue-badge">Paused</span> : null}
-        {offline ? <span className="queue-badge queue-badge-warn">Unreachable</span> : null}
-        <span className="muted queue-counts">{countsText(providerGroup.counts, providerGroup.providerName)}</span>
-      </h3>
-      <ul className="queue-jobs" aria-label={`Jobs for ${shootName} · ${providerGroup.providerName}`}>
-        {shown.map((job) => (
-          <JobRow
-            key={job.id}
-            job={job}
-            now={now}
-            busy={busy.has(`job:${job.id}`) || (job.shootId !== null && busy.has(`approve:${job.shootId}`))}
-            providerName={providerName}
-            onAct={onAct}
-          />
-        ))}
-      </ul>
-      {hidden > 0 ? (
-        <button type="button" className="link-button queue-more" onClick={() => setShowAll(true)}>
-          {`Show ${hidden} more`}
-        </button>
-      ) : null}
-    </div>
-  );
-}
-
-interface JobRowProps {
-  job: Job;
-  now: number;
-  busy: boolean;
-  providerName: NameOf;
-  onAct: (job: Job, action: JobAction) => void;
-}
-
-function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): React.JSX.Element {
-  const photo = inputWords(job);
-  const attempts = attemptWords(job);
-  const retry = retryWords(job, now);
-  const review = job.state === 'needs_review';
-  // In needs_review the engine's message says what the explanation below says; show it once.
-  const problem = errorWords(job);
-  const shownProblem = review && problem === NEEDS_REVIEW_MESSAGE ? null : problem;
-  const estimate = job.state === 'awaiting_input' && job.waitingFor === 'approval' ? costWords(job.costEstimate) : null;
-  const actions = allowedActions(job);
-  const explanationId = `queue-review-${job.id}`;
-
-  return (
-    <li className={`queue-job queue-job-${job.state}`} data-job-id={job.id} data-state={job.state}>
-      <div className="queue-job-main">
-        <span className="queue-job-operation">{job.operation}</span>
-        {photo ? (
-          <span className="muted queue-job-photo" title={job.inputs.assetIds.join(', ')}>
-            {photo}
-          </span>
-        ) : null}
-        <span className={`queue-state queue-state-${job.state}`}>{stateWords(job, providerName)}</span>
-        {retry ? <span className="muted">{retry}</span> : null}
-        {estimate ? <span className="muted">{`Estimate ${estimate}`}</span> : null}
-        {attempts ? <span className="muted queue-job-attempts">{attempts}</span> : null}
-        {actions.length > 0 ? (
-          <span className="queue-job-actions">
-            {actions.map((action) => (
-              <button
-                key={action}
-                type="button"
-                className={action === 'resend' || action === 'approve' ? 'primary' : 'queue-button'}
-                disabled={busy}
-                aria-describedby={review ? explanationId : undefined}
-                title={action === 'approve' ? 'Approves the spend for this shoot’s waiting jobs' : undefined}
-                onClick={() => onAct(job, action)}
-              >
-                {ACTION_LABELS[action]}
-              </button>
-            ))}
-          </span>
-        ) : null}
-      </div>
-      {shownProblem ? <p className="queue-job-error">{shownProblem}</p> : null}
-      {review ? (
-        <p className="queue-job-review" id={explanationId}>
-          {NEEDS_REVIEW_EXPLANATION}
-        </p>
-      ) : null}
-    </li>
   );
 }

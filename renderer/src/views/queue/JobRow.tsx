@@ -1,0 +1,75 @@
+import { type Job, NEEDS_REVIEW_MESSAGE } from '../../../../shared/jobs';
+import {
+  ACTION_LABELS,
+  allowedActions,
+  attemptWords,
+  costWords,
+  errorWords,
+  inputWords,
+  type JobAction,
+  NEEDS_REVIEW_EXPLANATION,
+  type NameOf,
+  retryWords,
+  stateWords,
+} from './queue-model';
+
+export interface JobRowProps {
+  job: Job;
+  now: number;
+  busy: boolean;
+  providerName: NameOf;
+  onAct: (job: Job, action: JobAction) => void;
+}
+
+export function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): React.JSX.Element {
+  const photo = inputWords(job);
+  const attempts = attemptWords(job);
+  const retry = retryWords(job, now);
+  const review = job.state === 'needs_review';
+  // In needs_review the engine's message says what the explanation below says; show it once.
+  const problem = errorWords(job);
+  const shownProblem = review && problem === NEEDS_REVIEW_MESSAGE ? null : problem;
+  const estimate = job.state === 'awaiting_input' && job.waitingFor === 'approval' ? costWords(job.costEstimate) : null;
+  const actions = allowedActions(job);
+  const explanationId = `queue-review-${job.id}`;
+
+  return (
+    <li className={`queue-job queue-job-${job.state}`} data-job-id={job.id} data-state={job.state}>
+      <div className="queue-job-main">
+        <span className="queue-job-operation">{job.operation}</span>
+        {photo ? (
+          <span className="muted queue-job-photo" title={job.inputs.assetIds.join(', ')}>
+            {photo}
+          </span>
+        ) : null}
+        <span className={`queue-state queue-state-${job.state}`}>{stateWords(job, providerName)}</span>
+        {retry ? <span className="muted">{retry}</span> : null}
+        {estimate ? <span className="muted">{`Estimate ${estimate}`}</span> : null}
+        {attempts ? <span className="muted queue-job-attempts">{attempts}</span> : null}
+        {actions.length > 0 ? (
+          <span className="queue-job-actions">
+            {actions.map((action) => (
+              <button
+                key={action}
+                type="button"
+                className={action === 'resend' || action === 'approve' ? 'primary' : 'queue-button'}
+                disabled={busy}
+                aria-describedby={review ? explanationId : undefined}
+                title={action === 'approve' ? 'Approves the spend for this shoot’s waiting jobs' : undefined}
+                onClick={() => onAct(job, action)}
+              >
+                {ACTION_LABELS[action]}
+              </button>
+            ))}
+          </span>
+        ) : null}
+      </div>
+      {shownProblem ? <p className="queue-job-error">{shownProblem}</p> : null}
+      {review ? (
+        <p className="queue-job-review" id={explanationId}>
+          {NEEDS_REVIEW_EXPLANATION}
+        </p>
+      ) : null}
+    </li>
+  );
+}
