@@ -6,6 +6,7 @@ import { createAixposeProvider } from './providers/aixpose';
 import type { ProviderModule } from './providers/contract';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
+import type { QueueRunnerOptions } from './queue/runner';
 import type { ExtraMethods } from './rpc';
 import { FileSecretStore } from './secrets/file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
@@ -29,6 +30,13 @@ export interface EngineOptions {
   resolveHost?: HostResolver;
   /** Methods outside the contract, for tests only; no shell passes any. */
   testMethods?: ExtraMethods;
+  /** Test seams: the queue's (a pass of the scheduler, the crash points) and ingest's (a file hashed). No shell passes any. */
+  hooks?: EngineHooks;
+}
+
+export interface EngineHooks {
+  queue?: QueueRunnerOptions['hooks'];
+  onHashed?: (file: string) => void;
 }
 
 /** The engine's options with every default filled in, and the folders of its data dir named. */
@@ -43,6 +51,7 @@ export interface EngineSetup {
   secrets: SecretStore;
   resolveHost: HostResolver | undefined;
   testMethods: ExtraMethods;
+  hooks: EngineHooks;
   derivativeCacheBytes: number | undefined;
   stabilityMs: number | undefined;
   folders: {
@@ -78,6 +87,7 @@ export function resolveEngineOptions(options: EngineOptions): EngineSetup {
     secrets: options.secrets ?? new FileSecretStore(dataDir, options.log),
     resolveHost: options.resolveHost,
     testMethods: options.testMethods ?? {},
+    hooks: options.hooks ?? {},
     derivativeCacheBytes: options.derivativeCacheBytes,
     stabilityMs: options.stabilityMs,
     folders: {

@@ -116,6 +116,7 @@ export class Engine {
           carryMetadata: (source, output) => imaging.carrier.carry(source, output),
         }),
         downloadsDir: folders.downloads,
+        hooks: setup.hooks.queue,
         onVariantStored: (variant) => events.emit('variant.updated', variant),
         onJobUpdated: (job) => {
           events.emit('job.updated', toJobView(job));
@@ -138,6 +139,7 @@ export class Engine {
         decoder: imaging.decoder,
         derivatives: { root: folders.derivatives, capBytes: setup.derivativeCacheBytes },
         stabilityMs: setup.stabilityMs,
+        onHashed: setup.hooks.onHashed,
         queue: { runner, providers },
       }),
       (pipeline) => pipeline.stop(),

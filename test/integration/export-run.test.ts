@@ -115,9 +115,14 @@ describe('exports as recorded runs', () => {
       () => Promise.resolve(filesUnder(auto)),
       (files) => files.length === 1 && files[0]?.endsWith('.webp') === true,
     );
+    const autoRuns = async () => (await call(engine, 'exports.list', {})).filter((run) => run.targetRoot === auto);
+    expect(await autoRuns()).toHaveLength(1);
     await call(engine, 'variants.update', { id: fourth, approved: false });
     await call(engine, 'variants.update', { id: fourth, approved: true });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // An approval starts its run while the call is answered: had the second approval exported
+    // again, a second run would be listed now. Then wait for the export service to be idle.
+    expect(await autoRuns()).toHaveLength(1);
+    await until(autoRuns, (runs) => runs.every((run) => run.state !== 'running'));
     expect(filesUnder(auto)).toHaveLength(1);
     expect((await sharp(path.join(auto, filesUnder(auto)[0] ?? '')).metadata()).width).toBeLessThanOrEqual(1600);
   }, 120_000);
@@ -144,6 +149,8 @@ describe('exports as recorded runs', () => {
     );
     const canceled = await call(engine, 'exports.cancel', { id: started.id });
     expect(canceled.state).toBe('canceled');
+    // Cancel answered once its pass had stopped: no write is left in flight, no temp file behind.
+    expect(filesUnder(target).filter((name) => path.basename(name).startsWith('.shootline-'))).toEqual([]);
     await until(
       async () => (await call(engine, 'exports.list', {})).find((run) => run.id === started.id),
       (run) => run !== undefined,

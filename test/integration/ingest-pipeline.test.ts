@@ -17,9 +17,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const provider = testProviderModule({ id: 'tp', baseUrl: 'http://127.0.0.1:9', idempotentSubmit: true });
 
 async function startPaused(dataDir = tempDir()): Promise<Engine> {
-  const { engine } = startTestEngine({ dataDir, stabilityMs: 400, providers: [provider] });
-  await call(engine, 'queue.pause', { scope: 'global' });
-  return engine;
+  return (await startPausedWithActivity(dataDir)).engine;
+}
+
+/** The engine and what its hooks saw (files ingest hashed): a test waits for an event, not for time. */
+async function startPausedWithActivity(dataDir: string) {
+  const started = startTestEngine({ dataDir, stabilityMs: 400, providers: [provider] });
+  await call(started.engine, 'queue.pause', { scope: 'global' });
+  return started;
 }
 
 function hotFolderRoot(name: string): string {
@@ -31,7 +36,7 @@ function hotFolderRoot(name: string): string {
 describe('ingest to the queue', () => {
   it('runs the default recipe once per photo content: never on an incomplete copy, not again on a duplicate or a restart', async () => {
     const dataDir = tempDir();
-    let engine = await startPaused(dataDir);
+    let { engine, activity } = await startPausedWithActivity(dataDir);
     const recipe = await call(engine, 'recipes.create', {
       name: 'Gen',
       provider: 'tp',
@@ -70,7 +75,11 @@ describe('ingest to the queue', () => {
     fs.copyFileSync(corpusPath('photos/dune_canon-rebel.jpg'), path.join(root, 'Maple St', 'IMG_0002.jpg'));
     await until(jobs, (list) => list.length === 2);
     fs.copyFileSync(corpusPath('photos/dune_canon-rebel.jpg'), path.join(root, 'Maple St', 'IMG_0002 copy.jpg'));
-    await sleep(1_500);
+    // Wait until ingest has taken the copy (hashed it), then until everything it took is done.
+    await until(
+      () => Promise.resolve(activity.hashed),
+      (hashed) => hashed.includes('IMG_0002 copy.jpg'),
+    );
     await engine.ingestIdle();
     const assets = await assetsOf(engine);
     expect(assets.map((asset) => asset.relativePath)).toEqual(['Maple St/IMG_0001.jpg', 'Maple St/IMG_0002.jpg']);
@@ -85,15 +94,19 @@ describe('ingest to the queue', () => {
       () => assetsOf(engine),
       (list) => list.some((asset) => asset.relativePath === 'Oak Ave/IMG_0002.jpg' && asset.state === 'ok'),
     );
-    await sleep(300);
+    // Decoded, and its default-recipe step (which runs right after decoding) is over.
+    await engine.ingestIdle();
     expect(await jobs()).toHaveLength(2);
 
     // A restart scans the folder again: nothing new is enqueued.
     await engine.stop();
-    engine = await startPaused(dataDir);
-    await sleep(1_500);
+    ({ engine, activity } = await startPausedWithActivity(dataDir));
+    // ingestIdle waits for the watcher's first look at every file already there, then for all it took.
     await engine.ingestIdle();
     expect(await jobs()).toHaveLength(2);
+    // Recorded, unchanged photos cost a stat, never a hash. (The duplicate copy is not recorded as
+    // an asset, so a restart hashes it again, and again finds its content already run.)
+    expect(activity.hashed.filter((name) => name !== 'IMG_0002 copy.jpg')).toEqual([]);
   });
 
   it('with the default 2 s window: a photo copied in 20 chunks over 10 s is one complete asset; a copy stalled 5 s midway too, with no job on the partial file', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
+import { isActive } from '../../shared/job-model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { startProductaiSandbox } from '../sandbox/productai/server';
@@ -16,7 +17,6 @@ afterEach(async () => {
 });
 
 const KEY = 'pai-CANARY-key-5fd1c2';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PHOTOS = TEN_PHOTOS;
 
 /** The engine with ProductAI pointed at the sandbox, staging on s3rver, and 10 corpus photos ingested. */
@@ -110,8 +110,14 @@ describe('ProductAI through the real queue, against the sandbox, with staging on
       (provider) => provider?.pausedReason !== null,
     );
     expect(paused?.pausedReason).toMatch(/run out of credits/);
-    await sleep(300);
-    const jobs = (await call(engine, 'jobs.list', {})).jobs;
+    // The queue comes to rest: the jobs in flight when the credits ran out are held, and the paused
+    // provider starts no new ones (its gate is closed, whatever time passes).
+    const jobs = (
+      await until(
+        async () => (await call(engine, 'jobs.list', {})).jobs,
+        (list) => list.every((job) => !isActive(job.state)),
+      )
+    ).slice();
     expect(jobs).toHaveLength(10);
     expect(jobs.filter((job) => job.state === 'failed' || job.state === 'canceled')).toEqual([]);
     expect(jobs.filter((job) => job.state === 'done').length).toBeLessThanOrEqual(2);

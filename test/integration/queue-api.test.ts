@@ -21,7 +21,7 @@ async function setup(assets = 3) {
   const server = await startTestProvider({ dedupe: true, pollsUntilDone: 1 });
   cleanups.push(server.close);
   const provider = testProviderModule({ id: 'test', baseUrl: server.url, idempotentSubmit: true });
-  const { engine, dataDir } = startTestEngine({ providers: [provider] });
+  const { engine, dataDir, activity } = startTestEngine({ providers: [provider] });
   const seen: { event: EventName; payload: unknown }[] = [];
   engine.events.listen((event, payload) => seen.push({ event, payload }));
   const shoot = await call(engine, 'shoots.create', { name: 'Lakeside villa' });
@@ -45,7 +45,24 @@ async function setup(assets = 3) {
     );
     return id;
   });
-  return { engine, server, shoot, assetIds, db, seen };
+  return { engine, server, shoot, assetIds, db, seen, activity };
+}
+
+/**
+ * Runs an action and proves the scheduler looked at the queue after it: `wake()` runs a pass
+ * synchronously, so once the call has returned, any job the pass could start has been claimed
+ * (it left queued/awaiting_input). No waiting: a slow engine cannot make this pass by accident.
+ */
+async function afterPass<T>(activity: { dispatchPasses: number }, action: () => Promise<T>): Promise<T> {
+  const before = activity.dispatchPasses;
+  const result = await action();
+  expect(activity.dispatchPasses).toBeGreaterThan(before);
+  return result;
+}
+
+/** The states of these jobs, read from the engine. */
+async function statesOf(engine: Engine, ids: readonly string[]): Promise<Job['state'][]> {
+  return Promise.all(ids.map(async (id) => (await call(engine, 'jobs.get', { id })).state));
 }
 
 /** Lets the shoot spend without asking (no cap). */
@@ -178,7 +195,7 @@ describe('running a recipe', () => {
   });
 
   it('holds a new shoot’s paid jobs for approval, releases what is approved, and refuses to approve past the cap', async () => {
-    const { engine, assetIds, shoot, db, server } = await setup(3);
+    const { engine, assetIds, shoot, db, server, activity } = await setup(3);
     saveBudget(db, { shootId: shoot.id, cap: 2, approved: 0, autoApprove: false }, Date.now());
     const recipe = await generateRecipe(engine);
     // The estimate says what a run will do, with the same rules, and changes nothing.
@@ -190,12 +207,13 @@ describe('running a recipe', () => {
     });
     expect((await call(engine, 'jobs.list', {})).jobs).toEqual([]);
     await call(engine, 'settings.set', { patch: { retryLimit: 3 } });
-    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
+    const run = await afterPass(activity, () => call(engine, 'recipes.run', { recipeId: recipe.id, assetIds }));
     expect(run).toMatchObject({ totalEstimate: 3, awaitingApproval: 3 });
     // New jobs take the retry limit from Settings.
     expect((await call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' })).maxAttempts).toBe(3);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.totals.submits).toBe(0); // nothing paid before approval
+    // Nothing paid before approval: the pass the run caused left every job waiting.
+    expect(await statesOf(engine, run.jobIds)).toEqual(['awaiting_input', 'awaiting_input', 'awaiting_input']);
+    expect(server.totals.submits).toBe(0);
 
     expect(await refusal(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ code: 'conflict' });
     expect(await call(engine, 'jobs.approveBudget', { shootId: shoot.id, amount: 2 })).toEqual({
@@ -245,15 +263,15 @@ describe('running a recipe', () => {
 
 describe('controlling the queue', () => {
   it('pauses and resumes, cancels, retries, moves to top and pages through jobs', async () => {
-    const { engine, assetIds, shoot, db, server } = await setup(5);
+    const { engine, assetIds, shoot, db, server, activity } = await setup(5);
     autoApprove(db, shoot.id);
     const paused = await call(engine, 'queue.pause', { scope: 'global' });
     expect(paused.paused.global).toBe(true);
     expect((await refusal(engine, 'queue.pause', { scope: 'provider' })).code).toBe('invalid_input');
 
     const recipe = await generateRecipe(engine);
-    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const run = await afterPass(activity, () => call(engine, 'recipes.run', { recipeId: recipe.id, assetIds }));
+    expect(new Set(await statesOf(engine, run.jobIds))).toEqual(new Set(['queued']));
     expect(server.totals.requests).toBe(0);
 
     const last = run.jobIds.at(-1) ?? '';
@@ -298,7 +316,7 @@ describe('controlling the queue', () => {
 
 describe('pausing a provider or a shoot', () => {
   it('holds only what is paused; the rest carries on', async () => {
-    const { engine, assetIds, shoot, db, server } = await setup(2);
+    const { engine, assetIds, shoot, db, server, activity } = await setup(2);
     autoApprove(db, shoot.id);
     const other = await call(engine, 'shoots.create', { name: 'Harbour loft' });
     autoApprove(db, other.id);
@@ -320,9 +338,10 @@ describe('pausing a provider or a shoot', () => {
     expect(server.charged.size).toBe(1);
 
     await call(engine, 'queue.pause', { scope: 'provider', id: 'test' });
-    await call(engine, 'queue.resume', { scope: 'shoot', id: shoot.id });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.charged.size).toBe(1); // the provider is still paused
+    await afterPass(activity, () => call(engine, 'queue.resume', { scope: 'shoot', id: shoot.id }));
+    // The provider is still paused: the pass the resume caused started nothing.
+    expect(await statesOf(engine, held.jobIds)).toEqual(['queued', 'queued']);
+    expect(server.charged.size).toBe(1);
     const resumed = await call(engine, 'queue.resume', { scope: 'provider', id: 'test' });
     expect(resumed.paused).toMatchObject({ global: false, providers: [], shoots: [] });
     await settledJobs(engine, held.jobIds);
@@ -332,7 +351,7 @@ describe('pausing a provider or a shoot', () => {
 
 describe('a mask does not skip the budget', () => {
   it('a paid job released by its mask still waits for the approval of its spend', async () => {
-    const { engine, assetIds, shoot, db, server } = await setup(1);
+    const { engine, assetIds, shoot, db, server, activity } = await setup(1);
     saveBudget(db, { shootId: shoot.id, cap: 5, approved: 0, autoApprove: false }, Date.now());
     const recipe = await call(engine, 'recipes.create', {
       name: 'Paint',
@@ -346,13 +365,15 @@ describe('a mask does not skip the budget', () => {
       height: 10,
       strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const, feather: 0 }],
     };
-    await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing });
+    await afterPass(activity, () =>
+      call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing }),
+    );
     const [jobId = ''] = run.jobIds;
+    // The pass the saved mask caused found the job waiting for approval, so nothing was sent.
     expect(await call(engine, 'jobs.get', { id: jobId })).toMatchObject({
       state: 'awaiting_input',
       waitingFor: 'approval',
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(server.totals.submits).toBe(0);
     expect(await call(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ released: 1 });
     await settledJobs(engine, [jobId]);

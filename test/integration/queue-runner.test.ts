@@ -7,6 +7,7 @@ import { NEEDS_REVIEW_MESSAGE } from '../../shared/jobs';
 import { testProviderModule } from '../sandbox/test-providers/module';
 import { startTestProvider, type TestProviderOptions, type TestProviderServer } from '../sandbox/test-providers/server';
 import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
+import { ManualClock } from '../support/manual-clock';
 import { tempDir } from '../support/temp';
 
 const cleanups: (() => unknown)[] = [];
@@ -279,8 +280,10 @@ describe('never twice, when the run is cut short', () => {
     ]);
     cleanups.push(() => next.stop());
     next.start();
+    // start() recovers and runs a pass before it returns: the job went to review and the pass
+    // started nothing for it, so nothing can send it again.
     expect(getJob(db, id)?.state).toBe('needs_review');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(next.isRunning(id)).toBe(false);
     expect(server.totals.submits).toBe(1);
   });
 
@@ -365,11 +368,15 @@ describe('the scheduler at rest', () => {
   it('sleeps while its only provider is full and other work is paused, instead of spinning', async () => {
     const { db, shootId, dir, server } = await setup({ dedupe: true, onSubmit: () => ({ kind: 'hang' }) });
     let passes = 0;
+    // Time moves only when the test moves it: "a minute went by" takes no real minute, and a
+    // scheduler that re-armed itself every 50 ms would show ~1,200 passes instead of none.
+    const clock = new ManualClock();
     const runner = createRunner(
       db,
       dir,
       [testProviderModule({ id: 'dedupe', baseUrl: server.url, idempotentSubmit: true, concurrency: 1 })],
       {
+        clock,
         hooks: { onDispatchPass: () => (passes += 1) },
       },
     );
@@ -381,8 +388,11 @@ describe('the scheduler at rest', () => {
       () => 'no submit',
     );
     const before = passes;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(passes - before).toBeLessThanOrEqual(2);
+    for (let elapsed = 0; elapsed < 59_000; elapsed += 50) clock.advance(50);
+    expect(passes - before).toBe(0);
+    // It did not stop looking either: its one wake, a minute on (for orphaned leases), comes.
+    clock.advance(1_000);
+    expect(passes - before).toBe(1);
   });
 
   it('takes back, while running, a job whose lease ran out, and leaves one whose lease is live', async () => {

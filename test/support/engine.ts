@@ -16,6 +16,11 @@ export interface TestEngine {
   engine: Engine;
   dataDir: string;
   logLines: string[];
+  /**
+   * What the engine's own hooks saw: scheduler passes, and files ingest hashed (by base name). A
+   * test that asserts "nothing was sent" checks a pass ran after its action, not that time passed.
+   */
+  activity: { dispatchPasses: number; hashed: string[] };
 }
 
 /** A real engine on a real SQLite file in a temp dir; stopped after the test. */
@@ -34,6 +39,7 @@ export function startTestEngine(
   const logLines: string[] = [];
   const log: Logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
   const clock = options.now ? { ...systemClock, now: options.now } : systemClock;
+  const activity = { dispatchPasses: 0, hashed: [] as string[] };
   const engine = new Engine({
     dataDir,
     shell: 'headless',
@@ -45,10 +51,14 @@ export function startTestEngine(
     derivativeCacheBytes: options.derivativeCacheBytes,
     secrets: options.secrets,
     resolveHost: options.resolveHost,
+    hooks: {
+      queue: { onDispatchPass: () => (activity.dispatchPasses += 1) },
+      onHashed: (file) => activity.hashed.push(path.basename(file)),
+    },
   });
   engine.start();
   running.push(engine);
-  return { engine, dataDir, logLines };
+  return { engine, dataDir, logLines, activity };
 }
 
 afterEach(async () => {

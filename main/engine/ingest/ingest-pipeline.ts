@@ -22,6 +22,8 @@ export interface IngestPipelineOptions {
   derivatives: { root: string; capBytes?: number };
   /** How long a file's size and mtime must hold before it is taken (default 2 s). */
   stabilityMs?: number;
+  /** Test seam: a file was hashed (the watcher saw it settle and took it). */
+  onHashed?: (file: string) => void;
   /** Where a hot folder's default recipe is queued once a photo is decoded. */
   queue: { runner: QueueRunner; providers: ReadonlyMap<string, ProviderModule> };
 }
@@ -57,6 +59,7 @@ export class IngestPipeline {
       clock,
       log,
       stabilityMs: options.stabilityMs,
+      onHashed: options.onHashed,
       onShoot: (shoot) => events.emit('shoots.created', shoot),
       onAsset: ({ assetId, outcome }) => {
         const asset = this.announce(assetId, outcome === 'added' ? 'asset.added' : 'asset.updated');

@@ -71,6 +71,8 @@ export class IngestService {
   private active = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  /** Per watched folder: resolves once the watcher has seen every file already there (or stopped watching). */
+  private readonly scanned = new Map<string, { done: Promise<void>; finish: () => void }>();
 
   constructor(options: IngestServiceOptions) {
     this.options = options;
@@ -98,6 +100,10 @@ export class IngestService {
     watcher.on('change', (file) => this.check(folder, file));
     watcher.on('unlink', (file) => this.guard('ingest.unlink_failed', file, () => this.gone(folder, file)));
     watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
+    let finish = (): void => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    watcher.once('ready', finish);
+    this.scanned.set(folder.id, { done, finish });
     this.watchers.set(folder.id, watcher);
     this.scheduleReconcile(folder);
   }
@@ -150,6 +156,8 @@ export class IngestService {
 
   async unwatchFolder(id: string): Promise<void> {
     this.skipped.delete(id);
+    this.scanned.get(id)?.finish();
+    this.scanned.delete(id);
     this.reconcileTimers.get(id)?.();
     this.reconcileTimers.delete(id);
     const watcher = this.watchers.get(id);
@@ -157,14 +165,20 @@ export class IngestService {
     await watcher?.close();
   }
 
-  /** Resolves when nothing is waiting to settle or being taken (for tests and orderly shutdown). */
-  idle(): Promise<void> {
-    if (this.timers.size === 0 && this.queue.length === 0 && this.active === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  /**
+   * Resolves when every watcher has seen the files already in its folder and nothing is waiting to
+   * settle or being taken (for tests and orderly shutdown).
+   */
+  async idle(): Promise<void> {
+    await Promise.all([...this.scanned.values()].map((scan) => scan.done));
+    if (this.timers.size === 0 && this.queue.length === 0 && this.active === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const scan of this.scanned.values()) scan.finish();
+    this.scanned.clear();
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     for (const cancel of this.reconcileTimers.values()) cancel();
