@@ -184,7 +184,8 @@ export function ExportDialog(props: {
             ) : null}
             {progress.state === 'running' ? (
               <button type="button" disabled={busy} onClick={() => void act('exports.cancel')}>
-                Cancel export
+                {/* A cancel answers once the files being written are dropped: say so meanwhile. */}
+                {busy ? 'Canceling…' : 'Cancel export'}
               </button>
             ) : null}
             {progress.state === 'canceled' || progress.state === 'failed' ? (

@@ -136,7 +136,8 @@ export function ExportRuns(): React.JSX.Element {
                 <span className="export-run-actions">
                   {run.state === 'running' ? (
                     <button type="button" disabled={busy.has(run.id)} onClick={() => void act(run, 'cancel')}>
-                      Cancel
+                      {/* A cancel answers once the files being written are dropped: say so meanwhile. */}
+                      {busy.has(run.id) ? 'Canceling…' : 'Cancel'}
                     </button>
                   ) : null}
                   {run.state === 'canceled' || run.state === 'failed' ? (
