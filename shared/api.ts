@@ -23,7 +23,9 @@ import {
   RecipeSchema,
   VariantSchema,
 } from './jobs';
-import { MaskDrawingSchema, MaskPurposeSchema, MaskSchema } from './mask';
+import { MaskContentSchema, MaskNameSchema, MaskPurposeSchema, MaskSchema, MaskVersionSchema } from './mask';
+import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
+import { BudgetViewSchema } from './budgets';
 import {
   ExportPresetEntrySchema,
   ExportPreviewRequestSchema,
@@ -42,6 +44,10 @@ import {
 } from './providers';
 
 const id = z.string().min(1).max(200);
+const AccountFieldIdSchema = z
+  .string()
+  .max(30)
+  .regex(/^[a-z][a-z0-9-]{0,29}$/, 'Not an account field of this provider.');
 const MAX_PARAMS = 64;
 const MAX_PARAMS_JSON_CHARS = 64 * 1024;
 /** An operation's settings: checked against the operation's own schema later, bounded here. */
@@ -63,6 +69,22 @@ function jsonLength(value: unknown): number {
     return Number.POSITIVE_INFINITY; // a cycle (only possible in-process) is never a valid setting
   }
 }
+/**
+ * What a recipe runs on: photos, earlier results, or both; one job per item. A garment, when given,
+ * goes to every job of a try-on (each still waits for one otherwise).
+ */
+const RunTargetsSchema = z
+  .object({
+    recipeId: id,
+    assetIds: z.array(id).max(10_000).default([]),
+    variantIds: z.array(id).max(10_000).default([]),
+    garment: InputTargetSchema.optional(),
+  })
+  .strict()
+  .refine((run) => run.assetIds.length + run.variantIds.length > 0, {
+    message: 'Choose at least one photo or result to run the recipe on.',
+    path: ['assetIds'],
+  });
 const PauseTargetSchema = z
   .object({ scope: PauseScopeSchema, id: id.optional() })
   .strict()
@@ -87,7 +109,13 @@ export const apiMethods = {
     args: z.object({}).strict(),
     result: z.array(ShootSchema),
   },
-  'shoots.get': { args: z.object({ id }).strict(), result: ShootDetailSchema },
+  'shoots.get': {
+    args: z.object({ id }).strict(),
+    result: ShootDetailSchema.extend({
+      /** Results with no photo of their own (made from a prompt), which belong to the shoot itself. */
+      generated: z.array(VariantSchema),
+    }),
+  },
   'shoots.create': {
     args: z.object({ name: ShootNameSchema }).strict(),
     result: ShootSchema,
@@ -157,9 +185,37 @@ export const apiMethods = {
     result: JobSchema,
   },
   'jobs.moveToTop': { args: z.object({ id }).strict(), result: JobSchema },
+  /** A waiting job is given what it waits for: a garment, a mask, or the approval of its own spend. */
+  'jobs.provideInput': {
+    args: z.object({ id, input: ProvidedInputSchema }).strict(),
+    result: JobSchema,
+  },
+  /**
+   * Approves more spend for a shoot at a provider (or at every provider it waits at): `amount` in that
+   * provider's unit, or by default what its waiting jobs need; those that now fit move on.
+   */
   'jobs.approveBudget': {
-    args: z.object({ shootId: id, amount: z.number().positive().optional() }).strict(),
-    result: z.object({ approved: z.number(), released: z.number().int() }),
+    args: z
+      .object({ shootId: id, provider: id.optional(), amount: z.number().positive().max(1e9).optional() })
+      .strict()
+      .refine((request) => request.amount === undefined || request.provider !== undefined, {
+        message: 'An amount is in one provider’s unit: name the provider.',
+        path: ['provider'],
+      }),
+    result: z.object({ released: z.number().int(), budgets: z.array(BudgetViewSchema) }),
+  },
+  /** A shoot's budgets, one per provider it has work or a budget at, each in that provider's unit. */
+  'budgets.list': { args: z.object({ shootId: id }).strict(), result: z.array(BudgetViewSchema) },
+  'budgets.set': {
+    args: z
+      .object({
+        shootId: id,
+        provider: id,
+        cap: z.number().nonnegative().max(1e9).nullable().optional(),
+        autoApprove: z.boolean().optional(),
+      })
+      .strict(),
+    result: BudgetViewSchema,
   },
   'queue.pause': { args: PauseTargetSchema, result: QueueStatsSchema },
   'queue.resume': { args: PauseTargetSchema, result: QueueStatsSchema },
@@ -171,7 +227,7 @@ export const apiMethods = {
   'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
   /** What `recipes.run` would do (cost, jobs waiting for approval or a mask), without doing it. */
   'recipes.estimate': {
-    args: z.object({ recipeId: id, assetIds: z.array(id).min(1).max(10_000) }).strict(),
+    args: RunTargetsSchema,
     result: z.object({
       jobs: z.number().int(),
       totalEstimate: z.number(),
@@ -180,7 +236,7 @@ export const apiMethods = {
     }),
   },
   'recipes.run': {
-    args: z.object({ recipeId: id, assetIds: z.array(id).min(1).max(10_000) }).strict(),
+    args: RunTargetsSchema,
     result: z.object({
       jobIds: z.array(z.string()),
       totalEstimate: z.number(),
@@ -189,9 +245,20 @@ export const apiMethods = {
     }),
   },
 
-  /** An operation on a whole shoot (an AIXpose listing video or publish from its approved variants). */
+  /**
+   * An operation on a whole shoot (an AIXpose listing video or publish from its approved variants),
+   * or one that starts from nothing (a prompt makes images in the shoot).
+   */
   'shoots.runOperation': {
-    args: z.object({ shootId: id, provider: id, operation: id, params: ParamsSchema.default({}) }).strict(),
+    args: z
+      .object({
+        shootId: id,
+        provider: id,
+        operation: id,
+        params: ParamsSchema.default({}),
+        garment: InputTargetSchema.optional(),
+      })
+      .strict(),
     result: z.object({
       jobIds: z.array(z.string()),
       totalEstimate: z.number(),
@@ -215,20 +282,49 @@ export const apiMethods = {
     result: AssetCullSchema,
   },
 
+  /**
+   * Saves a mask as a new version: of `maskId`, else of the photo's mask of that purpose named `name`
+   * (or its latest one when no name is given), else as a new mask. Jobs on the photo waiting for a
+   * mask of that purpose take this version; jobs planned before keep theirs.
+   */
   'masks.save': {
-    args: z.object({ assetId: id, purpose: MaskPurposeSchema, drawing: MaskDrawingSchema }).strict(),
+    args: z
+      .object({
+        assetId: id,
+        maskId: id.optional(),
+        name: MaskNameSchema.optional(),
+        purpose: MaskPurposeSchema,
+        content: MaskContentSchema,
+      })
+      .strict(),
     result: MaskSchema,
   },
-  'masks.get': { args: z.object({ assetId: id, purpose: MaskPurposeSchema }).strict(), result: MaskSchema },
+  /** A mask by id, or the photo's latest mask of a purpose. */
+  'masks.get': {
+    args: z.union([z.object({ id }).strict(), z.object({ assetId: id, purpose: MaskPurposeSchema }).strict()]),
+    result: MaskSchema,
+  },
+  'masks.version': {
+    args: z.object({ id, version: z.number().int().positive() }).strict(),
+    result: MaskVersionSchema,
+  },
   'masks.list': { args: z.object({ assetId: id }).strict(), result: z.array(MaskSchema) },
+  /** Deletes a mask; versions an unfinished job was planned with stay until that job ends. */
+  'masks.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
 
   'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
   'providers.setKey': {
     // The key goes to the engine only; answers carry its last 4 characters at most.
-    args: z.object({ provider: id, key: z.string().trim().min(8).max(4096) }).strict(),
+    // `field` names one of the provider's secret account fields ('key', its main API key, by default).
+    args: z
+      .object({ provider: id, field: AccountFieldIdSchema.default('key'), key: z.string().trim().min(4).max(4096) })
+      .strict(),
     result: ProviderViewSchema,
   },
-  'providers.removeKey': { args: z.object({ provider: id }).strict(), result: ProviderViewSchema },
+  'providers.removeKey': {
+    args: z.object({ provider: id, field: AccountFieldIdSchema.default('key') }).strict(),
+    result: ProviderViewSchema,
+  },
   'providers.configure': {
     args: z
       .object({
@@ -239,6 +335,8 @@ export const apiMethods = {
           .nullable()
           .optional(),
         concurrency: z.number().int().min(1).max(16).optional(),
+        /** The provider's plain (not secret) account fields, by field id; null clears one. */
+        fields: z.record(AccountFieldIdSchema, z.string().trim().max(500).nullable()).optional(),
       })
       .strict(),
     result: ProviderViewSchema,

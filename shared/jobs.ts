@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
+import { JobInputsSchema } from './job-inputs';
+
+export { JobInputsSchema, type JobInputs } from './job-inputs';
 
 /**
  * A job's life (DESIGN.md, "The queue"). The state lives in the job's row, never only in memory.
@@ -40,13 +43,6 @@ export const NEEDS_REVIEW_MESSAGE =
 export const PICKS = ['none', 'picked', 'rejected'] as const;
 export const PickSchema = z.enum(PICKS);
 export const RatingSchema = z.number().int().min(0).max(5);
-
-export const JobInputsSchema = z.object({
-  assetIds: z.array(z.string()),
-  variantIds: z.array(z.string()).optional(),
-  maskId: z.string().optional(),
-  garmentAssetId: z.string().optional(),
-});
 
 /** A job as the UI sees it. Times are milliseconds since the epoch. */
 export const JobSchema = z.object({

@@ -1,28 +1,37 @@
 import { z } from 'zod';
 
 /**
- * Masks are vector strokes, not bitmaps: undo pops the last stroke, and the engine rasterises a mask
- * at whatever resolution a job needs (usually the source's). Coordinates are in the pixel space of
- * the image the strokes were painted on: x right, y down, pixel centres at i + 0.5.
+ * A mask is an identity (id, asset, name, purpose) with immutable versions. A version's content is
+ * vector strokes plus optional raster layers (an imported PNG, a refined selection) and an invert
+ * flag: undo pops the last stroke, and the engine rasterises a version at whatever resolution a job
+ * needs. Coordinates are in the upright photo's pixel space: x right, y down, pixel centres at
+ * i + 0.5. Saving makes a new version; a job pins the version it was planned with.
  */
 
 export const MaskPurposeSchema = z.enum(['exterior', 'tryon', 'redact', 'heal']);
 export type MaskPurpose = z.infer<typeof MaskPurposeSchema>;
 
+/** The name a mask gets when none is given. */
+export const DEFAULT_MASK_NAMES: Record<MaskPurpose, string> = {
+  exterior: 'Exterior',
+  tryon: 'Try-on',
+  redact: 'Redact',
+  heal: 'Heal',
+};
+
 /**
- * What one mask may hold. Rendering costs about points × brush reach × soft edge, so each of those
- * is bounded here, relative to the photo, with room for real work several times over: 50 strokes of
- * 200 points with pressure on a 24 MP photo uses a twentieth of MAX_MASK_POINTS. The renderer
- * checks the same budget at the resolution it is asked for (see maskWork).
+ * What one mask version may hold. Rendering costs about points × brush reach × soft edge, so each of
+ * those is bounded here, relative to the photo, with room for real work several times over: 50
+ * strokes of 200 points on a 24 MP photo uses a twentieth of MAX_MASK_POINTS. The renderer checks
+ * the same budget at the resolution it is asked for (see maskWork).
  */
 export const MAX_MASK_STROKES = 1_000;
 export const MAX_STROKE_POINTS = 5_000;
 export const MAX_MASK_POINTS = 200_000;
 /** Largest side of the painted image (beyond any camera). */
 export const MAX_MASK_IMAGE_SIDE = 30_000;
-/** Brush size up to twice the photo's long side, feather up to its long side. */
-export const MAX_BRUSH_TO_SIDE = 2;
-export const MAX_FEATHER_TO_SIDE = 1;
+/** Brush size up to three times the photo's long side (a mask painted with a soft feather keeps its reach). */
+export const MAX_BRUSH_TO_SIDE = 3;
 /** Points may lie off the picture (a stroke that runs past its edge), but not absurdly far. */
 const MAX_COORDINATE = 10 * MAX_MASK_IMAGE_SIDE;
 /**
@@ -30,59 +39,100 @@ const MAX_COORDINATE = 10 * MAX_MASK_IMAGE_SIDE;
  * few seconds on one core, off the main thread.
  */
 export const MAX_MASK_WORK = 2e9;
+/** Raster layers per version, and the size of each one's PNG (base64 text). */
+export const MAX_MASK_RASTERS = 4;
+export const MAX_RASTER_PNG_CHARS = 8_000_000;
+export const MAX_MASK_NAME = 100;
 
 /** Zod 4's z.number() already refuses NaN and ±Infinity, which would poison every distance computed from them. */
-export const MaskPointSchema = z.object({
-  x: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
-  y: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
-  /** Pen pressure, 0–1, as the editor recorded it (kept with the stroke; the brush width does not follow it yet). */
-  pressure: z.number().min(0).max(1).optional(),
-});
+export const MaskPointSchema = z
+  .object({
+    x: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
+    y: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
+    /** Pen pressure, 0–1, as the editor recorded it (kept with the stroke; the brush does not follow it yet). */
+    pressure: z.number().min(0).max(1).optional(),
+  })
+  .strict();
 export type MaskPoint = z.infer<typeof MaskPointSchema>;
 
-export const MaskStrokeSchema = z.object({
-  /** The brush path; a single point is a dot. */
-  points: z
-    .array(MaskPointSchema)
-    .min(1, 'A stroke needs at least one point.')
-    .max(MAX_STROKE_POINTS, `A stroke can have at most ${MAX_STROKE_POINTS} points.`),
-  /** Brush diameter, in source pixels. */
-  size: z
-    .number()
-    .positive('The brush size must be greater than 0.')
-    .max(MAX_BRUSH_TO_SIDE * MAX_MASK_IMAGE_SIDE),
-  /** Paint adds to the mask; erase removes from it. */
-  mode: z.enum(['paint', 'erase']),
-  /** Width of the soft edge, in source pixels, centred on the brush's radius; 0 is a hard (anti-aliased) edge. */
-  feather: z.number().min(0, 'The feather cannot be negative.').max(MAX_MASK_IMAGE_SIDE).default(0),
-});
+/**
+ * A stroke as callers before mask versions sent it: a brush `size` with a `feather` centred on its
+ * edge. The same edge as a hardness: the brush reaches (size + feather) / 2 and is solid within
+ * (size − feather) / 2 of its path.
+ */
+function fromFeather(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('feather' in value) || 'hardness' in value) return value;
+  const { feather, size, ...rest } = value as { feather: unknown; size: unknown };
+  if (typeof feather !== 'number' || typeof size !== 'number' || feather < 0 || size <= 0) return value;
+  return { ...rest, size: size + feather, hardness: Math.max(0, (size - feather) / (size + feather)) };
+}
+
+export const MaskStrokeSchema = z.preprocess(
+  fromFeather,
+  z
+    .object({
+      /** The brush path; a single point is a dot. */
+      points: z
+        .array(MaskPointSchema)
+        .min(1, 'A stroke needs at least one point.')
+        .max(MAX_STROKE_POINTS, `A stroke can have at most ${MAX_STROKE_POINTS} points.`),
+      /** Brush diameter, in source pixels: the brush reaches size / 2 from its path. */
+      size: z
+        .number()
+        .positive('The brush size must be greater than 0.')
+        .max(MAX_BRUSH_TO_SIDE * MAX_MASK_IMAGE_SIDE),
+      /** Share of the radius that is solid; the rest fades out linearly to the edge. 1 is a hard (anti-aliased) brush. */
+      hardness: z.number().min(0).max(1).default(1),
+      /** How strongly the stroke paints or erases, 0–1. */
+      opacity: z.number().min(0).max(1).default(1),
+      /** Paint adds to the mask; erase removes from it. */
+      mode: z.enum(['paint', 'erase']),
+    })
+    .strict(),
+);
 export type MaskStroke = z.infer<typeof MaskStrokeSchema>;
 
-export const MaskDrawingSchema = z
+/** An imported or computed selection: a PNG (its alpha, or its gray level when it has none) stretched over the photo. */
+export const MaskRasterSchema = z
   .object({
-    /** Size of the image the strokes were painted on, in pixels: the space the coordinates live in. */
+    /** The PNG, base64-encoded. */
+    png: z
+      .string()
+      .min(1)
+      .max(MAX_RASTER_PNG_CHARS, `A raster layer can be at most ${MAX_RASTER_PNG_CHARS / 1_000_000} MB as base64.`)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'A raster layer must be a base64-encoded PNG.'),
+    mode: z.enum(['paint', 'erase']).default('paint'),
+    opacity: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+export type MaskRaster = z.infer<typeof MaskRasterSchema>;
+
+export const MaskContentSchema = z
+  .object({
+    /** Size of the upright photo the mask was painted on, in pixels: the space the coordinates live in. */
     width: z.number().int().positive().max(MAX_MASK_IMAGE_SIDE),
     height: z.number().int().positive().max(MAX_MASK_IMAGE_SIDE),
-    /** Applied in order, so later strokes win where they overlap. */
+    /** Drawn after the raster layers, in order, so later strokes win where they overlap. */
     strokes: z.array(MaskStrokeSchema).max(MAX_MASK_STROKES, `A mask can have at most ${MAX_MASK_STROKES} strokes.`),
+    /** Applied first, in order. */
+    rasters: z
+      .array(MaskRasterSchema)
+      .max(MAX_MASK_RASTERS, `A mask can have at most ${MAX_MASK_RASTERS} raster layers.`)
+      .default([]),
+    /** Selects what was not painted (applied last). */
+    invert: z.boolean().default(false),
   })
-  .superRefine((drawing, context) => {
-    const side = Math.max(drawing.width, drawing.height);
+  .strict()
+  .superRefine((content, context) => {
+    const side = Math.max(content.width, content.height);
     let points = 0;
-    drawing.strokes.forEach((stroke, index) => {
+    content.strokes.forEach((stroke, index) => {
       points += stroke.points.length;
       if (stroke.size > MAX_BRUSH_TO_SIDE * side) {
         context.addIssue({
           code: 'custom',
           path: ['strokes', index, 'size'],
           message: `The brush can be at most ${MAX_BRUSH_TO_SIDE}× the picture's long side (${MAX_BRUSH_TO_SIDE * side} px).`,
-        });
-      }
-      if (stroke.feather > MAX_FEATHER_TO_SIDE * side) {
-        context.addIssue({
-          code: 'custom',
-          path: ['strokes', index, 'feather'],
-          message: `The feather can be at most the picture's long side (${side} px).`,
         });
       }
     });
@@ -94,31 +144,54 @@ export const MaskDrawingSchema = z
       });
     }
   });
-export type MaskDrawing = z.infer<typeof MaskDrawingSchema>;
-/** What a caller may send: `feather` can be left out. */
-export type MaskDrawingInput = z.input<typeof MaskDrawingSchema>;
+export type MaskContent = z.infer<typeof MaskContentSchema>;
+/** What a caller may send: hardness, opacity, rasters and invert can be left out (and a legacy feather given). */
+export type MaskContentInput = z.input<typeof MaskContentSchema>;
 
 /**
- * What rendering a drawing at outWidth × outHeight costs, in work units: per point, the rows its
- * brush reaches times the soft band computed on each (the solid inside is a native fill).
+ * What rendering a mask's strokes at outWidth × outHeight costs, in work units: per point, the rows
+ * its brush reaches times the soft band computed on each (the solid inside is a native fill).
  */
-export function maskWork(drawing: MaskDrawing, outWidth: number, outHeight: number): number {
-  const scale = (outWidth / drawing.width + outHeight / drawing.height) / 2;
+export function maskWork(
+  content: Pick<MaskContent, 'width' | 'height' | 'strokes'>,
+  outWidth: number,
+  outHeight: number,
+): number {
+  const scale = (outWidth / content.width + outHeight / content.height) / 2;
   let work = 0;
-  for (const stroke of drawing.strokes) {
-    const softness = Math.max(stroke.feather * scale, 1);
-    const reach = (stroke.size * scale) / 2 + softness / 2;
+  for (const stroke of content.strokes) {
+    const radius = (stroke.size * scale) / 2;
+    const softness = Math.max(radius * (1 - stroke.hardness), 1);
+    const reach = radius + 0.5;
     work += stroke.points.length * 2 * reach * 2 * softness;
   }
   return work;
 }
 
+export const MaskNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'A mask needs a name.')
+  .max(MAX_MASK_NAME, `A mask name can be at most ${MAX_MASK_NAME} characters.`);
+
+/** A mask with its current version's content. */
 export const MaskSchema = z.object({
   id: z.string(),
   assetId: z.string(),
+  name: z.string(),
   purpose: MaskPurposeSchema,
-  drawing: MaskDrawingSchema,
   version: z.number().int(),
+  content: MaskContentSchema,
+  createdAt: z.number(),
   updatedAt: z.number(),
 });
 export type Mask = z.infer<typeof MaskSchema>;
+
+/** One immutable version of a mask. */
+export const MaskVersionSchema = z.object({
+  maskId: z.string(),
+  version: z.number().int(),
+  content: MaskContentSchema,
+  createdAt: z.number(),
+});
+export type MaskVersion = z.infer<typeof MaskVersionSchema>;

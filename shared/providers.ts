@@ -8,18 +8,57 @@ export const KeyStatusSchema = z.object({
   source: z.enum(['env', 'stored']).nullable(),
 });
 
+/**
+ * One value a provider's account needs, as the provider declares it: a secret (kept in the
+ * SecretStore, bound to the provider's address, never shown again) or a plain value, and how it
+ * travels (a header, a bearer token, or a field in every JSON body).
+ */
+export const AccountFieldSchema = z.object({
+  /** 'key' is the provider's main API key. */
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,29}$/),
+  label: z.string(),
+  secret: z.boolean(),
+  send: z.union([
+    z.object({ header: z.string() }),
+    z.object({ bearer: z.literal(true) }),
+    z.object({ body: z.string() }),
+  ]),
+  help: z.string().optional(),
+  /** Permissions the key needs at the provider, to say in Settings (AI Visual Studio's key scopes). */
+  scopes: z.array(z.string()).optional(),
+});
+export type AccountField = z.infer<typeof AccountFieldSchema>;
+
+/** What a provider's prices count, and how finely: AuraX counts quarter credits. */
+export const CostUnitSchema = z.object({
+  one: z.string(),
+  many: z.string(),
+  /** Digits after the point amounts are kept and shown with (0 for whole units, 2 for quarters). */
+  fractionDigits: z.number().int().min(0).max(4),
+});
+export type CostUnit = z.infer<typeof CostUnitSchema>;
+
+/** An amount in a provider's unit, in words: "2.25 credits", "1 token". */
+export function formatAmount(amount: number, unit: CostUnit): string {
+  const rounded = Number(amount.toFixed(unit.fractionDigits));
+  return `${rounded.toLocaleString('en-US', { maximumFractionDigits: unit.fractionDigits })} ${rounded === 1 ? unit.one : unit.many}`;
+}
+
 export const ProviderOperationViewSchema = z.object({
   name: z.string(),
   label: z.string(),
   description: z.string(),
   paid: z.boolean(),
   inputs: z.object({
-    image: z.boolean(),
-    mask: z.string().nullable(),
+    /** What it works on: a photo, a photo or a result, a result, or nothing (a prompt). */
+    source: z.enum(['photo', 'image', 'variant', 'none']),
+    firstFrame: z.boolean(),
+    mask: z.object({ purpose: z.string(), required: z.boolean() }).nullable(),
     garment: z.boolean(),
     /** Works on the shoot's approved variants (videos), or on the shoot as a whole (publishing). */
     shoot: z.enum(['approved-variants', 'whole']).nullable(),
   }),
+  effect: z.enum(['none', 'edited', 'retouched', 'composite', 'generated']),
   hints: z.record(
     z.string(),
     z.object({ label: z.string(), help: z.string().optional(), catalog: z.string().optional() }),
@@ -42,6 +81,14 @@ export const ProviderViewSchema = z.object({
    * for another address): the sentence to show beside the key field.
    */
   keyNotSent: z.string().nullable(),
+  /** Every value the account needs, with whether each secret is set (never the secret) or each plain value. */
+  accountFields: z.array(
+    AccountFieldSchema.extend({
+      status: KeyStatusSchema.nullable(),
+      value: z.string().nullable(),
+    }),
+  ),
+  unit: CostUnitSchema,
   baseUrl: z.string().nullable(),
   concurrency: z.number().int(),
   reachable: z.boolean(),

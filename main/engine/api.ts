@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { Shoot } from '../../shared/domain';
 import type { Db } from './db/connection';
 import { getShootDetail, insertShoot, listShoots } from './db/shoots-repo';
+import { listVariants } from './db/variants-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
 import { createAssetsApi } from './ingest/assets-api';
@@ -48,7 +49,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     'shoots.get': ({ id }) => {
       const shoot = getShootDetail(db, id);
       if (!shoot) throw new AppError('not_found', `No shoot ${id}.`);
-      return shoot;
+      return { ...shoot, generated: listVariants(db, { shootId: id, generated: true }) };
     },
 
     'shoots.create': ({ name }) => {

@@ -15,7 +15,8 @@ import type { MediaRequest, ResolvedMedia } from './media';
 import { LibraryMedia, NO_MEDIA, type MediaResolver } from './media-api';
 import { resolveBaseUrl } from './queue/base-url';
 import { toJobView } from './queue/job-view';
-import { bindStoredKeys, boundKey } from './queue/key-binding';
+import { effectLookup } from './providers/operation-effect';
+import { bindStoredKeys, boundAccount } from './queue/key-binding';
 import { OutputStore } from './queue/output-store';
 import { createProviderInputs } from './queue/provider-inputs';
 import { QueueStatsPublisher } from './queue/queue-stats';
@@ -105,7 +106,7 @@ export class Engine {
         log,
         workerId: `engine-${process.pid}-${randomUUID()}`,
         inputs: createProviderInputs(db, imaging.decoder, folders.media),
-        apiKey: (provider) => boundKey(db, secrets, provider, process.env),
+        account: (provider) => boundAccount(db, secrets, provider, process.env),
         baseUrl: (provider) => resolveBaseUrl(db, provider, process.env),
         stage: (jobId) => staging.stageFunction(jobId),
         resolve: setup.resolveHost,
@@ -154,6 +155,7 @@ export class Engine {
         now: clock.now,
         credits: () => creditsOf(loadSettings(db, log)),
         previewOf: (assetId) => ingest.derivative(assetId, 'preview'),
+        effectOf: effectLookup(providers),
         onProgress: (progress) => events.emit('export.progress', progress),
         events,
       }),

@@ -59,16 +59,17 @@ async function ours(dir: string): Promise<number> {
     await runLocalOperation({
       operation: 'enhance',
       params: { preset: 'auto', output: 'jpeg' },
-      assetId: file,
+      source: { kind: 'asset', assetId: file, version: 1 },
+      mask: undefined,
       signal: new AbortController().signal,
       inputs: {
-        photo: async () => {
+        image: async (ref) => {
           const bytes = await fs.promises.readFile(file);
           const sniffed = sniffFormat(bytes);
           if (!sniffed.ok) throw new Error(sniffed.message);
           const opened = await decoder.open(file, bytes, sniffed.format);
           if (!opened.ok) throw new Error(opened.error.message);
-          return { assetId: file, version: 1, ...opened.photo };
+          return { ref, ...opened.photo };
         },
         mask: () => Promise.reject(new Error('no masks here')),
         variant: () => Promise.reject(new Error('no variants here')),

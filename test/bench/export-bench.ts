@@ -252,7 +252,7 @@ async function breakdown(files: readonly string[], root: string, ours: OursResul
         creator: CREDITS.creator,
         copyright: CREDITS.copyright,
         contact: { email: CREDITS.contactEmail },
-        aiEdited: false,
+        disclosure: { digitalSourceType: null, label: false },
       };
       const exiftoolBefore = metadata.ms;
       const rendered = await renderExport({ file, preset, meta, metadataFrom: file }, { metadata });

@@ -33,7 +33,7 @@ function newJobs(count: number): NewJob[] {
       recipeId: null,
       provider: 'bench',
       operation: 'generate',
-      inputs: { assetIds: [] },
+      inputs: {},
       params: { preset: 'auto' },
       idempotencyKey: `key-${id}`,
       maxAttempts: 8,

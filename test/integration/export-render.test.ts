@@ -4,7 +4,8 @@ import exifr from 'exifr';
 import { ExifTool, type Tags } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIGITAL_SOURCE_TYPE, ExportMetadataWriter } from '../../main/engine/export/export-metadata';
+import { ExportMetadataWriter } from '../../main/engine/export/export-metadata';
+import { DIGITAL_SOURCE_TYPES, disclosureOf } from '../../shared/operation-effects';
 import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPresetInput } from '../../shared/export-preset';
 import {
   MIN_FIT_QUALITY,
@@ -56,7 +57,7 @@ function meta(overrides: Partial<ExportItemMeta> = {}): ExportItemMeta {
     rating: 4,
     captureDate: '2016-03-24T14:49:51',
     date: new Date(),
-    aiEdited: false,
+    disclosure: disclosureOf('none', false),
     ...overrides,
   };
 }
@@ -274,11 +275,16 @@ describe('format and quality', () => {
   it('exports the built-in listing preset under its 4 MB ceiling at 2048 px', async () => {
     const listing = BUILT_IN_PRESETS[0];
     if (listing === undefined) throw new Error('no listing preset');
-    const result = await renderExport({ file: BIG, preset: listing, meta: meta({ aiEdited: true }) }, tools);
+    const result = await renderExport(
+      { file: BIG, preset: listing, meta: meta({ disclosure: disclosureOf('composite', true) }) },
+      tools,
+    );
     if (!result.ok) throw new Error(result.error.message);
     expect(Math.max(result.output.width, result.output.height)).toBe(2048);
     expect(result.output.bytes.length).toBeLessThanOrEqual(4_000_000);
-    expect((await tagsOf(result.output)).DigitalSourceType).toBe(DIGITAL_SOURCE_TYPE.composite);
+    expect((await tagsOf(result.output)).DigitalSourceType).toBe(
+      DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia,
+    );
   });
 });
 
@@ -410,18 +416,24 @@ describe('metadata', () => {
 
   it('writes IPTC DigitalSourceType for AI-edited and generated items only, even when stripping', async () => {
     const disclosure = { aiDisclosure: { metadata: true } };
-    const edited = await tagsOf(await render(CUPS, { ...disclosure, metadata: 'strip-all' }, { aiEdited: true }));
+    const edited = await tagsOf(
+      await render(CUPS, { ...disclosure, metadata: 'strip-all' }, { disclosure: disclosureOf('composite', true) }),
+    );
     expect(edited.DigitalSourceType).toBe(
       'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia',
     );
     expect(edited.GPSLatitude).toBeUndefined();
     const generated = await tagsOf(
-      await render(CUPS, { ...disclosure, format: 'webp' }, { aiEdited: true, aiGenerated: true }),
+      await render(CUPS, { ...disclosure, format: 'webp' }, { disclosure: disclosureOf('generated', true) }),
     );
     expect(generated.DigitalSourceType).toBe('http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia');
-    const untouched = await tagsOf(await render(CUPS, { ...disclosure, metadata: 'keep-all' }, { aiEdited: false }));
+    const untouched = await tagsOf(
+      await render(CUPS, { ...disclosure, metadata: 'keep-all' }, { disclosure: disclosureOf('none', false) }),
+    );
     expect(untouched.DigitalSourceType).toBeUndefined();
-    const off = await tagsOf(await render(CUPS, { aiDisclosure: { metadata: false } }, { aiEdited: true }));
+    const off = await tagsOf(
+      await render(CUPS, { aiDisclosure: { metadata: false } }, { disclosure: disclosureOf('composite', true) }),
+    );
     expect(off.DigitalSourceType).toBeUndefined();
   });
 
@@ -452,8 +464,8 @@ describe('overlays', () => {
       aiDisclosure: { label: { text: 'Virtually staged', position: 'bottom-left' as const, sizePct: 4 } },
     };
     const plain = await render(CUPS, { format: 'png' });
-    const edited = await render(CUPS, { ...label, format: 'png' }, { aiEdited: true });
-    const untouched = await render(CUPS, { ...label, format: 'png' }, { aiEdited: false });
+    const edited = await render(CUPS, { ...label, format: 'png' }, { disclosure: disclosureOf('composite', true) });
+    const untouched = await render(CUPS, { ...label, format: 'png' }, { disclosure: disclosureOf('none', false) });
     expect(await regionDifference(edited.bytes, plain.bytes, bottomLeft)).toBeGreaterThan(15);
     expect(await regionDifference(edited.bytes, plain.bytes, topRight)).toBe(0);
     expect(await regionDifference(untouched.bytes, plain.bytes, { left: 0, top: 0, width: 800, height: 500 })).toBe(0);
@@ -465,7 +477,7 @@ describe('overlays', () => {
       const labelled = await render(
         CUPS,
         { format: 'png', aiDisclosure: { label: { text: 'Virtually staged', position, sizePct } } },
-        { aiEdited: true },
+        { disclosure: disclosureOf('composite', true) },
       );
       return changedBox(labelled.bytes, plain.bytes);
     };

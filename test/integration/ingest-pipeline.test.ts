@@ -85,7 +85,7 @@ describe('ingest to the queue', () => {
     expect(assets.map((asset) => asset.relativePath)).toEqual(['Maple St/IMG_0001.jpg', 'Maple St/IMG_0002.jpg']);
     const queued = await jobs();
     expect(queued.map((job) => job.state)).toEqual(['queued', 'queued']);
-    expect(queued.map((job) => job.inputs.assetIds[0]).sort()).toEqual(assets.map((asset) => asset.id).sort());
+    expect(queued.map((job) => job.inputs.source?.assetId).sort()).toEqual(assets.map((asset) => asset.id).sort());
 
     // Sorted into another shoot folder: a new asset there, but the same content had its run.
     fs.mkdirSync(path.join(root, 'Oak Ave'));
@@ -161,7 +161,7 @@ describe('ingest to the queue', () => {
       async () => (await call(engine, 'jobs.list', {})).jobs,
       (list) => list.length === 2,
     );
-    expect(jobs.map((job) => job.inputs.assetIds[0]).sort()).toEqual(assets.map((asset) => asset.id).sort());
+    expect(jobs.map((job) => job.inputs.source?.assetId).sort()).toEqual(assets.map((asset) => asset.id).sort());
   }, 60_000);
 
   it('links XMP sidecars that arrive before or after their photo, without ingesting them', async () => {

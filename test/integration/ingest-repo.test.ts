@@ -15,7 +15,11 @@ function library(): { db: Db; folder: HotFolder } {
   const dir = tempDir();
   const db = openDatabase(path.join(dir, 'shootline.db'));
   migrate(db, migrations, Date.now);
-  const folder = testHotFolder(path.join(dir, 'incoming'), { id: 'hf-1', spendingCap: 40, autoApprove: true });
+  const folder = testHotFolder(path.join(dir, 'incoming'), {
+    id: 'hf-1',
+    spendingCap: 40,
+    autoApprove: true,
+  });
   fs.mkdirSync(folder.path);
   saveHotFolder(db, folder);
   return { db, folder };
@@ -51,7 +55,9 @@ describe('shoots from a hot folder', () => {
     expect(loose).not.toBe(smith);
     const names = db.prepare('SELECT name FROM shoots ORDER BY name').pluck().all();
     expect(names).toEqual(['Smith kitchen', 'incoming']);
-    expect(getBudget(db, smith)).toMatchObject({ cap: 40, autoApprove: true, approved: 0 });
+    // Until a budget is set at a provider, the folder's rule applies there, in that provider's unit.
+    expect(getBudget(db, smith, 'local')).toMatchObject({ cap: 40, autoApprove: true, approved: 0 });
+    expect(getBudget(db, smith, 'aixpose')).toMatchObject({ cap: 40, autoApprove: true, approved: 0 });
     db.close();
   });
 });

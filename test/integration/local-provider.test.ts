@@ -3,9 +3,9 @@ import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { MaskDrawingInput } from '../../shared/mask';
-import { MaskDrawingSchema } from '../../shared/mask';
-import { rasterizeMask } from '../../main/engine/masks/rasterize';
+import type { MaskContentInput } from '../../shared/mask';
+import { MaskContentSchema } from '../../shared/mask';
+import { rasterizeStrokes } from '../../shared/mask-raster';
 import type { FetchedOutput, ProviderInputs, SubmitContext } from '../../main/engine/providers/contract';
 import { createLocalProvider } from '../../main/engine/providers/local';
 import { corpusPath } from '../support/corpus';
@@ -16,11 +16,14 @@ import { tempDir } from '../support/temp';
 const decoder = testDecoder();
 
 /** Photos and masks by id, read and decoded for real (the engine's own inputs read them from the library). */
-function inputs(files: Record<string, string>, masks: Record<string, MaskDrawingInput> = {}): ProviderInputs {
+function inputs(files: Record<string, string>, masks: Record<string, MaskContentInput> = {}): ProviderInputs {
   return {
-    photo: async (assetId) => ({ assetId, version: 1, ...(await openPhotoFile(decoder, files[assetId] ?? '')) }),
-    mask: (maskId, width, height) =>
-      Promise.resolve(rasterizeMask(MaskDrawingSchema.parse(masks[maskId]), width, height)),
+    image: async (ref) => {
+      if (ref.kind !== 'asset') throw new Error('photos only in this test');
+      return { ref, ...(await openPhotoFile(decoder, files[ref.assetId] ?? '')) };
+    },
+    mask: (ref, width, height) =>
+      Promise.resolve(rasterizeStrokes(MaskContentSchema.parse(masks[ref.maskId]), width, height)),
     variant: (variantId) => Promise.reject(new Error(`no variant ${variantId} in this test`)),
   };
 }
@@ -57,7 +60,10 @@ async function run(
       shootId: null,
       operation,
       params,
-      inputs: { assetIds: ['a'], ...(maskId ? { maskId } : {}) },
+      inputs: {
+        source: { kind: 'asset', assetId: 'a', version: 1 },
+        ...(maskId ? { mask: { maskId, version: 1 } } : {}),
+      },
       idempotencyKey: id,
     },
     step: () => Promise.reject(new Error('the local provider pays for nothing')),
@@ -164,9 +170,15 @@ describe('local enhance', () => {
 describe('local provider bookkeeping', () => {
   it('costs nothing and estimates its duration from its own recent runs', () => {
     const fresh = createLocalProvider({ workDir: tempDir() });
-    expect(fresh.estimateCost('upscale', {}, { assetIds: ['a'] })).toEqual({ credits: 0 });
-    expect(provider.estimateCost('enhance', {}, { assetIds: ['a'] })).toMatchObject({ credits: 0 });
-    expect(provider.estimateCost('enhance', {}, { assetIds: ['a'] }).durationMs).toBeGreaterThan(0);
+    expect(fresh.estimateCost('upscale', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } })).toEqual({
+      credits: 0,
+    });
+    expect(provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } })).toMatchObject(
+      { credits: 0 },
+    );
+    expect(
+      provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } }).durationMs,
+    ).toBeGreaterThan(0);
   });
 
   it('stops when the job is canceled, mid-fill too', async () => {
@@ -190,7 +202,7 @@ describe('local provider bookkeeping', () => {
         shootId: null,
         operation: 'spot-heal',
         params: {},
-        inputs: { assetIds: ['a'], maskId: 'm' },
+        inputs: { source: { kind: 'asset', assetId: 'a', version: 1 }, mask: { maskId: 'm', version: 1 } },
         idempotencyKey: 'k',
       },
       step: () => Promise.reject(new Error('nothing to pay')),
@@ -230,7 +242,7 @@ describe('local upscale and listing', () => {
 describe('local masked operations', () => {
   const photo = corpusPath('photos/bythewater_nokia-n9.jpg'); // 2560×1600
   /** A round spot of the given radius at (x, y), with a soft edge. */
-  const spot = (x: number, y: number, radius: number, feather = 2): MaskDrawingInput => ({
+  const spot = (x: number, y: number, radius: number, feather = 2): MaskContentInput => ({
     width: 2560,
     height: 1600,
     strokes: [{ points: [{ x, y }], size: radius * 2, mode: 'paint', feather }],
@@ -268,7 +280,7 @@ describe('local masked operations', () => {
     const before = await rgbOf(photo);
     const after = await run('redact', { style, output: 'png' }, inputs({ a: photo }, { m: drawing }), 'm');
     expect([after.width, after.height]).toEqual([2560, 1600]);
-    const mask = rasterizeMask(MaskDrawingSchema.parse(drawing), 2560, 1600);
+    const mask = rasterizeStrokes(MaskContentSchema.parse(drawing), 2560, 1600);
     expect(maxChangeOutside(before.pixels, after.pixels, outsideDilated(mask, 2560, 1600, 2))).toBeLessThanOrEqual(1);
     let changed = 0;
     for (let pixel = 0; pixel < mask.length; pixel += 1) {
@@ -296,7 +308,7 @@ describe('local masked operations', () => {
       .toFile(spotted);
     const drawing = spot(cx, cy, radius + 3, 1);
     const after = await run('spot-heal', { output: 'png' }, inputs({ a: spotted }, { m: drawing }), 'm');
-    const mask = rasterizeMask(MaskDrawingSchema.parse(drawing), 2560, 1600);
+    const mask = rasterizeStrokes(MaskContentSchema.parse(drawing), 2560, 1600);
     expect(maxChangeOutside(pixels, after.pixels, outsideDilated(mask, 2560, 1600, 2))).toBeLessThanOrEqual(1);
 
     /** Mean local variance (3×3, green channel) over pixels picked by `take`. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MaskDrawingSchema, maskWork, MAX_MASK_WORK, type MaskDrawing } from '../../shared/mask';
-import { rasterizeMask } from '../../main/engine/masks/rasterize';
-import { rasterizeMaskInWorker } from '../../main/engine/masks/rasterize-worker';
+import { MaskContentSchema, maskWork, MAX_MASK_WORK, type MaskContent } from '../../shared/mask';
+import { rasterizeStrokes } from '../../shared/mask-raster';
+import { rasterizeStrokesInWorker } from '../../main/engine/masks/rasterize-worker';
 import { silentLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
 import { startTestEngine } from '../support/engine';
@@ -14,10 +14,10 @@ afterEach(async () => {
 });
 
 /** Strokes as a hand paints them: wandering paths with pressure, on a 24 MP photo. */
-function painted(strokes: number, points: number, size: number, feather: number): MaskDrawing {
+function painted(strokes: number, points: number, size: number, feather: number): MaskContent {
   const random = seeded(42);
   const [width, height] = [6000, 4000];
-  return MaskDrawingSchema.parse({
+  return MaskContentSchema.parse({
     width,
     height,
     strokes: Array.from({ length: strokes }, (_, index) => {
@@ -39,7 +39,7 @@ function painted(strokes: number, points: number, size: number, feather: number)
 
 describe('masks rendered off the main thread', () => {
   it('gives exactly the pixels the calling thread gives, erase strokes included', async () => {
-    const drawing = MaskDrawingSchema.parse({
+    const drawing = MaskContentSchema.parse({
       width: 400,
       height: 300,
       strokes: [
@@ -65,8 +65,8 @@ describe('masks rendered off the main thread', () => {
         { mode: 'paint', size: 5, points: [{ x: 10, y: 290 }] },
       ],
     });
-    const here = rasterizeMask(drawing, 800, 600);
-    const there = await rasterizeMaskInWorker(drawing, 800, 600);
+    const here = rasterizeStrokes(drawing, 800, 600);
+    const there = await rasterizeStrokesInWorker(drawing, 800, 600);
     expect(there.length).toBe(here.length);
     expect(Buffer.from(there).equals(Buffer.from(here))).toBe(true);
     expect(here.some((value) => value === 255) && here.some((value) => value > 0 && value < 255)).toBe(true);
@@ -75,9 +75,9 @@ describe('masks rendered off the main thread', () => {
   it('refuses a drawing over the rendering budget with a sentence, before any work', async () => {
     const heavy = painted(60, 200, 600, 300);
     expect(maskWork(heavy, 6000, 4000)).toBeGreaterThan(MAX_MASK_WORK);
-    await expect(rasterizeMaskInWorker(heavy, 6000, 4000)).rejects.toMatchObject({
+    await expect(rasterizeStrokesInWorker(heavy, 6000, 4000)).rejects.toMatchObject({
       code: 'invalid_input',
-      message: 'This mask is too detailed to render at 6000 × 4000: use fewer points, a smaller brush or less feather.',
+      message: 'This mask is too detailed to render at 6000 × 4000: use fewer points, a smaller or harder brush.',
     });
   });
 
@@ -100,7 +100,7 @@ describe('masks rendered off the main thread', () => {
       await fetch(health); // warm the connection path
 
       let rendering = true;
-      const rendered = rasterizeMaskInWorker(drawing, 6000, 4000).finally(() => (rendering = false));
+      const rendered = rasterizeStrokesInWorker(drawing, 6000, 4000).finally(() => (rendering = false));
       const latencies: number[] = [];
       while (rendering) {
         const started = performance.now();

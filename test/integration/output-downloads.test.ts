@@ -3,7 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { stubProvider } from '../support/stub-provider';
 import type { ProviderContext, ProviderModule } from '../../main/engine/providers/contract';
 import { downloadImageOutput } from '../../main/engine/providers/download';
 import { httpRequest, ProviderRequestError, type HttpRequest } from '../../main/engine/net/http';
@@ -52,7 +52,11 @@ function context(baseUrl: string, resolve: HostResolver): ProviderContext {
     signal: new AbortController().signal,
     now: Date.now,
     sleep: (ms: number) => new Promise((done) => setTimeout(done, ms)),
-    inputs: { photo: () => Promise.reject(new Error('none')), mask: () => Promise.reject(new Error('none')) },
+    inputs: {
+      image: () => Promise.reject(new Error('none')),
+      mask: () => Promise.reject(new Error('none')),
+      variant: () => Promise.reject(new Error('none')),
+    },
     baseUrl,
     stage: null,
     request: (request: HttpRequest) => httpRequest({ ...request, resolve }),
@@ -145,21 +149,7 @@ describe('output downloads', () => {
     const { db, shootId } = openQueueLibrary(dir);
     cleanups.push(() => db.close());
     const provider: ProviderModule = {
-      id: 'namer',
-      name: 'Namer',
-      auth: 'none',
-      baseUrl: 'https://api.namer.example',
-      capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
-      operations: {
-        generate: {
-          label: 'G',
-          description: '',
-          params: z.object({}),
-          hints: {},
-          inputs: { image: false },
-          paid: false,
-        },
-      },
+      ...stubProvider({ id: 'namer', name: 'Namer', baseUrl: 'https://api.namer.example', paid: false }),
       pollIntervalMs: 10,
       estimateCost: () => ({ credits: 0 }),
       submit: () => Promise.resolve({ remoteId: 'r1' }),

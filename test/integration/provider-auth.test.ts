@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { stubProvider } from '../support/stub-provider';
 import type { ProviderModule } from '../../main/engine/providers/contract';
+import type { AccountField } from '../../shared/providers';
 import { ProviderRequestError } from '../../main/engine/net/http';
 import { countByState, createRunner, enqueue, openQueueLibrary, waitFor } from '../support/queue-harness';
 import { tempDir } from '../support/temp';
@@ -35,17 +36,10 @@ async function recordingServer(): Promise<{
 }
 
 /** A provider whose submit calls its API and then uploads to another origin (as to a presigned URL). */
-function uploadingProvider(baseUrl: string, elsewhere: string, auth: ProviderModule['auth']): ProviderModule {
+function uploadingProvider(baseUrl: string, elsewhere: string, send: AccountField['send'] | null): ProviderModule {
   return {
-    id: 'keyed',
-    name: 'Keyed',
-    auth,
-    authHeader: 'x-api-key',
-    baseUrl,
-    capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
-    operations: {
-      generate: { label: 'G', description: '', params: z.object({}), hints: {}, inputs: { image: false }, paid: true },
-    },
+    ...stubProvider({ id: 'keyed', name: 'Keyed', baseUrl, paid: true }),
+    accountFields: send ? [{ id: 'key', label: 'API key', secret: true, send }] : [],
     pollIntervalMs: 10,
     estimateCost: () => ({ credits: 1 }),
     submit: async (context) => {
@@ -68,30 +62,33 @@ function uploadingProvider(baseUrl: string, elsewhere: string, auth: ProviderMod
 
 describe('API keys on provider requests', () => {
   it.each([
-    ['api-key-header', 'x-api-key', KEY],
-    ['bearer', 'authorization', `Bearer ${KEY}`],
-  ] as const)('sends the key (%s) to the provider’s own origin only, never to another', async (auth, header, value) => {
-    const api = await recordingServer();
-    const storage = await recordingServer();
-    const dir = tempDir();
-    const { db, shootId } = openQueueLibrary(dir);
-    cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [uploadingProvider('http://placeholder.invalid', storage.url, auth)], {
-      apiKey: () => Promise.resolve({ key: KEY, origin: new URL(api.url).origin }),
-      // The configured address wins over the module's default.
-      baseUrl: () => api.url,
-    });
-    cleanups.push(() => runner.stop());
-    enqueue(db, shootId, 'keyed', 1);
-    runner.start();
-    await waitFor(
-      () => countByState(db).done === 1,
-      () => JSON.stringify(countByState(db)),
-    );
-    expect(api.seen.map((request) => [request.path, request.headers[header]])).toEqual([['/jobs', value]]);
-    expect(storage.seen).toHaveLength(1);
-    expect(JSON.stringify(storage.seen[0]?.headers)).not.toContain('CANARY');
-  });
+    ['api-key-header', { header: 'x-api-key' }, 'x-api-key', KEY],
+    ['bearer', { bearer: true }, 'authorization', `Bearer ${KEY}`],
+  ] as const)(
+    'sends the key (%s) to the provider’s own origin only, never to another',
+    async (_name, send, header, value) => {
+      const api = await recordingServer();
+      const storage = await recordingServer();
+      const dir = tempDir();
+      const { db, shootId } = openQueueLibrary(dir);
+      cleanups.push(() => db.close());
+      const runner = createRunner(db, dir, [uploadingProvider('http://placeholder.invalid', storage.url, send)], {
+        account: () => Promise.resolve({ secrets: { key: KEY }, origin: new URL(api.url).origin }),
+        // The configured address wins over the module's default.
+        baseUrl: () => api.url,
+      });
+      cleanups.push(() => runner.stop());
+      enqueue(db, shootId, 'keyed', 1);
+      runner.start();
+      await waitFor(
+        () => countByState(db).done === 1,
+        () => JSON.stringify(countByState(db)),
+      );
+      expect(api.seen.map((request) => [request.path, request.headers[header]])).toEqual([['/jobs', value]]);
+      expect(storage.seen).toHaveLength(1);
+      expect(JSON.stringify(storage.seen[0]?.headers)).not.toContain('CANARY');
+    },
+  );
 
   it('probes an unreachable provider at its configured address, not its default one', async () => {
     const api = await recordingServer();
@@ -100,7 +97,7 @@ describe('API keys on provider requests', () => {
     cleanups.push(() => db.close());
     const probed: string[] = [];
     let refusals = 1;
-    const provider = uploadingProvider('http://default.invalid', api.url, 'none');
+    const provider = uploadingProvider('http://default.invalid', api.url, null);
     const flaky: ProviderModule = {
       ...provider,
       submit: (context) => {
@@ -140,8 +137,8 @@ describe('API keys on provider requests', () => {
     const dir = tempDir();
     const { db, shootId } = openQueueLibrary(dir);
     cleanups.push(() => db.close());
-    const runner = createRunner(db, dir, [uploadingProvider(api.url, api.url, 'api-key-header')], {
-      apiKey: () => Promise.resolve(null),
+    const runner = createRunner(db, dir, [uploadingProvider(api.url, api.url, { header: 'x-api-key' })], {
+      account: () => Promise.resolve(null),
     });
     cleanups.push(() => runner.stop());
     enqueue(db, shootId, 'keyed', 1);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { stubProvider } from '../support/stub-provider';
 import type { ProviderModule } from '../../main/engine/providers/contract';
 import { call, startTestEngine } from '../support/engine';
 
@@ -34,14 +34,8 @@ async function scripted(behaviours: ((response: http.ServerResponse) => void)[])
 
 function keyedProvider(baseUrl: string): ProviderModule {
   return {
-    id: 'canary',
-    name: 'Canary',
-    auth: 'api-key-header',
-    baseUrl,
-    capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
-    operations: {
-      generate: { label: 'G', description: '', params: z.object({}), hints: {}, inputs: { image: false }, paid: true },
-    },
+    ...stubProvider({ id: 'canary', name: 'Canary', baseUrl, paid: true }),
+    accountFields: [{ id: 'key', label: 'API key', secret: true, send: { header: 'x-api-key' } }],
     pollIntervalMs: 10,
     estimateCost: () => ({ credits: 1 }),
     submit: () => Promise.reject(new Error('not used')),

@@ -17,7 +17,14 @@ const KEY = 'sk-test-CANARY-7f3a9c21';
 async function keyedProvider(): Promise<{ provider: ProviderModule; stop: () => Promise<void> }> {
   const server = await startTestProvider({ dedupe: true, balance: 42 });
   const base = testProviderModule({ id: 'keyed', baseUrl: server.url, idempotentSubmit: true, withBalance: true });
-  return { provider: { ...base, auth: 'api-key-header', name: 'Keyed' }, stop: () => server.close() };
+  return {
+    provider: {
+      ...base,
+      accountFields: [{ id: 'key', label: 'API key', secret: true, send: { header: 'x-api-key' } }],
+      name: 'Keyed',
+    },
+    stop: () => server.close(),
+  };
 }
 
 describe('provider accounts', () => {
@@ -33,10 +40,18 @@ describe('provider accounts', () => {
       ['keyed', false, true, false],
     ]);
     const enhance = list[0]?.operations.find((operation) => operation.name === 'enhance');
-    expect(enhance).toMatchObject({ label: 'Enhance', paid: false, inputs: { image: true, mask: null } });
+    expect(enhance).toMatchObject({
+      label: 'Enhance',
+      paid: false,
+      effect: 'edited',
+      inputs: { source: 'image', mask: null, garment: false },
+    });
     // The recipe form is built from the schema: the preset enum and its default are there.
     expect(JSON.stringify(enhance?.paramsSchema)).toContain('"real_estate"');
-    expect(list[0]?.operations.find((operation) => operation.name === 'spot-heal')?.inputs.mask).toBe('heal');
+    expect(list[0]?.operations.find((operation) => operation.name === 'spot-heal')?.inputs.mask).toEqual({
+      purpose: 'heal',
+      required: true,
+    });
   });
 
   it('sets, describes, tests and removes a key; answers carry its last 4 characters at most', async () => {

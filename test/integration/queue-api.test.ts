@@ -67,7 +67,7 @@ async function statesOf(engine: Engine, ids: readonly string[]): Promise<Job['st
 
 /** Lets the shoot spend without asking (no cap). */
 function autoApprove(db: Db, shootId: string): void {
-  saveBudget(db, { shootId, cap: null, approved: 0, autoApprove: true }, Date.now());
+  saveBudget(db, { shootId, provider: 'test', cap: null, approved: 0, autoApprove: true }, Date.now());
 }
 
 function generateRecipe(engine: Engine) {
@@ -196,7 +196,7 @@ describe('running a recipe', () => {
 
   it('holds a new shoot’s paid jobs for approval, releases what is approved, and refuses to approve past the cap', async () => {
     const { engine, assetIds, shoot, db, server, activity } = await setup(3);
-    saveBudget(db, { shootId: shoot.id, cap: 2, approved: 0, autoApprove: false }, Date.now());
+    saveBudget(db, { shootId: shoot.id, provider: 'test', cap: 2, approved: 0, autoApprove: false }, Date.now());
     const recipe = await generateRecipe(engine);
     // The estimate says what a run will do, with the same rules, and changes nothing.
     expect(await call(engine, 'recipes.estimate', { recipeId: recipe.id, assetIds })).toEqual({
@@ -216,10 +216,14 @@ describe('running a recipe', () => {
     expect(server.totals.submits).toBe(0);
 
     expect(await refusal(engine, 'jobs.approveBudget', { shootId: shoot.id })).toMatchObject({ code: 'conflict' });
-    expect(await call(engine, 'jobs.approveBudget', { shootId: shoot.id, amount: 2 })).toEqual({
-      approved: 2,
-      released: 2,
+    expect(await refusal(engine, 'jobs.approveBudget', { shootId: shoot.id, amount: 2 })).toMatchObject({
+      code: 'invalid_input',
     });
+    const approved = await call(engine, 'jobs.approveBudget', { shootId: shoot.id, provider: 'test', amount: 2 });
+    expect(approved).toMatchObject({ released: 2 });
+    expect(approved.budgets).toEqual([
+      expect.objectContaining({ provider: 'test', cap: 2, approved: 2, awaiting: { jobs: 1, amount: 1 } }),
+    ]);
     await settledJobs(engine, run.jobIds.slice(0, 2));
     const { jobs } = await call(engine, 'jobs.list', { shootId: shoot.id, states: ['awaiting_input'], limit: 10 });
     expect(jobs.map((job) => [job.id, job.waitingFor])).toEqual([[run.jobIds[2], 'approval']]);
@@ -246,17 +250,20 @@ describe('running a recipe', () => {
       'not_found',
     );
 
-    const drawing = {
+    const content = {
       width: 10,
       height: 10,
-      strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const, feather: 0 }],
+      strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const }],
     };
-    const mask = await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing });
-    expect(mask.version).toBe(1);
+    const mask = await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', content });
+    expect(mask).toMatchObject({ version: 1, name: 'Exterior', purpose: 'exterior' });
     await settledJobs(engine, [jobId]);
-    expect((await call(engine, 'jobs.get', { id: jobId })).inputs.maskId).toBe(mask.id);
-    const again = await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing });
+    expect((await call(engine, 'jobs.get', { id: jobId })).inputs.mask).toEqual({ maskId: mask.id, version: 1 });
+    const again = await call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', content });
     expect(again).toMatchObject({ id: mask.id, version: 2 });
+    // The job keeps the version it was given; the first version is still there to read.
+    expect((await call(engine, 'jobs.get', { id: jobId })).inputs.mask).toEqual({ maskId: mask.id, version: 1 });
+    expect((await call(engine, 'masks.version', { id: mask.id, version: 1 })).content.strokes).toHaveLength(1);
     expect(await call(engine, 'masks.list', { assetId: assetIds[0] ?? '' })).toHaveLength(1);
   });
 });
@@ -352,7 +359,7 @@ describe('pausing a provider or a shoot', () => {
 describe('a mask does not skip the budget', () => {
   it('a paid job released by its mask still waits for the approval of its spend', async () => {
     const { engine, assetIds, shoot, db, server, activity } = await setup(1);
-    saveBudget(db, { shootId: shoot.id, cap: 5, approved: 0, autoApprove: false }, Date.now());
+    saveBudget(db, { shootId: shoot.id, provider: 'test', cap: 5, approved: 0, autoApprove: false }, Date.now());
     const recipe = await call(engine, 'recipes.create', {
       name: 'Paint',
       provider: 'test',
@@ -360,13 +367,13 @@ describe('a mask does not skip the budget', () => {
       params: {},
     });
     const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
-    const drawing = {
+    const content = {
       width: 10,
       height: 10,
-      strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const, feather: 0 }],
+      strokes: [{ points: [{ x: 5, y: 5 }], size: 4, mode: 'paint' as const }],
     };
     await afterPass(activity, () =>
-      call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', drawing }),
+      call(engine, 'masks.save', { assetId: assetIds[0] ?? '', purpose: 'exterior', content }),
     );
     const [jobId = ''] = run.jobIds;
     // The pass the saved mask caused found the job waiting for approval, so nothing was sent.

@@ -42,7 +42,8 @@ describe('the headless secret store', () => {
 
   it('refuses what cannot be a key and provider ids that could name other files', async () => {
     const { secrets } = store();
-    await expect(secrets.set('aixpose', 'short')).rejects.toThrow(/does not look like an API key/);
+    await expect(secrets.set('aixpose', 'abc')).rejects.toThrow(/does not look like a key/);
+    await expect(secrets.set('aixpose', 'two words')).rejects.toThrow(/does not look like a key/);
     await expect(secrets.set('../etc', 'a-long-enough-key')).rejects.toThrow(/Not a provider id/);
   });
 

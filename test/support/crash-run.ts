@@ -37,7 +37,10 @@ export function seedCrashLibrary(dir: string, provider: string, job: Partial<New
     // The variants' rows point at their source asset.
     const asset = { id: assetId, shootId: setup.shootId, relativePath: `${assetId}.jpg`, contentHash: `hash-${index}` };
     insertAsset(setup.db, { ...asset, sizeBytes: 1, width: null, height: null }, Date.now());
-    enqueue(setup.db, setup.shootId, provider, 1, { ...job, inputs: { assetIds: [assetId] } });
+    enqueue(setup.db, setup.shootId, provider, 1, {
+      ...job,
+      inputs: { source: { kind: 'asset', assetId, version: 1 } },
+    });
   }
   setup.db.close();
   return assets;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { z } from 'zod';
+import { stubProvider } from './stub-provider';
 import type { ProviderModule } from '../../main/engine/providers/contract';
 import { createRunner, enqueue, openQueueLibrary, waitFor } from './queue-harness';
 
@@ -22,14 +22,7 @@ if (process.argv[1]?.endsWith('output-crash-child.ts')) {
   const [dir = ''] = process.argv.slice(2);
   const { db, shootId } = openQueueLibrary(dir);
   const maker: ProviderModule = {
-    id: 'maker',
-    name: 'Maker',
-    auth: 'none',
-    baseUrl: null,
-    capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
-    operations: {
-      generate: { label: 'G', description: '', params: z.object({}), hints: {}, inputs: { image: false }, paid: false },
-    },
+    ...stubProvider({ id: 'maker', name: 'Maker', baseUrl: null, paid: false }),
     pollIntervalMs: 1,
     estimateCost: () => ({ credits: 0 }),
     submit: () => Promise.resolve({ remoteId: 'made' }),

@@ -51,7 +51,7 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
     : null;
   let marked = 0;
   const runner = createRunner(db, dir, [provider], {
-    apiKey: () => Promise.resolve({ key, origin: new URL(url).origin }),
+    account: () => Promise.resolve({ secrets: { key }, origin: new URL(url).origin }),
     baseUrl: () => url,
     stage: (_jobId) =>
       staging
@@ -59,14 +59,15 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
             (await staging.stage(createHash('sha256').update(bytes).digest('hex'), bytes, contentType)).url
         : null,
     inputs: {
-      photo: async (assetId) => {
-        const file = corpusPath(CRASH_PHOTOS[assetId] ?? '');
+      image: async (ref) => {
+        if (ref.kind !== 'asset') throw new Error('photos only');
+        const file = corpusPath(CRASH_PHOTOS[ref.assetId] ?? '');
         const bytes = fs.readFileSync(file);
         const sniffed = sniffFormat(bytes);
         if (!sniffed.ok) throw new Error(sniffed.message);
         const opened = await decoder.open(file, bytes, sniffed.format);
         if (!opened.ok) throw new Error(opened.error.message);
-        return { assetId, version: 1, ...opened.photo };
+        return { ref, ...opened.photo };
       },
       mask: () => Promise.reject(new Error('no masks')),
       variant: () => Promise.reject(new Error('no variants')),

@@ -39,7 +39,7 @@ export function enqueue(
       recipeId: null,
       provider,
       operation: 'generate',
-      inputs: { assetIds: [] },
+      inputs: {},
       params: {},
       idempotencyKey: `job-${id}`,
       maxAttempts: 8,

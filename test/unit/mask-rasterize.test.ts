@@ -1,17 +1,18 @@
-import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeGrayPng, encodeGrayPng } from '../../main/engine/masks/png';
-import { maskCoverage, rasterizeMask } from '../../main/engine/masks/rasterize';
+import { maskCoverage, rasterizeStrokes } from '../../shared/mask-raster';
 import { AppError } from '../../shared/errors';
-import { type MaskDrawing, type MaskDrawingInput, MaskDrawingSchema, type MaskStroke } from '../../shared/mask';
+import { type MaskContent, MaskContentSchema, type MaskStroke } from '../../shared/mask';
 
-type StrokeInput = MaskDrawingInput['strokes'][number];
+/** A stroke as a caller sends it: hardness and opacity may be left to their defaults, and a saved one may carry a feather. */
+type StrokeInput = Pick<MaskStroke, 'points' | 'size' | 'mode'> &
+  Partial<Pick<MaskStroke, 'hardness' | 'opacity'>> & { feather?: number };
 
-function drawing(strokes: StrokeInput[], width = 100, height = 100): MaskDrawing {
-  return MaskDrawingSchema.parse({ width, height, strokes });
+function drawing(strokes: StrokeInput[], width = 100, height = 100): MaskContent {
+  return MaskContentSchema.parse({ width, height, strokes });
 }
 
-function dot(x: number, y: number, size: number, extra: Partial<MaskStroke> = {}): StrokeInput {
+/** A dot; `feather` is the legacy soft edge (saved masks have it), which the schema turns into size and hardness. */
+function dot(x: number, y: number, size: number, extra: Partial<MaskStroke> & { feather?: number } = {}): StrokeInput {
   return { points: [{ x, y }], size, mode: 'paint', ...extra };
 }
 
@@ -47,7 +48,7 @@ function expectAppError(run: () => unknown, code: string): void {
  * The definition, written the slow and obvious way: every pixel against every segment. The rasteriser
  * computes spans instead, and must agree with this to within rounding.
  */
-function referenceRaster(mask: MaskDrawing, width: number, height: number): Uint8Array {
+function referenceRaster(mask: MaskContent, width: number, height: number): Uint8Array {
   const sx = width / mask.width;
   const sy = height / mask.height;
   const scale = (sx + sy) / 2;
@@ -56,9 +57,12 @@ function referenceRaster(mask: MaskDrawing, width: number, height: number): Uint
     const points = stroke.points.map((p) => ({ x: p.x * sx, y: p.y * sy }));
     const segments = points.length === 1 ? [[points[0], points[0]]] : points.slice(1).map((p, i) => [points[i], p]);
     const radius = (stroke.size * scale) / 2;
-    const softness = Math.max(stroke.feather * scale, 1);
-    const inner = Math.max(0, radius - softness / 2);
-    const outer = radius + softness / 2;
+    // Solid within hardness × radius, fading to 0 at the radius; a fade under a pixel wide is a
+    // one-pixel anti-aliased band centred where it would have been.
+    const fade = radius * (1 - stroke.hardness);
+    const centre = radius - fade / 2;
+    const inner = fade >= 1 ? radius - fade : Math.max(0, centre - 0.5);
+    const outer = fade >= 1 ? radius : centre + 0.5;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         let distance = Infinity;
@@ -70,7 +74,7 @@ function referenceRaster(mask: MaskDrawing, width: number, height: number): Uint
           const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((x + 0.5 - a.x) * dx + (y + 0.5 - a.y) * dy) / len2));
           distance = Math.min(distance, Math.hypot(x + 0.5 - a.x - t * dx, y + 0.5 - a.y - t * dy));
         }
-        const alpha = Math.min(1, Math.max(0, (outer - distance) / (outer - inner)));
+        const alpha = stroke.opacity * Math.min(1, Math.max(0, (outer - distance) / (outer - inner)));
         const i = y * width + x;
         const current = out[i] ?? 0;
         out[i] = stroke.mode === 'paint' ? Math.max(current, alpha) : current * (1 - alpha);
@@ -87,11 +91,11 @@ function maxDifference(a: Uint8Array, b: Uint8Array): number {
   return max;
 }
 
-describe('rasterizeMask: dots', () => {
+describe('rasterizeStrokes: dots', () => {
   const single = drawing([dot(50, 50, 20)]);
 
   it('paints a disc of the brush diameter, centred on the point', () => {
-    const out = rasterizeMask(single, 100, 100);
+    const out = rasterizeStrokes(single, 100, 100);
     expect(out).toHaveLength(100 * 100);
     for (const [x, y] of [
       [49, 49],
@@ -114,16 +118,16 @@ describe('rasterizeMask: dots', () => {
   });
 
   it('scales with the output: 4× the side covers 16× the pixels', () => {
-    const ratio = area(rasterizeMask(single, 400, 400)) / area(rasterizeMask(single, 100, 100));
+    const ratio = area(rasterizeStrokes(single, 400, 400)) / area(rasterizeStrokes(single, 100, 100));
     expect(ratio).toBeGreaterThan(16 * 0.95);
     expect(ratio).toBeLessThan(16 * 1.05);
-    const big = rasterizeMask(single, 400, 400);
+    const big = rasterizeStrokes(single, 400, 400);
     expect(at(big, 400, 200, 200)).toBe(255);
     expect(at(big, 400, 200, 245)).toBe(0);
   });
 
   it('stays centred (and round) when the output is stretched non-uniformly', () => {
-    const out = rasterizeMask(single, 50, 25);
+    const out = rasterizeStrokes(single, 50, 25);
     let sum = 0;
     let sumX = 0;
     let sumY = 0;
@@ -147,13 +151,13 @@ describe('rasterizeMask: dots', () => {
   });
 
   it('keeps a stroke thinner than a pixel visible instead of letting it vanish', () => {
-    const out = rasterizeMask(drawing([dot(50.5, 50.5, 0.2)]), 100, 100);
+    const out = rasterizeStrokes(drawing([dot(50.5, 50.5, 0.2)]), 100, 100);
     expect(at(out, 100, 50, 50)).toBe(255);
     expect(area(out)).toBeLessThan(2);
   });
 });
 
-describe('rasterizeMask: strokes', () => {
+describe('rasterizeStrokes: strokes', () => {
   it('covers the capsule between two points, and nothing 15 px off the line', () => {
     const horizontal = drawing([
       {
@@ -165,7 +169,7 @@ describe('rasterizeMask: strokes', () => {
         mode: 'paint',
       },
     ]);
-    const out = rasterizeMask(horizontal, 100, 100);
+    const out = rasterizeStrokes(horizontal, 100, 100);
     expect(at(out, 100, 50, 50)).toBe(255);
     expect(at(out, 100, 50, 58)).toBe(255);
     expect(at(out, 100, 50, 65)).toBe(0);
@@ -185,7 +189,7 @@ describe('rasterizeMask: strokes', () => {
         mode: 'paint',
       },
     ]);
-    const slanted = rasterizeMask(diagonal, 100, 100);
+    const slanted = rasterizeStrokes(diagonal, 100, 100);
     expect(at(slanted, 100, 50, 50)).toBe(255);
     // 15 px from the line along its normal (1, -1)/√2.
     expect(at(slanted, 100, 60, 39)).toBe(0);
@@ -249,8 +253,66 @@ describe('rasterizeMask: strokes', () => {
       [160, 210],
     ] as const) {
       expect(
-        maxDifference(rasterizeMask(mask, width, height), referenceRaster(mask, width, height)),
+        maxDifference(rasterizeStrokes(mask, width, height), referenceRaster(mask, width, height)),
       ).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('agrees with the slow definition for soft, hard and half-opaque brushes, painting and erasing (within 1% of pixels)', () => {
+    const mask = drawing(
+      [
+        {
+          points: [
+            { x: 10, y: 10 },
+            { x: 80, y: 30 },
+            { x: 40, y: 70 },
+          ],
+          size: 24,
+          hardness: 0.2,
+          opacity: 0.6,
+          mode: 'paint',
+        },
+        {
+          points: [
+            { x: 20, y: 80 },
+            { x: 90, y: 85 },
+          ],
+          size: 14,
+          hardness: 1,
+          opacity: 1,
+          mode: 'paint',
+        },
+        {
+          points: [
+            { x: 50, y: 0 },
+            { x: 50, y: 100 },
+          ],
+          size: 10,
+          hardness: 0.5,
+          opacity: 0.5,
+          mode: 'erase',
+        },
+        { points: [{ x: 70, y: 60 }], size: 30, hardness: 0, opacity: 0.9, mode: 'paint' },
+      ],
+      100,
+      100,
+    );
+    for (const [width, height] of [
+      [100, 100],
+      [257, 131],
+    ] as const) {
+      const fast = rasterizeStrokes(mask, width, height);
+      const slow = referenceRaster(mask, width, height);
+      // The rasteriser keeps 8-bit values stroke by stroke, the definition keeps exact ones to the end:
+      // a level of rounding apart is the same pixel; more than that may touch at most 1% of them.
+      let differing = 0;
+      for (let index = 0; index < fast.length; index++) {
+        if (Math.abs((fast[index] ?? 0) - (slow[index] ?? 0)) > 1) differing += 1;
+      }
+      expect(differing / fast.length).toBeLessThanOrEqual(0.01);
+      expect(maxDifference(fast, slow)).toBeLessThanOrEqual(2);
+      // Partly opaque strokes leave partial values, and the picture is not empty.
+      expect(fast.some((value) => value > 40 && value < 200)).toBe(true);
     }
   });
 
@@ -271,23 +333,23 @@ describe('rasterizeMask: strokes', () => {
       size: 20,
       mode: 'erase',
     };
-    const before = rasterizeMask(drawing([paint]), 100, 100);
-    const after = rasterizeMask(drawing([paint, erase]), 100, 100);
+    const before = rasterizeStrokes(drawing([paint]), 100, 100);
+    const after = rasterizeStrokes(drawing([paint, erase]), 100, 100);
     expect(at(before, 100, 50, 50)).toBe(255);
     expect(at(after, 100, 50, 50)).toBe(0);
     expect(at(after, 100, 45, 40)).toBe(0);
     expect(at(after, 100, 25, 50)).toBe(255);
     expect(area(after)).toBeLessThan(area(before) - 500);
-    const undone = rasterizeMask(drawing([paint, erase].slice(0, -1)), 100, 100);
+    const undone = rasterizeStrokes(drawing([paint, erase].slice(0, -1)), 100, 100);
     expect(undone).toEqual(before);
     // Painting again after an erase brings the area back: order matters.
-    const repainted = rasterizeMask(drawing([paint, erase, paint]), 100, 100);
+    const repainted = rasterizeStrokes(drawing([paint, erase, paint]), 100, 100);
     expect(repainted).toEqual(before);
   });
 
   it('erases a stroke once, even where its own segments overlap', () => {
     const base = dot(50, 50, 60);
-    const once: StrokeInput = { points: [{ x: 50, y: 50 }], size: 20, mode: 'erase', feather: 10 };
+    const once: StrokeInput = { points: [{ x: 50, y: 50 }], size: 30, hardness: 1 / 3, mode: 'erase' };
     const repeated: StrokeInput = {
       ...once,
       points: [
@@ -296,8 +358,8 @@ describe('rasterizeMask: strokes', () => {
         { x: 50, y: 50 },
       ],
     };
-    const single = rasterizeMask(drawing([base, once]), 100, 100);
-    const overlapping = rasterizeMask(drawing([base, repeated]), 100, 100);
+    const single = rasterizeStrokes(drawing([base, once]), 100, 100);
+    const overlapping = rasterizeStrokes(drawing([base, repeated]), 100, 100);
     expect(overlapping).toEqual(single);
     // Inside the feather band, half-erased pixels stay half-erased.
     const partial = at(single, 100, 62, 50);
@@ -306,7 +368,7 @@ describe('rasterizeMask: strokes', () => {
   });
 
   it('fades a feathered edge monotonically from 255 to 0', () => {
-    const out = rasterizeMask(drawing([dot(50, 50, 40, { feather: 10 })]), 100, 100);
+    const out = rasterizeStrokes(drawing([dot(50, 50, 40, { feather: 10 })]), 100, 100);
     const row = Array.from({ length: 50 }, (_, i) => at(out, 100, 50 + i, 50));
     expect(row[0]).toBe(255);
     expect(row.at(-1)).toBe(0);
@@ -320,7 +382,7 @@ describe('rasterizeMask: strokes', () => {
   });
 
   it('keeps a hard edge to a one-pixel anti-aliased band without feather', () => {
-    const out = rasterizeMask(drawing([dot(50, 50, 40)]), 100, 100);
+    const out = rasterizeStrokes(drawing([dot(50, 50, 40)]), 100, 100);
     const row = Array.from({ length: 50 }, (_, i) => at(out, 100, 50 + i, 50));
     expect(row.filter((value) => value > 0 && value < 255).length).toBeLessThanOrEqual(2);
     for (let y = 0; y < 100; y++) {
@@ -343,19 +405,19 @@ describe('rasterizeMask: strokes', () => {
       },
       { points: [{ x: 110, y: 30 }], size: 30, mode: 'erase' },
     ]);
-    const out = rasterizeMask(crossing, 100, 100);
+    const out = rasterizeStrokes(crossing, 100, 100);
     expect(at(out, 100, 50, 0)).toBe(255);
     expect(at(out, 100, 80, 15)).toBe(255);
     // The eraser's centre is outside the image; its edge still reaches in.
     expect(at(out, 100, 99, 24)).toBe(0);
     expect(at(out, 100, 10, 60)).toBe(0);
 
-    const outside = rasterizeMask(drawing([dot(-100, -100, 50), dot(300, 50, 100)]), 100, 100);
+    const outside = rasterizeStrokes(drawing([dot(-100, -100, 50), dot(300, 50, 100)]), 100, 100);
     expect(outside.every((value) => value === 0)).toBe(true);
   });
 
   it('renders an empty stroke list as all zeros', () => {
-    const out = rasterizeMask(drawing([], 640, 480), 64, 48);
+    const out = rasterizeStrokes(drawing([], 640, 480), 64, 48);
     expect(out).toHaveLength(64 * 48);
     expect(out.every((value) => value === 0)).toBe(true);
     expect(maskCoverage(out)).toBe(0);
@@ -370,28 +432,37 @@ describe('rasterizeMask: strokes', () => {
     [30_001, 1],
     [20_000, 20_000],
   ])('refuses an output of %s × %s', (width, height) => {
-    expectAppError(() => rasterizeMask(drawing([dot(50, 50, 20)]), width, height), 'invalid_input');
+    expectAppError(() => rasterizeStrokes(drawing([dot(50, 50, 20)]), width, height), 'invalid_input');
   });
 
   it('refuses a drawing that did not pass the schema', () => {
-    // Typed as a MaskDrawing but never parsed: the rasteriser checks again rather than trusting the caller.
-    const bad: MaskDrawing = { width: 100, height: 100, strokes: [{ points: [], size: 5, mode: 'paint', feather: 0 }] };
-    expectAppError(() => rasterizeMask(bad, 10, 10), 'invalid_input');
+    // Typed as a MaskContent but never parsed: the rasteriser checks again rather than trusting the caller.
+    const bad: MaskContent = {
+      width: 100,
+      height: 100,
+      strokes: [{ points: [], size: 5, mode: 'paint', hardness: 1, opacity: 1 }],
+      rasters: [],
+      invert: false,
+    };
+    expectAppError(() => rasterizeStrokes(bad, 10, 10), 'invalid_input');
   });
 
   it('refuses brushes, feathers and coordinates past the bounds, and renders a brush of twice the long side', () => {
     // Unchecked, as a caller could send them: the renderer checks them itself.
-    const unchecked = (stroke: StrokeInput): MaskDrawing => ({
+    const unchecked = (stroke: StrokeInput): MaskContent => ({
       width: 100,
       height: 100,
-      strokes: [{ feather: 0, ...stroke }],
+      strokes: [{ hardness: 1, opacity: 1, ...stroke }],
+      rasters: [],
+      invert: false,
     });
-    expectAppError(() => rasterizeMask(unchecked(dot(50, 50, 1e308)), 200, 200), 'invalid_input');
-    expectAppError(() => rasterizeMask(unchecked(dot(50, 50, 201)), 200, 200), 'invalid_input');
-    expectAppError(() => rasterizeMask(unchecked(dot(1e308, 50, 10)), 200, 200), 'invalid_input');
-    expectAppError(() => rasterizeMask(unchecked(dot(50, 50, 10, { feather: 1e308 })), 200, 200), 'invalid_input');
-    expectAppError(() => rasterizeMask(unchecked(dot(50, 50, 10, { feather: 101 })), 200, 200), 'invalid_input');
-    const everything = rasterizeMask(drawing([dot(50, 50, 200)]), 20, 20);
+    expectAppError(() => rasterizeStrokes(unchecked(dot(50, 50, 1e308)), 200, 200), 'invalid_input');
+    // A brush reaches at most three times the long side (a saved feather widens it past twice).
+    expectAppError(() => rasterizeStrokes(unchecked(dot(50, 50, 301)), 200, 200), 'invalid_input');
+    expectAppError(() => rasterizeStrokes(unchecked(dot(1e308, 50, 10)), 200, 200), 'invalid_input');
+    expectAppError(() => rasterizeStrokes(unchecked(dot(50, 50, 10, { hardness: 2 })), 200, 200), 'invalid_input');
+    expectAppError(() => rasterizeStrokes(unchecked(dot(50, 50, 10, { opacity: -1 })), 200, 200), 'invalid_input');
+    const everything = rasterizeStrokes(drawing([dot(50, 50, 200)]), 20, 20);
     expect(everything.every((value) => value === 255)).toBe(true);
   });
 });
@@ -404,136 +475,18 @@ describe('maskCoverage', () => {
   });
 });
 
-describe('gray PNG', () => {
-  const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-  function pseudoRandomPixels(count: number): Uint8Array {
-    let state = 12345;
-    return Uint8Array.from({ length: count }, () => {
-      state = (state * 1103515245 + 12345) >>> 0;
-      return state >>> 24;
-    });
-  }
-
-  function chunk(type: string, data: Buffer): Buffer {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([length, body, crc]);
-  }
-
-  function header(width: number, height: number, colourType = 0): Buffer {
-    const data = Buffer.alloc(13);
-    data.writeUInt32BE(width, 0);
-    data.writeUInt32BE(height, 4);
-    data[8] = 8;
-    data[9] = colourType;
-    return data;
-  }
-
-  it('round-trips pixels exactly and starts with the PNG signature', () => {
-    const pixels = pseudoRandomPixels(37 * 23);
-    const png = encodeGrayPng(pixels, 37, 23);
-    expect([...png.subarray(0, 8)]).toEqual(SIGNATURE);
-    expect(png.toString('latin1', 12, 16)).toBe('IHDR');
-    const decoded = decodeGrayPng(png);
-    expect(decoded.width).toBe(37);
-    expect(decoded.height).toBe(23);
-    expect(decoded.pixels).toEqual(pixels);
-
-    const mask = rasterizeMask(drawing([dot(50, 50, 30, { feather: 8 })]), 120, 80);
-    expect(decodeGrayPng(encodeGrayPng(mask, 120, 80)).pixels).toEqual(mask);
-  });
-
-  it('decodes rows written with each of the five PNG filters', () => {
-    const width = 9;
-    const height = 5;
-    const pixels = pseudoRandomPixels(width * height);
-    const get = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : (pixels[y * width + x] ?? 0));
-    const rows: number[] = [];
-    for (let y = 0; y < height; y++) {
-      const filter = y;
-      rows.push(filter);
-      for (let x = 0; x < width; x++) {
-        const [left, up, upLeft] = [get(x - 1, y), get(x, y - 1), get(x - 1, y - 1)];
-        const p = left + up - upLeft;
-        const paeth =
-          Math.abs(p - left) <= Math.abs(p - up) && Math.abs(p - left) <= Math.abs(p - upLeft)
-            ? left
-            : Math.abs(p - up) <= Math.abs(p - upLeft)
-              ? up
-              : upLeft;
-        const prediction = [0, left, up, (left + up) >> 1, paeth][filter] ?? 0;
-        rows.push((get(x, y) - prediction + 256) % 256);
-      }
-    }
-    const png = Buffer.concat([
-      Buffer.from(SIGNATURE),
-      chunk('IHDR', header(width, height)),
-      chunk('tEXt', Buffer.from('Comment\0ancillary chunks are skipped', 'latin1')),
-      chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
-      chunk('IEND', Buffer.alloc(0)),
-    ]);
-    expect(decodeGrayPng(png).pixels).toEqual(pixels);
-  });
-
-  it('refuses a PNG with a flipped byte in its image data', () => {
-    const png = Buffer.from(encodeGrayPng(pseudoRandomPixels(16 * 16), 16, 16));
-    const idat = png.indexOf('IDAT', 8, 'latin1');
-    expect(idat).toBeGreaterThan(0);
-    png[idat + 10] = (png[idat + 10] ?? 0) ^ 0xff;
-    expectAppError(() => decodeGrayPng(png), 'unsupported_format');
-  });
-
-  it('refuses a PNG whose chunk checksum does not match, even where the data itself is intact', () => {
-    const png = Buffer.concat([
-      Buffer.from(SIGNATURE),
-      chunk('IHDR', header(2, 2)),
-      chunk('tEXt', Buffer.from('Comment\0intact', 'latin1')),
-      chunk('IDAT', zlib.deflateSync(Buffer.alloc(3 * 2))),
-      chunk('IEND', Buffer.alloc(0)),
-    ]);
-    expect(decodeGrayPng(png).pixels).toEqual(new Uint8Array(4));
-    const text = png.indexOf('intact', 8, 'latin1');
-    const damaged = Buffer.from(png);
-    damaged[text] = 0x49; // 'i' -> 'I': still a valid comment, only the CRC can tell.
-    expectAppError(() => decodeGrayPng(damaged), 'unsupported_format');
-  });
-
-  it('refuses what it does not write: colour, a bad signature, truncation, missing IEND', () => {
-    const idat = chunk('IDAT', zlib.deflateSync(Buffer.alloc(3 * 2)));
-    const iend = chunk('IEND', Buffer.alloc(0));
-    const rgb = Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', header(2, 2, 2)), idat, iend]);
-    expectAppError(() => decodeGrayPng(rgb), 'unsupported_format');
-    const gray = Buffer.concat([Buffer.from(SIGNATURE), chunk('IHDR', header(2, 2)), idat, iend]);
-    expect(decodeGrayPng(gray).pixels).toEqual(new Uint8Array(4));
-
-    const valid = encodeGrayPng(new Uint8Array(4), 2, 2);
-    expectAppError(() => decodeGrayPng(Buffer.from('not a png at all')), 'unsupported_format');
-    expectAppError(() => decodeGrayPng(valid.subarray(0, valid.length - 5)), 'unsupported_format');
-    expectAppError(() => decodeGrayPng(valid.subarray(0, valid.length - 12)), 'unsupported_format');
-    const tooShort = Buffer.concat([
-      Buffer.from(SIGNATURE),
-      chunk('IHDR', header(2, 2)),
-      chunk('IDAT', zlib.deflateSync(Buffer.alloc(5))),
-      iend,
-    ]);
-    expectAppError(() => decodeGrayPng(tooShort), 'unsupported_format');
-  });
-
-  it('refuses to encode a buffer of the wrong length', () => {
-    expectAppError(() => encodeGrayPng(new Uint8Array(5), 2, 2), 'invalid_input');
-  });
-});
-
-describe('MaskDrawingSchema', () => {
+describe('MaskContentSchema', () => {
   const valid = { width: 100, height: 80, strokes: [{ points: [{ x: 1, y: 2 }], size: 10, mode: 'paint' }] };
 
-  it('accepts a drawing and defaults feather to 0', () => {
-    const parsed = MaskDrawingSchema.parse(valid);
-    expect(parsed.strokes[0]?.feather).toBe(0);
+  it('accepts a drawing and defaults to a hard, opaque brush with no rasters and no invert', () => {
+    const parsed = MaskContentSchema.parse(valid);
+    expect(parsed.strokes[0]).toMatchObject({ hardness: 1, opacity: 1 });
+    expect(parsed).toMatchObject({ rasters: [], invert: false });
+  });
+
+  it('reads a saved stroke with a feather as the same edge: size + feather, solid within size − feather', () => {
+    const parsed = MaskContentSchema.parse({ ...valid, strokes: [{ ...valid.strokes[0], size: 30, feather: 10 }] });
+    expect(parsed.strokes[0]).toMatchObject({ size: 40, hardness: 0.5 });
   });
 
   it.each([
@@ -544,13 +497,15 @@ describe('MaskDrawingSchema', () => {
     ['infinite coordinates', { points: [{ x: 1, y: Number.POSITIVE_INFINITY }] }],
     ['no points', { points: [] }],
     ['a negative feather', { feather: -1 }],
+    ['a hardness above 1', { hardness: 1.5 }],
+    ['a negative opacity', { opacity: -0.1 }],
   ])('refuses %s', (_label, change) => {
     const stroke = { ...valid.strokes[0], ...change };
-    expect(MaskDrawingSchema.safeParse({ ...valid, strokes: [stroke] }).success).toBe(false);
+    expect(MaskContentSchema.safeParse({ ...valid, strokes: [stroke] }).success).toBe(false);
   });
 
   it('refuses a fractional or empty canvas', () => {
-    expect(MaskDrawingSchema.safeParse({ ...valid, width: 10.5 }).success).toBe(false);
-    expect(MaskDrawingSchema.safeParse({ ...valid, height: 0 }).success).toBe(false);
+    expect(MaskContentSchema.safeParse({ ...valid, width: 10.5 }).success).toBe(false);
+    expect(MaskContentSchema.safeParse({ ...valid, height: 0 }).success).toBe(false);
   });
 });

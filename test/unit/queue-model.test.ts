@@ -26,7 +26,7 @@ function job(overrides: Partial<Job> = {}): Job {
     recipeId: null,
     provider: 'aixpose',
     operation: 'enhance',
-    inputs: { assetIds: [`asset-${counter}-0123456789`] },
+    inputs: { source: { kind: 'asset', assetId: `asset-${counter}-0123456789`, version: 1 } },
     params: {},
     state: 'queued',
     attempts: 0,
@@ -241,9 +241,16 @@ describe('errors, attempts, retries, costs, ids', () => {
   it('shortens ids and names a job’s photos', () => {
     expect(model.shortId('0123456789abcdef')).toBe('01234567');
     expect(model.shortId('abc')).toBe('abc');
-    expect(model.inputWords({ inputs: { assetIds: ['0123456789abcdef'] } })).toBe('01234567');
-    expect(model.inputWords({ inputs: { assetIds: ['0123456789abcdef', 'b', 'c'] } })).toBe('01234567 +2');
-    expect(model.inputWords({ inputs: { assetIds: [] } })).toBeNull();
+    const photo = { kind: 'asset' as const, assetId: '0123456789abcdef', version: 2 };
+    expect(model.inputWords({ inputs: { source: photo } })).toBe('01234567');
+    expect(
+      model.inputWords({ inputs: { source: { kind: 'variant', variantId: 'fedcba9876543210', assetId: null } } }),
+    ).toBe('result fedcba98');
+    expect(
+      model.inputWords({ inputs: { source: photo, garment: { kind: 'asset', assetId: '77ab10cd99', version: 1 } } }),
+    ).toBe('01234567 + garment 77ab10cd');
+    expect(model.inputWords({ inputs: { variants: ['a', 'b', 'c'] } })).toBe('3 results');
+    expect(model.inputWords({ inputs: {} })).toBeNull();
   });
 
   it('explains needs_review in terms of the two resolveReview actions', () => {

@@ -91,6 +91,16 @@ const toAsset = (row: AssetRow): Asset => ({
   updatedAt: row.updated_at,
 });
 
+/** An asset's upright size and its current version (null size until it is decoded); null if there is no such asset. */
+export function getAssetSize(
+  db: Db,
+  id: string,
+): { width: number | null; height: number | null; version: number } | null {
+  const row = statement(db, 'SELECT width, height, version FROM assets WHERE id = ?').get(id) as
+    { width: number | null; height: number | null; version: number } | undefined;
+  return row ?? null;
+}
+
 export function getAsset(db: Db, id: string): Asset | null {
   const row = statement(db, 'SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
   return row ? toAsset(row) : null;

@@ -40,12 +40,6 @@ export function ensureShoot(
       hotFolder.id,
       folder,
     );
-    statement(db, 'INSERT INTO budgets (shoot_id, cap, approved, auto_approve, updated_at) VALUES (?, ?, 0, ?, ?)').run(
-      id,
-      hotFolder.spendingCap,
-      hotFolder.autoApprove ? 1 : 0,
-      now,
-    );
   });
   onCreated?.({ id, name: folder || hotFolder.name, createdAt: new Date(now).toISOString() });
   return id;

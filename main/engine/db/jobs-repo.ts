@@ -2,12 +2,9 @@ import { sqlList } from './sql-list';
 import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
 import { isTerminal, transition, WAITING_STATES, type JobEvent, type JobSnapshot } from '../../../shared/job-model';
 import { statement, writeTransaction, type Db } from './connection';
+import type { JobInputs } from '../../../shared/job-inputs';
 
-export interface JobInputs {
-  assetIds: string[];
-  maskId?: string;
-  garmentAssetId?: string;
-}
+export type { JobInputs } from '../../../shared/job-inputs';
 
 export interface JobRecord extends JobSnapshot {
   id: string;
@@ -376,7 +373,7 @@ export function jobsWaitingForMask(db: Db, assetId: string): JobRecord[] {
   const rows = statement(
     db,
     `SELECT * FROM jobs WHERE state = 'awaiting_input' AND waiting_for = 'mask'
-       AND json_extract(inputs_json, '$.assetIds[0]') = ? ORDER BY created_at, rowid`,
+       AND json_extract(inputs_json, '$.source.assetId') = ? ORDER BY created_at, rowid`,
   ).all(assetId) as JobRow[];
   return rows.map(toRecord);
 }

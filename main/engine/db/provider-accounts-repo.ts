@@ -32,12 +32,14 @@ export interface ProviderAccount {
   keyOrigin: string | null;
   /** When the balance was last stored. */
   balanceAt: number | null;
+  /** The plain (not secret) account fields the user entered, by field id (an iacrea user id). */
+  fields: Record<string, string>;
 }
 
 export function getProviderAccount(db: Db, provider: string): ProviderAccount {
   const row = db
     .prepare(
-      'SELECT base_url, concurrency, balance, balance_at, paused_reason, key_origin FROM provider_accounts WHERE provider = ?',
+      'SELECT base_url, concurrency, balance, balance_at, paused_reason, key_origin, fields_json FROM provider_accounts WHERE provider = ?',
     )
     .get(provider) as
     | {
@@ -47,6 +49,7 @@ export function getProviderAccount(db: Db, provider: string): ProviderAccount {
         balance_at: number | null;
         paused_reason: string | null;
         key_origin: string | null;
+        fields_json: string;
       }
     | undefined;
   return {
@@ -56,6 +59,7 @@ export function getProviderAccount(db: Db, provider: string): ProviderAccount {
     pausedReason: row?.paused_reason ?? null,
     keyOrigin: row?.key_origin ?? null,
     balanceAt: row?.balance_at ?? null,
+    fields: row ? plainFields(row.fields_json) : {},
   };
 }
 
@@ -87,4 +91,31 @@ export function configureProviderAccount(
     concurrency: change.concurrency ?? null,
     now,
   });
+}
+
+/** Sets or clears (null) plain account fields; the others stay. */
+export function setAccountFields(db: Db, provider: string, change: Record<string, string | null>, now: number): void {
+  const fields = { ...getProviderAccount(db, provider).fields };
+  for (const [id, value] of Object.entries(change)) {
+    if (value === null || value === '') delete fields[id];
+    else fields[id] = value;
+  }
+  db.prepare(
+    `INSERT INTO provider_accounts (provider, fields_json, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (provider) DO UPDATE SET fields_json = excluded.fields_json, updated_at = excluded.updated_at`,
+  ).run(provider, JSON.stringify(fields), now);
+}
+
+/** The stored plain fields, keeping only string values under own keys (the column is ours, but a hand-edited library is not). */
+function plainFields(json: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  const fields: Record<string, string> = {};
+  if (typeof parsed !== 'object' || parsed === null) return fields;
+  for (const [id, value] of Object.entries(parsed)) if (typeof value === 'string') fields[id] = value;
+  return fields;
 }

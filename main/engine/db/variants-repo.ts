@@ -1,3 +1,4 @@
+import { inputAssetId, inputAssetVersion } from '../../../shared/job-inputs';
 import type { Variant } from '../../../shared/jobs';
 import type { Db } from './connection';
 import type { JobRecord } from './jobs-repo';
@@ -26,7 +27,7 @@ export function insertVariant(
   db.prepare(
     `INSERT INTO variants (id, job_id, asset_id, output_index, media_id, kind, mime_type, width, height, size_bytes,
        created_at, updated_at, asset_version, remote_id, remote_version, remote_subversion)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT version FROM assets WHERE id = ?), ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, (SELECT version FROM assets WHERE id = ?)), ?, ?, ?)
      ON CONFLICT (job_id, output_index) DO UPDATE SET media_id = excluded.media_id, mime_type = excluded.mime_type,
        width = excluded.width, height = excluded.height, size_bytes = excluded.size_bytes, updated_at = excluded.updated_at,
        remote_id = excluded.remote_id, remote_version = excluded.remote_version,
@@ -34,7 +35,7 @@ export function insertVariant(
   ).run(
     `${job.id}.${output.index}`,
     job.id,
-    job.inputs.assetIds[0] ?? null,
+    inputAssetId(job.inputs),
     output.index,
     stored.mediaId,
     output.kind,
@@ -44,7 +45,8 @@ export function insertVariant(
     stored.sizeBytes,
     now,
     now,
-    job.inputs.assetIds[0] ?? null,
+    inputAssetVersion(job.inputs),
+    inputAssetId(job.inputs),
     output.remote?.id ?? null,
     output.remote?.version ?? null,
     output.remote?.subversion ?? null,
@@ -94,18 +96,23 @@ const toVariant = (row: VariantRow): Variant => ({
   updatedAt: row.updated_at,
 });
 
-export function listVariants(db: Db, filter: { assetId?: string; jobId?: string; shootId?: string }): Variant[] {
+/** Variants by photo, job or shoot; `generated` keeps only those with no photo of their own (made from a prompt). */
+export function listVariants(
+  db: Db,
+  filter: { assetId?: string; jobId?: string; shootId?: string; generated?: boolean },
+): Variant[] {
   const rows = db
     .prepare(
       `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id
        WHERE (@assetId IS NULL OR v.asset_id = @assetId) AND (@jobId IS NULL OR v.job_id = @jobId)
-         AND (@shootId IS NULL OR j.shoot_id = @shootId)
+         AND (@shootId IS NULL OR j.shoot_id = @shootId) AND (@generated = 0 OR v.asset_id IS NULL)
        ORDER BY v.created_at, v.job_id, v.output_index`,
     )
     .all({
       assetId: filter.assetId ?? null,
       jobId: filter.jobId ?? null,
       shootId: filter.shootId ?? null,
+      generated: filter.generated ? 1 : 0,
     }) as VariantRow[];
   return rows.map(toVariant);
 }

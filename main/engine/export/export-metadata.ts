@@ -7,14 +7,6 @@ import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
 import type { Settings } from '../../../shared/domain';
 
-/** IPTC's terms for how a picture was made (https://cv.iptc.org/newscodes/digitalsourcetype/). */
-export const DIGITAL_SOURCE_TYPE = {
-  /** A photo edited with generative AI (virtual staging, sky replacement, object removal). */
-  composite: 'http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia',
-  /** A picture a model made from nothing but a prompt. */
-  generated: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
-} as const;
-
 export interface Credits {
   creator?: string | undefined;
   copyright?: string | undefined;

@@ -149,7 +149,7 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
     {
       file: source.file,
       preset,
-      meta: { ...fields, ...context.credits, aiEdited: source.aiEdited },
+      meta: { ...fields, ...context.credits, disclosure: source.disclosure },
       ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),
     },
     { metadata: deps.metadata },

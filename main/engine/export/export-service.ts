@@ -1,3 +1,4 @@
+import type { EffectOf } from '../providers/operation-effect';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from '../../../shared/export-preset';
@@ -48,6 +49,8 @@ export interface ExportServiceOptions {
   credits: () => Credits;
   /** A preview file for originals sharp cannot read (HEIC, RAW). */
   previewOf: (assetId: string) => Promise<string | null>;
+  /** What each operation declares it does to a photo (the providers' tables), for the disclosure. */
+  effectOf: EffectOf;
   onProgress?: (progress: ExportProgress) => void;
   /** Where approvals are heard: a hot folder with an export preset exports each approved variant by itself. */
   events?: EventHub;
@@ -75,7 +78,7 @@ export class ExportService {
   private readonly stopListening: () => void;
 
   constructor(private readonly options: ExportServiceOptions) {
-    this.sources = new ExportSources(options.db, options.mediaRoot, options.previewOf);
+    this.sources = new ExportSources(options.db, options.mediaRoot, options.previewOf, options.effectOf);
     this.stopListening = options.events?.on('variant.updated', (variant) => this.exportApproved(variant)) ?? (() => {});
   }
 
@@ -152,7 +155,7 @@ export class ExportService {
       extension: FORMAT_EXTENSION[preset.format],
     });
     const rendered = await renderExport(
-      { file: source.file, preset, meta: { ...fields, ...this.options.credits(), aiEdited: source.aiEdited } },
+      { file: source.file, preset, meta: { ...fields, ...this.options.credits(), disclosure: source.disclosure } },
       { metadata: this.metadata },
     );
     if (!rendered.ok) throw new AppError('invalid_input', rendered.error.message);

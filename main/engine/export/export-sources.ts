@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import type { ExportPreset } from '../../../shared/export-preset';
+import { generatedName } from '../../../shared/job-inputs';
+import { disclosureOf } from '../../../shared/operation-effects';
+import type { EffectOf } from '../providers/operation-effect';
 import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, type ExportItemRow } from '../db/exports-repo';
 import { assetSource } from '../db/ingest-repo';
@@ -27,7 +30,28 @@ export interface ExportSource {
   provider: string | null;
   rating: number | null;
   captureDate: string | null;
-  aiEdited: boolean;
+  /** What export says about how the picture was made (from the operation's declared effect). */
+  disclosure: ExportDisclosure;
+}
+
+/** How an item was made, as export discloses it: IPTC's DigitalSourceType, and whether to draw the AI label (in which words). */
+export interface ExportDisclosure {
+  digitalSourceType: string | null;
+  label: boolean;
+  /** The operation's own wording for the label ("Concept render"); else the preset's. */
+  labelText?: string;
+}
+
+const UNTOUCHED: ExportDisclosure = { digitalSourceType: null, label: false };
+
+/** A job's disclosure; an operation no longer offered is disclosed as the strongest kind its provider could make. */
+function disclosureOfJob(effectOf: EffectOf, job: { provider: string; operation: string }): ExportDisclosure {
+  const declared = effectOf(job.provider, job.operation) ?? {
+    effect: job.provider === 'local' ? ('edited' as const) : ('composite' as const),
+    generative: job.provider !== 'local',
+  };
+  const disclosure = disclosureOf(declared.effect, declared.generative);
+  return declared.disclosure ? { ...disclosure, labelText: declared.disclosure } : disclosure;
 }
 
 /** Finds what a preset exports from a shoot, and what each of those items is. */
@@ -37,6 +61,7 @@ export class ExportSources {
     private readonly mediaRoot: string,
     /** A preview file for originals sharp cannot read (HEIC, RAW). */
     private readonly previewOf: (assetId: string) => Promise<string | null>,
+    private readonly effectOf: EffectOf,
   ) {}
 
   /** The variants (or originals) a preset selects in a shoot, limited to some photos if given. */
@@ -67,7 +92,8 @@ export class ExportSources {
       if (!variant) throw new AppError('not_found', 'This variant was deleted before it could be exported.');
       const job = getJob(db, variant.jobId);
       const original = variant.assetId ? assetSource(db, variant.assetId) : null;
-      const relative = original?.relativePath ?? variant.id;
+      // A result made from a prompt has no photo: it goes by the stable name the grid shows.
+      const relative = original?.relativePath ?? generatedName(variant);
       const facts = exportNameFacts(db, shootId, variant.assetId);
       return {
         file: variantFilePath(mediaRoot, variant.mediaId, variant.mimeType),
@@ -79,8 +105,7 @@ export class ExportSources {
         provider: job?.provider ?? null,
         rating: variant.rating > 0 ? variant.rating : null,
         captureDate: facts.capturedAt,
-        // Local processing (auto enhance, resize) is not generative; every cloud provider here is.
-        aiEdited: job !== null && job.provider !== 'local',
+        disclosure: job ? disclosureOfJob(this.effectOf, job) : { ...UNTOUCHED },
       };
     }
     const original = assetSource(db, item.sourceId);
@@ -101,7 +126,7 @@ export class ExportSources {
       provider: null,
       rating: facts.rating,
       captureDate: facts.capturedAt,
-      aiEdited: false,
+      disclosure: { ...UNTOUCHED },
     };
   }
 }

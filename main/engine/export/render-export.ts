@@ -1,8 +1,9 @@
 import type { OverlayOptions, ResizeOptions, Sharp } from 'sharp';
 import { configureSharp, MAX_INPUT_PIXELS, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { readRegularFile } from '../regular-file';
-import { DIGITAL_SOURCE_TYPE, metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
+import { metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
 import type { NameFields } from './names';
+import type { ExportDisclosure } from './export-sources';
 import {
   LOSSLESS_FORMATS,
   type AiDisclosure,
@@ -20,10 +21,12 @@ export const MIN_FIT_QUALITY = 40;
 
 /** One item of an export: the name fields plus what its metadata and disclosure need. */
 export interface ExportItemMeta extends NameFields, Credits {
-  /** Changed by a generative model (virtual staging, sky replacement…): gets the preset's AI disclosure. */
-  aiEdited: boolean;
-  /** Made entirely by a model, which IPTC labels differently from an edited photo. */
-  aiGenerated?: boolean;
+  /**
+   * How the picture was made (from the operation's declared effect): the DigitalSourceType written
+   * when the preset discloses in metadata, and whether the preset's AI label is drawn (in the
+   * operation's own words if it has them).
+   */
+  disclosure: ExportDisclosure;
 }
 
 export interface RenderExportInput {
@@ -360,7 +363,9 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const turned = (header.orientation ?? 1) >= 5;
   const plan = planSize(preset.size, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight);
 
-  const aiTouched = meta.aiEdited || meta.aiGenerated === true;
+  const { disclosure } = meta;
+  // Any change at all makes a source's own DigitalSourceType ("digitalCapture") untrue.
+  const aiTouched = disclosure.digitalSourceType !== null || disclosure.label;
   const overlays: OverlayOptions[] = [];
   try {
     if (preset.watermark !== undefined)
@@ -371,8 +376,9 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     throw error;
   }
   // Drawn last, so a watermark never hides the disclosure.
-  if (aiTouched && preset.aiDisclosure.label !== undefined) {
-    overlays.push(await labelOverlay(preset.aiDisclosure.label, plan.width, plan.height));
+  if (disclosure.label && preset.aiDisclosure.label !== undefined) {
+    const label = { ...preset.aiDisclosure.label, text: disclosure.labelText ?? preset.aiDisclosure.label.text };
+    overlays.push(await labelOverlay(label, plan.width, plan.height));
   }
 
   const hasAlpha = header.hasAlpha === true;
@@ -392,12 +398,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     source: input.metadataFrom ?? file,
     format: preset.format,
     credits: { creator: meta.creator, copyright: meta.copyright, contact: meta.contact },
-    digitalSourceType:
-      preset.aiDisclosure.metadata && aiTouched
-        ? meta.aiGenerated === true
-          ? DIGITAL_SOURCE_TYPE.generated
-          : DIGITAL_SOURCE_TYPE.composite
-        : null,
+    digitalSourceType: preset.aiDisclosure.metadata ? disclosure.digitalSourceType : null,
     aiTouched,
   });
 

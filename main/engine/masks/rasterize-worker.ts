@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../shared/errors';
-import type { MaskDrawing } from '../../../shared/mask';
-import { planMask, renderPlan, type RenderPlan } from './rasterize';
+import type { MaskContent } from '../../../shared/mask';
+import { planMask, renderPlan, type RenderPlan } from '../../../shared/mask-raster';
 
 /**
  * Renders masks in a worker thread: a detailed mask at a 24 MP photo's resolution takes seconds,
@@ -66,11 +66,19 @@ function start(): Worker {
   return started;
 }
 
-/** Checks, plans and renders a mask off the main thread: 8-bit grayscale at outWidth × outHeight. */
-export function rasterizeMaskInWorker(drawing: MaskDrawing, outWidth: number, outHeight: number): Promise<Uint8Array> {
+/**
+ * Checks, plans and renders a mask's strokes off the main thread, over `base` if given: 8-bit
+ * grayscale at outWidth × outHeight.
+ */
+export function rasterizeStrokesInWorker(
+  content: MaskContent,
+  outWidth: number,
+  outHeight: number,
+  base?: Uint8Array,
+): Promise<Uint8Array> {
   let plan: RenderPlan;
   try {
-    plan = planMask(drawing, outWidth, outHeight);
+    plan = { ...planMask(content, outWidth, outHeight), ...(base ? { base } : {}) };
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }

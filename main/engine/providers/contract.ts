@@ -1,7 +1,10 @@
 import type { Sharp } from 'sharp';
 import type { z } from 'zod';
 import type { PhotoMetadata } from '../imaging/metadata';
+import type { InputRef, JobInputs, MaskRef } from '../../../shared/job-inputs';
 import type { MaskPurpose } from '../../../shared/mask';
+import type { OperationEffect } from '../../../shared/operation-effects';
+import type { AccountField, CostUnit } from '../../../shared/providers';
 import type { HttpRequest, HttpResponse } from '../net/http';
 
 /**
@@ -48,9 +51,16 @@ export function operationOf(module: Pick<ProviderModule, 'operations'>, name: st
 export interface ProviderModule {
   id: string;
   name: string;
-  auth: 'none' | 'api-key-header' | 'bearer';
-  /** The header an `api-key-header` provider reads its key from (default `x-api-key`). */
-  authHeader?: string;
+  /**
+   * What the user enters for this provider and how each value travels: secrets (in the
+   * SecretStore, bound to the provider's origin) as a header or a bearer token, plain values (a
+   * user id) as a header or in every JSON body. Empty for a provider that needs nothing (local).
+   */
+  accountFields: readonly AccountField[];
+  /** What its prices count: credits, tokens, quarter credits, photos… */
+  unit: CostUnit;
+  /** Its results come from a trained model (every cloud provider here), which export discloses. */
+  generative: boolean;
   /** Probed to judge reachability; null for the local provider, which is never offline. */
   baseUrl: string | null;
   capabilities: ProviderCapabilities;
@@ -61,7 +71,7 @@ export interface ProviderModule {
   concurrency?: number;
   /** How often to poll a remote job, in ms (ProductAI asks for 3–5 s). */
   pollIntervalMs: number;
-  estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputsView) => CostEstimate;
+  estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputs) => CostEstimate;
   /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
   submit: (context: SubmitContext) => Promise<SubmitResult>;
   poll: (context: ProviderContext, remoteId: string) => Promise<PollResult>;
@@ -124,6 +134,25 @@ export interface ProviderCapabilities {
   stream: boolean;
 }
 
+/** What an operation takes, by role (see shared/job-inputs.ts). */
+export interface OperationInputs {
+  /**
+   * What the job works on: 'photo' a photo; 'image' a photo or an earlier result; 'variant' an
+   * earlier result only; 'none' nothing (a prompt makes images).
+   */
+  source: 'photo' | 'image' | 'variant' | 'none';
+  /** The picture a video starts from (a photo or a result), given the way a source is. */
+  firstFrame?: boolean;
+  /** The job works on its shoot's approved variants (AIXpose videos), not on one photo. */
+  shootVariants?: 'approved';
+  /** The job works on its shoot as a whole (AIXpose publish). */
+  shoot?: boolean;
+  /** A painted mask of this purpose: a required one makes the job wait for it; an optional one is sent when there is one. */
+  mask?: { purpose: MaskPurpose; required: boolean };
+  /** A garment photo (try-on): the job waits until one is given. */
+  garment?: boolean;
+}
+
 export interface OperationSpec {
   label: string;
   description: string;
@@ -133,18 +162,13 @@ export interface OperationSpec {
    * `catalog` names the catalog kind whose entries are the choices (actions, models…).
    */
   hints: Record<string, { label: string; help?: string; catalog?: string }>;
-  inputs: {
-    image: boolean;
-    /** The job works on its shoot's approved variants (AIXpose videos), not on one photo. */
-    shootVariants?: 'approved';
-    /** The job works on its shoot as a whole (AIXpose publish). */
-    shoot?: boolean;
-    secondImage?: boolean;
-    mask?: MaskPurpose;
-    garment?: boolean;
-  };
+  inputs: OperationInputs;
   /** True when a submit costs money (drives budgets and the never-twice rule). */
   paid: boolean;
+  /** What it does to the photo (shared/operation-effects.ts): export discloses by it. */
+  effect: OperationEffect;
+  /** The label export draws on its results instead of the preset's wording ("Concept render"). */
+  disclosure?: string;
 }
 
 export interface CostEstimate {
@@ -153,19 +177,12 @@ export interface CostEstimate {
   durationMs?: number;
 }
 
-export interface JobInputsView {
-  assetIds: readonly string[];
-  /** For operations on a shoot's approved variants, in the order the user sees them. */
-  variantIds?: readonly string[];
-  maskId?: string;
-  garmentAssetId?: string;
-}
-
-/** A job's source photo, decoded upright from its original (which is never touched). */
+/**
+ * A picture a job reads (its source, garment or first frame), decoded upright: a photo from its
+ * original (which is never touched), or an earlier result from its saved file.
+ */
 export interface InputPhoto {
-  assetId: string;
-  /** The asset version this job runs on. */
-  version: number;
+  ref: InputRef;
   width: number;
   height: number;
   format: string;
@@ -176,9 +193,10 @@ export interface InputPhoto {
 
 /** How a provider reads what a job works on; the queue resolves ids, the provider never sees paths. */
 export interface ProviderInputs {
-  photo: (assetId: string) => Promise<InputPhoto>;
-  /** A mask rendered at the given size: 8-bit, 0 untouched … 255 fully selected. */
-  mask: (maskId: string, width: number, height: number) => Promise<Uint8Array>;
+  /** A photo (checked to be the version the job was planned on) or an earlier result, decoded. */
+  image: (ref: InputRef) => Promise<InputPhoto>;
+  /** The pinned mask version rendered at the given size: 8-bit, 0 untouched … 255 fully selected. */
+  mask: (ref: MaskRef, width: number, height: number) => Promise<Uint8Array>;
   /** A variant's file as saved, with who made it and the maker's own id for it. */
   variant: (variantId: string) => Promise<InputVariant>;
 }
@@ -229,7 +247,7 @@ export interface SubmitContext extends ProviderContext {
     shootId: string | null;
     operation: string;
     params: Record<string, unknown>;
-    inputs: JobInputsView;
+    inputs: JobInputs;
     idempotencyKey: string;
   };
   /**

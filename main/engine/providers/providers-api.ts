@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import { CatalogEntrySchema, type ProviderView } from '../../../shared/providers';
+import { CatalogEntrySchema, type AccountField, type ProviderView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
 import { getCachedCatalog, saveCatalog } from '../db/provider-catalogs-repo';
-import { configureProviderAccount, getProviderAccount, setKeyOrigin } from '../db/provider-accounts-repo';
+import {
+  configureProviderAccount,
+  getProviderAccount,
+  setAccountFields,
+  setKeyOrigin,
+} from '../db/provider-accounts-repo';
+import { writeTransaction } from '../db/connection';
 import type { QueueRunner } from '../queue/runner';
 import type { SecretStore } from '../secrets/secret-store';
 import { resolveOperation, validParams } from '../queue/enqueue';
 import { resolveBaseUrl } from '../queue/base-url';
-import { bindKeyHere, boundKey, keyMayTravelTo, originOf } from '../queue/key-binding';
+import { bindSecretHere, boundKey, keyMayTravelTo, originOf, secretFields, secretName } from '../queue/key-binding';
 import type { CatalogEntry, ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from '../net/http';
 
@@ -72,18 +78,35 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
     return keyMayTravelTo(origin) ? null : `Keys go over https only (plain http only to this machine).`;
   };
 
+  /** Each account field with its state: a secret as set or not (never its value), a plain value as entered. */
+  const fieldViews = async (provider: ProviderModule): Promise<ProviderView['accountFields']> => {
+    const plain = getProviderAccount(db, provider.id).fields;
+    return Promise.all(
+      provider.accountFields.map(async (field) => ({
+        ...field,
+        status: field.secret ? await secrets.describe(secretName(provider.id, field.id)) : null,
+        value: field.secret ? null : (plain[field.id] ?? null),
+      })),
+    );
+  };
+
   const view = async (provider: ProviderModule): Promise<ProviderView> => {
     const account = getProviderAccount(db, provider.id);
-    const needsKey = provider.auth !== 'none';
+    const mainKey = secretFields(provider)[0];
+    const needsKey = mainKey !== undefined;
     const baseUrl = provider.baseUrl === null ? null : resolveBaseUrl(db, provider, env);
     return {
       id: provider.id,
       name: provider.name,
       local: provider.baseUrl === null,
       needsKey,
-      key: needsKey ? await secrets.describe(provider.id) : { configured: false, last4: null, source: null },
+      key: mainKey
+        ? await secrets.describe(secretName(provider.id, mainKey.id))
+        : { configured: false, last4: null, source: null },
       keyWarning: needsKey ? secrets.warning() : null,
       keyNotSent: needsKey && baseUrl ? await keyNotSent(provider, baseUrl) : null,
+      accountFields: await fieldViews(provider),
+      unit: provider.unit,
       baseUrl,
       concurrency: account.concurrency ?? provider.concurrency ?? 4,
       reachable: runner.reachability().get(provider.id) ?? true,
@@ -96,15 +119,36 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
         description: spec.description,
         paid: spec.paid,
         inputs: {
-          image: spec.inputs.image,
+          source: spec.inputs.source,
+          firstFrame: spec.inputs.firstFrame ?? false,
           mask: spec.inputs.mask ?? null,
           garment: spec.inputs.garment ?? false,
           shoot: spec.inputs.shootVariants ? 'approved-variants' : spec.inputs.shoot ? 'whole' : null,
         },
+        effect: spec.effect,
         hints: spec.hints,
         paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),
       })),
     };
+  };
+
+  /** The account field a request names, checked to be one the provider declares, of the right kind. */
+  const requireField = (provider: ProviderModule, id: string, secret: boolean): AccountField => {
+    const field = provider.accountFields.find((candidate) => candidate.id === id);
+    if (!field) {
+      if (provider.accountFields.length === 0) throw new AppError('invalid_input', `${provider.name} needs no key.`);
+      const known = provider.accountFields.map((candidate) => candidate.id).join(', ');
+      throw new AppError('invalid_input', `${provider.name} has no account field "${id}" (it has: ${known}).`);
+    }
+    if (field.secret !== secret) {
+      throw new AppError(
+        'invalid_input',
+        secret
+          ? `${provider.name}'s "${field.label}" is not a secret: set it with the account's other fields.`
+          : `${provider.name}'s "${field.label}" is a secret: set it as a key, where it is stored protected.`,
+      );
+    }
+    return field;
   };
 
   /** Runs an account call through the provider's gate; its failures reach the user as sentences. */
@@ -126,22 +170,24 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
   return {
     'providers.list': () => Promise.all([...providers.values()].map(view)),
 
-    'providers.setKey': async ({ provider: id, key }) => {
+    'providers.setKey': async ({ provider: id, field, key }) => {
       const provider = requireProvider(id);
-      if (provider.auth === 'none') throw new AppError('invalid_input', `${provider.name} needs no key.`);
-      await secrets.set(id, key);
-      bindKeyHere(db, provider, env, context.now());
+      requireField(provider, field, true);
+      await secrets.set(secretName(id, field), key);
+      await bindSecretHere(db, secrets, provider, field, env, context.now());
       return view(provider);
     },
 
-    'providers.removeKey': async ({ provider: id }) => {
+    'providers.removeKey': async ({ provider: id, field }) => {
       const provider = requireProvider(id);
-      await secrets.remove(id);
-      setKeyOrigin(db, id, null, context.now());
+      requireField(provider, field, true);
+      await secrets.remove(secretName(id, field));
+      const anyLeft = await boundKey(db, secrets, provider, env);
+      if (!anyLeft) setKeyOrigin(db, id, null, context.now());
       return view(provider);
     },
 
-    'providers.configure': ({ provider: id, baseUrl, concurrency }) => {
+    'providers.configure': ({ provider: id, baseUrl, concurrency, fields }) => {
       const provider = requireProvider(id);
       if (provider.baseUrl === null && baseUrl) {
         throw new AppError('invalid_input', `${provider.name} runs on this machine; it has no address to set.`);
@@ -153,7 +199,11 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
           `Use an https:// address for ${provider.name}; plain http:// is only for a sandbox on this machine.`,
         );
       }
-      configureProviderAccount(db, id, { baseUrl, concurrency }, context.now());
+      for (const field of Object.keys(fields ?? {})) requireField(provider, field, false);
+      writeTransaction(db, () => {
+        configureProviderAccount(db, id, { baseUrl, concurrency }, context.now());
+        if (fields) setAccountFields(db, id, fields, context.now());
+      });
       return view(provider);
     },
 
@@ -169,7 +219,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       });
       if (!fetchCatalog) return answer(null);
       if (cached && !refresh && context.now() - cached.fetchedAt < CATALOG_MAX_AGE_MS) return answer(null);
-      if (!(await secrets.describe(id)).configured) {
+      if (!(await boundKey(db, secrets, provider, env))) {
         return answer(`Set a ${provider.name} key to load its catalog.`);
       }
       try {
@@ -209,7 +259,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
     'providers.estimate': ({ provider: id, operation, params }) => {
       const { module, spec } = resolveOperation(providers, id, operation);
       const parsed = validParams(spec, params);
-      const estimate = module.estimateCost(operation, parsed, { assetIds: ['estimate'] });
+      const estimate = module.estimateCost(operation, parsed, {});
       return { credits: estimate.credits, durationMs: estimate.durationMs ?? null };
     },
 
@@ -221,8 +271,8 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
 
     'providers.test': async ({ provider: id }) => {
       const provider = requireProvider(id);
-      if (provider.auth === 'none') return { ok: true, message: `${provider.name} needs no key.` };
-      if (!(await secrets.describe(id)).configured) {
+      if (secretFields(provider).length === 0) return { ok: true, message: `${provider.name} needs no key.` };
+      if (!(await boundKey(db, secrets, provider, env))) {
         return {
           ok: false,
           message: `No key is set for ${provider.name}. Paste the key from your ${provider.name} account.`,

@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/errors';
-import { fitsBudget, transition, type JobEvent } from '../../../shared/job-model';
+import { transition, type JobEvent } from '../../../shared/job-model';
 import type { Job, PauseScope } from '../../../shared/jobs';
-import { committedSpend, getBudget, jobsAwaitingApproval } from '../db/budgets-repo';
 import type { Db } from '../db/connection';
 import { applyJobEvent, getJob, type JobRecord } from '../db/jobs-repo';
 import { shootExists } from '../db/shoots-repo';
@@ -9,6 +8,7 @@ import type { EventHub } from '../events';
 import { operationOf, type ProviderModule } from '../providers/contract';
 import type { EnqueuedRun } from './enqueue';
 import { toJobView } from './job-view';
+import { InputGiver } from './provide-input';
 import type { QueueRunner } from './runner';
 
 /** What the queue's API handlers share: the library, the runner, the providers and the event hub. */
@@ -22,7 +22,12 @@ export interface QueueApiContext {
 
 /** The checks and steps several of the queue's handlers take alike. */
 export class QueueApiSupport {
-  constructor(private readonly context: QueueApiContext) {}
+  /** Gives waiting jobs what they wait for (a mask, a garment, an approval). */
+  readonly giver: InputGiver;
+
+  constructor(private readonly context: QueueApiContext) {
+    this.giver = new InputGiver(context.db, context.providers);
+  }
 
   requireJob(id: string): JobRecord {
     const job = getJob(this.context.db, id);
@@ -79,28 +84,14 @@ export class QueueApiSupport {
     return module ? operationOf(module, job.operation) : undefined;
   }
 
-  /** Would this paid job, started now, take its shoot past what the user approved (or auto-approves)? */
+  /** Would this paid job, started now, take its shoot past what it may spend at its provider? */
   needsApproval(job: JobRecord): boolean {
-    const { db } = this.context;
-    if (!this.specOf(job)?.paid || !job.shootId) return false;
-    return !fitsBudget(getBudget(db, job.shootId), committedSpend(db, job.shootId), 0);
+    return this.giver.needsApproval(job, this.specOf(job));
   }
 
-  /** Jobs waiting for approval that the shoot's budget now covers, oldest first, go to the queue. */
-  releaseApproved(shootId: string): number {
-    const { db, now } = this.context;
-    const budget = getBudget(db, shootId);
-    let committed = committedSpend(db, shootId);
-    let released = 0;
-    for (const waiting of jobsAwaitingApproval(db, shootId)) {
-      if (!fitsBudget(budget, committed, waiting.estimate)) break;
-      const result = applyJobEvent(db, waiting.id, { type: 'input_given' }, now());
-      if (result.ok) {
-        committed += waiting.estimate;
-        released += 1;
-        this.announce(result.job);
-      }
-    }
-    return released;
+  /** Tells the UI about jobs that changed together, and wakes the queue if any did. */
+  announceAll(jobs: readonly JobRecord[]): void {
+    for (const job of jobs) this.announce(job);
+    if (jobs.length > 0) this.context.runner.wake();
   }
 }

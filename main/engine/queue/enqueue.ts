@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import { fitsBudget } from '../../../shared/job-model';
 import { parseOrThrow } from '../../../shared/validation';
+import type { InputTarget } from '../../../shared/job-inputs';
 import type { Recipe } from '../../../shared/jobs';
 import { assetShoot } from '../db/assets-repo';
 import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-runs-repo';
-import { committedSpend, getBudget } from '../db/budgets-repo';
 import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
-import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
-import { listVariants } from '../db/variants-repo';
+import { getVariant, listVariants } from '../db/variants-repo';
 import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
 import { retryLimitSetting } from '../db/settings-service';
+import { checkPictureFits, nextWait, planInputs, SpendTracker } from './job-inputs-plan';
 
 export function resolveOperation(
   providers: ReadonlyMap<string, ProviderModule>,
@@ -37,120 +36,77 @@ export interface EnqueuedRun {
   awaitingInput: number;
 }
 
+/** What a recipe runs on: photos and earlier results (one job each), and a garment for every job if given. */
+export interface RunTargets {
+  assetIds: readonly string[];
+  variantIds: readonly string[];
+  garment?: InputTarget;
+}
+
 /**
- * One job per asset for a recipe, inside the caller's write transaction. A job whose operation
- * needs a mask the asset lacks waits for it; a paid job beyond what its shoot approved (or
- * auto-approves, up to the cap) waits for approval. The same rules apply whether the user ran
- * the recipe or a hot folder did.
+ * One job per photo or result for a recipe, inside the caller's write transaction. Each job's
+ * inputs are pinned (the photo's version, the mask's version); a job that lacks a required mask
+ * or a garment waits for it, and a paid job beyond what its shoot approved at that provider (or
+ * auto-approves, up to the cap) waits for approval. The same rules apply whether the user ran the
+ * recipe or a hot folder did.
  */
 export function enqueueRecipe(
   db: Db,
   providers: ReadonlyMap<string, ProviderModule>,
   recipe: Recipe,
-  assetIds: readonly string[],
+  targets: RunTargets,
   now: number,
 ): EnqueuedRun {
   const { module, spec } = resolveOperation(providers, recipe.provider, recipe.operation);
   if (spec.inputs.shootVariants || spec.inputs.shoot) {
     throw new AppError('invalid_input', `${spec.label} works on a whole shoot: run it from the shoot, not on photos.`);
   }
-  if (spec.inputs.garment) {
-    // Nothing can supply a garment photo to a job yet; refuse rather than leave jobs waiting forever.
-    throw new AppError('invalid_input', `${spec.label} needs a garment photo, which a recipe cannot give yet.`);
-  }
-  const params = validParams(spec, recipe.params);
-  const run: EnqueuedRun = { jobs: [], totalEstimate: 0, awaitingApproval: 0, awaitingInput: 0 };
-  const spend = new Map<string, number>();
-  const maxAttempts = retryLimitSetting(db);
-  for (const assetId of assetIds) {
-    const shootId = assetShoot(db, assetId);
-    const mask = spec.inputs.mask ? getMask(db, assetId, spec.inputs.mask) : null;
-    const inputs = { assetIds: [assetId], ...(mask ? { maskId: mask.id } : {}) };
-    const estimate = module.estimateCost(recipe.operation, params, inputs).credits;
-    run.totalEstimate += estimate;
-    let waitingFor: NewJob['waitingFor'] = null;
-    if (spec.inputs.mask && !mask) waitingFor = 'mask';
-    else if (spec.paid && shootId && !withinBudget(db, spend, shootId, estimate)) waitingFor = 'approval';
-    if (waitingFor === 'approval') run.awaitingApproval += 1;
-    else if (waitingFor) run.awaitingInput += 1;
-    run.jobs.push({
-      id: randomUUID(),
-      shootId,
-      recipeId: recipe.id,
-      provider: recipe.provider,
-      operation: recipe.operation,
-      inputs,
-      params,
-      idempotencyKey: randomUUID(),
-      maxAttempts,
-      costEstimate: estimate,
-      priority: 0,
-      waitingFor,
-    });
-  }
-  insertJobs(db, run.jobs, now);
-  return run;
+  const pictures: InputTarget[] = [
+    ...targets.assetIds.map((id) => ({ kind: 'asset' as const, id })),
+    ...targets.variantIds.map((id) => ({ kind: 'variant' as const, id })),
+  ];
+  for (const picture of pictures) checkPictureFits(spec, picture);
+  const planner = new JobPlanner(db, module, spec, recipe, validParams(spec, recipe.params));
+  for (const picture of pictures) planner.add(shootOf(db, picture), picture, targets.garment);
+  return planner.insert(now);
 }
 
 /**
- * Is a paid job of `estimate` credits within what its shoot approved (or auto-approves, up to the
- * cap)? `spend` carries what this enqueue already committed per shoot; it is updated when it fits.
- */
-function withinBudget(db: Db, spend: Map<string, number>, shootId: string, estimate: number): boolean {
-  const committed = spend.get(shootId) ?? committedSpend(db, shootId);
-  if (!fitsBudget(getBudget(db, shootId), committed, estimate)) return false;
-  spend.set(shootId, committed + estimate);
-  return true;
-}
-
-/**
- * One job for an operation on a whole shoot (an AIXpose video or publish): its inputs are the
- * shoot's approved image variants, in the order they were made. Nothing approved, nothing to do.
+ * One job for an operation on a whole shoot: an AIXpose video or publish (its inputs are the
+ * shoot's approved image variants, in the order they were made), or an operation that starts from
+ * nothing (a prompt makes images). Nothing approved, no video.
  */
 export function enqueueShootOperation(
   db: Db,
   providers: ReadonlyMap<string, ProviderModule>,
-  request: { shootId: string; provider: string; operation: string; params: Record<string, unknown> },
+  request: {
+    shootId: string;
+    provider: string;
+    operation: string;
+    params: Record<string, unknown>;
+    garment?: InputTarget;
+  },
   now: number,
 ): EnqueuedRun {
   const { module, spec } = resolveOperation(providers, request.provider, request.operation);
-  if (!spec.inputs.shootVariants && !spec.inputs.shoot) {
+  const onShoot = spec.inputs.shootVariants !== undefined || spec.inputs.shoot === true;
+  if (!onShoot && (spec.inputs.source !== 'none' || spec.inputs.firstFrame)) {
     throw new AppError('invalid_input', `${spec.label} works on photos: run it on a selection, not on a shoot.`);
   }
-  const params = validParams(spec, request.params);
-  const variantIds = spec.inputs.shootVariants
-    ? listVariants(db, { shootId: request.shootId })
-        .filter((variant) => variant.approved && variant.kind === 'image')
-        .map((variant) => variant.id)
-    : [];
-  if (spec.inputs.shootVariants && variantIds.length === 0) {
-    throw new AppError('invalid_input', `Approve at least one variant of this shoot before "${spec.label}".`);
+  const recipe = { id: null, provider: request.provider, operation: request.operation };
+  const planner = new JobPlanner(db, module, spec, recipe, validParams(spec, request.params));
+  if (spec.inputs.shootVariants) {
+    const variants = listVariants(db, { shootId: request.shootId })
+      .filter((variant) => variant.approved && variant.kind === 'image')
+      .map((variant) => variant.id);
+    if (variants.length === 0) {
+      throw new AppError('invalid_input', `Approve at least one variant of this shoot before "${spec.label}".`);
+    }
+    planner.add(request.shootId, null, request.garment, { variants });
+  } else {
+    planner.add(request.shootId, null, request.garment);
   }
-  const inputs = { assetIds: [], variantIds };
-  const estimate = module.estimateCost(request.operation, params, inputs).credits;
-  const waitingFor: NewJob['waitingFor'] =
-    spec.paid && !withinBudget(db, new Map(), request.shootId, estimate) ? 'approval' : null;
-  const job: NewJob = {
-    id: randomUUID(),
-    shootId: request.shootId,
-    recipeId: null,
-    provider: request.provider,
-    operation: request.operation,
-    inputs,
-    params,
-    idempotencyKey: randomUUID(),
-    maxAttempts: retryLimitSetting(db),
-    costEstimate: estimate,
-    priority: 0,
-    waitingFor,
-  };
-  insertJobs(db, [job], now);
-  return {
-    jobs: [job],
-    totalEstimate: estimate,
-    awaitingApproval: waitingFor === 'approval' ? 1 : 0,
-    awaitingInput: 0,
-  };
+  return planner.insert(now);
 }
 
 /**
@@ -171,10 +127,68 @@ export function enqueueDefaultRecipe(
     const recipe = getRecipe(db, wanted.recipeId);
     if (!recipe) return null;
     if (!claimAutoRun(db, assetId, wanted.contentHash, recipe.id, now)) return null;
-    const run = enqueueRecipe(db, providers, recipe, [assetId], now);
+    const run = enqueueRecipe(db, providers, recipe, { assetIds: [assetId], variantIds: [] }, now);
     const job = run.jobs[0];
     if (job) recordAutoRunJob(db, assetId, wanted.contentHash, recipe.id, job.id);
     return job?.id ?? null;
   });
   return jobId ? getJob(db, jobId) : null;
+}
+
+/** The shoot a picture belongs to: a photo's, or the shoot of the job that made a result. */
+function shootOf(db: Db, picture: InputTarget): string | null {
+  if (picture.kind === 'asset') return assetShoot(db, picture.id);
+  const variant = getVariant(db, picture.id);
+  return variant ? (getJob(db, variant.jobId)?.shootId ?? null) : null;
+}
+
+/** Plans a run's jobs one by one (pinned inputs, estimate, what each waits for), then inserts them at once. */
+class JobPlanner {
+  private readonly run: EnqueuedRun = { jobs: [], totalEstimate: 0, awaitingApproval: 0, awaitingInput: 0 };
+  private readonly spend: SpendTracker;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly module: ProviderModule,
+    private readonly spec: OperationSpec,
+    private readonly recipe: { id: string | null; provider: string; operation: string },
+    private readonly params: Record<string, unknown>,
+  ) {
+    this.spend = new SpendTracker(db);
+    this.maxAttempts = retryLimitSetting(db);
+  }
+
+  add(
+    shootId: string | null,
+    picture: InputTarget | null,
+    garment: InputTarget | undefined,
+    extra: { variants?: string[] } = {},
+  ): void {
+    const inputs = { ...planInputs(this.db, this.spec, picture, garment), ...extra };
+    const estimate = this.module.estimateCost(this.recipe.operation, this.params, inputs).credits;
+    const waitingFor = nextWait(this.spec, { shootId, provider: this.recipe.provider, inputs, estimate }, this.spend);
+    this.run.totalEstimate += estimate;
+    if (waitingFor === 'approval') this.run.awaitingApproval += 1;
+    else if (waitingFor) this.run.awaitingInput += 1;
+    this.run.jobs.push({
+      id: randomUUID(),
+      shootId,
+      recipeId: this.recipe.id,
+      provider: this.recipe.provider,
+      operation: this.recipe.operation,
+      inputs,
+      params: this.params,
+      idempotencyKey: randomUUID(),
+      maxAttempts: this.maxAttempts,
+      costEstimate: estimate,
+      priority: 0,
+      waitingFor,
+    });
+  }
+
+  insert(now: number): EnqueuedRun {
+    insertJobs(this.db, this.run.jobs, now);
+    return this.run;
+  }
 }

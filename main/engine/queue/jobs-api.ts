@@ -17,7 +17,14 @@ import { QueueApiSupport, type QueueApiContext } from './api-context';
 import { toJobView } from './job-view';
 import { REMOTE_FAILED } from './job-run';
 
-type JobMethods = 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.retry' | 'jobs.resolveReview' | 'jobs.moveToTop';
+type JobMethods =
+  | 'jobs.list'
+  | 'jobs.get'
+  | 'jobs.cancel'
+  | 'jobs.retry'
+  | 'jobs.resolveReview'
+  | 'jobs.moveToTop'
+  | 'jobs.provideInput';
 
 /** Jobs: list and read them, and what a user may do to one (cancel, retry, resolve a review, move up). */
 export function createJobsApi(context: QueueApiContext): Pick<ApiHandlers, JobMethods> {
@@ -80,6 +87,12 @@ export function createJobsApi(context: QueueApiContext): Pick<ApiHandlers, JobMe
       const view = support.announce(result.job);
       runner.wake();
       return view;
+    },
+
+    'jobs.provideInput': ({ id, input }) => {
+      const job = support.giver.provide(id, input, now());
+      support.announceAll([job]);
+      return toJobView(job);
     },
 
     'jobs.resolveReview': ({ id, action }) => {

@@ -3,6 +3,7 @@ import { getProviderAccount, setKeyOrigin } from '../db/provider-accounts-repo';
 import type { SecretStore } from '../secrets/secret-store';
 import { envBaseUrlName, resolveBaseUrl } from './base-url';
 import type { ProviderModule } from '../providers/contract';
+import type { AccountField } from '../../../shared/providers';
 import { isLoopbackHost } from '../net/network';
 
 /**
@@ -32,26 +33,84 @@ export function keyMayTravelTo(origin: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
+/** Where a provider's secret account field is kept: its main key under the provider's id, others beside it. */
+export function secretName(provider: string, field: string): string {
+  return field === 'key' ? provider : `${provider}--${field}`;
+}
+
+/** The provider's secret fields, its main key (if it declares one) first. */
+export function secretFields(provider: ProviderModule): AccountField[] {
+  const secrets = provider.accountFields.filter((field) => field.secret);
+  return [...secrets.filter((field) => field.id === 'key'), ...secrets.filter((field) => field.id !== 'key')];
+}
+
+/**
+ * Every secret of a provider's account with the origin they were entered for, or null when none is
+ * set. A missing field is left out: the request then goes without it and the provider says so.
+ */
+export interface BoundAccount {
+  secrets: Record<string, string>;
+  origin: string | null;
+}
+
+export async function boundAccount(
+  db: Db,
+  secrets: SecretStore,
+  provider: ProviderModule,
+  env: NodeJS.ProcessEnv,
+): Promise<BoundAccount | null> {
+  const values: Record<string, string> = {};
+  let source: 'env' | 'stored' | null = null;
+  for (const field of secretFields(provider)) {
+    const name = secretName(provider.id, field.id);
+    const description = await secrets.describe(name);
+    if (!description.configured) continue;
+    const value = await secrets.get(name);
+    if (!value) continue;
+    values[field.id] = value;
+    source ??= description.source;
+  }
+  if (source === null) return null;
+  const origin =
+    source === 'env'
+      ? originOf(env[envBaseUrlName(provider.id)] ?? provider.baseUrl ?? '')
+      : getProviderAccount(db, provider.id).keyOrigin;
+  return { secrets: values, origin };
+}
+
+/** The main key alone (its first secret field), for callers that only need to know one is set and where. */
 export async function boundKey(
   db: Db,
   secrets: SecretStore,
   provider: ProviderModule,
   env: NodeJS.ProcessEnv,
 ): Promise<BoundKey | null> {
-  const description = await secrets.describe(provider.id);
-  if (!description.configured) return null;
-  const key = await secrets.get(provider.id);
-  if (!key) return null;
-  const origin =
-    description.source === 'env'
-      ? originOf(env[envBaseUrlName(provider.id)] ?? provider.baseUrl ?? '')
-      : getProviderAccount(db, provider.id).keyOrigin;
-  return { key, origin };
+  const account = await boundAccount(db, secrets, provider, env);
+  const first = secretFields(provider).find((field) => account?.secrets[field.id] !== undefined);
+  return account && first ? { key: account.secrets[first.id] ?? '', origin: account.origin } : null;
 }
 
-/** A key just entered belongs to where the provider is reached now. */
-export function bindKeyHere(db: Db, provider: ProviderModule, env: NodeJS.ProcessEnv, now: number): void {
-  setKeyOrigin(db, provider.id, originOf(resolveBaseUrl(db, provider, env)), now);
+/**
+ * A secret just entered belongs to where the provider is reached now. Secrets entered for another
+ * address before are removed: an account's secrets go together, to one origin.
+ */
+export async function bindSecretHere(
+  db: Db,
+  secrets: SecretStore,
+  provider: ProviderModule,
+  field: string,
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Promise<void> {
+  const here = originOf(resolveBaseUrl(db, provider, env));
+  const before = getProviderAccount(db, provider.id).keyOrigin;
+  if (before !== null && before !== here) {
+    for (const other of secretFields(provider)) {
+      const name = secretName(provider.id, other.id);
+      if (other.id !== field && (await secrets.describe(name)).source === 'stored') await secrets.remove(name);
+    }
+  }
+  setKeyOrigin(db, provider.id, here, now);
 }
 
 /**
@@ -65,8 +124,9 @@ export async function bindStoredKeys(
   now: number,
 ): Promise<void> {
   for (const provider of providers) {
-    if (provider.auth === 'none' || getProviderAccount(db, provider.id).keyOrigin !== null) continue;
-    if ((await secrets.describe(provider.id)).source !== 'stored') continue;
-    bindKeyHere(db, provider, {}, now);
+    if (secretFields(provider).length === 0 || getProviderAccount(db, provider.id).keyOrigin !== null) continue;
+    if ((await secrets.describe(secretName(provider.id, secretFields(provider)[0]?.id ?? 'key'))).source !== 'stored')
+      continue;
+    setKeyOrigin(db, provider.id, originOf(resolveBaseUrl(db, provider, {})), now);
   }
 }

@@ -1,3 +1,4 @@
+import { inputAssetId } from '../../../shared/job-inputs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { placeAtomic } from '../atomic-file';
@@ -60,7 +61,7 @@ export class OutputStore {
 
   /** The metadata step for an output: cloud images only (the local provider writes its own). */
   private carrier(job: JobRecord, output: FetchedOutput): (temp: string) => Promise<void> {
-    const sourceId = job.inputs.assetIds[0];
+    const sourceId = inputAssetId(job.inputs);
     const source = sourceId ? assetSource(this.options.db, sourceId) : null;
     const sourceFile = source?.file;
     if (job.provider === 'local' || output.kind !== 'image' || !sourceFile) return () => Promise.resolve();

@@ -13,7 +13,8 @@ import type {
   SubmitResult,
 } from '../providers/contract';
 import type { HostResolver } from '../net/network';
-import { keyMayTravelTo, type BoundKey } from './key-binding';
+import { keyMayTravelTo, type BoundAccount } from './key-binding';
+import { getProviderAccount } from '../db/provider-accounts-repo';
 import { CALL_TIMEOUTS_MS, httpRequest, ProviderRequestError, type HttpRequest, type HttpResponse } from '../net/http';
 import { resolveUrlHost, systemResolver, type ResolvedAddress } from '../net/network';
 import type { Clock } from '../clock';
@@ -29,10 +30,10 @@ export interface CallDeps {
   clock: Clock;
   inputs: ProviderInputs;
   /**
-   * The provider's API key with the origin it was entered for, or null (read at each request, so
-   * a new key applies at once).
+   * The provider account's secrets with the origin they were entered for, or null (read at each
+   * request, so a new key applies at once).
    */
-  apiKey: (provider: ProviderModule) => Promise<BoundKey | null>;
+  account: (provider: ProviderModule) => Promise<BoundAccount | null>;
   /** Where the provider is reached (environment, then the user's setting, then the module's default). */
   baseUrl: (provider: ProviderModule) => string;
   /** The user's staging storage, while one is set up. */
@@ -76,8 +77,12 @@ export function providerContext(
       return path.join(deps.downloadsDir, `${randomUUID()}${extension}`);
     },
     request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
-      const auth = await authHeaders(deps, gate.provider, baseUrl, request.url);
-      if (auth.headers) request = { ...request, headers: { ...request.headers, ...auth.headers } };
+      const auth = await accountValues(deps, gate.provider, baseUrl, request.url);
+      request = {
+        ...request,
+        headers: { ...request.headers, ...auth.headers },
+        body: withBodyFields(request.body, auth.body),
+      };
       await gate.takeToken(signal);
       if (step && !step.marked) {
         markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
@@ -100,46 +105,72 @@ export function providerContext(
 }
 
 /**
- * The auth header for a request to the provider's own origin. A request to any other origin (a
- * presigned upload, an output on a CDN) gets none: a key is never handed to a third party. Nor
- * does the provider's origin get a key entered for another one, or one over plain http to
- * another machine: the request goes without it, and a refusal then says why.
+ * What the account adds to a request to the provider's own origin: its secrets and plain values,
+ * each as its field declares (a header, a bearer token, a field of every JSON body). A request to
+ * any other origin (a presigned upload, an output on a CDN) gets nothing: a key is never handed to
+ * a third party. Nor does the provider's origin get secrets entered for another one, or sent over
+ * plain http to another machine: the request goes without them, and a refusal then says why.
  */
-async function authHeaders(
+async function accountValues(
   deps: CallDeps,
   provider: ProviderModule,
   baseUrl: string,
   url: string,
-): Promise<{ headers: Record<string, string> | null; withheld?: string }> {
-  if (provider.auth === 'none' || !sameOrigin(url, baseUrl)) return { headers: null };
-  const bound = await deps.apiKey(provider);
-  if (!bound) {
-    // Refused before anything left: the queue pauses the provider until a key is set.
-    throw new ProviderRequestError(`No API key is set for ${provider.name}. Add it in Settings.`, {
-      kind: 'http',
-      status: 401,
-      providerCode: 'no_key',
-    });
+): Promise<{ headers: Record<string, string>; body: Record<string, string>; withheld?: string }> {
+  const none = { headers: {}, body: {} };
+  if (provider.accountFields.length === 0 || !sameOrigin(url, baseUrl)) return none;
+  const plain = getProviderAccount(deps.db, provider.id).fields;
+  const values: Record<string, string> = { ...plain };
+  let withheld: string | undefined;
+  if (provider.accountFields.some((field) => field.secret)) {
+    const bound = await deps.account(provider);
+    if (!bound) {
+      // Refused before anything left: the queue pauses the provider until a key is set.
+      throw new ProviderRequestError(`No API key is set for ${provider.name}. Add it in Settings.`, {
+        kind: 'http',
+        status: 401,
+        providerCode: 'no_key',
+      });
+    }
+    withheld = secretsWithheld(provider, baseUrl, bound.origin);
+    if (!withheld) Object.assign(values, bound.secrets);
   }
+  const headers: Record<string, string> = {};
+  const body: Record<string, string> = {};
+  for (const field of provider.accountFields) {
+    const value = Object.hasOwn(values, field.id) ? values[field.id] : undefined;
+    if (value === undefined) continue;
+    if ('bearer' in field.send) headers.authorization = `Bearer ${value}`;
+    else if ('header' in field.send) headers[field.send.header.toLowerCase()] = value;
+    else body[field.send.body] = value;
+  }
+  return { headers, body, ...(withheld ? { withheld } : {}) };
+}
+
+/** Why the account's secrets may not go to the provider's origin now, if they may not. */
+function secretsWithheld(provider: ProviderModule, baseUrl: string, boundOrigin: string | null): string | undefined {
   const origin = new URL(baseUrl).origin;
-  if (bound.origin !== origin) {
-    const where = bound.origin ? `was entered for ${bound.origin}` : 'is not bound to any address yet';
-    return {
-      headers: null,
-      withheld: `No key was sent to ${origin}: the ${provider.name} key ${where}. Enter the key again in Settings to use it at ${origin}.`,
-    };
+  if (boundOrigin !== origin) {
+    const where = boundOrigin ? `was entered for ${boundOrigin}` : 'is not bound to any address yet';
+    return `No key was sent to ${origin}: the ${provider.name} key ${where}. Enter the key again in Settings to use it at ${origin}.`;
   }
   if (!keyMayTravelTo(origin)) {
-    return {
-      headers: null,
-      withheld: `No key was sent to ${origin}: keys go over https, or plain http to this machine only.`,
-    };
+    return `No key was sent to ${origin}: keys go over https, or plain http to this machine only.`;
   }
-  const { key } = bound;
-  return {
-    headers:
-      provider.auth === 'bearer' ? { authorization: `Bearer ${key}` } : { [provider.authHeader ?? 'x-api-key']: key },
-  };
+  return undefined;
+}
+
+/** A JSON object body with the account's body fields added (a field the provider's code set wins). */
+function withBodyFields(body: HttpRequest['body'], fields: Record<string, string>): HttpRequest['body'] {
+  if (Object.keys(fields).length === 0 || typeof body !== 'string') return body;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
+  return JSON.stringify({ ...fields, ...(parsed as Record<string, unknown>) });
 }
 
 /**

@@ -5,85 +5,111 @@ import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
 import { assetSource } from '../db/ingest-repo';
-import { getMaskById } from '../db/masks-repo';
+import { getMaskVersion } from '../db/masks-repo';
 import { getVariant } from '../db/variants-repo';
 import { getJob } from '../db/jobs-repo';
 import { variantFilePath } from './output-store';
 import type { PhotoDecoder } from '../imaging/decode';
 import { sniffFormat } from '../imaging/sniff';
-import { rasterizeMaskInWorker } from '../masks/rasterize-worker';
+import { renderMask } from '../masks/render-mask';
+import type { InputRef } from '../../../shared/job-inputs';
 import type { InputPhoto, InputVariant, ProviderInputs } from '../providers/contract';
 
 /**
- * What providers read a job's photos and masks through. A photo is read from its original in the
- * hot folder and checked to be the content that was ingested: a job never runs on a file that
- * changed since (a re-save is a new version with jobs of its own).
+ * What providers read a job's pictures and masks through. A photo is read from its original in the
+ * hot folder and checked to be the version the job was planned on: a job never runs on a file that
+ * changed since (a re-save is a new version with jobs of its own). A result is read from its file
+ * in the media store. A mask is the version the job pinned, rendered by the one mask renderer.
  */
 export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: string): ProviderInputs {
-  return {
-    photo: async (assetId): Promise<InputPhoto> => {
-      const source = assetSource(db, assetId);
-      if (!source) throw new AppError('not_found', `No photo ${assetId}.`);
-      if (!source.file || source.state === 'missing') {
+  const readVariant = async (variantId: string): Promise<InputVariant> => {
+    const variant = getVariant(db, variantId);
+    const job = variant ? getJob(db, variant.jobId) : null;
+    if (!variant || !job) throw new AppError('not_found', `The variant ${variantId} is gone.`);
+    const bytes = await fs.promises.readFile(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType));
+    return {
+      id: variant.id,
+      provider: job.provider,
+      assetId: variant.assetId,
+      mimeType: variant.mimeType,
+      width: variant.width,
+      height: variant.height,
+      bytes,
+      remote: variant.remote ? { id: variant.remote.id, ...numbering(variant.remote) } : null,
+    };
+  };
+
+  const decode = async (ref: InputRef, file: string, bytes: Buffer, name: string): Promise<InputPhoto> => {
+    const sniffed = sniffFormat(bytes.subarray(0, 64));
+    if (!sniffed.ok) throw new AppError('invalid_input', `${name}: ${sniffed.message}`);
+    const opened = await decoder.open(file, bytes, sniffed.format);
+    if (!opened.ok) {
+      if (opened.error.kind === 'decoder_unavailable') throw new Error(opened.error.message);
+      throw new AppError('invalid_input', opened.error.message);
+    }
+    const { photo } = opened;
+    return {
+      ref,
+      width: photo.width,
+      height: photo.height,
+      format: photo.format,
+      metadata: photo.metadata,
+      pipeline: photo.pipeline,
+    };
+  };
+
+  const readPhoto = async (ref: InputRef & { kind: 'asset' }): Promise<InputPhoto> => {
+    const source = assetSource(db, ref.assetId);
+    if (!source) throw new AppError('not_found', `No photo ${ref.assetId}.`);
+    if (!source.file || source.state === 'missing') {
+      throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
+    }
+    if (source.version !== ref.version) {
+      throw new AppError(
+        'conflict',
+        `${source.relativePath} changed since this job was planned (version ${ref.version}, now ${source.version}); the new version has jobs of its own.`,
+      );
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
       }
-      let bytes: Buffer;
-      try {
-        bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
-        }
-        if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) {
-          throw new AppError('invalid_input', `${source.relativePath} is no longer a photo file Shootline can read.`);
-        }
-        throw error; // a locked or unreadable file: the queue tries again later
+      if (error instanceof NotRegularFileError || error instanceof FileTooLargeError) {
+        throw new AppError('invalid_input', `${source.relativePath} is no longer a photo file Shootline can read.`);
       }
-      if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) {
-        throw new AppError(
-          'conflict',
-          `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,
-        );
+      throw error; // a locked or unreadable file: the queue tries again later
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) {
+      throw new AppError(
+        'conflict',
+        `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,
+      );
+    }
+    return decode(ref, source.file, bytes, source.relativePath);
+  };
+
+  return {
+    image: async (ref) => {
+      if (ref.kind === 'asset') return readPhoto(ref);
+      const variant = getVariant(db, ref.variantId);
+      if (!variant) throw new AppError('not_found', `The result ${ref.variantId} is gone.`);
+      if (variant.kind !== 'image')
+        throw new AppError('invalid_input', `The result ${ref.variantId} is not a picture.`);
+      const file = variantFilePath(mediaRoot, variant.mediaId, variant.mimeType);
+      const bytes = await fs.promises.readFile(file);
+      return decode(ref, file, bytes, `Result ${ref.variantId}`);
+    },
+    mask: (ref, width, height) => {
+      const version = getMaskVersion(db, ref.maskId, ref.version);
+      if (!version) {
+        return Promise.reject(new AppError('not_found', `Version ${ref.version} of mask ${ref.maskId} is gone.`));
       }
-      const sniffed = sniffFormat(bytes.subarray(0, 64));
-      if (!sniffed.ok) throw new AppError('invalid_input', sniffed.message);
-      const opened = await decoder.open(source.file, bytes, sniffed.format);
-      if (!opened.ok) {
-        if (opened.error.kind === 'decoder_unavailable') throw new Error(opened.error.message);
-        throw new AppError('invalid_input', opened.error.message);
-      }
-      const { photo } = opened;
-      return {
-        assetId,
-        version: source.version,
-        width: photo.width,
-        height: photo.height,
-        format: photo.format,
-        metadata: photo.metadata,
-        pipeline: photo.pipeline,
-      };
+      return renderMask(version.content, width, height);
     },
-    mask: (maskId, width, height) => {
-      const mask = getMaskById(db, maskId);
-      if (!mask) return Promise.reject(new AppError('not_found', `The mask ${maskId} is gone.`));
-      return rasterizeMaskInWorker(mask.drawing, width, height);
-    },
-    variant: async (variantId): Promise<InputVariant> => {
-      const variant = getVariant(db, variantId);
-      const job = variant ? getJob(db, variant.jobId) : null;
-      if (!variant || !job) throw new AppError('not_found', `The variant ${variantId} is gone.`);
-      const bytes = await fs.promises.readFile(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType));
-      return {
-        id: variant.id,
-        provider: job.provider,
-        assetId: variant.assetId,
-        mimeType: variant.mimeType,
-        width: variant.width,
-        height: variant.height,
-        bytes,
-        remote: variant.remote ? { id: variant.remote.id, ...numbering(variant.remote) } : null,
-      };
-    },
+    variant: readVariant,
   };
 }
 

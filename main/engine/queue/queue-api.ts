@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../../shared/api';
 import type { QueueApiContext } from './api-context';
+import { createBudgetsApi } from './budgets-api';
 import { createJobsApi } from './jobs-api';
 import { createMasksApi } from './masks-api';
 import { createQueueControlApi } from './queue-control-api';
@@ -8,7 +9,7 @@ import { createVariantsApi } from './variants-api';
 
 export type { QueueApiContext } from './api-context';
 
-/** The queue's part of the API, one file per resource: jobs, the queue itself, recipes, variants and masks. */
+/** The queue's part of the API, one file per resource: jobs, the queue itself, recipes, variants, masks and budgets. */
 export function createQueueApi(context: QueueApiContext) {
   return {
     ...createJobsApi(context),
@@ -16,5 +17,6 @@ export function createQueueApi(context: QueueApiContext) {
     ...createRecipesApi(context),
     ...createVariantsApi(context),
     ...createMasksApi(context),
+    ...createBudgetsApi(context),
   } satisfies Partial<ApiHandlers>;
 }

@@ -1,8 +1,8 @@
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget } from '../db/budgets-repo';
 import { clearPause, setPause } from '../db/pauses-repo';
 import { setProviderPausedReason } from '../db/provider-accounts-repo';
+import { shootBudgets } from './budgets-api';
 import { QueueApiSupport, type QueueApiContext } from './api-context';
 import { queueStats } from './queue-stats';
 
@@ -19,22 +19,20 @@ export function createQueueControlApi(context: QueueApiContext): Pick<ApiHandler
     return result;
   };
   return {
-    'jobs.approveBudget': ({ shootId, amount }) => {
+    'jobs.approveBudget': ({ shootId, provider, amount }) => {
       support.requireShoot(shootId);
-      const budget = getBudget(db, shootId);
-      const waiting = jobsAwaitingApproval(db, shootId).reduce((sum, job) => sum + job.estimate, 0);
-      const approved = Math.max(budget.approved, committedSpend(db, shootId)) + (amount ?? waiting);
-      if (budget.cap !== null && approved > budget.cap + 1e-9) {
-        throw new AppError(
-          'conflict',
-          `Approving ${approved} credits would exceed this shoot's cap of ${budget.cap}. Raise the cap first.`,
-          { cap: budget.cap, approved },
-        );
+      if (provider !== undefined && !context.providers.has(provider)) {
+        throw new AppError('not_found', `No provider named ${provider}.`);
       }
-      saveBudget(db, { ...budget, approved }, now());
-      const released = support.releaseApproved(shootId);
+      const at = now();
+      // Without a provider: approve what waits at each provider the shoot waits at (each in its unit).
+      const targets = provider
+        ? [provider]
+        : shootBudgets(db, context.providers, shootId).map((budget) => budget.provider);
+      const released = targets.flatMap((target) => support.giver.approveBudget(shootId, target, amount, at));
+      support.announceAll(released);
       runner.wake();
-      return { approved, released };
+      return { released: released.length, budgets: shootBudgets(db, context.providers, shootId) };
     },
 
     'queue.pause': ({ scope, id }) => {

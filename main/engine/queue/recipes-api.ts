@@ -62,13 +62,13 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
       return { id };
     },
 
-    'recipes.estimate': ({ recipeId, assetIds }) => {
+    'recipes.estimate': ({ recipeId, ...targets }) => {
       const recipe = requireRecipe(recipeId);
       // Plans the run with the very rules a real run applies, inside a transaction that is rolled back.
       let planned: ReturnType<typeof enqueueRecipe> | null = null;
       try {
         writeTransaction(db, () => {
-          planned = enqueueRecipe(db, providers, recipe, assetIds, now());
+          planned = enqueueRecipe(db, providers, recipe, targets, now());
           throw ESTIMATE_ONLY;
         });
       } catch (error) {
@@ -83,19 +83,22 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
       };
     },
 
-    'recipes.run': ({ recipeId, assetIds }) => {
+    'recipes.run': ({ recipeId, ...targets }) => {
       const recipe = requireRecipe(recipeId);
-      const known = existingAssetIds(db, assetIds);
-      const missing = assetIds.filter((assetId) => !known.has(assetId));
+      const known = existingAssetIds(db, targets.assetIds);
+      const missing = targets.assetIds.filter((assetId) => !known.has(assetId));
       if (missing.length > 0) throw new AppError('not_found', `No asset ${missing.join(', ')}.`, { missing });
-      const planned = writeTransaction(db, () => enqueueRecipe(db, providers, recipe, assetIds, now()));
+      if (targets.assetIds.length + targets.variantIds.length === 0) {
+        throw new AppError('invalid_input', 'Choose at least one photo or result to run the recipe on.');
+      }
+      const planned = writeTransaction(db, () => enqueueRecipe(db, providers, recipe, targets, now()));
       return support.started(planned);
     },
 
-    'shoots.runOperation': ({ shootId, provider, operation, params }) => {
+    'shoots.runOperation': ({ shootId, provider, operation, params, garment }) => {
       support.requireShoot(shootId);
       const planned = writeTransaction(db, () =>
-        enqueueShootOperation(db, providers, { shootId, provider, operation, params }, now()),
+        enqueueShootOperation(db, providers, { shootId, provider, operation, params, garment }, now()),
       );
       return support.started(planned);
     },

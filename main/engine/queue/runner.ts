@@ -14,7 +14,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { HostResolver } from '../net/network';
 import { operationOf, type ProviderContext, type ProviderInputs, type ProviderModule } from '../providers/contract';
-import type { BoundKey } from './key-binding';
+import type { BoundAccount } from './key-binding';
 import { ProviderGate } from './provider-gate';
 import { canResendSafely, probeBaseUrl, providerContext, type CallDeps } from './provider-calls';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
@@ -31,7 +31,7 @@ export interface QueueRunnerOptions {
   /** Names this runner's leases; a new one per engine start. */
   workerId: string;
   /** A provider's API key and the origin it was entered for (the engine's SecretStore). */
-  apiKey?: (provider: ProviderModule) => Promise<BoundKey | null>;
+  account?: (provider: ProviderModule) => Promise<BoundAccount | null>;
   /** Where a provider is reached (the engine resolves environment, settings and the module's default). */
   baseUrl?: (provider: ProviderModule) => string;
   /** The user's staging storage for URL-only providers (null while none is set up). */
@@ -69,8 +69,8 @@ interface RunningJob {
 
 /** For a runner without photos (queue tests): any attempt to read one is refused as a bad job. */
 const NO_INPUTS: ProviderInputs = {
-  photo: (assetId) => Promise.reject(new AppError('not_found', `No photo ${assetId} can be read here.`)),
-  mask: (maskId) => Promise.reject(new AppError('not_found', `No mask ${maskId} can be read here.`)),
+  image: (ref) => Promise.reject(new AppError('not_found', `No picture ${JSON.stringify(ref)} can be read here.`)),
+  mask: (ref) => Promise.reject(new AppError('not_found', `No mask ${ref.maskId} can be read here.`)),
   variant: (variantId) => Promise.reject(new AppError('not_found', `No variant ${variantId} can be read here.`)),
 };
 
@@ -369,7 +369,7 @@ export class QueueRunner {
       db: this.options.db,
       clock: this.options.clock,
       inputs: this.options.inputs ?? NO_INPUTS,
-      apiKey: this.options.apiKey ?? (() => Promise.resolve(null)),
+      account: this.options.account ?? (() => Promise.resolve(null)),
       baseUrl: this.options.baseUrl ?? ((provider) => provider.baseUrl ?? ''),
       stage: this.options.stage ?? (() => null),
       resolve: this.options.resolve,

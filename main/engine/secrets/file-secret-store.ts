@@ -21,6 +21,9 @@ const PLAIN: SecretCipher = {
   protects: false,
 };
 
+/** Shorter than this is a slip, not a secret (a key id may be short; an API key is longer). */
+const MIN_SECRET_LENGTH = 4;
+
 /**
  * Keys from the environment (`SHOOTLINE_<PROVIDER>_API_KEY`, which wins) or from files in
  * `<dataDir>/secrets/`, one per provider, mode 0600 in a 0700 folder, written atomically. Every key
@@ -51,8 +54,8 @@ export class FileSecretStore implements SecretStore {
   private write(provider: string, key: string): void {
     assertProviderId(provider);
     const trimmed = key.trim();
-    if (trimmed.length < 8 || /\s/.test(trimmed)) {
-      throw new AppError('invalid_input', 'That does not look like an API key (too short, or it has spaces).');
+    if (trimmed.length < MIN_SECRET_LENGTH || /\s/.test(trimmed)) {
+      throw new AppError('invalid_input', 'That does not look like a key (too short, or it has spaces).');
     }
     this.log.registerSecret(trimmed);
     fs.mkdirSync(this.directory, { recursive: true, mode: 0o700 });

@@ -1,3 +1,4 @@
+import { inputAssetId } from '../../../shared/job-inputs';
 import type { StoreApi } from 'zustand/vanilla';
 import type { Asset } from '../../../shared/domain';
 import type { Job, Variant } from '../../../shared/jobs';
@@ -132,7 +133,7 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
         const jobsByAsset: Record<string, Job[]> = {};
         const shootJobs: Job[] = [];
         for (const job of newest(jobs, knownJobs).sort((a, b) => a.createdAt - b.createdAt)) {
-          const assetId = job.inputs.assetIds[0];
+          const assetId = inputAssetId(job.inputs);
           if (assetId) (jobsByAsset[assetId] ??= []).push(job);
           else shootJobs.push(job);
         }
@@ -184,7 +185,7 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     shootJobs: [],
     jobChanged: (job) => {
       if (job.shootId !== get().assetsShootId) return;
-      const assetId = job.inputs.assetIds[0];
+      const assetId = inputAssetId(job.inputs);
       set((state) => {
         if (!assetId) {
           const known = state.shootJobs.some((candidate) => candidate.id === job.id);
@@ -205,7 +206,10 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     variantsByAsset: {},
     variantChanged: (variant) => {
       const known = Object.values(get().variantsByAsset).some((list) => list.some((item) => item.id === variant.id));
-      const fromThisShoot = variant.assetId ? get().assets.some((asset) => asset.id === variant.assetId) : false;
+      // A result with no photo of its own (made from a prompt) belongs to the shoot of the job that made it.
+      const fromThisShoot = variant.assetId
+        ? get().assets.some((asset) => asset.id === variant.assetId)
+        : get().shootJobs.some((job) => job.id === variant.jobId);
       if (known || fromThisShoot) patchVariant(variant);
     },
     updateVariant: async (id, change) => {

@@ -1,3 +1,4 @@
+import { formatAmount, type CostUnit } from '../../../shared/providers';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HotFolder } from '../../../shared/domain';
 import type { MethodResult } from '../../../shared/api';
@@ -29,8 +30,13 @@ export function HotFoldersView(): React.JSX.Element {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [statuses, setStatuses] = useState<FolderStatus[]>([]);
   const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
+  const [units, setUnits] = useState<Record<string, CostUnit>>({});
 
   useEffect(() => {
+    client
+      .call('providers.list', {})
+      .then((providers) => setUnits(Object.fromEntries(providers.map((provider) => [provider.id, provider.unit]))))
+      .catch(() => setUnits({}));
     client
       .call('recipes.list', {})
       .then(setRecipes)
@@ -75,6 +81,11 @@ export function HotFoldersView(): React.JSX.Element {
     setBusy(false);
   };
 
+  /** A cap counts in the unit of the provider its default recipe runs at (AIXpose credits, ProductAI tokens). */
+  const unitOf = (id: string | null): CostUnit => {
+    const provider = recipes.find((recipe) => recipe.id === id)?.provider;
+    return (provider ? units[provider] : undefined) ?? { one: 'credit', many: 'credits', fractionDigits: 2 };
+  };
   const recipeName = (id: string | null): string =>
     id === null ? 'Ingest only' : (recipes.find((recipe) => recipe.id === id)?.name ?? id);
   const ingesting = progress && progress.total > 0 && progress.done < progress.total;
@@ -111,7 +122,7 @@ export function HotFoldersView(): React.JSX.Element {
           </select>
         </label>
         <label>
-          Spending cap per shoot{' '}
+          Spending cap per shoot and provider, in each provider&apos;s unit ({unitOf(recipeId).many} for this recipe){' '}
           <input
             aria-label="Spending cap per shoot"
             inputMode="decimal"
@@ -154,7 +165,10 @@ export function HotFoldersView(): React.JSX.Element {
                   <br />
                   <small className="muted" data-testid="folder-status">
                     {statusLine(status, ingesting ? progress : null)} · new photos: {recipeName(folder.defaultRecipeId)}{' '}
-                    · cap {folder.spendingCap === null ? 'none' : `${folder.spendingCap} credits`}
+                    · cap{' '}
+                    {folder.spendingCap === null
+                      ? 'none'
+                      : formatAmount(folder.spendingCap, unitOf(folder.defaultRecipeId))}
                     {folder.autoApprove ? ' (auto-approved)' : ''}
                   </small>
                   {status?.lastProblem ? (

@@ -1,5 +1,41 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ProviderModule } from '../../../main/engine/providers/contract';
+import type { ProviderModule, SubmitContext } from '../../../main/engine/providers/contract';
+import type { AccountField } from '../../../shared/providers';
+
+/**
+ * What a submit tells the server about its inputs, so a test can check the provider received the
+ * pinned ones: each picture's size and the SHA-256 of its upright pixels, and the mask rendered at
+ * the source's size (its hash and how many pixels it selects).
+ */
+export interface SentInputs {
+  source?: { width: number; height: number; sha256: string };
+  garment?: { width: number; height: number; sha256: string };
+  mask?: { maskId: string; version: number; sha256: string; selected: number };
+  variants?: string[];
+}
+
+async function describeInputs(context: SubmitContext): Promise<SentInputs> {
+  const { inputs } = context.job;
+  const sent: SentInputs = {};
+  const picture = async (ref: NonNullable<typeof inputs.source>) => {
+    const photo = await context.inputs.image(ref);
+    const pixels = await photo.pipeline().removeAlpha().raw().toBuffer();
+    return { width: photo.width, height: photo.height, sha256: createHash('sha256').update(pixels).digest('hex') };
+  };
+  if (inputs.source) sent.source = await picture(inputs.source);
+  if (inputs.garment) sent.garment = await picture(inputs.garment);
+  if (inputs.mask && sent.source) {
+    const mask = await context.inputs.mask(inputs.mask, sent.source.width, sent.source.height);
+    sent.mask = {
+      ...inputs.mask,
+      sha256: createHash('sha256').update(mask).digest('hex'),
+      selected: mask.reduce((count, value) => count + (value >= 128 ? 1 : 0), 0),
+    };
+  }
+  if (inputs.variants) sent.variants = inputs.variants;
+  return sent;
+}
 
 /**
  * The provider module for a test provider server: the same contract a real provider implements,
@@ -21,13 +57,19 @@ export function testProviderModule(options: {
   unreadableSubmitAnswer?: boolean;
   /** Throw on this many status answers first, as on a body the module cannot read. */
   unreadablePolls?: number;
+  /** What the account needs (secret headers, a body field…); none by default. */
+  accountFields?: AccountField[];
+  /** Read every input (pictures, the mask) and tell the server what they were (see SentInputs). */
+  sendInputs?: boolean;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   let unreadablePolls = options.unreadablePolls ?? 0;
   return {
     id: options.id,
     name: `Test provider ${options.id}`,
-    auth: 'none',
+    accountFields: options.accountFields ?? [],
+    unit: { one: 'credit', many: 'credits', fractionDigits: 2 },
+    generative: true,
     baseUrl: options.baseUrl,
     capabilities: {
       idempotentSubmit: options.idempotentSubmit,
@@ -56,16 +98,46 @@ export function testProviderModule(options: {
         description: 'Makes one image.',
         params: z.object({ variants: z.number().int().min(1).max(4).default(1) }).strict(),
         hints: { variants: { label: 'Variants' } },
-        inputs: { image: true },
+        inputs: { source: 'image' },
         paid: true,
+        effect: 'composite',
       },
       paint: {
         label: 'Paint an area',
         description: 'Works inside a painted exterior mask.',
         params: z.object({}).strict(),
         hints: {},
-        inputs: { image: true, mask: 'exterior' },
+        inputs: { source: 'photo', mask: { purpose: 'exterior', required: true } },
         paid: true,
+        effect: 'composite',
+        disclosure: 'Concept render',
+      },
+      imagine: {
+        label: 'Imagine',
+        description: 'Makes an image from a prompt alone.',
+        params: z.object({ prompt: z.string().max(200).default('a house') }).strict(),
+        hints: { prompt: { label: 'Prompt' } },
+        inputs: { source: 'none' },
+        paid: true,
+        effect: 'generated',
+      },
+      vary: {
+        label: 'Vary',
+        description: 'Makes a variation of an earlier result.',
+        params: z.object({}).strict(),
+        hints: {},
+        inputs: { source: 'variant' },
+        paid: true,
+        effect: 'generated',
+      },
+      dress: {
+        label: 'Dress',
+        description: 'Puts a garment on the person, inside a try-on mask if one is painted.',
+        params: z.object({}).strict(),
+        hints: {},
+        inputs: { source: 'photo', garment: true, mask: { purpose: 'tryon', required: false } },
+        paid: true,
+        effect: 'composite',
       },
     },
     account: options.withBalance
@@ -82,6 +154,7 @@ export function testProviderModule(options: {
       : undefined,
     estimateCost: (_operation, params) => ({ credits: typeof params.variants === 'number' ? params.variants : 1 }),
     submit: async (context) => {
+      const sent = options.sendInputs ? await describeInputs(context) : {};
       let remoteId = '';
       for (const step of steps) {
         const answer = await context.step(step, async (key) => {
@@ -89,7 +162,7 @@ export function testProviderModule(options: {
             method: 'POST',
             url: `${options.baseUrl}/submit/${step}`,
             headers: { 'idempotency-key': key, 'content-type': 'application/json' },
-            body: JSON.stringify({ job: context.job.id }),
+            body: JSON.stringify({ job: context.job.id, operation: context.job.operation, inputs: sent }),
             timeoutMs: 10_000,
           });
           if (options.unreadableSubmitAnswer) throw new TypeError('Unexpected token < in JSON at position 0');
@@ -129,7 +202,7 @@ export function testProviderModule(options: {
       for (const output of outputs) {
         if (output.url?.startsWith('data:')) {
           const bytes = Buffer.from(output.url.slice(output.url.indexOf(',') + 1), 'base64');
-          fetched.push({ index: output.index, kind: output.kind, mimeType: 'image/png', bytes, width: 1, height: 1 });
+          fetched.push({ index: output.index, kind: output.kind, mimeType: 'image/png', bytes });
           continue;
         }
         const response = await context.request({
@@ -142,8 +215,6 @@ export function testProviderModule(options: {
           kind: output.kind,
           mimeType: 'image/png',
           bytes: response.body,
-          width: 1,
-          height: 1,
         });
       }
       return fetched;

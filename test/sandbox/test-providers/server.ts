@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,8 @@ import type { AddressInfo } from 'node:net';
  * `dedupe: false` creates and charges a new job for every request.
  */
 export interface TestProviderOptions {
+  /** Results of this size (a flat colour), for tests that look at what export draws on them; 2 × 2 by default. */
+  resultSize?: { width: number; height: number };
   dedupe: boolean;
   /** Status polls answered `pending` before `done`. */
   pollsUntilDone?: number;
@@ -44,12 +47,22 @@ export interface TestProviderServer {
   arrivals: number[];
   /** Connections closed by the client while their request hung. */
   abandoned: number;
+  /** Every request as it arrived: method, path, headers (lower-case) and body, to check what the client sent. */
+  log: RecordedRequest[];
   setBalance: (credits: number) => void;
   close: () => Promise<void>;
 }
 
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A whole, valid 2 × 2 PNG (a result later jobs can read as their picture). */
+const PNG_RESULT = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAEklEQVQImWM4UaFxokKDAUIBACnuBaHUWYGdAAAAAElFTkSuQmCC',
   'base64',
 );
 
@@ -61,6 +74,12 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const arrivals: number[] = [];
   const totals = { requests: 0, submits: 0, polls: 0, downloads: 0, rateLimited: 0 };
   let abandoned = 0;
+  const log: RecordedRequest[] = [];
+  const result = options.resultSize
+    ? await sharp({ create: { ...options.resultSize, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+        .png()
+        .toBuffer()
+    : PNG_RESULT;
   let nextRemote = 1;
   let balance = options.balance ?? Number.POSITIVE_INFINITY;
 
@@ -97,8 +116,15 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       const step = submit[1] ?? '';
       const key = String(request.headers['idempotency-key'] ?? '');
       received.set(key, (received.get(key) ?? 0) + 1);
-      request.resume();
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        log.push({
+          method: 'POST',
+          path: url.pathname,
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         const fault = options.onSubmit?.({ step, key, n: totals.submits });
         if (fault?.kind === 'status') {
           json(
@@ -127,6 +153,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       });
       return;
     }
+    if (request.method !== 'POST')
+      log.push({ method: request.method ?? '', path: url.pathname, headers: request.headers, body: '' });
     const job = /^\/jobs\/(\w+)$/.exec(url.pathname);
     if (request.method === 'GET' && job) {
       totals.polls += 1;
@@ -135,7 +163,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       polls.set(id, seen);
       if (seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
       else if (options.inlineOutputs) {
-        json(response, 200, { status: 'done', outputs: [{ index: 0, data: PNG_1X1.toString('base64') }] });
+        json(response, 200, { status: 'done', outputs: [{ index: 0, data: result.toString('base64') }] });
       } else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
       return;
     }
@@ -155,7 +183,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
         json(response, 404, { error: { code: 'not_found' } });
         return;
       }
-      response.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG_1X1);
+      response.writeHead(200, { 'Content-Type': 'image/png' }).end(result);
       return;
     }
     if (request.method === 'HEAD' || url.pathname === '/') {
@@ -173,6 +201,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     charged,
     totals,
     arrivals,
+    log,
     get abandoned() {
       return abandoned;
     },

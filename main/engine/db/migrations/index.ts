@@ -10,6 +10,8 @@ import { migration0009 } from './0009-exports';
 import { migration0010 } from './0010-key-origin';
 import { migration0011 } from './0011-possible-charges';
 import { migration0012 } from './0012-request-log';
+import { migration0013 } from './0013-inputs-by-role-and-mask-versions';
+import { migration0014 } from './0014-budgets-per-provider';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -26,4 +28,6 @@ export const migrations: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
+  migration0014,
 ];

@@ -37,7 +37,9 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
   return wrapRequests({
     id: AIXPOSE_ID,
     name: 'AIXpose',
-    auth: 'bearer',
+    accountFields: [{ id: 'key', label: 'API key', secret: true, send: { bearer: true } }],
+    unit: { one: 'credit', many: 'credits', fractionDigits: 0 },
+    generative: true,
     baseUrl: AIXPOSE_BASE_URL,
     capabilities: { idempotentSubmit: true, reconcile: false, webhooks: true, stream: false },
     concurrency: 4,
@@ -62,7 +64,9 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
             help: 'file: in the request (default); url: a link to your staging storage; base64: inside JSON.',
           },
         },
-        inputs: { image: true },
+        inputs: { source: 'photo' },
+        // Its actions include virtual staging and sky replacement: disclosed as a composite.
+        effect: 'composite',
         paid: true,
       },
       video: {
@@ -75,7 +79,8 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
           backgroundDirection: { label: 'Music direction' },
           aspectRatio: { label: 'Aspect ratio', catalog: 'aspect_ratio' },
         },
-        inputs: { image: false, shootVariants: 'approved' },
+        inputs: { source: 'none', shootVariants: 'approved' },
+        effect: 'composite',
         paid: true,
       },
       publish: {
@@ -83,7 +88,8 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         description: "Publishes the shoot's AIXpose project with its approved variants.",
         params: PublishParamsSchema,
         hints: {},
-        inputs: { image: false, shootVariants: 'approved' },
+        inputs: { source: 'none', shootVariants: 'approved' },
+        effect: 'none',
         paid: false,
       },
     },

@@ -78,10 +78,10 @@ export const PublishParamsSchema = z.object({}).strict();
 export async function submitEnhance(context: SubmitContext, readyCheckMs: number): Promise<SubmitResult> {
   const { job } = context;
   const params = EnhanceParamsSchema.parse(job.params);
-  const assetId = job.inputs.assetIds[0];
-  if (!assetId) throw new AppError('invalid_input', 'An AIXpose enhancement needs a photo.');
+  const source = job.inputs.source;
+  if (!source) throw new AppError('invalid_input', 'An AIXpose enhancement needs a photo.');
   const projectId = await ensureProject(context);
-  const photo = await context.inputs.photo(assetId);
+  const photo = await context.inputs.image(source);
   const upload = await prepareUpload(context, params.upload, await uprightJpeg(photo), 'image/jpeg', {
     scene_type: params.sceneType,
     scene_location: params.sceneLocation,
@@ -150,7 +150,7 @@ export async function approvedPictureIds(
   projectId: string,
   readyCheckMs: number,
 ): Promise<string[]> {
-  const variantIds = context.job.inputs.variantIds ?? [];
+  const variantIds = context.job.inputs.variants ?? [];
   if (variantIds.length === 0) throw new AppError('invalid_input', 'Approve at least one variant of this shoot first.');
   if (variantIds.length > MAX_VIDEO_PICTURES) {
     throw new AppError(

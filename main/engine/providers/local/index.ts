@@ -1,3 +1,4 @@
+import { AppError } from '../../../../shared/errors';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProviderModule } from '../contract';
@@ -43,7 +44,10 @@ export function createLocalProvider(options: { workDir: string; concurrency?: nu
   return {
     id: LOCAL_PROVIDER_ID,
     name: 'Local',
-    auth: 'none',
+    accountFields: [],
+    // Free: its jobs cost nothing, so no budget ever holds them.
+    unit: { one: 'credit', many: 'credits', fractionDigits: 0 },
+    generative: false,
     baseUrl: null,
     // Running a job again is harmless and free, so the queue may always resubmit.
     capabilities: { idempotentSubmit: true, reconcile: false, webhooks: false, stream: false },
@@ -59,13 +63,13 @@ export function createLocalProvider(options: { workDir: string; concurrency?: nu
     submit: async (context) => {
       const { job } = context;
       const started = context.now();
-      const assetId = job.inputs.assetIds[0];
-      if (!assetId) throw new Error('A local job needs a photo.');
+      const source = job.inputs.source;
+      if (!source) throw new AppError('invalid_input', 'A local job needs a photo or a result to work on.');
       const output = await runLocalOperation({
         operation: job.operation,
         params: job.params,
-        assetId,
-        maskId: job.inputs.maskId,
+        source,
+        mask: job.inputs.mask,
         inputs: context.inputs,
         signal: context.signal,
       });

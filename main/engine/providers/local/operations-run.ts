@@ -1,8 +1,9 @@
+import type { InputRef, MaskRef } from '../../../../shared/job-inputs';
 import type { Sharp } from 'sharp';
 import type { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
 import { configureSharp } from '../../imaging/sharp-config';
-import { maskCoverage } from '../../masks/rasterize';
+import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
 import { applyEnhance, planEnhance } from './enhance';
 import { inpaint } from './heal-worker';
@@ -28,15 +29,15 @@ export interface LocalOutput {
 export interface RunInput {
   operation: string;
   params: Record<string, unknown>;
-  assetId: string;
-  maskId?: string;
+  source: InputRef;
+  mask: MaskRef | undefined;
   inputs: ProviderInputs;
   signal: AbortSignal;
 }
 
 /** Runs one local operation on one photo. Pixels are read from the decoded original, never its file. */
 export async function runLocalOperation(run: RunInput): Promise<LocalOutput> {
-  const photo = await run.inputs.photo(run.assetId);
+  const photo = await run.inputs.image(run.source);
   checkAborted(run.signal);
   switch (run.operation) {
     case 'enhance':
@@ -55,8 +56,8 @@ export async function runLocalOperation(run: RunInput): Promise<LocalOutput> {
 }
 
 async function mask(run: RunInput, photo: InputPhoto): Promise<Uint8Array> {
-  if (!run.maskId) throw new AppError('invalid_input', 'This operation needs a painted mask.');
-  return run.inputs.mask(run.maskId, photo.width, photo.height);
+  if (!run.mask) throw new AppError('invalid_input', 'This operation needs a painted mask.');
+  return run.inputs.mask(run.mask, photo.width, photo.height);
 }
 
 async function enhance(

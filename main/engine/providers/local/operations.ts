@@ -115,7 +115,8 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
       noiseReduction: { label: 'Noise reduction' },
       output: { label: 'File format' },
     },
-    inputs: { image: true },
+    inputs: { source: 'image' },
+    effect: 'edited',
     ...free,
   },
   upscale: {
@@ -127,7 +128,8 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
       maxMegapixels: { label: 'Largest result (MP)' },
       output: { label: 'File format' },
     },
-    inputs: { image: true },
+    inputs: { source: 'image' },
+    effect: 'edited',
     ...free,
   },
   'resize-for-listing': {
@@ -135,7 +137,8 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
     description: 'A JPEG in sRGB within a long edge and a file-size ceiling.',
     params: ListingParamsSchema,
     hints: { longEdge: { label: 'Long edge (px)' }, maxMegabytes: { label: 'Largest file (MB)' } },
-    inputs: { image: true },
+    inputs: { source: 'image' },
+    effect: 'none',
     ...free,
   },
   redact: {
@@ -143,7 +146,8 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
     description: 'Blurs or pixelates the painted area (house numbers, licence plates, faces).',
     params: RedactParamsSchema,
     hints: { style: { label: 'Style' }, strength: { label: 'Strength' }, output: { label: 'File format' } },
-    inputs: { image: true, mask: 'redact' },
+    inputs: { source: 'image', mask: { purpose: 'redact', required: true } },
+    effect: 'retouched',
     ...free,
   },
   'spot-heal': {
@@ -155,7 +159,8 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
       maxCoverage: { label: 'Largest area', help: 'Share of the photo the painted spots may cover.' },
       output: { label: 'File format' },
     },
-    inputs: { image: true, mask: 'heal' },
+    inputs: { source: 'image', mask: { purpose: 'heal', required: true } },
+    effect: 'retouched',
     ...free,
   },
 };

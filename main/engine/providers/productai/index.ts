@@ -148,8 +148,9 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
   return {
     id: PRODUCTAI_ID,
     name: 'ProductAI',
-    auth: 'api-key-header',
-    authHeader: 'x-api-key',
+    accountFields: [{ id: 'key', label: 'API key', secret: true, send: { header: 'x-api-key' } }],
+    unit: { one: 'token', many: 'tokens', fractionDigits: 0 },
+    generative: true,
     baseUrl: PRODUCTAI_BASE_URL,
     capabilities: { idempotentSubmit: false, reconcile: false, webhooks: true, stream: false },
     rateLimit: options.rateLimit ?? { requests: 15, windowMs: 60_000 },
@@ -161,7 +162,9 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
         description: 'A new product image from your photo and a prompt.',
         params: GenerateParamsSchema,
         hints: { model: { label: 'Model' }, prompt: { label: 'Prompt', help: 'What the result should show.' } },
-        inputs: { image: true },
+        inputs: { source: 'image' },
+        // The product stays; the scene around it is generated.
+        effect: 'composite',
         paid: true,
       },
       upscale: {
@@ -169,7 +172,8 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
         description: 'A larger version without changing the image’s details.',
         params: UpscaleParamsSchema,
         hints: {},
-        inputs: { image: true },
+        inputs: { source: 'image' },
+        effect: 'edited',
         paid: true,
       },
     },
@@ -182,10 +186,10 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
 
     submit: async (context) => {
       const { job } = context;
-      const assetId = job.inputs.assetIds[0];
-      if (!assetId) throw new AppError('invalid_input', 'A ProductAI job needs a photo.');
+      const source = job.inputs.source;
+      if (!source) throw new AppError('invalid_input', 'A ProductAI job needs a photo or a result.');
       if (!context.stage) throw new AppError('invalid_input', stagingMissingMessage('ProductAI'));
-      const photo = await context.inputs.photo(assetId);
+      const photo = await context.inputs.image(source);
       const prepared = await prepareInput(photo);
       const imageUrl = await context.stage(prepared, 'image/jpeg');
       const body =

@@ -16,7 +16,7 @@ export interface RecipeEditorProps {
 
 /** Recipes run on photos one by one: operations on a shoot as a whole (videos, publishing) are run from the shoot. */
 export function isRecipeOperation(operation: Operation): boolean {
-  return operation.inputs.image && operation.inputs.shoot === null;
+  return operation.inputs.source !== 'none' && operation.inputs.shoot === null;
 }
 
 /** Providers that offer a recipe operation, the ones on this machine first (free, no key). */

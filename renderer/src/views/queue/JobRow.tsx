@@ -38,7 +38,7 @@ export function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): Re
       <div className="queue-job-main">
         <span className="queue-job-operation">{job.operation}</span>
         {photo ? (
-          <span className="muted queue-job-photo" title={job.inputs.assetIds.join(', ')}>
+          <span className="muted queue-job-photo" title={JSON.stringify(job.inputs)}>
             {photo}
           </span>
         ) : null}

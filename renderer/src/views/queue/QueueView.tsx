@@ -127,9 +127,9 @@ export function QueueView(): React.JSX.Element {
       void run(`job:${job.id}`, async () => {
         switch (action) {
           case 'approve': {
-            if (job.shootId === null) return;
-            const { released } = await client.call('jobs.approveBudget', { shootId: job.shootId });
-            setNotice(approvedNotice(released));
+            // This job's spend alone: the shoot's budget at its provider grows by its estimate.
+            const updated = await client.call('jobs.provideInput', { id: job.id, input: { role: 'approval' } });
+            setJobs((current) => mergeJob(current, updated));
             return;
           }
           case 'resend':

@@ -200,11 +200,21 @@ export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }
 
-/** The photo(s) a job works on, short: "3f9a01bc", "3f9a01bc +2", or null for a shoot-level job. */
+/**
+ * What a job works on, short: "3f9a01bc" (a photo), "result 3f9a01bc" (an earlier result), "3f9a01bc
+ * + garment 77ab10cd", "4 results" (a shoot's approved variants), or null for a job from a prompt.
+ */
 export function inputWords(job: Pick<Job, 'inputs'>): string | null {
-  const [first, ...rest] = job.inputs.assetIds;
-  if (first === undefined) return null;
-  return rest.length > 0 ? `${shortId(first)} +${rest.length}` : shortId(first);
+  const { inputs } = job;
+  const picture = inputs.source ?? inputs.firstFrame;
+  const words: string[] = [];
+  if (picture) words.push(picture.kind === 'asset' ? shortId(picture.assetId) : `result ${shortId(picture.variantId)}`);
+  if (inputs.garment) {
+    const garment = inputs.garment.kind === 'asset' ? inputs.garment.assetId : inputs.garment.variantId;
+    words.push(`garment ${shortId(garment)}`);
+  }
+  if (inputs.variants) words.push(`${inputs.variants.length} result${inputs.variants.length === 1 ? '' : 's'}`);
+  return words.length > 0 ? words.join(' + ') : null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,19 +1,23 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { DismissibleBanner } from '../../components/DismissibleBanner';
 import { matchCommand } from '../../commands';
 import type { Asset } from '../../../../shared/domain';
-import { AppError } from '../../../../shared/errors';
 import type { Job, Variant } from '../../../../shared/jobs';
 import { EMPTY_SELECTION, selectAll, selectedInOrder, type SelectionState } from '../../components/grid/selection';
 import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGrid';
-import { useApp, useClient, useMediaUrl } from '../../store/context';
+import { useApp, useMediaUrl } from '../../store/context';
 import { visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
 import { assetBadge } from './badges';
 import { RunRecipeDialog } from './RunRecipeDialog';
+import { BudgetStrip } from './BudgetStrip';
+import { GeneratedItems } from './GeneratedItems';
 import { ExportDialog } from '../export/ExportDialog';
 import './review.css';
 
 /** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
 const ITEM_CACHE = new WeakMap<Asset, { jobs: Job[] | undefined; variants: Variant[] | undefined; item: GridItem }>();
+
+const EMPTY_VARIANTS: Variant[] = [];
 
 const FILTERS: { value: AssetFilter; label: string }[] = [
   { value: 'all', label: 'All photos' },
@@ -30,7 +34,6 @@ const FILTERS: { value: AssetFilter; label: string }[] = [
  * recipe on the selection or on the picks. Badges follow each photo's jobs as they move.
  */
 export function ShootView(): React.JSX.Element {
-  const client = useClient();
   const mediaUrl = useMediaUrl();
   const shootId = useApp((state) => state.openShootId);
   const shoot = useApp((state) => state.shoots.find((candidate) => candidate.id === state.openShootId));
@@ -88,9 +91,11 @@ export function ShootView(): React.JSX.Element {
     rejected: assets.filter((asset) => asset.pick === 'rejected').length,
     problems: assets.filter((asset) => asset.state === 'error' || asset.state === 'missing').length,
   };
-  const awaitingApproval = Object.values(jobsByAsset)
-    .flat()
-    .filter((job) => job.state === 'awaiting_input' && job.waitingFor === 'approval');
+  const shootJobs = useApp((state) => state.shootJobs);
+  const generated = variantsByAsset[''] ?? EMPTY_VARIANTS;
+  const awaitingApproval = [...Object.values(jobsByAsset).flat(), ...shootJobs].filter(
+    (job) => job.state === 'awaiting_input' && job.waitingFor === 'approval',
+  );
 
   /** P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected. */
   const onKey = useCallback(
@@ -115,20 +120,7 @@ export function ShootView(): React.JSX.Element {
     [selected, cull],
   );
 
-  const approve = async (): Promise<void> => {
-    if (!shootId) return;
-    try {
-      const result = await client.call('jobs.approveBudget', { shootId });
-      setNotice(
-        `Approved ${result.approved} credits: ${result.released} job${result.released === 1 ? '' : 's'} released.`,
-      );
-    } catch (error) {
-      setNotice(error instanceof AppError ? error.message : 'Approval failed.');
-    }
-  };
-
   if (!shootId) return <p className="empty">No shoot is open.</p>;
-  const estimateCost = awaitingApproval.reduce((sum, job) => sum + (job.costEstimate ?? 0), 0);
 
   return (
     <section className="view shoot-view" aria-labelledby="shoot-title">
@@ -182,22 +174,11 @@ export function ShootView(): React.JSX.Element {
           </button>
         </span>
       </header>
-      {awaitingApproval.length > 0 ? (
-        <div className="banner" role="alert">
-          {awaitingApproval.length} paid job{awaitingApproval.length === 1 ? '' : 's'} wait for your approval (about{' '}
-          {estimateCost} credits).{' '}
-          <button type="button" className="primary" onClick={() => void approve()}>
-            Approve budget
-          </button>
-        </div>
-      ) : null}
+      <BudgetStrip shootId={shootId} waiting={awaitingApproval.length} />
       {notice ? (
-        <p className="banner" role="status">
-          {notice}{' '}
-          <button type="button" className="link-button" onClick={() => setNotice(null)}>
-            Dismiss
-          </button>
-        </p>
+        <DismissibleBanner kind="notice" onDismiss={() => setNotice(null)}>
+          {notice}
+        </DismissibleBanner>
       ) : null}
       {!loaded ? (
         <p className="empty">Loading photos…</p>
@@ -215,6 +196,7 @@ export function ShootView(): React.JSX.Element {
           />
         </div>
       )}
+      <GeneratedItems variants={generated} />
       <p className="hint muted">
         Click, Shift-click or Ctrl/⌘-click to select · P pick · X reject · U unflag · 1–5 rate · Enter opens
       </p>

@@ -84,7 +84,18 @@ function ProviderCard({ provider, onChanged }: { provider: ProviderView; onChang
           {/* Keyed by the saved value, so a successful save (or a reload) resets the draft. */}
           <BaseUrlForm key={provider.baseUrl ?? ''} provider={provider} onChanged={onChanged} />
           <ConcurrencyForm key={provider.concurrency} provider={provider} onChanged={onChanged} />
-          {provider.needsKey && <ProviderKeySection provider={provider} onChanged={onChanged} />}
+          {provider.accountFields.map((field) =>
+            field.secret ? (
+              <ProviderKeySection key={field.id} provider={provider} field={field} onChanged={onChanged} />
+            ) : (
+              <PlainFieldForm
+                key={`${field.id}:${field.value ?? ''}`}
+                provider={provider}
+                field={field}
+                onChanged={onChanged}
+              />
+            ),
+          )}
           {provider.id === AGENT_PROVIDER && provider.key.configured && (
             // Loaded again whenever the key or reachability changes: either can make it available.
             <ProviderAgentSection
@@ -149,6 +160,38 @@ function ConcurrencyForm({ provider, onChanged }: { provider: ProviderView; onCh
       }}
       save={async (concurrency) => {
         await client.call('providers.configure', { provider: provider.id, concurrency });
+        await onChanged();
+      }}
+    />
+  );
+}
+
+/** A plain (not secret) account value, such as the user id a provider wants in every request. */
+function PlainFieldForm({
+  provider,
+  field,
+  onChanged,
+}: {
+  provider: ProviderView;
+  field: ProviderView['accountFields'][number];
+  onChanged: Reload;
+}): React.JSX.Element {
+  const client = useClient();
+  return (
+    <SavedSettingForm<string | null>
+      label={field.label}
+      initial={field.value ?? ''}
+      hint={field.help ?? `Sent with every ${provider.name} request.`}
+      input={{
+        ariaLabel: `${provider.name} ${field.label}`,
+        className: 'sp-input-wide',
+        type: 'text',
+        spellCheck: false,
+        maxLength: 500,
+      }}
+      check={(text) => ({ value: text.trim() || null })}
+      save={async (value) => {
+        await client.call('providers.configure', { provider: provider.id, fields: { [field.id]: value } });
         await onChanged();
       }}
     />

@@ -8,24 +8,32 @@ import { InlineError } from './InlineError';
 
 type TestResult = MethodResult<'providers.test'>;
 
-/** The engine refuses shorter keys; saying so here spares a round trip and a terse message. */
-const MIN_KEY_LENGTH = 8;
+/** The engine refuses shorter secrets; saying so here spares a round trip and a terse message. */
+const MIN_KEY_LENGTH = 4;
 
 function describeKey(key: ProviderView['key']): string {
   const ending = key.last4 ? ` · ends in ${key.last4}` : '';
   return key.source === 'env' ? `Configured · from environment${ending}` : `Configured${ending}`;
 }
 
-/** A cloud provider's API key: whether one is set and where from, and testing, replacing or removing it. */
+type AccountFieldView = ProviderView['accountFields'][number];
+
+/**
+ * One secret of a cloud provider's account (its API key, a key id…): whether it is set and where
+ * from, and testing, replacing or removing it. The value goes to the engine and is never shown again.
+ */
 export function ProviderKeySection({
   provider,
+  field,
   onChanged,
 }: {
   provider: ProviderView;
+  field: AccountFieldView;
   onChanged: () => Promise<void>;
 }): React.JSX.Element {
   const client = useClient();
-  const { key, name } = provider;
+  const key = field.status ?? { configured: false, last4: null, source: null };
+  const name = field.id === 'key' ? provider.name : `${provider.name} ${field.label.toLowerCase()}`;
   const errorId = useId();
   // The key itself stays in the DOM input until it is sent; React only knows whether there is one.
   const keyInput = useRef<HTMLInputElement>(null);
@@ -53,7 +61,7 @@ export function ProviderKeySection({
       return;
     }
     const saved = await saveKey.run(async () => {
-      await client.call('providers.setKey', { provider: provider.id, key: value });
+      await client.call('providers.setKey', { provider: provider.id, field: field.id, key: value });
     });
     if (!saved) return;
     clearInput();
@@ -73,7 +81,7 @@ export function ProviderKeySection({
 
   const onRemove = async (): Promise<void> => {
     const removed = await remove.run(async () => {
-      await client.call('providers.removeKey', { provider: provider.id });
+      await client.call('providers.removeKey', { provider: provider.id, field: field.id });
     });
     if (!removed) return;
     setConfirmingRemove(false);
@@ -89,7 +97,7 @@ export function ProviderKeySection({
 
   return (
     <div className="sp-row">
-      <span className="sp-label">API key</span>
+      <span className="sp-label">{field.label}</span>
       <div className="sp-control">
         {provider.keyWarning && (
           <p className="sp-warning" role="alert">
@@ -98,6 +106,10 @@ export function ProviderKeySection({
         )}
 
         {key.configured && <p className="sp-key-status">{describeKey(key)}</p>}
+        {field.help && <p className="sp-hint">{field.help}</p>}
+        {field.scopes && field.scopes.length > 0 && (
+          <p className="sp-hint">The key needs these permissions: {field.scopes.join(', ')}.</p>
+        )}
         {key.configured && provider.keyNotSent && (
           <p className="sp-warning" role="alert">
             {provider.keyNotSent}
@@ -163,7 +175,7 @@ export function ProviderKeySection({
               spellCheck={false}
               maxLength={4096}
               placeholder={replacing ? `Paste the new ${name} key` : `Paste your ${name} key`}
-              aria-label={`${name} API key`}
+              aria-label={`${provider.name} ${field.label}`}
               aria-describedby={saveKey.error ? errorId : undefined}
               aria-invalid={saveKey.error ? true : undefined}
               onChange={(event) => setHasInput(event.target.value.trim().length > 0)}

@@ -1,34 +1,39 @@
-import { AppError } from '../../../shared/errors';
-import { type MaskDrawing, MaskDrawingSchema, maskWork, MAX_MASK_WORK } from '../../../shared/mask';
-import { parseOrThrow } from '../../../shared/validation';
+import { AppError } from './errors';
+import { type MaskContent, MaskContentSchema, maskWork, MAX_MASK_WORK } from './mask';
+import { parseOrThrow } from './validation';
 
 /** Largest side and area a mask may be rendered at: beyond any camera's output, and it bounds memory. */
 export const MAX_MASK_SIDE = 30_000;
 export const MAX_MASK_PIXELS = 200_000_000;
 
 /**
- * A drawing made ready to render: strokes in output pixels, each with its edge. Plain data, so it
- * can be posted to a worker.
+ * A mask's strokes made ready to render: in output pixels, each with its edge and its strength
+ * (peak, 0–255, from its opacity). Plain data, so it can be posted to a worker. This module is pure
+ * (no Node, no DOM): the engine renders with it in a worker, and the editor's preview can use the
+ * very same code, so what is painted is what is sent.
  */
 export interface RenderPlan {
   width: number;
   height: number;
-  strokes: { xy: Float64Array; inner: number; outer: number; erase: boolean }[];
+  /** What the strokes are drawn over (the raster layers, already combined); blank when absent. */
+  base?: Uint8Array;
+  strokes: { xy: Float64Array; inner: number; outer: number; peak: number; erase: boolean }[];
 }
 
 /**
- * Checks a drawing and puts it in output pixels: valid by the schema (points, sizes and feathers
- * bounded relative to the photo) and within the rendering budget at this resolution. Cheap (one
- * pass over the points); the rendering itself is `renderPlan`, which may run in a worker.
+ * Checks a mask's content and puts its strokes in output pixels: valid by the schema (points and
+ * sizes bounded relative to the photo) and within the rendering budget at this resolution. Cheap
+ * (one pass over the points); the rendering itself is `renderPlan`, which may run in a worker.
+ * Raster layers and the invert flag are the caller's (they need an image decoder).
  */
-export function planMask(drawing: MaskDrawing, outWidth: number, outHeight: number): RenderPlan {
+export function planMask(content: MaskContent, outWidth: number, outHeight: number): RenderPlan {
   assertOutputSize(outWidth, outHeight);
-  const parsed = parseOrThrow(MaskDrawingSchema, drawing, 'mask');
+  const parsed = parseOrThrow(MaskContentSchema, content, 'mask');
   const work = maskWork(parsed, outWidth, outHeight);
   if (work > MAX_MASK_WORK) {
     throw new AppError(
       'invalid_input',
-      `This mask is too detailed to render at ${outWidth} × ${outHeight}: use fewer points, a smaller brush or less feather.`,
+      `This mask is too detailed to render at ${outWidth} × ${outHeight}: use fewer points, a smaller or harder brush.`,
       { work, max: MAX_MASK_WORK },
     );
   }
@@ -45,19 +50,27 @@ export function planMask(drawing: MaskDrawing, outWidth: number, outHeight: numb
         xy[index * 2] = point.x * sx;
         xy[index * 2 + 1] = point.y * sy;
       });
-      // With feather 0 the edge is anti-aliased over one pixel. The inner edge is clamped at the
-      // centre line, so a brush thinner than its feather (or than a pixel, after downscaling)
-      // still selects its own path rather than fading away.
-      const radius = (stroke.size * sizeScale) / 2;
-      const softness = Math.max(stroke.feather * sizeScale, 1);
       return {
         xy,
-        inner: Math.max(0, radius - softness / 2),
-        outer: radius + softness / 2,
+        ...strokeEdge((stroke.size * sizeScale) / 2, stroke.hardness),
+        peak: Math.round(255 * stroke.opacity),
         erase: stroke.mode === 'erase',
       };
     }),
   };
+}
+
+/**
+ * The edge of a brush of `radius` output pixels: solid within hardness × radius, fading linearly to
+ * 0 at the radius. A fade narrower than a pixel (a hard brush, or a small one after downscaling) is
+ * an anti-aliased edge one pixel wide, centred where the fade was, so a thin brush still selects its
+ * own path rather than fading away.
+ */
+export function strokeEdge(radius: number, hardness: number): { inner: number; outer: number } {
+  const soft = radius * (1 - hardness);
+  if (soft >= 1) return { inner: radius - soft, outer: radius };
+  const centre = radius - soft / 2;
+  return { inner: Math.max(0, centre - 0.5), outer: centre + 0.5 };
 }
 
 /**
@@ -66,8 +79,8 @@ export function planMask(drawing: MaskDrawing, outWidth: number, outHeight: numb
  * only on the stroke list, so dropping the last stroke and rendering again is an exact undo. This
  * runs on the calling thread; the engine renders in a worker (see rasterize-worker.ts).
  */
-export function rasterizeMask(drawing: MaskDrawing, outWidth: number, outHeight: number): Uint8Array {
-  return renderPlan(planMask(drawing, outWidth, outHeight));
+export function rasterizeStrokes(content: MaskContent, outWidth: number, outHeight: number): Uint8Array {
+  return renderPlan(planMask(content, outWidth, outHeight));
 }
 
 /** Share of pixels (0..1) that count as selected (≥ 128); used to refuse masks that cover too much. */
@@ -101,10 +114,14 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
     x: number;
     y: number;
   }
-  /** The edge of a stroke in output pixels: alpha is 1 within `inner` of the centre line and 0 beyond `outer`. */
+  /**
+   * The edge of a stroke in output pixels: alpha is `peak` (its opacity, 0–255) within `inner` of the
+   * centre line, falls linearly to 0 at `outer`, and is 0 beyond.
+   */
   interface Edge {
     inner: number;
     outer: number;
+    peak: number;
   }
 
   /**
@@ -194,12 +211,12 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
 
   /**
    * Draws a piece into the target, keeping the max alpha per pixel. Row by row, the span inside the
-   * inner edge is filled with 255 natively and only the soft band up to the outer edge gets a distance
+   * inner edge is filled with the peak natively and only the soft band up to the outer edge gets a distance
    * per pixel, so the work follows the outline rather than the area.
    */
   function plotPiece(target: Target, edge: Edge, piece: Piece): void {
     const { data, left, top, width, height } = target;
-    const { inner, outer } = edge;
+    const { inner, outer, peak } = edge;
     const firstRow = Math.max(top, Math.ceil(piece.minY - outer - 0.5));
     const lastRow = Math.min(top + height - 1, Math.floor(piece.maxY + outer - 0.5));
     const band = outer - inner;
@@ -226,7 +243,15 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
       }
 
       const rowStart = (row - top) * width - left;
-      if (solidFrom <= solidTo) data.fill(255, rowStart + solidFrom, rowStart + solidTo + 1);
+      if (solidFrom <= solidTo) {
+        if (peak === 255) data.fill(255, rowStart + solidFrom, rowStart + solidTo + 1);
+        else {
+          // A translucent stroke raises what is there to its peak, never lowers it.
+          for (let index = rowStart + solidFrom; index <= rowStart + solidTo; index++) {
+            if ((data[index] ?? 0) < peak) data[index] = peak;
+          }
+        }
+      }
       for (let col = from; col <= to; col++) {
         if (col === solidFrom) {
           col = solidTo;
@@ -234,10 +259,10 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
         }
         const index = rowStart + col;
         const current = data[index] ?? 0;
-        if (current === 255) continue;
+        if (current >= peak) continue;
         const distance = piece.distance(col + 0.5, cy);
         if (distance >= outer) continue;
-        const alpha = distance <= inner ? 255 : Math.round((255 * (outer - distance)) / band);
+        const alpha = distance <= inner ? peak : Math.round((peak * (outer - distance)) / band);
         if (alpha > current) data[index] = alpha;
       }
     }
@@ -335,14 +360,14 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
     if (length > 0) halfPlanes.push({ x: x / length, y: y / length });
   }
 
-  const output = new Uint8Array(plan.width * plan.height);
+  const output = plan.base ? new Uint8Array(plan.base) : new Uint8Array(plan.width * plan.height);
   const whole: Target = { data: output, left: 0, top: 0, width: plan.width, height: plan.height };
   for (const stroke of plan.strokes) {
     const points: Point[] = [];
     for (let index = 0; index < stroke.xy.length; index += 2) {
       points.push({ x: stroke.xy[index] ?? 0, y: stroke.xy[index + 1] ?? 0 });
     }
-    const edge: Edge = { inner: stroke.inner, outer: stroke.outer };
+    const edge: Edge = { inner: stroke.inner, outer: stroke.outer, peak: stroke.peak };
     if (stroke.erase) eraseStroke(output, plan.width, plan.height, points, edge);
     else plotStroke(whole, points, edge);
   }

@@ -1,0 +1,58 @@
+import { generatedName } from '../../../../shared/job-inputs';
+import type { Variant } from '../../../../shared/jobs';
+import { useApp, useMediaUrl } from '../../store/context';
+
+/**
+ * Results a shoot made from a prompt (no photo of their own): shown beside the shoot's photos
+ * under the stable name export's `{name}` gives them, and culled and approved the way variants are.
+ */
+export function GeneratedItems({ variants }: { variants: readonly Variant[] }): React.JSX.Element | null {
+  const mediaUrl = useMediaUrl();
+  const updateVariant = useApp((state) => state.updateVariant);
+  if (variants.length === 0) return null;
+  return (
+    <section className="generated-items" aria-label="Generated in this shoot">
+      <h3>Generated in this shoot ({variants.length})</h3>
+      <ul>
+        {variants.map((variant) => {
+          const name = generatedName(variant);
+          return (
+            <li key={variant.id} data-pick={variant.pick} data-testid="generated-item">
+              {variant.kind === 'image' ? (
+                <img src={mediaUrl('variant', variant.mediaId)} alt={name} loading="lazy" />
+              ) : null}
+              <span className="generated-name">{name}</span>
+              <span className="generated-actions">
+                <button
+                  type="button"
+                  aria-pressed={variant.pick === 'picked'}
+                  onClick={() =>
+                    void updateVariant(variant.id, { pick: variant.pick === 'picked' ? 'none' : 'picked' })
+                  }
+                >
+                  Pick
+                </button>
+                <button
+                  type="button"
+                  aria-pressed={variant.pick === 'rejected'}
+                  onClick={() =>
+                    void updateVariant(variant.id, { pick: variant.pick === 'rejected' ? 'none' : 'rejected' })
+                  }
+                >
+                  Reject
+                </button>
+                <button
+                  type="button"
+                  aria-pressed={variant.approved}
+                  onClick={() => void updateVariant(variant.id, { approved: !variant.approved })}
+                >
+                  {variant.approved ? 'Approved' : 'Approve'}
+                </button>
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
