@@ -268,6 +268,69 @@ describe('running a recipe', () => {
   });
 });
 
+describe('masks with names and versions', () => {
+  it('names masks, versions every save, and keeps the version an unfinished job holds when its mask is deleted', async () => {
+    const { engine, assetIds, shoot, db } = await setup(1);
+    autoApprove(db, shoot.id);
+    await call(engine, 'queue.pause', { scope: 'global' });
+    const assetId = assetIds[0] ?? '';
+    const stroke = (x: number) => ({
+      width: 10,
+      height: 10,
+      strokes: [{ points: [{ x, y: 5 }], size: 3, mode: 'paint' as const }],
+    });
+    const first = await call(engine, 'masks.save', { assetId, purpose: 'exterior', content: stroke(2) });
+    const second = await call(engine, 'masks.save', { assetId, purpose: 'exterior', content: stroke(5) });
+    expect(second).toMatchObject({ id: first.id, version: 2, name: 'Exterior' });
+    // Another name is another mask of the same photo and purpose; saving under its name versions it.
+    const garden = await call(engine, 'masks.save', {
+      assetId,
+      purpose: 'exterior',
+      name: 'Garden',
+      content: stroke(8),
+    });
+    expect(garden.id).not.toBe(first.id);
+    expect(
+      await call(engine, 'masks.save', { assetId, purpose: 'exterior', name: 'Garden', content: stroke(7) }),
+    ).toMatchObject({
+      id: garden.id,
+      version: 2,
+    });
+    expect((await call(engine, 'masks.list', { assetId })).map((mask) => [mask.name, mask.version])).toEqual([
+      ['Exterior', 2],
+      ['Garden', 2],
+    ]);
+    // A mask painted on another picture size is refused with both sizes named.
+    expect(
+      (await refusal(engine, 'masks.save', { assetId, purpose: 'exterior', content: { ...stroke(5), width: 20 } }))
+        .message,
+    ).toContain('20 × 10');
+
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Paint',
+      provider: 'test',
+      operation: 'paint',
+      params: {},
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
+    const job = await call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' });
+    // Planned with the photo's mask of that purpose saved last, at its current version.
+    expect(job.inputs.mask).toEqual({ maskId: garden.id, version: 2 });
+    await call(engine, 'masks.delete', { id: garden.id });
+    expect((await call(engine, 'masks.list', { assetId })).map((mask) => mask.name)).toEqual(['Exterior']);
+    expect((await refusal(engine, 'masks.get', { id: garden.id })).code).toBe('not_found');
+    // The job still has what it was planned with; the version nobody holds is gone.
+    expect((await call(engine, 'masks.version', { id: garden.id, version: 2 })).content.strokes[0]?.points).toEqual([
+      { x: 7, y: 5 },
+    ]);
+    expect((await refusal(engine, 'masks.version', { id: garden.id, version: 1 })).code).toBe('not_found');
+    // A mask nobody deleted keeps every version.
+    expect((await call(engine, 'masks.version', { id: first.id, version: 1 })).content.strokes[0]?.points).toEqual([
+      { x: 2, y: 5 },
+    ]);
+  });
+});
+
 describe('controlling the queue', () => {
   it('pauses and resumes, cancels, retries, moves to top and pages through jobs', async () => {
     const { engine, assetIds, shoot, db, server, activity } = await setup(5);

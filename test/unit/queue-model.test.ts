@@ -236,6 +236,9 @@ describe('errors, attempts, retries, costs, ids', () => {
     expect(model.costWords(2.5)).toBe('2.5 credits');
     expect(model.costWords(0.3333)).toBe('0.33 credits');
     expect(model.costWords(0)).toBe('0 credits');
+    expect(model.costWords(0.25, { one: 'quarter credit', many: 'quarter credits', fractionDigits: 2 })).toBe(
+      '0.25 quarter credits',
+    );
   });
 
   it('shortens ids and names a job’s photos', () => {
@@ -338,7 +341,16 @@ describe('groupJobs', () => {
       shootName,
       providerName,
     );
-    expect(groups[0]!.awaitingApproval).toEqual({ jobs: 3, estimate: 3.5 });
+    // Per provider: AIXpose credits and ProductAI tokens are never added together.
+    expect(groups[0]!.awaitingApproval).toEqual({
+      jobs: 3,
+      byProvider: [
+        { provider: 'aixpose', estimate: 2 },
+        { provider: 'productai', estimate: 1.5 },
+      ],
+    });
+    const units = model.unitLookup([{ id: 'productai', unit: { one: 'token', many: 'tokens', fractionDigits: 0 } }]);
+    expect(model.amountsWords(groups[0]!.awaitingApproval.byProvider, units)).toBe('2 credits + 2 tokens');
   });
 
   it('does not reorder or change the input list', () => {

@@ -4,6 +4,7 @@ import {
   allowedActions,
   attemptWords,
   costWords,
+  type UnitOf,
   errorWords,
   inputWords,
   type JobAction,
@@ -18,10 +19,11 @@ export interface JobRowProps {
   now: number;
   busy: boolean;
   providerName: NameOf;
+  unitOf: UnitOf;
   onAct: (job: Job, action: JobAction) => void;
 }
 
-export function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): React.JSX.Element {
+export function JobRow({ job, now, busy, providerName, unitOf, onAct }: JobRowProps): React.JSX.Element {
   const photo = inputWords(job);
   const attempts = attemptWords(job);
   const retry = retryWords(job, now);
@@ -29,7 +31,10 @@ export function JobRow({ job, now, busy, providerName, onAct }: JobRowProps): Re
   // In needs_review the engine's message says what the explanation below says; show it once.
   const problem = errorWords(job);
   const shownProblem = review && problem === NEEDS_REVIEW_MESSAGE ? null : problem;
-  const estimate = job.state === 'awaiting_input' && job.waitingFor === 'approval' ? costWords(job.costEstimate) : null;
+  const estimate =
+    job.state === 'awaiting_input' && job.waitingFor === 'approval'
+      ? costWords(job.costEstimate, unitOf(job.provider))
+      : null;
   const actions = allowedActions(job);
   const explanationId = `queue-review-${job.id}`;
 

@@ -11,6 +11,7 @@ import {
   mergeJob,
   mergeJobs,
   nameLookup,
+  unitLookup,
   summaryText,
   waitingCount,
 } from './queue-model';
@@ -98,6 +99,7 @@ export function QueueView(): React.JSX.Element {
   }, []);
 
   const providerName = useMemo(() => nameLookup(providers), [providers]);
+  const unitOf = useMemo(() => unitLookup(providers), [providers]);
   const shootName = useMemo(() => {
     const names = new Map(shoots.map((shoot) => [shoot.id, shoot.name]));
     return (id: string) => names.get(id) ?? `Shoot ${id.slice(0, 8)}`;
@@ -274,6 +276,7 @@ export function QueueView(): React.JSX.Element {
               busy={busy}
               now={now}
               providerName={providerName}
+              unitOf={unitOf}
               onAct={act}
               onApprove={approveShoot}
               onTogglePause={togglePause}

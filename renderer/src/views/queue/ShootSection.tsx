@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { Job, QueueStats } from '../../../../shared/jobs';
 import {
-  costWords,
+  amountsWords,
+  type UnitOf,
   countsText,
   isProviderPaused,
   isShootPaused,
@@ -23,6 +24,7 @@ export interface ShootSectionProps {
   busy: ReadonlySet<string>;
   now: number;
   providerName: NameOf;
+  unitOf: UnitOf;
   onAct: (job: Job, action: JobAction) => void;
   onApprove: (shootId: string) => void;
   onTogglePause: (scope: PauseScope, id: string | undefined, paused: boolean) => void;
@@ -33,7 +35,7 @@ export function ShootSection(props: ShootSectionProps): React.JSX.Element {
   const titleId = `queue-${group.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const paused = stats ? isShootPaused(stats, group.shootId) : false;
   const { shootId } = group;
-  const estimate = costWords(group.awaitingApproval.estimate);
+  const estimate = amountsWords(group.awaitingApproval.byProvider, props.unitOf);
 
   return (
     <section className="queue-shoot" aria-labelledby={titleId} data-shoot-id={shootId ?? ''}>
@@ -54,7 +56,7 @@ export function ShootSection(props: ShootSectionProps): React.JSX.Element {
               onClick={() => onApprove(shootId)}
             >
               {`Approve ${group.awaitingApproval.jobs} ${group.awaitingApproval.jobs === 1 ? 'job' : 'jobs'}${
-                group.awaitingApproval.estimate > 0 && estimate ? ` (${estimate})` : ''
+                estimate ? ` (${estimate})` : ''
               }`}
             </button>
           ) : null}
@@ -105,6 +107,7 @@ function ProviderJobs(
             now={now}
             busy={busy.has(`job:${job.id}`) || (job.shootId !== null && busy.has(`approve:${job.shootId}`))}
             providerName={providerName}
+            unitOf={props.unitOf}
             onAct={onAct}
           />
         ))}

@@ -1,3 +1,4 @@
+import { formatAmount, type CostUnit } from '../../../../shared/providers';
 import { isTerminal, MOVING_STATES, TERMINAL_STATES, userActions, type UserAction } from '../../../../shared/job-model';
 import { type Job, type JobState, NEEDS_REVIEW_MESSAGE, type QueueStats } from '../../../../shared/jobs';
 
@@ -187,12 +188,29 @@ export function retryWords(job: Pick<Job, 'state' | 'nextAttemptAt'>, now: numbe
   return `Trying again in ${durationWords(wait)}`;
 }
 
-const creditFormat = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+const CREDITS: CostUnit = { one: 'credit', many: 'credits', fractionDigits: 2 };
 
-/** "1 credit", "2.5 credits"; null when there is no estimate. */
-export function costWords(amount: number | null): string | null {
+/** A provider's cost unit for the user (credits until the provider list has loaded). */
+export type UnitOf = (provider: string) => CostUnit;
+
+/** Builds a unit lookup from `providers.list`. */
+export function unitLookup(entries: readonly { id: string; unit: CostUnit }[]): UnitOf {
+  const units = new Map(entries.map((entry) => [entry.id, entry.unit]));
+  return (id) => units.get(id) ?? CREDITS;
+}
+
+/** "1 credit", "2.5 credits", "20 tokens" in the provider's unit; null when there is no estimate. */
+export function costWords(amount: number | null, unit: CostUnit = CREDITS): string | null {
   if (amount === null || !Number.isFinite(amount)) return null;
-  return `${creditFormat.format(amount)} ${amount === 1 ? 'credit' : 'credits'}`;
+  return formatAmount(amount, unit);
+}
+
+/** What a shoot's waiting jobs would cost, provider by provider, each in its unit: "4 credits + 20 tokens". */
+export function amountsWords(amounts: readonly { provider: string; estimate: number }[], unitOf: UnitOf): string {
+  return amounts
+    .filter((amount) => amount.estimate > 0)
+    .map((amount) => formatAmount(amount.estimate, unitOf(amount.provider)))
+    .join(' + ');
 }
 
 /** The first 8 characters of an id: enough to tell photos apart in a list. */
@@ -259,8 +277,8 @@ export interface ShootGroup {
   shootName: string;
   providers: ProviderGroup[];
   counts: StateCounts;
-  /** Jobs of this shoot waiting for the user's approval of their spend, and their estimate. */
-  awaitingApproval: { jobs: number; estimate: number };
+  /** Jobs of this shoot waiting for the user's approval of their spend, and their estimates per provider (units differ). */
+  awaitingApproval: { jobs: number; byProvider: { provider: string; estimate: number }[] };
 }
 
 export const NO_SHOOT_NAME = 'No shoot';
@@ -334,7 +352,14 @@ export function groupJobs(jobs: readonly Job[], shootName: (id: string) => strin
       counts: countByState(all),
       awaitingApproval: {
         jobs: approval.length,
-        estimate: approval.reduce((sum, job) => sum + (job.costEstimate ?? 0), 0),
+        byProvider: providerGroups
+          .map((group) => ({
+            provider: group.provider,
+            estimate: approval
+              .filter((job) => job.provider === group.provider)
+              .reduce((sum, job) => sum + (job.costEstimate ?? 0), 0),
+          }))
+          .filter((amount) => approval.some((job) => job.provider === amount.provider)),
       },
     });
   }

@@ -1,3 +1,4 @@
+import { formatAmount, type CostUnit } from '../../../../shared/providers';
 import { useEffect, useRef, useState } from 'react';
 import type { Recipe } from '../../../../shared/jobs';
 import { AppError } from '../../../../shared/errors';
@@ -31,6 +32,7 @@ export function RunRecipeDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [units, setUnits] = useState<Record<string, CostUnit>>({});
   const { assetIds, onClose } = props;
 
   useEffect(() => {
@@ -45,6 +47,11 @@ export function RunRecipeDialog(props: {
         setRecipeId((current) => current || list[0]?.id || '');
       })
       .catch((caught: unknown) => setError(message(caught)));
+    // Estimates are in the recipe's provider's unit (AIXpose credits, ProductAI tokens…).
+    client
+      .call('providers.list', {})
+      .then((list) => setUnits(Object.fromEntries(list.map((provider) => [provider.id, provider.unit]))))
+      .catch(() => setUnits({}));
   }, [client]);
 
   useEffect(() => {
@@ -105,9 +112,9 @@ export function RunRecipeDialog(props: {
           ) : null}
           <p role="status" className="estimate">
             {estimate
-              ? `${estimate.jobs} photo${estimate.jobs === 1 ? '' : 's'} · estimated ${formatCredits(estimate.totalEstimate)}` +
+              ? `${estimate.jobs} photo${estimate.jobs === 1 ? '' : 's'} · estimated ${formatCost(estimate.totalEstimate, recipe ? units[recipe.provider] : undefined)}` +
                 (estimate.awaitingApproval > 0 ? ` · ${estimate.awaitingApproval} will wait for budget approval` : '') +
-                (estimate.awaitingInput > 0 ? ` · ${estimate.awaitingInput} need a mask first` : '')
+                (estimate.awaitingInput > 0 ? ` · ${estimate.awaitingInput} need a mask or a garment first` : '')
               : recipeId
                 ? 'Estimating…'
                 : 'Choose a recipe.'}
@@ -136,7 +143,7 @@ export function RunRecipeDialog(props: {
   );
 }
 
-function formatCredits(credits: number): string {
-  if (credits === 0) return 'free';
-  return `${Number.isInteger(credits) ? credits : credits.toFixed(2)} credit${credits === 1 ? '' : 's'}`;
+function formatCost(amount: number, unit: CostUnit | undefined): string {
+  if (amount === 0) return 'free';
+  return formatAmount(amount, unit ?? { one: 'credit', many: 'credits', fractionDigits: 2 });
 }
