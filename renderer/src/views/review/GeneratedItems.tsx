@@ -1,10 +1,24 @@
 import { generatedName } from '../../../../shared/job-inputs';
 import type { Variant } from '../../../../shared/jobs';
+import { matchCommand } from '../../commands';
 import { useApp, useMediaUrl } from '../../store/context';
+
+type VariantChange = { pick?: Variant['pick']; rating?: number };
+
+/** The grid's culling keys (P, X, U, 0–5) as a change to a generated item, or null for any other key. */
+function cullingChange(event: React.KeyboardEvent<HTMLElement>): VariantChange | null {
+  const command = matchCommand('grid', event)?.id;
+  if (command === 'grid.pick') return { pick: 'picked' };
+  if (command === 'grid.reject') return { pick: 'rejected' };
+  if (command === 'grid.unflag') return { pick: 'none' };
+  if (command === 'grid.rate') return { rating: Number(event.key) };
+  return null;
+}
 
 /**
  * Results a shoot made from a prompt (no photo of their own): shown beside the shoot's photos
- * under the stable name export's `{name}` gives them, and culled and approved the way variants are.
+ * under the stable name export's `{name}` gives them, and culled with the grid's keys (P, X, U, 0–5)
+ * or the buttons, and approved, the way variants are.
  */
 export function GeneratedItems({ variants }: { variants: readonly Variant[] }): React.JSX.Element | null {
   const mediaUrl = useMediaUrl();
@@ -17,11 +31,26 @@ export function GeneratedItems({ variants }: { variants: readonly Variant[] }): 
         {variants.map((variant) => {
           const name = generatedName(variant);
           return (
-            <li key={variant.id} data-pick={variant.pick} data-testid="generated-item">
+            <li
+              key={variant.id}
+              data-pick={variant.pick}
+              data-testid="generated-item"
+              tabIndex={0}
+              aria-label={name}
+              onKeyDown={(event) => {
+                const change = cullingChange(event);
+                if (!change) return;
+                event.preventDefault();
+                void updateVariant(variant.id, change);
+              }}
+            >
               {variant.kind === 'image' ? (
                 <img src={mediaUrl('variant', variant.mediaId)} alt={name} loading="lazy" />
               ) : null}
-              <span className="generated-name">{name}</span>
+              <span className="generated-name">
+                {name}
+                {variant.rating > 0 ? ` · ${'★'.repeat(variant.rating)}` : ''}
+              </span>
               <span className="generated-actions">
                 <button
                   type="button"
