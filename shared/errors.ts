@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'unsupported_format',
   'canceled',
   'unavailable',
+  /** The provider took the work and then failed it: its own words (and code) are in the message. */
+  'provider_failed',
   'internal',
 ] as const;
 

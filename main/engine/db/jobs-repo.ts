@@ -141,6 +141,8 @@ export interface TransitionExtras {
   charge?: { provider: string; amount: number; balanceAfter?: number };
   /** A paid request that may have been charged (its answer never came): recorded apart, once per key. */
   possibleCharge?: { provider: string; amount: number };
+  /** What the provider gave back of the job's charge (all of it when `amount` is null): once per key. */
+  refund?: { provider: string; amount: number | null };
   detail?: string;
   /** Only apply if this worker still holds the job: a worker whose lease ran out must not write. */
   leaseOwner?: string;
@@ -231,6 +233,17 @@ export function applyInTransaction(
       id,
       before.idempotencyKey,
     );
+  }
+  if (extras.refund) {
+    // Against what was charged under this key: never more, and once however often the failure is read.
+    statement(
+      db,
+      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
+       SELECT @provider, @id, 'refund', MIN(COALESCE(@amount, charged.total), charged.total), @key, @now
+         FROM (SELECT SUM(amount) AS total FROM credit_ledger WHERE job_id = @id AND kind = 'charge' AND note = @key) AS charged
+        WHERE charged.total > 0
+          AND NOT EXISTS (SELECT 1 FROM credit_ledger WHERE job_id = @id AND kind = 'refund' AND note = @key)`,
+    ).run({ provider: extras.refund.provider, id, amount: extras.refund.amount, key: before.idempotencyKey, now });
   }
   if (extras.possibleCharge) {
     statement(

@@ -267,7 +267,16 @@ export interface SubmitContext extends ProviderContext {
 export type PollResult =
   | { status: 'pending'; progress?: number; retryAfterMs?: number }
   | { status: 'done'; outputs: OutputRef[] }
-  | { status: 'failed'; message: string; providerCode?: string };
+  | {
+      status: 'failed';
+      message: string;
+      providerCode?: string;
+      /**
+       * The provider gave back what the job was charged: an amount in its unit, or `true` for all of
+       * it (iacrea refunds a failed generation's photo). The ledger records it against the charge.
+       */
+      refunded?: number | true;
+    };
 
 export interface OutputRef {
   index: number;

@@ -249,11 +249,21 @@ async function pollUntilDone(
     }
     if (result.status === 'done') return result.outputs;
     if (result.status === 'failed') {
+      // The provider took the work and failed it: its words (and code), and any refund against the charge.
+      const code = result.providerCode ? ` (${result.providerCode})` : '';
       advance(
         deps,
         job,
-        { type: 'permanent_error', error: { code: 'invalid_input', message: `${provider.name}: ${result.message}` } },
-        { detail: REMOTE_FAILED },
+        {
+          type: 'permanent_error',
+          error: { code: 'provider_failed', message: `${provider.name}: ${result.message}${code}` },
+        },
+        {
+          detail: REMOTE_FAILED,
+          ...(result.refunded === undefined
+            ? {}
+            : { refund: { provider: provider.id, amount: result.refunded === true ? null : result.refunded } }),
+        },
         owner,
       );
       return null;

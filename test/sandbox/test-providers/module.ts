@@ -184,10 +184,20 @@ export function testProviderModule(options: {
         throw new SyntaxError('Unexpected end of JSON input');
       }
       const body = JSON.parse(response.body.toString('utf8')) as {
-        status: 'pending' | 'done';
+        status: 'pending' | 'done' | 'failed';
         outputs?: { index: number; url?: string; data?: string }[];
+        error?: { message: string; code?: string };
+        refunded?: true | number | null;
       };
       if (body.status === 'pending') return { status: 'pending' };
+      if (body.status === 'failed') {
+        return {
+          status: 'failed',
+          message: body.error?.message ?? 'The job failed.',
+          ...(body.error?.code ? { providerCode: body.error.code } : {}),
+          ...(body.refunded === null || body.refunded === undefined ? {} : { refunded: body.refunded }),
+        };
+      }
       return {
         status: 'done',
         outputs: (body.outputs ?? []).map((output) => ({

@@ -10,6 +10,11 @@ import type { AddressInfo } from 'node:net';
  * `dedupe: false` creates and charges a new job for every request.
  */
 export interface TestProviderOptions {
+  /**
+   * Every job the provider takes then fails, in its own words and code; `refund` gives back what it
+   * charged (all of it, or an amount), as iacrea does for a failed generation.
+   */
+  failAfterAccept?: { message: string; code?: string; refund?: true | number };
   /** Results of this size (a flat colour), for tests that look at what export draws on them; 2 × 2 by default. */
   resultSize?: { width: number; height: number };
   dedupe: boolean;
@@ -161,8 +166,18 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       const id = job[1] ?? '';
       const seen = (polls.get(id) ?? 0) + 1;
       polls.set(id, seen);
+      const failure = options.failAfterAccept;
       if (seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
-      else if (options.inlineOutputs) {
+      else if (failure) {
+        if (seen === (options.pollsUntilDone ?? 0) + 1 && failure.refund !== undefined) {
+          balance += failure.refund === true ? 1 : failure.refund;
+        }
+        json(response, 200, {
+          status: 'failed',
+          error: { message: failure.message, code: failure.code },
+          refunded: failure.refund ?? null,
+        });
+      } else if (options.inlineOutputs) {
         json(response, 200, { status: 'done', outputs: [{ index: 0, data: result.toString('base64') }] });
       } else json(response, 200, { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] });
       return;

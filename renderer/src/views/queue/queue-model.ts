@@ -1,4 +1,3 @@
-import { formatAmount, type CostUnit } from '../../../../shared/providers';
 import { isTerminal, MOVING_STATES, TERMINAL_STATES, userActions, type UserAction } from '../../../../shared/job-model';
 import { type Job, type JobState, NEEDS_REVIEW_MESSAGE, type QueueStats } from '../../../../shared/jobs';
 
@@ -141,6 +140,7 @@ const ERROR_CODE_WORDS: Record<NonNullable<Job['lastError']>['code'], string> = 
   unsupported_format: 'The provider does not accept this photo’s format.',
   canceled: 'The job was canceled.',
   unavailable: 'The provider was unavailable.',
+  provider_failed: 'The provider took the job and then failed it. Retry sends it again as a new, paid job.',
   internal: 'Something went wrong inside Shootline. The details are in the log.',
 };
 
@@ -188,30 +188,7 @@ export function retryWords(job: Pick<Job, 'state' | 'nextAttemptAt'>, now: numbe
   return `Trying again in ${durationWords(wait)}`;
 }
 
-const CREDITS: CostUnit = { one: 'credit', many: 'credits', fractionDigits: 2 };
-
-/** A provider's cost unit for the user (credits until the provider list has loaded). */
-export type UnitOf = (provider: string) => CostUnit;
-
-/** Builds a unit lookup from `providers.list`. */
-export function unitLookup(entries: readonly { id: string; unit: CostUnit }[]): UnitOf {
-  const units = new Map(entries.map((entry) => [entry.id, entry.unit]));
-  return (id) => units.get(id) ?? CREDITS;
-}
-
-/** "1 credit", "2.5 credits", "20 tokens" in the provider's unit; null when there is no estimate. */
-export function costWords(amount: number | null, unit: CostUnit = CREDITS): string | null {
-  if (amount === null || !Number.isFinite(amount)) return null;
-  return formatAmount(amount, unit);
-}
-
-/** What a shoot's waiting jobs would cost, provider by provider, each in its unit: "4 credits + 20 tokens". */
-export function amountsWords(amounts: readonly { provider: string; estimate: number }[], unitOf: UnitOf): string {
-  return amounts
-    .filter((amount) => amount.estimate > 0)
-    .map((amount) => formatAmount(amount.estimate, unitOf(amount.provider)))
-    .join(' + ');
-}
+export { amountsWords, costWords, unitLookup, type UnitOf } from './cost-words';
 
 /** The first 8 characters of an id: enough to tell photos apart in a list. */
 export function shortId(id: string): string {
