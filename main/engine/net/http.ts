@@ -62,6 +62,13 @@ export interface HttpRequest {
    * and `savedBytes` says how much was written. The file is removed if the transfer fails.
    */
   saveTo?: string;
+  /**
+   * Read a 2xx body as a stream (Server-Sent Events): each chunk is handed over as it arrives and
+   * not kept. The timeout then covers only the wait for the answer's headers; after that the stream
+   * lasts as long as it keeps talking, and is cut when it stays silent for `idleMs` (a stall).
+   * Resolves with an empty body when the provider ends the stream.
+   */
+  stream?: { onChunk: (chunk: Buffer) => void; idleMs: number };
 }
 
 export interface HttpResponse {
@@ -255,6 +262,18 @@ function exchange(request: HttpRequest, url: URL, addresses: readonly ResolvedAd
         );
         return;
       }
+      if (request.stream && status >= 200 && status < 300) {
+        readStream(response, request.stream, {
+          destroy: () => req.destroy(),
+          stopTimer: () => clearTimeout(timer),
+        }).then(
+          () => {
+            if (finish()) resolve(answer(Buffer.alloc(0)));
+          },
+          (error: ProviderRequestError) => fail(error),
+        );
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -280,6 +299,63 @@ function exchange(request: HttpRequest, url: URL, addresses: readonly ResolvedAd
       });
     });
     req.end(request.body);
+  });
+}
+
+/**
+ * Hands a streamed body over chunk by chunk, cutting it after `idleMs` of silence. The request's
+ * own timeout stops here: a stream that keeps talking is not cut by it.
+ */
+function readStream(
+  response: http.IncomingMessage,
+  stream: NonNullable<HttpRequest['stream']>,
+  control: {
+    destroy: () => void;
+    stopTimer: () => void;
+  },
+): Promise<void> {
+  control.stopTimer();
+  return new Promise((resolve, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    const quiet = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        reject(
+          new ProviderRequestError('The provider’s stream went silent.', { kind: 'timeout', phase: 'after_send' }),
+        );
+        control.destroy();
+      }, stream.idleMs);
+    };
+    quiet();
+    response.on('data', (chunk: Buffer) => {
+      quiet();
+      stream.onChunk(chunk);
+    });
+    response.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(idle);
+      reject(
+        new ProviderRequestError(`Network error: ${error.code ?? error.message}`, {
+          kind: 'network',
+          phase: 'after_send',
+          code: error.code,
+        }),
+      );
+    });
+    response.on('aborted', () => {
+      clearTimeout(idle);
+      reject(
+        new ProviderRequestError('The provider’s stream was cut.', {
+          kind: 'network',
+          phase: 'after_send',
+          code: 'ECONNRESET',
+        }),
+      );
+    });
+    response.on('end', () => {
+      clearTimeout(idle);
+      resolve();
+    });
+    response.on('close', () => clearTimeout(idle));
   });
 }
 

@@ -75,6 +75,15 @@ export interface ProviderModule {
   /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
   submit: (context: SubmitContext) => Promise<SubmitResult>;
   poll: (context: ProviderContext, remoteId: string) => Promise<PollResult>;
+  /**
+   * For providers that stream a job's status (AuraX's Server-Sent Events): opens the stream and
+   * reports each status as it comes, until the stream ends (resolves) or breaks (rejects). The queue
+   * stops it (through `context.signal`) once the job is done or failed, and falls back to `poll`
+   * when it drops or stays silent longer than `streamIdleMs`.
+   */
+  watch?: (context: ProviderContext, remoteId: string, report: (status: PollResult) => void) => Promise<void>;
+  /** How long a status stream may stay silent before the queue gives up on it (default 30 s). */
+  streamIdleMs?: number;
   fetchOutputs: (context: ProviderContext, remoteId: string, outputs: readonly OutputRef[]) => Promise<FetchedOutput[]>;
   /** For providers that can list their work: did a submit we lost track of arrive? */
   reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
@@ -213,6 +222,9 @@ export interface InputVariant {
   remote: RemoteIdentity | null;
 }
 
+/** A request a provider makes: the job's signal is added by the queue; `until` ends this one request earlier (a stream no longer needed). */
+export type ProviderRequest = Omit<HttpRequest, 'signal'> & { until?: AbortSignal };
+
 export interface ProviderContext {
   /** Aborted when the job is canceled or the engine stops. */
   signal: AbortSignal;
@@ -235,7 +247,7 @@ export interface ProviderContext {
    * Every request to the provider goes through here: it waits for a rate-limit token (polls count
    * too), carries the job's abort signal, and lets the queue learn from rate-limit headers.
    */
-  request: (request: Omit<HttpRequest, 'signal'>) => Promise<HttpResponse>;
+  request: (request: ProviderRequest) => Promise<HttpResponse>;
   /** A new path in the engine's temporary folder, for a download the queue then moves or removes. */
   tempFile: (extension: string) => string;
 }

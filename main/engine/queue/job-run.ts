@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Variant } from '../../../shared/jobs';
 import type { JobEvent } from '../../../shared/job-model';
 import type { Db } from '../db/connection';
+import { watchUntilSettled } from './job-watch';
 import { getJob, type ApplyResult, type JobRecord, type TransitionExtras } from '../db/jobs-repo';
 import { renewLease } from '../db/job-claims-repo';
 import { setProviderBalance, getProviderAccount } from '../db/provider-accounts-repo';
@@ -234,10 +235,13 @@ async function pollUntilDone(
   const remoteId = job.remoteId ?? getJob(deps.db, job.id)?.remoteId;
   if (!remoteId) throw new Error(`job ${job.id} is remote without a remote id`);
   let failures = 0;
+  // A provider that streams its status is heard that way first; polling takes over if it gives up.
+  let streamed = await watchUntilSettled(deps, provider, context, remoteId);
   for (;;) {
     let result: Awaited<ReturnType<ProviderModule['poll']>>;
     try {
-      result = await provider.poll(context, remoteId);
+      result = streamed ?? (await provider.poll(context, remoteId));
+      streamed = null;
       failures = 0;
     } catch (error) {
       if (!pollWorthRepeating(error, context.signal) || failures >= MAX_POLL_FAILURES) throw error;

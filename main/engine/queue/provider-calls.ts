@@ -9,6 +9,7 @@ import type {
   ProviderContext,
   ProviderInputs,
   ProviderModule,
+  ProviderRequest,
   SubmitContext,
   SubmitResult,
 } from '../providers/contract';
@@ -76,7 +77,7 @@ export function providerContext(
       fs.mkdirSync(deps.downloadsDir, { recursive: true, mode: 0o700 });
       return path.join(deps.downloadsDir, `${randomUUID()}${extension}`);
     },
-    request: async (request: Omit<HttpRequest, 'signal'>): Promise<HttpResponse> => {
+    request: async ({ until, ...request }: ProviderRequest): Promise<HttpResponse> => {
       const auth = await accountValues(deps, gate.provider, baseUrl, request.url);
       request = {
         ...request,
@@ -90,7 +91,11 @@ export function providerContext(
         deps.hooks?.afterStepMarkedSending?.(step.jobId, step.name);
       }
       try {
-        const response = await httpRequest({ ...request, signal, resolve: deps.resolve });
+        const response = await httpRequest({
+          ...request,
+          signal: until ? AbortSignal.any([signal, until]) : signal,
+          resolve: deps.resolve,
+        });
         gate.learn(response);
         return response;
       } catch (error) {

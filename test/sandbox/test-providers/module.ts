@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ProviderModule, SubmitContext } from '../../../main/engine/providers/contract';
+import { createParser } from 'eventsource-parser';
+import type { PollResult, ProviderModule, SubmitContext } from '../../../main/engine/providers/contract';
 import type { AccountField } from '../../../shared/providers';
 
 /**
@@ -13,6 +14,33 @@ export interface SentInputs {
   garment?: { width: number; height: number; sha256: string };
   mask?: { maskId: string; version: number; sha256: string; selected: number };
   variants?: string[];
+}
+
+/** A job's status as the server words it (a poll's body, or one event of its stream). */
+function statusOf(text: string): PollResult {
+  const body = JSON.parse(text) as {
+    status: 'pending' | 'done' | 'failed';
+    outputs?: { index: number; url?: string; data?: string }[];
+    error?: { message: string; code?: string };
+    refunded?: true | number | null;
+  };
+  if (body.status === 'pending') return { status: 'pending' };
+  if (body.status === 'failed') {
+    return {
+      status: 'failed',
+      message: body.error?.message ?? 'The job failed.',
+      ...(body.error?.code ? { providerCode: body.error.code } : {}),
+      ...(body.refunded === null || body.refunded === undefined ? {} : { refunded: body.refunded }),
+    };
+  }
+  return {
+    status: 'done',
+    outputs: (body.outputs ?? []).map((output) => ({
+      index: output.index,
+      url: output.url ?? `data:image/png;base64,${output.data ?? ''}`,
+      kind: 'image' as const,
+    })),
+  };
 }
 
 async function describeInputs(context: SubmitContext): Promise<SentInputs> {
@@ -61,6 +89,10 @@ export function testProviderModule(options: {
   accountFields?: AccountField[];
   /** Read every input (pictures, the mask) and tell the server what they were (see SentInputs). */
   sendInputs?: boolean;
+  /** Hear each job's status on the server's event stream (GET /jobs/:id/stream), polling as the fallback. */
+  stream?: boolean;
+  /** How long the stream may stay silent before the queue gives up on it. */
+  streamIdleMs?: number;
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   let unreadablePolls = options.unreadablePolls ?? 0;
@@ -75,7 +107,7 @@ export function testProviderModule(options: {
       idempotentSubmit: options.idempotentSubmit,
       reconcile: options.reconcile ?? false,
       webhooks: false,
-      stream: false,
+      stream: options.stream === true,
     },
     reconcile: options.reconcile
       ? async (context) => {
@@ -183,30 +215,26 @@ export function testProviderModule(options: {
         unreadablePolls -= 1;
         throw new SyntaxError('Unexpected end of JSON input');
       }
-      const body = JSON.parse(response.body.toString('utf8')) as {
-        status: 'pending' | 'done' | 'failed';
-        outputs?: { index: number; url?: string; data?: string }[];
-        error?: { message: string; code?: string };
-        refunded?: true | number | null;
-      };
-      if (body.status === 'pending') return { status: 'pending' };
-      if (body.status === 'failed') {
-        return {
-          status: 'failed',
-          message: body.error?.message ?? 'The job failed.',
-          ...(body.error?.code ? { providerCode: body.error.code } : {}),
-          ...(body.refunded === null || body.refunded === undefined ? {} : { refunded: body.refunded }),
-        };
-      }
-      return {
-        status: 'done',
-        outputs: (body.outputs ?? []).map((output) => ({
-          index: output.index,
-          url: output.url ?? `data:image/png;base64,${output.data ?? ''}`,
-          kind: 'image' as const,
-        })),
-      };
+      return statusOf(response.body.toString('utf8'));
     },
+    watch: options.stream
+      ? async (context, remoteId, report) => {
+          // Server-Sent Events, one status per event, read as they arrive.
+          const decoder = new TextDecoder();
+          const parser = createParser({ onEvent: (event) => report(statusOf(event.data)) });
+          await context.request({
+            method: 'GET',
+            url: `${options.baseUrl}/jobs/${remoteId}/stream`,
+            headers: { accept: 'text/event-stream' },
+            timeoutMs: 10_000,
+            stream: {
+              idleMs: options.streamIdleMs ?? 30_000,
+              onChunk: (chunk) => parser.feed(decoder.decode(chunk, { stream: true })),
+            },
+          });
+        }
+      : undefined,
+    streamIdleMs: options.streamIdleMs,
     fetchOutputs: async (context, _remoteId, outputs) => {
       const fetched = [];
       for (const output of outputs) {

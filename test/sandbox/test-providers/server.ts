@@ -15,6 +15,11 @@ export interface TestProviderOptions {
    * charged (all of it, or an amount), as iacrea does for a failed generation.
    */
   failAfterAccept?: { message: string; code?: string; refund?: true | number };
+  /**
+   * How GET /jobs/:id/stream behaves (Server-Sent Events): `complete` says pending then done and
+   * ends; `drop` says pending then cuts the connection; `stall` says pending then nothing more.
+   */
+  stream?: 'complete' | 'drop' | 'stall';
   /** Results of this size (a flat colour), for tests that look at what export draws on them; 2 × 2 by default. */
   resultSize?: { width: number; height: number };
   dedupe: boolean;
@@ -47,7 +52,16 @@ export interface TestProviderServer {
   received: Map<string, number>;
   /** Jobs created (= charged) per step idempotency key. */
   charged: Map<string, number>;
-  totals: { requests: number; submits: number; polls: number; downloads: number; rateLimited: number };
+  totals: {
+    requests: number;
+    submits: number;
+    polls: number;
+    downloads: number;
+    rateLimited: number;
+    /** Status streams opened, and those the client closed while they were still open. */
+    streams: number;
+    streamsLeft: number;
+  };
   /** Times (ms) at which each request arrived, for rate checks. */
   arrivals: number[];
   /** Connections closed by the client while their request hung. */
@@ -77,7 +91,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
   const remoteByKey = new Map<string, string>();
   const polls = new Map<string, number>();
   const arrivals: number[] = [];
-  const totals = { requests: 0, submits: 0, polls: 0, downloads: 0, rateLimited: 0 };
+  const totals = { requests: 0, submits: 0, polls: 0, downloads: 0, rateLimited: 0, streams: 0, streamsLeft: 0 };
   let abandoned = 0;
   const log: RecordedRequest[] = [];
   const result = options.resultSize
@@ -160,6 +174,26 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     }
     if (request.method !== 'POST')
       log.push({ method: request.method ?? '', path: url.pathname, headers: request.headers, body: '' });
+    const streamed = /^\/jobs\/(\w+)\/stream$/.exec(url.pathname);
+    if (request.method === 'GET' && streamed) {
+      totals.streams += 1;
+      const id = streamed[1] ?? '';
+      response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      response.write(`event: status\ndata: ${JSON.stringify({ status: 'pending' })}\n\n`);
+      let ended = false;
+      response.on('finish', () => (ended = true));
+      response.on('close', () => {
+        if (!ended) totals.streamsLeft += 1;
+      });
+      const mode = options.stream ?? 'complete';
+      if (mode === 'complete') {
+        setTimeout(() => {
+          const done = { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] };
+          response.end(`event: status\ndata: ${JSON.stringify(done)}\n\n`);
+        }, 30);
+      } else if (mode === 'drop') setTimeout(() => response.socket?.destroy(), 20);
+      return;
+    }
     const job = /^\/jobs\/(\w+)$/.exec(url.pathname);
     if (request.method === 'GET' && job) {
       totals.polls += 1;
