@@ -24,7 +24,14 @@ interface ChildRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function runChild(dir: string, url: string, dedupe: boolean, killBeforeSend = 0, steps = 'create'): ChildRun {
+function runChild(
+  dir: string,
+  url: string,
+  dedupe: boolean,
+  killBeforeSend = 0,
+  steps = 'create',
+  env: NodeJS.ProcessEnv = {},
+): ChildRun {
   const child = spawn(
     process.execPath,
     [
@@ -40,6 +47,7 @@ function runChild(dir: string, url: string, dedupe: boolean, killBeforeSend = 0,
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     },
   );
   let stdout = '';
@@ -175,6 +183,43 @@ describe('the queue survives SIGKILL', () => {
         ['picture', 1],
         ['enhance', 1],
       ]);
+    },
+  );
+});
+
+describe('a job heard by its status stream survives SIGKILL', () => {
+  it(
+    'killed while the stream is open: the next start hears it again, sends nothing twice, and finishes it',
+    { timeout: 60_000 },
+    async () => {
+      const dir = tempDir('shootline-crash-stream-');
+      // The stream says "pending" and then nothing: the job sits in `remote`, its stream open.
+      const server = await startTestProvider({ dedupe: true, pollsUntilDone: 1_000, stream: 'stall' });
+      cleanups.push(server.close);
+      const setup = openQueueLibrary(dir);
+      const [jobId = ''] = enqueue(setup.db, setup.shootId, 'test', 1);
+      setup.db.close();
+
+      const streaming = { SHOOTLINE_TEST_STREAM: '1' };
+      const first = runChild(dir, server.url, true, 0, 'create', streaming);
+      await waitFor(
+        () => server.totals.streams === 1,
+        () => JSON.stringify(server.totals),
+        30_000,
+      );
+      first.child.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+
+      server.setStream('complete');
+      const second = runChild(dir, server.url, true, 0, 'create', streaming);
+      expect((await second.exited).stdout).toContain('settled');
+      const { db } = openQueueLibrary(dir);
+      cleanups.push(() => db.close());
+      expect(getJob(db, jobId)?.state).toBe('done');
+      // One submit, charged once; the second start only listened again.
+      expect(server.totals.submits).toBe(1);
+      expect([...server.charged.values()]).toEqual([1]);
+      expect(server.totals.streams).toBe(2);
     },
   );
 });

@@ -4,6 +4,7 @@
  * moment: just after a paid request was marked as sending, before it leaves.
  *
  *   tsx test/support/crash-child.ts <library dir> <provider url> <dedupe 0|1> [kill before send #N] [steps,comma,separated]
+ *   SHOOTLINE_TEST_STREAM=1  hear each job's status on the provider's stream (polling every 10 minutes only)
  */
 import { testProviderModule } from '../sandbox/test-providers/module';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
@@ -14,7 +15,15 @@ let marked = 0;
 const runner = createRunner(
   db,
   dir,
-  [testProviderModule({ id: 'test', baseUrl: url, idempotentSubmit: dedupe === '1', steps: steps.split(',') })],
+  [
+    testProviderModule({
+      id: 'test',
+      baseUrl: url,
+      idempotentSubmit: dedupe === '1',
+      steps: steps.split(','),
+      ...(process.env.SHOOTLINE_TEST_STREAM === '1' ? { stream: true, pollIntervalMs: 600_000 } : {}),
+    }),
+  ],
   {
     hooks: {
       afterStepMarkedSending: () => {

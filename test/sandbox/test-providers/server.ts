@@ -69,6 +69,8 @@ export interface TestProviderServer {
   /** Every request as it arrived: method, path, headers (lower-case) and body, to check what the client sent. */
   log: RecordedRequest[];
   setBalance: (credits: number) => void;
+  /** Changes how status streams behave from now on. */
+  setStream: (mode: NonNullable<TestProviderOptions['stream']>) => void;
   close: () => Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
         .toBuffer()
     : PNG_RESULT;
   let nextRemote = 1;
+  let streamMode = options.stream ?? 'complete';
   let balance = options.balance ?? Number.POSITIVE_INFINITY;
 
   const create = (key: string): string => {
@@ -185,7 +188,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       response.on('close', () => {
         if (!ended) totals.streamsLeft += 1;
       });
-      const mode = options.stream ?? 'complete';
+      const mode = streamMode;
       if (mode === 'complete') {
         setTimeout(() => {
           const done = { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] };
@@ -256,6 +259,9 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     },
     setBalance: (credits) => {
       balance = credits;
+    },
+    setStream: (mode) => {
+      streamMode = mode;
     },
     close: () =>
       new Promise((resolve) => {
