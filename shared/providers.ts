@@ -22,6 +22,8 @@ export const AccountFieldSchema = z.object({
     z.object({ header: z.string() }),
     z.object({ bearer: z.literal(true) }),
     z.object({ body: z.string() }),
+    /** Kept, never sent: a webhook signing secret the engine checks deliveries with. */
+    z.object({ never: z.literal(true) }),
   ]),
   help: z.string().optional(),
   /** Permissions the key needs at the provider, to say in Settings (AI Visual Studio's key scopes). */

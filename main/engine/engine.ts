@@ -16,6 +16,7 @@ import { LibraryMedia, NO_MEDIA, type MediaResolver } from './media-api';
 import { resolveBaseUrl } from './queue/base-url';
 import { toJobView } from './queue/job-view';
 import { effectLookup } from './providers/operation-effect';
+import { WebhookReceiver } from './queue/webhook-receiver';
 import { bindStoredKeys, boundAccount } from './queue/key-binding';
 import { OutputStore } from './queue/output-store';
 import { createProviderInputs } from './queue/provider-inputs';
@@ -33,9 +34,19 @@ interface Surface {
   calls: CallTarget;
   media: MediaResolver;
   ingestIdle: () => Promise<void>;
+  webhooks: Pick<WebhookReceiver, 'receive'>;
 }
 
-const STOPPED: Surface = { calls: NOT_RUNNING, media: NO_MEDIA, ingestIdle: () => Promise.resolve() };
+const NOT_LISTENING: Pick<WebhookReceiver, 'receive'> = {
+  receive: () => Promise.resolve({ status: 404, message: 'The engine is not running.' }),
+};
+
+const STOPPED: Surface = {
+  calls: NOT_RUNNING,
+  media: NO_MEDIA,
+  ingestIdle: () => Promise.resolve(),
+  webhooks: NOT_LISTENING,
+};
 
 /**
  * The composition root, and nothing else: it builds each service, hands it what it needs, and
@@ -74,6 +85,11 @@ export class Engine {
   /** The file behind a media id (see media-api.ts), or null. */
   resolveMedia(request: MediaRequest): Promise<ResolvedMedia | null> {
     return this.surface.media.resolve(request);
+  }
+
+  /** A provider's webhook delivery (the headless server's webhook route; the desktop polls instead). */
+  receiveWebhook(provider: string, headers: Record<string, string | string[] | undefined>, body: Uint8Array) {
+    return this.surface.webhooks.receive(provider, headers, body);
   }
 
   /** Resolves when ingest has taken every settled file and decoded every photo it took (tests, benchmarks). */
@@ -184,6 +200,14 @@ export class Engine {
         calls: new Dispatcher(handlers, log, setup.testMethods),
         media: new LibraryMedia(db, folders.media, (assetId, kind) => ingest.derivative(assetId, kind)),
         ingestIdle: () => ingest.idle(),
+        webhooks: new WebhookReceiver({
+          db,
+          providers,
+          account: (provider) => boundAccount(db, secrets, provider, process.env),
+          tell: (jobId, news) => runner.tell(jobId, news),
+          now: clock.now,
+          log,
+        }),
       },
       () => {
         this.surface = STOPPED;

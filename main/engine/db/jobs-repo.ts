@@ -390,3 +390,13 @@ export function jobsWaitingForMask(db: Db, assetId: string): JobRecord[] {
   ).all(assetId) as JobRow[];
   return rows.map(toRecord);
 }
+
+/** The job a provider knows by this remote id, while it is still waiting on the provider. */
+export function findRemoteJob(db: Db, provider: string, remoteId: string): JobRecord | null {
+  const row = statement(
+    db,
+    `SELECT * FROM jobs WHERE provider = ? AND remote_id = ? AND state IN ('remote', 'submitting')
+     ORDER BY created_at DESC LIMIT 1`,
+  ).get(provider, remoteId) as JobRow | undefined;
+  return row ? toRecord(row) : null;
+}

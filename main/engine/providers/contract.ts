@@ -6,6 +6,7 @@ import type { MaskPurpose } from '../../../shared/mask';
 import type { OperationEffect } from '../../../shared/operation-effects';
 import type { AccountField, CostUnit } from '../../../shared/providers';
 import type { HttpRequest, HttpResponse } from '../net/http';
+import type { SignatureScheme } from '../net/webhook-signature';
 
 /**
  * What every provider module implements, the local one included. The queue drives these; the UI
@@ -85,6 +86,8 @@ export interface ProviderModule {
   /** How long a status stream may stay silent before the queue gives up on it (default 30 s). */
   streamIdleMs?: number;
   fetchOutputs: (context: ProviderContext, remoteId: string, outputs: readonly OutputRef[]) => Promise<FetchedOutput[]>;
+  /** For providers that call a webhook when a job changes (see WebhookSpec). */
+  webhook?: WebhookSpec;
   /** For providers that can list their work: did a submit we lost track of arrive? */
   reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
   account?: {
@@ -113,6 +116,22 @@ export interface ProviderModule {
       ) => Promise<AgentSettings>;
     };
   };
+}
+
+/**
+ * How a provider's webhook deliveries are read. A signed delivery (checked against the secret in
+ * the account field `secretField`) may report a job's status, which the queue then takes as a poll
+ * answer; an unsigned one is only a hint: the queue reads the job's status from the provider before
+ * anything changes.
+ */
+export interface WebhookSpec {
+  signature?: SignatureScheme & { secretField: string };
+  /**
+   * The job a delivery is about (the provider's remote id), the delivery's own id when it has one
+   * (deliveries are heard once), and for a signed delivery the status it reports. Null: not a
+   * delivery this module understands.
+   */
+  parse: (body: unknown) => { remoteId: string; deliveryId?: string; status?: PollResult } | null;
 }
 
 export interface CatalogEntry {

@@ -3,6 +3,7 @@ import type { Variant } from '../../../shared/jobs';
 import type { JobEvent } from '../../../shared/job-model';
 import type { Db } from '../db/connection';
 import { watchUntilSettled } from './job-watch';
+import type { JobNewsBox } from './job-news';
 import { getJob, type ApplyResult, type JobRecord, type TransitionExtras } from '../db/jobs-repo';
 import { renewLease } from '../db/job-claims-repo';
 import { setProviderBalance, getProviderAccount } from '../db/provider-accounts-repo';
@@ -51,6 +52,8 @@ export interface JobRunDeps {
   isStopping: () => boolean;
   onVariantStored?: (variant: Variant) => void;
   afterFetched?: (jobId: string) => void;
+  /** What webhooks said about remote jobs; a poll loop's sleep ends early when there is news. */
+  news: JobNewsBox;
 }
 
 const BALANCE_MAX_AGE_MS = 60_000;
@@ -240,7 +243,8 @@ async function pollUntilDone(
   for (;;) {
     let result: Awaited<ReturnType<ProviderModule['poll']>>;
     try {
-      result = streamed ?? (await provider.poll(context, remoteId));
+      const news = deps.news.take(job.id);
+      result = streamed ?? (news && news !== 'changed' ? news : await provider.poll(context, remoteId));
       streamed = null;
       failures = 0;
     } catch (error) {
@@ -272,7 +276,7 @@ async function pollUntilDone(
       );
       return null;
     }
-    await deps.clock.sleep(result.retryAfterMs ?? provider.pollIntervalMs, context.signal);
+    await deps.news.waitFor(job.id, result.retryAfterMs ?? provider.pollIntervalMs, deps.clock, context.signal);
   }
 }
 

@@ -147,7 +147,7 @@ async function accountValues(
     if (value === undefined) continue;
     if ('bearer' in field.send) headers.authorization = `Bearer ${value}`;
     else if ('header' in field.send) headers[field.send.header.toLowerCase()] = value;
-    else body[field.send.body] = value;
+    else if ('body' in field.send) body[field.send.body] = value;
   }
   return { headers, body, ...(withheld ? { withheld } : {}) };
 }

@@ -19,6 +19,7 @@ import { ProviderGate } from './provider-gate';
 import { canResendSafely, probeBaseUrl, providerContext, type CallDeps } from './provider-calls';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { runJob, type JobRunDeps, type OutputSink } from './job-run';
+import { JobNewsBox, type JobNews } from './job-news';
 import { RunAborted } from './job-failure';
 
 export { REMOTE_FAILED, type StoredOutput } from './job-run';
@@ -91,6 +92,7 @@ export class QueueRunner {
   private readonly gates = new Map<string, ProviderGate>();
   private readonly running = new Map<string, RunningJob>();
   private cancelWake: (() => void) | undefined;
+  private readonly news = new JobNewsBox();
   private leaseSeq = 0;
   private pumping = false;
   private pumpAgain = false;
@@ -347,7 +349,13 @@ export class QueueRunner {
       isStopping: () => this.stopping,
       onVariantStored: this.options.onVariantStored,
       afterFetched: hooks?.afterFetched,
+      news: this.news,
     };
+  }
+
+  /** A webhook's news for a remote job: its status (signed), or that it changed (the job polls at once). */
+  tell(jobId: string, news: JobNews): void {
+    this.news.tell(jobId, news);
   }
 
   /** Is each provider reachable right now (as far as the queue knows)? */

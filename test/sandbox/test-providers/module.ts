@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { createParser } from 'eventsource-parser';
 import type { PollResult, ProviderModule, SubmitContext } from '../../../main/engine/providers/contract';
@@ -93,6 +93,12 @@ export function testProviderModule(options: {
   stream?: boolean;
   /** How long the stream may stay silent before the queue gives up on it. */
   streamIdleMs?: number;
+  /**
+   * Hear webhook deliveries `{ id, deliveryId?, status? }` (status in the poll's words): `signed`
+   * checks `x-test-signature` (t=…,v1=HMAC of "<t>.<JSON.stringify(body)>", AI Visual Studio's way)
+   * against the account's `webhook-secret`; `unsigned` takes a delivery as a hint only.
+   */
+  webhook?: 'signed' | 'unsigned';
 }): ProviderModule {
   const steps = options.steps ?? ['create'];
   let unreadablePolls = options.unreadablePolls ?? 0;
@@ -235,6 +241,30 @@ export function testProviderModule(options: {
         }
       : undefined,
     streamIdleMs: options.streamIdleMs,
+    webhook: options.webhook
+      ? {
+          ...(options.webhook === 'signed'
+            ? {
+                signature: {
+                  header: 'x-test-signature',
+                  content: 'json' as const,
+                  toleranceSeconds: 300,
+                  secretField: 'webhook-secret',
+                },
+              }
+            : {}),
+          parse: (body) => {
+            if (typeof body !== 'object' || body === null) return null;
+            const { id, deliveryId, status } = body as { id?: unknown; deliveryId?: unknown; status?: unknown };
+            if (typeof id !== 'string') return null;
+            return {
+              remoteId: id,
+              ...(typeof deliveryId === 'string' ? { deliveryId } : {}),
+              ...(status ? { status: statusOf(JSON.stringify(status)) } : {}),
+            };
+          },
+        }
+      : undefined,
     fetchOutputs: async (context, _remoteId, outputs) => {
       const fetched = [];
       for (const output of outputs) {
@@ -258,4 +288,12 @@ export function testProviderModule(options: {
       return fetched;
     },
   };
+}
+
+/** Signs a webhook delivery the way the test provider checks it (AI Visual Studio's scheme). */
+export function signTestDelivery(secret: string, body: unknown, seconds: number): string {
+  const hex = createHmac('sha256', secret)
+    .update(`${seconds}.${JSON.stringify(body)}`)
+    .digest('hex');
+  return `t=${seconds},v1=${hex}`;
 }

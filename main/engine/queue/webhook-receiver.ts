@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/connection';
+import { findRemoteJob } from '../db/jobs-repo';
+import { deliveryHeard, recordDelivery } from '../db/webhook-deliveries-repo';
+import type { Logger } from '../log';
+import { verifySignature } from '../net/webhook-signature';
+import type { ProviderModule } from '../providers/contract';
+import type { BoundAccount } from './key-binding';
+import type { JobNews } from './job-news';
+
+/** Deliveries larger than this are refused before they are read as JSON. */
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+/** What the receiver answers the provider: a status and a short reason (never a stack, never a 500). */
+export interface WebhookAnswer {
+  status: 200 | 202 | 400 | 401 | 404 | 413;
+  message: string;
+}
+
+export interface WebhookReceiverDeps {
+  db: Db;
+  providers: ReadonlyMap<string, ProviderModule>;
+  /** The provider account's secrets (the webhook secret is one of its fields). */
+  account: (provider: ProviderModule) => Promise<BoundAccount | null>;
+  tell: (jobId: string, news: JobNews) => void;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * Hears a provider's webhook delivery. Signed deliveries are checked (malformed → 400, wrong or
+ * stale → 401) and may report a job's status; unsigned ones only make the job read its status from
+ * the provider. A delivery is heard once: a repeat answers 200 and changes nothing. Every answer is
+ * a status from this list, whatever arrives.
+ */
+export class WebhookReceiver {
+  constructor(private readonly deps: WebhookReceiverDeps) {}
+
+  async receive(providerId: string, headers: Record<string, string | string[] | undefined>, rawBody: Uint8Array) {
+    try {
+      return await this.hear(providerId, headers, rawBody);
+    } catch (error) {
+      // A bug here must not become a 500 the provider retries for ever: it is logged and refused.
+      this.deps.log.error('webhook.failed', { provider: providerId, error });
+      return answer(400, 'The delivery could not be handled.');
+    }
+  }
+
+  private async hear(
+    providerId: string,
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Uint8Array,
+  ): Promise<WebhookAnswer> {
+    const { db, log } = this.deps;
+    const provider = this.deps.providers.get(providerId);
+    const spec = provider?.webhook;
+    if (!provider || !spec) return answer(404, 'No webhook here.');
+    if (rawBody.byteLength > MAX_WEBHOOK_BYTES) return answer(413, 'The delivery is too large.');
+    const signature = spec.signature;
+    if (signature) {
+      const secret = (await this.deps.account(provider))?.secrets[signature.secretField];
+      if (!secret) return answer(401, 'No webhook secret is set for this provider.');
+      const verdict = verifySignature(signature, secret, headers[signature.header], rawBody, this.deps.now());
+      if (!verdict.ok) {
+        log.warn('webhook.refused', { provider: providerId, reason: verdict.reason });
+        return answer(verdict.status, verdict.reason);
+      }
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.from(rawBody).toString('utf8'));
+    } catch {
+      return answer(400, 'The delivery is not JSON.');
+    }
+    const delivery = spec.parse(body);
+    if (!delivery || typeof delivery.remoteId !== 'string' || delivery.remoteId === '') {
+      return answer(400, 'The delivery names no job.');
+    }
+    const deliveryId = delivery.deliveryId ?? createHash('sha256').update(rawBody).digest('hex');
+    if (deliveryHeard(db, providerId, deliveryId)) return answer(200, 'Already heard.');
+    const job = findRemoteJob(db, providerId, delivery.remoteId);
+    if (job) {
+      // Signed: the status it reports. Unsigned: only a reason to ask the provider now.
+      this.deps.tell(job.id, signature && delivery.status ? delivery.status : 'changed');
+    }
+    // Recorded after the job was told: a crash in between leaves a delivery the provider may send again.
+    recordDelivery(db, providerId, deliveryId, delivery.remoteId, this.deps.now());
+    return job ? answer(200, 'Heard.') : answer(202, 'No job waits for this.');
+  }
+}
+
+function answer(status: WebhookAnswer['status'], message: string): WebhookAnswer {
+  return { status, message };
+}
