@@ -26,6 +26,9 @@ Options:
                     also accept browser pages from this origin (e.g. http://studio.local:4780 when the
                     server is reached by a hostname); may be given more than once
   --data-dir <dir>  where the library lives (default ${defaultDataDir()})
+  --webhook-url <https url>
+                    the public address (a tunnel or reverse proxy to this server) providers deliver
+                    webhooks to, as POST <address>/webhooks/<provider>; without it, jobs are polled
   --help            show this help
   --version         print the version
 
@@ -53,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
+        'webhook-url': { type: 'string' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
       },
@@ -83,6 +87,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--allow-origin takes an origin like http://studio.local:4780, not "${badOrigin}".\n`);
     return 2;
   }
+  const webhookUrl = values['webhook-url'];
+  if (webhookUrl !== undefined && !isHttpsUrl(webhookUrl)) {
+    process.stderr.write(
+      `--webhook-url takes a public https address like https://hooks.studio.example, not "${webhookUrl}".\n`,
+    );
+    return 2;
+  }
   const fixedToken = process.env.SHOOTLINE_TOKEN;
   if (fixedToken && fixedToken.length < MIN_TOKEN_LENGTH) {
     process.stderr.write(
@@ -103,9 +114,17 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    return await serve({ port, host, dataDir, log, extraOrigins, logFile });
+    return await serve({ port, host, dataDir, log, extraOrigins, logFile, webhookUrl });
   } finally {
     await logFile.close();
+  }
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 
@@ -125,6 +144,7 @@ async function serve(options: {
   log: Logger;
   extraOrigins: string[];
   logFile: LogFile;
+  webhookUrl: string | undefined;
 }): Promise<number> {
   const { log } = options;
   const staticDir = path.join(appRoot(), 'out', 'renderer');
@@ -151,6 +171,7 @@ async function serve(options: {
       host: options.host,
       port: options.port,
       extraOrigins: options.extraOrigins,
+      webhookUrl: options.webhookUrl,
     });
   } catch (error) {
     await engine.stop();

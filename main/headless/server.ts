@@ -9,11 +9,12 @@ import type { Logger } from '../engine/log';
 import { serveMedia, serveStatic } from './file-responses';
 import { allowedHostsFor, checkHost, checkUpgrade, requestUrl, type Refusal } from './request-guards';
 import { ApiClients, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './ws-clients';
+import { serveWebhook, WEBHOOK_PREFIX, webhookHostOf } from './webhook-route';
 
 export { tokenMatches } from './request-guards';
 
 export interface ServerOptions {
-  engine: Pick<Engine, 'call' | 'events' | 'resolveMedia'>;
+  engine: Pick<Engine, 'call' | 'events' | 'resolveMedia' | 'receiveWebhook'>;
   log: Logger;
   token: string;
   /** Built renderer (index.html and assets). */
@@ -24,6 +25,11 @@ export interface ServerOptions {
   extraOrigins?: string[];
   /** What one API connection may hold; tests make these small. */
   clientLimits?: ClientLimits;
+  /**
+   * The public address providers deliver webhooks to (a tunnel or reverse proxy to this server):
+   * `POST /webhooks/<provider>` is answered under its host only. None: no webhook route, jobs poll.
+   */
+  webhookUrl?: string;
 }
 
 export interface RunningServer {
@@ -56,8 +62,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let allowedOrigins = new Set<string>();
   let allowedHosts = new Set<string>();
 
+  const webhookHost = webhookHostOf(options.webhookUrl);
   const server = http.createServer((request, response) => {
     const url = requestUrl(request);
+    // Deliveries carry no token and arrive under the public webhook host: answered apart, and only there.
+    if (url?.pathname.startsWith(WEBHOOK_PREFIX)) {
+      serveWebhook(engine, webhookHost, url, request, response);
+      return;
+    }
     const refusal: Refusal | null = url ? checkHost(request, allowedHosts) : { status: 400, reason: 'bad request' };
     if (refusal || !url) {
       const { status, reason } = refusal ?? { status: 400, reason: 'bad request' };

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type EngineLike = Pick<Engine, 'call' | 'events' | 'resolveMedia'>;
+type EngineLike = Pick<Engine, 'call' | 'events' | 'resolveMedia' | 'receiveWebhook'>;
 type Connect = (engine: EngineLike) => Promise<ShootlineBridge>;
 
 const viaIpc: Connect = (engine) => {
@@ -40,6 +40,7 @@ function failingEngine(): EngineLike {
   return {
     events: new EventHub(),
     resolveMedia: () => Promise.resolve(null),
+    receiveWebhook: () => Promise.resolve({ status: 404, message: 'not here' }),
     call: (_method, args) => {
       const { name } = args as { name: ErrorCode };
       return Promise.resolve(fail(name, `failed with ${name}`, { echoed: name, nested: { list: [1, 2] } }));
