@@ -37,6 +37,8 @@ export interface EngineOptions {
 export interface EngineHooks {
   queue?: QueueRunnerOptions['hooks'];
   onHashed?: (file: string) => void;
+  /** Right after a webhook delivery was recorded as heard (crash tests). */
+  afterWebhookHeard?: () => void;
 }
 
 /** The engine's options with every default filled in, and the folders of its data dir named. */

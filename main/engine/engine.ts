@@ -194,26 +194,29 @@ export class Engine {
       staging,
       exports,
     });
+    const webhooks = new WebhookReceiver({
+      db,
+      providers,
+      account: (provider) => boundAccount(db, secrets, provider, process.env),
+      tell: (jobId, news) => runner.tell(jobId, news),
+      now: clock.now,
+      log,
+      afterHeard: setup.hooks.afterWebhookHeard,
+    });
     this.surface = own(
       'surface',
       {
         calls: new Dispatcher(handlers, log, setup.testMethods),
         media: new LibraryMedia(db, folders.media, (assetId, kind) => ingest.derivative(assetId, kind)),
         ingestIdle: () => ingest.idle(),
-        webhooks: new WebhookReceiver({
-          db,
-          providers,
-          account: (provider) => boundAccount(db, secrets, provider, process.env),
-          tell: (jobId, news) => runner.tell(jobId, news),
-          now: clock.now,
-          log,
-        }),
+        webhooks,
       },
       () => {
         this.surface = STOPPED;
       },
     );
     runner.start();
+    webhooks.retell();
     exports.resumeUnfinished();
     ingest.start();
     log.info('engine.started', { dataDir: setup.dataDir, schemaVersion: library.schemaVersion });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection';
 import { findRemoteJob } from '../db/jobs-repo';
-import { deliveryHeard, recordDelivery } from '../db/webhook-deliveries-repo';
+import { deliveriesForWaitingJobs, deliveryHeard, recordDelivery } from '../db/webhook-deliveries-repo';
 import type { Logger } from '../log';
 import { verifySignature } from '../net/webhook-signature';
-import type { ProviderModule } from '../providers/contract';
+import type { PollResult, ProviderModule } from '../providers/contract';
 import type { BoundAccount } from './key-binding';
 import type { JobNews } from './job-news';
 
@@ -25,6 +25,8 @@ export interface WebhookReceiverDeps {
   tell: (jobId: string, news: JobNews) => void;
   now: () => number;
   log: Logger;
+  /** Test seam: right after a delivery was recorded as heard (crash tests kill the process here). */
+  afterHeard?: () => void;
 }
 
 /**
@@ -44,6 +46,17 @@ export class WebhookReceiver {
       this.deps.log.error('webhook.failed', { provider: providerId, error });
       return answer(400, 'The delivery could not be handled.');
     }
+  }
+
+  /**
+   * At start: every delivery heard for a job that still waits on its provider is told again (its
+   * news was in memory only when the app stopped). The job then finishes once, as the state machine
+   * allows nothing else.
+   */
+  retell(): number {
+    const waiting = deliveriesForWaitingJobs(this.deps.db);
+    for (const { job, status } of waiting) this.deps.tell(job.id, (status as PollResult | null) ?? 'changed');
+    return waiting.length;
   }
 
   private async hear(
@@ -79,12 +92,12 @@ export class WebhookReceiver {
     const deliveryId = delivery.deliveryId ?? createHash('sha256').update(rawBody).digest('hex');
     if (deliveryHeard(db, providerId, deliveryId)) return answer(200, 'Already heard.');
     const job = findRemoteJob(db, providerId, delivery.remoteId);
-    if (job) {
-      // Signed: the status it reports. Unsigned: only a reason to ask the provider now.
-      this.deps.tell(job.id, signature && delivery.status ? delivery.status : 'changed');
-    }
-    // Recorded after the job was told: a crash in between leaves a delivery the provider may send again.
-    recordDelivery(db, providerId, deliveryId, delivery.remoteId, this.deps.now());
+    // Signed: the status it reports. Unsigned: only a reason to ask the provider now. Recorded with
+    // it, so a job still waiting after a restart is told again (see retell).
+    const status = signature && delivery.status ? delivery.status : null;
+    recordDelivery(db, { provider: providerId, deliveryId, remoteId: delivery.remoteId, status }, this.deps.now());
+    this.deps.afterHeard?.();
+    if (job) this.deps.tell(job.id, status ?? 'changed');
     return job ? answer(200, 'Heard.') : answer(202, 'No job waits for this.');
   }
 }

@@ -13,6 +13,9 @@ export const migration0015: Migration = {
       provider    TEXT NOT NULL,
       delivery_id TEXT NOT NULL,
       remote_id   TEXT NOT NULL,
+      -- The status a signed delivery reported (JSON), null for a hint: told again to a job still
+      -- waiting after a restart, so a delivery heard just before a crash is not lost.
+      status_json TEXT,
       received_at INTEGER NOT NULL,
       PRIMARY KEY (provider, delivery_id)
     ) STRICT;
