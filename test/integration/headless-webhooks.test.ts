@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../main/engine/log';
 import { startServer, type RunningServer } from '../../main/headless/server';
 import { signTestDelivery, testProviderModule } from '../sandbox/test-providers/module';
-import { call, startTestEngine } from '../support/engine';
+import { call, startTestEngine, until } from '../support/engine';
+import { startTestProvider } from '../sandbox/test-providers/server';
 import { seeded } from '../support/seeded';
 
 const staticDir = path.resolve(import.meta.dirname, '..', '..', 'out', 'renderer');
@@ -152,4 +153,66 @@ describe('the headless webhook route', () => {
     const health = await fetch(`http://127.0.0.1:${server.port}/api/health?token=${TOKEN}`);
     expect(health.status).toBe(200);
   });
+});
+
+describe('a provider that calls its webhook', () => {
+  it.each(['signed', 'unsigned'] as const)(
+    'finishes a job polled once a minute by its %s call to the headless route',
+    async (kind) => {
+      const hookHost = 'hooks.calls.example';
+      const provider = testProviderModule({
+        id: 'hooked',
+        baseUrl: 'http://127.0.0.1:9',
+        idempotentSubmit: true,
+        pollIntervalMs: 60_000,
+        webhook: kind,
+        accountFields:
+          kind === 'signed'
+            ? [{ id: 'webhook-secret', label: 'Webhook secret', secret: true, send: { never: true } }]
+            : [],
+      });
+      const { engine } = startTestEngine({ providers: [provider] });
+      const log = createLogger({ level: 'error', write: () => undefined });
+      const headless = await startServer({
+        engine,
+        log,
+        token: TOKEN,
+        staticDir,
+        port: 0,
+        webhookUrl: `https://${hookHost}`,
+      });
+      cleanups.push(headless.close);
+      const server = await startTestProvider({
+        dedupe: true,
+        webhook: {
+          url: `http://127.0.0.1:${headless.port}/webhooks/hooked`,
+          afterMs: 300,
+          host: hookHost,
+          ...(kind === 'signed' ? { secret: SECRET } : {}),
+        },
+      });
+      cleanups.push(server.close);
+      await call(engine, 'providers.configure', { provider: 'hooked', baseUrl: server.url });
+      if (kind === 'signed') {
+        await call(engine, 'providers.setKey', { provider: 'hooked', field: 'webhook-secret', key: SECRET });
+      }
+      const shoot = await call(engine, 'shoots.create', { name: 'Called back' });
+      await call(engine, 'budgets.set', { shootId: shoot.id, provider: 'hooked', autoApprove: true });
+      const run = await call(engine, 'shoots.runOperation', {
+        shootId: shoot.id,
+        provider: 'hooked',
+        operation: 'imagine',
+        params: {},
+      });
+      await until(
+        () => call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' }),
+        (job) => job.state === 'done',
+        20_000,
+      );
+      expect(server.webhookAnswers).toEqual([200]);
+      // Signed: the call itself finished the job. Unsigned: the call made the job ask once more.
+      expect(server.totals.polls).toBe(kind === 'signed' ? 1 : 2);
+      expect([...server.charged.values()]).toEqual([1]);
+    },
+  );
 });

@@ -120,7 +120,7 @@ export function testProviderModule(options: {
           const key = `${context.job.idempotencyKey}.${steps[0] ?? 'create'}`;
           const response = await context.request({
             method: 'GET',
-            url: `${options.baseUrl}/submissions?key=${encodeURIComponent(key)}`,
+            url: `${context.baseUrl}/submissions?key=${encodeURIComponent(key)}`,
             timeoutMs: 10_000,
           });
           const [found] = (JSON.parse(response.body.toString('utf8')) as { items: { id: string }[] }).items;
@@ -183,7 +183,7 @@ export function testProviderModule(options: {
           balance: async (context) => {
             const response = await context.request({
               method: 'GET',
-              url: `${options.baseUrl}/balance`,
+              url: `${context.baseUrl}/balance`,
               timeoutMs: 10_000,
             });
             return (JSON.parse(response.body.toString('utf8')) as { credits: number }).credits;
@@ -198,7 +198,7 @@ export function testProviderModule(options: {
         const answer = await context.step(step, async (key) => {
           const response = await context.request({
             method: 'POST',
-            url: `${options.baseUrl}/submit/${step}`,
+            url: `${context.baseUrl}/submit/${step}`,
             headers: { 'idempotency-key': key, 'content-type': 'application/json' },
             body: JSON.stringify({ job: context.job.id, operation: context.job.operation, inputs: sent }),
             timeoutMs: 10_000,
@@ -214,7 +214,7 @@ export function testProviderModule(options: {
     poll: async (context, remoteId) => {
       const response = await context.request({
         method: 'GET',
-        url: `${options.baseUrl}/jobs/${remoteId}`,
+        url: `${context.baseUrl}/jobs/${remoteId}`,
         timeoutMs: 10_000,
       });
       if (unreadablePolls > 0) {
@@ -230,7 +230,7 @@ export function testProviderModule(options: {
           const parser = createParser({ onEvent: (event) => report(statusOf(event.data)) });
           await context.request({
             method: 'GET',
-            url: `${options.baseUrl}/jobs/${remoteId}/stream`,
+            url: `${context.baseUrl}/jobs/${remoteId}/stream`,
             headers: { accept: 'text/event-stream' },
             timeoutMs: 10_000,
             stream: {
@@ -275,7 +275,7 @@ export function testProviderModule(options: {
         }
         const response = await context.request({
           method: 'GET',
-          url: `${options.baseUrl}${output.url ?? ''}`,
+          url: `${context.baseUrl}${output.url ?? ''}`,
           timeoutMs: 10_000,
         });
         fetched.push({

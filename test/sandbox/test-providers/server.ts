@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import sharp from 'sharp';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,13 @@ export interface TestProviderOptions {
    * ends; `drop` says pending then cuts the connection; `stall` says pending then nothing more.
    */
   stream?: 'complete' | 'drop' | 'stall';
+  /**
+   * Jobs finish by themselves `afterMs` after they were created (polls say pending until then) and
+   * the provider calls `url` with `{ id, deliveryId, status }`: signed like the test module checks
+   * when `secret` is given (`x-test-signature`), unsigned otherwise. `host` names the receiver's
+   * public host (a tunnel's) in the Host header.
+   */
+  webhook?: { url: string; afterMs: number; secret?: string; host?: string };
   /** Results of this size (a flat colour), for tests that look at what export draws on them; 2 × 2 by default. */
   resultSize?: { width: number; height: number };
   dedupe: boolean;
@@ -66,6 +74,8 @@ export interface TestProviderServer {
   arrivals: number[];
   /** Connections closed by the client while their request hung. */
   abandoned: number;
+  /** The statuses our webhook calls were answered with, in order (0: no answer). */
+  webhookAnswers: number[];
   /** Every request as it arrived: method, path, headers (lower-case) and body, to check what the client sent. */
   log: RecordedRequest[];
   setBalance: (credits: number) => void;
@@ -103,6 +113,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     : PNG_RESULT;
   let nextRemote = 1;
   let streamMode = options.stream ?? 'complete';
+  const finished = new Set<string>();
+  const webhookAnswers: number[] = [];
   let balance = options.balance ?? Number.POSITIVE_INFINITY;
 
   const create = (key: string): string => {
@@ -110,7 +122,44 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     balance -= 1;
     const id = `r${nextRemote++}`;
     remoteByKey.set(key, id);
+    const hook = options.webhook;
+    if (hook) {
+      setTimeout(() => {
+        finished.add(id);
+        callWebhook(hook, id);
+      }, hook.afterMs);
+    }
     return id;
+  };
+
+  /** The provider telling the client a job is done, as its webhook; each answer is kept for the test. */
+  const callWebhook = (hook: NonNullable<TestProviderOptions['webhook']>, id: string): void => {
+    const body = {
+      id,
+      deliveryId: `dlv-${id}`,
+      status: { status: 'done', outputs: [{ index: 0, url: `/files/${id}` }] },
+    };
+    const text = JSON.stringify(body);
+    const target = new URL(hook.url);
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(hook.host ? { host: hook.host } : {}),
+    };
+    if (hook.secret) {
+      const seconds = Math.floor(Date.now() / 1000);
+      const hex = createHmac('sha256', hook.secret).update(`${seconds}.${text}`).digest('hex');
+      headers['x-test-signature'] = `t=${seconds},v1=${hex}`;
+    }
+    const request = http.request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
+      (response) => {
+        response.resume();
+        webhookAnswers.push(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', () => webhookAnswers.push(0));
+    request.end(text);
   };
 
   const json = (response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -204,7 +253,8 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
       const seen = (polls.get(id) ?? 0) + 1;
       polls.set(id, seen);
       const failure = options.failAfterAccept;
-      if (seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
+      const waitingForHook = options.webhook !== undefined && !finished.has(id);
+      if (waitingForHook || seen <= (options.pollsUntilDone ?? 0)) json(response, 200, { status: 'pending' });
       else if (failure) {
         if (seen === (options.pollsUntilDone ?? 0) + 1 && failure.refund !== undefined) {
           balance += failure.refund === true ? 1 : failure.refund;
@@ -254,6 +304,7 @@ export async function startTestProvider(options: TestProviderOptions): Promise<T
     totals,
     arrivals,
     log,
+    webhookAnswers,
     get abandoned() {
       return abandoned;
     },
