@@ -21,6 +21,11 @@ export class JobNewsBox {
     this.waiting.get(jobId)?.();
   }
 
+  /** A job that ended needs no news any more. */
+  forget(jobId: string): void {
+    this.news.delete(jobId);
+  }
+
   take(jobId: string): JobNews | undefined {
     const news = this.news.get(jobId);
     this.news.delete(jobId);

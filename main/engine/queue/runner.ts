@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NEEDS_REVIEW_MESSAGE, type Variant } from '../../../shared/jobs';
 import { AppError } from '../../../shared/errors';
-import type { JobEvent } from '../../../shared/job-model';
+import { isTerminal, type JobEvent } from '../../../shared/job-model';
 import { writeTransaction, type Db } from '../db/connection';
 import { applyJobEvent, type ApplyResult, type JobRecord, type TransitionExtras } from '../db/jobs-repo';
 import { claimDueJobs, jobsWithExpiredLease, nextDueAt } from '../db/job-claims-repo';
@@ -326,6 +326,7 @@ export class QueueRunner {
   private apply(jobId: string, event: JobEvent, extras: TransitionExtras = {}): ApplyResult {
     const result = applyJobEvent(this.options.db, jobId, event, this.options.clock.now(), extras);
     if (result.ok) this.options.onJobUpdated?.(result.job);
+    if (result.ok && isTerminal(result.job.state)) this.news.forget(jobId);
     return result;
   }
 
