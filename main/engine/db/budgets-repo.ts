@@ -18,11 +18,13 @@ export interface Budget {
 export function getBudget(db: Db, shootId: string, provider: string): Budget {
   const row = statement(
     db,
-    `SELECT b.cap, b.approved, b.auto_approve FROM provider_budgets b WHERE b.shoot_id = @shootId AND b.provider = @provider
-     UNION ALL
-     SELECT h.spending_cap, 0, h.auto_approve FROM shoots s JOIN hot_folders h ON h.id = s.hot_folder_id
-       WHERE s.id = @shootId
-     LIMIT 1`,
+    `SELECT cap, approved, auto_approve FROM (
+       SELECT 0 AS rank, b.cap, b.approved, b.auto_approve FROM provider_budgets b
+         WHERE b.shoot_id = @shootId AND b.provider = @provider
+       UNION ALL
+       SELECT 1, h.spending_cap, 0, h.auto_approve FROM shoots s JOIN hot_folders h ON h.id = s.hot_folder_id
+         WHERE s.id = @shootId
+     ) ORDER BY rank LIMIT 1`,
   ).get({ shootId, provider }) as { cap: number | null; approved: number; auto_approve: number } | undefined;
   return {
     shootId,
