@@ -85,11 +85,12 @@ describe('webhooks', () => {
     // Done by the delivery: no second status read was needed.
     expect(server.totals.polls).toBe(1);
     expect(await call(engine, 'variants.list', { jobId })).toHaveLength(1);
-    // The same delivery again (a provider's retry, or a replay inside the signature's window): heard once.
+    // The same delivery again (a replay inside the signature's window, freshly signed): refused, nothing changes.
     expect(await send(done, signTestDelivery(SECRET, done, seconds()))).toEqual({
-      status: 200,
-      message: 'Already heard.',
+      status: 401,
+      message: 'This delivery was already heard.',
     });
+    expect(await call(engine, 'variants.list', { jobId })).toHaveLength(1);
     expect(await engine.receiveWebhook('nobody', {}, Buffer.from('{}'))).toMatchObject({ status: 404 });
   });
 

@@ -32,7 +32,7 @@ export interface WebhookReceiverDeps {
 /**
  * Hears a provider's webhook delivery. Signed deliveries are checked (malformed → 400, wrong or
  * stale → 401) and may report a job's status; unsigned ones only make the job read its status from
- * the provider. A delivery is heard once: a repeat answers 200 and changes nothing. Every answer is
+ * the provider. A delivery is heard once: a repeat answers 401 and changes nothing. Every answer is
  * a status from this list, whatever arrives.
  */
 export class WebhookReceiver {
@@ -90,7 +90,9 @@ export class WebhookReceiver {
       return answer(400, 'The delivery names no job.');
     }
     const deliveryId = delivery.deliveryId ?? createHash('sha256').update(rawBody).digest('hex');
-    if (deliveryHeard(db, providerId, deliveryId)) return answer(200, 'Already heard.');
+    // A delivery heard before is refused like a forged one: the job already has its news, and a
+    // replay inside the signature's window must change nothing.
+    if (deliveryHeard(db, providerId, deliveryId)) return answer(401, 'This delivery was already heard.');
     const job = findRemoteJob(db, providerId, delivery.remoteId);
     // Signed: the status it reports. Unsigned: only a reason to ask the provider now. Recorded with
     // it, so a job still waiting after a restart is told again (see retell).
