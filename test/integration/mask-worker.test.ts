@@ -100,6 +100,7 @@ describe('masks rendered off the main thread', () => {
       await fetch(health); // warm the connection path
 
       let rendering = true;
+      const renderStarted = performance.now();
       const rendered = rasterizeStrokesInWorker(drawing, 6000, 4000).finally(() => (rendering = false));
       const latencies: number[] = [];
       while (rendering) {
@@ -110,14 +111,17 @@ describe('masks rendered off the main thread', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const mask = await rendered;
+      const renderMs = performance.now() - renderStarted;
       expect(mask.length).toBe(6000 * 4000);
       const worst = Math.max(...latencies);
       await annotate(
-        `work ${work.toExponential(2)}: ${latencies.length} health checks while rendering, worst ${worst.toFixed(1)} ms`,
+        `work ${work.toExponential(2)}: render ${renderMs.toFixed(0)} ms, ${latencies.length} health checks while rendering, worst ${worst.toFixed(1)} ms`,
       );
-      // Enough checks to show they overlapped a long render, and each answered promptly.
+      // Measured against the render itself, not a fixed number of milliseconds (a busy CI machine is
+      // slow for both): rendered on the main thread, one check would wait for the whole render and
+      // few could complete; off it, many complete and none waits more than a small part of it.
       expect(latencies.length).toBeGreaterThanOrEqual(10);
-      expect(worst).toBeLessThan(50);
+      expect(worst).toBeLessThan(renderMs / 10);
     },
   );
 });
