@@ -751,8 +751,8 @@ describe('AIXpose sandbox: Idempotency-Key', () => {
     const sandbox = await start();
     sandbox.setFault({ kind: 'delay', ms: 1_000 }, { route: 'POST /v1/projects' });
     const slow = call<ProjectJson>(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'shoot-9' });
-    await waitFor(() => (sandbox.requests.length > 0 ? true : undefined), 'the first request');
-    await new Promise((resolve) => setTimeout(resolve, 150)); // its body read and its key reserved
+    // The first request's body read and its key reserved: the sandbox says so, no time is guessed.
+    await waitFor(() => (sandbox.keysInProgress().includes('shoot-9') ? true : undefined), 'the key reserved');
     const racing = await call(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'shoot-9' });
     expect(racing.status).toBe(409);
     expect(racing.body.error.code).toBe('idempotency_key_in_use');
@@ -2335,8 +2335,7 @@ describe('AIXpose sandbox: answer forms', () => {
       const sandbox = await start(inProgressCode ? { forms: { inProgressCode } } : {});
       sandbox.setFault({ kind: 'delay', ms: 700 }, { route: 'POST /v1/projects' });
       const slow = call<ProjectJson>(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'race-1' });
-      await waitFor(() => (sandbox.requests.length > 0 ? true : undefined), 'the first request');
-      await new Promise((resolve) => setTimeout(resolve, 150)); // its body read and its key reserved
+      await waitFor(() => (sandbox.keysInProgress().includes('race-1') ? true : undefined), 'the key reserved');
       const racing = await call(sandbox, 'POST', '/v1/projects', { json: PROJECT, idempotencyKey: 'race-1' });
       expect(racing.status).toBe(409);
       expect(racing.body.error).toEqual({ code, message: 'A request with this Idempotency-Key is still in progress.' });

@@ -393,6 +393,8 @@ export interface AixposeSandbox {
   readonly balance: number;
   /** The answer forms in force. */
   readonly forms: Readonly<AixposeForms>;
+  /** Idempotency-Keys whose first request is being handled now (reserved, not yet answered). */
+  keysInProgress: () => string[];
   /** Switches some answer forms from now on (the others stay); throws on an unknown value. */
   setForms: (forms: Partial<AixposeForms>) => void;
   setCredits: (credits: number) => void;
@@ -1753,6 +1755,10 @@ export async function startAixposeSandbox(options: AixposeSandboxOptions = {}): 
     webhookSecret,
     violations,
     requests,
+    keysInProgress: () =>
+      [...idempotency]
+        .filter(([, entry]) => entry.answer === null)
+        .map(([storeKey]) => storeKey.slice(storeKey.indexOf('\u0000') + 1)),
     ledger,
     webhookDeliveries,
     seenApiKeys,
