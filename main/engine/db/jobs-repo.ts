@@ -1,6 +1,7 @@
 import { sqlList } from './sql-list';
 import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
 import { isTerminal, transition, WAITING_STATES, type JobEvent, type JobSnapshot } from '../../../shared/job-model';
+import { recordJobMoney, type JobMoney } from './credit-ledger-repo';
 import { statement, writeTransaction, type Db } from './connection';
 import type { JobInputs } from '../../../shared/job-inputs';
 
@@ -137,12 +138,10 @@ export type ApplyResult = { ok: true; job: JobRecord } | { ok: false; reason: 'n
 /** What else changes with a transition, decided by the caller (e.g. the remote id on `accepted`). */
 export interface TransitionExtras {
   remoteId?: string;
-  /** A paid job's charge, written with the transition and at most once per job (a resumed job is not charged again). */
-  charge?: { provider: string; amount: number; balanceAfter?: number };
-  /** A paid request that may have been charged (its answer never came): recorded apart, once per key. */
-  possibleCharge?: { provider: string; amount: number };
-  /** What the provider gave back of the job's charge (all of it when `amount` is null): once per key. */
-  refund?: { provider: string; amount: number | null };
+  /** Money the transition records in the credit ledger (see credit-ledger-repo.ts). */
+  charge?: JobMoney['charge'];
+  possibleCharge?: JobMoney['possibleCharge'];
+  refund?: JobMoney['refund'];
   detail?: string;
   /** Only apply if this worker still holds the job: a worker whose lease ran out must not write. */
   leaseOwner?: string;
@@ -217,50 +216,7 @@ export function applyInTransaction(
     error?.message ?? null,
     extras.detail ?? ('reason' in event ? event.reason : null),
   );
-  if (extras.charge) {
-    statement(
-      db,
-      `INSERT INTO credit_ledger (provider, job_id, kind, amount, balance_after, note, at)
-       SELECT ?, ?, 'charge', ?, ?, ?, ? WHERE NOT EXISTS
-         (SELECT 1 FROM credit_ledger WHERE job_id = ? AND kind = 'charge' AND note = ?)`,
-    ).run(
-      extras.charge.provider,
-      id,
-      extras.charge.amount,
-      extras.charge.balanceAfter ?? null,
-      before.idempotencyKey,
-      now,
-      id,
-      before.idempotencyKey,
-    );
-  }
-  if (extras.refund) {
-    // Against what was charged under this key: never more, and once however often the failure is read.
-    statement(
-      db,
-      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
-       SELECT @provider, @id, 'refund', MIN(COALESCE(@amount, charged.total), charged.total), @key, @now
-         FROM (SELECT SUM(amount) AS total FROM credit_ledger WHERE job_id = @id AND kind = 'charge' AND note = @key) AS charged
-        WHERE charged.total > 0
-          AND NOT EXISTS (SELECT 1 FROM credit_ledger WHERE job_id = @id AND kind = 'refund' AND note = @key)`,
-    ).run({ provider: extras.refund.provider, id, amount: extras.refund.amount, key: before.idempotencyKey, now });
-  }
-  if (extras.possibleCharge) {
-    statement(
-      db,
-      `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
-       SELECT ?, ?, 'possible_charge', ?, ?, ? WHERE NOT EXISTS
-         (SELECT 1 FROM credit_ledger WHERE job_id = ? AND kind IN ('charge', 'possible_charge') AND note = ?)`,
-    ).run(
-      extras.possibleCharge.provider,
-      id,
-      extras.possibleCharge.amount,
-      before.idempotencyKey,
-      now,
-      id,
-      before.idempotencyKey,
-    );
-  }
+  recordJobMoney(db, id, before.idempotencyKey, extras, now);
   const job = getJob(db, id);
   return job ? { ok: true, job } : { ok: false, reason: 'not_found' };
 }

@@ -20,10 +20,10 @@ import { classifyPath, isInIgnoredFolder, stemOf } from './file-filter';
 import { hashFile, readHead } from './hash';
 import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
-import { describeSpecialFile, NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
+import { NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
+import { PassedOverFiles, toPosix, walk } from './folder-files';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
-const MAX_SKIPPED_LISTED = 20;
 
 export interface IngestServiceOptions {
   db: Db;
@@ -155,7 +155,7 @@ export class IngestService {
   }
 
   async unwatchFolder(id: string): Promise<void> {
-    this.skipped.delete(id);
+    this.passedOver.forgetFolder(id);
     this.scanned.get(id)?.finish();
     this.scanned.delete(id);
     this.reconcileTimers.get(id)?.();
@@ -223,10 +223,10 @@ export class IngestService {
     // A FIFO would block a reader for ever, a device (or a link to /dev/zero) never ends: only
     // regular files are photos. The folder's status says what was passed over and why.
     if (!stats.isFile()) {
-      this.skip(folder, file, specialKind(stats));
+      this.passOver(folder, file, specialKind(stats));
       return;
     }
-    this.unskip(folder, file);
+    this.passedOver.clear(folder, file);
     const stat = { size: stats.size, mtimeMs: Math.round(stats.mtimeMs) };
     const observation = this.tracker.observe(file, stat, this.options.clock.now());
     this.timers.get(file)?.();
@@ -292,7 +292,7 @@ export class IngestService {
     } catch (error) {
       if (error instanceof NotRegularFileError) {
         this.taken.delete(file);
-        this.skip(folder, file, error.kind);
+        this.passOver(folder, file, error.kind);
         return;
       }
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile; 'unlink' follows
@@ -353,35 +353,25 @@ export class IngestService {
     if (linked.length > 0) this.options.onSidecar?.(linked);
   }
 
-  /** What was passed over in a folder and why, newest last (at most MAX_SKIPPED_LISTED). */
+  /** What was passed over in a folder and why, newest last. */
   skippedIn(folderId: string): { path: string; reason: string }[] {
-    const entries = [...(this.skipped.get(folderId) ?? new Map<string, string>())];
-    return entries.slice(-MAX_SKIPPED_LISTED).map(([relative, reason]) => ({ path: relative, reason }));
+    return this.passedOver.listed(folderId);
   }
 
   skippedCount(folderId: string): number {
-    return this.skipped.get(folderId)?.size ?? 0;
+    return this.passedOver.count(folderId);
   }
 
-  private readonly skipped = new Map<string, Map<string, string>>();
+  private readonly passedOver = new PassedOverFiles();
 
-  private skip(folder: HotFolder, file: string, kind: SpecialFileKind): void {
-    const relative = toPosix(path.relative(folder.path, file));
-    const inFolder = this.skipped.get(folder.id) ?? new Map<string, string>();
-    if (!inFolder.has(relative)) {
-      this.options.log.info('ingest.skipped_special_file', { file, kind });
-      inFolder.set(relative, `${relative} is ${describeSpecialFile(kind)}`);
-    }
-    this.skipped.set(folder.id, inFolder);
+  /** A file ingest will not read (a pipe, a device…): listed in the folder's status, logged once. */
+  private passOver(folder: HotFolder, file: string, kind: SpecialFileKind): void {
+    if (this.passedOver.note(folder, file, kind)) this.options.log.info('ingest.skipped_special_file', { file, kind });
     this.notifyIfIdle();
   }
 
-  private unskip(folder: HotFolder, file: string): void {
-    this.skipped.get(folder.id)?.delete(toPosix(path.relative(folder.path, file)));
-  }
-
   private gone(folder: HotFolder, file: string): void {
-    this.unskip(folder, file);
+    this.passedOver.clear(folder, file);
     this.timers.get(file)?.();
     this.timers.delete(file);
     this.tracker.forget(file);
@@ -399,21 +389,4 @@ export class IngestService {
     if (this.timers.size > 0 || this.queue.length > 0 || this.active > 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
-}
-
-/** Every file below `root` (only its own files and one level of shoot folders when not recursive). */
-async function walk(root: string, recursive: boolean): Promise<string[]> {
-  const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    if (!recursive && path.relative(root, file).split(path.sep).length > 2) continue;
-    files.push(file);
-  }
-  return files;
-}
-
-function toPosix(relative: string): string {
-  return relative.split(path.sep).join('/');
 }

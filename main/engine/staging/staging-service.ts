@@ -14,7 +14,7 @@ import {
   saveStagingSettings,
   stagedKeysOnlyFor,
 } from '../db/staging-repo';
-import { fetchVia } from '../net/http';
+import { fetchVia } from '../net/fetch-via';
 import { stagingAddressRule, type HostResolver } from '../net/network';
 import type { SecretStore } from '../secrets/secret-store';
 import { Staging, StagingSettingsSchema, type StagingSettingsInput } from './staging';
