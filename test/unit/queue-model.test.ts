@@ -11,6 +11,7 @@ import {
 // tsconfig.node.json lists the renderer files tests may import one by one; until it lists this one,
 // tsc reports TS6307 ("not listed within the file list") here. Types still flow through the import.
 import * as model from '../../renderer/src/views/queue/queue-model';
+import * as status from '../../renderer/src/views/queue/queue-status';
 
 const NAMES: Record<string, string> = { aixpose: 'AIXpose', productai: 'ProductAI', local: 'Local' };
 const providerName = (id: string): string => NAMES[id] ?? id;
@@ -367,31 +368,31 @@ describe('groupJobs', () => {
 
 describe('progress and ETA', () => {
   it('counts done out of everything but canceled jobs', () => {
-    expect(model.progressCounts({ done: 3, queued: 5, failed: 2, canceled: 4 })).toEqual({ done: 3, total: 10 });
-    expect(model.progressText({ done: 3, queued: 5, failed: 2, canceled: 4 })).toBe('3 of 10 done');
-    expect(model.progressText({})).toBe('0 of 0 done');
+    expect(status.progressCounts({ done: 3, queued: 5, failed: 2, canceled: 4 })).toEqual({ done: 3, total: 10 });
+    expect(status.progressText({ done: 3, queued: 5, failed: 2, canceled: 4 })).toBe('3 of 10 done');
+    expect(status.progressText({})).toBe('0 of 0 done');
   });
 
   it('words the time left', () => {
-    expect(model.etaText(null)).toBeNull();
-    expect(model.etaText(0)).toBeNull();
-    expect(model.etaText(-5)).toBeNull();
-    expect(model.etaText(20_000)).toBe('less than a minute left');
-    expect(model.etaText(3 * 60_000)).toBe('about 3 min left');
-    expect(model.etaText(3 * 60_000 + 25_000)).toBe('about 3 min left');
-    expect(model.etaText(3 * 60_000 + 35_000)).toBe('about 4 min left');
-    expect(model.etaText(59 * 60_000)).toBe('about 59 min left');
-    expect(model.etaText(60 * 60_000)).toBe('about 1 h left');
-    expect(model.etaText(83 * 60_000)).toBe('about 1 h 25 min left');
-    expect(model.etaText(119 * 60_000)).toBe('about 2 h left');
-    expect(model.etaText(14 * 3_600_000 + 20 * 60_000)).toBe('about 14 h left');
+    expect(status.etaText(null)).toBeNull();
+    expect(status.etaText(0)).toBeNull();
+    expect(status.etaText(-5)).toBeNull();
+    expect(status.etaText(20_000)).toBe('less than a minute left');
+    expect(status.etaText(3 * 60_000)).toBe('about 3 min left');
+    expect(status.etaText(3 * 60_000 + 25_000)).toBe('about 3 min left');
+    expect(status.etaText(3 * 60_000 + 35_000)).toBe('about 4 min left');
+    expect(status.etaText(59 * 60_000)).toBe('about 59 min left');
+    expect(status.etaText(60 * 60_000)).toBe('about 1 h left');
+    expect(status.etaText(83 * 60_000)).toBe('about 1 h 25 min left');
+    expect(status.etaText(119 * 60_000)).toBe('about 2 h left');
+    expect(status.etaText(14 * 3_600_000 + 20 * 60_000)).toBe('about 14 h left');
   });
 
   it('builds the header line, saying paused instead of an ETA while the queue is paused', () => {
     const base = stats({ byState: { done: 4, remote: 2, queued: 4 }, etaMs: 180_000 });
-    expect(model.summaryText(base)).toBe('4 of 10 done · about 3 min left');
-    expect(model.summaryText({ ...base, etaMs: null })).toBe('4 of 10 done');
-    expect(model.summaryText({ ...base, paused: { ...base.paused, global: true } })).toBe('4 of 10 done · paused');
+    expect(status.summaryText(base)).toBe('4 of 10 done · about 3 min left');
+    expect(status.summaryText({ ...base, etaMs: null })).toBe('4 of 10 done');
+    expect(status.summaryText({ ...base, paused: { ...base.paused, global: true } })).toBe('4 of 10 done · paused');
   });
 });
 
@@ -400,12 +401,12 @@ describe('pauses and provider banners', () => {
     const s = stats({
       paused: { global: false, providers: ['aixpose'], shoots: ['s1'], providerReasons: { productai: 'out' } },
     });
-    expect(model.isProviderPaused(s, 'aixpose')).toBe(true);
-    expect(model.isProviderPaused(s, 'productai')).toBe(true);
-    expect(model.isProviderPaused(s, 'local')).toBe(false);
-    expect(model.isShootPaused(s, 's1')).toBe(true);
-    expect(model.isShootPaused(s, 's2')).toBe(false);
-    expect(model.isShootPaused(s, null)).toBe(false);
+    expect(status.isProviderPaused(s, 'aixpose')).toBe(true);
+    expect(status.isProviderPaused(s, 'productai')).toBe(true);
+    expect(status.isProviderPaused(s, 'local')).toBe(false);
+    expect(status.isShootPaused(s, 's1')).toBe(true);
+    expect(status.isShootPaused(s, 's2')).toBe(false);
+    expect(status.isShootPaused(s, null)).toBe(false);
   });
 
   it('counts only jobs that will move on by themselves as waiting', () => {
@@ -425,15 +426,19 @@ describe('pauses and provider banners', () => {
         },
       },
     });
-    expect(model.waitingCount(s, 'aixpose')).toBe(8);
-    expect(model.waitingCount(s, 'productai')).toBe(0);
+    expect(status.waitingCount(s, 'aixpose')).toBe(8);
+    expect(status.waitingCount(s, 'productai')).toBe(0);
   });
 
   it('words the banners exactly', () => {
-    expect(model.unreachableText('AIXpose', 8)).toBe('AIXpose unreachable — 8 jobs waiting; they resume by themselves');
-    expect(model.unreachableText('AIXpose', 0)).toBe('AIXpose unreachable — 0 jobs waiting; they resume by themselves');
-    expect(model.unreachableText('AIXpose', 1)).toBe('AIXpose unreachable — 1 job waiting; it resumes by itself');
-    expect(model.pausedText('ProductAI', 'out of credits')).toBe('ProductAI paused: out of credits');
+    expect(status.unreachableText('AIXpose', 8)).toBe(
+      'AIXpose unreachable — 8 jobs waiting; they resume by themselves',
+    );
+    expect(status.unreachableText('AIXpose', 0)).toBe(
+      'AIXpose unreachable — 0 jobs waiting; they resume by themselves',
+    );
+    expect(status.unreachableText('AIXpose', 1)).toBe('AIXpose unreachable — 1 job waiting; it resumes by itself');
+    expect(status.pausedText('ProductAI', 'out of credits')).toBe('ProductAI paused: out of credits');
   });
 
   it('lists unreachable providers (status) then paused ones (alert), by name', () => {
@@ -447,7 +452,7 @@ describe('pauses and provider banners', () => {
         providerReasons: { productai: 'The account is out of credits.', aixpose: 'The API key was refused.' },
       },
     });
-    expect(model.providerBanners(s, providerName)).toEqual([
+    expect(status.providerBanners(s, providerName)).toEqual([
       {
         kind: 'unreachable',
         provider: 'aixpose',
@@ -465,7 +470,7 @@ describe('pauses and provider banners', () => {
 
   it('shows no banner when every provider is reachable and nothing was paused by the queue', () => {
     const s = stats({ paused: { global: true, providers: ['aixpose'], shoots: ['s1'], providerReasons: {} } });
-    expect(model.providerBanners(s, providerName)).toEqual([]);
+    expect(status.providerBanners(s, providerName)).toEqual([]);
   });
 });
 
@@ -474,7 +479,7 @@ describe('mergeJob / mergeJobs', () => {
     const a = job();
     const b = job();
     const newer = { ...a, state: 'done' as const, updatedAt: a.updatedAt + 10 };
-    const merged = model.mergeJob([a, b], newer);
+    const merged = status.mergeJob([a, b], newer);
     expect(merged).toEqual([newer, b]);
   });
 
@@ -482,20 +487,20 @@ describe('mergeJob / mergeJobs', () => {
     const a = job({ updatedAt: 500 });
     const list = [a];
     const stale = { ...a, state: 'remote' as const, updatedAt: 400 };
-    expect(model.mergeJob(list, stale)).toBe(list);
+    expect(status.mergeJob(list, stale)).toBe(list);
   });
 
   it('takes an update with the same timestamp (two changes within a millisecond)', () => {
     const a = job({ updatedAt: 500 });
     const same = { ...a, state: 'canceled' as const };
-    expect(model.mergeJob([a], same)[0]!.state).toBe('canceled');
+    expect(status.mergeJob([a], same)[0]!.state).toBe('canceled');
   });
 
   it('appends a job it has not seen, without changing the original list', () => {
     const a = job();
     const list = [a];
     const fresh = job();
-    const merged = model.mergeJob(list, fresh);
+    const merged = status.mergeJob(list, fresh);
     expect(merged).toEqual([a, fresh]);
     expect(list).toEqual([a]);
   });
@@ -503,7 +508,7 @@ describe('mergeJob / mergeJobs', () => {
   it('returns the same list when the very same object arrives again', () => {
     const a = job();
     const list = [a];
-    expect(model.mergeJob(list, a)).toBe(list);
+    expect(status.mergeJob(list, a)).toBe(list);
   });
 
   it('merges many: newest wins either way, unseen jobs appended, order kept', () => {
@@ -515,7 +520,7 @@ describe('mergeJob / mergeJobs', () => {
       { ...a, state: 'queued' as const, updatedAt: 50 },
     ];
     const extra = job();
-    const merged = model.mergeJobs(loaded, [...seen, extra]);
+    const merged = status.mergeJobs(loaded, [...seen, extra]);
     expect(merged.map((j) => j.id)).toEqual([a.id, b.id, extra.id]);
     expect(merged[0]).toBe(a); // the older event did not win
     expect(merged[1]!.state).toBe('done');
@@ -536,7 +541,7 @@ describe('loadAllJobs', () => {
 
   it('follows nextCursor to the end, asking for full pages', async () => {
     const fetchPage = pages([500, 500, 120]);
-    const result = await model.loadAllJobs(fetchPage);
+    const result = await status.loadAllJobs(fetchPage);
     expect(result.jobs).toHaveLength(1_120);
     expect(result.truncated).toBe(false);
     expect(fetchPage.mock.calls).toEqual([
@@ -548,7 +553,7 @@ describe('loadAllJobs', () => {
 
   it('stops at 5,000 jobs and says more were left', async () => {
     const fetchPage = pages(Array.from({ length: 12 }, () => 500));
-    const result = await model.loadAllJobs(fetchPage);
+    const result = await status.loadAllJobs(fetchPage);
     expect(result.jobs).toHaveLength(5_000);
     expect(result.truncated).toBe(true);
     expect(fetchPage).toHaveBeenCalledTimes(10);
@@ -556,27 +561,27 @@ describe('loadAllJobs', () => {
 
   it('asks only for what is left under the cap', async () => {
     const fetchPage = pages([500, 500, 500]);
-    const result = await model.loadAllJobs(fetchPage, 700);
+    const result = await status.loadAllJobs(fetchPage, 700);
     expect(result.jobs).toHaveLength(700);
     expect(result.truncated).toBe(true);
     expect(fetchPage.mock.calls.map((call) => call[1])).toEqual([500, 200]);
   });
 
   it('is not truncated when the list ends exactly at the cap', async () => {
-    const result = await model.loadAllJobs(pages([500, 500]), 1_000);
+    const result = await status.loadAllJobs(pages([500, 500]), 1_000);
     expect(result).toMatchObject({ truncated: false });
     expect(result.jobs).toHaveLength(1_000);
   });
 
   it('stops on a repeating cursor or an empty page instead of looping', async () => {
     const repeating = vi.fn(() => Promise.resolve({ jobs: [job()], nextCursor: 'same' }));
-    const first = await model.loadAllJobs(repeating);
+    const first = await status.loadAllJobs(repeating);
     expect(repeating).toHaveBeenCalledTimes(2);
     expect(first.jobs).toHaveLength(2);
 
     let n = 0;
     const empty = vi.fn(() => Promise.resolve({ jobs: [], nextCursor: `c${++n}` }));
-    const second = await model.loadAllJobs(empty);
+    const second = await status.loadAllJobs(empty);
     expect(empty).toHaveBeenCalledTimes(1);
     expect(second).toEqual({ jobs: [], truncated: false });
   });
@@ -588,12 +593,12 @@ describe('loadAllJobs', () => {
         cursor === undefined ? { jobs: [twice], nextCursor: 'next' } : { jobs: [twice, job()], nextCursor: null },
       ),
     );
-    const result = await model.loadAllJobs(fetchPage);
+    const result = await status.loadAllJobs(fetchPage);
     expect(result.jobs).toHaveLength(2);
   });
 
   it('passes a failing page on to the caller', async () => {
     const failing = vi.fn(() => Promise.reject(new Error('offline')));
-    await expect(model.loadAllJobs(failing)).rejects.toThrow('offline');
+    await expect(status.loadAllJobs(failing)).rejects.toThrow('offline');
   });
 });

@@ -3,7 +3,8 @@ import { AppError } from '../../../shared/errors';
 import type { QueueStats } from '../../../shared/jobs';
 import type { ProviderView } from '../../../shared/providers';
 import { useApp, useClient } from '../store/context';
-import { nameLookup, providerBanners } from '../views/queue/queue-model';
+import { nameLookup } from '../views/queue/queue-model';
+import { providerBanners } from '../views/queue/queue-status';
 import { DismissibleBanner } from './DismissibleBanner';
 
 export interface ProviderBannersProps {

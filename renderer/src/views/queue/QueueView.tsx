@@ -3,18 +3,8 @@ import type { Job, QueueStats } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';
 import { AppError } from '../../../../shared/errors';
 import { useApp, useClient } from '../../store/context';
-import {
-  groupJobs,
-  isProviderPaused,
-  type JobAction,
-  loadAllJobs,
-  mergeJob,
-  mergeJobs,
-  nameLookup,
-  unitLookup,
-  summaryText,
-  waitingCount,
-} from './queue-model';
+import { groupJobs, type JobAction, nameLookup, unitLookup } from './queue-model';
+import { isProviderPaused, loadAllJobs, mergeJob, mergeJobs, summaryText, waitingCount } from './queue-status';
 import './queue.css';
 import { DismissibleBanner } from '../../components/DismissibleBanner';
 import { type PauseScope, ShootSection } from './ShootSection';

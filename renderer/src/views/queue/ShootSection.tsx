@@ -4,13 +4,12 @@ import {
   amountsWords,
   type UnitOf,
   countsText,
-  isProviderPaused,
-  isShootPaused,
   type JobAction,
   type NameOf,
   type ProviderGroup,
   type ShootGroup,
 } from './queue-model';
+import { isProviderPaused, isShootPaused } from './queue-status';
 import { JobRow } from './JobRow';
 
 /** Rows a group shows before "Show all": a shoot of thousands stays quick to render. */
