@@ -23,7 +23,6 @@ async function serve(webhookUrl?: string): Promise<RunningServer> {
     baseUrl: 'http://127.0.0.1:9',
     idempotentSubmit: true,
     webhook: 'signed',
-    accountFields: [{ id: 'webhook-secret', label: 'Webhook secret', secret: true, send: { never: true } }],
   });
   const { engine } = startTestEngine({ providers: [provider] });
   await call(engine, 'providers.setKey', { provider: 'hooked', field: 'webhook-secret', key: SECRET });
@@ -166,10 +165,6 @@ describe('a provider that calls its webhook', () => {
         idempotentSubmit: true,
         pollIntervalMs: 60_000,
         webhook: kind,
-        accountFields:
-          kind === 'signed'
-            ? [{ id: 'webhook-secret', label: 'Webhook secret', secret: true, send: { never: true } }]
-            : [],
       });
       const { engine } = startTestEngine({ providers: [provider] });
       const log = createLogger({ level: 'error', write: () => undefined });

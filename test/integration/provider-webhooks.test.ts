@@ -20,10 +20,6 @@ async function setup(webhook: 'signed' | 'unsigned') {
     idempotentSubmit: true,
     pollIntervalMs: 60_000,
     webhook,
-    accountFields:
-      webhook === 'signed'
-        ? [{ id: 'webhook-secret', label: 'Webhook secret', secret: true, send: { never: true } }]
-        : [],
   });
   const { engine } = startTestEngine({ providers: [provider] });
   if (webhook === 'signed') {

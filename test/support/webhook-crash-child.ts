@@ -23,7 +23,6 @@ export function hookedProvider(url: string) {
     idempotentSubmit: true,
     pollIntervalMs: 600_000,
     webhook: 'signed',
-    accountFields: [{ id: 'webhook-secret', label: 'Webhook secret', secret: true, send: { never: true } }],
   });
 }
 

@@ -16,6 +16,14 @@ export interface SentInputs {
   variants?: string[];
 }
 
+/** Where a signed test provider keeps its webhook secret: stored, never sent. */
+const WEBHOOK_SECRET_FIELD: AccountField = {
+  id: 'webhook-secret',
+  label: 'Webhook secret',
+  secret: true,
+  send: { never: true },
+};
+
 /** A job's status as the server words it (a poll's body, or one event of its stream). */
 function statusOf(text: string): PollResult {
   const body = JSON.parse(text) as {
@@ -105,7 +113,8 @@ export function testProviderModule(options: {
   return {
     id: options.id,
     name: `Test provider ${options.id}`,
-    accountFields: options.accountFields ?? [],
+    // A provider that signs its webhooks has a secret to check them with.
+    accountFields: [...(options.accountFields ?? []), ...(options.webhook === 'signed' ? [WEBHOOK_SECRET_FIELD] : [])],
     unit: { one: 'credit', many: 'credits', fractionDigits: 2 },
     generative: true,
     baseUrl: options.baseUrl,
@@ -249,7 +258,7 @@ export function testProviderModule(options: {
                   header: 'x-test-signature',
                   content: 'json' as const,
                   toleranceSeconds: 300,
-                  secretField: 'webhook-secret',
+                  secretField: WEBHOOK_SECRET_FIELD.id,
                 },
               }
             : {}),
