@@ -40,6 +40,9 @@ export const CostUnitSchema = z.object({
 });
 export type CostUnit = z.infer<typeof CostUnitSchema>;
 
+/** The unit an amount is shown in before its provider is known (the provider list has not loaded). */
+export const DEFAULT_UNIT: CostUnit = { one: 'credit', many: 'credits', fractionDigits: 2 };
+
 /** An amount in a provider's unit, in words: "2.25 credits", "1 token". */
 export function formatAmount(amount: number, unit: CostUnit): string {
   const rounded = Number(amount.toFixed(unit.fractionDigits));

@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../../shared/api';
 import type { BudgetView } from '../../../shared/budgets';
+import { DEFAULT_UNIT } from '../../../shared/providers';
 import { AppError } from '../../../shared/errors';
 import { committedSpend, getBudget, jobsAwaitingApproval, saveBudget, shootProviders } from '../db/budgets-repo';
 import type { Db } from '../db/connection';
@@ -23,7 +24,7 @@ export function budgetView(
     shootId,
     provider,
     providerName: module?.name ?? provider,
-    unit: module?.unit ?? { one: 'credit', many: 'credits', fractionDigits: 2 },
+    unit: module?.unit ?? DEFAULT_UNIT,
     cap: budget.cap,
     approved: budget.approved,
     autoApprove: budget.autoApprove,

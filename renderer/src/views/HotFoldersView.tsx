@@ -1,4 +1,5 @@
 import { formatAmount, type CostUnit } from '../../../shared/providers';
+import { useProviderUnits } from '../store/use-provider-units';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { HotFolder } from '../../../shared/domain';
 import type { MethodResult } from '../../../shared/api';
@@ -30,13 +31,9 @@ export function HotFoldersView(): React.JSX.Element {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [statuses, setStatuses] = useState<FolderStatus[]>([]);
   const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
-  const [units, setUnits] = useState<Record<string, CostUnit>>({});
+  const unitAt = useProviderUnits();
 
   useEffect(() => {
-    client
-      .call('providers.list', {})
-      .then((providers) => setUnits(Object.fromEntries(providers.map((provider) => [provider.id, provider.unit]))))
-      .catch(() => setUnits({}));
     client
       .call('recipes.list', {})
       .then(setRecipes)
@@ -84,7 +81,7 @@ export function HotFoldersView(): React.JSX.Element {
   /** A cap counts in the unit of the provider its default recipe runs at (AIXpose credits, ProductAI tokens). */
   const unitOf = (id: string | null): CostUnit => {
     const provider = recipes.find((recipe) => recipe.id === id)?.provider;
-    return (provider ? units[provider] : undefined) ?? { one: 'credit', many: 'credits', fractionDigits: 2 };
+    return unitAt(provider);
   };
   const recipeName = (id: string | null): string =>
     id === null ? 'Ingest only' : (recipes.find((recipe) => recipe.id === id)?.name ?? id);

@@ -1,4 +1,6 @@
-import { formatAmount, type CostUnit } from '../../../../shared/providers';
+import type { CostUnit } from '../../../../shared/providers';
+import { costWords } from '../queue/cost-words';
+import { useProviderUnits } from '../../store/use-provider-units';
 import { useEffect, useRef, useState } from 'react';
 import type { Recipe } from '../../../../shared/jobs';
 import { AppError } from '../../../../shared/errors';
@@ -32,7 +34,7 @@ export function RunRecipeDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [units, setUnits] = useState<Record<string, CostUnit>>({});
+  const unitAt = useProviderUnits();
   const { assetIds, onClose } = props;
 
   useEffect(() => {
@@ -47,11 +49,6 @@ export function RunRecipeDialog(props: {
         setRecipeId((current) => current || list[0]?.id || '');
       })
       .catch((caught: unknown) => setError(message(caught)));
-    // Estimates are in the recipe's provider's unit (AIXpose credits, ProductAI tokens…).
-    client
-      .call('providers.list', {})
-      .then((list) => setUnits(Object.fromEntries(list.map((provider) => [provider.id, provider.unit]))))
-      .catch(() => setUnits({}));
   }, [client]);
 
   useEffect(() => {
@@ -112,7 +109,7 @@ export function RunRecipeDialog(props: {
           ) : null}
           <p role="status" className="estimate">
             {estimate
-              ? `${estimate.jobs} photo${estimate.jobs === 1 ? '' : 's'} · estimated ${formatCost(estimate.totalEstimate, recipe ? units[recipe.provider] : undefined)}` +
+              ? `${estimate.jobs} photo${estimate.jobs === 1 ? '' : 's'} · estimated ${formatCost(estimate.totalEstimate, unitAt(recipe?.provider))}` +
                 (estimate.awaitingApproval > 0 ? ` · ${estimate.awaitingApproval} will wait for budget approval` : '') +
                 (estimate.awaitingInput > 0 ? ` · ${estimate.awaitingInput} need a mask or a garment first` : '')
               : recipeId
@@ -143,7 +140,7 @@ export function RunRecipeDialog(props: {
   );
 }
 
+/** What a run would cost, in its provider's unit: "free" for nothing. */
 function formatCost(amount: number, unit: CostUnit | undefined): string {
-  if (amount === 0) return 'free';
-  return formatAmount(amount, unit ?? { one: 'credit', many: 'credits', fractionDigits: 2 });
+  return amount === 0 ? 'free' : (costWords(amount, unit) ?? 'an unknown amount');
 }
