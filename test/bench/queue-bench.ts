@@ -59,7 +59,7 @@ function ours(db: Db, jobs: NewJob[]): number {
     if (claimed.length === 0) break;
     for (const job of claimed) {
       for (const type of COMPLETE_EVENTS) {
-        applyJobEvent(db, job.id, { type }, Date.now(), type === 'accepted' ? { remoteId: `r-${job.id}` } : {});
+        applyJobEvent(db, job.id, { type }, Date.now(), type === 'accepted' ? { remote: { id: `r-${job.id}` } } : {});
       }
     }
   }

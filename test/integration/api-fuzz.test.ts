@@ -12,7 +12,10 @@ import { Engine } from '../../main/engine/engine';
 import { createLogger } from '../../main/engine/log';
 import { loopbackOnlyResolver } from '../../main/engine/net/network';
 import { startServer } from '../../main/headless/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { assetsOf, call, until } from '../support/engine';
+import { fuzzedDelivery, postRaw, WEBHOOK_ANSWERS } from '../support/fuzz-webhooks';
 import { frameText, generateValid, malformed, type JsonSchema, type Pools } from '../support/fuzz-args';
 import { seeded } from '../support/seeded';
 import { tempDir } from '../support/temp';
@@ -21,7 +24,9 @@ import { tempDir } from '../support/temp';
  * Every method of the contract, sent generated arguments through the real WebSocket server:
  * malformed ones and well-formed hostile ones. Each answer must be a result or a specific
  * refusal, never `internal`; nothing may be logged as an error; the server must stay up and the
- * database whole. Replay a failure with FUZZ_SEED=<seed>.
+ * database whole. At the same time the webhook route (the other way in, without a token) is sent
+ * hostile deliveries for a provider that signs its webhooks: each answered with a plain 2xx/4xx.
+ * Replay a failure with FUZZ_SEED=<seed>.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
@@ -29,6 +34,9 @@ const PER_METHOD = 250;
 const CLIENTS = 8;
 const TOKEN = 'fuzz-token-0123456789abcdefghijklmnop';
 const MAX_MESSAGE = 2000;
+const WEBHOOK_DELIVERIES = 400;
+const WEBHOOK_HOST = 'hooks.fuzz.example';
+const WEBHOOK_SECRET = 'whsec-fuzz-4455';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -49,8 +57,11 @@ describe('the API under fuzzing', () => {
     const dataDir = tempDir('shootline-fuzz-');
     const logLines: string[] = [];
     const log = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
+    const hooked = await startTestProvider({ dedupe: true });
+    cleanups.push(hooked.close);
     const engine = new Engine({
       dataDir,
+      providers: [testProviderModule({ id: 'hooked', baseUrl: hooked.url, idempotentSubmit: true, webhook: 'signed' })],
       shell: 'headless',
       version: '0.0.0-fuzz',
       log,
@@ -69,10 +80,18 @@ describe('the API under fuzzing', () => {
     engine.start();
     cleanups.push(() => engine.stop());
     const staticDir = path.resolve(import.meta.dirname, '..', '..', 'out', 'renderer');
-    const server = await startServer({ engine, log, token: TOKEN, staticDir, port: 0 });
+    const server = await startServer({
+      engine,
+      log,
+      token: TOKEN,
+      staticDir,
+      port: 0,
+      webhookUrl: `https://${WEBHOOK_HOST}`,
+    });
     cleanups.push(() => server.close());
 
     const pools = await seedLibrary(engine, dataDir);
+    await call(engine, 'providers.setKey', { provider: 'hooked', field: 'webhook-secret', key: WEBHOOK_SECRET });
     const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connect(server.port)));
     cleanups.push(() => clients.forEach((client) => client.close()));
 
@@ -101,8 +120,21 @@ describe('the API under fuzzing', () => {
     const unusual = new Map<string, number>();
     const started = Date.now();
     let next = 0;
-    await Promise.all(
-      clients.map(async (client) => {
+    const webhookAnswers = new Map<number, number>();
+    const webhookRng = seeded(SEED + 1);
+    const webhookFuzz = (async () => {
+      for (let index = 0; index < WEBHOOK_DELIVERIES; index += 1) {
+        const delivery = fuzzedDelivery(webhookRng, WEBHOOK_SECRET);
+        const status = await postRaw(server.port, { host: WEBHOOK_HOST, ...delivery });
+        webhookAnswers.set(status, (webhookAnswers.get(status) ?? 0) + 1);
+        if (!WEBHOOK_ANSWERS.includes(status)) {
+          problems.push(`webhook ${delivery.method} ${delivery.target} (${delivery.body.slice(0, 40)}): ${status}`);
+        }
+      }
+    })();
+    await Promise.all([
+      webhookFuzz,
+      ...clients.map(async (client) => {
         while (next < plan.length) {
           const sent = plan[next++] as Sent;
           const envelope = await client.call(sent.method, sent.args);
@@ -116,7 +148,7 @@ describe('the API under fuzzing', () => {
           if (problem) problems.push(problem);
         }
       }),
-    );
+    ]);
     const seconds = (Date.now() - started) / 1000;
 
     const counts = methodNames.map((method) => {
@@ -125,12 +157,17 @@ describe('the API under fuzzing', () => {
     });
     const summary = counts.map(({ method, sent, valid }) => `${method} ${valid}/${sent}`).join(', ');
     const answers = [...outcomes, ...unusual].map(([outcome, count]) => `${outcome} ${count}`).join(', ');
+    const hookAnswers = [...webhookAnswers].map(([status, count]) => `${status} ${count}`).join(', ');
     await annotate(
-      `${plan.length} inputs in ${seconds.toFixed(1)} s (seed ${SEED}); answers: ${answers}; schema-valid per method: ${summary}`,
+      `${plan.length} inputs in ${seconds.toFixed(1)} s (seed ${SEED}); answers: ${answers}; schema-valid per method: ${summary}; ` +
+        `${WEBHOOK_DELIVERIES} webhook deliveries answered: ${hookAnswers}`,
     );
 
     expect(problems.slice(0, 20), `${problems.length} problems (seed ${SEED})`).toEqual([]);
     expect(plan.length).toBeGreaterThanOrEqual(10_000);
+    // The deliveries reached every verdict: accepted, malformed, refused, not ours.
+    for (const status of [202, 400, 401, 404])
+      expect(webhookAnswers.get(status), `webhook ${status}`).toBeGreaterThan(0);
     expect(seconds).toBeLessThan(90);
     for (const { method, sent, valid } of counts) {
       expect(valid / sent, `${method}: ${valid} of ${sent} passed the schema`).toBeGreaterThanOrEqual(0.3);

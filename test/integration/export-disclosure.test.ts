@@ -8,8 +8,8 @@ import { generatedName } from '../../shared/job-inputs';
 import { DIGITAL_SOURCE_TYPES } from '../../shared/operation-effects';
 import { insertAsset } from '../../main/engine/db/assets-repo';
 import { openDatabase } from '../../main/engine/db/connection';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 

@@ -7,7 +7,7 @@ import type { EventPayload } from '../../shared/api';
 import type { Engine } from '../../main/engine/engine';
 import { silentLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
-import { testProviderModule } from '../sandbox/test-providers/module';
+import { testProviderModule } from '../support/test-provider/module';
 import { corpusPath } from '../support/corpus';
 import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/engine/db/connection';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 

@@ -68,10 +68,10 @@ async function run(
     },
     step: () => Promise.reject(new Error('the local provider pays for nothing')),
   };
-  const { remoteId } = await provider.submit(context);
-  const poll = await provider.poll(context, remoteId);
+  const { remote } = await provider.submit(context);
+  const poll = await provider.poll(context, remote);
   if (poll.status !== 'done') throw new Error(`poll: ${JSON.stringify(poll)}`);
-  const [output] = await provider.fetchOutputs(context, remoteId, poll.outputs);
+  const [output] = await provider.fetchOutputs(context, remote, poll.outputs);
   if (!output) throw new Error('no output');
   const decoded = await sharp(bytesOf(output)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { output, pixels: decoded.data, width: decoded.info.width, height: decoded.info.height };
@@ -210,7 +210,7 @@ describe('local provider bookkeeping', () => {
     const running = provider.submit(context);
     setTimeout(() => controller.abort(new Error('Canceled by the user.')), 150);
     await expect(running).rejects.toThrow('Canceled by the user.');
-    expect(await provider.poll(context, 'canceled-job')).toMatchObject({ status: 'failed' });
+    expect(await provider.poll(context, { id: 'canceled-job' })).toMatchObject({ status: 'failed' });
   });
 });
 

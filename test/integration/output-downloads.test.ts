@@ -152,7 +152,7 @@ describe('output downloads', () => {
       ...stubProvider({ id: 'namer', name: 'Namer', baseUrl: 'https://api.namer.example', paid: false }),
       pollIntervalMs: 10,
       estimateCost: () => ({ credits: 0 }),
-      submit: () => Promise.resolve({ remoteId: 'r1' }),
+      submit: () => Promise.resolve({ remote: { id: 'r1' } }),
       poll: () =>
         Promise.resolve({
           status: 'done',

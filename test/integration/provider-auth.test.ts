@@ -53,7 +53,7 @@ function uploadingProvider(baseUrl: string, elsewhere: string, send: AccountFiel
         });
         return { remoteId: 'r1', result: null };
       });
-      return { remoteId: remoteId ?? 'r1' };
+      return { remote: { id: remoteId ?? 'r1' } };
     },
     poll: () => Promise.resolve({ status: 'done', outputs: [{ index: 0, kind: 'image' }] }),
     fetchOutputs: () => Promise.resolve([{ index: 0, kind: 'image', mimeType: 'image/png', bytes: PNG_1X1 }]),

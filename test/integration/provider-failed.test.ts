@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { insertAsset } from '../../main/engine/db/assets-repo';
 import { openDatabase } from '../../main/engine/db/connection';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, startTestEngine, until } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];

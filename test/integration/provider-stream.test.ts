@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider, type TestProviderOptions } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider, type TestProviderOptions } from '../support/test-provider/server';
 import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
 import { tempDir } from '../support/temp';
 

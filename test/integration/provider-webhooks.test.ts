@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signTestDelivery, testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { signTestDelivery, testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, startTestEngine, until } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderModule } from '../../main/engine/providers/contract';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, refusal, startTestEngine } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];

@@ -7,8 +7,8 @@ import { insertAsset } from '../../main/engine/db/assets-repo';
 import { saveBudget } from '../../main/engine/db/budgets-repo';
 import { openDatabase, type Db } from '../../main/engine/db/connection';
 import type { Engine } from '../../main/engine/engine';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { call, refusal, startTestEngine } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJob } from '../../main/engine/db/jobs-repo';
 import { probeBaseUrl } from '../../main/engine/queue/provider-calls';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider } from '../support/test-provider/server';
 import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
 import { tempDir } from '../support/temp';
 

@@ -4,8 +4,8 @@ import { applyJobEvent, getJob, listJobEvents } from '../../main/engine/db/jobs-
 import { providerPausedReasons, setProviderPausedReason } from '../../main/engine/db/provider-accounts-repo';
 import type { QueueRunner } from '../../main/engine/queue/runner';
 import { NEEDS_REVIEW_MESSAGE } from '../../shared/jobs';
-import { testProviderModule } from '../sandbox/test-providers/module';
-import { startTestProvider, type TestProviderOptions, type TestProviderServer } from '../sandbox/test-providers/server';
+import { testProviderModule } from '../support/test-provider/module';
+import { startTestProvider, type TestProviderOptions, type TestProviderServer } from '../support/test-provider/server';
 import { countByState, createRunner, enqueue, openQueueLibrary, settled, waitFor } from '../support/queue-harness';
 import { ManualClock } from '../support/manual-clock';
 import { tempDir } from '../support/temp';
@@ -259,7 +259,7 @@ describe('reconcile', () => {
       () => settled(db),
       () => JSON.stringify(countByState(db)),
     );
-    expect(getJob(db, id)).toMatchObject({ state: 'done', remoteId: 'r1' });
+    expect(getJob(db, id)).toMatchObject({ state: 'done', remote: { id: 'r1', data: { statusPath: '/jobs/r1' } } });
     expect(server.totals.submits).toBe(1);
     expect([...server.charged.values()]).toEqual([1]);
   });

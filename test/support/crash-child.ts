@@ -6,7 +6,7 @@
  *   tsx test/support/crash-child.ts <library dir> <provider url> <dedupe 0|1> [kill before send #N] [steps,comma,separated]
  *   SHOOTLINE_TEST_STREAM=1  hear each job's status on the provider's stream (polling every 10 minutes only)
  */
-import { testProviderModule } from '../sandbox/test-providers/module';
+import { testProviderModule } from './test-provider/module';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
 
 const [dir = '', url = '', dedupe = '0', killBeforeSend = '0', steps = 'create'] = process.argv.slice(2);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { openDatabase } from '../../main/engine/db/connection';
 import { Engine } from '../../main/engine/engine';
 import { createLogger } from '../../main/engine/log';
-import { testProviderModule } from '../sandbox/test-providers/module';
+import { testProviderModule } from './test-provider/module';
 import { settled, waitFor } from './queue-harness';
 
 /** The provider the roles crash test runs: two paid steps per job, and every input read and reported. */

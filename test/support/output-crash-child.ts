@@ -25,7 +25,7 @@ if (process.argv[1]?.endsWith('output-crash-child.ts')) {
     ...stubProvider({ id: 'maker', name: 'Maker', baseUrl: null, paid: false }),
     pollIntervalMs: 1,
     estimateCost: () => ({ credits: 0 }),
-    submit: () => Promise.resolve({ remoteId: 'made' }),
+    submit: () => Promise.resolve({ remote: { id: 'made' } }),
     poll: () =>
       Promise.resolve({
         status: 'done',

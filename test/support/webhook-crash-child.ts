@@ -10,7 +10,7 @@ import { openDatabase } from '../../main/engine/db/connection';
 import { Engine } from '../../main/engine/engine';
 import { createLogger } from '../../main/engine/log';
 import { startServer } from '../../main/headless/server';
-import { testProviderModule } from '../sandbox/test-providers/module';
+import { testProviderModule } from './test-provider/module';
 import { settled, waitFor } from './queue-harness';
 
 export const WEBHOOK_HOST = 'hooks.crash.example';

@@ -4,6 +4,7 @@ import { isTerminal, transition, WAITING_STATES, type JobEvent, type JobSnapshot
 import { recordJobMoney, type JobMoney } from './credit-ledger-repo';
 import { statement, writeTransaction, type Db } from './connection';
 import type { JobInputs } from '../../../shared/job-inputs';
+import { remoteJobOf, type RemoteJob } from '../remote-job';
 
 export type { JobInputs } from '../../../shared/job-inputs';
 
@@ -16,7 +17,8 @@ export interface JobRecord extends JobSnapshot {
   inputs: JobInputs;
   params: Record<string, unknown>;
   idempotencyKey: string;
-  remoteId: string | null;
+  /** The work the provider accepted (its id and what its module keeps to find it), once it has. */
+  remote: RemoteJob | null;
   costEstimate: number | null;
   costCharged: number | null;
   priority: number;
@@ -59,6 +61,7 @@ export interface JobRow {
   lease_expires_at: number | null;
   idempotency_key: string;
   remote_id: string | null;
+  remote_data_json: string | null;
   cost_estimate: number | null;
   cost_charged: number | null;
   last_error_code: string | null;
@@ -86,7 +89,7 @@ export function toRecord(row: JobRow): JobRecord {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     idempotencyKey: row.idempotency_key,
-    remoteId: row.remote_id,
+    remote: remoteJobOf(row.remote_id, row.remote_data_json),
     costEstimate: row.cost_estimate,
     costCharged: row.cost_charged,
     lastError:
@@ -135,9 +138,9 @@ export function getJob(db: Db, id: string): JobRecord | null {
 
 export type ApplyResult = { ok: true; job: JobRecord } | { ok: false; reason: 'not_found' | 'lease_lost' };
 
-/** What else changes with a transition, decided by the caller (e.g. the remote id on `accepted`). */
+/** What else changes with a transition, decided by the caller (e.g. the remote job on `accepted`). */
 export interface TransitionExtras {
-  remoteId?: string;
+  remote?: RemoteJob;
   /** Money the transition records in the credit ledger (see credit-ledger-repo.ts). */
   charge?: JobMoney['charge'];
   possibleCharge?: JobMoney['possibleCharge'];
@@ -182,6 +185,7 @@ export function applyInTransaction(
     `UPDATE jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt, lease_owner = @leaseOwner,
        lease_expires_at = @leaseExpiresAt, last_error_code = @errorCode, last_error_message = @errorMessage,
        waiting_for = @waitingFor, remote_id = COALESCE(@remoteId, remote_id),
+       remote_data_json = CASE WHEN @remoteId IS NULL THEN remote_data_json ELSE @remoteData END,
        cost_charged = COALESCE(cost_charged, @costCharged), updated_at = @now,
        finished_at = CASE WHEN @finished THEN @now ELSE NULL END
      WHERE id = @id`,
@@ -195,7 +199,8 @@ export function applyInTransaction(
     errorCode: after.lastError?.code ?? null,
     errorMessage: after.lastError?.message ?? null,
     waitingFor: after.waitingFor,
-    remoteId: extras.remoteId ?? null,
+    remoteId: extras.remote?.id ?? null,
+    remoteData: extras.remote?.data ? JSON.stringify(extras.remote.data) : null,
     costCharged: extras.charge?.amount ?? null,
     now,
     finished: finished ? 1 : 0,
@@ -333,7 +338,7 @@ export function resetSubmit(db: Db, id: string, idempotencyKey: string, now: num
   statement(db, 'DELETE FROM job_steps WHERE job_id = ?').run(id);
   statement(
     db,
-    'UPDATE jobs SET idempotency_key = ?, remote_id = NULL, cost_charged = NULL, updated_at = ? WHERE id = ?',
+    'UPDATE jobs SET idempotency_key = ?, remote_id = NULL, remote_data_json = NULL, cost_charged = NULL, updated_at = ? WHERE id = ?',
   ).run(idempotencyKey, now, id);
 }
 

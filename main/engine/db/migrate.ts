@@ -28,6 +28,7 @@ export function migrate(db: Db, migrations: readonly Migration[], now: () => num
   for (const migration of migrations.slice(current)) {
     writeTransaction(db, () => {
       db.exec(migration.sql);
+      migration.rewrite?.(db);
       insert.run(migration.version, migration.name, new Date(now()).toISOString());
     });
   }

@@ -7,6 +7,9 @@ import type { OperationEffect } from '../../../shared/operation-effects';
 import type { AccountField, CostUnit } from '../../../shared/providers';
 import type { HttpRequest, HttpResponse } from '../net/http';
 import type { SignatureScheme } from '../net/webhook-signature';
+import type { RemoteJob } from '../remote-job';
+
+export type { RemoteJob, RemoteJobData } from '../remote-job';
 
 /**
  * What every provider module implements, the local one included. The queue drives these; the UI
@@ -18,7 +21,7 @@ import type { SignatureScheme } from '../net/webhook-signature';
  * stated charge (else the estimate) and the stated balance (else it reads the balance again).
  */
 export interface SubmitResult {
-  remoteId: string;
+  remote: RemoteJob;
   /** Credits the provider's answer says this job was charged. */
   charged?: number;
   /** The account's balance after the charge, as the answer gave it. */
@@ -75,21 +78,25 @@ export interface ProviderModule {
   estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputs) => CostEstimate;
   /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
   submit: (context: SubmitContext) => Promise<SubmitResult>;
-  poll: (context: ProviderContext, remoteId: string) => Promise<PollResult>;
+  poll: (context: ProviderContext, remote: RemoteJob) => Promise<PollResult>;
   /**
    * For providers that stream a job's status (AuraX's Server-Sent Events): opens the stream and
    * reports each status as it comes, until the stream ends (resolves) or breaks (rejects). The queue
    * stops it (through `context.signal`) once the job is done or failed, and falls back to `poll`
    * when it drops or stays silent longer than `streamIdleMs`.
    */
-  watch?: (context: ProviderContext, remoteId: string, report: (status: PollResult) => void) => Promise<void>;
+  watch?: (context: ProviderContext, remote: RemoteJob, report: (status: PollResult) => void) => Promise<void>;
   /** How long a status stream may stay silent before the queue gives up on it (default 30 s). */
   streamIdleMs?: number;
-  fetchOutputs: (context: ProviderContext, remoteId: string, outputs: readonly OutputRef[]) => Promise<FetchedOutput[]>;
+  fetchOutputs: (
+    context: ProviderContext,
+    remote: RemoteJob,
+    outputs: readonly OutputRef[],
+  ) => Promise<FetchedOutput[]>;
   /** For providers that call a webhook when a job changes (see WebhookSpec). */
   webhook?: WebhookSpec;
   /** For providers that can list their work: did a submit we lost track of arrive? */
-  reconcile?: (context: SubmitContext) => Promise<{ found: true; remoteId: string } | { found: false }>;
+  reconcile?: (context: SubmitContext) => Promise<{ found: true; remote: RemoteJob } | { found: false }>;
   account?: {
     /**
      * A cheap authenticated call that proves the key works; answers a sentence for the user

@@ -91,7 +91,7 @@ export async function runJob(
     const context = providerContext(deps.callDeps, gate, signal, null);
     if (job.state === 'preparing') {
       // A job accepted before (resumed after a crash or a failed poll) was paid for already.
-      if (!job.remoteId) await reserveCredits(deps, provider, gate, job, context);
+      if (!job.remote) await reserveCredits(deps, provider, gate, job, context);
       job = advance(deps, job, { type: 'prepared' }, {}, owner);
     }
     if (job.state === 'submitting') {
@@ -106,7 +106,7 @@ export async function runJob(
             ...(submitted.balance === undefined ? {} : { balanceAfter: submitted.balance }),
           }
         : undefined;
-      job = advance(deps, job, { type: 'accepted' }, { remoteId: submitted.remoteId, charge }, owner);
+      job = advance(deps, job, { type: 'accepted' }, { remote: submitted.remote, charge }, owner);
       if (paid) balanceAfterCharge(deps, provider, gate, submitted.balance);
     }
     if (job.state === 'remote') {
@@ -133,7 +133,9 @@ async function fetchAndStore(
   context: ProviderContext,
   outputs: OutputRef[],
 ): Promise<void> {
-  const fetched = await provider.fetchOutputs(context, job.remoteId ?? '', outputs);
+  const remote = job.remote ?? getJob(deps.db, job.id)?.remote;
+  if (!remote) throw new Error(`job ${job.id} has outputs without a remote job`);
+  const fetched = await provider.fetchOutputs(context, remote, outputs);
   try {
     for (const output of fetched) {
       const stored = await deps.outputs.store(job, output);
@@ -235,16 +237,16 @@ async function pollUntilDone(
   context: ProviderContext,
   owner: string,
 ): Promise<OutputRef[] | null> {
-  const remoteId = job.remoteId ?? getJob(deps.db, job.id)?.remoteId;
-  if (!remoteId) throw new Error(`job ${job.id} is remote without a remote id`);
+  const remote = job.remote ?? getJob(deps.db, job.id)?.remote;
+  if (!remote) throw new Error(`job ${job.id} is remote without a remote job`);
   let failures = 0;
   // A provider that streams its status is heard that way first; polling takes over if it gives up.
-  let streamed = await watchUntilSettled(deps, provider, context, remoteId);
+  let streamed = await watchUntilSettled(deps, provider, context, remote);
   for (;;) {
     let result: Awaited<ReturnType<ProviderModule['poll']>>;
     try {
       const news = deps.news.take(job.id);
-      result = streamed ?? (news && news !== 'changed' ? news : await provider.poll(context, remoteId));
+      result = streamed ?? (news && news !== 'changed' ? news : await provider.poll(context, remote));
       streamed = null;
       failures = 0;
     } catch (error) {

@@ -15,7 +15,7 @@ export function toJobView(job: JobRecord): Job {
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
     nextAttemptAt: job.nextAttemptAt,
-    remoteId: job.remoteId,
+    remoteId: job.remote?.id ?? null,
     costEstimate: job.costEstimate,
     costCharged: job.costCharged,
     lastError: job.lastError,

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-import type { PollResult, ProviderContext, ProviderModule } from '../providers/contract';
+import type { PollResult, ProviderContext, ProviderModule, RemoteJob } from '../providers/contract';
 
 /** Times a status stream is opened for one run of a job before the queue only polls. */
 const MAX_STREAM_OPENINGS = 3;
@@ -19,22 +19,22 @@ export async function watchUntilSettled(
   deps: { clock: Clock; log: Logger },
   provider: ProviderModule,
   context: ProviderContext,
-  remoteId: string,
+  remote: RemoteJob,
 ): Promise<PollResult | null> {
   const { watch } = provider;
   if (!watch || !provider.capabilities.stream) return null;
   for (let opening = 0; opening < MAX_STREAM_OPENINGS; opening += 1) {
     if (opening > 0) await deps.clock.sleep(FIRST_REOPEN_DELAY_MS * 2 ** (opening - 1), context.signal);
-    const settled = await openOnce(watch, context, remoteId, deps.log, provider.id);
+    const settled = await openOnce(watch, context, remote, deps.log, provider.id);
     if (settled) return settled;
-    const polled = await provider.poll(context, remoteId).catch((error: unknown) => {
+    const polled = await provider.poll(context, remote).catch((error: unknown) => {
       if (context.signal.aborted) throw error;
       return null; // the poll loop knows how to wait for a provider that does not answer
     });
     if (!polled) return null;
     if (polled.status !== 'pending') return polled;
   }
-  deps.log.info('queue.stream_given_up', { provider: provider.id, remoteId });
+  deps.log.info('queue.stream_given_up', { provider: provider.id, remoteId: remote.id });
   return null;
 }
 
@@ -42,7 +42,7 @@ export async function watchUntilSettled(
 async function openOnce(
   watch: NonNullable<ProviderModule['watch']>,
   context: ProviderContext,
-  remoteId: string,
+  remote: RemoteJob,
   log: Logger,
   provider: string,
 ): Promise<PollResult | null> {
@@ -56,14 +56,14 @@ async function openOnce(
     request: (request) => context.request({ ...request, until: stop.signal }),
   };
   try {
-    await watch(streaming, remoteId, (status) => {
+    await watch(streaming, remote, (status) => {
       if (status.status === 'pending' || final) return;
       final = status;
       stop.abort(new StreamSettled('settled'));
     });
   } catch (error) {
     if (context.signal.aborted) throw error;
-    if (!final) log.info('queue.stream_broken', { provider, remoteId, error });
+    if (!final) log.info('queue.stream_broken', { provider, remoteId: remote.id, error });
   } finally {
     context.signal.removeEventListener('abort', onJobAborted);
   }

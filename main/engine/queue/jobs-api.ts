@@ -74,7 +74,7 @@ export function createJobsApi(context: QueueApiContext): Pick<ApiHandlers, JobMe
       // Only a job the provider itself reported as failed needs a fresh submit (and a new charge, so
       // it asks for approval again if the budget says so); anything else resumes with the same key.
       const lastEvent = listJobEvents(db, id).at(-1);
-      const freshSubmit = job.remoteId !== null && lastEvent?.detail === REMOTE_FAILED;
+      const freshSubmit = job.remote !== null && lastEvent?.detail === REMOTE_FAILED;
       const result = writeTransaction(db, () => {
         if (freshSubmit) resetSubmit(db, id, randomUUID(), now());
         let retried = applyInTransaction(db, id, { type: 'retry' }, now());

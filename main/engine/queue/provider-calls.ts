@@ -249,7 +249,7 @@ export async function submitJob(
   if (sendingSteps(db, job.id).length > 0) {
     if (provider.reconcile) {
       const found = await provider.reconcile(submitContext);
-      if (found.found) return { remoteId: found.remoteId };
+      if (found.found) return { remote: found.remote };
       for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
     } else if (!provider.capabilities.idempotentSubmit) {
       // A request that may have arrived is never sent again without the editor's say-so.

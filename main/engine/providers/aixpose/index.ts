@@ -8,6 +8,7 @@ import { aixposeAccount } from './account';
 import { failureMessage, meansWait } from './api';
 import { listPictures } from './pictures';
 import { readVideo, type Picture } from './read';
+import { readRemote } from './remote';
 import {
   AIXPOSE_ID,
   EnhanceParamsSchema,
@@ -112,11 +113,11 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
       }
     },
 
-    poll: async (context, remoteId) => {
-      if (remoteId.startsWith('video:')) return pollVideo(context, remoteId.slice('video:'.length));
-      if (remoteId.startsWith('publish:')) return { status: 'done', outputs: [] };
-      const [projectId = '', list = ''] = remoteId.split('/');
-      const wanted = list.split(',').filter((id) => id !== '');
+    poll: async (context, remote) => {
+      const work = readRemote(remote);
+      if (work.kind === 'video') return pollVideo(context, remote.id);
+      if (work.kind === 'publish') return { status: 'done', outputs: [] };
+      const { projectId, pictureIds: wanted } = work;
       const all = await listPictures(context, projectId);
       const pictures = wanted.map((id) => all.find((picture) => picture.id === id));
       const failed = pictures.find((picture) => picture?.status === 'failed');
@@ -137,7 +138,7 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
       };
     },
 
-    fetchOutputs: async (context, _remoteId, outputs) => {
+    fetchOutputs: async (context, _remote, outputs) => {
       const fetched: FetchedOutput[] = [];
       for (const output of outputs) {
         if (!output.url) continue;
@@ -211,7 +212,7 @@ function wrapRequests(module: ProviderModule): ProviderModule {
   return {
     ...module,
     submit: (context) => module.submit(translate(context)),
-    poll: (context, remoteId) => module.poll(translate(context), remoteId),
-    fetchOutputs: (context, remoteId, outputs) => module.fetchOutputs(translate(context), remoteId, outputs),
+    poll: (context, remote) => module.poll(translate(context), remote),
+    fetchOutputs: (context, remote, outputs) => module.fetchOutputs(translate(context), remote, outputs),
   };
 }

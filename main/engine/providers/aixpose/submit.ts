@@ -21,6 +21,7 @@ import {
   waitUntilReady,
 } from './pictures';
 import { readEnhancementAnswer, readObjectId, readVideo } from './read';
+import { picturesRemote, publishRemote, videoRemote } from './remote';
 
 export const AIXPOSE_ID = 'aixpose';
 
@@ -115,10 +116,14 @@ export async function submitEnhance(context: SubmitContext, readyCheckMs: number
       ...(answer?.charged === undefined ? {} : { charged: answer.charged }),
       ...(answer?.balance === undefined ? {} : { balance: answer.balance }),
     };
-    return { remoteId: `${projectId}/${ids.join(',')}`, result: charge };
+    return { remoteId: ids[0] ?? null, result: { ...charge, pictureIds: ids } };
   });
-  if (!created.remoteId) throw new ProviderRequestError('AIXpose returned no pictures.', { kind: 'invalid_response' });
-  return { remoteId: created.remoteId, ...chargeOf(created.result) };
+  // A recorded step is read back from the library: checked, not trusted.
+  const recorded: unknown = created.result.pictureIds;
+  const pictureIds = Array.isArray(recorded) ? recorded.filter((id): id is string => typeof id === 'string') : [];
+  if (pictureIds.length === 0)
+    throw new ProviderRequestError('AIXpose returned no pictures.', { kind: 'invalid_response' });
+  return { remote: picturesRemote(projectId, pictureIds), ...chargeOf(created.result) };
 }
 
 /**
@@ -211,11 +216,11 @@ export async function submitVideo(context: SubmitContext, readyCheckMs: number):
     const id =
       readObjectId(response.body, 'id', 'video_id', 'videoId') ??
       (await findVideo(context, projectId, pictureIds, response));
-    return { remoteId: `video:${id}`, result: readCharge(parseJson(response.body)) };
+    return { remoteId: id, result: readCharge(parseJson(response.body)) };
   });
   if (!created.remoteId)
     throw new ProviderRequestError('AIXpose did not return a video id.', { kind: 'invalid_response' });
-  return { remoteId: created.remoteId, ...chargeOf(created.result) };
+  return { remote: videoRemote(created.remoteId), ...chargeOf(created.result) };
 }
 
 /** The video a request made, when its answer could not be read: the project's video of these pictures. */
@@ -254,9 +259,9 @@ export async function submitPublish(context: SubmitContext, readyCheckMs: number
       body: '{}',
       call: 'submit',
     });
-    return { remoteId: `publish:${projectId}`, result: null };
+    return { remoteId: projectId, result: null };
   });
-  return { remoteId: `publish:${projectId}` };
+  return { remote: publishRemote(projectId) };
 }
 
 /**

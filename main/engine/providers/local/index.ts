@@ -84,17 +84,17 @@ export function createLocalProvider(options: { workDir: string; concurrency?: nu
       writeAtomically(path.join(directory, 'manifest.json'), Buffer.from(JSON.stringify(manifest)));
       const recent = [...(durations.get(job.operation) ?? []), context.now() - started].slice(-RECENT_RUNS);
       durations.set(job.operation, recent);
-      return { remoteId: job.id };
+      return { remote: { id: job.id } };
     },
-    poll: (_context, remoteId) => {
-      const manifest = manifestOf(remoteId);
+    poll: (_context, remote) => {
+      const manifest = manifestOf(remote.id);
       return Promise.resolve(
         manifest
           ? { status: 'done', outputs: manifest.outputs.map((output) => ({ index: output.index, kind: 'image' })) }
           : { status: 'failed', message: 'The local result is gone (its work folder was cleared); run the job again.' },
       );
     },
-    fetchOutputs: (_context, remoteId, outputs) => {
+    fetchOutputs: (_context, { id: remoteId }, outputs) => {
       const manifest = manifestOf(remoteId);
       if (!manifest) return Promise.reject(new Error('The local result is gone; run the job again.'));
       const wanted = new Set(outputs.map((output) => output.index));

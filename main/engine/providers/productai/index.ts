@@ -223,10 +223,10 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
       });
       if (!created.remoteId)
         throw new ProviderRequestError('ProductAI did not return a job id.', { kind: 'invalid_response' });
-      return { remoteId: created.remoteId, ...readCharge(created.result) };
+      return { remote: { id: created.remoteId }, ...readCharge(created.result) };
     },
 
-    poll: async (context, remoteId) => {
+    poll: async (context, { id: remoteId }) => {
       const response = await call(() =>
         context.request({
           method: 'GET',
@@ -260,7 +260,7 @@ export function createProductaiProvider(options: ProductaiOptions = {}): Provide
       }
     },
 
-    fetchOutputs: async (context, _remoteId, outputs) => {
+    fetchOutputs: async (context, _remote, outputs) => {
       const fetched: FetchedOutput[] = [];
       for (const output of outputs) {
         if (!output.url) continue;

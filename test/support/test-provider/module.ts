@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { createParser } from 'eventsource-parser';
-import type { PollResult, ProviderModule, SubmitContext } from '../../../main/engine/providers/contract';
+import type { PollResult, ProviderModule, RemoteJob, SubmitContext } from '../../../main/engine/providers/contract';
 import type { AccountField } from '../../../shared/providers';
 
 /**
@@ -25,13 +25,44 @@ const WEBHOOK_SECRET_FIELD: AccountField = {
 };
 
 /** A job's status as the server words it (a poll's body, or one event of its stream). */
-function statusOf(text: string): PollResult {
-  const body = JSON.parse(text) as {
-    status: 'pending' | 'done' | 'failed';
-    outputs?: { index: number; url?: string; data?: string }[];
-    error?: { message: string; code?: string };
-    refunded?: true | number | null;
-  };
+/**
+ * The remote job as this provider keeps it: where its status is read is kept as data beside the
+ * id (as a real module keeps a project or a kind of work), so every test through the queue proves
+ * the data comes back to `poll` and `watch` as it was given, across restarts too.
+ */
+function remoteOf(id: string): RemoteJob {
+  return { id, data: { statusPath: `/jobs/${encodeURIComponent(id)}` } };
+}
+
+function statusPathOf(remote: RemoteJob): string {
+  // A job from a library written before remote jobs carried data (test/integration/library-upgrade.test.ts).
+  if (remote.data === undefined) return `/jobs/${encodeURIComponent(remote.id)}`;
+  const path = remote.data.statusPath;
+  if (typeof path !== 'string') throw new Error(`The queue lost the data of remote job ${remote.id}.`);
+  return path;
+}
+
+const StatusSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('pending') }),
+  z.object({
+    status: z.literal('failed'),
+    error: z.object({ message: z.string().max(2000), code: z.string().max(200).optional() }).optional(),
+    refunded: z.union([z.literal(true), z.number().nonnegative(), z.null()]).optional(),
+  }),
+  z.object({
+    status: z.literal('done'),
+    outputs: z
+      .array(z.object({ index: z.number().int().min(0), url: z.string().optional(), data: z.string().optional() }))
+      .max(16)
+      .optional(),
+  }),
+]);
+
+/** A status in the provider's words, read as hostile input: null when it is not one. */
+function readStatus(value: unknown): PollResult | null {
+  const parsed = StatusSchema.safeParse(value);
+  if (!parsed.success) return null;
+  const body = parsed.data;
   if (body.status === 'pending') return { status: 'pending' };
   if (body.status === 'failed') {
     return {
@@ -49,6 +80,12 @@ function statusOf(text: string): PollResult {
       kind: 'image' as const,
     })),
   };
+}
+
+function statusOf(text: string): PollResult {
+  const status = readStatus(JSON.parse(text));
+  if (!status) throw new SyntaxError(`Not a status: ${text.slice(0, 80)}`);
+  return status;
 }
 
 async function describeInputs(context: SubmitContext): Promise<SentInputs> {
@@ -133,7 +170,7 @@ export function testProviderModule(options: {
             timeoutMs: 10_000,
           });
           const [found] = (JSON.parse(response.body.toString('utf8')) as { items: { id: string }[] }).items;
-          return found ? { found: true, remoteId: found.id } : { found: false };
+          return found ? { found: true, remote: remoteOf(found.id) } : { found: false };
         }
       : undefined,
     rateLimit: options.rateLimit,
@@ -218,12 +255,12 @@ export function testProviderModule(options: {
         });
         remoteId = answer.remoteId ?? remoteId;
       }
-      return { remoteId };
+      return { remote: remoteOf(remoteId) };
     },
-    poll: async (context, remoteId) => {
+    poll: async (context, remote) => {
       const response = await context.request({
         method: 'GET',
-        url: `${context.baseUrl}/jobs/${remoteId}`,
+        url: `${context.baseUrl}${statusPathOf(remote)}`,
         timeoutMs: 10_000,
       });
       if (unreadablePolls > 0) {
@@ -233,13 +270,13 @@ export function testProviderModule(options: {
       return statusOf(response.body.toString('utf8'));
     },
     watch: options.stream
-      ? async (context, remoteId, report) => {
+      ? async (context, remote, report) => {
           // Server-Sent Events, one status per event, read as they arrive.
           const decoder = new TextDecoder();
           const parser = createParser({ onEvent: (event) => report(statusOf(event.data)) });
           await context.request({
             method: 'GET',
-            url: `${context.baseUrl}/jobs/${remoteId}/stream`,
+            url: `${context.baseUrl}${statusPathOf(remote)}/stream`,
             headers: { accept: 'text/event-stream' },
             timeoutMs: 10_000,
             stream: {
@@ -266,15 +303,17 @@ export function testProviderModule(options: {
             if (typeof body !== 'object' || body === null) return null;
             const { id, deliveryId, status } = body as { id?: unknown; deliveryId?: unknown; status?: unknown };
             if (typeof id !== 'string') return null;
+            const reported = status === undefined ? undefined : readStatus(status);
+            if (reported === null) return null;
             return {
               remoteId: id,
               ...(typeof deliveryId === 'string' ? { deliveryId } : {}),
-              ...(status ? { status: statusOf(JSON.stringify(status)) } : {}),
+              ...(reported ? { status: reported } : {}),
             };
           },
         }
       : undefined,
-    fetchOutputs: async (context, _remoteId, outputs) => {
+    fetchOutputs: async (context, _remote, outputs) => {
       const fetched = [];
       for (const output of outputs) {
         if (output.url?.startsWith('data:')) {
