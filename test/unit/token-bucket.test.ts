@@ -140,6 +140,38 @@ describe('perMinute / perWindow', () => {
     expect(windowViolation(grants, 4, 1_000)).toBeNull();
   });
 
+  it('holds a window from when each request was answered: a slow arrival cannot make a window overfull', () => {
+    // Each request arrives (and is answered) 300 ms after its grant, far past the 2% margin: the
+    // provider counts arrivals, and still sees at most 4 in any second.
+    const clock = fakeClock();
+    const bucket = TokenBucket.perWindow(4, 1_000, clock.now);
+    const arrivals: number[] = [];
+    const inFlight: number[] = [];
+    for (clock.t = 0; clock.t <= 5_000; clock.t += 1) {
+      while (inFlight[0] !== undefined && inFlight[0] + 300 <= clock.t) {
+        const granted = inFlight.shift() ?? 0;
+        arrivals.push(clock.t);
+        bucket.settle(granted);
+      }
+      if (bucket.tryTake()) inFlight.push(clock.t);
+    }
+    expect(arrivals.length).toBeGreaterThan(12);
+    expect(windowViolation(arrivals, 4, 1_000)).toBeNull();
+    // Without settling, the same delays overfill a window: the check above can fail.
+    const unsettled = TokenBucket.perWindow(4, 1_000, clock.now);
+    const late: number[] = [];
+    for (clock.t = 10_000; clock.t <= 15_000; clock.t += 1) {
+      if (unsettled.tryTake()) late.push(clock.t + (late.length === 0 ? 300 : 0));
+    }
+    expect(
+      windowViolation(
+        late.sort((x, y) => x - y),
+        4,
+        1_000,
+      ),
+    ).not.toBeNull();
+  });
+
   // A bare bucket with the same burst and rate breaks the window limit, which is why the window
   // log exists; this also shows the checker below can fail.
   it('a bucket alone with that burst would break the limit', () => {

@@ -84,7 +84,7 @@ export function providerContext(
         headers: { ...request.headers, ...auth.headers },
         body: withBodyFields(request.body, auth.body),
       };
-      await gate.takeToken(signal);
+      const granted = await gate.takeToken(signal);
       if (step && !step.marked) {
         markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
         step.marked = true;
@@ -104,6 +104,8 @@ export function providerContext(
           holdProviderIfAsked(gate, error.response, deps.clock.now());
         }
         throw auth.withheld ? explainWithheldKey(error, auth.withheld) : error;
+      } finally {
+        gate.settle(granted);
       }
     },
   };

@@ -54,9 +54,10 @@ export class ProviderGate {
 
   /**
    * Waits until the provider may be asked again (a Retry-After it gave) and the rate limit allows
-   * one more request, then counts it.
+   * one more request, then counts it. Answers when it was granted: give it to `settle` once the
+   * request is answered.
    */
-  async takeToken(signal: AbortSignal): Promise<void> {
+  async takeToken(signal: AbortSignal): Promise<number> {
     const { clock } = this.options;
     for (;;) {
       const paused = this.pausedUntil - clock.now();
@@ -67,7 +68,14 @@ export class ProviderGate {
       if (!this.bucket || this.bucket.tryTake()) break;
       await clock.sleep(Math.max(1, this.bucket.msUntilAvailable()), signal);
     }
-    this.options.onRequestCounted?.(clock.now());
+    const granted = clock.now();
+    this.options.onRequestCounted?.(granted);
+    return granted;
+  }
+
+  /** The request granted at `granted` was answered or failed (see TokenBucket.settle). */
+  settle(granted: number): void {
+    this.bucket?.settle(granted);
   }
 
   learn(response: HttpResponse): void {

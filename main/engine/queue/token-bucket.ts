@@ -112,6 +112,20 @@ export class TokenBucket {
     return true;
   }
 
+  /**
+   * The request granted at `grantedAt` was answered (or failed) now: the provider has certainly
+   * counted it by now, so its place in the window is held from now. A grant and its arrival can be
+   * far apart on a loaded machine (a durable write, a slow connection); measured from the answer,
+   * "never more than R in any W" holds whatever that delay was.
+   */
+  settle(grantedAt: number): void {
+    if (!this.window) return;
+    const index = this.grants.indexOf(grantedAt);
+    if (index < 0) return; // already out of the window's log
+    this.grants[index] = Math.max(grantedAt, this.clock());
+    this.grants.sort((a, b) => a - b);
+  }
+
   /** Whole ms until tryTake() can succeed (0: now), assuming nobody else takes in between. */
   msUntilAvailable(): number {
     const now = this.clock();
