@@ -1,77 +1,8 @@
-import { AppError } from './errors';
-import { type MaskContent, MaskContentSchema, maskWork, MAX_MASK_WORK } from './mask';
-import { parseOrThrow } from './validation';
+import type { MaskContent } from './mask';
+import { planMask, type RenderPlan } from './mask-plan';
 
-/** Largest side and area a mask may be rendered at: beyond any camera's output, and it bounds memory. */
-export const MAX_MASK_SIDE = 30_000;
-export const MAX_MASK_PIXELS = 200_000_000;
-
-/**
- * A mask's strokes made ready to render: in output pixels, each with its edge and its strength
- * (peak, 0–255, from its opacity). Plain data, so it can be posted to a worker. This module is pure
- * (no Node, no DOM): the engine renders with it in a worker, and the editor's preview can use the
- * very same code, so what is painted is what is sent.
- */
-export interface RenderPlan {
-  width: number;
-  height: number;
-  /** What the strokes are drawn over (the raster layers, already combined); blank when absent. */
-  base?: Uint8Array;
-  strokes: { xy: Float64Array; inner: number; outer: number; peak: number; erase: boolean }[];
-}
-
-/**
- * Checks a mask's content and puts its strokes in output pixels: valid by the schema (points and
- * sizes bounded relative to the photo) and within the rendering budget at this resolution. Cheap
- * (one pass over the points); the rendering itself is `renderPlan`, which may run in a worker.
- * Raster layers and the invert flag are the caller's (they need an image decoder).
- */
-export function planMask(content: MaskContent, outWidth: number, outHeight: number): RenderPlan {
-  assertOutputSize(outWidth, outHeight);
-  const parsed = parseOrThrow(MaskContentSchema, content, 'mask');
-  const work = maskWork(parsed, outWidth, outHeight);
-  if (work > MAX_MASK_WORK) {
-    throw new AppError(
-      'invalid_input',
-      `This mask is too detailed to render at ${outWidth} × ${outHeight}: use fewer points, a smaller or harder brush.`,
-      { work, max: MAX_MASK_WORK },
-    );
-  }
-  const sx = outWidth / parsed.width;
-  const sy = outHeight / parsed.height;
-  // A brush stays round: its size scales by the mean factor even when the image is stretched.
-  const sizeScale = (sx + sy) / 2;
-  return {
-    width: outWidth,
-    height: outHeight,
-    strokes: parsed.strokes.map((stroke) => {
-      const xy = new Float64Array(stroke.points.length * 2);
-      stroke.points.forEach((point, index) => {
-        xy[index * 2] = point.x * sx;
-        xy[index * 2 + 1] = point.y * sy;
-      });
-      return {
-        xy,
-        ...strokeEdge((stroke.size * sizeScale) / 2, stroke.hardness),
-        peak: Math.round(255 * stroke.opacity),
-        erase: stroke.mode === 'erase',
-      };
-    }),
-  };
-}
-
-/**
- * The edge of a brush of `radius` output pixels: solid within hardness × radius, fading linearly to
- * 0 at the radius. A fade narrower than a pixel (a hard brush, or a small one after downscaling) is
- * an anti-aliased edge one pixel wide, centred where the fade was, so a thin brush still selects its
- * own path rather than fading away.
- */
-export function strokeEdge(radius: number, hardness: number): { inner: number; outer: number } {
-  const soft = radius * (1 - hardness);
-  if (soft >= 1) return { inner: radius - soft, outer: radius };
-  const centre = radius - soft / 2;
-  return { inner: Math.max(0, centre - 0.5), outer: centre + 0.5 };
-}
+// The planning half (checks, output pixels, pen pressure) lives in mask-plan.ts; callers of either take it from here.
+export * from './mask-plan';
 
 /**
  * Renders a mask as 8-bit grayscale (row-major, 255 = selected) at outWidth × outHeight. Strokes apply
@@ -89,20 +20,6 @@ export function maskCoverage(buffer: Uint8Array): number {
   let selected = 0;
   for (const value of buffer) if (value >= 128) selected++;
   return selected / buffer.length;
-}
-
-export function assertOutputSize(width: number, height: number): void {
-  for (const [name, value] of [
-    ['width', width],
-    ['height', height],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_MASK_SIDE) {
-      throw new AppError('invalid_input', `The mask ${name} must be a whole number from 1 to ${MAX_MASK_SIDE}.`);
-    }
-  }
-  if (width * height > MAX_MASK_PIXELS) {
-    throw new AppError('invalid_input', `A mask can have at most ${MAX_MASK_PIXELS / 1_000_000} megapixels.`);
-  }
 }
 
 /**
@@ -137,11 +54,11 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
     height: number;
   }
 
-  function eraseStroke(output: Uint8Array, width: number, height: number, points: Point[], edge: Edge): void {
-    const box = strokeBox(points, edge.outer, width, height);
+  function eraseStroke(output: Uint8Array, width: number, height: number, points: Point[], edges: Edge[]): void {
+    const box = strokeBox(points, Math.max(...edges.map((edge) => edge.outer)), width, height);
     if (box === null) return;
     const scratch: Target = { data: new Uint8Array(box.width * box.height), ...box };
-    plotStroke(scratch, points, edge);
+    plotStroke(scratch, points, edges);
     for (let row = 0; row < box.height; row++) {
       const outStart = (box.top + row) * width + box.left;
       const scratchStart = row * box.width;
@@ -190,14 +107,60 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
    * Each piece computes an exact distance to the polyline, so taking the max alpha per pixel over the
    * pieces gives exactly the alpha of the nearest distance.
    */
-  function plotStroke(target: Target, points: Point[], edge: Edge): void {
+  function plotStroke(target: Target, points: Point[], edges: Edge[]): void {
     for (let i = 0; i < points.length; i++) {
       const point = points[i];
-      if (point === undefined) continue;
+      const edge = edges[i];
+      if (point === undefined || edge === undefined) continue;
       const previous = points[i - 1];
       const next = points[i + 1];
-      plotPiece(target, edge, vertexPiece(point, previous, next));
-      if (next !== undefined) plotPiece(target, edge, segmentPiece(point, next));
+      const nextEdge = edges[i + 1];
+      // Where the edge varies, each point's disc is drawn whole: the stroke is then the max over its
+      // discs and tapered segments, the same whether it is drawn whole or a segment at a time (the editor).
+      const varies = (i > 0 && edge !== edges[i - 1]) || (nextEdge !== undefined && edge !== nextEdge);
+      plotPiece(target, edge, varies ? vertexPiece(point, undefined, undefined) : vertexPiece(point, previous, next));
+      if (next === undefined || nextEdge === undefined) continue;
+      const segment = segmentPiece(point, next);
+      if (nextEdge === edge) plotPiece(target, edge, segment);
+      else plotVarying(target, segment, edge, nextEdge);
+    }
+  }
+
+  /**
+   * A segment whose ends have different edges (pen pressure): its inner and outer radius and its
+   * peak change linearly along it. Every pixel within the larger reach gets its own distance and
+   * edge at its nearest point of the segment: no solid fill, so it costs the area, not the outline.
+   */
+  function plotVarying(
+    target: Target,
+    piece: Piece & { along(px: number, py: number): number },
+    from: Edge,
+    to: Edge,
+  ): void {
+    const { data, left, top, width, height } = target;
+    const outer = Math.max(from.outer, to.outer);
+    const firstRow = Math.max(top, Math.ceil(piece.minY - outer - 0.5));
+    const lastRow = Math.min(top + height - 1, Math.floor(piece.maxY + outer - 0.5));
+    for (let row = firstRow; row <= lastRow; row++) {
+      const cy = row + 0.5;
+      const span = piece.span(cy, outer);
+      if (span === null) continue;
+      const first = Math.max(left, Math.ceil(span[0] - 0.5));
+      const last = Math.min(left + width - 1, Math.floor(span[1] - 0.5));
+      const rowStart = (row - top) * width - left;
+      for (let col = first; col <= last; col++) {
+        const cx = col + 0.5;
+        const t = piece.along(cx, cy);
+        const edgeOuter = from.outer + (to.outer - from.outer) * t;
+        const distance = piece.distance(cx, cy);
+        if (distance >= edgeOuter) continue;
+        const edgeInner = from.inner + (to.inner - from.inner) * t;
+        const peak = Math.round(from.peak + (to.peak - from.peak) * t);
+        const alpha =
+          distance <= edgeInner ? peak : Math.round((peak * (edgeOuter - distance)) / (edgeOuter - edgeInner));
+        const index = rowStart + col;
+        if (alpha > (data[index] ?? 0)) data[index] = alpha;
+      }
     }
   }
 
@@ -273,7 +236,7 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
    * Each condition is a slab; on a horizontal line each slab is an interval (or everything / nothing
    * when the slab is parallel to the line). A zero-length segment has no band; its point's disc covers it.
    */
-  function segmentPiece(a: Point, b: Point): Piece {
+  function segmentPiece(a: Point, b: Point): Piece & { along(px: number, py: number): number } {
     const dx = b.x - a.x;
     const dy = b.y - a.y;
     const lengthSquared = dx * dx + dy * dy;
@@ -305,6 +268,9 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
           return null;
         }
         return low <= high ? [low, high] : null;
+      },
+      along(px, py) {
+        return lengthSquared === 0 ? 0 : Math.min(1, Math.max(0, ((px - a.x) * dx + (py - a.y) * dy) / lengthSquared));
       },
       distance(px, py) {
         // Clamped, so a pixel that rounding put just past an end still gets a true distance.
@@ -367,9 +333,15 @@ export function renderPlan(plan: RenderPlan): Uint8Array {
     for (let index = 0; index < stroke.xy.length; index += 2) {
       points.push({ x: stroke.xy[index] ?? 0, y: stroke.xy[index + 1] ?? 0 });
     }
-    const edge: Edge = { inner: stroke.inner, outer: stroke.outer, peak: stroke.peak };
-    if (stroke.erase) eraseStroke(output, plan.width, plan.height, points, edge);
-    else plotStroke(whole, points, edge);
+    const constant: Edge = { inner: stroke.inner, outer: stroke.outer, peak: stroke.peak };
+    const { edges: varying, peaks } = stroke;
+    const edges: Edge[] = points.map((_, index) =>
+      varying && peaks
+        ? { inner: varying[index * 2] ?? 0, outer: varying[index * 2 + 1] ?? 0, peak: peaks[index] ?? 0 }
+        : constant,
+    );
+    if (stroke.erase) eraseStroke(output, plan.width, plan.height, points, edges);
+    else plotStroke(whole, points, edges);
   }
   return output;
 }

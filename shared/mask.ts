@@ -49,7 +49,7 @@ export const MaskPointSchema = z
   .object({
     x: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
     y: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
-    /** Pen pressure, 0–1, as the editor recorded it (kept with the stroke; the brush does not follow it yet). */
+    /** Pen pressure, 0–1, as the editor recorded it; the stroke's `pressureControls` say what it changes. */
     pressure: z.number().min(0).max(1).optional(),
   })
   .strict();
@@ -87,10 +87,24 @@ export const MaskStrokeSchema = z.preprocess(
       opacity: z.number().min(0).max(1).default(1),
       /** Paint adds to the mask; erase removes from it. */
       mode: z.enum(['paint', 'erase']),
+      /**
+       * What the pen's pressure changes along the stroke: the brush's size, its opacity, both, or
+       * nothing (the default; a mouse has no pressure). See pressureFactor.
+       */
+      pressureControls: z.object({ size: z.boolean(), opacity: z.boolean() }).strict().optional(),
     })
     .strict(),
 );
 export type MaskStroke = z.infer<typeof MaskStrokeSchema>;
+
+/**
+ * How much of the brush's size or opacity a pressure keeps: a light touch still draws a thin,
+ * faint line (a tenth), full pressure the whole brush. A point without pressure is full pressure.
+ */
+export const MIN_PRESSURE_FACTOR = 0.1;
+export function pressureFactor(pressure: number | undefined): number {
+  return pressure === undefined ? 1 : MIN_PRESSURE_FACTOR + (1 - MIN_PRESSURE_FACTOR) * pressure;
+}
 
 /** An imported or computed selection: a PNG (its alpha, or its gray level when it has none) stretched over the photo. */
 export const MaskRasterSchema = z
@@ -161,7 +175,9 @@ export function maskWork(
   let work = 0;
   for (const stroke of content.strokes) {
     const radius = (stroke.size * scale) / 2;
-    const softness = Math.max(radius * (1 - stroke.hardness), 1);
+    // A stroke whose edge varies with pressure has no solid inside: its whole width is computed per pixel.
+    const varies = stroke.pressureControls?.size === true || stroke.pressureControls?.opacity === true;
+    const softness = varies ? radius + 0.5 : Math.max(radius * (1 - stroke.hardness), 1);
     const reach = radius + 0.5;
     work += stroke.points.length * 2 * reach * 2 * softness;
   }

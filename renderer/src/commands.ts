@@ -146,6 +146,112 @@ export const COMMANDS = [
   },
 
   { id: 'dialog.close', scope: 'dialog', label: 'Close the dialog', keys: keys('Escape'), shown: 'Esc' },
+
+  { id: 'mask.brush', scope: 'mask', label: 'Brush', keys: keys('b'), shown: 'B', short: 'brush' },
+  { id: 'mask.eraser', scope: 'mask', label: 'Eraser', keys: keys('e'), shown: 'E', short: 'eraser' },
+  {
+    id: 'mask.smaller',
+    scope: 'mask',
+    label: 'Smaller brush',
+    keys: [{ key: '[', shift: false }],
+    shown: '[',
+  },
+  {
+    id: 'mask.larger',
+    scope: 'mask',
+    label: 'Larger brush',
+    keys: [{ key: ']', shift: false }],
+    shown: '[ ]',
+    short: 'size',
+  },
+  {
+    id: 'mask.softer',
+    scope: 'mask',
+    label: 'Softer edge',
+    keys: [{ key: '{' }, { key: '[', shift: true }],
+    shown: 'Shift [',
+  },
+  {
+    id: 'mask.harder',
+    scope: 'mask',
+    label: 'Harder edge',
+    keys: [{ key: '}' }, { key: ']', shift: true }],
+    shown: 'Shift [ ]',
+    short: 'hardness',
+  },
+  {
+    id: 'mask.overlay',
+    scope: 'mask',
+    label: 'Show or hide the overlay',
+    keys: keys('o'),
+    shown: 'O',
+    short: 'overlay',
+  },
+  {
+    id: 'mask.peek',
+    scope: 'mask',
+    label: 'Hide the overlay (while held)',
+    keys: keys('h'),
+    shown: 'H',
+    short: 'peek',
+  },
+  {
+    id: 'mask.undo',
+    scope: 'mask',
+    label: 'Undo the last stroke',
+    keys: [{ key: 'z', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ Z',
+    short: 'undo',
+  },
+  {
+    id: 'mask.redo',
+    scope: 'mask',
+    label: 'Redo',
+    keys: [
+      { key: 'z', mod: true, shift: true },
+      { key: 'y', mod: true, shift: false },
+    ],
+    shown: 'Ctrl/⌘ Shift Z · Ctrl Y',
+  },
+  { id: 'mask.zoom', scope: 'mask', label: 'Fit / 100%', keys: keys('z'), shown: 'Z', short: 'zoom' },
+  {
+    id: 'mask.pan',
+    scope: 'mask',
+    label: 'Pan by dragging (while held)',
+    keys: [{ key: ' ', mod: false }],
+    shown: 'Space',
+    short: 'pan',
+  },
+  {
+    id: 'mask.invert',
+    scope: 'mask',
+    label: 'Invert the mask',
+    keys: [{ key: 'i', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ I',
+  },
+  {
+    id: 'mask.clear',
+    scope: 'mask',
+    label: 'Clear the mask',
+    keys: [{ key: 'Delete', shift: false }],
+    shown: 'Delete',
+  },
+  {
+    id: 'mask.fill',
+    scope: 'mask',
+    label: 'Fill the whole photo',
+    keys: [{ key: 'Backspace', shift: true }],
+    shown: 'Shift Backspace',
+  },
+  {
+    id: 'mask.save',
+    scope: 'mask',
+    label: 'Save as a new version',
+    keys: [{ key: 's', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ S',
+    short: 'save',
+  },
+  { id: 'mask.close', scope: 'mask', label: 'Close the editor', keys: keys('Escape'), shown: 'Esc', short: 'close' },
 ] as const satisfies readonly Command[];
 
 export type CommandId = (typeof COMMANDS)[number]['id'];
@@ -154,6 +260,10 @@ export type CommandId = (typeof COMMANDS)[number]['id'];
 export const GESTURES: readonly { scope: CommandScope; shown: string; label: string }[] = [
   { scope: 'grid', shown: 'Click · Shift-click · Ctrl/⌘-click', label: 'Select one · a range · add or remove' },
   { scope: 'grid', shown: 'Double-click', label: 'Open the photo' },
+  { scope: 'mask', shown: 'Drag · right-drag · Alt-drag', label: 'Paint · erase · erase' },
+  { scope: 'mask', shown: 'Shift-click', label: 'A straight line from the last point' },
+  { scope: 'mask', shown: 'Alt + right-drag', label: 'Brush size (sideways) and hardness (up and down)' },
+  { scope: 'mask', shown: 'Middle-drag · wheel', label: 'Pan · zoom' },
 ];
 
 /** The titles of the shortcut sheet's sections, in order. */

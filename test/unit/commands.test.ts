@@ -47,7 +47,13 @@ const SCOPES: CommandScope[] = ['global', 'grid', 'photo', 'compare', 'slider', 
 describe('the command table', () => {
   it('gives a key one meaning per scope, with the global commands always in force', () => {
     // The photo view has two scopes at once (photo and compare): they must not share a key either.
-    const together: CommandScope[][] = [['global', 'grid'], ['global', 'photo', 'compare'], ['slider'], ['dialog']];
+    const together: CommandScope[][] = [
+      ['global', 'grid'],
+      ['global', 'photo', 'compare'],
+      ['global', 'mask'],
+      ['slider'],
+      ['dialog'],
+    ];
     for (const scopes of together) {
       for (const key of PRESSES) {
         const meanings = scopes.flatMap((scope) => {

@@ -3,6 +3,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { Asset } from '../../../shared/domain';
 import type { Job, Variant } from '../../../shared/jobs';
 import type { ApiClient } from '../bridge/client';
+import type { MaskPurpose } from '../../../shared/mask';
 
 export type AssetSort = 'name' | 'captured' | 'added';
 export type AssetFilter = 'all' | 'picked' | 'unflagged' | 'rejected' | 'rated' | 'errors' | 'with-variants';
@@ -26,6 +27,11 @@ export interface ReviewSlice {
   openAssetId: string | null;
   openShoot: (shootId: string | null) => void;
   openAsset: (assetId: string | null) => void;
+  /** The mask being painted, on the open photo (null: the photo view shows its variants). */
+  maskEditor: { assetId: string; purpose: MaskPurpose } | null;
+  /** Opens a photo (of the shoot, if given) in the mask editor for that purpose. */
+  paintMask: (assetId: string, purpose: MaskPurpose, shootId?: string) => void;
+  closeMaskEditor: () => void;
 
   assets: Asset[];
   assetsShootId: string | null;
@@ -85,10 +91,16 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     openShootId: null,
     openAssetId: null,
     openShoot: (shootId) => {
-      set({ openShootId: shootId, openAssetId: null } as Partial<S>);
+      set({ openShootId: shootId, openAssetId: null, maskEditor: null } as Partial<S>);
       if (shootId && get().assetsShootId !== shootId) void get().loadShootContent(shootId);
     },
-    openAsset: (assetId) => set({ openAssetId: assetId } as Partial<S>),
+    openAsset: (assetId) => set({ openAssetId: assetId, maskEditor: null } as Partial<S>),
+    maskEditor: null,
+    paintMask: (assetId, purpose, shootId) => {
+      if (shootId && get().openShootId !== shootId) get().openShoot(shootId);
+      set({ openAssetId: assetId, maskEditor: { assetId, purpose } } as Partial<S>);
+    },
+    closeMaskEditor: () => set({ maskEditor: null } as Partial<S>),
 
     assets: [],
     assetsShootId: null,

@@ -21,9 +21,11 @@ export interface JobRowProps {
   providerName: NameOf;
   unitOf: UnitOf;
   onAct: (job: Job, action: JobAction) => void;
+  /** For a job waiting for a mask: opens the mask editor on its photo (null when it cannot say which). */
+  onPaintMask?: ((job: Job) => void) | null;
 }
 
-export function JobRow({ job, now, busy, providerName, unitOf, onAct }: JobRowProps): React.JSX.Element {
+export function JobRow({ job, now, busy, providerName, unitOf, onAct, onPaintMask }: JobRowProps): React.JSX.Element {
   const photo = inputWords(job);
   const attempts = attemptWords(job);
   const retry = retryWords(job, now);
@@ -51,6 +53,11 @@ export function JobRow({ job, now, busy, providerName, unitOf, onAct }: JobRowPr
         {retry ? <span className="muted">{retry}</span> : null}
         {estimate ? <span className="muted">{`Estimate ${estimate}`}</span> : null}
         {attempts ? <span className="muted queue-job-attempts">{attempts}</span> : null}
+        {onPaintMask && job.state === 'awaiting_input' && job.waitingFor === 'mask' ? (
+          <button type="button" className="primary" onClick={() => onPaintMask(job)}>
+            Paint the mask
+          </button>
+        ) : null}
         {actions.length > 0 ? (
           <span className="queue-job-actions">
             {actions.map((action) => (

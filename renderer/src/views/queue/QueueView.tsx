@@ -1,3 +1,5 @@
+import { MaskPurposeSchema } from '../../../../shared/mask';
+import { inputAssetId } from '../../../../shared/job-inputs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Job, QueueStats } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';
@@ -113,6 +115,26 @@ export function QueueView(): React.JSX.Element {
       });
     }
   }, []);
+
+  const paintMask = useApp((state) => state.paintMask);
+  const setSection = useApp((state) => state.setSection);
+  /** "Paint the mask": the photo the job works on, in the mask editor for the purpose its operation needs. */
+  const paintMaskFor = useCallback(
+    (job: Job) => {
+      const operation = providers
+        .find((provider) => provider.id === job.provider)
+        ?.operations.find((candidate) => candidate.name === job.operation);
+      const purpose = MaskPurposeSchema.safeParse(operation?.inputs.mask?.purpose);
+      const assetId = inputAssetId(job.inputs);
+      if (!purpose.success || !assetId) {
+        setError('Shootline cannot tell which photo or kind of mask this job waits for.');
+        return;
+      }
+      paintMask(assetId, purpose.data, job.shootId ?? undefined);
+      setSection('shoots');
+    },
+    [paintMask, providers, setSection],
+  );
 
   const act = useCallback(
     (job: Job, action: JobAction): void => {
@@ -268,6 +290,7 @@ export function QueueView(): React.JSX.Element {
               providerName={providerName}
               unitOf={unitOf}
               onAct={act}
+              onPaintMask={paintMaskFor}
               onApprove={approveShoot}
               onTogglePause={togglePause}
             />

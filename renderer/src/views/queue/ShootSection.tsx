@@ -25,6 +25,7 @@ export interface ShootSectionProps {
   providerName: NameOf;
   unitOf: UnitOf;
   onAct: (job: Job, action: JobAction) => void;
+  onPaintMask: (job: Job) => void;
   onApprove: (shootId: string) => void;
   onTogglePause: (scope: PauseScope, id: string | undefined, paused: boolean) => void;
 }
@@ -108,6 +109,7 @@ function ProviderJobs(
             providerName={providerName}
             unitOf={props.unitOf}
             onAct={onAct}
+            onPaintMask={props.onPaintMask}
           />
         ))}
       </ul>

@@ -4,6 +4,8 @@ import { isTerminal } from '../../../../shared/job-model';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
 import { CompareView, type CompareImage, type CompareMode } from '../../components/compare/CompareView';
+import { MaskEditor, PURPOSE_WORDS } from '../../components/mask/MaskEditor';
+import { MaskPurposeSchema } from '../../../../shared/mask';
 import { useApp, useMediaUrl } from '../../store/context';
 import { visibleAssets } from '../../store/review-slice';
 import { isTyping } from './keys';
@@ -31,6 +33,10 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   const jobsByAsset = useApp((state) => state.jobsByAsset);
   const openAsset = useApp((state) => state.openAsset);
   const updateVariant = useApp((state) => state.updateVariant);
+  const maskEditor = useApp((state) => state.maskEditor);
+  const paintMask = useApp((state) => state.paintMask);
+  const closeMaskEditor = useApp((state) => state.closeMaskEditor);
+  const painting = maskEditor !== null && maskEditor.assetId === assetId;
 
   const assets = useMemo(() => visibleAssets(allAssets, filter, variantsByAsset), [allAssets, filter, variantsByAsset]);
   const index = assets.findIndex((asset) => asset.id === assetId);
@@ -50,7 +56,8 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (isTyping(event)) return;
+      // The mask editor answers its own keys.
+      if (painting || isTyping(event)) return;
       const at = variant ? variants.indexOf(variant) : -1;
       const command = matchCommand('photo', event)?.id;
       if (command === 'photo.back') openAsset(null);
@@ -70,7 +77,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [assets, index, openAsset, updateVariant, variant, variants]);
+  }, [assets, index, openAsset, painting, updateVariant, variant, variants]);
 
   if (!asset) {
     return (
@@ -99,6 +106,14 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   });
   const name = asset.relativePath.split('/').pop() ?? asset.relativePath;
 
+  if (painting) {
+    return (
+      <section className="view asset-view" aria-label={`Photo ${name}`}>
+        <MaskEditor asset={asset} purpose={maskEditor.purpose} onClose={closeMaskEditor} />
+      </section>
+    );
+  }
+
   const onToggle = (): void => {
     // `\` shows the before image full frame at once, from any mode, as Lightroom does.
     if (mode !== 'toggle') {
@@ -118,6 +133,23 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
           {index >= 0 ? `${index + 1} of ${assets.length}` : ''} · {asset.width}×{asset.height}
           {asset.camera ? ` · ${asset.camera}` : ''}
         </span>
+        <label className="paint-mask">
+          <select
+            aria-label="Paint a mask"
+            value=""
+            onChange={(event) => {
+              const parsed = MaskPurposeSchema.safeParse(event.target.value);
+              if (parsed.success) paintMask(asset.id, parsed.data);
+            }}
+          >
+            <option value="">Paint a mask…</option>
+            {MaskPurposeSchema.options.map((purpose) => (
+              <option key={purpose} value={purpose}>
+                {PURPOSE_WORDS[purpose]}
+              </option>
+            ))}
+          </select>
+        </label>
         {variant ? (
           <label className="compare-base">
             Compare with{' '}

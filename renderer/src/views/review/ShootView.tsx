@@ -8,6 +8,7 @@ import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGri
 import { useApp, useMediaUrl } from '../../store/context';
 import { visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
 import { assetBadge } from './badges';
+import { useMaskPurposeOf } from '../../store/use-provider-units';
 import { RunRecipeDialog } from './RunRecipeDialog';
 import { BudgetStrip } from './BudgetStrip';
 import { GeneratedItems } from './GeneratedItems';
@@ -96,6 +97,32 @@ export function ShootView(): React.JSX.Element {
   const awaitingApproval = [...Object.values(jobsByAsset).flat(), ...shootJobs].filter(
     (job) => job.state === 'awaiting_input' && job.waitingFor === 'approval',
   );
+
+  /** "Needs a mask" opens the mask editor on that photo, for the purpose its waiting job needs. */
+  const maskPurposeOf = useMaskPurposeOf();
+  const paintMask = useApp((state) => state.paintMask);
+  const renderBadge = (item: GridItem): React.ReactNode => {
+    const waiting = (jobsByAsset[item.id] ?? []).find(
+      (job) => job.state === 'awaiting_input' && job.waitingFor === 'mask',
+    );
+    const purpose = waiting && item.badge?.text === 'Needs a mask' ? maskPurposeOf(waiting) : null;
+    if (!purpose) return undefined;
+    return (
+      <button
+        type="button"
+        className="thumb-badge thumb-badge-queued thumb-badge-action"
+        data-testid="badge-needs-mask"
+        title="Paint the mask this photo's job waits for"
+        onClick={(event) => {
+          event.stopPropagation();
+          paintMask(item.id, purpose);
+        }}
+        onDoubleClick={(event) => event.stopPropagation()}
+      >
+        Needs a mask · Paint
+      </button>
+    );
+  };
 
   /** P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected. */
   const onKey = useCallback(
@@ -193,6 +220,7 @@ export function ShootView(): React.JSX.Element {
             onOpen={(id) => openAsset(id)}
             onKey={onKey}
             thumbnailUrl={(id) => mediaUrl('thumbnail', id)}
+            renderBadge={renderBadge}
           />
         </div>
       )}

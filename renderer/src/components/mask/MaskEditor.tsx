@@ -1,0 +1,349 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { isKeyOf, matchCommand } from '../../commands';
+import { AppError } from '../../../../shared/errors';
+import type { Asset } from '../../../../shared/domain';
+import type { Mask, MaskPurpose, MaskStroke } from '../../../../shared/mask';
+import { useClient, useMediaUrl } from '../../store/context';
+import { overlayRgb, stepHardness, stepSize, useBrushSettings } from './brush-settings';
+import {
+  addStroke,
+  blankContent,
+  clear,
+  fill,
+  invert,
+  redo,
+  startHistory,
+  undo,
+  type MaskHistory,
+} from './mask-history';
+import { MaskPainter } from './mask-painter';
+import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
+import { paintOverlay } from './overlay';
+import { attachStage, type StageState } from './stage-input';
+import { MaskToolbar } from './MaskToolbar';
+import './mask.css';
+
+export const PURPOSE_WORDS: Record<MaskPurpose, string> = {
+  redact: 'Redact',
+  heal: 'Spot removal',
+  exterior: 'Exterior area',
+  tryon: 'Try-on garment area',
+};
+
+/**
+ * Paints a named mask on one photo: strokes kept as vectors in the upright photo's pixels, drawn on
+ * a proxy the size of the preview with the renderer the engine uses. Saving makes a new version,
+ * which moves on the jobs that waited for a mask of this purpose on this photo.
+ */
+export function MaskEditor({
+  asset,
+  purpose,
+  onClose,
+}: {
+  asset: Asset;
+  purpose: MaskPurpose;
+  onClose: () => void;
+}): React.JSX.Element {
+  const client = useClient();
+  const mediaUrl = useMediaUrl();
+  const [brush, setBrush] = useBrushSettings();
+  const [mask, setMask] = useState<Mask | null>(null);
+  const [history, setHistory] = useState<MaskHistory | null>(null);
+  const [saved, setSaved] = useState<MaskHistory['present'] | null>(null);
+  const [painter, setPainter] = useState<MaskPainter | null>(null);
+  const [view, setView] = useState<MaskView | null>(null);
+  const [peek, setPeek] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirmClose, setConfirmClose] = useState(false);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const cursorRef = useRef<HTMLCanvasElement>(null);
+  const imageData = useRef<ImageData | null>(null);
+  const painted = useRef<MaskHistory['present'] | null>(null);
+  const stageSize = useRef<{ width: number; height: number } | null>(null);
+  const spaceHeld = useRef(false);
+  const frame = useRef<number | null>(null);
+
+  const photoWidth = asset.width ?? 0;
+  const photoHeight = asset.height ?? 0;
+
+  // The photo's mask of this purpose (or a blank one), and the preview it is painted over.
+  useEffect(() => {
+    let current = true;
+    const load = async (): Promise<void> => {
+      const existing = await client.call('masks.get', { assetId: asset.id, purpose }).catch((caught: unknown) => {
+        if (caught instanceof AppError && caught.code === 'not_found') return null;
+        throw caught;
+      });
+      const image = new Image();
+      image.src = mediaUrl('preview', asset.id);
+      await image.decode();
+      if (!current) return;
+      const content = existing?.content ?? blankContent(photoWidth, photoHeight);
+      const made = new MaskPainter(photoWidth, photoHeight, image.naturalWidth, image.naturalHeight);
+      setMask(existing);
+      setHistory(startHistory(content));
+      setSaved(content);
+      setPainter(made);
+    };
+    if (photoWidth > 0 && photoHeight > 0) {
+      load().catch((caught: unknown) => current && setError(caught instanceof Error ? caught.message : String(caught)));
+    }
+    return () => {
+      current = false;
+    };
+  }, [asset.id, client, mediaUrl, photoHeight, photoWidth, purpose]);
+
+  const repaint = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const canvas = overlayRef.current;
+      const context = canvas?.getContext('2d');
+      if (!painter || !canvas || !context) return;
+      if (!imageData.current || imageData.current.width !== painter.width) {
+        imageData.current = context.createImageData(painter.width, painter.height);
+      }
+      const box = painter.takeDirty();
+      if (!box) return;
+      paintOverlay(painter, imageData.current, box, overlayRgb(brush.overlayColour), 1);
+      context.putImageData(imageData.current, 0, 0, box.left, box.top, box.width, box.height);
+    });
+  }, [brush.overlayColour, painter]);
+
+  // A drawing that is not what the painter shows (opened, undone, filled…) is rendered whole.
+  const present = history?.present ?? null;
+  useEffect(() => {
+    if (!painter || !present || painted.current === present) return;
+    painter.renderAll(present);
+    painted.current = present;
+    repaint();
+  }, [painter, present, repaint]);
+
+  // A new overlay colour repaints everything.
+  useEffect(() => {
+    if (!painter) return;
+    painter.renderAll(painted.current ?? blankContent(photoWidth, photoHeight));
+    repaint();
+  }, [brush.overlayColour, painter, photoHeight, photoWidth, repaint]);
+
+  // What pointer handling reads at each event: kept current after every render.
+  const live = useRef<StageState>({
+    view: { scale: 1, offsetX: 0, offsetY: 0 },
+    brush,
+    painter,
+    inverted: false,
+    spaceHeld: false,
+  });
+  const inverted = present?.invert ?? false;
+  useLayoutEffect(() => {
+    live.current = { view: view ?? live.current.view, brush, painter, inverted, spaceHeld: false };
+  }, [brush, inverted, painter, view]);
+
+  const strokeDone = useCallback((stroke: MaskStroke) => {
+    setHistory((current) => {
+      if (!current) return current;
+      const next = addStroke(current, stroke);
+      // Its pixels are already in the painter: nothing to render again.
+      painted.current = next.present;
+      return next;
+    });
+  }, []);
+
+  useEffect(() => {
+    const stage = stageRef.current;
+    const cursor = cursorRef.current;
+    if (!stage || !cursor || !painter) return;
+    return attachStage(stage, cursor, {
+      state: () => ({ ...live.current, spaceHeld: spaceHeld.current }),
+      setView,
+      strokeDone,
+      setBrush,
+      repaint,
+    });
+  }, [painter, repaint, setBrush, strokeDone]);
+
+  // Fit the photo when the editor opens; on a window resize keep the same photo point in the middle.
+  useEffect(() => {
+    const stage = stageRef.current;
+    if (!stage || !painter) return;
+    const observer = new ResizeObserver(() => {
+      const size = { width: stage.clientWidth, height: stage.clientHeight };
+      const before = stageSize.current;
+      stageSize.current = size;
+      // A photo shown whole is fitted again; one the user zoomed into keeps its zoom and centre.
+      setView((current) =>
+        current && before && !sameView(current, fitView(before.width, before.height, photoWidth, photoHeight))
+          ? resizeView(current, before, size)
+          : fitView(size.width, size.height, photoWidth, photoHeight),
+      );
+    });
+    observer.observe(stage);
+    return () => observer.disconnect();
+  }, [painter, photoHeight, photoWidth]);
+
+  const unsaved = present !== null && present !== saved;
+
+  const save = useCallback(async () => {
+    if (!present) return;
+    setStatus('Saving…');
+    try {
+      const result = await client.call('masks.save', {
+        assetId: asset.id,
+        purpose,
+        ...(mask ? { maskId: mask.id } : {}),
+        content: present,
+      });
+      setMask(result);
+      setSaved(present);
+      setStatus(`Saved as version ${result.version} of “${result.name}”.`);
+      setError(null);
+    } catch (caught) {
+      setStatus(null);
+      setError(caught instanceof Error ? caught.message : String(caught));
+    }
+  }, [asset.id, client, mask, present, purpose]);
+
+  const close = useCallback(() => {
+    if (unsaved && !confirmClose) setConfirmClose(true);
+    else onClose();
+  }, [confirmClose, onClose, unsaved]);
+
+  const zoomToggle = useCallback(() => {
+    const size = stageSize.current;
+    if (!size || !view) return;
+    const fitted = fitView(size.width, size.height, photoWidth, photoHeight);
+    const centre = {
+      x: (size.width / 2 - view.offsetX) / view.scale,
+      y: (size.height / 2 - view.offsetY) / view.scale,
+    };
+    const actual = actualPixelsView(window.devicePixelRatio || 1, centre, size.width, size.height);
+    setView(Math.abs(view.scale - actual.scale) < 1e-6 ? fitted : actual);
+  }, [photoHeight, photoWidth, view]);
+
+  const edit = useCallback((change: (current: MaskHistory) => MaskHistory) => {
+    setHistory((current) => (current ? change(current) : current));
+  }, []);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const command = matchCommand('mask', event)?.id;
+      if (command === 'mask.pan') spaceHeld.current = true;
+      else if (command === 'mask.brush') setBrush({ tool: 'brush' });
+      else if (command === 'mask.eraser') setBrush({ tool: 'eraser' });
+      else if (command === 'mask.smaller' || command === 'mask.larger')
+        setBrush({ size: stepSize(brush.size, command === 'mask.larger') });
+      else if (command === 'mask.softer' || command === 'mask.harder')
+        setBrush({ hardness: stepHardness(brush.hardness, command === 'mask.harder') });
+      else if (command === 'mask.overlay') setBrush({ overlayShown: !brush.overlayShown });
+      else if (command === 'mask.peek') setPeek(true);
+      else if (command === 'mask.undo') edit(undo);
+      else if (command === 'mask.redo') edit(redo);
+      else if (command === 'mask.invert') edit(invert);
+      else if (command === 'mask.clear') edit(clear);
+      else if (command === 'mask.fill') edit(fill);
+      else if (command === 'mask.zoom') zoomToggle();
+      else if (command === 'mask.save') void save();
+      else if (command === 'mask.close') close();
+      else return;
+      event.preventDefault();
+    };
+    const onKeyUp = (event: KeyboardEvent): void => {
+      if (isKeyOf('mask.pan', event.key)) spaceHeld.current = false;
+      if (isKeyOf('mask.peek', event.key)) setPeek(false);
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
+  }, [brush, close, edit, save, setBrush, zoomToggle]);
+
+  if (photoWidth === 0 || photoHeight === 0) {
+    return (
+      <p className="error">This photo has not been read yet: its size is unknown, so a mask cannot be painted on it.</p>
+    );
+  }
+
+  const transform =
+    view && painter
+      ? `translate(${view.offsetX}px, ${view.offsetY}px) scale(${(view.scale * photoWidth) / painter.width}, ${(view.scale * photoHeight) / painter.height})`
+      : 'none';
+  const overlayVisible = brush.overlayShown && !peek;
+
+  return (
+    <section className="mask-editor" aria-label={`${PURPOSE_WORDS[purpose]} mask`}>
+      <MaskToolbar
+        brush={brush}
+        setBrush={setBrush}
+        canUndo={(history?.past.length ?? 0) > 0}
+        canRedo={(history?.future.length ?? 0) > 0}
+        onEdit={edit}
+        onFit={() =>
+          stageSize.current &&
+          setView(fitView(stageSize.current.width, stageSize.current.height, photoWidth, photoHeight))
+        }
+        onZoom={zoomToggle}
+        onSave={() => void save()}
+        onClose={close}
+        unsaved={unsaved}
+        title={`${PURPOSE_WORDS[purpose]} mask${mask ? ` “${mask.name}”, version ${mask.version}` : ' (new)'}`}
+      />
+      {confirmClose ? (
+        <div className="mask-confirm" role="alertdialog" aria-label="Unsaved strokes">
+          <span>This mask has strokes that are not saved.</span>
+          <button type="button" onClick={() => void save().then(onClose)}>
+            Save and close
+          </button>
+          <button type="button" onClick={onClose}>
+            Discard them
+          </button>
+          <button type="button" onClick={() => setConfirmClose(false)}>
+            Keep painting
+          </button>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {status ? (
+        <p className="muted mask-status" role="status">
+          {status}
+        </p>
+      ) : null}
+      <div
+        ref={stageRef}
+        className={`mask-stage tool-${brush.tool}`}
+        data-testid="mask-stage"
+        data-ready={painter && view ? 'true' : 'false'}
+      >
+        {painter ? (
+          <>
+            <img
+              className="mask-photo"
+              src={mediaUrl('preview', asset.id)}
+              alt=""
+              draggable={false}
+              style={{ width: painter.width, height: painter.height, transform }}
+            />
+            <canvas
+              ref={overlayRef}
+              className="mask-overlay"
+              data-testid="mask-overlay"
+              width={painter.width}
+              height={painter.height}
+              style={{ transform, opacity: overlayVisible ? brush.overlayOpacity : 0 }}
+            />
+          </>
+        ) : (
+          <p className="muted">Opening the mask…</p>
+        )}
+        <canvas ref={cursorRef} className="mask-cursor" aria-hidden="true" />
+      </div>
+    </section>
+  );
+}

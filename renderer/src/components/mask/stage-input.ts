@@ -1,0 +1,231 @@
+import { MAX_STROKE_POINTS, type MaskPoint, type MaskStroke } from '../../../../shared/mask';
+import type { BrushSettings } from './brush-settings';
+import { storedStroke } from './mask-history';
+import type { BrushStroke, MaskPainter } from './mask-painter';
+import { panBy, toPhoto, zoomAt, type MaskView } from './mask-view';
+
+/** What the stage's pointer handling reads at the moment of each event (kept current by the editor). */
+export interface StageState {
+  view: MaskView;
+  brush: BrushSettings;
+  painter: MaskPainter | null;
+  /** Is the drawing inverted (strokes are then kept in the opposite mode)? */
+  inverted: boolean;
+  /** Space is held: a drag pans. */
+  spaceHeld: boolean;
+}
+
+export interface StageCallbacks {
+  state: () => StageState;
+  setView: (view: MaskView) => void;
+  /** A stroke was painted (its pixels are already in the painter): keep it in the drawing. */
+  strokeDone: (stroke: MaskStroke) => void;
+  setBrush: (change: Partial<BrushSettings>) => void;
+  /** The painter has new pixels to show. */
+  repaint: () => void;
+}
+
+type Drag =
+  | { kind: 'pan'; x: number; y: number; view: MaskView }
+  | { kind: 'resize'; x: number; y: number; size: number; hardness: number }
+  | { kind: 'stroke'; stored: BrushStroke; points: MaskPoint[] };
+
+/**
+ * Pointer input on the painting stage, in plain DOM (no React render per move): paint with the left
+ * button, erase with the right one, Alt or the eraser tool; Shift-click draws a straight line from
+ * the last point; Alt + right-drag sets the size (sideways) and hardness (up and down); the middle
+ * button or Space-drag pans; the wheel zooms at the pointer. Every coalesced pointer event is used,
+ * so fast strokes keep their shape; points closer than a fraction of the brush are skipped.
+ */
+export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callbacks: StageCallbacks): () => void {
+  let drag: Drag | null = null;
+  let lastPoint: MaskPoint | null = null;
+  let pointer: { x: number; y: number } | null = null;
+
+  const local = (event: { clientX: number; clientY: number }) => {
+    const rect = stage.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  };
+  const longSide = (painter: MaskPainter) => Math.max(painter.photoWidth, painter.photoHeight);
+
+  const pointOf = (event: PointerEvent, view: MaskView): MaskPoint => {
+    const at = local(event);
+    const photo = toPhoto(view, at.x, at.y);
+    // A mouse reports 0.5 while pressed: only a pen's pressure is real.
+    return event.pointerType === 'pen' ? { ...photo, pressure: event.pressure } : photo;
+  };
+
+  const drawCursor = (): void => {
+    const context = cursor.getContext('2d');
+    if (!context) return;
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(stage.clientWidth * ratio);
+    const height = Math.round(stage.clientHeight * ratio);
+    if (cursor.width !== width || cursor.height !== height) {
+      cursor.width = width;
+      cursor.height = height;
+    }
+    context.clearRect(0, 0, width, height);
+    const { view, brush, painter } = callbacks.state();
+    if (!pointer || !painter || drag?.kind === 'pan') return;
+    const radius = ((brush.size * longSide(painter)) / 2) * view.scale * ratio;
+    const x = pointer.x * ratio;
+    const y = pointer.y * ratio;
+    context.lineWidth = ratio;
+    for (const [colour, offset] of [
+      ['rgba(0,0,0,0.8)', 1],
+      ['rgba(255,255,255,0.9)', 0],
+    ] as const) {
+      context.strokeStyle = colour;
+      context.setLineDash([]);
+      context.beginPath();
+      context.arc(x, y, Math.max(1, radius + offset * ratio), 0, Math.PI * 2);
+      context.stroke();
+      if (brush.hardness < 1 && brush.hardness > 0) {
+        context.setLineDash([4 * ratio, 4 * ratio]);
+        context.beginPath();
+        context.arc(x, y, Math.max(1, radius * brush.hardness + offset * ratio), 0, Math.PI * 2);
+        context.stroke();
+      }
+    }
+  };
+
+  const addPoint = (point: MaskPoint): void => {
+    if (drag?.kind !== 'stroke') return;
+    const { painter, brush, view } = callbacks.state();
+    if (!painter) return;
+    const last = drag.points.at(-1);
+    // Closer than a twentieth of the brush (and half a screen pixel) adds nothing a person can see.
+    const spacing = Math.max((brush.size * longSide(painter)) / 20, 0.5 / view.scale);
+    if (last && Math.hypot(point.x - last.x, point.y - last.y) < spacing) return;
+    if (drag.points.length >= MAX_STROKE_POINTS) {
+      // A stroke this long is kept as two: the drawing's limits hold, the line does not break.
+      finishStroke();
+      startStroke(last ?? point);
+    }
+    drag.points.push(point);
+    painter.extend(drag.stored, point);
+    callbacks.repaint();
+  };
+
+  const brushStroke = (erase: boolean, pen: boolean): BrushStroke => {
+    const { brush, inverted, painter } = callbacks.state();
+    return storedStroke(inverted, {
+      size: brush.size * (painter ? longSide(painter) : 1),
+      hardness: brush.hardness,
+      opacity: brush.opacity,
+      mode: erase ? ('erase' as const) : ('paint' as const),
+      ...(pen && (brush.pressureSize || brush.pressureOpacity)
+        ? { pressureControls: { size: brush.pressureSize, opacity: brush.pressureOpacity } }
+        : {}),
+    });
+  };
+
+  let strokeErase = false;
+  let strokePen = false;
+  const startStroke = (first: MaskPoint): void => {
+    const { painter } = callbacks.state();
+    if (!painter) return;
+    const stored = brushStroke(strokeErase, strokePen);
+    drag = { kind: 'stroke', stored, points: [first] };
+    painter.begin(stored, first);
+    callbacks.repaint();
+  };
+  const finishStroke = (): void => {
+    if (drag?.kind !== 'stroke') return;
+    const { painter } = callbacks.state();
+    painter?.end();
+    const stroke: MaskStroke = { ...drag.stored, points: drag.points };
+    lastPoint = drag.points.at(-1) ?? lastPoint;
+    drag = null;
+    callbacks.strokeDone(stroke);
+  };
+
+  const onPointerDown = (event: PointerEvent): void => {
+    const state = callbacks.state();
+    if (!state.painter) return;
+    stage.setPointerCapture(event.pointerId);
+    event.preventDefault();
+    const at = local(event);
+    if (event.button === 1 || (event.button === 0 && state.spaceHeld)) {
+      drag = { kind: 'pan', x: at.x, y: at.y, view: state.view };
+      stage.classList.add('panning');
+      return;
+    }
+    if (event.button === 2 && event.altKey) {
+      drag = { kind: 'resize', x: at.x, y: at.y, size: state.brush.size, hardness: state.brush.hardness };
+      return;
+    }
+    if (event.button !== 0 && event.button !== 2) return;
+    strokeErase = event.button === 2 || event.altKey || state.brush.tool === 'eraser';
+    strokePen = event.pointerType === 'pen';
+    const point = pointOf(event, state.view);
+    if (event.shiftKey && lastPoint) {
+      // Shift-click: a straight line from where the last stroke ended.
+      startStroke(lastPoint);
+      if (drag?.kind === 'stroke') {
+        drag.points.push(point);
+        state.painter.extend(drag.stored, point);
+      }
+      finishStroke();
+      return;
+    }
+    startStroke(point);
+  };
+
+  const onPointerMove = (event: PointerEvent): void => {
+    pointer = local(event);
+    const state = callbacks.state();
+    if (drag?.kind === 'pan') {
+      callbacks.setView(panBy(drag.view, pointer.x - drag.x, pointer.y - drag.y));
+    } else if (drag?.kind === 'resize' && state.painter) {
+      const long = longSide(state.painter);
+      const size = Math.min(1, Math.max(0.001, drag.size + ((pointer.x - drag.x) * 2) / (state.view.scale * long)));
+      const hardness = Math.min(1, Math.max(0, drag.hardness - (pointer.y - drag.y) / 200));
+      callbacks.setBrush({ size, hardness: Math.round(hardness * 100) / 100 });
+    } else if (drag?.kind === 'stroke') {
+      const events = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
+      for (const each of events.length > 0 ? events : [event]) addPoint(pointOf(each, state.view));
+    }
+    drawCursor();
+  };
+
+  const onPointerUp = (event: PointerEvent): void => {
+    if (stage.hasPointerCapture(event.pointerId)) stage.releasePointerCapture(event.pointerId);
+    if (drag?.kind === 'stroke') finishStroke();
+    drag = null;
+    stage.classList.remove('panning');
+    drawCursor();
+  };
+
+  const onLeave = (): void => {
+    pointer = null;
+    drawCursor();
+  };
+
+  const onWheel = (event: WheelEvent): void => {
+    event.preventDefault();
+    const at = local(event);
+    const { view } = callbacks.state();
+    callbacks.setView(zoomAt(view, Math.exp(-event.deltaY * 0.0015), at.x, at.y));
+  };
+
+  const onContextMenu = (event: Event): void => event.preventDefault();
+
+  stage.addEventListener('pointerdown', onPointerDown);
+  stage.addEventListener('pointermove', onPointerMove);
+  stage.addEventListener('pointerup', onPointerUp);
+  stage.addEventListener('pointercancel', onPointerUp);
+  stage.addEventListener('pointerleave', onLeave);
+  stage.addEventListener('wheel', onWheel, { passive: false });
+  stage.addEventListener('contextmenu', onContextMenu);
+  return () => {
+    stage.removeEventListener('pointerdown', onPointerDown);
+    stage.removeEventListener('pointermove', onPointerMove);
+    stage.removeEventListener('pointerup', onPointerUp);
+    stage.removeEventListener('pointercancel', onPointerUp);
+    stage.removeEventListener('pointerleave', onLeave);
+    stage.removeEventListener('wheel', onWheel);
+    stage.removeEventListener('contextmenu', onContextMenu);
+  };
+}
