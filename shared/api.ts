@@ -79,6 +79,8 @@ const RunTargetsSchema = z
     assetIds: z.array(id).max(10_000).default([]),
     variantIds: z.array(id).max(10_000).default([]),
     garment: InputTargetSchema.optional(),
+    /** Masks chosen for the run, each of one photo; a photo with none chosen takes its latest mask of the purpose. */
+    masks: z.array(id).max(10_000).default([]),
   })
   .strict()
   .refine((run) => run.assetIds.length + run.variantIds.length > 0, {

@@ -205,8 +205,13 @@ test('an editor paints the mask a waiting redaction asks for: paint, erase, undo
   expect(run.awaitingInput).toBe(1);
 
   await openShoot(page);
-  // The grid's "Needs a mask" opens the editor on that photo, for the redaction.
+  // The grid's "Needs a mask" opens the editor on that photo, for the redaction; so does the queue's row.
   await page.getByTestId('badge-needs-mask').click();
+  await expect(page.getByRole('region', { name: 'Redact mask' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('region', { name: 'Redact mask' })).toBeHidden();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /Queue/ }).click();
+  await page.getByRole('button', { name: 'Paint the mask' }).click();
   await expect(page.getByRole('region', { name: 'Redact mask' })).toBeVisible();
   await expect(page.getByTestId('mask-stage')).toHaveAttribute('data-ready', 'true');
 

@@ -329,6 +329,37 @@ describe('masks with names and versions', () => {
       { x: 2, y: 5 },
     ]);
   });
+
+  it('runs with the mask the user chose for the photo, and refuses a mask of another purpose', async () => {
+    const { engine, assetIds, shoot, db } = await setup(1);
+    autoApprove(db, shoot.id);
+    await call(engine, 'queue.pause', { scope: 'global' });
+    const assetId = assetIds[0] ?? '';
+    const content = { width: 10, height: 10, strokes: [{ points: [{ x: 5, y: 5 }], size: 3, mode: 'paint' as const }] };
+    const pool = await call(engine, 'masks.save', { assetId, purpose: 'exterior', name: 'Pool', content });
+    const terrace = await call(engine, 'masks.save', { assetId, purpose: 'exterior', name: 'Terrace', content });
+    const spots = await call(engine, 'masks.save', { assetId, purpose: 'heal', content });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Paint',
+      provider: 'test',
+      operation: 'paint',
+      params: {},
+    });
+
+    const chosen = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds, masks: [pool.id] });
+    expect((await call(engine, 'jobs.get', { id: chosen.jobIds[0] ?? '' })).inputs.mask).toEqual({
+      maskId: pool.id,
+      version: 1,
+    });
+    const latest = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds });
+    expect((await call(engine, 'jobs.get', { id: latest.jobIds[0] ?? '' })).inputs.mask?.maskId).toBe(terrace.id);
+    const wrong = await refusal(engine, 'recipes.run', { recipeId: recipe.id, assetIds, masks: [spots.id] });
+    expect(wrong).toMatchObject({ code: 'invalid_input' });
+    expect(wrong.message).toContain('heal mask');
+    expect((await refusal(engine, 'recipes.estimate', { recipeId: recipe.id, assetIds, masks: ['nope'] })).code).toBe(
+      'not_found',
+    );
+  });
 });
 
 describe('controlling the queue', () => {

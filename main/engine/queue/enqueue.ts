@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
-import type { InputTarget } from '../../../shared/job-inputs';
+import type { InputTarget, MaskRef } from '../../../shared/job-inputs';
 import type { Recipe } from '../../../shared/jobs';
 import { assetShoot } from '../db/assets-repo';
 import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-runs-repo';
 import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
+import { getMask } from '../db/masks-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { getVariant, listVariants } from '../db/variants-repo';
 import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
@@ -41,6 +42,8 @@ export interface RunTargets {
   assetIds: readonly string[];
   variantIds: readonly string[];
   garment?: InputTarget;
+  /** Masks the user chose, by id (each is one photo's); other photos take their latest mask of the purpose. */
+  masks?: readonly string[];
 }
 
 /**
@@ -66,9 +69,27 @@ export function enqueueRecipe(
     ...targets.variantIds.map((id) => ({ kind: 'variant' as const, id })),
   ];
   for (const picture of pictures) checkPictureFits(spec, picture);
+  const chosen = chosenMasks(db, spec, targets.masks ?? []);
   const planner = new JobPlanner(db, module, spec, recipe, validParams(spec, recipe.params));
-  for (const picture of pictures) planner.add(shootOf(db, picture), picture, targets.garment);
+  for (const picture of pictures) planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
   return planner.insert(now);
+}
+
+/** The masks a user chose for a run, by the photo each belongs to, pinned at their current version. */
+function chosenMasks(db: Db, spec: OperationSpec, ids: readonly string[]): ReadonlyMap<string, MaskRef> {
+  const chosen = new Map<string, MaskRef>();
+  for (const id of ids) {
+    const mask = getMask(db, id);
+    if (!mask) throw new AppError('not_found', `No mask ${id}.`);
+    const wanted = spec.inputs.mask?.purpose;
+    if (!wanted) throw new AppError('invalid_input', `${spec.label} takes no mask.`);
+    if (mask.purpose !== wanted) {
+      throw new AppError('invalid_input', `“${mask.name}” is a ${mask.purpose} mask; ${spec.label} takes a ${wanted} mask.`);
+    }
+    if (chosen.has(mask.assetId)) throw new AppError('invalid_input', 'Choose one mask per photo.');
+    chosen.set(mask.assetId, { maskId: mask.id, version: mask.version });
+  }
+  return chosen;
 }
 
 /**
@@ -164,8 +185,9 @@ class JobPlanner {
     picture: InputTarget | null,
     garment: InputTarget | undefined,
     extra: { variants?: string[] } = {},
+    masks: ReadonlyMap<string, MaskRef> = new Map(),
   ): void {
-    const inputs = { ...planInputs(this.db, this.spec, picture, garment), ...extra };
+    const inputs = { ...planInputs(this.db, this.spec, picture, garment, masks), ...extra };
     const estimate = this.module.estimateCost(this.recipe.operation, this.params, inputs).credits;
     const waitingFor = nextWait(this.spec, { shootId, provider: this.recipe.provider, inputs, estimate }, this.spend);
     this.run.totalEstimate += estimate;

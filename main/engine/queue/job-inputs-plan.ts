@@ -49,12 +49,16 @@ export function checkPictureFits(spec: OperationSpec, target: InputTarget): void
   }
 }
 
-/** The inputs of a job on one picture (or none), with its mask pinned if there is one to pin. */
+/**
+ * The inputs of a job on one picture (or none), with its mask pinned if there is one to pin: the
+ * one chosen for its photo, else the photo's latest mask of the purpose.
+ */
 export function planInputs(
   db: Db,
   spec: OperationSpec,
   picture: InputTarget | null,
   garment: InputTarget | undefined,
+  chosenMasks: ReadonlyMap<string, MaskRef> = new Map(),
 ): JobInputs {
   const pinned = picture ? pinTarget(db, picture) : null;
   const inputs: JobInputs = {};
@@ -64,7 +68,8 @@ export function planInputs(
   }
   if (garment && spec.inputs.garment) inputs.garment = pinTarget(db, garment);
   if (spec.inputs.mask) {
-    const mask = pinDefaultMask(db, pinned?.assetId ?? null, spec.inputs.mask.purpose);
+    const assetId = pinned?.assetId ?? null;
+    const mask = (assetId && chosenMasks.get(assetId)) || pinDefaultMask(db, assetId, spec.inputs.mask.purpose);
     if (mask) inputs.mask = mask;
   }
   return inputs;

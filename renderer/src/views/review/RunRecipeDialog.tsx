@@ -1,6 +1,7 @@
 import type { CostUnit } from '../../../../shared/providers';
 import { costWords } from '../queue/cost-words';
-import { useProviderUnits } from '../../store/use-provider-units';
+import { useMaskPurposeOf, useProviderUnits } from '../../store/use-provider-units';
+import type { Mask } from '../../../../shared/mask';
 import { useEffect, useRef, useState } from 'react';
 import type { Recipe } from '../../../../shared/jobs';
 import { AppError } from '../../../../shared/errors';
@@ -35,7 +36,36 @@ export function RunRecipeDialog(props: {
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
   const unitAt = useProviderUnits();
+  const maskPurposeOf = useMaskPurposeOf();
   const { assetIds, onClose } = props;
+  const recipe = recipes?.find((candidate) => candidate.id === recipeId);
+  // On one photo, an operation that takes a mask offers that photo's masks of its purpose.
+  const purpose = recipe && assetIds.length === 1 ? maskPurposeOf(recipe) : null;
+  const [masks, setMasks] = useState<{ key: string; list: Mask[] } | null>(null);
+  const [maskId, setMaskId] = useState<string>('');
+  const onlyAsset = assetIds.length === 1 ? (assetIds[0] ?? null) : null;
+  const maskKey = onlyAsset && purpose ? `${onlyAsset}/${purpose}` : null;
+  const offered = masks && masks.key === maskKey ? masks.list : [];
+  const chosenMask = offered.find((mask) => mask.id === maskId) ?? offered[0] ?? null;
+  const chosen = chosenMask ? [chosenMask.id] : [];
+  const chosenKey = chosen.join(',');
+
+  useEffect(() => {
+    if (!onlyAsset || !purpose || !maskKey) return;
+    let current = true;
+    client
+      .call('masks.list', { assetId: onlyAsset })
+      .then((list) => {
+        if (!current) return;
+        // Newest first: the one a job would take by default leads.
+        const fitting = list.filter((mask) => mask.purpose === purpose).sort((a, b) => b.updatedAt - a.updatedAt);
+        setMasks({ key: maskKey, list: fitting });
+      })
+      .catch((caught: unknown) => current && setError(message(caught)));
+    return () => {
+      current = false;
+    };
+  }, [client, maskKey, onlyAsset, purpose]);
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -55,18 +85,18 @@ export function RunRecipeDialog(props: {
     if (!recipeId) return;
     let current = true;
     client
-      .call('recipes.estimate', { recipeId, assetIds: [...assetIds] })
+      .call('recipes.estimate', { recipeId, assetIds: [...assetIds], masks: chosenKey ? chosenKey.split(',') : [] })
       .then((answer) => current && setEstimated({ recipeId, estimate: answer }))
       .catch((caught: unknown) => current && setError(message(caught)));
     return () => {
       current = false;
     };
-  }, [client, recipeId, assetIds]);
+  }, [client, recipeId, assetIds, chosenKey]);
 
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
-      await client.call('recipes.run', { recipeId, assetIds: [...assetIds] });
+      await client.call('recipes.run', { recipeId, assetIds: [...assetIds], masks: chosen });
       onClose(true);
     } catch (caught) {
       setError(message(caught));
@@ -74,7 +104,6 @@ export function RunRecipeDialog(props: {
     }
   };
 
-  const recipe = recipes?.find((candidate) => candidate.id === recipeId);
   return (
     <dialog ref={dialog} className="run-dialog" aria-label={props.title} onCancel={() => onClose(false)}>
       <h2>{props.title}</h2>
@@ -106,6 +135,24 @@ export function RunRecipeDialog(props: {
             <p className="muted">
               {recipe.provider} · {recipe.operation}
             </p>
+          ) : null}
+          {purpose && offered.length > 0 ? (
+            <label className="field">
+              Mask{' '}
+              <select
+                aria-label="Mask"
+                value={chosenMask?.id ?? ''}
+                onChange={(event) => setMaskId(event.target.value)}
+              >
+                {offered.map((mask) => (
+                  <option key={mask.id} value={mask.id}>
+                    {mask.name} · version {mask.version}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : purpose && masks?.key === maskKey ? (
+            <p className="muted">This photo has no {purpose} mask yet: the job will wait until one is painted.</p>
           ) : null}
           <p role="status" className="estimate">
             {estimate
