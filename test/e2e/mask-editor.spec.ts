@@ -375,6 +375,67 @@ test('pen pressure: the same stroke at 0.2 and at full pressure saves two widths
   expect(light).toBeLessThan(firm * 0.5);
 });
 
+test('a saved version with raster layers (an imported PNG, one with alpha and one without) opens as the engine renders it', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  const photo = await ingest('photos/grace_hopper.jpg');
+  // A selection with alpha (a soft disc) and one without (a grey ramp, read as its grey level), at a
+  // size other than the photo's: both are stretched over it.
+  const side = 64;
+  const disc = Buffer.alloc(side * side * 4);
+  const ramp = Buffer.alloc(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      disc[(y * side + x) * 4 + 3] = Math.max(0, 255 - Math.round(Math.hypot(x - 20, y - 40) * 12));
+      ramp[y * side + x] = x >= 40 ? Math.round(((x - 40) / 23) * 200) : 0;
+    }
+  }
+  const png = async (raw: Buffer, channels: 1 | 4) =>
+    (
+      await sharp(raw, { raw: { width: side, height: side, channels } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+  await call('masks.save', {
+    assetId: photo.id,
+    purpose: 'heal',
+    content: {
+      width: photo.width,
+      height: photo.height,
+      rasters: [
+        { png: await png(disc, 4), mode: 'paint' },
+        { png: await png(ramp, 1), mode: 'paint', opacity: 0.8 },
+      ],
+      strokes: [
+        {
+          points: [
+            { x: 100, y: 500 },
+            { x: 400, y: 80 },
+          ],
+          size: 30,
+          hardness: 0.5,
+          mode: 'erase',
+        },
+      ],
+    },
+  });
+  await openEditor(page, 'heal');
+  await expect.poll(() => painted(page)).toBeGreaterThan(0);
+  const mask = await call<Mask>('masks.get', { assetId: photo.id, purpose: 'heal' });
+  const shown = await overlay(page);
+  const engine = await renderMask(mask.content, shown.width, shown.height);
+  let agree = 0;
+  shown.values.forEach((value, index) => {
+    if (Math.abs(value - (engine[index] ?? 0)) <= 2) agree++;
+  });
+  test.info().annotations.push({
+    type: 'agreement',
+    description: `${agree} of ${shown.values.length} proxy pixels within 2 levels (raster layers resampled by the browser and by sharp)`,
+  });
+  expect(agree / shown.values.length).toBeGreaterThanOrEqual(0.99);
+});
+
 test('on an orientation-6 photo, a mask painted over a marker on screen lands on it, and stays on it when the window is resized', async ({
   page,
 }) => {

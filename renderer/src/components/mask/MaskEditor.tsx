@@ -19,6 +19,7 @@ import {
 import { MaskPainter } from './mask-painter';
 import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
 import { paintOverlay } from './overlay';
+import { decodeRasterLayers } from './raster-layers';
 import { attachStage, type StageState } from './stage-input';
 import { MaskToolbar } from './MaskToolbar';
 import './mask.css';
@@ -82,6 +83,11 @@ export function MaskEditor({
       if (!current) return;
       const content = existing?.content ?? blankContent(photoWidth, photoHeight);
       const made = new MaskPainter(photoWidth, photoHeight, image.naturalWidth, image.naturalHeight);
+      made.setRasterLayers(
+        content.rasters,
+        await decodeRasterLayers(content.rasters, image.naturalWidth, image.naturalHeight),
+      );
+      if (!current) return;
       setMask(existing);
       setHistory(startHistory(content));
       setSaved(content);

@@ -36,10 +36,18 @@ export class MaskPainter {
     this.strokes = new Uint8Array(width * height);
   }
 
-  /** Renders a whole drawing (its raster layers, decoded by the caller at this size, come first). */
-  renderAll(content: MaskContent, rasters?: Uint8Array): void {
+  /** The raster layers of a version, decoded at this size (see raster-layers.ts), drawn under its strokes. */
+  private rasterBase: { layers: MaskContent['rasters']; pixels: Uint8Array } | null = null;
+
+  setRasterLayers(layers: MaskContent['rasters'], pixels: Uint8Array | undefined): void {
+    this.rasterBase = pixels ? { layers, pixels } : null;
+  }
+
+  /** Renders a whole drawing: its raster layers (when they are the ones decoded), then its strokes. */
+  renderAll(content: MaskContent): void {
     const plan = planMask(content, this.width, this.height);
-    this.strokes = renderPlan(rasters ? { ...plan, base: rasters } : plan);
+    const base = this.rasterBase && this.rasterBase.layers === content.rasters ? this.rasterBase.pixels : undefined;
+    this.strokes = renderPlan(base ? { ...plan, base } : plan);
     this.invert = content.invert;
     this.live = null;
     this.markDirty({ left: 0, top: 0, width: this.width, height: this.height });
