@@ -13,7 +13,11 @@
  *   - export of 200 photos of 12–24 MP (BENCH_EXPORT_FILES; BENCH_EXPORT=0 skips it) with the Listing
  *     (MLS) preset's settings vs sharp alone resizing and encoding them (see export-bench.ts);
  *   - the UI in Chromium (BENCH_UI=0 skips it): frame times scrolling a 5,000-photo grid and dragging
- *     the compare slider over a 24 MP photo vs the same on an empty page (see ui-bench.ts).
+ *     the compare slider over a 24 MP photo vs the same on an empty page (see ui-bench.ts);
+ *   - the mask editor (BENCH_MASK=0 skips it): frame times painting a stroke over a 24 MP photo in
+ *     Chromium vs the same mouse moves on an empty page, and rasterising 50 strokes of 200 points at
+ *     24 MP in the engine's worker vs sharp drawing them as an SVG, with how long the engine's server
+ *     takes to answer meanwhile (see mask-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +35,7 @@ import { runIngestBench } from './ingest-bench-runner';
 import { runEnhanceBench } from './enhance-bench-runner';
 import { runExportBench } from './export-bench';
 import { runUiBench } from './ui-bench';
+import { runMaskBench } from './mask-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -103,7 +108,6 @@ async function main(): Promise<void> {
     version: 'bench',
     log: silentLogger,
   });
-  fs.mkdirSync(path.join(dir, 'engine'));
   engine.start();
   try {
     const echo = await rawEcho();
@@ -135,6 +139,9 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_UI !== '0') {
     for (const line of await runUiBench()) process.stdout.write(`${line}\n`);
+  }
+  if (process.env.BENCH_MASK !== '0') {
+    for (const line of await runMaskBench()) process.stdout.write(`${line}\n`);
   }
 }
 

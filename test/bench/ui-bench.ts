@@ -16,8 +16,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
-import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+import { call, sleep, START_RECORDING, STOP_RECORDING } from './bench-page';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -86,40 +86,6 @@ const SCROLL_AND_RECORD = `async ({ selector, speed, ms }) => {
     requestAnimationFrame(tick);
   });
 }`;
-
-/** In-page: start recording frame intervals into window.__uiBenchFrames. */
-const START_RECORDING = `(() => {
-  const state = { intervals: [], last: -1, running: true };
-  window.__uiBenchFrames = state;
-  const tick = (now) => {
-    if (!state.running) return;
-    if (state.last >= 0) state.intervals.push(now - state.last);
-    state.last = now;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-})()`;
-
-/** In-page: stop recording after one more frame and return the intervals. */
-const STOP_RECORDING = `new Promise((resolve) => requestAnimationFrame(() => {
-  const state = window.__uiBenchFrames;
-  state.running = false;
-  resolve(state.intervals);
-}))`;
-
-async function call<M extends MethodName>(
-  api: WebSocketBridge,
-  method: M,
-  args: MethodArgs<M>,
-): Promise<MethodResult<M>> {
-  const envelope = await api.invoke(method, args);
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
-  return envelope.result;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

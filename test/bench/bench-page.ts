@@ -1,0 +1,41 @@
+import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
+import type { WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
+
+/**
+ * What the page benches (ui-bench, mask-bench) share: recording frame intervals in the page, and
+ * calling the engine over its WebSocket bridge.
+ */
+
+/** In-page: start recording the intervals between requestAnimationFrame callbacks into window.__benchFrames. */
+export const START_RECORDING = `(() => {
+  const state = { intervals: [], last: -1, running: true };
+  window.__benchFrames = state;
+  const tick = (now) => {
+    if (!state.running) return;
+    if (state.last >= 0) state.intervals.push(now - state.last);
+    state.last = now;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+/** In-page: stop recording after one more frame and return the intervals. */
+export const STOP_RECORDING = `new Promise((resolve) => requestAnimationFrame(() => {
+  const state = window.__benchFrames;
+  state.running = false;
+  resolve(state.intervals);
+}))`;
+
+export async function call<M extends MethodName>(
+  api: WebSocketBridge,
+  method: M,
+  args: MethodArgs<M>,
+): Promise<MethodResult<M>> {
+  const envelope = await api.invoke(method, args);
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
+  return envelope.result;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
