@@ -84,7 +84,10 @@ function chosenMasks(db: Db, spec: OperationSpec, ids: readonly string[]): Reado
     const wanted = spec.inputs.mask?.purpose;
     if (!wanted) throw new AppError('invalid_input', `${spec.label} takes no mask.`);
     if (mask.purpose !== wanted) {
-      throw new AppError('invalid_input', `“${mask.name}” is a ${mask.purpose} mask; ${spec.label} takes a ${wanted} mask.`);
+      throw new AppError(
+        'invalid_input',
+        `“${mask.name}” is a ${mask.purpose} mask; ${spec.label} takes a ${wanted} mask.`,
+      );
     }
     if (chosen.has(mask.assetId)) throw new AppError('invalid_input', 'Choose one mask per photo.');
     chosen.set(mask.assetId, { maskId: mask.id, version: mask.version });
