@@ -153,7 +153,8 @@ describe('perMinute / perWindow', () => {
         arrivals.push(clock.t);
         bucket.settle(granted);
       }
-      if (bucket.tryTake()) inFlight.push(clock.t);
+      const granted = bucket.takeUntilSettled();
+      if (granted !== null) inFlight.push(granted);
     }
     expect(arrivals.length).toBeGreaterThan(12);
     expect(windowViolation(arrivals, 4, 1_000)).toBeNull();
@@ -170,6 +171,20 @@ describe('perMinute / perWindow', () => {
         1_000,
       ),
     ).not.toBeNull();
+  });
+
+  it('counts a request not answered yet as happening now, however long it takes (1 per minute, 70 s in flight)', () => {
+    const clock = fakeClock();
+    const bucket = TokenBucket.perMinute(1, clock.now);
+    const first = bucket.takeUntilSettled();
+    expect(first).toBe(0);
+    // Arrives at 5 s, answered at 70 s: nothing else may start before a minute after the answer.
+    for (clock.t = 0; clock.t < 70_000; clock.t += 100) expect(bucket.takeUntilSettled()).toBeNull();
+    bucket.settle(first ?? 0);
+    clock.t = 70_000 + 60_000;
+    expect(bucket.takeUntilSettled()).toBeNull();
+    clock.t = 70_000 + 61_200;
+    expect(bucket.takeUntilSettled()).toBe(clock.t);
   });
 
   // A bare bucket with the same burst and rate breaks the window limit, which is why the window

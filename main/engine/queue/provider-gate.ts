@@ -65,7 +65,12 @@ export class ProviderGate {
         await clock.sleep(paused, signal);
         continue;
       }
-      if (!this.bucket || this.bucket.tryTake()) break;
+      if (!this.bucket) break;
+      const granted = this.bucket.takeUntilSettled();
+      if (granted !== null) {
+        this.options.onRequestCounted?.(granted);
+        return granted;
+      }
       await clock.sleep(Math.max(1, this.bucket.msUntilAvailable()), signal);
     }
     const granted = clock.now();

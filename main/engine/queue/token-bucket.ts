@@ -64,8 +64,11 @@ export class TokenBucket {
   /** Tokens are counted up to this time. It lies in the future while paused: nothing refills before it. */
   private refilledAt: number;
   private window: RateWindow | undefined;
-  /** Times of the last `window.requests` grants, oldest first. */
-  private readonly grants: number[] = [];
+  /**
+   * The last `window.requests` grants, oldest first. An open one (a request not answered yet) counts
+   * as happening now: the provider may count it at any moment until its answer arrives.
+   */
+  private readonly grants: { at: number; open: boolean }[] = [];
 
   constructor(options: TokenBucketOptions) {
     if (!(options.capacity >= 1 && Number.isFinite(options.capacity))) {
@@ -104,26 +107,39 @@ export class TokenBucket {
 
   /** Takes a token if one is available now; the caller sends the request only on true. */
   tryTake(): boolean {
-    const now = this.clock();
-    this.refill(now);
-    if (this.bucketWaitMs(now) > 0 || this.windowWaitMs(now) > 0) return false;
-    this.tokens = Math.max(0, this.tokens - 1);
-    this.recordGrant(now);
-    return true;
+    return this.take(false) !== null;
+  }
+
+  /**
+   * Takes a token for a request whose answer the caller will report (`settle` with the time this
+   * returns): until then its place in the window counts as now. Null: no token yet.
+   */
+  takeUntilSettled(): number | null {
+    return this.take(true);
   }
 
   /**
    * The request granted at `grantedAt` was answered (or failed) now: the provider has certainly
    * counted it by now, so its place in the window is held from now. A grant and its arrival can be
-   * far apart on a loaded machine (a durable write, a slow connection); measured from the answer,
-   * "never more than R in any W" holds whatever that delay was.
+   * far apart on a loaded machine (a durable write, a slow connection, a stream held open); counted
+   * as now until answered and from the answer after, "never more than R in any W" holds whatever
+   * that delay was.
    */
   settle(grantedAt: number): void {
-    if (!this.window) return;
-    const index = this.grants.indexOf(grantedAt);
-    if (index < 0) return; // already out of the window's log
-    this.grants[index] = Math.max(grantedAt, this.clock());
-    this.grants.sort((a, b) => a - b);
+    const entry = this.grants.find((grant) => grant.open && grant.at === grantedAt);
+    if (!entry) return;
+    entry.open = false;
+    entry.at = Math.max(grantedAt, this.clock());
+    this.grants.sort((a, b) => a.at - b.at);
+  }
+
+  private take(open: boolean): number | null {
+    const now = this.clock();
+    this.refill(now);
+    if (this.bucketWaitMs(now) > 0 || this.windowWaitMs(now) > 0) return null;
+    this.tokens = Math.max(0, this.tokens - 1);
+    this.recordGrant(now, open);
+    return now;
   }
 
   /** Whole ms until tryTake() can succeed (0: now), assuming nobody else takes in between. */
@@ -155,7 +171,11 @@ export class TokenBucket {
     if (!this.window) return;
     const now = this.clock();
     const recent = times.filter((time) => time > now - this.window!.ms && time <= now).sort((a, b) => a - b);
-    this.grants.splice(0, this.grants.length, ...recent.slice(-this.window.requests));
+    this.grants.splice(
+      0,
+      this.grants.length,
+      ...recent.slice(-this.window.requests).map((at) => ({ at, open: false })),
+    );
     if (recent.length > 0) {
       const newest = recent[recent.length - 1] ?? now;
       this.tokens = Math.min(this.tokens, Math.max(0, (now - newest) * this.refillPerMs));
@@ -193,8 +213,9 @@ export class TokenBucket {
   }
 
   private windowWaitMs(now: number): number {
-    const oldest = this.grants[0];
-    if (!this.window || oldest === undefined || this.grants.length < this.window.requests) return 0;
+    if (!this.window || this.grants.length < this.window.requests) return 0;
+    let oldest = now;
+    for (const grant of this.grants) if (!grant.open) oldest = Math.min(oldest, grant.at);
     // The provider counts arrivals, which come after our grants by the time a request takes to
     // leave (a connection, a TLS handshake): the window is held a little longer than it is wide.
     const span = this.window.ms + windowMargin(this.window.ms);
@@ -202,10 +223,13 @@ export class TokenBucket {
     return elapsed >= span ? 0 : span - elapsed;
   }
 
-  private recordGrant(now: number): void {
+  private recordGrant(now: number, open: boolean): void {
     if (!this.window) return;
-    this.grants.push(now);
-    if (this.grants.length > this.window.requests) this.grants.shift();
+    this.grants.push({ at: now, open });
+    if (this.grants.length <= this.window.requests) return;
+    // The oldest answered grant leaves the log; an open one stays until its answer.
+    const closed = this.grants.findIndex((grant) => !grant.open);
+    this.grants.splice(closed < 0 ? 0 : closed, 1);
   }
 
   /** Only for limiters with a known window: a bare limit says nothing about a bucket we cannot map to one. */
