@@ -330,11 +330,12 @@ describe('masks with names and versions', () => {
     ]);
   });
 
-  it('runs with the mask the user chose for the photo, and refuses a mask of another purpose', async () => {
-    const { engine, assetIds, shoot, db } = await setup(1);
+  it('runs with the mask the user chose for the photo, and refuses a mask of another purpose or photo', async () => {
+    const { engine, assetIds: both, shoot, db } = await setup(2);
     autoApprove(db, shoot.id);
     await call(engine, 'queue.pause', { scope: 'global' });
-    const assetId = assetIds[0] ?? '';
+    const [assetId = '', otherId = ''] = both;
+    const assetIds = [assetId];
     const content = { width: 10, height: 10, strokes: [{ points: [{ x: 5, y: 5 }], size: 3, mode: 'paint' as const }] };
     const pool = await call(engine, 'masks.save', { assetId, purpose: 'exterior', name: 'Pool', content });
     const terrace = await call(engine, 'masks.save', { assetId, purpose: 'exterior', name: 'Terrace', content });
@@ -359,6 +360,13 @@ describe('masks with names and versions', () => {
     expect((await refusal(engine, 'recipes.estimate', { recipeId: recipe.id, assetIds, masks: ['nope'] })).code).toBe(
       'not_found',
     );
+    // A mask of a photo the run does not include is a mistake, not silently ignored.
+    const elsewhere = await refusal(engine, 'recipes.run', {
+      recipeId: recipe.id,
+      assetIds: [otherId],
+      masks: [pool.id],
+    });
+    expect(elsewhere.message).toContain('does not include');
   });
 });
 

@@ -69,14 +69,23 @@ export function enqueueRecipe(
     ...targets.variantIds.map((id) => ({ kind: 'variant' as const, id })),
   ];
   for (const picture of pictures) checkPictureFits(spec, picture);
-  const chosen = chosenMasks(db, spec, targets.masks ?? []);
+  const photos = new Set([
+    ...targets.assetIds,
+    ...targets.variantIds.flatMap((id) => getVariant(db, id)?.assetId ?? []),
+  ]);
+  const chosen = chosenMasks(db, spec, targets.masks ?? [], photos);
   const planner = new JobPlanner(db, module, spec, recipe, validParams(spec, recipe.params));
   for (const picture of pictures) planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
   return planner.insert(now);
 }
 
 /** The masks a user chose for a run, by the photo each belongs to, pinned at their current version. */
-function chosenMasks(db: Db, spec: OperationSpec, ids: readonly string[]): ReadonlyMap<string, MaskRef> {
+function chosenMasks(
+  db: Db,
+  spec: OperationSpec,
+  ids: readonly string[],
+  photos: ReadonlySet<string>,
+): ReadonlyMap<string, MaskRef> {
   const chosen = new Map<string, MaskRef>();
   for (const id of ids) {
     const mask = getMask(db, id);
@@ -88,6 +97,9 @@ function chosenMasks(db: Db, spec: OperationSpec, ids: readonly string[]): Reado
         'invalid_input',
         `“${mask.name}” is a ${mask.purpose} mask; ${spec.label} takes a ${wanted} mask.`,
       );
+    }
+    if (!photos.has(mask.assetId)) {
+      throw new AppError('invalid_input', `“${mask.name}” is painted on a photo this run does not include.`);
     }
     if (chosen.has(mask.assetId)) throw new AppError('invalid_input', 'Choose one mask per photo.');
     chosen.set(mask.assetId, { maskId: mask.id, version: mask.version });
