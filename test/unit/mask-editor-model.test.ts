@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MaskStroke } from '../../shared/mask';
+import { MAX_MASK_POINTS, MAX_MASK_STROKES } from '../../shared/mask';
 import {
   addStroke,
+  beyondLimits,
   blankContent,
   clear,
   fill,
@@ -48,6 +50,17 @@ describe('the mask history', () => {
     for (let index = 0; index < HISTORY_LIMIT + 20; index++) history = addStroke(history, stroke(index));
     expect(history.past).toHaveLength(HISTORY_LIMIT);
     expect(history.past.at(-1)?.strokes[0]).toBe(history.present.strokes[0]);
+  });
+});
+
+describe('the limits a saved mask is held to', () => {
+  it('refuses the stroke past the most strokes or points, so the editor never holds a drawing it could not save', () => {
+    const full = { ...blankContent(10, 10), strokes: Array.from({ length: MAX_MASK_STROKES }, () => stroke(1)) };
+    expect(beyondLimits(full, stroke(2))).toContain(`${MAX_MASK_STROKES} strokes`);
+    expect(beyondLimits({ ...full, strokes: full.strokes.slice(1) }, stroke(2))).toBeNull();
+    const long: MaskStroke = { ...stroke(1), points: Array.from({ length: MAX_MASK_POINTS }, () => ({ x: 1, y: 1 })) };
+    expect(beyondLimits(blankContent(10, 10), long)).toBeNull();
+    expect(beyondLimits({ ...blankContent(10, 10), strokes: [stroke(3)] }, long)).toContain('points');
   });
 });
 

@@ -7,6 +7,7 @@ import { useClient, useMediaUrl } from '../../store/context';
 import { overlayRgb, stepHardness, stepSize, useBrushSettings } from './brush-settings';
 import {
   addStroke,
+  beyondLimits,
   blankContent,
   clear,
   fill,
@@ -20,7 +21,8 @@ import { MaskPainter } from './mask-painter';
 import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
 import { paintOverlay } from './overlay';
 import { decodeRasterLayers } from './raster-layers';
-import { attachStage, type StageState } from './stage-input';
+import { attachStage, type AttachedStage, type StageState } from './stage-input';
+import { isTyping } from '../../views/review/keys';
 import { MaskToolbar } from './MaskToolbar';
 import './mask.css';
 
@@ -101,6 +103,8 @@ export function MaskEditor({
     };
   }, [asset.id, client, mediaUrl, photoHeight, photoWidth, purpose]);
 
+  // Read when a frame is drawn, so a colour picked twice in one frame is drawn in the last one.
+  const overlayColour = useRef(brush.overlayColour);
   const repaint = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(() => {
@@ -113,26 +117,32 @@ export function MaskEditor({
       }
       const box = painter.takeDirty();
       if (!box) return;
-      paintOverlay(painter, imageData.current, box, overlayRgb(brush.overlayColour), 1);
+      paintOverlay(painter, imageData.current, box, overlayRgb(overlayColour.current), 1);
       context.putImageData(imageData.current, 0, 0, box.left, box.top, box.width, box.height);
     });
-  }, [brush.overlayColour, painter]);
+  }, [painter]);
 
   // A drawing that is not what the painter shows (opened, undone, filled…) is rendered whole.
   const present = history?.present ?? null;
   useEffect(() => {
     if (!painter || !present || painted.current === present) return;
-    painter.renderAll(present);
-    painted.current = present;
-    repaint();
+    try {
+      painter.renderAll(present);
+      painted.current = present;
+      repaint();
+    } catch (caught) {
+      // Said after this effect (a drawing within the limits always renders; this is the fence).
+      queueMicrotask(() => setError(caught instanceof Error ? caught.message : String(caught)));
+    }
   }, [painter, present, repaint]);
 
-  // A new overlay colour repaints everything.
+  // A new overlay colour repaints the overlay (the drawing itself is unchanged).
   useEffect(() => {
+    overlayColour.current = brush.overlayColour;
     if (!painter) return;
-    painter.renderAll(painted.current ?? blankContent(photoWidth, photoHeight));
+    painter.markAllDirty();
     repaint();
-  }, [brush.overlayColour, painter, photoHeight, photoWidth, repaint]);
+  }, [brush.overlayColour, painter, repaint]);
 
   // What pointer handling reads at each event: kept current after every render.
   const live = useRef<StageState>({
@@ -150,6 +160,13 @@ export function MaskEditor({
   const strokeDone = useCallback((stroke: MaskStroke) => {
     setHistory((current) => {
       if (!current) return current;
+      const refusal = beyondLimits(current.present, stroke);
+      if (refusal) {
+        // The painter shows the stroke: render the drawing without it again.
+        painted.current = null;
+        setError(refusal);
+        return { ...current };
+      }
       const next = addStroke(current, stroke);
       // Its pixels are already in the painter: nothing to render again.
       painted.current = next.present;
@@ -157,17 +174,24 @@ export function MaskEditor({
     });
   }, []);
 
+  const attached = useRef<AttachedStage | null>(null);
+
   useEffect(() => {
     const stage = stageRef.current;
     const cursor = cursorRef.current;
     if (!stage || !cursor || !painter) return;
-    return attachStage(stage, cursor, {
+    const stageInput = attachStage(stage, cursor, {
       state: () => ({ ...live.current, spaceHeld: spaceHeld.current }),
-      setView,
+      setView: (update) => setView((current) => (current ? update(current) : current)),
       strokeDone,
       setBrush,
       repaint,
     });
+    attached.current = stageInput;
+    return () => {
+      stageInput.detach();
+      attached.current = null;
+    };
   }, [painter, repaint, setBrush, strokeDone]);
 
   // Fit the photo when the editor opens; on a window resize keep the same photo point in the middle.
@@ -191,8 +215,9 @@ export function MaskEditor({
 
   const unsaved = present !== null && present !== saved;
 
-  const save = useCallback(async () => {
-    if (!present) return;
+  /** Saves the drawing as a new version; false when it could not be saved (the editor stays open). */
+  const save = useCallback(async (): Promise<boolean> => {
+    if (!present) return false;
     setStatus('Saving…');
     try {
       const result = await client.call('masks.save', {
@@ -205,16 +230,23 @@ export function MaskEditor({
       setSaved(present);
       setStatus(`Saved as version ${result.version} of “${result.name}”.`);
       setError(null);
+      return true;
     } catch (caught) {
       setStatus(null);
       setError(caught instanceof Error ? caught.message : String(caught));
+      return false;
     }
   }, [asset.id, client, mask, present, purpose]);
 
-  const close = useCallback(() => {
-    if (unsaved && !confirmClose) setConfirmClose(true);
-    else onClose();
-  }, [confirmClose, onClose, unsaved]);
+  /** Esc or Close: with unsaved strokes, ask first; asked already, Esc means "keep painting". */
+  const close = useCallback(
+    (fromKey: boolean) => {
+      if (confirmClose && fromKey) setConfirmClose(false);
+      else if (unsaved && !confirmClose) setConfirmClose(true);
+      else onClose();
+    },
+    [confirmClose, onClose, unsaved],
+  );
 
   const zoomToggle = useCallback(() => {
     const size = stageSize.current;
@@ -229,11 +261,15 @@ export function MaskEditor({
   }, [photoHeight, photoWidth, view]);
 
   const edit = useCallback((change: (current: MaskHistory) => MaskHistory) => {
+    // Not while a stroke is being painted: the painter is drawing over the drawing as it was.
+    if (attached.current?.drawing()) return;
     setHistory((current) => (current ? change(current) : current));
   }, []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
+      // A dialog over the editor (the shortcut sheet) or a field being typed in has the keys.
+      if (isTyping(event) || document.querySelector('dialog[open]')) return;
       const command = matchCommand('mask', event)?.id;
       if (command === 'mask.pan') spaceHeld.current = true;
       else if (command === 'mask.brush') setBrush({ tool: 'brush' });
@@ -251,7 +287,7 @@ export function MaskEditor({
       else if (command === 'mask.fill') edit(fill);
       else if (command === 'mask.zoom') zoomToggle();
       else if (command === 'mask.save') void save();
-      else if (command === 'mask.close') close();
+      else if (command === 'mask.close') close(true);
       else return;
       event.preventDefault();
     };
@@ -259,11 +295,18 @@ export function MaskEditor({
       if (isKeyOf('mask.pan', event.key)) spaceHeld.current = false;
       if (isKeyOf('mask.peek', event.key)) setPeek(false);
     };
+    // Keys held when the window loses focus never come back up here.
+    const onBlur = (): void => {
+      spaceHeld.current = false;
+      setPeek(false);
+    };
     window.addEventListener('keydown', onKey);
     window.addEventListener('keyup', onKeyUp);
+    window.addEventListener('blur', onBlur);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
+      window.removeEventListener('blur', onBlur);
     };
   }, [brush, close, edit, save, setBrush, zoomToggle]);
 
@@ -293,14 +336,14 @@ export function MaskEditor({
         }
         onZoom={zoomToggle}
         onSave={() => void save()}
-        onClose={close}
+        onClose={() => close(false)}
         unsaved={unsaved}
         title={`${PURPOSE_WORDS[purpose]} mask${mask ? ` “${mask.name}”, version ${mask.version}` : ' (new)'}`}
       />
       {confirmClose ? (
         <div className="mask-confirm" role="alertdialog" aria-label="Unsaved strokes">
           <span>This mask has strokes that are not saved.</span>
-          <button type="button" onClick={() => void save().then(onClose)}>
+          <button type="button" onClick={() => void save().then((saved) => saved && onClose())}>
             Save and close
           </button>
           <button type="button" onClick={onClose}>

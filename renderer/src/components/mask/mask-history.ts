@@ -1,4 +1,4 @@
-import type { MaskContent, MaskStroke } from '../../../../shared/mask';
+import { MAX_MASK_POINTS, MAX_MASK_STROKES, type MaskContent, type MaskStroke } from '../../../../shared/mask';
 
 /**
  * The drawing being edited, as a value: each edit (a stroke, fill, clear, invert) makes a new
@@ -33,6 +33,21 @@ function record(history: MaskHistory, next: MaskContent): MaskHistory {
  */
 export function storedStroke<S extends Pick<MaskStroke, 'mode'>>(inverted: boolean, stroke: S): S {
   return inverted ? { ...stroke, mode: stroke.mode === 'paint' ? 'erase' : 'paint' } : stroke;
+}
+
+/**
+ * Why the drawing cannot take one more stroke (it would pass the limits every saved mask is held
+ * to), or null. Said when the stroke ends, so the editor never holds a drawing it could not save.
+ */
+export function beyondLimits(content: MaskContent, stroke: MaskStroke): string | null {
+  if (content.strokes.length + 1 > MAX_MASK_STROKES) {
+    return `A mask can have at most ${MAX_MASK_STROKES} strokes: save this one, or clear part of it and paint with fewer, longer strokes.`;
+  }
+  const points = content.strokes.reduce((sum, kept) => sum + kept.points.length, stroke.points.length);
+  if (points > MAX_MASK_POINTS) {
+    return `A mask can have at most ${MAX_MASK_POINTS} points in all: that stroke was not kept. Save this mask, or clear part of it.`;
+  }
+  return null;
 }
 
 /** Adds a stroke already in its stored form (see storedStroke). */

@@ -87,6 +87,11 @@ export class MaskPainter {
     this.live = null;
   }
 
+  /** Everything is to be shown again (the overlay's colour changed). */
+  markAllDirty(): void {
+    this.markDirty({ left: 0, top: 0, width: this.width, height: this.height });
+  }
+
   /** What changed since the last call (for the overlay to repaint), or null. */
   takeDirty(): Box | null {
     const box = this.dirty;

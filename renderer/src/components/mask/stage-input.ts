@@ -17,7 +17,8 @@ export interface StageState {
 
 export interface StageCallbacks {
   state: () => StageState;
-  setView: (view: MaskView) => void;
+  /** Changes the view from the one current when it applies (several wheel events may land before a render). */
+  setView: (update: (view: MaskView) => MaskView) => void;
   /** A stroke was painted (its pixels are already in the painter): keep it in the drawing. */
   strokeDone: (stroke: MaskStroke) => void;
   setBrush: (change: Partial<BrushSettings>) => void;
@@ -37,8 +38,16 @@ type Drag =
  * button or Space-drag pans; the wheel zooms at the pointer. Every coalesced pointer event is used,
  * so fast strokes keep their shape; points closer than a fraction of the brush are skipped.
  */
-export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callbacks: StageCallbacks): () => void {
+export interface AttachedStage {
+  detach: () => void;
+  /** A stroke is being painted: edits of the whole drawing (undo, invert…) wait until it ends. */
+  drawing: () => boolean;
+}
+
+export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callbacks: StageCallbacks): AttachedStage {
   let drag: Drag | null = null;
+  /** The pointer that started the drag: a second one (a palm, another finger) is ignored until it ends. */
+  let activePointer: number | null = null;
   let lastPoint: MaskPoint | null = null;
   let pointer: { x: number; y: number } | null = null;
 
@@ -50,7 +59,13 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
 
   const pointOf = (event: PointerEvent, view: MaskView): MaskPoint => {
     const at = local(event);
-    const photo = toPhoto(view, at.x, at.y);
+    const { painter } = callbacks.state();
+    // A point dragged far off the photo (zoomed out, the pointer captured) is kept within the
+    // drawing's bounds: a brush from there cannot reach the photo anyway.
+    const reach = painter ? 3 * longSide(painter) : 0;
+    const clamp = (value: number, side: number) => Math.min(side + reach, Math.max(-reach, value));
+    const raw = toPhoto(view, at.x, at.y);
+    const photo = painter ? { x: clamp(raw.x, painter.photoWidth), y: clamp(raw.y, painter.photoHeight) } : raw;
     // A mouse reports 0.5 while pressed: only a pen's pressure is real.
     return event.pointerType === 'pen' ? { ...photo, pressure: event.pressure } : photo;
   };
@@ -99,7 +114,8 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
     const spacing = Math.max((brush.size * longSide(painter)) / 20, 0.5 / view.scale);
     if (last && Math.hypot(point.x - last.x, point.y - last.y) < spacing) return;
     if (drag.points.length >= MAX_STROKE_POINTS) {
-      // A stroke this long is kept as two: the drawing's limits hold, the line does not break.
+      // A stroke this long is kept as two sharing one point: the drawing's limits hold and the line
+      // goes on (a soft or translucent erase erases that one point's disc twice).
       finishStroke();
       startStroke(last ?? point);
     }
@@ -143,7 +159,8 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
 
   const onPointerDown = (event: PointerEvent): void => {
     const state = callbacks.state();
-    if (!state.painter) return;
+    if (!state.painter || activePointer !== null) return;
+    activePointer = event.pointerId;
     stage.setPointerCapture(event.pointerId);
     event.preventDefault();
     const at = local(event);
@@ -156,7 +173,10 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
       drag = { kind: 'resize', x: at.x, y: at.y, size: state.brush.size, hardness: state.brush.hardness };
       return;
     }
-    if (event.button !== 0 && event.button !== 2) return;
+    if (event.button !== 0 && event.button !== 2) {
+      activePointer = null;
+      return;
+    }
     strokeErase = event.button === 2 || event.altKey || state.brush.tool === 'eraser';
     strokePen = event.pointerType === 'pen';
     const point = pointOf(event, state.view);
@@ -174,10 +194,13 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
   };
 
   const onPointerMove = (event: PointerEvent): void => {
+    if (activePointer !== null && event.pointerId !== activePointer) return;
     pointer = local(event);
     const state = callbacks.state();
     if (drag?.kind === 'pan') {
-      callbacks.setView(panBy(drag.view, pointer.x - drag.x, pointer.y - drag.y));
+      const { view, x, y } = drag;
+      const to = pointer;
+      callbacks.setView(() => panBy(view, to.x - x, to.y - y));
     } else if (drag?.kind === 'resize' && state.painter) {
       const long = longSide(state.painter);
       const size = Math.min(1, Math.max(0.001, drag.size + ((pointer.x - drag.x) * 2) / (state.view.scale * long)));
@@ -191,6 +214,8 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
   };
 
   const onPointerUp = (event: PointerEvent): void => {
+    if (event.pointerId !== activePointer) return;
+    activePointer = null;
     if (stage.hasPointerCapture(event.pointerId)) stage.releasePointerCapture(event.pointerId);
     if (drag?.kind === 'stroke') finishStroke();
     drag = null;
@@ -206,8 +231,8 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
   const onWheel = (event: WheelEvent): void => {
     event.preventDefault();
     const at = local(event);
-    const { view } = callbacks.state();
-    callbacks.setView(zoomAt(view, Math.exp(-event.deltaY * 0.0015), at.x, at.y));
+    const factor = Math.exp(-event.deltaY * 0.0015);
+    callbacks.setView((view) => zoomAt(view, factor, at.x, at.y));
   };
 
   const onContextMenu = (event: Event): void => event.preventDefault();
@@ -219,7 +244,7 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
   stage.addEventListener('pointerleave', onLeave);
   stage.addEventListener('wheel', onWheel, { passive: false });
   stage.addEventListener('contextmenu', onContextMenu);
-  return () => {
+  const detach = (): void => {
     stage.removeEventListener('pointerdown', onPointerDown);
     stage.removeEventListener('pointermove', onPointerMove);
     stage.removeEventListener('pointerup', onPointerUp);
@@ -228,4 +253,5 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
     stage.removeEventListener('wheel', onWheel);
     stage.removeEventListener('contextmenu', onContextMenu);
   };
+  return { detach, drawing: () => drag?.kind === 'stroke' };
 }

@@ -7,5 +7,9 @@ export function isTyping(event: KeyboardEvent): boolean {
   const target = event.target as HTMLElement | null;
   if (!target) return false;
   const tag = target.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
+  // A slider, checkbox or colour well keeps its focus after a click; the shortcuts still apply.
+  if (tag === 'INPUT') return !NOT_TYPED.has((target as HTMLInputElement).type);
+  return tag === 'TEXTAREA' || tag === 'SELECT' || target.isContentEditable;
 }
+
+const NOT_TYPED = new Set(['range', 'checkbox', 'radio', 'color', 'button', 'submit', 'reset']);
