@@ -255,6 +255,16 @@ test('an editor paints the mask a waiting redaction asks for: paint, erase, undo
   await page.screenshot({ path: `${SHOTS}/mask-zoomed.png` });
   await page.keyboard.press('z');
 
+  // Leaving with unsaved strokes asks first; declining keeps the editor and its strokes.
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.keyboard.press('Control+3');
+  await expect.poll(() => asked).toContain('not saved');
+  await expect(page.getByRole('region', { name: 'Redact mask' })).toBeVisible();
+
   await page.keyboard.press('Control+i');
   const { width: proxyWidth, height: proxyHeight } = await overlay(page, true);
   await expect.poll(() => painted(page)).toBeGreaterThan(proxyWidth * proxyHeight - afterErase * 1.01);

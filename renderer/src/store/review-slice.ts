@@ -32,6 +32,9 @@ export interface ReviewSlice {
   /** Opens a photo (of the shoot, if given) in the mask editor for that purpose. */
   paintMask: (assetId: string, purpose: MaskPurpose, shootId?: string) => void;
   closeMaskEditor: () => void;
+  /** The editor has strokes not saved: leaving the photo asks first (see leaveMaskEditor). */
+  maskUnsaved: boolean;
+  setMaskUnsaved: (unsaved: boolean) => void;
 
   assets: Asset[];
   assetsShootId: string | null;
@@ -91,16 +94,21 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     openShootId: null,
     openAssetId: null,
     openShoot: (shootId) => {
+      if (!leaveMaskEditor(get())) return;
       set({ openShootId: shootId, openAssetId: null, maskEditor: null } as Partial<S>);
       if (shootId && get().assetsShootId !== shootId) void get().loadShootContent(shootId);
     },
-    openAsset: (assetId) => set({ openAssetId: assetId, maskEditor: null } as Partial<S>),
+    openAsset: (assetId) => {
+      if (leaveMaskEditor(get())) set({ openAssetId: assetId, maskEditor: null } as Partial<S>);
+    },
     maskEditor: null,
     paintMask: (assetId, purpose, shootId) => {
       if (shootId && get().openShootId !== shootId) get().openShoot(shootId);
       set({ openAssetId: assetId, maskEditor: { assetId, purpose } } as Partial<S>);
     },
-    closeMaskEditor: () => set({ maskEditor: null } as Partial<S>),
+    closeMaskEditor: () => set({ maskEditor: null, maskUnsaved: false } as Partial<S>),
+    maskUnsaved: false,
+    setMaskUnsaved: (unsaved) => set({ maskUnsaved: unsaved } as Partial<S>),
 
     assets: [],
     assetsShootId: null,
@@ -272,4 +280,13 @@ export function visibleAssets(
     case 'with-variants':
       return assets.filter((asset) => (variantsByAsset[asset.id]?.length ?? 0) > 0);
   }
+}
+
+/**
+ * May the view move away from the mask editor? Yes when nothing is unsaved, or the user agrees to
+ * discard the strokes (a section key, the sidebar, another shoot would otherwise drop them silently).
+ */
+export function leaveMaskEditor(state: Pick<ReviewSlice, 'maskEditor' | 'maskUnsaved'>): boolean {
+  if (!state.maskEditor || !state.maskUnsaved) return true;
+  return globalThis.confirm('This mask has strokes that are not saved. Leave and discard them?');
 }

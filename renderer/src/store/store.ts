@@ -4,7 +4,7 @@ import type { HotFolder, HotFolderOptions, Settings, SettingsPatch, Shoot } from
 import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
 import type { ConnectionState } from '../bridge/ws-bridge';
-import { createReviewSlice, type ReviewSlice } from './review-slice';
+import { createReviewSlice, leaveMaskEditor, type ReviewSlice } from './review-slice';
 
 export const SECTIONS = ['hot-folders', 'shoots', 'queue', 'export', 'settings'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -63,7 +63,9 @@ export function createAppStore(client: ApiClient): AppStore {
       (set, get) => ({
         ...createReviewSlice<AppState>(client, set, get, (error) => report(set, error)),
         section: 'shoots',
-        setSection: (section) => set({ section }),
+        setSection: (section) => {
+          if (leaveMaskEditor(get())) set({ section });
+        },
 
         shoots: [],
         shootsLoaded: false,

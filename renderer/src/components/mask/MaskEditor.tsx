@@ -3,7 +3,7 @@ import { isKeyOf, matchCommand } from '../../commands';
 import { AppError } from '../../../../shared/errors';
 import type { Asset } from '../../../../shared/domain';
 import type { Mask, MaskPurpose, MaskStroke } from '../../../../shared/mask';
-import { useClient, useMediaUrl } from '../../store/context';
+import { useApp, useClient, useMediaUrl } from '../../store/context';
 import { overlayRgb, stepHardness, stepSize, useBrushSettings } from './brush-settings';
 import {
   addStroke,
@@ -214,6 +214,18 @@ export function MaskEditor({
   }, [painter, photoHeight, photoWidth]);
 
   const unsaved = present !== null && present !== saved;
+  const setMaskUnsaved = useApp((state) => state.setMaskUnsaved);
+  useEffect(() => {
+    setMaskUnsaved(unsaved);
+    return () => setMaskUnsaved(false);
+  }, [setMaskUnsaved, unsaved]);
+  // Closing the window or reloading the page with unsaved strokes asks the browser's question.
+  useEffect(() => {
+    if (!unsaved) return;
+    const onLeave = (event: BeforeUnloadEvent): void => event.preventDefault();
+    window.addEventListener('beforeunload', onLeave);
+    return () => window.removeEventListener('beforeunload', onLeave);
+  }, [unsaved]);
 
   /** Saves the drawing as a new version; false when it could not be saved (the editor stays open). */
   const save = useCallback(async (): Promise<boolean> => {
