@@ -23,7 +23,16 @@ import {
   RecipeSchema,
   VariantSchema,
 } from './jobs';
-import { MaskContentSchema, MaskNameSchema, MaskPurposeSchema, MaskSchema, MaskVersionSchema } from './mask';
+import {
+  ColourSelectRequestSchema,
+  MaskContentSchema,
+  MaskNameSchema,
+  MaskPurposeSchema,
+  MaskRefineRequestSchema,
+  MaskSchema,
+  MaskSelectionSchema,
+  MaskVersionSchema,
+} from './mask';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import {
@@ -313,6 +322,10 @@ export const apiMethods = {
   'masks.list': { args: z.object({ assetId: id }).strict(), result: z.array(MaskSchema) },
   /** Deletes a mask; versions an unfinished job was planned with stay until that job ends. */
   'masks.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
+  /** "Refine to edges": the drawing and/or a box snapped to the object's borders (GrabCut), as a layer to add. */
+  'masks.refine': { args: MaskRefineRequestSchema, result: MaskSelectionSchema },
+  /** A colour select at a point (connected pixels, or all of that colour), as a layer to add. */
+  'masks.selectColour': { args: ColourSelectRequestSchema, result: MaskSelectionSchema },
 
   'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
   'providers.setKey': {

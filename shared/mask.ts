@@ -211,3 +211,41 @@ export const MaskVersionSchema = z.object({
   createdAt: z.number(),
 });
 export type MaskVersion = z.infer<typeof MaskVersionSchema>;
+
+/** A rectangle of the upright photo, in its pixels (a box drawn around an object). */
+export const PixelBoxSchema = z
+  .object({
+    x: z.number().int().min(0).max(MAX_MASK_IMAGE_SIDE),
+    y: z.number().int().min(0).max(MAX_MASK_IMAGE_SIDE),
+    width: z.number().int().positive().max(MAX_MASK_IMAGE_SIDE),
+    height: z.number().int().positive().max(MAX_MASK_IMAGE_SIDE),
+  })
+  .strict();
+export type PixelBox = z.infer<typeof PixelBoxSchema>;
+
+const assetId = z.string().min(1).max(200);
+
+/** "Refine to edges": a rough drawing and/or a box around the object, on this photo. */
+export const MaskRefineRequestSchema = z
+  .object({ assetId, content: MaskContentSchema, box: PixelBoxSchema.optional() })
+  .strict();
+
+/** A colour select: the colour at `point` within `tolerance` (0–1), connected to it or anywhere, within `box`. */
+export const ColourSelectRequestSchema = z
+  .object({
+    assetId,
+    point: z
+      .object({ x: z.number().min(0).max(MAX_MASK_IMAGE_SIDE), y: z.number().min(0).max(MAX_MASK_IMAGE_SIDE) })
+      .strict(),
+    tolerance: z.number().min(0).max(1).default(0.15),
+    contiguous: z.boolean().default(true),
+    box: PixelBoxSchema.optional(),
+  })
+  .strict();
+
+/**
+ * A computed selection, to become a raster layer of a mask version: a grey PNG (white = selected)
+ * of the given size, stretched over the photo like every raster layer.
+ */
+export const MaskSelectionSchema = z.object({ png: z.string(), width: z.number().int(), height: z.number().int() });
+export type MaskSelection = z.infer<typeof MaskSelectionSchema>;

@@ -446,6 +446,85 @@ test('a saved version with raster layers (an imported PNG, one with alpha and on
   expect(agree / shown.values.length).toBeGreaterThanOrEqual(0.99);
 });
 
+test('refine to edges: a rough stroke inside an object that shares colours with its ground snaps to its border, and can be painted over and undone', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  // A red/green checkered ellipse on a red/blue checkered ground (PNG: exact colours).
+  const [width, height] = [640, 480];
+  const rgb = Buffer.alloc(width * height * 3);
+  const [cx, cy, rx, ry] = [width / 2, height / 2, width * 0.22, height * 0.22];
+  const inside = (x: number, y: number) => ((x + 0.5 - cx) / rx) ** 2 + ((y + 0.5 - cy) / ry) ** 2 <= 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const checker = (Math.floor(x / 4) + Math.floor(y / 4)) % 2 === 0;
+      const colour = checker ? [200, 60, 60] : inside(x, y) ? [60, 200, 60] : [60, 60, 200];
+      rgb.set(colour, (y * width + x) * 3);
+    }
+  }
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+  const photo = await ingest('object.png', png);
+  await openEditor(page, 'exterior');
+  // A rough scribble over the object, as a hand does it: past the border in places, short of it in others.
+  await page.getByRole('slider', { name: 'Size' }).fill('0.06');
+  for (const [dy, over] of [
+    [-0.75, 1.15],
+    [-0.4, 0.9],
+    [0, 1.1],
+    [0.4, 0.95],
+    [0.75, 1.05],
+  ] as const) {
+    const half = rx * Math.sqrt(1 - dy * dy) * over;
+    await drag(page, photo, [
+      [cx - half, cy + dy * ry],
+      [cx + half, cy + dy * ry],
+    ]);
+  }
+  const rough = await overlay(page);
+  await page.getByRole('button', { name: 'Refine to edges' }).click();
+  await expect(page.getByRole('status')).toContainText('Refined to the edges', { timeout: 30_000 });
+  const refined = await overlay(page);
+  const objectIoU = (values: Uint8Array) => {
+    let both = 0;
+    let either = 0;
+    values.forEach((value, index) => {
+      const x = ((index % refined.width) + 0.5) * (width / refined.width) - 0.5;
+      const y = (Math.floor(index / refined.width) + 0.5) * (height / refined.height) - 0.5;
+      const selected = value >= 128;
+      const object = inside(x, y);
+      if (selected && object) both++;
+      if (selected || object) either++;
+    });
+    return both / either;
+  };
+  test.info().annotations.push({
+    type: 'IoU',
+    description: `with the object: the rough scribble ${objectIoU(rough.values).toFixed(3)}, refined ${objectIoU(refined.values).toFixed(3)}`,
+  });
+  expect(objectIoU(refined.values)).toBeGreaterThanOrEqual(0.9);
+  expect(objectIoU(refined.values)).toBeGreaterThan(objectIoU(rough.values));
+  await page.screenshot({ path: `${SHOTS}/mask-refined.png` });
+
+  // Painting over the refined area adds to it; undo takes the stroke back, a second undo the refinement.
+  const afterRefine = refined.selected;
+  await drag(page, photo, [
+    [40, 40],
+    [200, 40],
+  ]);
+  await expect.poll(() => painted(page)).toBeGreaterThan(afterRefine);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => about(afterRefine)(await painted(page))).toBe(true);
+  await page.keyboard.press('Control+s');
+  await expect(page.getByRole('status')).toContainText('Saved as version 1');
+  const mask = await call<Mask>('masks.get', { assetId: photo.id, purpose: 'exterior' });
+  expect({ rasters: mask.content.rasters.length, strokes: mask.content.strokes.length }).toEqual({
+    rasters: 1,
+    strokes: 0,
+  });
+});
+
 test('on an orientation-6 photo, a mask painted over a marker on screen lands on it, and stays on it when the window is resized', async ({
   page,
 }) => {

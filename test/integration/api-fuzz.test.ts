@@ -204,7 +204,11 @@ function refined(method: string, value: unknown, rng: () => number, pools: Pools
   } else if (method === 'exports.start' || method === 'exports.preview') {
     if (args.presetId === undefined) args.presetId = pools.presetIds[Math.floor(rng() * pools.presetIds.length)];
   }
-  if (method === 'masks.save' && typeof args.content === 'object' && args.content !== null) {
+  if (
+    (method === 'masks.save' || method === 'masks.refine') &&
+    typeof args.content === 'object' &&
+    args.content !== null
+  ) {
     // Brushes and feathers are bounded relative to the picture; keep well-formed ones within that.
     const drawing = args.content as { width?: unknown; height?: unknown; strokes?: unknown };
     const side = Math.max(Number(drawing.width) || 1, Number(drawing.height) || 1);

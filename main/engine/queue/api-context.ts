@@ -18,6 +18,8 @@ export interface QueueApiContext {
   providers: ReadonlyMap<string, ProviderModule>;
   events: EventHub;
   now: () => number;
+  /** The preview file of a photo (made again if the cache dropped it), for selections computed from its pixels. */
+  previewOf: (assetId: string) => Promise<string | null>;
 }
 
 /** The checks and steps several of the queue's handlers take alike. */

@@ -3,6 +3,7 @@ import type { QueueApiContext } from './api-context';
 import { createBudgetsApi } from './budgets-api';
 import { createJobsApi } from './jobs-api';
 import { createMasksApi } from './masks-api';
+import { createMaskSelectionApi } from './mask-selection-api';
 import { createQueueControlApi } from './queue-control-api';
 import { createRecipesApi } from './recipes-api';
 import { createVariantsApi } from './variants-api';
@@ -17,6 +18,7 @@ export function createQueueApi(context: QueueApiContext) {
     ...createRecipesApi(context),
     ...createVariantsApi(context),
     ...createMasksApi(context),
+    ...createMaskSelectionApi(context),
     ...createBudgetsApi(context),
   } satisfies Partial<ApiHandlers>;
 }

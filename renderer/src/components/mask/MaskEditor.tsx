@@ -1,29 +1,17 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { isKeyOf, matchCommand } from '../../commands';
 import { AppError } from '../../../../shared/errors';
 import type { Asset } from '../../../../shared/domain';
-import type { Mask, MaskPurpose, MaskStroke } from '../../../../shared/mask';
+import type { Mask, MaskContent, MaskPurpose, MaskStroke } from '../../../../shared/mask';
 import { useApp, useClient, useMediaUrl } from '../../store/context';
-import { overlayRgb, stepHardness, stepSize, useBrushSettings } from './brush-settings';
-import {
-  addStroke,
-  beyondLimits,
-  blankContent,
-  clear,
-  fill,
-  invert,
-  redo,
-  startHistory,
-  undo,
-  type MaskHistory,
-} from './mask-history';
+import { overlayRgb, useBrushSettings } from './brush-settings';
+import { addStroke, beyondLimits, blankContent, replace, startHistory, type MaskHistory } from './mask-history';
 import { MaskPainter } from './mask-painter';
 import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
 import { paintOverlay } from './overlay';
 import { decodeRasterLayers } from './raster-layers';
 import { attachStage, type AttachedStage, type StageState } from './stage-input';
-import { isTyping } from '../../views/review/keys';
 import { MaskToolbar } from './MaskToolbar';
+import { useMaskKeys } from './use-mask-keys';
 import './mask.css';
 
 export const PURPOSE_WORDS: Record<MaskPurpose, string> = {
@@ -278,49 +266,34 @@ export function MaskEditor({
     setHistory((current) => (current ? change(current) : current));
   }, []);
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      // A dialog over the editor (the shortcut sheet) or a field being typed in has the keys.
-      if (isTyping(event) || document.querySelector('dialog[open]')) return;
-      const command = matchCommand('mask', event)?.id;
-      if (command === 'mask.pan') spaceHeld.current = true;
-      else if (command === 'mask.brush') setBrush({ tool: 'brush' });
-      else if (command === 'mask.eraser') setBrush({ tool: 'eraser' });
-      else if (command === 'mask.smaller' || command === 'mask.larger')
-        setBrush({ size: stepSize(brush.size, command === 'mask.larger') });
-      else if (command === 'mask.softer' || command === 'mask.harder')
-        setBrush({ hardness: stepHardness(brush.hardness, command === 'mask.harder') });
-      else if (command === 'mask.overlay') setBrush({ overlayShown: !brush.overlayShown });
-      else if (command === 'mask.peek') setPeek(true);
-      else if (command === 'mask.undo') edit(undo);
-      else if (command === 'mask.redo') edit(redo);
-      else if (command === 'mask.invert') edit(invert);
-      else if (command === 'mask.clear') edit(clear);
-      else if (command === 'mask.fill') edit(fill);
-      else if (command === 'mask.zoom') zoomToggle();
-      else if (command === 'mask.save') void save();
-      else if (command === 'mask.close') close(true);
-      else return;
-      event.preventDefault();
-    };
-    const onKeyUp = (event: KeyboardEvent): void => {
-      if (isKeyOf('mask.pan', event.key)) spaceHeld.current = false;
-      if (isKeyOf('mask.peek', event.key)) setPeek(false);
-    };
-    // Keys held when the window loses focus never come back up here.
-    const onBlur = (): void => {
-      spaceHeld.current = false;
-      setPeek(false);
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('keyup', onKeyUp);
-    window.addEventListener('blur', onBlur);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('keyup', onKeyUp);
-      window.removeEventListener('blur', onBlur);
-    };
-  }, [brush, close, edit, save, setBrush, zoomToggle]);
+  /** "Refine to edges": the drawing as a rough selection, snapped by the engine; one step to undo. */
+  const [refining, setRefining] = useState(false);
+  const refine = useCallback(async () => {
+    if (!present || !painter || attached.current?.drawing()) return;
+    setRefining(true);
+    setStatus('Refining to the edges…');
+    try {
+      const layer = await client.call('masks.refine', { assetId: asset.id, content: present });
+      const content: MaskContent = {
+        ...blankContent(photoWidth, photoHeight),
+        rasters: [{ png: layer.png, mode: 'paint', opacity: 1 }],
+      };
+      painter.setRasterLayers(
+        content.rasters,
+        await decodeRasterLayers(content.rasters, painter.width, painter.height),
+      );
+      edit((current) => replace(current, content));
+      setStatus('Refined to the edges: paint over it, or undo.');
+      setError(null);
+    } catch (caught) {
+      setStatus(null);
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setRefining(false);
+    }
+  }, [asset.id, client, edit, painter, photoHeight, photoWidth, present]);
+
+  useMaskKeys({ brush, setBrush, setPeek, spaceHeld, edit, zoomToggle, save, close });
 
   if (photoWidth === 0 || photoHeight === 0) {
     return (
@@ -348,6 +321,8 @@ export function MaskEditor({
         }
         onZoom={zoomToggle}
         onSave={() => void save()}
+        onRefine={() => void refine()}
+        refining={refining}
         onClose={() => close(false)}
         unsaved={unsaved}
         title={`${PURPOSE_WORDS[purpose]} mask${mask ? ` “${mask.name}”, version ${mask.version}` : ' (new)'}`}

@@ -12,6 +12,8 @@ export function MaskToolbar(props: {
   onFit: () => void;
   onZoom: () => void;
   onSave: () => void;
+  onRefine: () => void;
+  refining: boolean;
   onClose: () => void;
   unsaved: boolean;
   title: string;
@@ -130,6 +132,14 @@ export function MaskToolbar(props: {
         </button>
         <button type="button" onClick={() => onEdit(clear)} title="Delete">
           Clear
+        </button>
+        <button
+          type="button"
+          disabled={props.refining}
+          onClick={props.onRefine}
+          title="Snaps a rough painted area to the object's borders"
+        >
+          {props.refining ? 'Refining…' : 'Refine to edges'}
         </button>
       </div>
       <div className="mask-group" role="group" aria-label="Zoom">

@@ -55,6 +55,11 @@ export function addStroke(history: MaskHistory, stroke: MaskStroke): MaskHistory
   return record(history, { ...history.present, strokes: [...history.present.strokes, stroke] });
 }
 
+/** A drawing computed elsewhere (a refined selection) as one step: undo brings the old one back. */
+export function replace(history: MaskHistory, content: MaskContent): MaskHistory {
+  return record(history, content);
+}
+
 /** Nothing selected. */
 export function clear(history: MaskHistory): MaskHistory {
   return record(history, blankContent(history.present.width, history.present.height));

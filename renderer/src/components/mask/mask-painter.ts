@@ -36,17 +36,20 @@ export class MaskPainter {
     this.strokes = new Uint8Array(width * height);
   }
 
-  /** The raster layers of a version, decoded at this size (see raster-layers.ts), drawn under its strokes. */
-  private rasterBase: { layers: MaskContent['rasters']; pixels: Uint8Array } | null = null;
+  /**
+   * Raster layers decoded at this size (see raster-layers.ts), by the list they came from: the
+   * drawings in the undo history share their lists, so each set is decoded once.
+   */
+  private readonly rasterBases = new WeakMap<MaskContent['rasters'], Uint8Array>();
 
   setRasterLayers(layers: MaskContent['rasters'], pixels: Uint8Array | undefined): void {
-    this.rasterBase = pixels ? { layers, pixels } : null;
+    if (pixels) this.rasterBases.set(layers, pixels);
   }
 
-  /** Renders a whole drawing: its raster layers (when they are the ones decoded), then its strokes. */
+  /** Renders a whole drawing: its raster layers (as decoded), then its strokes. */
   renderAll(content: MaskContent): void {
     const plan = planMask(content, this.width, this.height);
-    const base = this.rasterBase && this.rasterBase.layers === content.rasters ? this.rasterBase.pixels : undefined;
+    const base = this.rasterBases.get(content.rasters);
     this.strokes = renderPlan(base ? { ...plan, base } : plan);
     this.invert = content.invert;
     this.live = null;
