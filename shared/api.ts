@@ -23,16 +23,7 @@ import {
   RecipeSchema,
   VariantSchema,
 } from './jobs';
-import {
-  ColourSelectRequestSchema,
-  MaskContentSchema,
-  MaskNameSchema,
-  MaskPurposeSchema,
-  MaskRefineRequestSchema,
-  MaskSchema,
-  MaskSelectionSchema,
-  MaskVersionSchema,
-} from './mask';
+import { MASK_METHODS } from './api-masks';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import {
@@ -293,39 +284,7 @@ export const apiMethods = {
     result: AssetCullSchema,
   },
 
-  /**
-   * Saves a mask as a new version: of `maskId`, else of the photo's mask of that purpose named `name`
-   * (or its latest one when no name is given), else as a new mask. Jobs on the photo waiting for a
-   * mask of that purpose take this version; jobs planned before keep theirs.
-   */
-  'masks.save': {
-    args: z
-      .object({
-        assetId: id,
-        maskId: id.optional(),
-        name: MaskNameSchema.optional(),
-        purpose: MaskPurposeSchema,
-        content: MaskContentSchema,
-      })
-      .strict(),
-    result: MaskSchema,
-  },
-  /** A mask by id, or the photo's latest mask of a purpose. */
-  'masks.get': {
-    args: z.union([z.object({ id }).strict(), z.object({ assetId: id, purpose: MaskPurposeSchema }).strict()]),
-    result: MaskSchema,
-  },
-  'masks.version': {
-    args: z.object({ id, version: z.number().int().positive() }).strict(),
-    result: MaskVersionSchema,
-  },
-  'masks.list': { args: z.object({ assetId: id }).strict(), result: z.array(MaskSchema) },
-  /** Deletes a mask; versions an unfinished job was planned with stay until that job ends. */
-  'masks.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
-  /** "Refine to edges": the drawing and/or a box snapped to the object's borders (GrabCut), as a layer to add. */
-  'masks.refine': { args: MaskRefineRequestSchema, result: MaskSelectionSchema },
-  /** A colour select at a point (connected pixels, or all of that colour), as a layer to add. */
-  'masks.selectColour': { args: ColourSelectRequestSchema, result: MaskSelectionSchema },
+  ...MASK_METHODS,
 
   'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
   'providers.setKey': {

@@ -100,6 +100,12 @@ export function listMasks(db: Db, assetId: string): Mask[] {
   ).map(toMask);
 }
 
+/** A new name for a mask (its versions are unchanged). */
+export function renameMask(db: Db, id: string, name: string, now: number): Mask {
+  statement(db, 'UPDATE masks SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL').run(name, now, id);
+  return requireMask(db, id);
+}
+
 /** One version of a mask, even of a deleted one while a job still holds it. */
 export function getMaskVersion(db: Db, id: string, version: number): MaskVersion | null {
   const row = statement(db, 'SELECT * FROM mask_versions WHERE mask_id = ? AND version = ?').get(id, version) as

@@ -13,8 +13,19 @@ import {
   listMasks,
 } from '../db/masks-repo';
 import { QueueApiSupport, type QueueApiContext } from './api-context';
+import { createMaskLibraryApi } from './mask-library-api';
 
-type MaskMethods = 'masks.save' | 'masks.get' | 'masks.version' | 'masks.list' | 'masks.delete';
+type MaskMethods =
+  | 'masks.save'
+  | 'masks.get'
+  | 'masks.version'
+  | 'masks.list'
+  | 'masks.delete'
+  | 'masks.rename'
+  | 'masks.duplicate'
+  | 'masks.export'
+  | 'masks.import'
+  | 'masks.apply';
 
 /**
  * Masks painted on a photo, each with its versions. Saving makes a new version and moves on every
@@ -74,16 +85,21 @@ export function createMasksApi(context: QueueApiContext): Pick<ApiHandlers, Mask
     return createMask(db, { assetId: request.assetId, name, purpose: request.purpose }, request.content, at);
   };
 
+  /** A new version (or mask), and every job on the photo that waited for a mask of that purpose moved on. */
+  const saveAndGive = (request: Parameters<typeof save>[0]): Mask => {
+    const at = now();
+    const { mask, moved } = writeTransaction(db, () => {
+      const saved = save(request, at);
+      return { mask: saved, moved: support.giver.giveMask(saved, at) };
+    });
+    support.announceAll(moved);
+    return mask;
+  };
+
   return {
-    'masks.save': (request) => {
-      const at = now();
-      const { mask, moved } = writeTransaction(db, () => {
-        const saved = save(request, at);
-        return { mask: saved, moved: support.giver.giveMask(saved, at) };
-      });
-      support.announceAll(moved);
-      return mask;
-    },
+    ...createMaskLibraryApi(context, { requireMask, save: saveAndGive, support }),
+
+    'masks.save': (request) => saveAndGive(request),
 
     'masks.get': (request) => {
       if ('id' in request) return requireMask(request.id);
