@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +7,9 @@ import { insertAsset } from '../../main/engine/db/assets-repo';
 import { openDatabase } from '../../main/engine/db/connection';
 import { testProviderModule } from '../support/test-provider/module';
 import { startTestProvider } from '../support/test-provider/server';
-import { call, refusal, startTestEngine } from '../support/engine';
+import { renderMask } from '../../main/engine/masks/render-mask';
+import { assetsOf, call, refusal, startTestEngine, until } from '../support/engine';
+import { tempDir } from '../support/temp';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -148,4 +151,69 @@ describe('the mask library', () => {
     expect(released.waitingFor).toBeNull();
     expect(released.inputs.mask).toEqual({ maskId: result.applied[0]?.id, version: 1 });
   });
+});
+
+describe('one mask for a whole series', () => {
+  it('applied to two more photos of the same framing, a redaction on all three changes each one inside its mask only', async () => {
+    const { engine } = startTestEngine({ stabilityMs: 200 });
+    const root = path.join(fs.realpathSync(tempDir()), 'Brackets');
+    fs.mkdirSync(path.join(root, 'Hall'), { recursive: true });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null });
+    // Three exposures of one framing: the same size, different pixels (noise seeded apart).
+    const [width, height] = [320, 240];
+    for (const [index, brightness] of [90, 130, 170].entries()) {
+      const noise = Buffer.alloc(width * height * 3);
+      for (let at = 0; at < noise.length; at++) noise[at] = (brightness + ((at * 7919 + index * 104729) % 61)) & 255;
+      await sharp(noise, { raw: { width, height, channels: 3 } })
+        .png()
+        .toFile(path.join(root, 'Hall', `bracket-${index}.png`));
+    }
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list.length === 3 && list.every((asset) => asset.state === 'ok'),
+    );
+    const [first, ...others] = assets;
+    const mask = await call(engine, 'masks.save', {
+      assetId: first?.id ?? '',
+      purpose: 'redact',
+      content: drawing(width, height),
+    });
+    const { applied, refused } = await call(engine, 'masks.apply', {
+      id: mask.id,
+      assetIds: others.map((asset) => asset.id),
+    });
+    expect({ applied: applied.length, refused }).toEqual({ applied: 2, refused: [] });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Redact',
+      provider: 'local',
+      operation: 'redact',
+      params: { style: 'pixelate', strength: 0.05, output: 'png' },
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: assets.map((asset) => asset.id) });
+    expect(run.jobIds).toHaveLength(3);
+    await until(
+      async () => Promise.all(run.jobIds.map((id) => call(engine, 'jobs.get', { id }))),
+      (jobs) => jobs.every((job) => job.state === 'done'),
+    );
+    for (const asset of assets) {
+      const [variant] = await call(engine, 'variants.list', { assetId: asset.id });
+      const output = await engine.resolveMedia({ kind: 'variant', id: variant?.mediaId ?? '' });
+      const original = await engine.resolveMedia({ kind: 'original', id: asset.id });
+      const before = await sharp(original?.file).removeAlpha().raw().toBuffer();
+      const after = await sharp(output?.file).removeAlpha().raw().toBuffer();
+      const own = await call(engine, 'masks.get', { assetId: asset.id, purpose: 'redact' });
+      const selection = await renderMask(own.content, width, height);
+      let [inside, insideChanged, outsideChanged] = [0, 0, 0];
+      selection.forEach((value, index) => {
+        const moved = [0, 1, 2].some((channel) => before[index * 3 + channel] !== after[index * 3 + channel]);
+        if (value === 0 && moved) outsideChanged++;
+        if (value === 255) {
+          inside++;
+          if (moved) insideChanged++;
+        }
+      });
+      expect(outsideChanged).toBe(0);
+      expect(insideChanged / inside).toBeGreaterThan(0.9);
+    }
+  }, 60_000);
 });
