@@ -523,6 +523,35 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
     rasters: 1,
     strokes: 0,
   });
+
+  // Two more frames of the same framing arrive; the refined mask is applied to both from the library.
+  for (const [name, brightness] of [
+    ['object-2.png', 1.1],
+    ['object-3.png', 1.2],
+  ] as const) {
+    fs.writeFileSync(
+      path.join(incoming, 'Front garden', name),
+      await sharp(png).modulate({ brightness }).png().toBuffer(),
+    );
+  }
+  await expect
+    .poll(async () => (await call<{ assets: unknown[] }>('assets.list', { shootId: photo.shootId })).assets.length, {
+      timeout: 30_000,
+    })
+    .toBe(3);
+  // The grid learns of them through events; the library lists the shoot's photos from there.
+  await page.getByText('Masks of this photo').click();
+  await page.getByRole('button', { name: 'Apply to other photos…' }).click();
+  await expect(page.getByRole('button', { name: 'Apply to 2 photos' })).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: `${SHOTS}/mask-library.png` });
+  await page.getByRole('button', { name: 'Apply to 2 photos' }).click();
+  await expect(page.getByText('Applied to 2 photos.')).toBeVisible();
+  const { assets } = await call<{ assets: { id: string }[] }>('assets.list', { shootId: photo.shootId });
+  for (const other of assets.filter((one) => one.id !== photo.id)) {
+    const copy = await call<Mask>('masks.get', { assetId: other.id, purpose: 'exterior' });
+    expect(copy).toMatchObject({ version: 1, name: mask.name });
+    expect(copy.content.rasters).toEqual(mask.content.rasters);
+  }
 });
 
 test('on an orientation-6 photo, a mask painted over a marker on screen lands on it, and stays on it when the window is resized', async ({

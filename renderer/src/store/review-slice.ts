@@ -28,9 +28,9 @@ export interface ReviewSlice {
   openShoot: (shootId: string | null) => void;
   openAsset: (assetId: string | null) => void;
   /** The mask being painted, on the open photo (null: the photo view shows its variants). */
-  maskEditor: { assetId: string; purpose: MaskPurpose } | null;
+  maskEditor: { assetId: string; purpose: MaskPurpose; maskId?: string } | null;
   /** Opens a photo (of the shoot, if given) in the mask editor for that purpose. */
-  paintMask: (assetId: string, purpose: MaskPurpose, shootId?: string) => void;
+  paintMask: (assetId: string, purpose: MaskPurpose, shootId?: string, maskId?: string) => void;
   closeMaskEditor: () => void;
   /** The editor has strokes not saved: leaving the photo asks first (see leaveMaskEditor). */
   maskUnsaved: boolean;
@@ -102,9 +102,10 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
       if (leaveMaskEditor(get())) set({ openAssetId: assetId, maskEditor: null } as Partial<S>);
     },
     maskEditor: null,
-    paintMask: (assetId, purpose, shootId) => {
+    paintMask: (assetId, purpose, shootId, maskId) => {
       if (shootId && get().openShootId !== shootId) get().openShoot(shootId);
-      set({ openAssetId: assetId, maskEditor: { assetId, purpose } } as Partial<S>);
+      if (!leaveMaskEditor(get())) return;
+      set({ openAssetId: assetId, maskEditor: { assetId, purpose, ...(maskId ? { maskId } : {}) } } as Partial<S>);
     },
     closeMaskEditor: () => set({ maskEditor: null, maskUnsaved: false } as Partial<S>),
     maskUnsaved: false,

@@ -10,6 +10,7 @@ import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from '
 import { paintOverlay } from './overlay';
 import { decodeRasterLayers } from './raster-layers';
 import { attachStage, type AttachedStage, type StageState } from './stage-input';
+import { MaskLibrary } from './MaskLibrary';
 import { MaskToolbar } from './MaskToolbar';
 import { useMaskKeys } from './use-mask-keys';
 import './mask.css';
@@ -29,10 +30,13 @@ export const PURPOSE_WORDS: Record<MaskPurpose, string> = {
 export function MaskEditor({
   asset,
   purpose,
+  maskId,
   onClose,
 }: {
   asset: Asset;
   purpose: MaskPurpose;
+  /** A mask of the photo to open; null: its latest of the purpose (or a new one). */
+  maskId: string | null;
   onClose: () => void;
 }): React.JSX.Element {
   const client = useClient();
@@ -47,6 +51,8 @@ export function MaskEditor({
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [confirmClose, setConfirmClose] = useState(false);
+  const [saves, setSaves] = useState(0);
+  const paintMask = useApp((state) => state.paintMask);
   const stageRef = useRef<HTMLDivElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
   const cursorRef = useRef<HTMLCanvasElement>(null);
@@ -63,7 +69,8 @@ export function MaskEditor({
   useEffect(() => {
     let current = true;
     const load = async (): Promise<void> => {
-      const existing = await client.call('masks.get', { assetId: asset.id, purpose }).catch((caught: unknown) => {
+      const request = maskId ? { id: maskId } : { assetId: asset.id, purpose };
+      const existing = await client.call('masks.get', request).catch((caught: unknown) => {
         if (caught instanceof AppError && caught.code === 'not_found') return null;
         throw caught;
       });
@@ -89,7 +96,7 @@ export function MaskEditor({
     return () => {
       current = false;
     };
-  }, [asset.id, client, mediaUrl, photoHeight, photoWidth, purpose]);
+  }, [asset.id, client, maskId, mediaUrl, photoHeight, photoWidth, purpose]);
 
   // Read when a frame is drawn, so a colour picked twice in one frame is drawn in the last one.
   const overlayColour = useRef(brush.overlayColour);
@@ -228,6 +235,7 @@ export function MaskEditor({
       });
       setMask(result);
       setSaved(present);
+      setSaves((count) => count + 1);
       setStatus(`Saved as version ${result.version} of “${result.name}”.`);
       setError(null);
       return true;
@@ -341,6 +349,13 @@ export function MaskEditor({
           </button>
         </div>
       ) : null}
+      <MaskLibrary
+        asset={asset}
+        purpose={purpose}
+        openMaskId={mask?.id ?? null}
+        revision={saves}
+        onOpen={(chosen) => paintMask(asset.id, chosen.purpose, undefined, chosen.id)}
+      />
       {error ? (
         <p className="error" role="alert">
           {error}

@@ -109,7 +109,13 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   if (painting) {
     return (
       <section className="view asset-view" aria-label={`Photo ${name}`}>
-        <MaskEditor asset={asset} purpose={maskEditor.purpose} onClose={closeMaskEditor} />
+        <MaskEditor
+          key={maskEditor.maskId ?? maskEditor.purpose}
+          asset={asset}
+          purpose={maskEditor.purpose}
+          maskId={maskEditor.maskId ?? null}
+          onClose={closeMaskEditor}
+        />
       </section>
     );
   }
