@@ -9,7 +9,7 @@ import { openDatabase, type Db } from '../../main/engine/db/connection';
 import type { Engine } from '../../main/engine/engine';
 import { testProviderModule } from '../support/test-provider/module';
 import { startTestProvider } from '../support/test-provider/server';
-import { call, refusal, startTestEngine } from '../support/engine';
+import { call, refusal, startTestEngine, until } from '../support/engine';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -328,6 +328,13 @@ describe('masks with names and versions', () => {
     expect((await call(engine, 'masks.version', { id: first.id, version: 1 })).content.strokes[0]?.points).toEqual([
       { x: 2, y: 5 },
     ]);
+    // And the job runs with the version it holds, its mask deleted or not.
+    await call(engine, 'queue.resume', { scope: 'global' });
+    const done = await until(
+      () => call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' }),
+      (ran) => ran.state === 'done' || ran.state === 'failed',
+    );
+    expect(done).toMatchObject({ state: 'done', inputs: { mask: { maskId: garden.id, version: 2 } } });
   });
 
   it('runs with the mask the user chose for the photo, and refuses a mask of another purpose or photo', async () => {
