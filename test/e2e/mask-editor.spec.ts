@@ -446,11 +446,8 @@ test('a saved version with raster layers (an imported PNG, one with alpha and on
   expect(agree / shown.values.length).toBeGreaterThanOrEqual(0.99);
 });
 
-test('refine to edges: a rough stroke inside an object that shares colours with its ground snaps to its border, and can be painted over and undone', async ({
-  page,
-}) => {
-  test.setTimeout(90_000);
-  // A red/green checkered ellipse on a red/blue checkered ground (PNG: exact colours).
+/** A red/green checkered ellipse on a red/blue checkered ground (PNG: exact colours): they share red. */
+async function checkeredObject() {
   const [width, height] = [640, 480];
   const rgb = Buffer.alloc(width * height * 3);
   const [cx, cy, rx, ry] = [width / 2, height / 2, width * 0.22, height * 0.22];
@@ -465,6 +462,30 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
   const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
+  return { width, height, cx, cy, rx, ry, inside, png };
+}
+
+/** Share of the overlay's selected pixels and the object's that overlap (intersection over union). */
+async function overlayIoU(page: Page, inside: (x: number, y: number) => boolean, width: number, height: number) {
+  const shown = await overlay(page);
+  let both = 0;
+  let either = 0;
+  shown.values.forEach((value, index) => {
+    const x = ((index % shown.width) + 0.5) * (width / shown.width) - 0.5;
+    const y = (Math.floor(index / shown.width) + 0.5) * (height / shown.height) - 0.5;
+    const selected = value >= 128;
+    const object = inside(x, y);
+    if (selected && object) both++;
+    if (selected || object) either++;
+  });
+  return both / either;
+}
+
+test('refine to edges: a rough stroke inside an object that shares colours with its ground snaps to its border, and can be painted over and undone', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const { width, height, cx, cy, rx, ry, inside, png } = await checkeredObject();
   const photo = await ingest('object.png', png);
   await openEditor(page, 'exterior');
   // A rough scribble over the object, as a hand does it: past the border in places, short of it in others.
@@ -482,33 +503,20 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
       [cx + half, cy + dy * ry],
     ]);
   }
-  const rough = await overlay(page);
+  const roughIoU = await overlayIoU(page, inside, width, height);
   await page.getByRole('button', { name: 'Refine to edges' }).click();
   await expect(page.getByRole('status')).toContainText('Refined to the edges', { timeout: 30_000 });
-  const refined = await overlay(page);
-  const objectIoU = (values: Uint8Array) => {
-    let both = 0;
-    let either = 0;
-    values.forEach((value, index) => {
-      const x = ((index % refined.width) + 0.5) * (width / refined.width) - 0.5;
-      const y = (Math.floor(index / refined.width) + 0.5) * (height / refined.height) - 0.5;
-      const selected = value >= 128;
-      const object = inside(x, y);
-      if (selected && object) both++;
-      if (selected || object) either++;
-    });
-    return both / either;
-  };
+  const refinedIoU = await overlayIoU(page, inside, width, height);
   test.info().annotations.push({
     type: 'IoU',
-    description: `with the object: the rough scribble ${objectIoU(rough.values).toFixed(3)}, refined ${objectIoU(refined.values).toFixed(3)}`,
+    description: `with the object: the rough scribble ${roughIoU.toFixed(3)}, refined ${refinedIoU.toFixed(3)}`,
   });
-  expect(objectIoU(refined.values)).toBeGreaterThanOrEqual(0.9);
-  expect(objectIoU(refined.values)).toBeGreaterThan(objectIoU(rough.values));
+  expect(refinedIoU).toBeGreaterThanOrEqual(0.9);
+  expect(refinedIoU).toBeGreaterThan(roughIoU);
   await page.screenshot({ path: `${SHOTS}/mask-refined.png` });
 
   // Painting over the refined area adds to it; undo takes the stroke back, a second undo the refinement.
-  const afterRefine = refined.selected;
+  const afterRefine = await painted(page);
   await drag(page, photo, [
     [40, 40],
     [200, 40],
@@ -552,6 +560,38 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
     expect(copy).toMatchObject({ version: 1, name: mask.name });
     expect(copy.content.rasters).toEqual(mask.content.rasters);
   }
+});
+
+test('the box tool refines what a box holds to its edges, and the colour tool adds a colour as a layer', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const { width, height, cx, cy, rx, ry, inside, png } = await checkeredObject();
+  const photo = await ingest('object.png', png);
+  await openEditor(page, 'exterior');
+  await page.getByRole('button', { name: 'Box', exact: true }).click();
+  // A box a fifth larger than the object each way.
+  await drag(page, photo, [
+    [cx - rx * 1.2, cy - ry * 1.2],
+    [cx + rx * 1.2, cy + ry * 1.2],
+  ]);
+  await expect(page.getByRole('status')).toContainText('Refined to the edges', { timeout: 30_000 });
+  const fromBox = await overlayIoU(page, inside, width, height);
+  test.info().annotations.push({ type: 'IoU', description: `refined from a box: ${fromBox.toFixed(3)}` });
+  expect(fromBox).toBeGreaterThanOrEqual(0.9);
+
+  // The colour tool on the ground's blue (connected, so the whole ground except the object's red) adds a layer.
+  const before = await painted(page);
+  await page.getByRole('button', { name: 'Colour', exact: true }).click();
+  await page.getByRole('slider', { name: 'Tolerance' }).fill('0.05');
+  const at = await onScreen(page, photo, 5.5, 1.5);
+  await page.mouse.click(at.x, at.y);
+  await expect(page.getByRole('status')).toContainText('Colour selected', { timeout: 30_000 });
+  expect(await painted(page)).toBeGreaterThan(before);
+  await page.keyboard.press('Control+s');
+  await expect(page.getByRole('status')).toContainText('Saved as version 1');
+  const mask = await call<Mask>('masks.get', { assetId: photo.id, purpose: 'exterior' });
+  expect(mask.content.rasters).toHaveLength(2);
 });
 
 test('on an orientation-6 photo, a mask painted over a marker on screen lands on it, and stays on it when the window is resized', async ({

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { AppError } from '../../../../shared/errors';
 import type { Asset } from '../../../../shared/domain';
-import type { Mask, MaskContent, MaskPurpose, MaskStroke } from '../../../../shared/mask';
+import type { Mask, MaskPurpose, MaskStroke } from '../../../../shared/mask';
 import { useApp, useClient, useMediaUrl } from '../../store/context';
 import { overlayRgb, useBrushSettings } from './brush-settings';
-import { addStroke, beyondLimits, blankContent, replace, startHistory, type MaskHistory } from './mask-history';
+import { addStroke, beyondLimits, blankContent, startHistory, type MaskHistory } from './mask-history';
 import { MaskPainter } from './mask-painter';
 import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
 import { paintOverlay } from './overlay';
@@ -13,6 +13,7 @@ import { attachStage, type AttachedStage, type StageState } from './stage-input'
 import { MaskLibrary } from './MaskLibrary';
 import { MaskToolbar } from './MaskToolbar';
 import { useMaskKeys } from './use-mask-keys';
+import { useSelections } from './use-selections';
 import './mask.css';
 
 export const PURPOSE_WORDS: Record<MaskPurpose, string> = {
@@ -181,6 +182,13 @@ export function MaskEditor({
       strokeDone,
       setBrush,
       repaint,
+      boxDrawn: (box) => void selectionsRef.current.refine(box),
+      picked: (point) =>
+        void selectionsRef.current.pickColour(
+          point,
+          live.current.brush.colourTolerance,
+          live.current.brush.colourContiguous,
+        ),
     });
     attached.current = stageInput;
     return () => {
@@ -274,32 +282,23 @@ export function MaskEditor({
     setHistory((current) => (current ? change(current) : current));
   }, []);
 
-  /** "Refine to edges": the drawing as a rough selection, snapped by the engine; one step to undo. */
-  const [refining, setRefining] = useState(false);
-  const refine = useCallback(async () => {
-    if (!present || !painter || attached.current?.drawing()) return;
-    setRefining(true);
-    setStatus('Refining to the edges…');
-    try {
-      const layer = await client.call('masks.refine', { assetId: asset.id, content: present });
-      const content: MaskContent = {
-        ...blankContent(photoWidth, photoHeight),
-        rasters: [{ png: layer.png, mode: 'paint', opacity: 1 }],
-      };
-      painter.setRasterLayers(
-        content.rasters,
-        await decodeRasterLayers(content.rasters, painter.width, painter.height),
-      );
-      edit((current) => replace(current, content));
-      setStatus('Refined to the edges: paint over it, or undo.');
-      setError(null);
-    } catch (caught) {
-      setStatus(null);
-      setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setRefining(false);
-    }
-  }, [asset.id, client, edit, painter, photoHeight, photoWidth, present]);
+  const selections = useSelections({
+    client,
+    assetId: asset.id,
+    photo: { width: photoWidth, height: photoHeight },
+    present,
+    painter,
+    idle: () => !attached.current?.drawing(),
+    edit,
+    say: (said, failed) => {
+      setStatus(said);
+      setError(failed);
+    },
+  });
+  const selectionsRef = useRef(selections);
+  useLayoutEffect(() => {
+    selectionsRef.current = selections;
+  });
 
   useMaskKeys({ brush, setBrush, setPeek, spaceHeld, edit, zoomToggle, save, close });
 
@@ -329,8 +328,8 @@ export function MaskEditor({
         }
         onZoom={zoomToggle}
         onSave={() => void save()}
-        onRefine={() => void refine()}
-        refining={refining}
+        onRefine={() => void selections.refine()}
+        refining={selections.busy}
         onClose={() => close(false)}
         unsaved={unsaved}
         title={`${PURPOSE_WORDS[purpose]} mask${mask ? ` “${mask.name}”, version ${mask.version}` : ' (new)'}`}

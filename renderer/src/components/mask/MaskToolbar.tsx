@@ -33,6 +33,22 @@ export function MaskToolbar(props: {
         </button>
         <button
           type="button"
+          aria-pressed={brush.tool === 'box'}
+          onClick={() => setBrush({ tool: 'box' })}
+          title="Drag a box around an object: the selection snaps to its edges"
+        >
+          Box
+        </button>
+        <button
+          type="button"
+          aria-pressed={brush.tool === 'colour'}
+          onClick={() => setBrush({ tool: 'colour' })}
+          title="Click a colour to select it"
+        >
+          Colour
+        </button>
+        <button
+          type="button"
           aria-pressed={brush.tool === 'eraser'}
           onClick={() => setBrush({ tool: 'eraser' })}
           title="Eraser (E; right-drag or Alt-drag also erase)"
@@ -40,6 +56,29 @@ export function MaskToolbar(props: {
           Eraser
         </button>
       </div>
+      {brush.tool === 'colour' ? (
+        <>
+          <label className="mask-slider">
+            Tolerance
+            <input
+              type="range"
+              min={0}
+              max={0.6}
+              step={0.01}
+              value={brush.colourTolerance}
+              onChange={(event) => setBrush({ colourTolerance: Number(event.target.value) })}
+            />
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={brush.colourContiguous}
+              onChange={(event) => setBrush({ colourContiguous: event.target.checked })}
+            />{' '}
+            connected only
+          </label>
+        </>
+      ) : null}
       <label className="mask-slider" title="[ and ] · Alt + right-drag sideways">
         Size
         <input

@@ -7,7 +7,8 @@ import { z } from 'zod';
  * one photo covers about as much on the next whatever its resolution.
  */
 const BrushSettingsSchema = z.object({
-  tool: z.enum(['brush', 'eraser']).catch('brush'),
+  /** Paint, erase, drag a box to refine to edges, or click a colour. */
+  tool: z.enum(['brush', 'eraser', 'box', 'colour']).catch('brush'),
   size: z.number().min(0.001).max(1).catch(0.04),
   hardness: z.number().min(0).max(1).catch(0.7),
   opacity: z.number().min(0.05).max(1).catch(1),
@@ -19,6 +20,9 @@ const BrushSettingsSchema = z.object({
     .catch('#ff2a2a'),
   overlayOpacity: z.number().min(0.1).max(1).catch(0.5),
   overlayShown: z.boolean().catch(true),
+  /** The colour tool: how far a colour may be from the clicked one (0–1), and only pixels connected to it. */
+  colourTolerance: z.number().min(0).max(1).catch(0.15),
+  colourContiguous: z.boolean().catch(true),
 });
 export type BrushSettings = z.infer<typeof BrushSettingsSchema>;
 

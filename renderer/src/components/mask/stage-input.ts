@@ -24,10 +24,15 @@ export interface StageCallbacks {
   setBrush: (change: Partial<BrushSettings>) => void;
   /** The painter has new pixels to show. */
   repaint: () => void;
+  /** The box tool drew a box (photo pixels): refine to the edges inside it. */
+  boxDrawn: (box: { x: number; y: number; width: number; height: number }) => void;
+  /** The colour tool clicked a point of the photo. */
+  picked: (point: { x: number; y: number }) => void;
 }
 
 type Drag =
   | { kind: 'pan'; x: number; y: number; view: MaskView }
+  | { kind: 'box'; from: MaskPoint; to: MaskPoint }
   | { kind: 'resize'; x: number; y: number; size: number; hardness: number }
   | { kind: 'stroke'; stored: BrushStroke; points: MaskPoint[] };
 
@@ -82,7 +87,22 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
     }
     context.clearRect(0, 0, width, height);
     const { view, brush, painter } = callbacks.state();
-    if (!pointer || !painter || drag?.kind === 'pan') return;
+    if (drag?.kind === 'box') {
+      // The box being drawn, in screen pixels.
+      const left = Math.min(drag.from.x, drag.to.x) * view.scale + view.offsetX;
+      const top = Math.min(drag.from.y, drag.to.y) * view.scale + view.offsetY;
+      context.setLineDash([6 * ratio, 4 * ratio]);
+      context.strokeStyle = 'rgba(255,255,255,0.95)';
+      context.lineWidth = ratio;
+      context.strokeRect(
+        left * ratio,
+        top * ratio,
+        Math.abs(drag.to.x - drag.from.x) * view.scale * ratio,
+        Math.abs(drag.to.y - drag.from.y) * view.scale * ratio,
+      );
+      return;
+    }
+    if (!pointer || !painter || drag?.kind === 'pan' || brush.tool === 'box' || brush.tool === 'colour') return;
     const radius = ((brush.size * longSide(painter)) / 2) * view.scale * ratio;
     const x = pointer.x * ratio;
     const y = pointer.y * ratio;
@@ -177,6 +197,18 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
       activePointer = null;
       return;
     }
+    if (event.button === 0 && state.brush.tool === 'box') {
+      const from = pointOf(event, state.view);
+      drag = { kind: 'box', from, to: from };
+      return;
+    }
+    if (event.button === 0 && state.brush.tool === 'colour') {
+      const at = pointOf(event, state.view);
+      if (at.x >= 0 && at.y >= 0 && at.x < state.painter.photoWidth && at.y < state.painter.photoHeight) {
+        callbacks.picked({ x: at.x, y: at.y });
+      }
+      return;
+    }
     strokeErase = event.button === 2 || event.altKey || state.brush.tool === 'eraser';
     strokePen = event.pointerType === 'pen';
     const point = pointOf(event, state.view);
@@ -197,7 +229,9 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
     if (activePointer !== null && event.pointerId !== activePointer) return;
     pointer = local(event);
     const state = callbacks.state();
-    if (drag?.kind === 'pan') {
+    if (drag?.kind === 'box') {
+      drag.to = pointOf(event, state.view);
+    } else if (drag?.kind === 'pan') {
       const { view, x, y } = drag;
       const to = pointer;
       callbacks.setView(() => panBy(view, to.x - x, to.y - y));
@@ -218,9 +252,21 @@ export function attachStage(stage: HTMLElement, cursor: HTMLCanvasElement, callb
     activePointer = null;
     if (stage.hasPointerCapture(event.pointerId)) stage.releasePointerCapture(event.pointerId);
     if (drag?.kind === 'stroke') finishStroke();
+    if (drag?.kind === 'box') boxDone(drag.from, drag.to);
     drag = null;
     stage.classList.remove('panning');
     drawCursor();
+  };
+
+  /** A box of at least a few pixels, within the photo, goes to be refined. */
+  const boxDone = (from: MaskPoint, to: MaskPoint): void => {
+    const { painter } = callbacks.state();
+    if (!painter) return;
+    const x = Math.max(0, Math.floor(Math.min(from.x, to.x)));
+    const y = Math.max(0, Math.floor(Math.min(from.y, to.y)));
+    const right = Math.min(painter.photoWidth, Math.ceil(Math.max(from.x, to.x)));
+    const bottom = Math.min(painter.photoHeight, Math.ceil(Math.max(from.y, to.y)));
+    if (right - x >= 4 && bottom - y >= 4) callbacks.boxDrawn({ x, y, width: right - x, height: bottom - y });
   };
 
   const onLeave = (): void => {
