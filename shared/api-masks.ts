@@ -68,6 +68,8 @@ export const MASK_METHODS = {
     args: z
       .object({
         assetId: id,
+        /** The mask to add the version to (the one open in the editor); else by name, or the latest of the purpose. */
+        maskId: id.optional(),
         purpose: MaskPurposeSchema,
         name: MaskNameSchema.optional(),
         png: MaskRasterSchema.shape.png,
@@ -83,7 +85,9 @@ export const MASK_METHODS = {
   'masks.apply': {
     args: z.object({ id, assetIds: z.array(id).min(1).max(1_000) }).strict(),
     result: z.object({
-      applied: z.array(MaskSchema),
+      applied: z.array(
+        z.object({ assetId: z.string(), maskId: z.string(), name: z.string(), version: z.number().int() }),
+      ),
       refused: z.array(z.object({ assetId: z.string(), reason: z.string() })),
     }),
   },

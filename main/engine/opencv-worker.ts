@@ -40,6 +40,11 @@ export function runOpenCv<Request, Reply>(
       signal.removeEventListener('abort', abort);
       reject(error);
     });
+    // A worker that ends without an answer (out of memory, killed) must not leave the caller waiting.
+    worker.once('exit', (code) => {
+      signal.removeEventListener('abort', abort);
+      reject(new Error(`${what} stopped before answering (exit code ${code}).`));
+    });
     worker.postMessage(request);
   });
 }

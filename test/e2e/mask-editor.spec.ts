@@ -554,6 +554,11 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
   await page.screenshot({ path: `${SHOTS}/mask-library.png` });
   await page.getByRole('button', { name: 'Apply to 2 photos' }).click();
   await expect(page.getByText('Applied to 2 photos.')).toBeVisible();
+  // Renamed in place (no browser prompt: Electron has none).
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await page.getByRole('textbox', { name: 'New name' }).fill('Garden');
+  await page.getByRole('button', { name: 'OK' }).click();
+  await expect(page.getByText('Renamed to “Garden”.')).toBeVisible();
   const { assets } = await call<{ assets: { id: string }[] }>('assets.list', { shootId: photo.shootId });
   for (const other of assets.filter((one) => one.id !== photo.id)) {
     const copy = await call<Mask>('masks.get', { assetId: other.id, purpose: 'exterior' });
@@ -575,7 +580,7 @@ test('the box tool refines what a box holds to its edges, and the colour tool ad
     [cx - rx * 1.2, cy - ry * 1.2],
     [cx + rx * 1.2, cy + ry * 1.2],
   ]);
-  await expect(page.getByRole('status')).toContainText('Refined to the edges', { timeout: 30_000 });
+  await expect(page.getByRole('status')).toContainText('The object in the box is selected', { timeout: 30_000 });
   const fromBox = await overlayIoU(page, inside, width, height);
   test.info().annotations.push({ type: 'IoU', description: `refined from a box: ${fromBox.toFixed(3)}` });
   expect(fromBox).toBeGreaterThanOrEqual(0.9);

@@ -99,7 +99,18 @@ describe('the mask library', () => {
     });
     expect(refusedWide.message).toContain('400 × 200 against 300 × 200');
     const notPng = await refusal(engine, 'masks.import', { assetId: second, purpose: 'redact', png: 'AAAA' });
-    expect(notPng.message).toContain('could not be read as a PNG');
+    expect(notPng.message).toContain('not a PNG');
+    // A PNG cut short is refused at import, not when a job renders it.
+    const cut = (
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer()
+    )
+      .subarray(0, 60)
+      .toString('base64');
+    expect((await refusal(engine, 'masks.import', { assetId: second, purpose: 'redact', png: cut })).message).toContain(
+      'could not be read as a PNG',
+    );
   });
 
   it('applies a mask to photos of the same framing as their own masks (version 1, refitted), refuses another aspect, and releases their waiting jobs', async () => {
@@ -134,7 +145,7 @@ describe('the mask library', () => {
       { assetId: source, reason: expect.stringContaining('painted on') as string },
     ]);
     // Refitted: on a photo twice the size, the stroke is twice as long and twice as wide.
-    const onLarger = result.applied[1]?.content;
+    const onLarger = (await call(engine, 'masks.get', { id: result.applied[1]?.maskId ?? '' })).content;
     expect(onLarger).toMatchObject({ width: 600, height: 400 });
     expect(onLarger?.strokes[0]?.size).toBeCloseTo(120, 6);
     expect(onLarger?.strokes[0]?.points[1]).toEqual({ x: 480, y: 200 });
@@ -149,7 +160,7 @@ describe('the mask library', () => {
     // The job that waited for a mask on that photo has it now.
     const released = await call(engine, 'jobs.get', { id: waiting.jobIds[0] ?? '' });
     expect(released.waitingFor).toBeNull();
-    expect(released.inputs.mask).toEqual({ maskId: result.applied[0]?.id, version: 1 });
+    expect(released.inputs.mask).toEqual({ maskId: result.applied[0]?.maskId, version: 1 });
   });
 });
 

@@ -100,9 +100,12 @@ export function listMasks(db: Db, assetId: string): Mask[] {
   ).map(toMask);
 }
 
-/** A new name for a mask (its versions are unchanged). */
-export function renameMask(db: Db, id: string, name: string, now: number): Mask {
-  statement(db, 'UPDATE masks SET name = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL').run(name, now, id);
+/**
+ * A new name for a mask (its versions are unchanged). `updated_at` stays: it says which mask of a
+ * purpose was painted last, the one new jobs take (see defaultMask), and a name is not a painting.
+ */
+export function renameMask(db: Db, id: string, name: string): Mask {
+  statement(db, 'UPDATE masks SET name = ? WHERE id = ? AND deleted_at IS NULL').run(name, id);
   return requireMask(db, id);
 }
 

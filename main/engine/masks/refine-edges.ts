@@ -96,16 +96,22 @@ export function selectColour(
     for (let index = 0; index < selected.length; index++) if (within(index)) selected[index] = 255;
     return selected;
   }
-  const stack = [py * width + px];
-  while (stack.length > 0) {
-    const index = stack.pop() ?? 0;
-    if (selected[index] === 255 || !within(index)) continue;
+  // Each pixel is marked when it is pushed, so the stack never holds more than the picture's pixels.
+  const stack = new Int32Array(width * height);
+  let size = 0;
+  const visit = (index: number): void => {
+    if (selected[index] === 255 || !within(index)) return;
     selected[index] = 255;
+    stack[size++] = index;
+  };
+  visit(py * width + px);
+  while (size > 0) {
+    const index = stack[--size] ?? 0;
     const x = index % width;
-    if (x > 0) stack.push(index - 1);
-    if (x < width - 1) stack.push(index + 1);
-    if (index >= width) stack.push(index - width);
-    if (index + width < selected.length) stack.push(index + width);
+    if (x > 0) visit(index - 1);
+    if (x < width - 1) visit(index + 1);
+    if (index >= width) visit(index - width);
+    if (index + width < selected.length) visit(index + width);
   }
   return selected;
 }

@@ -13,11 +13,18 @@ type LibraryMethods = 'masks.rename' | 'masks.duplicate' | 'masks.export' | 'mas
 
 /** Photos of "the same framing" may differ in aspect by this much (resizing rounds a pixel or two). */
 const SAME_ASPECT = 0.01;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface MaskSaving {
   requireMask: (id: string) => Mask;
   /** masks.save's own path: a new version (or mask), and the waiting jobs moved on. */
-  save: (request: { assetId: string; name?: string; purpose: MaskPurpose; content: MaskContent }) => Mask;
+  save: (request: {
+    assetId: string;
+    maskId?: string;
+    name?: string;
+    purpose: MaskPurpose;
+    content: MaskContent;
+  }) => Mask;
   support: QueueApiSupport;
 }
 
@@ -81,7 +88,7 @@ export function createMaskLibraryApi(context: QueueApiContext, saving: MaskSavin
       if (freeName(mask.assetId, mask.purpose, name, id) !== name) {
         throw new AppError('conflict', `This photo already has a ${mask.purpose} mask named “${name}”.`);
       }
-      return renameMask(db, id, name, now());
+      return renameMask(db, id, name);
     },
 
     'masks.duplicate': ({ id, name }) => {
@@ -99,30 +106,46 @@ export function createMaskLibraryApi(context: QueueApiContext, saving: MaskSavin
       return { png: png.toString('base64'), width: content.width, height: content.height };
     },
 
-    'masks.import': async ({ assetId, purpose, name, png }) => {
+    'masks.import': async ({ assetId, maskId, purpose, name, png }) => {
       const size = photoSize(assetId);
-      let picture: { width?: number; height?: number };
+      const bytes = Buffer.from(png, 'base64');
+      if (!bytes.subarray(0, 8).equals(PNG_SIGNATURE)) throw new AppError('invalid_input', 'This file is not a PNG.');
+      // Decoded whole here (a broken or oversized file is refused now, not when a job renders it) and
+      // kept as a grey PNG at the photo's size: its alpha, or its grey level when it has none.
+      let layer: Buffer;
       try {
-        picture = await sharp(Buffer.from(png, 'base64'), { limitInputPixels: MAX_MASK_PIXELS }).metadata();
+        const image = sharp(bytes, { limitInputPixels: MAX_MASK_PIXELS, failOn: 'error' });
+        const picture = await image.metadata();
+        if (!picture.width || !picture.height) throw new Error('it has no size');
+        const refusal = aspectRefusal({ width: picture.width, height: picture.height }, size);
+        if (refusal) throw new AppError('invalid_input', `This PNG does not fit the photo. ${refusal}`);
+        layer = await (picture.hasAlpha ? image.extractChannel('alpha') : image.greyscale().toColourspace('b-w'))
+          .resize(size.width, size.height, { fit: 'fill' })
+          .png({ compressionLevel: 9 })
+          .toBuffer();
       } catch (error) {
+        if (error instanceof AppError) throw error;
         throw new AppError('invalid_input', `This file could not be read as a PNG: ${(error as Error).message}`);
       }
-      if (!picture.width || !picture.height) throw new AppError('invalid_input', 'This PNG has no size.');
-      const refusal = aspectRefusal({ width: picture.width, height: picture.height }, size);
-      if (refusal) throw new AppError('invalid_input', `This PNG does not fit the photo. ${refusal}`);
-      const content: MaskContent = {
+      const content = MaskContentSchema.parse({
         ...size,
         strokes: [],
-        rasters: [{ png, mode: 'paint', opacity: 1 }],
+        rasters: [{ png: layer.toString('base64'), mode: 'paint', opacity: 1 }],
         invert: false,
-      };
-      return save({ assetId, purpose, ...(name === undefined ? {} : { name }), content });
+      });
+      return save({
+        assetId,
+        purpose,
+        ...(maskId === undefined ? {} : { maskId }),
+        ...(name === undefined ? {} : { name }),
+        content,
+      });
     },
 
     'masks.apply': ({ id, assetIds }) => {
       const source = requireMask(id);
       const at = now();
-      const applied: Mask[] = [];
+      const applied: { assetId: string; maskId: string; name: string; version: number }[] = [];
       const refused: { assetId: string; reason: string }[] = [];
       const moved = writeTransaction(db, () => {
         const released = [];
@@ -142,9 +165,16 @@ export function createMaskLibraryApi(context: QueueApiContext, saving: MaskSavin
             refused.push({ assetId, reason });
             continue;
           }
+          let content: MaskContent;
+          try {
+            content = refit(source.content, target);
+          } catch (error) {
+            refused.push({ assetId, reason: `The mask does not fit this photo: ${(error as Error).message}` });
+            continue;
+          }
           const name = freeName(assetId, source.purpose, source.name);
-          const mask = createMask(db, { assetId, name, purpose: source.purpose }, refit(source.content, target), at);
-          applied.push(mask);
+          const mask = createMask(db, { assetId, name, purpose: source.purpose }, content, at);
+          applied.push({ assetId, maskId: mask.id, name: mask.name, version: mask.version });
           released.push(...support.giver.giveMask(mask, at));
         }
         return released;

@@ -12,6 +12,8 @@ type SelectionMethods = 'masks.refine' | 'masks.selectColour';
 /** GrabCut's cost grows with the pixels: it works on the preview brought within this long side. */
 const REFINE_LONG_SIDE = 1024;
 const GRABCUT_ITERATIONS = 5;
+/** A refinement that takes longer than this is stopped (its worker terminated). */
+const REFINE_TIMEOUT_MS = 60_000;
 
 /**
  * Selections computed from the photo's pixels, answered as a layer the editor adds to the drawing
@@ -19,6 +21,13 @@ const GRABCUT_ITERATIONS = 5;
  * a colour select. Both work on the preview, the picture the editor shows.
  */
 export function createMaskSelectionApi(context: QueueApiContext): Pick<ApiHandlers, SelectionMethods> {
+  // One selection at a time: each loads OpenCV in a worker and a preview's pixels; quick clicks queue.
+  let running: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = running.then(work, work);
+    running = next.catch(() => undefined);
+    return next;
+  };
   /** The photo's preview as RGB, within `longSide`, and how it scales the photo's pixels. */
   const picture = async (assetId: string, longSide?: number) => {
     const size = getAssetSize(context.db, assetId);
@@ -60,51 +69,68 @@ export function createMaskSelectionApi(context: QueueApiContext): Pick<ApiHandle
     content.strokes.length > 0 || content.rasters.length > 0 || content.invert;
 
   return {
-    'masks.refine': async ({ assetId, content, box }) => {
-      const image = await picture(assetId, REFINE_LONG_SIDE);
-      if (content.width !== image.photo.width || content.height !== image.photo.height) {
-        throw new AppError('invalid_input', 'This drawing was made on another picture size than the photo.');
-      }
-      if (!box && !hasDrawing(content)) {
-        throw new AppError('invalid_input', 'Paint a rough selection or draw a box around the object first.');
-      }
-      const sx = image.width / image.photo.width;
-      const sy = image.height / image.photo.height;
-      const rough = hasDrawing(content) ? await renderMask(content, image.width, image.height) : null;
-      // Without a box, the rough selection's own bounds, a fifth larger each way, say where the object ends.
-      const area =
-        scaledBox(box, sx, sy, image.width, image.height) ??
-        (rough ? aroundSelection(rough, image.width, image.height) : null);
-      const refined = await refineToEdges(
-        {
-          width: image.width,
-          height: image.height,
-          rgb: image.rgb,
-          box: area,
-          rough,
-          iterations: GRABCUT_ITERATIONS,
-        },
-        new AbortController().signal,
-      );
-      return answer(refined, image.width, image.height);
-    },
+    'masks.refine': ({ assetId, content, box }) =>
+      oneAtATime(async () => {
+        const image = await picture(assetId, REFINE_LONG_SIDE);
+        if (content.width !== image.photo.width || content.height !== image.photo.height) {
+          throw new AppError('invalid_input', 'This drawing was made on another picture size than the photo.');
+        }
+        if (!box && !hasDrawing(content)) {
+          throw new AppError('invalid_input', 'Paint a rough selection or draw a box around the object first.');
+        }
+        const sx = image.width / image.photo.width;
+        const sy = image.height / image.photo.height;
+        // A box alone says where the object is (the drawing elsewhere is the editor's to keep); without
+        // one, the drawing is the rough selection and its bounds, grown by a fifth, say where the object ends.
+        const boxed = scaledBox(box, sx, sy, image.width, image.height);
+        if (boxed && boxed.width * boxed.height >= image.width * image.height) {
+          throw new AppError(
+            'invalid_input',
+            'The box covers the whole photo: draw it around the object, with some ground around it.',
+          );
+        }
+        const rough = boxed ? null : await renderMask(content, image.width, image.height);
+        const area = boxed ?? (rough ? aroundSelection(rough, image.width, image.height) : null);
+        if (rough) {
+          if (!area) throw new AppError('invalid_input', 'Paint roughly over the object first: nothing is painted.');
+          if (rough.every((value) => value >= 128)) {
+            throw new AppError(
+              'invalid_input',
+              'The drawing covers the whole photo: paint roughly over the object only.',
+            );
+          }
+        }
+        const refined = await refineToEdges(
+          {
+            width: image.width,
+            height: image.height,
+            rgb: image.rgb,
+            box: area,
+            rough,
+            iterations: GRABCUT_ITERATIONS,
+          },
+          AbortSignal.timeout(REFINE_TIMEOUT_MS),
+        );
+        return answer(refined, image.width, image.height);
+      }),
 
-    'masks.selectColour': async ({ assetId, point, tolerance, contiguous, box }) => {
-      const image = await picture(assetId);
-      const sx = image.width / image.photo.width;
-      const sy = image.height / image.photo.height;
-      if (point.x >= image.photo.width || point.y >= image.photo.height) {
-        throw new AppError('invalid_input', 'The point is outside the photo.');
-      }
-      const selected = selectColour(
-        image,
-        { x: point.x * sx, y: point.y * sy },
-        tolerance,
-        contiguous,
-        scaledBox(box, sx, sy, image.width, image.height),
-      );
-      return answer(selected, image.width, image.height);
-    },
+    'masks.selectColour': ({ assetId, point, tolerance, contiguous, box }) =>
+      oneAtATime(async () => {
+        const image = await picture(assetId);
+        const sx = image.width / image.photo.width;
+        const sy = image.height / image.photo.height;
+        if (point.x >= image.photo.width || point.y >= image.photo.height) {
+          throw new AppError('invalid_input', 'The point is outside the photo.');
+        }
+        const selected = selectColour(
+          image,
+          { x: point.x * sx, y: point.y * sy },
+          tolerance,
+          contiguous,
+          scaledBox(box, sx, sy, image.width, image.height),
+        );
+        return answer(selected, image.width, image.height);
+      }),
   };
 }
 

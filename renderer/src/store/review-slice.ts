@@ -28,7 +28,8 @@ export interface ReviewSlice {
   openShoot: (shootId: string | null) => void;
   openAsset: (assetId: string | null) => void;
   /** The mask being painted, on the open photo (null: the photo view shows its variants). */
-  maskEditor: { assetId: string; purpose: MaskPurpose; maskId?: string } | null;
+  /** `opened` counts openings: opening the same mask again (after an import) reloads the editor. */
+  maskEditor: { assetId: string; purpose: MaskPurpose; maskId?: string; opened: number } | null;
   /** Opens a photo (of the shoot, if given) in the mask editor for that purpose. */
   paintMask: (assetId: string, purpose: MaskPurpose, shootId?: string, maskId?: string) => void;
   closeMaskEditor: () => void;
@@ -105,7 +106,11 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     paintMask: (assetId, purpose, shootId, maskId) => {
       if (shootId && get().openShootId !== shootId) get().openShoot(shootId);
       if (!leaveMaskEditor(get())) return;
-      set({ openAssetId: assetId, maskEditor: { assetId, purpose, ...(maskId ? { maskId } : {}) } } as Partial<S>);
+      const opened = (get().maskEditor?.opened ?? 0) + 1;
+      set({
+        openAssetId: assetId,
+        maskEditor: { assetId, purpose, opened, ...(maskId ? { maskId } : {}) },
+      } as Partial<S>);
     },
     closeMaskEditor: () => set({ maskEditor: null, maskUnsaved: false } as Partial<S>),
     maskUnsaved: false,

@@ -8,7 +8,7 @@ import { addStroke, beyondLimits, blankContent, startHistory, type MaskHistory }
 import { MaskPainter } from './mask-painter';
 import { actualPixelsView, fitView, resizeView, sameView, type MaskView } from './mask-view';
 import { paintOverlay } from './overlay';
-import { decodeRasterLayers } from './raster-layers';
+import { decodeMissingLayers } from './raster-layers';
 import { attachStage, type AttachedStage, type StageState } from './stage-input';
 import { MaskLibrary } from './MaskLibrary';
 import { MaskToolbar } from './MaskToolbar';
@@ -81,9 +81,12 @@ export function MaskEditor({
       if (!current) return;
       const content = existing?.content ?? blankContent(photoWidth, photoHeight);
       const made = new MaskPainter(photoWidth, photoHeight, image.naturalWidth, image.naturalHeight);
-      made.setRasterLayers(
+      await decodeMissingLayers(
         content.rasters,
-        await decodeRasterLayers(content.rasters, image.naturalWidth, image.naturalHeight),
+        (png) => made.hasLayer(png),
+        (png, levels) => made.addLayer(png, levels),
+        image.naturalWidth,
+        image.naturalHeight,
       );
       if (!current) return;
       setMask(existing);

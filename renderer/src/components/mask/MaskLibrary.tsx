@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Asset } from '../../../../shared/domain';
 import type { Mask, MaskPurpose } from '../../../../shared/mask';
 import { useApp, useClient } from '../../store/context';
+import { leaveMaskEditor } from '../../store/review-slice';
 
 /** Photos of "the same framing" may differ in aspect by this much (as the engine checks). */
 const SAME_ASPECT = 0.01;
@@ -23,10 +24,14 @@ export function MaskLibrary(props: {
   const { asset, purpose, openMaskId, revision, onOpen } = props;
   const client = useClient();
   const shootAssets = useApp((state) => state.assets);
+  const maskEditor = useApp((state) => state.maskEditor);
+  const maskUnsaved = useApp((state) => state.maskUnsaved);
+  const setMaskUnsaved = useApp((state) => state.setMaskUnsaved);
   const [masks, setMasks] = useState<Mask[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [applying, setApplying] = useState<Set<string> | null>(null);
   const [reload, setReload] = useState(0);
+  const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
 
   useEffect(() => {
     let current = true;
@@ -61,7 +66,13 @@ export function MaskLibrary(props: {
     const bytes = new Uint8Array(await file.arrayBuffer());
     let text = '';
     for (let at = 0; at < bytes.length; at += 8192) text += String.fromCharCode(...bytes.subarray(at, at + 8192));
-    const mask = await client.call('masks.import', { assetId: asset.id, purpose, png: btoa(text) });
+    // Into the mask open in the editor (or, with none open, the photo's latest of this purpose).
+    const mask = await client.call('masks.import', {
+      assetId: asset.id,
+      purpose,
+      ...(openMaskId ? { maskId: openMaskId } : {}),
+      png: btoa(text),
+    });
     onOpen(mask);
     return `Imported ${file.name} as version ${mask.version} of “${mask.name}”.`;
   };
@@ -80,22 +91,38 @@ export function MaskLibrary(props: {
       <ul aria-label="Masks of this photo">
         {masks.map((mask) => (
           <li key={mask.id} className={mask.id === openMaskId ? 'open' : undefined}>
-            <span>
-              {mask.name} · {mask.purpose} · version {mask.version}
-            </span>
+            {renaming?.id === mask.id ? (
+              <form
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  const name = renaming.name.trim();
+                  setRenaming(null);
+                  if (name && name !== mask.name)
+                    void act(
+                      async () => `Renamed to “${(await client.call('masks.rename', { id: mask.id, name })).name}”.`,
+                    );
+                }}
+              >
+                <input
+                  aria-label="New name"
+                  value={renaming.name}
+                  maxLength={100}
+                  onChange={(event) => setRenaming({ id: mask.id, name: event.target.value })}
+                />
+                <button type="submit">OK</button>
+                <button type="button" onClick={() => setRenaming(null)}>
+                  Cancel
+                </button>
+              </form>
+            ) : (
+              <span>
+                {mask.name} · {mask.purpose} · version {mask.version}
+              </span>
+            )}
             <button type="button" disabled={mask.id === openMaskId} onClick={() => onOpen(mask)}>
               Open
             </button>
-            <button
-              type="button"
-              onClick={() => {
-                const name = globalThis.prompt('New name', mask.name)?.trim();
-                if (name)
-                  void act(
-                    async () => `Renamed to “${(await client.call('masks.rename', { id: mask.id, name })).name}”.`,
-                  );
-              }}
-            >
+            <button type="button" onClick={() => setRenaming({ id: mask.id, name: mask.name })}>
               Rename
             </button>
             <button
@@ -132,7 +159,12 @@ export function MaskLibrary(props: {
           aria-label="Import a mask PNG"
           onChange={(event) => {
             const file = event.target.files?.[0];
-            if (file) void act(() => importPng(file));
+            event.target.value = '';
+            // The import replaces what the editor shows: unsaved strokes are asked about first.
+            if (file && leaveMaskEditor({ maskEditor, maskUnsaved })) {
+              setMaskUnsaved(false);
+              void act(() => importPng(file));
+            }
           }}
         />
       </label>

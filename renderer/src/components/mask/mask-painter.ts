@@ -1,4 +1,4 @@
-import type { MaskContent, MaskPoint, MaskStroke } from '../../../../shared/mask';
+import type { MaskContent, MaskPoint, MaskRaster, MaskStroke } from '../../../../shared/mask';
 import { planMask, renderPlan, type RenderPlan } from '../../../../shared/mask-raster';
 
 /** A rectangle of the proxy raster, in its pixels. */
@@ -37,19 +37,23 @@ export class MaskPainter {
   }
 
   /**
-   * Raster layers decoded at this size (see raster-layers.ts), by the list they came from: the
-   * drawings in the undo history share their lists, so each set is decoded once.
+   * Raster layers' levels at this size (see raster-layers.ts), by their PNG: each layer is decoded
+   * once, whichever drawings of the undo history hold it.
    */
-  private readonly rasterBases = new WeakMap<MaskContent['rasters'], Uint8Array>();
+  private readonly layerLevels = new Map<string, Uint8Array>();
 
-  setRasterLayers(layers: MaskContent['rasters'], pixels: Uint8Array | undefined): void {
-    if (pixels) this.rasterBases.set(layers, pixels);
+  hasLayer(png: string): boolean {
+    return this.layerLevels.has(png);
+  }
+
+  addLayer(png: string, levels: Uint8Array): void {
+    this.layerLevels.set(png, levels);
   }
 
   /** Renders a whole drawing: its raster layers (as decoded), then its strokes. */
   renderAll(content: MaskContent): void {
     const plan = planMask(content, this.width, this.height);
-    const base = this.rasterBases.get(content.rasters);
+    const base = combineLayers(content.rasters, (png) => this.layerLevels.get(png), this.width * this.height);
     this.strokes = renderPlan(base ? { ...plan, base } : plan);
     this.invert = content.invert;
     this.live = null;
@@ -181,4 +185,28 @@ function crop(source: Uint8Array, sourceWidth: number, box: Box): Uint8Array {
     out.set(source.subarray(start, start + box.width), row * box.width);
   }
   return out;
+}
+
+/** The layers combined in order, as the engine combines them: paint raises, erase lowers, each at its opacity. */
+export function combineLayers(
+  rasters: readonly MaskRaster[],
+  levelsOf: (png: string) => Uint8Array | undefined,
+  pixels: number,
+): Uint8Array | undefined {
+  if (rasters.length === 0) return undefined;
+  let below = new Uint8Array(pixels);
+  for (const raster of rasters) {
+    const levels = levelsOf(raster.png);
+    if (!levels) continue;
+    const out = new Uint8Array(below);
+    for (let index = 0; index < out.length; index++) {
+      const value = Math.round((levels[index] ?? 0) * raster.opacity);
+      if (value === 0) continue;
+      const current = out[index] ?? 0;
+      out[index] =
+        raster.mode === 'paint' ? Math.max(current, value) : Math.floor((current * (255 - value) + 127) / 255);
+    }
+    below = out;
+  }
+  return below;
 }

@@ -1,45 +1,30 @@
 import type { MaskRaster } from '../../../../shared/mask';
 
 /**
- * A version's raster layers (an imported PNG, a refined selection) at the proxy's size, combined
- * as the engine combines them (main/engine/masks/render-mask.ts): each PNG's alpha, or its grey level
- * when it has no alpha, stretched over the photo, raising the mask where it paints and lowering it
- * where it erases. Decoded by the browser, so edges may differ from sharp's resampling by a level.
+ * A raster layer's levels at the proxy's size (0–255 per pixel, before its opacity and mode): the
+ * PNG's alpha, or its grey level when it has none, stretched over the photo as the engine does
+ * (main/engine/masks/render-mask.ts). Decoded by the browser, so edges may differ from sharp's
+ * resampling by a level.
  */
-export async function decodeRasterLayers(
-  rasters: readonly MaskRaster[],
-  width: number,
-  height: number,
-): Promise<Uint8Array | undefined> {
-  if (rasters.length === 0) return undefined;
+export async function decodeLayerLevels(png: string, width: number, height: number): Promise<Uint8Array> {
   const canvas = new OffscreenCanvas(width, height);
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('This browser cannot draw the mask’s raster layers.');
-  let below = new Uint8Array(width * height);
-  for (const raster of rasters) {
-    const bytes = Uint8Array.from(atob(raster.png), (char) => char.charCodeAt(0));
-    const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    context.clearRect(0, 0, width, height);
-    context.drawImage(image, 0, 0, width, height);
-    image.close();
-    const { data } = context.getImageData(0, 0, width, height);
-    const alpha = pngHasAlpha(bytes);
-    const out = new Uint8Array(below);
-    for (let index = 0; index < out.length; index++) {
-      const at = index * 4;
-      // Without alpha, its grey level (ITU-R BT.601 luma, as sharp's greyscale).
-      const level = alpha
-        ? (data[at + 3] ?? 0)
-        : Math.round(0.299 * (data[at] ?? 0) + 0.587 * (data[at + 1] ?? 0) + 0.114 * (data[at + 2] ?? 0));
-      const value = Math.round(level * raster.opacity);
-      if (value === 0) continue;
-      const current = out[index] ?? 0;
-      out[index] =
-        raster.mode === 'paint' ? Math.max(current, value) : Math.floor((current * (255 - value) + 127) / 255);
-    }
-    below = out;
+  const bytes = Uint8Array.from(atob(png), (char) => char.charCodeAt(0));
+  const image = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+  context.drawImage(image, 0, 0, width, height);
+  image.close();
+  const { data } = context.getImageData(0, 0, width, height);
+  const alpha = pngHasAlpha(bytes);
+  const levels = new Uint8Array(width * height);
+  for (let index = 0; index < levels.length; index++) {
+    const at = index * 4;
+    // Without alpha, its grey level (ITU-R BT.601 luma, as sharp's greyscale).
+    levels[index] = alpha
+      ? (data[at + 3] ?? 0)
+      : Math.round(0.299 * (data[at] ?? 0) + 0.587 * (data[at + 1] ?? 0) + 0.114 * (data[at + 2] ?? 0));
   }
-  return below;
+  return levels;
 }
 
 /** Does this PNG carry alpha (a grey+alpha or RGBA colour type, or a tRNS chunk), as sharp's `hasAlpha` says? */
@@ -56,4 +41,17 @@ export function pngHasAlpha(bytes: Uint8Array): boolean {
     at += 12 + length;
   }
   return false;
+}
+
+/** Decodes the layers a painter does not have yet (by their PNG). */
+export async function decodeMissingLayers(
+  rasters: readonly MaskRaster[],
+  has: (png: string) => boolean,
+  add: (png: string, levels: Uint8Array) => void,
+  width: number,
+  height: number,
+): Promise<void> {
+  for (const raster of rasters) {
+    if (!has(raster.png)) add(raster.png, await decodeLayerLevels(raster.png, width, height));
+  }
 }

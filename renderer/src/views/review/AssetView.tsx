@@ -110,7 +110,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     return (
       <section className="view asset-view" aria-label={`Photo ${name}`}>
         <MaskEditor
-          key={maskEditor.maskId ?? maskEditor.purpose}
+          key={`${maskEditor.maskId ?? maskEditor.purpose}:${maskEditor.opened}`}
           asset={asset}
           purpose={maskEditor.purpose}
           maskId={maskEditor.maskId ?? null}
