@@ -79,6 +79,15 @@ describe('the mask library', () => {
     const copy = await call(engine, 'masks.duplicate', { id: garden.id });
     expect(copy).toMatchObject({ name: 'Garden copy', version: 1, purpose: 'exterior', assetId: first });
     expect(copy.content).toEqual(garden.content);
+    // Names stay within their bound when a copy or a suffix is added.
+    const long = await call(engine, 'masks.rename', { id: copy.id, name: 'L'.repeat(100) });
+    const copies = [
+      await call(engine, 'masks.duplicate', { id: long.id }),
+      await call(engine, 'masks.duplicate', { id: long.id }),
+    ];
+    expect(copies.map((one) => one.name.length <= 100)).toEqual([true, true]);
+    expect(copies[0]?.name.endsWith('L copy')).toBe(true);
+    expect(copies[1]?.name.endsWith('L (2)')).toBe(true);
 
     const exported = await call(engine, 'masks.export', { id: garden.id });
     expect({ width: exported.width, height: exported.height }).toEqual({ width: 300, height: 200 });

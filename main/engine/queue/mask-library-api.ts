@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import { type Mask, type MaskContent, MaskContentSchema, type MaskPurpose } from '../../../shared/mask';
+import { type Mask, type MaskContent, MaskContentSchema, type MaskPurpose, MAX_MASK_NAME } from '../../../shared/mask';
 import { MAX_MASK_PIXELS } from '../../../shared/mask-raster';
 import { getAssetSize } from '../db/assets-repo';
 import { writeTransaction } from '../db/connection';
@@ -61,8 +61,11 @@ export function createMaskLibraryApi(context: QueueApiContext, saving: MaskSavin
         .filter((mask) => mask.purpose === purpose && mask.id !== except)
         .map((mask) => mask.name),
     );
-    if (!taken.has(name)) return name;
-    for (let n = 2; ; n++) if (!taken.has(`${name} (${n})`)) return `${name} (${n})`;
+    const fit = (text: string, suffix = ''): string =>
+      `${text.slice(0, MAX_MASK_NAME - suffix.length).trimEnd()}${suffix}`;
+    if (!taken.has(fit(name))) return fit(name);
+    // Suffixed within the name's bound: "Garden (2)", "Garden (3)"…
+    for (let n = 2; ; n++) if (!taken.has(fit(name, ` (${n})`))) return fit(name, ` (${n})`);
   };
 
   /** The drawing refitted to another picture size (the aspect already checked): points and brushes scale. */
@@ -93,7 +96,11 @@ export function createMaskLibraryApi(context: QueueApiContext, saving: MaskSavin
 
     'masks.duplicate': ({ id, name }) => {
       const mask = requireMask(id);
-      const copy = freeName(mask.assetId, mask.purpose, name ?? `${mask.name} copy`);
+      const copy = freeName(
+        mask.assetId,
+        mask.purpose,
+        name ?? `${mask.name.slice(0, MAX_MASK_NAME - ' copy'.length)} copy`,
+      );
       return createMask(db, { assetId: mask.assetId, name: copy, purpose: mask.purpose }, mask.content, now());
     },
 

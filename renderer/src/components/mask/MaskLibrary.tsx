@@ -55,10 +55,14 @@ export function MaskLibrary(props: {
 
   const exportPng = async (mask: Mask): Promise<string> => {
     const { png } = await client.call('masks.export', { id: mask.id });
+    // Through a Blob: a large data: URL can fail to download without a word.
+    const bytes = Uint8Array.from(atob(png), (char) => char.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
     const link = document.createElement('a');
-    link.href = `data:image/png;base64,${png}`;
+    link.href = url;
     link.download = `${(asset.relativePath.split('/').pop() ?? 'photo').replace(/\.[^.]+$/, '')} - ${mask.name}.png`;
     link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
     return `Exported “${mask.name}” as a PNG (white is selected).`;
   };
 
