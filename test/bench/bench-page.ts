@@ -39,3 +39,17 @@ export async function call<M extends MethodName>(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Polls `probe` until it answers a value (a page has loaded, a photo was ingested): a wait for a
+ * condition with a deadline, never a fixed pause before a check.
+ */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}

@@ -23,7 +23,7 @@ import { startServer } from '../../main/headless/server';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 import { seeded } from '../support/seeded';
-import { call, sleep, START_RECORDING, STOP_RECORDING } from './bench-page';
+import { call, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIG_PHOTO = path.join(ROOT, 'test', 'fixtures', 'corpus', 'photos', 'sony-ilce6000_6000x4000.jpg');
@@ -67,14 +67,6 @@ interface FrameStats {
   /** From the press until every move was handled: longer than STROKE_MS when the page falls behind. */
   strokeMs: number;
   main: MainThread;
-}
-
-async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`mask bench: timed out waiting for ${what}`);
-    await sleep(250);
-  }
 }
 
 function percentile(values: readonly number[], fraction: number): number {
@@ -158,7 +150,7 @@ async function ingestPhoto(api: WebSocketBridge, hot: string): Promise<void> {
     const shoot = (await call(api, 'shoots.list', {})).find((each) => each.name === SHOOT);
     const { assets } = shoot ? await call(api, 'assets.list', { shootId: shoot.id }) : { assets: [] };
     if (assets.some((asset) => asset.state === 'error')) throw new Error('mask bench: the photo failed to ingest');
-    return assets.some((asset) => asset.state === 'ok');
+    return assets.some((asset) => asset.state === 'ok') ? true : undefined;
   });
 }
 
@@ -174,7 +166,9 @@ async function openEditor(page: Page, url: string): Promise<Box> {
   await page.getByRole('combobox', { name: 'Paint a mask' }).selectOption('redact');
   await page.locator('[data-testid="mask-stage"][data-ready="true"]').waitFor({ timeout: 60_000 });
   const decoded = `document.querySelector('.mask-photo')?.complete === true`;
-  await until('the photo under the mask', 60_000, () => page.evaluate<boolean>(decoded));
+  await until('the photo under the mask', 60_000, async () =>
+    (await page.evaluate<boolean>(decoded)) ? true : undefined,
+  );
   const box = await page.locator('.mask-photo').boundingBox();
   if (!box) throw new Error('mask bench: the editor shows no photo');
   return box;

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
-import { call, sleep, START_RECORDING, STOP_RECORDING } from './bench-page';
+import { call, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -86,16 +86,6 @@ const SCROLL_AND_RECORD = `async ({ selector, speed, ms }) => {
     requestAnimationFrame(tick);
   });
 }`;
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`ui bench: timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 function ensureBuilt(): void {
   if (fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) return;

@@ -12,16 +12,10 @@ import { decodeMissingLayers } from './raster-layers';
 import { attachStage, type AttachedStage, type StageState } from './stage-input';
 import { MaskLibrary } from './MaskLibrary';
 import { MaskToolbar } from './MaskToolbar';
+import { PURPOSE_WORDS } from './purpose-words';
 import { useMaskKeys } from './use-mask-keys';
 import { useSelections } from './use-selections';
 import './mask.css';
-
-export const PURPOSE_WORDS: Record<MaskPurpose, string> = {
-  redact: 'Redact',
-  heal: 'Spot removal',
-  exterior: 'Exterior area',
-  tryon: 'Try-on garment area',
-};
 
 /**
  * Paints a named mask on one photo: strokes kept as vectors in the upright photo's pixels, drawn on
