@@ -506,6 +506,8 @@ test('refine to edges: a rough stroke inside an object that shares colours with 
   const roughIoU = await overlayIoU(page, inside, width, height);
   await page.getByRole('button', { name: 'Refine to edges' }).click();
   await expect(page.getByRole('status')).toContainText('Refined to the edges', { timeout: 30_000 });
+  // The overlay shows the step at the next frame.
+  await expect.poll(() => overlayIoU(page, inside, width, height)).toBeGreaterThanOrEqual(0.9);
   const refinedIoU = await overlayIoU(page, inside, width, height);
   test.info().annotations.push({
     type: 'IoU',
@@ -581,6 +583,7 @@ test('the box tool refines what a box holds to its edges, and the colour tool ad
     [cx + rx * 1.2, cy + ry * 1.2],
   ]);
   await expect(page.getByRole('status')).toContainText('The object in the box is selected', { timeout: 30_000 });
+  await expect.poll(() => overlayIoU(page, inside, width, height)).toBeGreaterThanOrEqual(0.9);
   const fromBox = await overlayIoU(page, inside, width, height);
   test.info().annotations.push({ type: 'IoU', description: `refined from a box: ${fromBox.toFixed(3)}` });
   expect(fromBox).toBeGreaterThanOrEqual(0.9);
@@ -592,7 +595,8 @@ test('the box tool refines what a box holds to its edges, and the colour tool ad
   const at = await onScreen(page, photo, 5.5, 1.5);
   await page.mouse.click(at.x, at.y);
   await expect(page.getByRole('status')).toContainText('Colour selected', { timeout: 30_000 });
-  expect(await painted(page)).toBeGreaterThan(before);
+  // The status is said when the step is taken; the overlay shows it at the next frame.
+  await expect.poll(() => painted(page)).toBeGreaterThan(before);
   await page.keyboard.press('Control+s');
   await expect(page.getByRole('status')).toContainText('Saved as version 1');
   const mask = await call<Mask>('masks.get', { assetId: photo.id, purpose: 'exterior' });
