@@ -12,7 +12,6 @@ import {
   IngestProgressSchema,
 } from './domain';
 import {
-  AssetCullSchema,
   JobDetailSchema,
   JobSchema,
   JobStateSchema,
@@ -24,6 +23,7 @@ import {
   VariantSchema,
 } from './jobs';
 import { MASK_METHODS } from './api-masks';
+import { AssetsCulledSchema, REVIEW_METHODS } from './api-review';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import {
@@ -279,11 +279,7 @@ export const apiMethods = {
       .strict(),
     result: VariantSchema,
   },
-  'assets.cull': {
-    args: z.object({ id, pick: PickSchema.optional(), rating: RatingSchema.optional() }).strict(),
-    result: AssetCullSchema,
-  },
-
+  ...REVIEW_METHODS,
   ...MASK_METHODS,
 
   'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
@@ -368,6 +364,7 @@ export const apiEvents = {
   'variant.updated': VariantSchema,
   'asset.added': AssetSchema,
   'asset.updated': AssetSchema,
+  'assets.culled': AssetsCulledSchema,
   'ingest.progress': IngestProgressSchema,
   'export.progress': ExportProgressSchema,
 } as const;

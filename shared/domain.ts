@@ -62,6 +62,8 @@ export const SettingsSchema = z.object({
   copyright: z.string().max(500).default(''),
   contactEmail: z.string().max(200).default(''),
   contactUrl: z.string().max(500).default(''),
+  /** After P or X on one photo, the next one is focused, as in Photo Mechanic. */
+  autoAdvance: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -78,6 +80,7 @@ export const SettingsPatchSchema = z
     copyright: z.string().trim().max(500),
     contactEmail: z.string().trim().max(200),
     contactUrl: z.string().trim().max(500),
+    autoAdvance: z.boolean(),
   })
   .partial()
   .strict();

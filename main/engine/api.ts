@@ -34,7 +34,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
   const { db, events, log, now } = context;
   return {
     ...createQueueApi(context.queue),
-    ...createAssetsApi(db),
+    ...createAssetsApi(db, context.queue.previewOf),
     ...createProvidersApi(context.providers),
     ...createExportApi({ db, exports: context.exports, now }),
     'staging.get': () => context.staging.view(),

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { matchCommand } from './commands';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ErrorBanner } from './components/ErrorBanner';
@@ -13,6 +13,8 @@ import { ExportView } from './views/export/ExportView';
 import { ProviderBanners } from './components/ProviderBanners';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { DropTarget } from './components/DropTarget';
+import { BannerHostContext } from './components/banner-host';
+import { Flash } from './components/Flash';
 
 const VIEWS: Record<Section, () => React.JSX.Element> = {
   'hot-folders': HotFoldersView,
@@ -26,6 +28,7 @@ export function App(): React.JSX.Element {
   const section = useApp((state) => state.section);
   const setSection = useApp((state) => state.setSection);
   const View = VIEWS[section];
+  const [bannerHost, setBannerHost] = useState<HTMLElement | null>(null);
 
   // Ctrl/Cmd+1…5 jump between sections, as in most desktop photo tools.
   useEffect(() => {
@@ -44,15 +47,24 @@ export function App(): React.JSX.Element {
   return (
     <div className="app">
       <Sidebar />
-      <main className="content" aria-live="polite">
-        <ConnectionBanner />
-        <ErrorBanner />
-        <ProviderBanners onOpenSettings={() => setSection('settings')} />
-        <DropTarget>
-          <View />
-        </DropTarget>
+      <main className="content">
+        <BannerHostContext.Provider value={bannerHost}>
+          <DropTarget>
+            <View />
+          </DropTarget>
+        </BannerHostContext.Provider>
         <ShortcutSheet />
       </main>
+      {/* Laid over the window, so a message coming or going never moves what is under the pointer. */}
+      <div className="banner-stack" aria-live="polite">
+        <ConnectionBanner />
+        <ErrorBanner />
+        <BannerHostContext.Provider value={bannerHost}>
+          <ProviderBanners onOpenSettings={() => setSection('settings')} />
+        </BannerHostContext.Provider>
+        <div className="banner-stack-views" ref={setBannerHost} />
+      </div>
+      <Flash />
     </div>
   );
 }

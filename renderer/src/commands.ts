@@ -4,7 +4,7 @@
  * and the desktop menu will read it too: a key means one thing in each scope (checked by a test).
  */
 
-export type CommandScope = 'global' | 'grid' | 'photo' | 'compare' | 'slider' | 'dialog' | 'mask';
+export type CommandScope = 'global' | 'review' | 'grid' | 'photo' | 'compare' | 'slider' | 'dialog' | 'mask';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key`; single letters match either case. */
@@ -43,6 +43,33 @@ export const COMMANDS = [
     shown: 'Ctrl/⌘ 1–5',
   },
   { id: 'app.shortcuts', scope: 'global', label: 'This sheet', keys: keys('?'), shown: '?' },
+
+  {
+    id: 'review.undo',
+    scope: 'review',
+    label: 'Undo the last flag, rating or approval (a whole selection at once)',
+    keys: [{ key: 'z', mod: true, shift: false }],
+    shown: 'Ctrl/⌘ Z',
+    short: 'undo',
+  },
+  {
+    id: 'review.redo',
+    scope: 'review',
+    label: 'Redo',
+    keys: [
+      { key: 'z', mod: true, shift: true },
+      { key: 'y', mod: true, shift: false },
+    ],
+    shown: 'Ctrl/⌘ Shift Z · Ctrl Y',
+  },
+  {
+    id: 'review.info',
+    scope: 'review',
+    label: 'Show or hide the info panel',
+    keys: keys('i'),
+    shown: 'I',
+    short: 'info',
+  },
 
   {
     id: 'grid.move',
@@ -269,6 +296,7 @@ export const GESTURES: readonly { scope: CommandScope; shown: string; label: str
 /** The titles of the shortcut sheet's sections, in order. */
 export const SCOPE_TITLES: Readonly<Record<CommandScope, string>> = {
   global: 'Everywhere',
+  review: 'Shoot grid and photo view',
   grid: 'Shoot grid',
   photo: 'Photo and variants',
   compare: 'Comparing',

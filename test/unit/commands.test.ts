@@ -42,14 +42,14 @@ const PRESSES: KeyPress[] = [
   [false, true].flatMap((ctrlKey) => [false, true].map((shiftKey) => press(key, { ctrlKey, shiftKey }))),
 );
 
-const SCOPES: CommandScope[] = ['global', 'grid', 'photo', 'compare', 'slider', 'dialog', 'mask'];
+const SCOPES: CommandScope[] = ['global', 'review', 'grid', 'photo', 'compare', 'slider', 'dialog', 'mask'];
 
 describe('the command table', () => {
   it('gives a key one meaning per scope, with the global commands always in force', () => {
     // The photo view has two scopes at once (photo and compare): they must not share a key either.
     const together: CommandScope[][] = [
-      ['global', 'grid'],
-      ['global', 'photo', 'compare'],
+      ['global', 'review', 'grid'],
+      ['global', 'review', 'photo', 'compare'],
       ['global', 'mask'],
       ['slider'],
       ['dialog'],
@@ -93,7 +93,7 @@ describe('the command table', () => {
     const expected = [...GESTURES, ...COMMANDS].map((entry) => `${entry.shown} — ${entry.label}`);
     expect([...rows].sort()).toEqual([...expected].sort());
     expect(shortcutSections().map((section) => section.title)).toContain('Photo and variants');
-    expect(SCOPES.length).toBe(7);
+    expect(SCOPES.length).toBe(8);
   });
 
   it('moves the compare divider only for the keys the slider command lists', () => {

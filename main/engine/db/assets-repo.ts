@@ -1,6 +1,6 @@
 import type { Asset } from '../../../shared/domain';
 import type { AssetCull } from '../../../shared/jobs';
-import { statement, type Db } from './connection';
+import { statement, writeTransaction, type Db } from './connection';
 
 export interface NewAsset {
   id: string;
@@ -33,13 +33,31 @@ export function assetShoot(db: Db, id: string): string | null {
   return row?.shoot_id ?? null;
 }
 
-export function cullAsset(db: Db, id: string, change: Partial<Omit<AssetCull, 'id'>>, now: number): AssetCull | null {
-  statement(
-    db,
-    'UPDATE assets SET pick = COALESCE(?, pick), rating = COALESCE(?, rating), updated_at = ? WHERE id = ?',
-  ).run(change.pick ?? null, change.rating ?? null, now, id);
-  const row = statement(db, 'SELECT id, pick, rating FROM assets WHERE id = ?').get(id) as AssetCull | undefined;
-  return row ?? null;
+/**
+ * Flags and rates photos in one transaction, each with its own change (left-out fields keep their
+ * value). Returns the photos as they are now and the ids that do not exist.
+ */
+export function cullAssets(
+  db: Db,
+  marks: readonly { id: string; pick?: AssetCull['pick']; rating?: number }[],
+  now: number,
+): { culled: AssetCull[]; notFound: string[] } {
+  return writeTransaction(db, () => {
+    const update = statement(
+      db,
+      'UPDATE assets SET pick = COALESCE(?, pick), rating = COALESCE(?, rating), updated_at = ? WHERE id = ?',
+    );
+    const read = statement(db, 'SELECT id, pick, rating FROM assets WHERE id = ?');
+    const culled: AssetCull[] = [];
+    const notFound: string[] = [];
+    for (const mark of marks) {
+      update.run(mark.pick ?? null, mark.rating ?? null, now, mark.id);
+      const row = read.get(mark.id) as AssetCull | undefined;
+      if (row) culled.push(row);
+      else notFound.push(mark.id);
+    }
+    return { culled, notFound };
+  });
 }
 
 interface AssetRow {

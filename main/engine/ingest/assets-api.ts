@@ -3,9 +3,14 @@ import { AppError } from '../../../shared/errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { getAsset, listAssets } from '../db/assets-repo';
 import type { Db } from '../db/connection';
+import { assetSource } from '../db/ingest-repo';
+import { readPhotoInfo } from './photo-info';
 
-/** Reading what ingest recorded: a shoot's assets page by page, and one asset. */
-export function createAssetsApi(db: Db): Pick<ApiHandlers, 'assets.list' | 'assets.get'> {
+/** Reading what ingest recorded: a shoot's assets page by page, one asset, and its details for the info panel. */
+export function createAssetsApi(
+  db: Db,
+  previewOf: (assetId: string) => Promise<string | null>,
+): Pick<ApiHandlers, 'assets.list' | 'assets.get' | 'assets.info'> {
   return {
     'assets.list': ({ shootId, sort, limit, cursor }) => {
       const after = cursor ? decodeCursor(cursor, sort === 'added' ? 'number' : 'string') : undefined;
@@ -20,6 +25,12 @@ export function createAssetsApi(db: Db): Pick<ApiHandlers, 'assets.list' | 'asse
       const asset = getAsset(db, id);
       if (!asset) throw new AppError('not_found', `No asset ${id}.`);
       return asset;
+    },
+    'assets.info': async ({ id }) => {
+      const asset = getAsset(db, id);
+      if (!asset) throw new AppError('not_found', `No asset ${id}.`);
+      const file = assetSource(db, id)?.file ?? null;
+      return readPhotoInfo({ asset, file, preview: () => previewOf(id) });
     },
   };
 }

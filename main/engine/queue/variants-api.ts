@@ -1,6 +1,6 @@
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import { cullAsset } from '../db/assets-repo';
+import { cullAssets } from '../db/assets-repo';
 import { listVariants, updateVariant } from '../db/variants-repo';
 import type { QueueApiContext } from './api-context';
 
@@ -19,10 +19,13 @@ export function createVariantsApi(context: QueueApiContext): Pick<ApiHandlers, V
       return variant;
     },
 
-    'assets.cull': ({ id, ...change }) => {
-      const asset = cullAsset(db, id, change, now());
-      if (!asset) throw new AppError('not_found', `No asset ${id}.`);
-      return asset;
+    'assets.cull': ({ marks }) => {
+      const result = cullAssets(db, marks, now());
+      if (result.culled.length === 0) {
+        throw new AppError('not_found', `No photo ${marks.length === 1 ? marks[0]?.id : 'of these'} exists.`);
+      }
+      events.emit('assets.culled', { culled: result.culled });
+      return result;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { DismissibleBanner } from './DismissibleBanner';
 import { useState } from 'react';
 import { useApp, useDesktop } from '../store/context';
 
@@ -53,12 +54,9 @@ export function DropTarget({ children }: { children: React.ReactNode }): React.J
       onDrop={(event) => void onDrop(event)}
     >
       {message ? (
-        <p className="banner" role="status">
-          {message}{' '}
-          <button type="button" className="link-button" onClick={() => setMessage(null)}>
-            Dismiss
-          </button>
-        </p>
+        <DismissibleBanner kind="notice" onDismiss={() => setMessage(null)}>
+          {message}
+        </DismissibleBanner>
       ) : null}
       {children}
     </div>

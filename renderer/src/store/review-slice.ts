@@ -4,18 +4,13 @@ import type { Asset } from '../../../shared/domain';
 import type { Job, Variant } from '../../../shared/jobs';
 import type { ApiClient } from '../bridge/client';
 import type { MaskPurpose } from '../../../shared/mask';
+import { EMPTY_SELECTION, selectOnly, type SelectionState } from '../components/grid/selection';
+import type { CompareMode } from '../components/compare/viewport';
+import type { StartZoom } from '../components/compare/use-compare-viewport';
 
 export type AssetSort = 'name' | 'captured' | 'added';
-export type AssetFilter = 'all' | 'picked' | 'unflagged' | 'rejected' | 'rated' | 'errors' | 'with-variants';
-export interface CullChange {
-  pick?: Asset['pick'];
-  rating?: number;
-}
-export interface VariantChange {
-  pick?: Variant['pick'];
-  rating?: number;
-  approved?: boolean;
-}
+export type AssetFilter =
+  'all' | 'picked' | 'unflagged' | 'rejected' | 'rated' | 'approved' | 'errors' | 'with-variants';
 
 /**
  * The shoot being reviewed: its photos, the jobs and variants made from them, and what is open.
@@ -46,7 +41,18 @@ export interface ReviewSlice {
   setFilter: (filter: AssetFilter) => void;
   loadShootContent: (shootId: string) => Promise<void>;
   assetChanged: (asset: Asset) => void;
-  cull: (assetIds: readonly string[], change: CullChange) => Promise<void>;
+  /** Each shoot's grid selection, kept while the user looks elsewhere (a photo, another shoot). */
+  selections: Record<string, SelectionState>;
+  setSelection: (shootId: string, selection: SelectionState) => void;
+  /** How the photo view compares, kept while moving between photos (and across reloads). */
+  compareMode: CompareMode;
+  setCompareMode: (mode: CompareMode) => void;
+  /** The info panel (I) beside the grid and the photo view. */
+  infoOpen: boolean;
+  toggleInfo: () => void;
+  /** Fit, or a zoom percentage (100 is 1:1), kept while moving between photos. */
+  photoZoom: PhotoZoom;
+  setPhotoZoom: (zoom: PhotoZoom) => void;
 
   /** Jobs per source photo, newest last. */
   jobsByAsset: Record<string, Job[]>;
@@ -56,8 +62,9 @@ export interface ReviewSlice {
 
   variantsByAsset: Record<string, Variant[]>;
   variantChanged: (variant: Variant) => void;
-  updateVariant: (id: string, change: VariantChange) => Promise<void>;
 }
+
+export type PhotoZoom = StartZoom;
 
 interface Shared {
   error: string | null;
@@ -75,12 +82,6 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
   get: Get<S>,
   report: (error: unknown) => void,
 ): ReviewSlice {
-  const patchAsset = (id: string, change: Partial<Asset>): void =>
-    set(
-      (state) =>
-        ({ assets: state.assets.map((asset) => (asset.id === id ? { ...asset, ...change } : asset)) }) as Partial<S>,
-    );
-
   const patchVariant = (variant: Variant): void =>
     set((state) => {
       const key = variant.assetId ?? '';
@@ -100,7 +101,14 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
       if (shootId && get().assetsShootId !== shootId) void get().loadShootContent(shootId);
     },
     openAsset: (assetId) => {
-      if (leaveMaskEditor(get())) set({ openAssetId: assetId, maskEditor: null } as Partial<S>);
+      if (!leaveMaskEditor(get())) return;
+      const { openAssetId: leaving, openShootId: shootId } = get();
+      set({ openAssetId: assetId, maskEditor: null } as Partial<S>);
+      // Back in the grid, the photo the user was looking at is the one in focus (as in Lightroom).
+      if (assetId === null && leaving && shootId) {
+        const selection = get().selections[shootId] ?? EMPTY_SELECTION;
+        get().setSelection(shootId, returnTo(selection, leaving));
+      }
     },
     maskEditor: null,
     paintMask: (assetId, purpose, shootId, maskId) => {
@@ -190,22 +198,15 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
       });
     },
 
-    cull: async (assetIds, change) => {
-      const before = new Map(get().assets.map((asset) => [asset.id, asset]));
-      for (const id of assetIds) patchAsset(id, change);
-      try {
-        for (const id of assetIds) {
-          const result = await client.call('assets.cull', { id, ...change });
-          patchAsset(id, { pick: result.pick, rating: result.rating });
-        }
-      } catch (error) {
-        for (const id of assetIds) {
-          const old = before.get(id);
-          if (old) patchAsset(id, { pick: old.pick, rating: old.rating });
-        }
-        report(error);
-      }
-    },
+    selections: {},
+    setSelection: (shootId, selection) =>
+      set((state) => ({ selections: { ...state.selections, [shootId]: selection } }) as Partial<S>),
+    compareMode: 'slider',
+    setCompareMode: (compareMode) => set({ compareMode } as Partial<S>),
+    infoOpen: false,
+    toggleInfo: () => set((state) => ({ infoOpen: !state.infoOpen }) as Partial<S>),
+    photoZoom: { fitted: true },
+    setPhotoZoom: (photoZoom) => set({ photoZoom } as Partial<S>),
 
     jobsByAsset: {},
     shootJobs: [],
@@ -238,18 +239,6 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
         : get().shootJobs.some((job) => job.id === variant.jobId);
       if (known || fromThisShoot) patchVariant(variant);
     },
-    updateVariant: async (id, change) => {
-      const current = Object.values(get().variantsByAsset)
-        .flat()
-        .find((variant) => variant.id === id);
-      if (current) patchVariant({ ...current, ...change });
-      try {
-        patchVariant(await client.call('variants.update', { id, ...change }));
-      } catch (error) {
-        if (current) patchVariant(current);
-        report(error);
-      }
-    },
   };
 }
 
@@ -281,6 +270,8 @@ export function visibleAssets(
       return assets.filter((asset) => asset.pick === 'rejected');
     case 'rated':
       return assets.filter((asset) => asset.rating > 0);
+    case 'approved':
+      return assets.filter((asset) => approvedCount(variantsByAsset[asset.id]) > 0);
     case 'errors':
       return assets.filter((asset) => asset.state === 'error' || asset.state === 'missing');
     case 'with-variants':
@@ -295,4 +286,15 @@ export function visibleAssets(
 export function leaveMaskEditor(state: Pick<ReviewSlice, 'maskEditor' | 'maskUnsaved'>): boolean {
   if (!state.maskEditor || !state.maskUnsaved) return true;
   return globalThis.confirm('This mask has strokes that are not saved. Leave and discard them?');
+}
+
+/** How many of a photo's variants are approved (for export, videos and publishing). */
+export function approvedCount(variants: readonly Variant[] | undefined): number {
+  return variants?.reduce((count, variant) => count + (variant.approved ? 1 : 0), 0) ?? 0;
+}
+
+/** The grid's selection on coming back from a photo: that photo focused, kept in a selection that has it. */
+function returnTo(selection: SelectionState, assetId: string): SelectionState {
+  if (selection.selected.has(assetId)) return { ...selection, focus: assetId };
+  return selectOnly(selection, assetId);
 }

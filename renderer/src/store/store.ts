@@ -3,7 +3,9 @@ import { persist } from 'zustand/middleware';
 import type { HotFolder, HotFolderOptions, Settings, SettingsPatch, Shoot } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
+import { COMPARE_MODES, type CompareMode } from '../components/compare/viewport';
 import type { ConnectionState } from '../bridge/ws-bridge';
+import { createCullingSlice, type CullingSlice } from './culling-slice';
 import { createReviewSlice, leaveMaskEditor, type ReviewSlice } from './review-slice';
 
 export const SECTIONS = ['hot-folders', 'shoots', 'queue', 'export', 'settings'] as const;
@@ -47,11 +49,17 @@ interface StatusSlice {
   dismissError: () => void;
 }
 
-export type AppState = ViewSlice & LibrarySlice & HotFoldersSlice & SettingsSlice & StatusSlice & ReviewSlice;
+export type AppState = ViewSlice &
+  LibrarySlice &
+  HotFoldersSlice &
+  SettingsSlice &
+  StatusSlice &
+  ReviewSlice &
+  CullingSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** View preferences outlive a reload; bump the version when their shape changes. */
-const PERSIST_VERSION = 2;
+const PERSIST_VERSION = 3;
 
 export function createAppStore(client: ApiClient): AppStore {
   const report = (set: StoreApi<AppState>['setState'], error: unknown): void => {
@@ -62,6 +70,7 @@ export function createAppStore(client: ApiClient): AppStore {
     persist(
       (set, get) => ({
         ...createReviewSlice<AppState>(client, set, get, (error) => report(set, error)),
+        ...createCullingSlice<AppState>(client, set, get, (error) => report(set, error)),
         section: 'shoots',
         setSection: (section) => {
           if (leaveMaskEditor(get())) set({ section });
@@ -162,6 +171,8 @@ export function createAppStore(client: ApiClient): AppStore {
           openShootId: state.openShootId,
           openAssetId: state.openAssetId,
           sort: state.sort,
+          compareMode: state.compareMode,
+          infoOpen: state.infoOpen,
         }),
         merge: (persisted, current) => {
           const saved = (persisted ?? {}) as Record<string, unknown>;
@@ -170,12 +181,17 @@ export function createAppStore(client: ApiClient): AppStore {
             ? (saved.section as Section)
             : current.section;
           const sort = saved.sort === 'captured' || saved.sort === 'added' ? saved.sort : 'name';
+          const compareMode = COMPARE_MODES.includes(saved.compareMode as CompareMode)
+            ? (saved.compareMode as CompareMode)
+            : current.compareMode;
           return {
             ...current,
             section,
             openShootId: text(saved.openShootId),
             openAssetId: text(saved.openAssetId),
             sort,
+            compareMode,
+            infoOpen: saved.infoOpen === true,
           };
         },
       },
@@ -190,6 +206,7 @@ export function followEngineEvents(client: ApiClient, store: AppStore): () => vo
     client.on('settings.changed', (settings) => store.getState().settingsChanged(settings)),
     client.on('asset.added', (asset) => store.getState().assetChanged(asset)),
     client.on('asset.updated', (asset) => store.getState().assetChanged(asset)),
+    client.on('assets.culled', ({ culled }) => store.getState().assetsCulled(culled)),
     client.on('job.updated', (job) => store.getState().jobChanged(job)),
     client.on('variant.updated', (variant) => store.getState().variantChanged(variant)),
   ];

@@ -4,7 +4,7 @@ import { DEFAULT_UNIT, type CostUnit, type ProviderView } from '../../../shared/
 import { useClient } from './context';
 
 /** The providers and their operations, read once per view (empty until loaded, or when the engine cannot say). */
-function useProviderList(): readonly ProviderView[] {
+export function useProviderList(): readonly ProviderView[] {
   const client = useClient();
   const [providers, setProviders] = useState<readonly ProviderView[]>([]);
   useEffect(() => {

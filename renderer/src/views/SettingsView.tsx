@@ -26,6 +26,19 @@ export function SettingsView(): React.JSX.Element {
           </label>
           <label className="setting">
             <span>
+              Move to the next photo after a flag
+              <small className="muted">
+                After P or X on one photo in the grid, the next photo is selected, as in Photo Mechanic.
+              </small>
+            </span>
+            <input
+              type="checkbox"
+              checked={settings.autoAdvance}
+              onChange={(event) => void update({ autoAdvance: event.target.checked })}
+            />
+          </label>
+          <label className="setting">
+            <span>
               Rescan hot folders every
               <small className="muted">
                 Catches files whose change events were missed (network drives, sync tools).

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useApp } from '../store/context';
 import { AssetView } from './review/AssetView';
 import { ShootView } from './review/ShootView';
+import { useReviewKeys } from './review/use-review-keys';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -9,9 +10,14 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 export function ShootsSection(): React.JSX.Element {
   const openShootId = useApp((state) => state.openShootId);
   const openAssetId = useApp((state) => state.openAssetId);
-  if (openShootId && openAssetId) return <AssetView />;
-  if (openShootId) return <ShootView />;
+  if (openShootId) return <OpenShoot photo={openAssetId !== null} />;
   return <ShootsView />;
+}
+
+/** A shoot's grid or one of its photos, with the keys they share (undo, redo, info). */
+function OpenShoot({ photo }: { photo: boolean }): React.JSX.Element {
+  useReviewKeys();
+  return photo ? <AssetView /> : <ShootView />;
 }
 
 export function ShootsView(): React.JSX.Element {

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { CompareImage } from './compare-model';
 import { CompareToolbar } from './CompareToolbar';
 import { SideBySideMode } from './SideBySideMode';
 import { SliderMode } from './SliderMode';
 import { ToggleMode } from './ToggleMode';
 import { useCompareKeys } from './use-compare-keys';
-import { useCompareViewport } from './use-compare-viewport';
+import { useCompareViewport, type StartZoom } from './use-compare-viewport';
 import { useDivider } from './use-divider';
 import { usePaneGestures } from './use-pane-gestures';
 import type { CompareMode } from './viewport';
@@ -13,6 +13,7 @@ import './compare.css';
 
 export type { CompareImage } from './compare-model';
 export type { CompareMode } from './viewport';
+export type { StartZoom } from './use-compare-viewport';
 
 export interface CompareViewProps {
   /** The source photo. */
@@ -25,6 +26,10 @@ export interface CompareViewProps {
   showingBefore?: boolean;
   /** Called for `\`; the parent flips `showingBefore`. */
   onToggle: () => void;
+  /** The zoom a photo opens at (the zoom of the photo before it, so 100% stays 100% on ↓). */
+  startZoom?: StartZoom;
+  /** Told when the user zooms (fit, or the densest image's percentage). */
+  onZoomChange?: (zoom: StartZoom) => void;
 }
 
 /**
@@ -33,14 +38,19 @@ export interface CompareViewProps {
  * the modes only lay out the panes it draws into.
  */
 export function CompareView(props: CompareViewProps): React.JSX.Element {
-  const { before, after, mode, onModeChange, showingBefore = false, onToggle } = props;
+  const { before, after, mode, onModeChange, showingBefore = false, onToggle, startZoom, onZoomChange } = props;
 
   // The loupe shows while its button is on or while L is held.
   const [loupeLatched, setLoupeLatched] = useState(false);
   const [loupeHeld, setLoupeHeld] = useState(false);
   const loupeOn = loupeLatched || loupeHeld;
 
-  const viewport = useCompareViewport({ before, after, mode, showingBefore, loupeOn });
+  const viewport = useCompareViewport({ before, after, mode, showingBefore, loupeOn }, startZoom);
+  const { fitted, percent } = viewport.zoom;
+  useEffect(() => {
+    // Percent 0 is the readout before the first frame is drawn, not a zoom the user chose.
+    if (percent > 0) onZoomChange?.(fitted ? { fitted: true } : { fitted: false, percent });
+  }, [fitted, percent, onZoomChange]);
   const paneHandlers = usePaneGestures(viewport, loupeOn);
   const divider = useDivider(viewport);
   useCompareKeys({

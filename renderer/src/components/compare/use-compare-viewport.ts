@@ -11,6 +11,7 @@ import {
 import { type CompareScene, type Drag, imageOn, type PointerSpot, type Side, SIDES, sideUnder } from './compare-model';
 import { type LoupeTarget, paintDivider, paintImage, paintLoupe, pixelRatio } from './paint';
 import { useFullResolution } from './use-full-resolution';
+import { ownPixelsView } from './own-pixels';
 import {
   clampView,
   FIT_VIEW,
@@ -32,6 +33,16 @@ export interface ZoomReadout {
   percent: number;
   fitted: boolean;
 }
+
+/** The zoom a new photo opens at: fit, or a percentage of its densest image about its centre. */
+export type StartZoom = { fitted: true } | { fitted: false; percent: number };
+
+function startView(zoom: StartZoom, box: Size, images: readonly Size[], ratio: number): View {
+  if (zoom.fitted) return FIT_VIEW;
+  return zoomToPercent(FIT_VIEW, zoom.percent, { x: box.width / 2, y: box.height / 2 }, box, images, ratio);
+}
+
+const usable = (size: Size): boolean => size.width > 0 && size.height > 0;
 
 export type ViewChange = (current: View, size: Size, images: readonly Size[], ratio: number) => View;
 
@@ -71,7 +82,7 @@ const NO_BOX: Size = { width: 0, height: 0 };
  * The view shared by every pane (zoom and pan), the divider and the loupe. They follow the pointer
  * through refs and are drawn once per animation frame; React state changes only for what the toolbar shows.
  */
-export function useCompareViewport(scene: CompareScene): CompareViewport {
+export function useCompareViewport(scene: CompareScene, startZoom: StartZoom = { fitted: true }): CompareViewport {
   const { requestFull, fullReady } = useFullResolution();
   const [zoom, setZoom] = useState<ZoomReadout>({ percent: 0, fitted: true });
 
@@ -83,6 +94,9 @@ export function useCompareViewport(scene: CompareScene): CompareViewport {
   const frame = useRef(0);
   const shownZoom = useRef<ZoomReadout>({ percent: 0, fitted: true });
   const latest = useRef(scene);
+  /** A start zoom waiting for the pane to have a size (a percentage needs one). */
+  const pendingStart = useRef<StartZoom | null>(null);
+  const start = useRef(startZoom);
 
   const stageRef = useRef<HTMLDivElement | null>(null);
   const paneElementsRef = useRef<(HTMLDivElement | null)[]>([null, null]);
@@ -101,9 +115,10 @@ export function useCompareViewport(scene: CompareScene): CompareViewport {
 
     for (const side of SIDES) {
       const image = imageOn(side, current);
-      if (needsFullResolution(image, shown, size, ratio)) requestFull(image.fullUrl);
+      const own = current.mode === 'side-by-side' ? ownPixelsView(shown, image, images, size, ratio) : shown;
+      if (needsFullResolution(image, own, size, ratio)) requestFull(image.fullUrl);
       const element = imageElements.current[side];
-      if (element) paintImage(element, image, shown, size, ratio);
+      if (element) paintImage(element, image, own, size, ratio);
     }
 
     const pane = paneElementsRef.current[0];
@@ -114,11 +129,13 @@ export function useCompareViewport(scene: CompareScene): CompareViewport {
     if (loupe) {
       const at = spotRef.current;
       let target: LoupeTarget | null = null;
+      let loupeView = shown;
       if (current.loupeOn && at && size.width > 0) {
         const side = sideUnder(at, current, dividerRef.current, size);
         target = { at, side, image: imageOn(side, current) };
+        if (current.mode === 'side-by-side') loupeView = ownPixelsView(shown, target.image, images, size, ratio);
       }
-      paintLoupe(loupe, target, shown, size, ratio);
+      paintLoupe(loupe, target, loupeView, size, ratio);
     }
 
     if (size.width > 0) {
@@ -152,7 +169,11 @@ export function useCompareViewport(scene: CompareScene): CompareViewport {
     const previous = box.current;
     if (previous.width === next.width && previous.height === next.height) return;
     const { before, after } = latest.current;
-    view.current = resizeView(view.current, previous, next, [before, after], pixelRatio());
+    const waiting = pendingStart.current;
+    if (waiting && usable(next)) {
+      pendingStart.current = null;
+      view.current = startView(waiting, next, [before, after], pixelRatio());
+    } else view.current = resizeView(view.current, previous, next, [before, after], pixelRatio());
     box.current = next;
   }, []);
 
@@ -211,15 +232,23 @@ export function useCompareViewport(scene: CompareScene): CompareViewport {
     [],
   );
 
-  // A new source photo starts at fit; a new variant of the same photo keeps the zoom and position.
-  // Declared before the effect below so the first frame of a new photo is already drawn at fit.
+  // A new source photo starts at the zoom it was opened with (fit, or 100% kept from the photo
+  // before); a new variant of the same photo keeps the zoom and position. Declared before the
+  // effect below so the first frame of a new photo is already drawn at that zoom.
   useLayoutEffect(() => {
-    view.current = FIT_VIEW;
+    const { before, after } = latest.current;
+    if (start.current.fitted || usable(box.current)) {
+      view.current = startView(start.current, box.current, [before, after], pixelRatio());
+    } else {
+      view.current = FIT_VIEW;
+      pendingStart.current = start.current;
+    }
   }, [scene.before.fullUrl]);
 
   // Keep what the frame callback reads current, and draw every render's new elements before paint.
   useLayoutEffect(() => {
     latest.current = scene;
+    start.current = startZoom;
     apply();
   });
 

@@ -79,6 +79,16 @@ export const GridCell = memo(
           <span className="thumb-name" title={item.name}>
             {item.name}
           </span>
+          {item.approved ? (
+            <span
+              className="thumb-approved"
+              data-testid="approved-mark"
+              title={`${item.approved} approved variant${item.approved === 1 ? '' : 's'}`}
+              aria-hidden="true"
+            >
+              ✓{item.approved > 1 ? item.approved : ''}
+            </span>
+          ) : null}
           {rating > 0 ? (
             <span className="thumb-stars" data-testid="rating" data-rating={rating} aria-hidden="true">
               {'★'.repeat(rating)}

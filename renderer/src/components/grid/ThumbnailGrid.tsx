@@ -1,4 +1,5 @@
-import { matchCommand } from '../../commands';
+import { matchCommand, type KeyPress } from '../../commands';
+import { useWindowGridKeys } from './use-window-grid-keys';
 import {
   useEffect,
   useLayoutEffect,
@@ -49,7 +50,7 @@ export interface ThumbnailGridProps {
   onSelectionChange: (next: SelectionState) => void;
   onOpen: (id: string) => void;
   /** Keys the grid does not handle itself (P/X/1–5…). Return true if handled. */
-  onKey?: (event: KeyboardEvent<HTMLElement>, focusedId: string | null) => boolean;
+  onKey?: (event: KeyPress, focusedId: string | null) => boolean;
   thumbnailUrl: (id: string) => string;
   /**
    * Replaces the default badge chip. Return `undefined` to keep the default, `null` for none. It must
@@ -258,12 +259,8 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
     if (id !== undefined) onOpen(id);
   };
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
-    if (event.defaultPrevented) return;
-    const cell = cellOf(event.target);
-    // Keys typed into a control a custom badge renders are that control's business.
-    if (cell === null || cell !== event.target) return;
-    const domId = cell.dataset.id ?? null;
+  /** Answers one key from cell `domId` (null: from outside the grid). True when it was the grid's. */
+  const handleKey = (event: KeyPress, domId: string | null): boolean => {
     // Tabbing in lands on a cell without making it the focus yet: start from there.
     const base: SelectionState = focusId === null && domId !== null ? { ...selection, focus: domId } : selection;
     const focusedId = focusId ?? domId;
@@ -279,9 +276,8 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
     } else if (command === 'grid.selectAll') {
       next = selectAll(base, ids);
     } else if (command === 'grid.open' && focusedId !== null) {
-      event.preventDefault();
       onOpen(focusedId);
-      return;
+      return true;
     } else if (command === 'grid.clear' && selection.selected.size > 0) {
       next = clearSelection(base);
     } else if (command === 'grid.toggle' && focusedId !== null) {
@@ -289,16 +285,29 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
     } else if (command === 'grid.range' && focusedId !== null) {
       next = selectRange(base, ids, focusedId);
     } else {
-      if (onKey?.(event, focusedId)) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-      return;
+      return onKey?.(event, focusedId) ?? false;
     }
-    event.preventDefault();
     if (next.focus !== null) reveal(indexById.get(next.focus) ?? -1);
     change(next);
+    return true;
   };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.defaultPrevented) return;
+    const cell = cellOf(event.target);
+    // Keys typed into a control a custom badge renders are that control's business.
+    if (cell === null || cell !== event.target) return;
+    if (!handleKey(event, cell.dataset.id ?? null)) return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+
+  useWindowGridKeys(scrollRef, (event) => {
+    const handled = handleKey(event, null);
+    // The cell the key lands on takes the DOM focus (see the layout effect above).
+    if (handled) hadFocus.current = true;
+    return handled;
+  });
 
   const onFocus = (): void => {
     hadFocus.current = true;

@@ -20,6 +20,8 @@ export interface GridItem {
   height: number | null;
   pick: 'none' | 'picked' | 'rejected';
   rating: number;
+  /** How many of its variants are approved (for export, videos and publishing). */
+  approved?: number;
   /** The asset's state (`pending`, `ok`, `error`, `missing`). */
   state: string;
   badge?: GridBadge;
@@ -46,6 +48,7 @@ export function describeItem(item: GridItem, rating: number): string {
   if (item.pick === 'picked') parts.push('Picked');
   if (item.pick === 'rejected') parts.push('Rejected');
   if (rating > 0) parts.push(rating === 1 ? '1 star' : `${rating} stars`);
+  if (item.approved) parts.push(item.approved === 1 ? '1 approved variant' : `${item.approved} approved variants`);
   if (item.state === 'missing') parts.push('File missing');
   if (item.state === 'error') parts.push('Unreadable');
   if (item.badge) {

@@ -1,16 +1,19 @@
-import { useEffect, useMemo, useState } from 'react';
-import { hintFor, matchCommand } from '../../commands';
+import { useCallback, useMemo, useState } from 'react';
+import { hintFor } from '../../commands';
 import { isTerminal } from '../../../../shared/job-model';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
-import { CompareView, type CompareImage, type CompareMode } from '../../components/compare/CompareView';
+import { CompareView, type CompareImage } from '../../components/compare/CompareView';
 import { MaskEditor } from '../../components/mask/MaskEditor';
 import { PURPOSE_WORDS } from '../../components/mask/purpose-words';
 import { MaskPurposeSchema } from '../../../../shared/mask';
 import { useApp, useMediaUrl } from '../../store/context';
 import { visibleAssets } from '../../store/review-slice';
-import { isTyping } from './keys';
-import { PickBadge, RatingStars } from './marks';
+import { useWorkNames } from '../../store/use-work-names';
+import { Filmstrip } from './Filmstrip';
+import { InfoPanel } from './info/InfoPanel';
+import { MarksBar } from './MarksBar';
+import { usePhotoKeys } from './use-photo-keys';
 import './review.css';
 
 /** Formats a browser can draw at full resolution; others (HEIC, RAW, TIFF) are shown through their preview. */
@@ -18,7 +21,8 @@ const DRAWABLE = new Set(['jpeg', 'png', 'webp', 'avif', 'gif']);
 
 /**
  * One photo and its variants: compare the source with a variant (or two variants), and cull the
- * variants with the keys editors already know. ←/→ move between variants, ↑/↓ between photos.
+ * variants with the keys editors already know. ←/→ move between variants, ↑/↓ between photos; the
+ * compare mode and the zoom stay as they are from one photo to the next.
  */
 export function AssetView(): React.JSX.Element {
   const assetId = useApp((state) => state.openAssetId);
@@ -34,9 +38,17 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   const jobsByAsset = useApp((state) => state.jobsByAsset);
   const openAsset = useApp((state) => state.openAsset);
   const updateVariant = useApp((state) => state.updateVariant);
+  const cull = useApp((state) => state.cull);
   const maskEditor = useApp((state) => state.maskEditor);
   const paintMask = useApp((state) => state.paintMask);
   const closeMaskEditor = useApp((state) => state.closeMaskEditor);
+  const mode = useApp((state) => state.compareMode);
+  const setMode = useApp((state) => state.setCompareMode);
+  const photoZoom = useApp((state) => state.photoZoom);
+  const setPhotoZoom = useApp((state) => state.setPhotoZoom);
+  const infoOpen = useApp((state) => state.infoOpen);
+  const autoAdvance = useApp((state) => state.settings?.autoAdvance ?? true);
+  const names = useWorkNames();
   const painting = maskEditor !== null && maskEditor.assetId === assetId;
 
   const assets = useMemo(() => visibleAssets(allAssets, filter, variantsByAsset), [allAssets, filter, variantsByAsset]);
@@ -48,37 +60,38 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   );
   const [variantId, setVariantId] = useState<string | null>(null);
   const [baseId, setBaseId] = useState<string>('source');
-  const [mode, setMode] = useState<CompareMode>('slider');
   const [showingBefore, setShowingBefore] = useState(false);
 
   const variant = variants.find((candidate) => candidate.id === variantId) ?? variants[0] ?? null;
   const base = variants.find((candidate) => candidate.id === baseId) ?? null;
-  const running = asset ? (jobsByAsset[asset.id] ?? []).filter((job) => !isTerminal(job.state)) : [];
+  const jobs = asset ? (jobsByAsset[asset.id] ?? []) : [];
+  const running = jobs.filter((job) => !isTerminal(job.state));
+  /** "Variant 2 · Bright interior": its number in this photo, and the recipe (or operation) that made it. */
+  const titleOf = (made: Variant): string =>
+    `Variant ${variants.indexOf(made) + 1} · ${names.workOf(jobs.find((job) => job.id === made.jobId))}`;
 
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      // The mask editor answers its own keys.
-      if (painting || isTyping(event)) return;
-      const at = variant ? variants.indexOf(variant) : -1;
-      const command = matchCommand('photo', event)?.id;
-      if (command === 'photo.back') openAsset(null);
-      else if (command === 'photo.nextVariant' && at + 1 < variants.length) setVariantId(variants[at + 1]?.id ?? null);
-      else if (command === 'photo.previousVariant' && at > 0) setVariantId(variants[at - 1]?.id ?? null);
-      else if (command === 'photo.nextPhoto' && index + 1 < assets.length) openAsset(assets[index + 1]?.id ?? null);
-      else if (command === 'photo.previousPhoto' && index > 0) openAsset(assets[index - 1]?.id ?? null);
-      else if (variant && command === 'photo.pick')
-        void updateVariant(variant.id, { pick: variant.pick === 'picked' ? 'none' : 'picked' });
-      else if (variant && command === 'photo.reject')
-        void updateVariant(variant.id, { pick: variant.pick === 'rejected' ? 'none' : 'rejected' });
-      else if (variant && command === 'photo.unflag') void updateVariant(variant.id, { pick: 'none' });
-      else if (variant && command === 'photo.approve') void updateVariant(variant.id, { approved: !variant.approved });
-      else if (variant && command === 'photo.rate') void updateVariant(variant.id, { rating: Number(event.key) });
-      else return;
-      event.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [assets, index, openAsset, painting, updateVariant, variant, variants]);
+  const markVariant = useCallback(
+    (made: Variant, change: Parameters<typeof updateVariant>[1]) =>
+      void updateVariant(made.id, change, `Variant ${variants.indexOf(made) + 1}`),
+    [updateVariant, variants],
+  );
+  const markPhoto = useCallback(
+    (photo: Asset, change: Parameters<typeof cull>[1]) => void cull([photo.id], change),
+    [cull],
+  );
+  usePhotoKeys({
+    painting,
+    photos: assets,
+    index,
+    asset,
+    variants,
+    variant,
+    selectVariant: setVariantId,
+    openAsset,
+    markVariant,
+    markPhoto,
+    autoAdvance,
+  });
 
   if (!asset) {
     return (
@@ -98,12 +111,12 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     height: photo.height ?? 1,
     label: 'Original',
   });
-  const variantImage = (made: Variant, label: string): CompareImage => ({
+  const variantImage = (made: Variant): CompareImage => ({
     previewUrl: mediaUrl('variant', made.mediaId),
     fullUrl: mediaUrl('variant', made.mediaId),
     width: made.width ?? asset.width ?? 1,
     height: made.height ?? asset.height ?? 1,
-    label,
+    label: titleOf(made),
   });
   const name = asset.relativePath.split('/').pop() ?? asset.relativePath;
 
@@ -135,7 +148,9 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
         <button type="button" onClick={() => openAsset(null)} title="Back to the shoot (Esc)">
           ← Shoot
         </button>
-        <h1 className="asset-title">{name}</h1>
+        <h1 className="asset-title" title={name}>
+          {name}
+        </h1>
         <span className="muted">
           {index >= 0 ? `${index + 1} of ${assets.length}` : ''} · {asset.width}×{asset.height}
           {asset.camera ? ` · ${asset.camera}` : ''}
@@ -166,95 +181,76 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
                 .filter((candidate) => candidate.id !== variant.id && candidate.kind === 'image')
                 .map((candidate) => (
                   <option key={candidate.id} value={candidate.id}>
-                    variant {variants.indexOf(candidate) + 1}
+                    {titleOf(candidate)}
                   </option>
                 ))}
             </select>
           </label>
         ) : null}
       </header>
+      <MarksBar asset={asset} variant={variant} variantTitle={variant ? titleOf(variant) : ''} />
 
-      <div className="asset-stage">
-        {variant?.kind === 'video' ? (
-          <video
-            className="asset-video"
-            controls
-            src={mediaUrl('variant', variant.mediaId)}
-            aria-label="Video variant"
-          />
-        ) : variant ? (
-          <CompareView
-            before={base ? variantImage(base, `Variant ${variants.indexOf(base) + 1}`) : sourceImage(asset)}
-            after={variantImage(variant, `Variant ${variants.indexOf(variant) + 1}`)}
-            mode={mode}
-            onModeChange={(next) => {
-              setMode(next);
-              setShowingBefore(false);
-            }}
-            showingBefore={showingBefore}
-            onToggle={onToggle}
-          />
-        ) : (
-          <div className="asset-single">
-            <img src={mediaUrl('preview', asset.id)} alt={name} data-testid="asset-preview" />
-            <p className="muted">
-              {running.length > 0
-                ? `${running.length} job${running.length > 1 ? 's' : ''} running for this photo; variants appear here when done.`
-                : 'No variants yet. Run a recipe on this photo from the shoot.'}
-            </p>
-          </div>
-        )}
-      </div>
-
-      {variants.length > 0 ? (
-        <ul className="filmstrip" role="listbox" aria-label="Variants" aria-orientation="horizontal">
-          {variants.map((made, at) => (
-            <li
-              key={made.id}
-              role="option"
-              aria-selected={made.id === variant?.id}
-              aria-label={`Variant ${at + 1}${made.pick === 'picked' ? ', picked' : made.pick === 'rejected' ? ', rejected' : ''}${made.approved ? ', approved' : ''}`}
-              className={`filmstrip-item${made.id === variant?.id ? ' selected' : ''}${made.pick === 'rejected' ? ' rejected' : ''}`}
-              onClick={() => setVariantId(made.id)}
-            >
-              {made.kind === 'video' ? (
-                <span className="filmstrip-video">Video</span>
-              ) : (
-                <img src={mediaUrl('variant', made.mediaId)} alt="" loading="lazy" decoding="async" />
-              )}
-              <span className="filmstrip-meta">
-                <PickBadge pick={made.pick} />
-                <RatingStars rating={made.rating} />
-                {made.approved ? <span className="approved-badge">Approved</span> : null}
-                {made.remote?.version !== null && made.remote?.version !== undefined ? (
-                  <span className="muted">
-                    v{made.remote.version}.{made.remote.subversion ?? 0}
-                  </span>
-                ) : null}
-                <span className="muted">
-                  {made.width}×{made.height}
-                </span>
-              </span>
-              <button
-                type="button"
-                className="link-button"
-                onClick={(event) => {
-                  event.stopPropagation();
-                  void updateVariant(made.id, { approved: !made.approved });
+      <div className="asset-body">
+        <div className="asset-main">
+          <div className="asset-stage">
+            {variant?.kind === 'video' ? (
+              <video
+                className="asset-video"
+                controls
+                src={mediaUrl('variant', variant.mediaId)}
+                aria-label="Video variant"
+              />
+            ) : variant ? (
+              <CompareView
+                before={base ? variantImage(base) : sourceImage(asset)}
+                after={variantImage(variant)}
+                mode={mode}
+                onModeChange={(next) => {
+                  setMode(next);
+                  setShowingBefore(false);
                 }}
-              >
-                {made.approved ? 'Unapprove' : 'Approve'}
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+                showingBefore={showingBefore}
+                onToggle={onToggle}
+                startZoom={photoZoom}
+                onZoomChange={setPhotoZoom}
+              />
+            ) : (
+              <div className="asset-single">
+                <img src={mediaUrl('preview', asset.id)} alt={name} data-testid="asset-preview" />
+              </div>
+            )}
+          </div>
+          <Filmstrip
+            variants={variants}
+            current={variant}
+            titleOf={titleOf}
+            mediaUrl={(id) => mediaUrl('variant', id)}
+            onSelect={setVariantId}
+            onApprove={(made) => markVariant(made, { approved: !made.approved })}
+            waiting={
+              running.length > 0
+                ? `${running.length} job${running.length > 1 ? 's' : ''} running for this photo; variants appear here when done.`
+                : 'No variants yet. Run a recipe on this photo from the shoot.'
+            }
+          />
+        </div>
+        {infoOpen ? (
+          <InfoPanel
+            asset={asset}
+            variant={variant}
+            {...(variant ? { variantTitle: titleOf(variant) } : {})}
+            siblings={variants}
+          />
+        ) : null}
+      </div>
       <p className="hint muted">
         {hintFor([
           'photo.pick',
           'photo.reject',
           'photo.rate',
           'photo.approve',
+          'review.undo',
+          'review.info',
           'photo.nextVariant',
           'photo.nextPhoto',
           'compare.beforeAfter',

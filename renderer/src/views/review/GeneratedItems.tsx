@@ -20,7 +20,14 @@ function cullingChange(event: React.KeyboardEvent<HTMLElement>): VariantChange |
  * under the stable name export's `{name}` gives them, and culled with the grid's keys (P, X, U, 0–5)
  * or the buttons, and approved, the way variants are.
  */
-export function GeneratedItems({ variants }: { variants: readonly Variant[] }): React.JSX.Element | null {
+export function GeneratedItems({
+  variants,
+  onFocusItem,
+}: {
+  variants: readonly Variant[];
+  /** An item took the keyboard focus (the info panel shows it). */
+  onFocusItem?: (variant: Variant) => void;
+}): React.JSX.Element | null {
   const mediaUrl = useMediaUrl();
   const updateVariant = useApp((state) => state.updateVariant);
   if (variants.length === 0) return null;
@@ -37,11 +44,12 @@ export function GeneratedItems({ variants }: { variants: readonly Variant[] }): 
               data-testid="generated-item"
               tabIndex={0}
               aria-label={name}
+              onFocus={() => onFocusItem?.(variant)}
               onKeyDown={(event) => {
                 const change = cullingChange(event);
                 if (!change) return;
                 event.preventDefault();
-                void updateVariant(variant.id, change);
+                void updateVariant(variant.id, change, name);
               }}
             >
               {variant.kind === 'image' ? (
@@ -56,7 +64,7 @@ export function GeneratedItems({ variants }: { variants: readonly Variant[] }): 
                   type="button"
                   aria-pressed={variant.pick === 'picked'}
                   onClick={() =>
-                    void updateVariant(variant.id, { pick: variant.pick === 'picked' ? 'none' : 'picked' })
+                    void updateVariant(variant.id, { pick: variant.pick === 'picked' ? 'none' : 'picked' }, name)
                   }
                 >
                   Pick
@@ -65,7 +73,7 @@ export function GeneratedItems({ variants }: { variants: readonly Variant[] }): 
                   type="button"
                   aria-pressed={variant.pick === 'rejected'}
                   onClick={() =>
-                    void updateVariant(variant.id, { pick: variant.pick === 'rejected' ? 'none' : 'rejected' })
+                    void updateVariant(variant.id, { pick: variant.pick === 'rejected' ? 'none' : 'rejected' }, name)
                   }
                 >
                   Reject
@@ -73,7 +81,7 @@ export function GeneratedItems({ variants }: { variants: readonly Variant[] }): 
                 <button
                   type="button"
                   aria-pressed={variant.approved}
-                  onClick={() => void updateVariant(variant.id, { approved: !variant.approved })}
+                  onClick={() => void updateVariant(variant.id, { approved: !variant.approved }, name)}
                 >
                   {variant.approved ? 'Approved' : 'Approve'}
                 </button>

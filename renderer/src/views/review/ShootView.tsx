@@ -1,12 +1,20 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { DismissibleBanner } from '../../components/DismissibleBanner';
-import { matchCommand } from '../../commands';
+import { matchCommand, type KeyPress } from '../../commands';
 import type { Asset } from '../../../../shared/domain';
 import type { Job, Variant } from '../../../../shared/jobs';
-import { EMPTY_SELECTION, selectAll, selectedInOrder, type SelectionState } from '../../components/grid/selection';
+import { generatedName } from '../../../../shared/job-inputs';
+import {
+  EMPTY_SELECTION,
+  selectAll,
+  selectOnly,
+  selectedInOrder,
+  type SelectionState,
+} from '../../components/grid/selection';
 import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGrid';
 import { useApp, useMediaUrl } from '../../store/context';
-import { visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
+import { approvedCount, visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
+import type { CullChange } from '../../store/culling-slice';
+import { InfoPanel } from './info/InfoPanel';
 import { assetBadge } from './badges';
 import { useMaskPurposeOf } from '../../store/use-provider-units';
 import { RunRecipeDialog } from './RunRecipeDialog';
@@ -26,6 +34,7 @@ const FILTERS: { value: AssetFilter; label: string }[] = [
   { value: 'unflagged', label: 'Unflagged' },
   { value: 'rejected', label: 'Rejected' },
   { value: 'rated', label: 'Rated' },
+  { value: 'approved', label: 'Approved' },
   { value: 'with-variants', label: 'With variants' },
   { value: 'errors', label: 'Problems' },
 ];
@@ -50,9 +59,20 @@ export function ShootView(): React.JSX.Element {
   const openAsset = useApp((state) => state.openAsset);
   const cull = useApp((state) => state.cull);
   const loadShootContent = useApp((state) => state.loadShootContent);
-  const [selection, setSelection] = useState<SelectionState>(EMPTY_SELECTION);
+  const selection = useApp((state) => (shootId ? state.selections[shootId] : undefined)) ?? EMPTY_SELECTION;
+  const storeSelection = useApp((state) => state.setSelection);
+  const setSelection = useCallback(
+    (next: SelectionState | ((current: SelectionState) => SelectionState)) => {
+      if (!shootId) return;
+      storeSelection(shootId, typeof next === 'function' ? next(selection) : next);
+    },
+    [shootId, selection, storeSelection],
+  );
+  const say = useApp((state) => state.say);
+  const autoAdvance = useApp((state) => state.settings?.autoAdvance ?? true);
+  const infoOpen = useApp((state) => state.infoOpen);
+  const [infoVariant, setInfoVariant] = useState<Variant | null>(null);
   const [running, setRunning] = useState<{ assetIds: string[]; title: string } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
 
   useEffect(() => {
@@ -77,6 +97,7 @@ export function ShootView(): React.JSX.Element {
         height: asset.height,
         pick: asset.pick,
         rating: asset.rating,
+        approved: approvedCount(variants),
         state: asset.state,
         badge: assetBadge(asset, jobs ?? [], variants ?? []),
       };
@@ -90,6 +111,7 @@ export function ShootView(): React.JSX.Element {
   const counts = {
     picked: assets.filter((asset) => asset.pick === 'picked').length,
     rejected: assets.filter((asset) => asset.pick === 'rejected').length,
+    approved: assets.filter((asset) => approvedCount(variantsByAsset[asset.id]) > 0).length,
     problems: assets.filter((asset) => asset.state === 'error' || asset.state === 'missing').length,
   };
   const shootJobs = useApp((state) => state.shootJobs);
@@ -124,28 +146,31 @@ export function ShootView(): React.JSX.Element {
     );
   };
 
-  /** P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected. */
+  /**
+   * P, X, U and 0–5 act on the selection, or on the focused photo when nothing is selected; with
+   * neither, the key says so. After P or X on one photo the next one is focused (auto-advance).
+   */
   const onKey = useCallback(
-    (event: React.KeyboardEvent<HTMLElement>, focusedId: string | null): boolean => {
+    (event: KeyPress, focusedId: string | null): boolean => {
+      const change = cullingChange(event);
+      if (!change) return false;
       const targets = selected.length > 0 ? selected : focusedId ? [focusedId] : [];
-      if (targets.length === 0) return false;
-      const command = matchCommand('grid', event)?.id;
-      const patch =
-        command === 'grid.pick'
-          ? { pick: 'picked' as const }
-          : command === 'grid.reject'
-            ? { pick: 'rejected' as const }
-            : command === 'grid.unflag'
-              ? { pick: 'none' as const }
-              : command === 'grid.rate'
-                ? { rating: Number(event.key) }
-                : null;
-      if (!patch) return false;
-      void cull(targets, patch);
+      if (targets.length === 0) {
+        say('No photo selected: click one, or press an arrow key to start.');
+        return true;
+      }
+      void cull(targets, change);
+      const only = targets.length === 1 ? targets[0] : undefined;
+      if (autoAdvance && change.pick !== undefined && change.pick !== 'none' && only !== undefined) {
+        const next = ids[ids.indexOf(only) + 1];
+        if (next !== undefined) setSelection(selectOnly(selection, next));
+      }
       return true;
     },
-    [selected, cull],
+    [selected, cull, say, autoAdvance, ids, selection, setSelection],
   );
+
+  const focusedAsset = selection.focus ? (assets.find((asset) => asset.id === selection.focus) ?? null) : null;
 
   if (!shootId) return <p className="empty">No shoot is open.</p>;
 
@@ -155,9 +180,12 @@ export function ShootView(): React.JSX.Element {
         <button type="button" onClick={() => openShoot(null)}>
           ← Shoots
         </button>
-        <h1 id="shoot-title">{shoot?.name ?? 'Shoot'}</h1>
+        <h1 id="shoot-title" className="shoot-title" title={shoot?.name}>
+          {shoot?.name ?? 'Shoot'}
+        </h1>
         <span className="muted" data-testid="shoot-counts">
           {assets.length} photos · {counts.picked} picked · {counts.rejected} rejected
+          {counts.approved > 0 ? ` · ${counts.approved} approved` : ''}
           {counts.problems > 0 ? ` · ${counts.problems} with problems` : ''}
         </span>
         <span className="toolbar">
@@ -202,31 +230,43 @@ export function ShootView(): React.JSX.Element {
         </span>
       </header>
       <BudgetStrip shootId={shootId} waiting={awaitingApproval.length} />
-      {notice ? (
-        <DismissibleBanner kind="notice" onDismiss={() => setNotice(null)}>
-          {notice}
-        </DismissibleBanner>
-      ) : null}
-      {!loaded ? (
-        <p className="empty">Loading photos…</p>
-      ) : assets.length === 0 ? (
-        <p className="empty">No photos in this shoot yet. Photos copied into its folder appear here by themselves.</p>
-      ) : (
-        <div className="grid-host">
-          <ThumbnailGrid
-            items={items}
-            selection={selection}
-            onSelectionChange={setSelection}
-            onOpen={(id) => openAsset(id)}
-            onKey={onKey}
-            thumbnailUrl={(id) => mediaUrl('thumbnail', id)}
-            renderBadge={renderBadge}
-          />
+      <div className="shoot-body">
+        <div className="shoot-main">
+          {!loaded ? (
+            <p className="empty">Loading photos…</p>
+          ) : assets.length === 0 ? (
+            <p className="empty">
+              No photos in this shoot yet. Photos copied into its folder appear here by themselves.
+            </p>
+          ) : (
+            <div className="grid-host">
+              <ThumbnailGrid
+                items={items}
+                selection={selection}
+                onSelectionChange={(next) => {
+                  setInfoVariant(null);
+                  setSelection(next);
+                }}
+                onOpen={(id) => openAsset(id)}
+                onKey={onKey}
+                thumbnailUrl={(id) => mediaUrl('thumbnail', id)}
+                renderBadge={renderBadge}
+              />
+            </div>
+          )}
+          <GeneratedItems variants={generated} onFocusItem={setInfoVariant} />
         </div>
-      )}
-      <GeneratedItems variants={generated} />
+        {infoOpen ? (
+          <InfoPanel
+            asset={infoVariant ? null : focusedAsset}
+            variant={infoVariant}
+            {...(infoVariant ? { variantTitle: generatedName(infoVariant) } : {})}
+          />
+        ) : null}
+      </div>
       <p className="hint muted">
-        Click, Shift-click or Ctrl/⌘-click to select · P pick · X reject · U unflag · 1–5 rate · Enter opens
+        Click, Shift-click or Ctrl/⌘-click to select · P pick · X reject · U unflag · 1–5 rate · Ctrl/⌘ Z undo · I info
+        · Enter opens
       </p>
       {exporting ? (
         <ExportDialog
@@ -241,10 +281,20 @@ export function ShootView(): React.JSX.Element {
           title={running.title}
           onClose={(ran) => {
             setRunning(null);
-            if (ran) setNotice('Queued. Progress shows on each photo and in Queue.');
+            if (ran) say('Queued. Progress shows on each photo and in Queue.');
           }}
         />
       ) : null}
     </section>
   );
+}
+
+/** The grid's culling keys (P, X, U, 0–5) as a change to the photos, or null for any other key. */
+function cullingChange(event: KeyPress): CullChange | null {
+  const command = matchCommand('grid', event)?.id;
+  if (command === 'grid.pick') return { pick: 'picked' };
+  if (command === 'grid.reject') return { pick: 'rejected' };
+  if (command === 'grid.unflag') return { pick: 'none' };
+  if (command === 'grid.rate') return { rating: Number(event.key) };
+  return null;
 }

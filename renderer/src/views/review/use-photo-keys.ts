@@ -1,0 +1,78 @@
+import { useEffect } from 'react';
+import { matchCommand } from '../../commands';
+import type { Asset } from '../../../../shared/domain';
+import type { Variant } from '../../../../shared/jobs';
+import type { CullChange, VariantChange } from '../../store/culling-slice';
+import { isTyping } from './keys';
+
+export interface PhotoKeysContext {
+  /** The mask editor is open: it answers its own keys. */
+  painting: boolean;
+  photos: readonly Asset[];
+  index: number;
+  asset: Asset | undefined;
+  variants: readonly Variant[];
+  variant: Variant | null;
+  selectVariant: (id: string | null) => void;
+  openAsset: (id: string | null) => void;
+  /** Marks the variant in view. */
+  markVariant: (variant: Variant, change: VariantChange) => void;
+  /** Marks the photo (while it has no variants, the keys mark the photo itself). */
+  markPhoto: (asset: Asset, change: CullChange) => void;
+  /** After P or X on a photo with no variants, the next photo opens (the auto-advance setting). */
+  autoAdvance: boolean;
+}
+
+/**
+ * The photo view's keys: ←/→ between variants, ↑/↓ between photos, and P, X, U, 0–5 and A on the
+ * variant in view (P and X toggle, as a second press takes the flag back), or on the photo while it
+ * has no variants.
+ */
+export function usePhotoKeys(context: PhotoKeysContext): void {
+  const { painting, photos, index, asset, variants, variant, selectVariant, openAsset } = context;
+  const { markVariant, markPhoto, autoAdvance } = context;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (painting || isTyping(event)) return;
+      const at = variant ? variants.indexOf(variant) : -1;
+      const command = matchCommand('photo', event)?.id;
+      const flag = (current: Asset['pick'], wanted: Asset['pick']): Asset['pick'] =>
+        current === wanted ? 'none' : wanted;
+      const change = (current: { pick: Asset['pick'] }): CullChange | null => {
+        if (command === 'photo.pick') return { pick: flag(current.pick, 'picked') };
+        if (command === 'photo.reject') return { pick: flag(current.pick, 'rejected') };
+        if (command === 'photo.unflag') return { pick: 'none' };
+        if (command === 'photo.rate') return { rating: Number(event.key) };
+        return null;
+      };
+      if (command === 'photo.back') openAsset(null);
+      else if (command === 'photo.nextVariant' && at + 1 < variants.length) selectVariant(variants[at + 1]?.id ?? null);
+      else if (command === 'photo.previousVariant' && at > 0) selectVariant(variants[at - 1]?.id ?? null);
+      else if (command === 'photo.nextPhoto' && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
+      else if (command === 'photo.previousPhoto' && index > 0) openAsset(photos[index - 1]?.id ?? null);
+      else if (variant && command === 'photo.approve') markVariant(variant, { approved: !variant.approved });
+      else if (variant && change(variant)) markVariant(variant, change(variant) ?? {});
+      else if (!variant && asset && change(asset)) {
+        const photoChange = change(asset) ?? {};
+        markPhoto(asset, photoChange);
+        const flagged = photoChange.pick !== undefined && photoChange.pick !== 'none';
+        if (autoAdvance && flagged && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
+      } else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [
+    painting,
+    photos,
+    index,
+    asset,
+    variants,
+    variant,
+    selectVariant,
+    openAsset,
+    markVariant,
+    markPhoto,
+    autoAdvance,
+  ]);
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { AssetCullSchema, PickSchema, RatingSchema } from './jobs';
+
+const id = z.string().min(1).max(200);
+
+/**
+ * The most marks one `assets.cull` call carries: 10,000 fit the WebSocket's 1 MB frame with room to
+ * spare. A larger selection is sent in several calls (the UI still undoes it as one batch).
+ */
+export const MAX_CULL_MARKS = 10_000;
+
+/** One photo's new flag and/or rating. */
+export const AssetMarkSchema = z
+  .object({ id, pick: PickSchema.optional(), rating: RatingSchema.optional() })
+  .strict()
+  .refine((mark) => mark.pick !== undefined || mark.rating !== undefined, 'A mark needs a pick or a rating.');
+export type AssetMark = z.infer<typeof AssetMarkSchema>;
+
+export const AssetCullResultSchema = z.object({
+  /** The photos as they are now, in the order asked. */
+  culled: z.array(AssetCullSchema),
+  /** Ids of photos that no longer exist (deleted meanwhile): the others were marked all the same. */
+  notFound: z.array(z.string()),
+});
+export type AssetCullResult = z.infer<typeof AssetCullResultSchema>;
+
+const nullableNumber = z.number().nullable();
+
+/** A photo's own facts for the info panel: the file, the camera's EXIF and a histogram. */
+export const PhotoInfoSchema = z.object({
+  assetId: z.string(),
+  fileName: z.string(),
+  /** Where the original lives on disk (null for a photo whose hot folder is gone). */
+  path: z.string().nullable(),
+  sizeBytes: z.number().int(),
+  format: z.string().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  capturedAt: z.string().nullable(),
+  camera: z.string().nullable(),
+  lens: z.string().nullable(),
+  /** Seconds (1/250 s is 0.004). */
+  exposureTime: nullableNumber,
+  fNumber: nullableNumber,
+  iso: nullableNumber,
+  /** Millimetres, as the lens reports it, and as on 35 mm film when the camera says so. */
+  focalLength: nullableNumber,
+  focalLength35: nullableNumber,
+  gps: z.object({ latitude: z.number(), longitude: z.number(), altitude: nullableNumber }).nullable(),
+  /** The embedded ICC profile's name, or null when the photo carries none (it is read as sRGB). */
+  colourProfile: z.string().nullable(),
+  /** Counts of pixels per brightness bin (HISTOGRAM_BINS each), from the photo's preview. */
+  histogram: z
+    .object({
+      red: z.array(z.number().int()),
+      green: z.array(z.number().int()),
+      blue: z.array(z.number().int()),
+      luma: z.array(z.number().int()),
+    })
+    .nullable(),
+  /** Why some of the above could not be read (a missing or unreadable file), in words. */
+  problem: z.string().nullable(),
+});
+export type PhotoInfo = z.infer<typeof PhotoInfoSchema>;
+
+export const HISTOGRAM_BINS = 64;
+
+/** Culling and a photo's details (shared/api.ts spreads it into the one method table). */
+export const REVIEW_METHODS = {
+  /**
+   * Flags and/or rates photos in one transaction, each with its own change (an undo restores each
+   * photo's earlier marks in one call). Each photo at most once.
+   */
+  'assets.cull': {
+    args: z
+      .object({
+        marks: z
+          .array(AssetMarkSchema)
+          .min(1)
+          .max(MAX_CULL_MARKS)
+          .refine((marks) => new Set(marks.map((mark) => mark.id)).size === marks.length, 'Each photo at most once.'),
+      })
+      .strict(),
+    result: AssetCullResultSchema,
+  },
+  /** What the info panel shows of a photo; read from its file each time (nothing is cached). */
+  'assets.info': { args: z.object({ id }).strict(), result: PhotoInfoSchema },
+} as const;
+
+/** A cull as the other windows hear it: the photos' new marks, one event per call. */
+export const AssetsCulledSchema = z.object({ culled: z.array(AssetCullSchema) });
