@@ -204,3 +204,242 @@ test('grid culling: keys say what they did, a selection is one batch to cull and
   await expect(cells.nth(3)).toHaveAttribute('aria-selected', 'true');
   await expect(selected).toHaveCount(1);
 });
+
+/** Where an element is on screen, to the pixel. */
+async function boxOf(locator: Locator): Promise<string> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('not on screen');
+  return [box.x, box.y, box.width, box.height].map(Math.round).join(',');
+}
+
+async function recipe(name: string, operation: string, params: Record<string, unknown>): Promise<string> {
+  return (await call<{ id: string }>('recipes.create', { name, provider: 'local', operation, params })).id;
+}
+
+async function variantsDone(shootId: string, count: number): Promise<void> {
+  await expect
+    .poll(async () => (await call<unknown[]>('variants.list', { shootId })).length, { timeout: 90_000 })
+    .toBe(count);
+}
+
+test('the photo view: both marks in view, undo of a variant flag, the info panel, and a zoom that stays', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const { shootId, photos } = await ingestShoot('Harbour house', FIVE);
+  const enhance = await recipe('Bright interior', 'enhance', { preset: 'real_estate', output: 'jpeg' });
+  const upscale = await recipe('Upscale 2×', 'upscale', { factor: 2, output: 'jpeg' });
+  const grid = await openShoot(page, 'Harbour house');
+  await thumbnailsLoaded(grid, 5);
+  const cells = grid.getByRole('gridcell');
+
+  // The photo's own marks, set in the grid: Picked ★★★.
+  await cells.nth(2).click();
+  await page.keyboard.press('3');
+  await page.keyboard.press('p');
+  await expect(cells.nth(2).getByTestId('pick-flag')).toHaveCount(1);
+
+  // Results arriving (badges, the "Queued" message) move nothing in the grid.
+  const gridBefore = await boxOf(grid);
+  await cells.nth(0).click();
+  await cells.nth(2).click({ modifiers: ['Shift'] });
+  await page.getByRole('button', { name: 'Run recipe…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run a recipe on 3 photos' });
+  await dialog.getByRole('combobox', { name: 'Recipe' }).selectOption({ label: 'Bright interior' });
+  await dialog.getByRole('button', { name: 'Run on 3 photos' }).click();
+  await expect(page.getByTestId('flash')).toContainText('Queued');
+  await expect(grid.getByTestId('badge-done')).toHaveCount(3, { timeout: 90_000 });
+  expect(await boxOf(grid)).toBe(gridBefore);
+  await call('recipes.run', { recipeId: upscale, assetIds: [photos[0]?.id] });
+  await variantsDone(shootId, 4);
+
+  // In the photo view P marks the variant; the photo's own Picked ★★★ stays in view.
+  await cells.nth(2).dblclick();
+  const photoMarks = page.getByTestId('photo-marks');
+  const variantMarks = page.getByTestId('variant-marks');
+  await expect(photoMarks).toContainText('Pick');
+  await expect(photoMarks.getByLabel('3 stars')).toBeVisible();
+  await expect(page.getByTestId('key-target')).toContainText('Variant 1 · Bright interior');
+  await page.keyboard.press('p');
+  await expect(variantMarks).toContainText('Pick');
+  await expect(page.getByTestId('flash')).toHaveText('Variant 1 · Picked');
+  await expect(photoMarks).toContainText('Pick');
+  await expect(photoMarks.getByLabel('3 stars')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/photo-view-marks.png` });
+
+  // X then Ctrl+Z gives the variant its flag back.
+  await page.keyboard.press('x');
+  await expect(variantMarks).toContainText('Rejected');
+  await page.keyboard.press('Control+z');
+  await expect(variantMarks).toContainText('Pick');
+  await expect(variantMarks).not.toContainText('Rejected');
+  await page.keyboard.press('a');
+  await expect(variantMarks).toContainText('Approved');
+
+  // I: the camera and a histogram for the photo; the recipe, provider and history for the variant.
+  await page.keyboard.press('i');
+  const info = page.getByRole('complementary', { name: 'Info' });
+  await expect(info.getByTestId('photo-facts')).toContainText('SONY NEX-3N');
+  await expect(info.getByTestId('photo-facts')).toContainText('f/8');
+  await expect(info.getByTestId('photo-facts')).toContainText('56.15600° N');
+  await expect(info.getByRole('img', { name: 'Histogram' })).toBeVisible();
+  expect(await info.locator('[data-testid="histogram"] path').evaluateAll((paths) => paths.length)).toBe(4);
+  await expect(info.getByTestId('variant-facts')).toContainText('Bright interior');
+  await expect(info.getByTestId('variant-facts')).toContainText('Local');
+  await expect(info.getByTestId('variant-facts')).toContainText('Free');
+  await expect(info.getByTestId('job-history').getByRole('listitem').last()).toContainText('done');
+  await page.screenshot({ path: `${SHOTS}/info-panel.png` });
+  await page.keyboard.press('i');
+  await expect(info).toBeHidden();
+
+  // Z to 100%, then ↑: the zoom stays at 100%.
+  const zoom = page.getByLabel('Zoom level');
+  await page.keyboard.press('z');
+  await expect(zoom).toHaveText('100%');
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByRole('heading', { name: 'cat_grayscale.jpg' })).toBeVisible();
+  await expect(zoom).toHaveText('100%');
+
+  // Side by side at 100%, a 2× upscale and its 640×480 source are each shown 1:1.
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByRole('heading', { name: 'canon-s400_odd-exif-offsets.jpg' })).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('key-target')).toContainText('Variant 2 · Upscale 2×');
+  await page.getByRole('group', { name: 'Compare mode' }).getByRole('button', { name: 'Side by side' }).click();
+  await expect(zoom).toHaveText('100%');
+  const widths = async (): Promise<number[]> =>
+    Promise.all(
+      ['compare-before', 'compare-after'].map(async (id) =>
+        Math.round((await page.getByTestId(id).boundingBox())?.width ?? 0),
+      ),
+    );
+  await expect.poll(widths).toEqual([640, 1280]);
+
+  // Back in the grid: the approved mark, the Approved filter and the count.
+  await page.keyboard.press('Escape');
+  await expect(grid.getByTestId('approved-mark')).toHaveCount(1);
+  await expect(page.getByTestId('shoot-counts')).toContainText('1 approved');
+  await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Approved' });
+  await expect(grid.getByRole('gridcell')).toHaveCount(1);
+  await expect(grid.getByRole('gridcell')).toHaveAccessibleName('colorfulcups_sony-nex3n_gps_srgb.jpg');
+  await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'All photos' });
+
+  // A first variant arriving moves nothing in the photo view: the strip is there, waiting.
+  await cells.nth(3).dblclick();
+  const stage = page.locator('.asset-stage');
+  const stageBefore = await boxOf(stage);
+  await call('recipes.run', { recipeId: enhance, assetIds: [photos[3]?.id] });
+  await expect(page.getByRole('listbox', { name: 'Variants' }).getByRole('option')).toHaveCount(1, {
+    timeout: 60_000,
+  });
+  expect(await boxOf(stage)).toBe(stageBefore);
+});
+
+/** Every scroll container (and the page) that scrolls sideways, and every label whose text does not fit its box. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    interface El {
+      tagName: string;
+      className: unknown;
+      scrollWidth: number;
+      clientWidth: number;
+      textContent: string | null;
+      getAttribute(name: string): string | null;
+      getClientRects(): { length: number };
+      getBoundingClientRect(): { width: number };
+    }
+    const doc = (
+      globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<El>; scrollingElement: El } }
+    ).document;
+    const style = (
+      globalThis as unknown as {
+        getComputedStyle(el: El): { overflowX: string; textOverflow: string; clipPath: string };
+      }
+    ).getComputedStyle;
+    const name = (el: El): string =>
+      `${el.tagName.toLowerCase()}.${String(el.className)} "${(el.textContent ?? '').slice(0, 40)}"`;
+    const found: string[] = [];
+    const page = doc.scrollingElement;
+    if (page.scrollWidth > page.clientWidth)
+      found.push(`the page scrolls sideways (${page.scrollWidth} > ${page.clientWidth})`);
+    for (const el of doc.querySelectorAll('*')) {
+      if (el.getClientRects().length === 0) continue; // not rendered
+      const overflowX = style(el).overflowX;
+      if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+        // The filmstrip is the one strip meant to scroll sideways, when a photo has many variants.
+        if (!String(el.className).includes('filmstrip')) found.push(`scrolls sideways: ${name(el)}`);
+      }
+    }
+    for (const el of doc.querySelectorAll('button, label, h1, h2, h3, h4, th, legend, summary, .nav-item, dt')) {
+      // Not drawn, or drawn for screen readers only (a 1-pixel box, or clipped on purpose).
+      if (el.getClientRects().length === 0 || el.getBoundingClientRect().width <= 1) continue;
+      if (style(el).clipPath !== 'none') continue;
+      // A name cut with an ellipsis and given in full as a tooltip is not clipped: it is shortened on purpose.
+      const shortened = style(el).textOverflow === 'ellipsis' && el.getAttribute('title') !== null;
+      if (!shortened && el.scrollWidth > el.clientWidth + 1) found.push(`clipped: ${name(el)}`);
+    }
+    return found;
+  });
+}
+
+test('no view scrolls sideways or clips a label, with a 250-character shoot name, at 1280×800 and 1920×1080', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  // ASCII with no space or hyphen (nothing a line may break at), within the 255 bytes a folder name may have.
+  const longName = `Villa_${'HarbourViewTerrace_'.repeat(14)}`.slice(0, 250);
+  expect(longName).toHaveLength(250);
+  const { shootId, photos } = await ingestShoot(longName, FIVE.slice(0, 2));
+  const enhance = await recipe('Bright interior', 'enhance', { preset: 'auto', output: 'jpeg' });
+  await call('recipes.run', { recipeId: enhance, assetIds: [photos[0]?.id] });
+  await variantsDone(shootId, 1);
+
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ]) {
+    // A fresh window each time, as a new user's (the view remembers the shoot opened before).
+    const context = await browser.newContext({ viewport: size });
+    const page = await context.newPage();
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await page.goto(server.url);
+    const views: [string, () => Promise<void>][] = [
+      ['hot folders', () => nav.getByRole('button', { name: 'Hot folders' }).click()],
+      ['shoots', () => nav.getByRole('button', { name: /Shoots/ }).click()],
+      [
+        'shoot grid',
+        async () => {
+          await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: longName }).click();
+          await thumbnailsLoaded(page.getByRole('grid', { name: 'Photos' }), 2);
+        },
+      ],
+      ['grid with info', () => page.keyboard.press('i')],
+      [
+        'photo view with info',
+        async () => {
+          await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().dblclick();
+          await expect(page.getByTestId('photo-facts')).toBeVisible();
+        },
+      ],
+      ['queue', () => nav.getByRole('button', { name: /Queue/ }).click()],
+      ['export', () => nav.getByRole('button', { name: /Export/ }).click()],
+      ['settings', () => nav.getByRole('button', { name: 'Settings' }).click()],
+    ];
+    for (const [view, open] of views) {
+      await open();
+      await expect.poll(() => overflowing(page), { message: `${view} at ${size.width}×${size.height}` }).toEqual([]);
+    }
+    await context.close();
+  }
+});
+
+test('an error message appearing moves nothing under the pointer', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Hot folders' }).click();
+  const watch = page.getByRole('button', { name: 'Watch folder' });
+  const before = await boxOf(watch);
+  await page.getByRole('textbox', { name: 'Folder path' }).fill(path.join(incoming, 'no such folder'));
+  await watch.click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect(await boxOf(watch)).toBe(before);
+});

@@ -43,6 +43,7 @@ function startView(zoom: StartZoom, box: Size, images: readonly Size[], ratio: n
 }
 
 const usable = (size: Size): boolean => size.width > 0 && size.height > 0;
+const sameSize = (a: Size, b: Size): boolean => a.width === b.width && a.height === b.height;
 
 export type ViewChange = (current: View, size: Size, images: readonly Size[], ratio: number) => View;
 
@@ -232,22 +233,33 @@ export function useCompareViewport(scene: CompareScene, startZoom: StartZoom = {
     [],
   );
 
-  // A new source photo starts at the zoom it was opened with (fit, or 100% kept from the photo
-  // before); a new variant of the same photo keeps the zoom and position. Declared before the
-  // effect below so the first frame of a new photo is already drawn at that zoom.
-  useLayoutEffect(() => {
-    const { before, after } = latest.current;
-    if (start.current.fitted || usable(box.current)) {
-      view.current = startView(start.current, box.current, [before, after], pixelRatio());
-    } else {
-      view.current = FIT_VIEW;
-      pendingStart.current = start.current;
-    }
-  }, [scene.before.fullUrl]);
-
   // Keep what the frame callback reads current, and draw every render's new elements before paint.
+  const shownBefore = useRef<string | null>(null);
   useLayoutEffect(() => {
+    const previous = latest.current;
     latest.current = scene;
+    const images = [scene.before, scene.after];
+    const size = box.current;
+    const zoom = start.current;
+    if (shownBefore.current !== scene.before.fullUrl) {
+      // A new source photo starts at the zoom it was opened with (fit, or the zoom of the photo before).
+      shownBefore.current = scene.before.fullUrl;
+      if (zoom.fitted || usable(size)) view.current = startView(zoom, size, images, pixelRatio());
+      else {
+        view.current = FIT_VIEW;
+        pendingStart.current = zoom;
+      }
+    } else if (!zoom.fitted && usable(size) && !sameSize(previous.after, scene.after)) {
+      // A variant of another size (a 2× upscale) keeps the zoom percentage, about the centre.
+      view.current = zoomToPercent(
+        view.current,
+        zoom.percent,
+        { x: size.width / 2, y: size.height / 2 },
+        size,
+        images,
+        pixelRatio(),
+      );
+    }
     start.current = startZoom;
     apply();
   });

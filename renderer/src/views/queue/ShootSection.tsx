@@ -41,7 +41,9 @@ export function ShootSection(props: ShootSectionProps): React.JSX.Element {
     <section className="queue-shoot" aria-labelledby={titleId} data-shoot-id={shootId ?? ''}>
       <header className="queue-shoot-header">
         <h2 id={titleId}>
-          {group.shootName}
+          <span className="queue-shoot-name" title={group.shootName}>
+            {group.shootName}
+          </span>
           {paused ? <span className="queue-badge">Paused</span> : null}
         </h2>
         <span className="muted queue-counts">

@@ -66,7 +66,7 @@ export function VariantFacts({
     ['Operation', names.operationLabel(detail.provider, detail.operation)],
     [
       'Cost',
-      cost === null
+      cost === null || cost === 0
         ? 'Free'
         : `${formatAmount(cost, names.unitOf(detail.provider))}${detail.costCharged === null ? ' (estimated)' : ''}`,
     ],
@@ -95,7 +95,7 @@ export function VariantFacts({
             <time dateTime={new Date(event.at).toISOString()}>{timeFormat.format(new Date(event.at))}</time>{' '}
             {event.toState.replace('_', ' ')}
             {event.attempt > 1 ? ` (try ${event.attempt})` : ''}
-            {event.error ? ` — ${event.error.message}` : event.detail ? ` — ${event.detail}` : ''}
+            {event.error ? ` — ${event.error.message}` : readable(event.detail) ? ` — ${event.detail}` : ''}
           </li>
         ))}
       </ol>
@@ -121,4 +121,9 @@ function describeRef(
 ): string {
   if (ref.kind === 'asset') return `Photo${photoName(assets, ref.assetId)}`;
   return variantName(ref.variantId, siblings);
+}
+
+/** An event's detail when it is words; the engine's own records (JSON) are not for this panel. */
+function readable(detail: string | null): detail is string {
+  return detail !== null && !/^[[{]/.test(detail.trim());
 }
