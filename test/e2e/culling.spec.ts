@@ -1,11 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
-import { startHeadless, type HeadlessProcess } from '../support/headless-process';
+import { expect, test, type Page } from '@playwright/test';
+import { boxOf, openShoot, thumbnailsLoaded, useHeadlessShoot, type Photo } from '../support/e2e-shoot';
 
-const CORPUS = path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus');
 const SHOTS = 'test-results/screens';
 /** Five small real photos; by name, the grid shows them in this order. */
 const FIVE = [
@@ -16,87 +11,7 @@ const FIVE = [
   'photos/storm_canon-400d.jpg',
 ];
 
-let server: HeadlessProcess;
-let dataDir: string;
-let incoming: string;
-let api: WebSocketBridge;
-
-test.beforeEach(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-e2e-'));
-  incoming = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-incoming-')));
-  server = await startHeadless({ dataDir });
-  api = createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=${server.token}` });
-  fs.mkdirSync(SHOTS, { recursive: true });
-});
-
-test.afterEach(async ({ page: _page }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    await testInfo.attach('engine stderr', { body: server.stderr(), contentType: 'text/plain' });
-  }
-  api.close();
-  await server.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(incoming, { recursive: true, force: true });
-});
-
-async function call<T>(method: string, args: Record<string, unknown>): Promise<T> {
-  const envelope = (await api.invoke(method as never, args as never)) as { ok: boolean; result?: T; error?: unknown };
-  if (!envelope.ok) throw new Error(`${method}: ${JSON.stringify(envelope.error)}`);
-  return envelope.result as T;
-}
-
-interface Photo {
-  id: string;
-  relativePath: string;
-  pick: string;
-  rating: number;
-  state: string;
-}
-
-/** A watched folder with one shoot of these corpus photos, all read; the photos in grid order. */
-async function ingestShoot(shoot: string, files: readonly string[]): Promise<{ shootId: string; photos: Photo[] }> {
-  await call('hotFolders.add', { path: incoming, defaultRecipeId: null });
-  fs.mkdirSync(path.join(incoming, shoot));
-  for (const file of files) fs.copyFileSync(path.join(CORPUS, file), path.join(incoming, shoot, path.basename(file)));
-  let shootId = '';
-  let photos: Photo[] = [];
-  await expect
-    .poll(
-      async () => {
-        shootId = (await call<{ id: string }[]>('shoots.list', {}))[0]?.id ?? '';
-        if (!shootId) return 0;
-        photos = (await call<{ assets: Photo[] }>('assets.list', { shootId })).assets;
-        return photos.filter((photo) => photo.state === 'ok').length;
-      },
-      { timeout: 30_000 },
-    )
-    .toBe(files.length);
-  return { shootId, photos };
-}
-
-async function openShoot(page: Page, name: string | RegExp): Promise<Locator> {
-  await page.goto(server.url);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name: /Shoots/ })
-    .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name }).click();
-  return page.getByRole('grid', { name: 'Photos' });
-}
-
-/** Waits until every visible thumbnail is decoded. */
-async function thumbnailsLoaded(grid: Locator, count: number): Promise<void> {
-  await expect(grid.getByRole('gridcell')).toHaveCount(count, { timeout: 30_000 });
-  await expect
-    .poll(() =>
-      grid
-        .locator('img')
-        .evaluateAll(
-          (images) => images.filter((image) => (image as unknown as { naturalWidth: number }).naturalWidth > 0).length,
-        ),
-    )
-    .toBe(count);
-}
+const engine = useHeadlessShoot();
 
 async function focusedCellId(page: Page): Promise<string | null> {
   return page.evaluate(() => {
@@ -108,7 +23,7 @@ async function focusedCellId(page: Page): Promise<string | null> {
 }
 
 async function picksOf(shootId: string): Promise<Record<string, string>> {
-  const { assets } = await call<{ assets: Photo[] }>('assets.list', { shootId });
+  const { assets } = await engine.call<{ assets: Photo[] }>('assets.list', { shootId });
   return Object.fromEntries(assets.map((asset) => [asset.relativePath, asset.pick]));
 }
 
@@ -116,14 +31,14 @@ test('grid culling: keys say what they did, a selection is one batch to cull and
   page,
 }) => {
   test.setTimeout(120_000);
-  const { shootId, photos } = await ingestShoot('Harbour house', FIVE);
+  const { shootId, photos } = await engine.ingestShoot('Harbour house', FIVE);
   const cullCalls: string[] = [];
   page.on('websocket', (socket) =>
     socket.on('framesent', (frame) => {
       if (typeof frame.payload === 'string' && frame.payload.includes('"assets.cull"')) cullCalls.push(frame.payload);
     }),
   );
-  const grid = await openShoot(page, 'Harbour house');
+  const grid = await openShoot(page, engine.server.url, 'Harbour house');
   await thumbnailsLoaded(grid, 5);
   const cells = grid.getByRole('gridcell');
   const selected = grid.locator('[aria-selected="true"]');
@@ -193,7 +108,9 @@ test('grid culling: keys say what they did, a selection is one batch to cull and
   // Auto-advance is a setting: off, X leaves the photo selected.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();
   await page.getByRole('checkbox', { name: /Move to the next photo after a flag/ }).uncheck();
-  await expect.poll(async () => (await call<{ autoAdvance: boolean }>('settings.get', {})).autoAdvance).toBe(false);
+  await expect
+    .poll(async () => (await engine.call<{ autoAdvance: boolean }>('settings.get', {})).autoAdvance)
+    .toBe(false);
   await page
     .getByRole('navigation', { name: 'Sections' })
     .getByRole('button', { name: /Shoots/ })
@@ -205,31 +122,14 @@ test('grid culling: keys say what they did, a selection is one batch to cull and
   await expect(selected).toHaveCount(1);
 });
 
-/** Where an element is on screen, to the pixel. */
-async function boxOf(locator: Locator): Promise<string> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('not on screen');
-  return [box.x, box.y, box.width, box.height].map(Math.round).join(',');
-}
-
-async function recipe(name: string, operation: string, params: Record<string, unknown>): Promise<string> {
-  return (await call<{ id: string }>('recipes.create', { name, provider: 'local', operation, params })).id;
-}
-
-async function variantsDone(shootId: string, count: number): Promise<void> {
-  await expect
-    .poll(async () => (await call<unknown[]>('variants.list', { shootId })).length, { timeout: 90_000 })
-    .toBe(count);
-}
-
 test('the photo view: both marks in view, undo of a variant flag, the info panel, and a zoom that stays', async ({
   page,
 }) => {
   test.setTimeout(180_000);
-  const { shootId, photos } = await ingestShoot('Harbour house', FIVE);
-  const enhance = await recipe('Bright interior', 'enhance', { preset: 'real_estate', output: 'jpeg' });
-  const upscale = await recipe('Upscale 2×', 'upscale', { factor: 2, output: 'jpeg' });
-  const grid = await openShoot(page, 'Harbour house');
+  const { shootId, photos } = await engine.ingestShoot('Harbour house', FIVE);
+  const enhance = await engine.recipe('Bright interior', 'enhance', { preset: 'real_estate', output: 'jpeg' });
+  const upscale = await engine.recipe('Upscale 2×', 'upscale', { factor: 2, output: 'jpeg' });
+  const grid = await openShoot(page, engine.server.url, 'Harbour house');
   await thumbnailsLoaded(grid, 5);
   const cells = grid.getByRole('gridcell');
 
@@ -250,8 +150,8 @@ test('the photo view: both marks in view, undo of a variant flag, the info panel
   await expect(page.getByTestId('flash')).toContainText('Queued');
   await expect(grid.getByTestId('badge-done')).toHaveCount(3, { timeout: 90_000 });
   expect(await boxOf(grid)).toBe(gridBefore);
-  await call('recipes.run', { recipeId: upscale, assetIds: [photos[0]?.id] });
-  await variantsDone(shootId, 4);
+  await engine.call('recipes.run', { recipeId: upscale, assetIds: [photos[0]?.id] });
+  await engine.variantsDone(shootId, 4);
 
   // In the photo view P marks the variant; the photo's own Picked ★★★ stays in view.
   await cells.nth(2).dblclick();
@@ -328,118 +228,9 @@ test('the photo view: both marks in view, undo of a variant flag, the info panel
   await cells.nth(3).dblclick();
   const stage = page.locator('.asset-stage');
   const stageBefore = await boxOf(stage);
-  await call('recipes.run', { recipeId: enhance, assetIds: [photos[3]?.id] });
+  await engine.call('recipes.run', { recipeId: enhance, assetIds: [photos[3]?.id] });
   await expect(page.getByRole('listbox', { name: 'Variants' }).getByRole('option')).toHaveCount(1, {
     timeout: 60_000,
   });
   expect(await boxOf(stage)).toBe(stageBefore);
-});
-
-/** Every scroll container (and the page) that scrolls sideways, and every label whose text does not fit its box. */
-async function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    interface El {
-      tagName: string;
-      className: unknown;
-      scrollWidth: number;
-      clientWidth: number;
-      textContent: string | null;
-      getAttribute(name: string): string | null;
-      getClientRects(): { length: number };
-      getBoundingClientRect(): { width: number };
-    }
-    const doc = (
-      globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<El>; scrollingElement: El } }
-    ).document;
-    const style = (
-      globalThis as unknown as {
-        getComputedStyle(el: El): { overflowX: string; textOverflow: string; clipPath: string };
-      }
-    ).getComputedStyle;
-    const name = (el: El): string =>
-      `${el.tagName.toLowerCase()}.${String(el.className)} "${(el.textContent ?? '').slice(0, 40)}"`;
-    const found: string[] = [];
-    const page = doc.scrollingElement;
-    if (page.scrollWidth > page.clientWidth)
-      found.push(`the page scrolls sideways (${page.scrollWidth} > ${page.clientWidth})`);
-    for (const el of doc.querySelectorAll('*')) {
-      if (el.getClientRects().length === 0) continue; // not rendered
-      const overflowX = style(el).overflowX;
-      if ((overflowX === 'auto' || overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
-        // The filmstrip is the one strip meant to scroll sideways, when a photo has many variants.
-        if (!String(el.className).includes('filmstrip')) found.push(`scrolls sideways: ${name(el)}`);
-      }
-    }
-    for (const el of doc.querySelectorAll('button, label, h1, h2, h3, h4, th, legend, summary, .nav-item, dt')) {
-      // Not drawn, or drawn for screen readers only (a 1-pixel box, or clipped on purpose).
-      if (el.getClientRects().length === 0 || el.getBoundingClientRect().width <= 1) continue;
-      if (style(el).clipPath !== 'none') continue;
-      // A name cut with an ellipsis and given in full as a tooltip is not clipped: it is shortened on purpose.
-      const shortened = style(el).textOverflow === 'ellipsis' && el.getAttribute('title') !== null;
-      if (!shortened && el.scrollWidth > el.clientWidth + 1) found.push(`clipped: ${name(el)}`);
-    }
-    return found;
-  });
-}
-
-test('no view scrolls sideways or clips a label, with a 250-character shoot name, at 1280×800 and 1920×1080', async ({
-  browser,
-}) => {
-  test.setTimeout(180_000);
-  // ASCII with no space or hyphen (nothing a line may break at), within the 255 bytes a folder name may have.
-  const longName = `Villa_${'HarbourViewTerrace_'.repeat(14)}`.slice(0, 250);
-  expect(longName).toHaveLength(250);
-  const { shootId, photos } = await ingestShoot(longName, FIVE.slice(0, 2));
-  const enhance = await recipe('Bright interior', 'enhance', { preset: 'auto', output: 'jpeg' });
-  await call('recipes.run', { recipeId: enhance, assetIds: [photos[0]?.id] });
-  await variantsDone(shootId, 1);
-
-  for (const size of [
-    { width: 1280, height: 800 },
-    { width: 1920, height: 1080 },
-  ]) {
-    // A fresh window each time, as a new user's (the view remembers the shoot opened before).
-    const context = await browser.newContext({ viewport: size });
-    const page = await context.newPage();
-    const nav = page.getByRole('navigation', { name: 'Sections' });
-    await page.goto(server.url);
-    const views: [string, () => Promise<void>][] = [
-      ['hot folders', () => nav.getByRole('button', { name: 'Hot folders' }).click()],
-      ['shoots', () => nav.getByRole('button', { name: /Shoots/ }).click()],
-      [
-        'shoot grid',
-        async () => {
-          await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: longName }).click();
-          await thumbnailsLoaded(page.getByRole('grid', { name: 'Photos' }), 2);
-        },
-      ],
-      ['grid with info', () => page.keyboard.press('i')],
-      [
-        'photo view with info',
-        async () => {
-          await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().dblclick();
-          await expect(page.getByTestId('photo-facts')).toBeVisible();
-        },
-      ],
-      ['queue', () => nav.getByRole('button', { name: /Queue/ }).click()],
-      ['export', () => nav.getByRole('button', { name: /Export/ }).click()],
-      ['settings', () => nav.getByRole('button', { name: 'Settings' }).click()],
-    ];
-    for (const [view, open] of views) {
-      await open();
-      await expect.poll(() => overflowing(page), { message: `${view} at ${size.width}×${size.height}` }).toEqual([]);
-    }
-    await context.close();
-  }
-});
-
-test('an error message appearing moves nothing under the pointer', async ({ page }) => {
-  await page.goto(server.url);
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Hot folders' }).click();
-  const watch = page.getByRole('button', { name: 'Watch folder' });
-  const before = await boxOf(watch);
-  await page.getByRole('textbox', { name: 'Folder path' }).fill(path.join(incoming, 'no such folder'));
-  await watch.click();
-  await expect(page.getByRole('alert')).toBeVisible();
-  expect(await boxOf(watch)).toBe(before);
 });

@@ -189,46 +189,6 @@ describe('running a recipe', () => {
     expect((await call(engine, 'queue.stats', {})).byState).toEqual({ done: 3 });
   });
 
-  it('culls several photos in one call, each with its own change, tells the other windows once, and names what is gone', async () => {
-    const { engine, assetIds, seen } = await setup(3);
-    const [first = '', second = '', third = ''] = assetIds;
-    const gone = randomUUID();
-    const result = await call(engine, 'assets.cull', {
-      marks: [
-        { id: first, pick: 'rejected', rating: 1 },
-        { id: gone, pick: 'picked' },
-        { id: second, pick: 'picked' },
-        { id: third, rating: 5 },
-      ],
-    });
-    expect(result).toEqual({
-      culled: [
-        { id: first, pick: 'rejected', rating: 1 },
-        { id: second, pick: 'picked', rating: 0 },
-        { id: third, pick: 'none', rating: 5 },
-      ],
-      notFound: [gone],
-    });
-    const culledEvents = seen.filter((entry) => entry.event === 'assets.culled');
-    expect(culledEvents).toEqual([{ event: 'assets.culled', payload: { culled: result.culled } }]);
-    expect((await call(engine, 'assets.get', { id: third })).rating).toBe(5);
-
-    // Mistakes are told apart: the same photo twice, a mark that changes nothing, nothing that exists.
-    expect(
-      (
-        await refusal(engine, 'assets.cull', {
-          marks: [
-            { id: first, pick: 'none' },
-            { id: first, rating: 2 },
-          ],
-        })
-      ).message,
-    ).toMatch(/at most once/);
-    expect((await refusal(engine, 'assets.cull', { marks: [{ id: first }] })).message).toMatch(/pick or a rating/);
-    expect((await refusal(engine, 'assets.cull', { marks: [{ id: gone, pick: 'picked' }] })).code).toBe('not_found');
-    expect((await call(engine, 'assets.get', { id: first })).pick).toBe('rejected');
-  });
-
   it('holds a new shoot’s paid jobs for approval, releases what is approved, and refuses to approve past the cap', async () => {
     const { engine, assetIds, shoot, db, server, activity } = await setup(3);
     saveBudget(db, { shootId: shoot.id, provider: 'test', cap: 2, approved: 0, autoApprove: false }, Date.now());
