@@ -9,11 +9,14 @@ const id = z.string().min(1).max(200);
  */
 export const MAX_CULL_MARKS = 10_000;
 
-/** One photo's new flag and/or rating. */
-export const AssetMarkSchema = z
-  .object({ id, pick: PickSchema.optional(), rating: RatingSchema.optional() })
-  .strict()
-  .refine((mark) => mark.pick !== undefined || mark.rating !== undefined, 'A mark needs a pick or a rating.');
+/** One photo's new flag and/or rating: a flag (and maybe a rating), or a rating alone. */
+export const AssetMarkSchema = z.union(
+  [
+    z.object({ id, pick: PickSchema, rating: RatingSchema.optional() }).strict(),
+    z.object({ id, rating: RatingSchema }).strict(),
+  ],
+  { error: 'A mark is a photo id with a pick, a rating, or both.' },
+);
 export type AssetMark = z.infer<typeof AssetMarkSchema>;
 
 export const AssetCullResultSchema = z.object({

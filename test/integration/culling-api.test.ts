@@ -64,7 +64,9 @@ describe('culling photos (assets.cull)', () => {
         })
       ).message,
     ).toMatch(/at most once/);
-    expect((await refusal(engine, 'assets.cull', { marks: [{ id: first }] })).message).toMatch(/pick or a rating/);
+    expect((await refusal(engine, 'assets.cull', { marks: [{ id: first }] })).message).toMatch(
+      /a pick, a rating, or both/,
+    );
     expect((await refusal(engine, 'assets.cull', { marks: [{ id: gone, pick: 'picked' }] })).code).toBe('not_found');
     expect((await call(engine, 'assets.get', { id: first })).pick).toBe('rejected');
   });

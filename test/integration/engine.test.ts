@@ -47,6 +47,7 @@ describe('Engine', () => {
         copyright: '',
         contactEmail: '',
         contactUrl: '',
+        autoAdvance: true,
       },
     });
     await one.stop();
@@ -66,6 +67,7 @@ describe('Engine', () => {
           copyright: '',
           contactEmail: '',
           contactUrl: '',
+          autoAdvance: true,
         },
       });
     } finally {
@@ -92,6 +94,7 @@ describe('Engine', () => {
         copyright: '',
         contactEmail: '',
         contactUrl: '',
+        autoAdvance: true,
       },
     ]);
   });
@@ -117,6 +120,7 @@ describe('Engine', () => {
         copyright: '',
         contactEmail: '',
         contactUrl: '',
+        autoAdvance: true,
       },
     });
     const warned = new Set(

@@ -22,6 +22,7 @@ describe('settings schemas', () => {
       copyright: '',
       contactEmail: '',
       contactUrl: '',
+      autoAdvance: true,
     });
   });
 

@@ -64,8 +64,14 @@ export async function readPhotoInfo({ asset, file, preview }: PhotoInfoSource): 
     histogram: null,
     problem: null,
   };
-  if (!file || !fs.existsSync(file)) {
+  // Asked of the opened path without blocking the engine (a hot folder on a slow NAS), and only a
+  // regular file is read: a FIFO or a device put in its place would hang the EXIF and header reads.
+  const stat = file ? await fs.promises.stat(file).catch(() => null) : null;
+  if (!file || !stat) {
     return { ...base, problem: 'The original file is missing: only what was recorded at ingest is shown.' };
+  }
+  if (!stat.isFile()) {
+    return { ...base, problem: 'The original is no longer a regular file: only what was recorded at ingest is shown.' };
   }
   const [exposure, colourProfile, histogram] = await Promise.all([
     readExposure(file),

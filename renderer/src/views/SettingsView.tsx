@@ -28,7 +28,8 @@ export function SettingsView(): React.JSX.Element {
             <span>
               Move to the next photo after a flag
               <small className="muted">
-                After P or X on one photo in the grid, the next photo is selected, as in Photo Mechanic.
+                After P or X on one photo (in the grid, or in the photo view while it has no variants), the next photo
+                is selected, as in Photo Mechanic.
               </small>
             </span>
             <input

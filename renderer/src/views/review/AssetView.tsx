@@ -51,7 +51,12 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   const names = useWorkNames();
   const painting = maskEditor !== null && maskEditor.assetId === assetId;
 
-  const assets = useMemo(() => visibleAssets(allAssets, filter, variantsByAsset), [allAssets, filter, variantsByAsset]);
+  // The open photo stays in the list while it is open, even when a mark takes it out of the filter
+  // ("Picks", then U): ↑/↓ carry on from it and "3 of 12" still counts it.
+  const assets = useMemo(() => {
+    const shown = new Set(visibleAssets(allAssets, filter, variantsByAsset).map((asset) => asset.id));
+    return allAssets.filter((asset) => asset.id === assetId || shown.has(asset.id));
+  }, [allAssets, filter, variantsByAsset, assetId]);
   const index = assets.findIndex((asset) => asset.id === assetId);
   const asset: Asset | undefined = assets[index] ?? allAssets.find((candidate) => candidate.id === assetId);
   const variants = useMemo(

@@ -25,37 +25,37 @@ export interface PhotoKeysContext {
 
 /**
  * The photo view's keys: ←/→ between variants, ↑/↓ between photos, and P, X, U, 0–5 and A on the
- * variant in view (P and X toggle, as a second press takes the flag back), or on the photo while it
- * has no variants.
+ * variant in view, or on the photo while it has no variants (A approves and takes approval back).
  */
 export function usePhotoKeys(context: PhotoKeysContext): void {
   const { painting, photos, index, asset, variants, variant, selectVariant, openAsset } = context;
   const { markVariant, markPhoto, autoAdvance } = context;
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if (painting || isTyping(event)) return;
+      if (painting || event.defaultPrevented || isTyping(event)) return;
       const at = variant ? variants.indexOf(variant) : -1;
       const command = matchCommand('photo', event)?.id;
-      const flag = (current: Asset['pick'], wanted: Asset['pick']): Asset['pick'] =>
-        current === wanted ? 'none' : wanted;
-      const change = (current: { pick: Asset['pick'] }): CullChange | null => {
-        if (command === 'photo.pick') return { pick: flag(current.pick, 'picked') };
-        if (command === 'photo.reject') return { pick: flag(current.pick, 'rejected') };
-        if (command === 'photo.unflag') return { pick: 'none' };
-        if (command === 'photo.rate') return { rating: Number(event.key) };
-        return null;
-      };
+      // The same keys as in the grid, meaning the same: P picks, X rejects (a second press changes nothing).
+      const change: CullChange | null =
+        command === 'photo.pick'
+          ? { pick: 'picked' }
+          : command === 'photo.reject'
+            ? { pick: 'rejected' }
+            : command === 'photo.unflag'
+              ? { pick: 'none' }
+              : command === 'photo.rate'
+                ? { rating: Number(event.key) }
+                : null;
       if (command === 'photo.back') openAsset(null);
       else if (command === 'photo.nextVariant' && at + 1 < variants.length) selectVariant(variants[at + 1]?.id ?? null);
       else if (command === 'photo.previousVariant' && at > 0) selectVariant(variants[at - 1]?.id ?? null);
       else if (command === 'photo.nextPhoto' && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
       else if (command === 'photo.previousPhoto' && index > 0) openAsset(photos[index - 1]?.id ?? null);
       else if (variant && command === 'photo.approve') markVariant(variant, { approved: !variant.approved });
-      else if (variant && change(variant)) markVariant(variant, change(variant) ?? {});
-      else if (!variant && asset && change(asset)) {
-        const photoChange = change(asset) ?? {};
-        markPhoto(asset, photoChange);
-        const flagged = photoChange.pick !== undefined && photoChange.pick !== 'none';
+      else if (variant && change) markVariant(variant, change);
+      else if (!variant && asset && change) {
+        markPhoto(asset, change);
+        const flagged = change.pick !== undefined && change.pick !== 'none';
         if (autoAdvance && flagged && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
       } else return;
       event.preventDefault();

@@ -14,6 +14,8 @@ import {
 
 const HISTOGRAM_WIDTH = 256;
 const HISTOGRAM_HEIGHT = 80;
+/** How long the panel waits on a photo before reading it (a held ↓ passes many photos). */
+const SETTLE_MS = 150;
 
 /** A photo's file, camera settings and histogram, read from the engine each time the photo changes. */
 export function PhotoFacts({ assetId }: { assetId: string }): React.JSX.Element {
@@ -23,15 +25,19 @@ export function PhotoFacts({ assetId }: { assetId: string }): React.JSX.Element 
   );
   useEffect(() => {
     let current = true;
-    client
-      .call('assets.info', { id: assetId })
-      .then((read) => current && setInfo({ assetId, info: read }))
-      .catch(
-        (error: unknown) =>
-          current && setInfo({ assetId, error: error instanceof Error ? error.message : 'Unknown error' }),
-      );
+    // Moving through photos with the panel open reads only the photo the user stops on.
+    const timer = window.setTimeout(() => {
+      client
+        .call('assets.info', { id: assetId })
+        .then((read) => current && setInfo({ assetId, info: read }))
+        .catch(
+          (error: unknown) =>
+            current && setInfo({ assetId, error: error instanceof Error ? error.message : 'Unknown error' }),
+        );
+    }, SETTLE_MS);
     return () => {
       current = false;
+      window.clearTimeout(timer);
     };
   }, [client, assetId]);
 
