@@ -66,9 +66,22 @@ export async function readExifFromFile(bytes: Buffer): Promise<PhotoMetadata> {
 }
 
 async function parse(input: Buffer): Promise<PhotoMetadata> {
-  let tags: Tags | undefined;
+  const tags = await readExifTags(input, WANTED, { raw: true });
+  return tags ? fromTags(tags) : NO_METADATA;
+}
+
+/**
+ * These EXIF and GPS tags of a file (by path) or of its bytes; undefined when it has none or they
+ * cannot be read (bad EXIF never fails anything). `raw` leaves values as stored (no dates made,
+ * no GPS turned into decimal `latitude`/`longitude`).
+ */
+export async function readExifTags(
+  input: Buffer | string,
+  pick: readonly string[],
+  { raw }: { raw: boolean },
+): Promise<Tags | undefined> {
   try {
-    tags = (await exifr.parse(input, {
+    return ((await exifr.parse(input, {
       tiff: true,
       exif: true,
       gps: true,
@@ -77,14 +90,12 @@ async function parse(input: Buffer): Promise<PhotoMetadata> {
       icc: false,
       iptc: false,
       jfif: false,
-      translateValues: false,
-      reviveValues: false,
-      pick: WANTED,
-    })) as Tags | undefined;
+      ...(raw ? { translateValues: false, reviveValues: false } : {}),
+      pick: [...pick],
+    })) ?? {}) as Tags;
   } catch {
-    return NO_METADATA;
+    return undefined;
   }
-  return fromTags(tags ?? {});
 }
 
 function fromTags(tags: Tags): PhotoMetadata {

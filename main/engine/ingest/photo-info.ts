@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import exifr from 'exifr';
 import { HISTOGRAM_BINS, type PhotoInfo } from '../../../shared/api-review';
 import type { Asset } from '../../../shared/domain';
 import { iccProfileName } from '../imaging/icc-name';
+import { readExifTags } from '../imaging/metadata';
 import { configureSharp } from '../imaging/sharp-config';
 
 const sharp = configureSharp();
@@ -38,6 +38,17 @@ export interface PhotoInfoSource {
   preview: () => Promise<string | null>;
 }
 
+type Exposure = Pick<PhotoInfo, 'exposureTime' | 'fNumber' | 'iso' | 'focalLength' | 'focalLength35' | 'gps'>;
+
+const NO_EXPOSURE: Exposure = {
+  exposureTime: null,
+  fNumber: null,
+  iso: null,
+  focalLength: null,
+  focalLength35: null,
+  gps: null,
+};
+
 /**
  * A photo's details for the info panel, read from its file now. Each part that cannot be read is
  * left empty and the reason is said once: a missing file still shows what ingest recorded.
@@ -54,12 +65,7 @@ export async function readPhotoInfo({ asset, file, preview }: PhotoInfoSource): 
     capturedAt: asset.capturedAt,
     camera: asset.camera,
     lens: asset.lens,
-    exposureTime: null,
-    fNumber: null,
-    iso: null,
-    focalLength: null,
-    focalLength35: null,
-    gps: null,
+    ...NO_EXPOSURE,
     colourProfile: null,
     histogram: null,
     problem: null,
@@ -88,34 +94,9 @@ export async function readPhotoInfo({ asset, file, preview }: PhotoInfoSource): 
   };
 }
 
-type Exposure = Pick<PhotoInfo, 'exposureTime' | 'fNumber' | 'iso' | 'focalLength' | 'focalLength35' | 'gps'>;
-
-const NO_EXPOSURE: Exposure = {
-  exposureTime: null,
-  fNumber: null,
-  iso: null,
-  focalLength: null,
-  focalLength35: null,
-  gps: null,
-};
-
 async function readExposure(file: string): Promise<Exposure> {
-  let tags: Record<string, unknown> | undefined;
-  try {
-    tags = (await exifr.parse(file, {
-      tiff: true,
-      exif: true,
-      gps: true,
-      ifd1: false,
-      xmp: false,
-      icc: false,
-      iptc: false,
-      jfif: false,
-      pick: EXPOSURE_TAGS,
-    })) as Record<string, unknown> | undefined;
-  } catch {
-    return NO_EXPOSURE; // odd EXIF never stops the panel: the rest is still shown
-  }
+  // Odd EXIF never stops the panel: the rest is still shown.
+  const tags = await readExifTags(file, EXPOSURE_TAGS, { raw: false });
   if (!tags) return NO_EXPOSURE;
   const latitude = finite(tags.latitude);
   const longitude = finite(tags.longitude);

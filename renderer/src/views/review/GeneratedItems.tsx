@@ -1,19 +1,7 @@
 import { generatedName } from '../../../../shared/job-inputs';
 import type { Variant } from '../../../../shared/jobs';
-import { matchCommand } from '../../commands';
+import { gridCullingChange } from './culling-keys';
 import { useApp, useMediaUrl } from '../../store/context';
-
-type VariantChange = { pick?: Variant['pick']; rating?: number };
-
-/** The grid's culling keys (P, X, U, 0–5) as a change to a generated item, or null for any other key. */
-function cullingChange(event: React.KeyboardEvent<HTMLElement>): VariantChange | null {
-  const command = matchCommand('grid', event)?.id;
-  if (command === 'grid.pick') return { pick: 'picked' };
-  if (command === 'grid.reject') return { pick: 'rejected' };
-  if (command === 'grid.unflag') return { pick: 'none' };
-  if (command === 'grid.rate') return { rating: Number(event.key) };
-  return null;
-}
 
 /**
  * Results a shoot made from a prompt (no photo of their own): shown beside the shoot's photos
@@ -46,7 +34,7 @@ export function GeneratedItems({
               aria-label={name}
               onFocus={() => onFocusItem?.(variant)}
               onKeyDown={(event) => {
-                const change = cullingChange(event);
+                const change = gridCullingChange(event);
                 if (!change) return;
                 event.preventDefault();
                 void updateVariant(variant.id, change, name);

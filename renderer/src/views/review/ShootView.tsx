@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { matchCommand, type KeyPress } from '../../commands';
+import type { KeyPress } from '../../commands';
 import type { Asset } from '../../../../shared/domain';
 import type { Job, Variant } from '../../../../shared/jobs';
 import { generatedName } from '../../../../shared/job-inputs';
@@ -13,7 +13,7 @@ import {
 import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGrid';
 import { useApp, useMediaUrl } from '../../store/context';
 import { approvedCount, visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
-import type { CullChange } from '../../store/culling-slice';
+import { gridCullingChange } from './culling-keys';
 import { InfoPanel } from './info/InfoPanel';
 import { assetBadge } from './badges';
 import { useMaskPurposeOf } from '../../store/use-provider-units';
@@ -152,7 +152,7 @@ export function ShootView(): React.JSX.Element {
    */
   const onKey = useCallback(
     (event: KeyPress, focusedId: string | null): boolean => {
-      const change = cullingChange(event);
+      const change = gridCullingChange(event);
       if (!change) return false;
       const targets = selected.length > 0 ? selected : focusedId ? [focusedId] : [];
       if (targets.length === 0) {
@@ -287,14 +287,4 @@ export function ShootView(): React.JSX.Element {
       ) : null}
     </section>
   );
-}
-
-/** The grid's culling keys (P, X, U, 0–5) as a change to the photos, or null for any other key. */
-function cullingChange(event: KeyPress): CullChange | null {
-  const command = matchCommand('grid', event)?.id;
-  if (command === 'grid.pick') return { pick: 'picked' };
-  if (command === 'grid.reject') return { pick: 'rejected' };
-  if (command === 'grid.unflag') return { pick: 'none' };
-  if (command === 'grid.rate') return { rating: Number(event.key) };
-  return null;
 }
