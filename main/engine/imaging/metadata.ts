@@ -101,7 +101,11 @@ export async function readExifTags(
 function fromTags(tags: Tags): PhotoMetadata {
   const text = (key: string): string | null => {
     const value = tags[key];
-    return typeof value === 'string' && value.trim() !== '' ? value.replace(/\0+$/, '').trim() : null;
+    if (typeof value !== 'string') return null;
+    // An EXIF text ends at its first NUL: what a camera leaves after it is padding or old bytes
+    // ("Nokia\0 2 N9" is "Nokia").
+    const text = (value.split('\0')[0] ?? '').trim();
+    return text === '' ? null : text;
   };
   const make = text('Make');
   const model = text('Model');

@@ -60,7 +60,11 @@ export const GridCell = memo(
           {item.state === 'pending' ? (
             <span className="thumb-placeholder">Decoding…</span>
           ) : item.state === 'error' ? (
-            <span className="thumb-placeholder">Unreadable</span>
+            <span className="thumb-problem" data-testid="tile-problem">
+              <strong>Unreadable</strong>
+              <span>{item.problem?.reason}</span>
+              <span className="thumb-problem-remedy">{item.problem?.remedy}</span>
+            </span>
           ) : (
             <Thumbnail key={src} src={src} size={size} />
           )}
@@ -130,7 +134,10 @@ function Thumbnail({ src, size }: { src: string; size: number }): React.JSX.Elem
 
 /** The default chip for a job's state on a photo; exported so a custom `renderBadge` can reuse it. */
 export function GridBadgeChip({ badge }: { badge: GridBadge }): React.JSX.Element {
-  const label = badge.kind === 'error' ? BADGE_LABELS.error : badge.text || BADGE_LABELS[badge.kind];
+  const label =
+    badge.kind === 'error' || badge.kind === 'missing'
+      ? BADGE_LABELS[badge.kind]
+      : badge.text || BADGE_LABELS[badge.kind];
   const progress = badge.kind === 'running' && badge.progress !== undefined ? clampProgress(badge.progress) : null;
   return (
     <span

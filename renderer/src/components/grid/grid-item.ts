@@ -2,7 +2,7 @@
 
 import type { ReactNode } from 'react';
 
-export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'review';
+export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'missing' | 'review';
 
 export interface GridBadge {
   kind: GridBadgeKind;
@@ -24,6 +24,8 @@ export interface GridItem {
   approved?: number;
   /** The asset's state (`pending`, `ok`, `error`, `missing`). */
   state: string;
+  /** Why an unreadable photo cannot be read and what to do, shown on the tile itself. */
+  problem?: { reason: string; remedy: string };
   badge?: GridBadge;
 }
 
@@ -35,6 +37,7 @@ export const BADGE_LABELS: Record<GridBadgeKind, string> = {
   running: 'Running',
   done: 'Done',
   error: 'Error',
+  missing: 'Missing',
   review: 'Needs review',
 };
 
@@ -50,7 +53,7 @@ export function describeItem(item: GridItem, rating: number): string {
   if (rating > 0) parts.push(rating === 1 ? '1 star' : `${rating} stars`);
   if (item.approved) parts.push(item.approved === 1 ? '1 approved variant' : `${item.approved} approved variants`);
   if (item.state === 'missing') parts.push('File missing');
-  if (item.state === 'error') parts.push('Unreadable');
+  if (item.state === 'error') parts.push(`Unreadable: ${item.problem?.reason ?? ''}`);
   if (item.badge) {
     const { kind, text } = item.badge;
     if (kind === 'error') parts.push(`Error: ${text}`);

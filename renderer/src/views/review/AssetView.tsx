@@ -14,6 +14,7 @@ import { Filmstrip } from './Filmstrip';
 import { InfoPanel } from './info/InfoPanel';
 import { MarksBar } from './MarksBar';
 import { usePhotoKeys } from './use-photo-keys';
+import { photoProblem } from './photo-problem';
 import './review.css';
 
 /** Formats a browser can draw at full resolution; others (HEIC, RAW, TIFF) are shown through their preview. */
@@ -124,6 +125,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     label: titleOf(made),
   });
   const name = asset.relativePath.split('/').pop() ?? asset.relativePath;
+  const problem = photoProblem(asset);
 
   if (painting) {
     return (
@@ -157,26 +159,33 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
           {name}
         </h1>
         <span className="muted">
-          {index >= 0 ? `${index + 1} of ${assets.length}` : ''} · {asset.width}×{asset.height}
-          {asset.camera ? ` · ${asset.camera}` : ''}
+          {[
+            index >= 0 ? `${index + 1} of ${assets.length}` : null,
+            asset.width && asset.height ? `${asset.width}×${asset.height}` : null,
+            asset.camera,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         </span>
-        <label className="paint-mask">
-          <select
-            aria-label="Paint a mask"
-            value=""
-            onChange={(event) => {
-              const parsed = MaskPurposeSchema.safeParse(event.target.value);
-              if (parsed.success) paintMask(asset.id, parsed.data);
-            }}
-          >
-            <option value="">Paint a mask…</option>
-            {MaskPurposeSchema.options.map((purpose) => (
-              <option key={purpose} value={purpose}>
-                {PURPOSE_WORDS[purpose]}
-              </option>
-            ))}
-          </select>
-        </label>
+        {problem ? null : (
+          <label className="paint-mask">
+            <select
+              aria-label="Paint a mask"
+              value=""
+              onChange={(event) => {
+                const parsed = MaskPurposeSchema.safeParse(event.target.value);
+                if (parsed.success) paintMask(asset.id, parsed.data);
+              }}
+            >
+              <option value="">Paint a mask…</option>
+              {MaskPurposeSchema.options.map((purpose) => (
+                <option key={purpose} value={purpose}>
+                  {PURPOSE_WORDS[purpose]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {variant ? (
           <label className="compare-base">
             Compare with{' '}
@@ -219,6 +228,12 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
                 startZoom={photoZoom}
                 onZoomChange={setPhotoZoom}
               />
+            ) : problem ? (
+              <div className="asset-single asset-problem" role="alert" data-testid="photo-problem">
+                <h2>{problem.title}</h2>
+                <p>{problem.reason}</p>
+                <p className="asset-problem-remedy">{problem.remedy}</p>
+              </div>
             ) : (
               <div className="asset-single">
                 <img src={mediaUrl('preview', asset.id)} alt={name} data-testid="asset-preview" />
@@ -235,7 +250,9 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
             waiting={
               running.length > 0
                 ? `${running.length} job${running.length > 1 ? 's' : ''} running for this photo; variants appear here when done.`
-                : 'No variants yet. Run a recipe on this photo from the shoot.'
+                : problem
+                  ? 'No variants: recipes run on this photo once it can be read.'
+                  : 'No variants yet. Run a recipe on this photo from the shoot.'
             }
           />
         </div>

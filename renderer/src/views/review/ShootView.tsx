@@ -14,6 +14,7 @@ import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGri
 import { useApp, useMediaUrl } from '../../store/context';
 import { approvedCount, visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
 import { gridCullingChange } from './culling-keys';
+import { isWorkable, photoProblem } from './photo-problem';
 import { InfoPanel } from './info/InfoPanel';
 import { assetBadge } from './badges';
 import { useMaskPurposeOf } from '../../store/use-provider-units';
@@ -99,6 +100,7 @@ export function ShootView(): React.JSX.Element {
         rating: asset.rating,
         approved: approvedCount(variants),
         state: asset.state,
+        ...problemOf(asset),
         badge: assetBadge(asset, jobs ?? [], variants ?? []),
       };
       ITEM_CACHE.set(asset, { jobs, variants, item });
@@ -107,7 +109,11 @@ export function ShootView(): React.JSX.Element {
   }, [shown, jobsByAsset, variantsByAsset]);
 
   const selected = selectedInOrder(selection, ids);
-  const picks = shown.filter((asset) => asset.pick === 'picked').map((asset) => asset.id);
+  // Recipes are offered only on photos they can run on: an unreadable or missing photo is left out, and said so.
+  const workable = new Set(shown.filter(isWorkable).map((asset) => asset.id));
+  const runnable = selected.filter((id) => workable.has(id));
+  const leftOut = selected.length - runnable.length;
+  const picks = shown.filter((asset) => asset.pick === 'picked' && isWorkable(asset)).map((asset) => asset.id);
   const counts = {
     picked: assets.filter((asset) => asset.pick === 'picked').length,
     rejected: assets.filter((asset) => asset.pick === 'rejected').length,
@@ -207,15 +213,20 @@ export function ShootView(): React.JSX.Element {
           <button
             type="button"
             className="primary"
-            disabled={selected.length === 0}
+            disabled={runnable.length === 0}
+            title={
+              leftOut > 0
+                ? `${leftOut} selected photo${leftOut === 1 ? ' cannot' : 's cannot'} be read and ${leftOut === 1 ? 'is' : 'are'} left out.`
+                : undefined
+            }
             onClick={() =>
               setRunning({
-                assetIds: selected,
-                title: `Run a recipe on ${selected.length} photo${selected.length === 1 ? '' : 's'}`,
+                assetIds: runnable,
+                title: `Run a recipe on ${runnable.length} photo${runnable.length === 1 ? '' : 's'}`,
               })
             }
           >
-            Run recipe…
+            {leftOut > 0 && runnable.length > 0 ? `Run recipe on ${runnable.length}…` : 'Run recipe…'}
           </button>
           <button
             type="button"
@@ -287,4 +298,10 @@ export function ShootView(): React.JSX.Element {
       ) : null}
     </section>
   );
+}
+
+/** The tile's words for an unreadable photo (a missing one says "Missing" on its badge). */
+function problemOf(asset: Asset): { problem?: { reason: string; remedy: string } } {
+  const problem = asset.state === 'error' ? photoProblem(asset) : null;
+  return problem ? { problem: { reason: problem.reason, remedy: problem.remedy } } : {};
 }

@@ -10,7 +10,7 @@ import type { GridBadge } from '../../components/grid/ThumbnailGrid';
  */
 export function assetBadge(asset: Asset, jobs: readonly Job[], variants: readonly Variant[]): GridBadge | undefined {
   if (asset.state === 'error') return { kind: 'error', text: asset.error?.message ?? 'This photo cannot be read.' };
-  if (asset.state === 'missing') return { kind: 'error', text: 'The file is no longer in its hot folder.' };
+  if (asset.state === 'missing') return { kind: 'missing', text: 'The file is no longer in its hot folder.' };
   const pending = jobs.filter((job) => !isTerminal(job.state));
   const review = pending.find((job) => job.state === 'needs_review');
   if (review) return { kind: 'review', text: 'Needs review' };
@@ -26,9 +26,12 @@ export function assetBadge(asset: Asset, jobs: readonly Job[], variants: readonl
     return { kind: 'queued', text };
   }
   const latest = jobs.at(-1);
-  if (latest?.state === 'failed') return { kind: 'error', text: latest.lastError?.message ?? 'The job failed.' };
-  if (variants.length > 0) {
-    return { kind: 'done', text: `${variants.length} variant${variants.length > 1 ? 's' : ''}` };
+  const made = `${variants.length} variant${variants.length > 1 ? 's' : ''}`;
+  if (latest?.state === 'failed') {
+    // A photo with good variants is not broken because one more job failed: it says both.
+    if (variants.length > 0) return { kind: 'done', text: `${made} · last job failed` };
+    return { kind: 'error', text: latest.lastError?.message ?? 'The job failed.' };
   }
+  if (variants.length > 0) return { kind: 'done', text: made };
   return undefined;
 }

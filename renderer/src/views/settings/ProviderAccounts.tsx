@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { ProviderView } from '../../../../shared/providers';
 import { useClient } from '../../store/context';
 import { isHttpUrl, useLatest } from './use-action';
@@ -53,13 +53,7 @@ function ProviderCard({ provider, onChanged }: { provider: ProviderView; onChang
       <header className="sp-card-header">
         <h3 className="sp-card-title">{name}</h3>
         <span className="sp-badge">{provider.local ? 'Local' : 'Cloud'}</span>
-        {provider.local ? (
-          <span className="sp-state sp-state-ok">Runs on this machine · no key, no cost</span>
-        ) : provider.reachable ? (
-          <span className="sp-state sp-state-ok">Reachable</span>
-        ) : (
-          <span className="sp-state sp-state-bad">Not reachable</span>
-        )}
+        <ProviderState provider={provider} />
         {provider.balance !== null && (
           <span className="sp-balance">
             Balance: {provider.balance.toLocaleString()} {provider.balance === 1 ? 'credit' : 'credits'}
@@ -67,7 +61,7 @@ function ProviderCard({ provider, onChanged }: { provider: ProviderView; onChang
         )}
       </header>
 
-      {!provider.local && !provider.reachable && (
+      {!provider.local && !notSetUp(provider) && !provider.reachable && (
         <p className="sp-hint">
           Shootline cannot reach {name} right now. Its jobs wait, cost no retries, and resume by themselves once it
           answers again.
@@ -195,5 +189,59 @@ function PlainFieldForm({
         await onChanged();
       }}
     />
+  );
+}
+
+/** A cloud provider that needs a key and has none: nothing about it has been tried. */
+function notSetUp(provider: ProviderView): boolean {
+  return !provider.local && provider.needsKey && !provider.key.configured;
+}
+
+/**
+ * Where the provider stands, told truthfully: "Not set up" without a key (never "Reachable" for
+ * something never tried), else the answer of the quota-free key test, asked when Settings opens.
+ */
+function ProviderState({ provider }: { provider: ProviderView }): React.JSX.Element {
+  const client = useClient();
+  const configured = provider.key.configured;
+  const keyId = `${provider.key.source ?? ''}:${provider.key.last4 ?? ''}`;
+  const [probe, setProbe] = useState<{ keyId: string; ok: boolean; message: string } | null>(null);
+  useEffect(() => {
+    if (provider.local || !configured) return undefined;
+    let current = true;
+    client
+      .call('providers.test', { provider: provider.id })
+      .then((result) => current && setProbe({ keyId, ...result }))
+      .catch((error: unknown) => {
+        if (current) setProbe({ keyId, ok: false, message: error instanceof Error ? error.message : 'No answer.' });
+      });
+    return () => {
+      current = false;
+    };
+  }, [client, provider.id, provider.local, configured, keyId]);
+
+  if (provider.local) return <span className="sp-state sp-state-ok">Runs on this machine · no key, no cost</span>;
+  if (notSetUp(provider)) {
+    return (
+      <span className="sp-state sp-state-muted" data-testid="provider-state">
+        Not set up · add its key below
+      </span>
+    );
+  }
+  if (!probe || probe.keyId !== keyId) {
+    return (
+      <span className="sp-state sp-state-muted" data-testid="provider-state">
+        Checking…
+      </span>
+    );
+  }
+  return (
+    <span
+      className={`sp-state ${probe.ok ? 'sp-state-ok' : 'sp-state-bad'}`}
+      data-testid="provider-state"
+      title={probe.message}
+    >
+      {probe.ok ? 'Reachable · key accepted' : `Not working: ${probe.message}`}
+    </span>
   );
 }

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { openShoot, useHeadlessShoot } from '../support/e2e-shoot';
+
+const engine = useHeadlessShoot();
+
+test('an unreadable photo says why and what to do, on its tile and in its view, and is not offered a recipe', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await engine.ingestShoot('Card dump', ['photos/grace_hopper.jpg']);
+  // A truncated JPEG and a text file with a .jpg name join the shoot; both are read and refused.
+  const corpus = path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus', 'bad');
+  for (const file of ['truncated_40pct_nokia-lumia820.jpg', 'text-file-renamed.jpg'])
+    fs.copyFileSync(path.join(corpus, file), path.join(engine.incoming, 'Card dump', file));
+  const grid = await openShoot(page, engine.server.url, 'Card dump');
+  await expect(grid.getByRole('gridcell')).toHaveCount(3, { timeout: 30_000 });
+  const broken = grid.getByRole('gridcell', { name: 'truncated_40pct_nokia-lumia820.jpg' });
+  await expect(broken.getByTestId('tile-problem')).toContainText('The file ends early', { timeout: 30_000 });
+  await expect(broken.getByTestId('tile-problem')).toContainText('copy the photo again from the card');
+
+  // "Run recipe" leaves it out, and with only unreadable photos selected is not offered at all.
+  await broken.click();
+  await expect(page.getByRole('button', { name: /^Run recipe/ })).toBeDisabled();
+  await grid.getByRole('gridcell', { name: 'grace_hopper.jpg' }).click({ modifiers: ['Control'] });
+  await expect(page.getByRole('button', { name: 'Run recipe on 1…' })).toBeEnabled();
+
+  // Its view shows the reason and the remedy, not a broken image, and offers no mask to paint.
+  await broken.dblclick();
+  const problem = page.getByTestId('photo-problem');
+  await expect(problem).toContainText('Unreadable');
+  await expect(problem).toContainText('The file ends early');
+  await expect(page.getByTestId('asset-preview')).toHaveCount(0);
+  await expect(page.getByRole('combobox', { name: 'Paint a mask' })).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screens/unreadable-photo.png' });
+});
+
+test('Settings says "Not set up" for a cloud provider with no key, never "Reachable"', async ({ page }) => {
+  await page.goto(engine.server.url);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Settings' }).click();
+  for (const name of ['AIXpose', 'ProductAI']) {
+    const card = page.getByRole('region', { name: `${name} account` });
+    await expect(card.getByTestId('provider-state')).toHaveText('Not set up · add its key below');
+    await expect(card.getByText('Reachable', { exact: false })).toHaveCount(0);
+  }
+});
