@@ -86,6 +86,11 @@ export const REVIEW_METHODS = {
       .strict(),
     result: AssetCullResultSchema,
   },
+  /** The file names of these photos (for the queue's rows); ids that do not exist are left out. */
+  'assets.names': {
+    args: z.object({ ids: z.array(id).max(1_000) }).strict(),
+    result: z.object({ names: z.record(z.string(), z.string()) }),
+  },
   /** What the info panel shows of a photo; read from its file each time (nothing is cached). */
   'assets.info': { args: z.object({ id }).strict(), result: PhotoInfoSchema },
 } as const;

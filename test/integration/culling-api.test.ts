@@ -70,4 +70,14 @@ describe('culling photos (assets.cull)', () => {
     expect((await refusal(engine, 'assets.cull', { marks: [{ id: gone, pick: 'picked' }] })).code).toBe('not_found');
     expect((await call(engine, 'assets.get', { id: first })).pick).toBe('rejected');
   });
+
+  it('names photos by file for the queue, leaving out ids that do not exist', async () => {
+    const { engine, assetIds } = await setup(2);
+    const [first = '', second = ''] = assetIds;
+    const { names } = await call(engine, 'assets.names', { ids: [first, second, randomUUID()] });
+    expect(names).toEqual({ [first]: 'IMG_0.jpg', [second]: 'IMG_1.jpg' });
+    expect((await refusal(engine, 'assets.names', { ids: Array.from({ length: 1001 }, () => first) })).code).toBe(
+      'invalid_input',
+    );
+  });
 });

@@ -72,6 +72,16 @@ describe('stateWords', () => {
     expect(words('needs_review')).toBe('Needs review');
   });
 
+  it('says Processing for work done on this machine, which is never sent anywhere', () => {
+    const local = (state: JobState): string =>
+      model.stateWords({ state, waitingFor: null, provider: 'local' }, providerName, true);
+    expect(local('preparing')).toBe('Processing');
+    expect(local('submitting')).toBe('Processing');
+    expect(local('remote')).toBe('Processing');
+    expect(local('fetching')).toBe('Downloading');
+    expect(local('queued')).toBe('Waiting');
+  });
+
   it('names the provider a remote job is at, by its name, falling back to the id', () => {
     expect(words('remote', null, 'aixpose')).toBe('At AIXpose');
     expect(words('remote', null, 'productai')).toBe('At ProductAI');

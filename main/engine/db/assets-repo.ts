@@ -28,6 +28,14 @@ export function existingAssetIds(db: Db, ids: readonly string[]): Set<string> {
   return new Set(rows.map((row) => row.id));
 }
 
+/** Each photo's file name (the last part of its path in the hot folder), by id; unknown ids are left out. */
+export function assetFileNames(db: Db, ids: readonly string[]): Record<string, string> {
+  const rows = statement(db, 'SELECT id, relative_path FROM assets WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(ids),
+  ) as { id: string; relative_path: string }[];
+  return Object.fromEntries(rows.map((row) => [row.id, row.relative_path.split('/').pop() ?? row.relative_path]));
+}
+
 export function assetShoot(db: Db, id: string): string | null {
   const row = statement(db, 'SELECT shoot_id FROM assets WHERE id = ?').get(id) as { shoot_id: string } | undefined;
   return row?.shoot_id ?? null;

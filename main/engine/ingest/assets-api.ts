@@ -1,7 +1,7 @@
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { getAsset, listAssets } from '../db/assets-repo';
+import { assetFileNames, getAsset, listAssets } from '../db/assets-repo';
 import type { Db } from '../db/connection';
 import { assetSource } from '../db/ingest-repo';
 import { readPhotoInfo } from './photo-info';
@@ -11,7 +11,7 @@ import { Limit } from '../limit';
 export function createAssetsApi(
   db: Db,
   previewOf: (assetId: string) => Promise<string | null>,
-): Pick<ApiHandlers, 'assets.list' | 'assets.get' | 'assets.info'> {
+): Pick<ApiHandlers, 'assets.list' | 'assets.get' | 'assets.info' | 'assets.names'> {
   // Holding ↓ with the info panel open asks for one photo after another: two are read at a time,
   // the rest wait, so the panel never takes the decoder away from ingest.
   const infoReads = new Limit(2);
@@ -30,6 +30,7 @@ export function createAssetsApi(
       if (!asset) throw new AppError('not_found', `No asset ${id}.`);
       return asset;
     },
+    'assets.names': ({ ids }) => ({ names: assetFileNames(db, ids) }),
     'assets.info': ({ id }) => {
       const asset = getAsset(db, id);
       if (!asset) throw new AppError('not_found', `No asset ${id}.`);

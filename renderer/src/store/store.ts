@@ -14,6 +14,9 @@ export type Section = (typeof SECTIONS)[number];
 interface ViewSlice {
   section: Section;
   setSection: (section: Section) => void;
+  /** The queue hides jobs done or canceled before this time ("Clear finished"); 0 shows them all. */
+  queueClearedBefore: number;
+  setQueueClearedBefore: (at: number) => void;
 }
 
 interface LibrarySlice {
@@ -71,6 +74,8 @@ export function createAppStore(client: ApiClient): AppStore {
       (set, get) => ({
         ...createReviewSlice<AppState>(client, set, get, (error) => report(set, error)),
         ...createCullingSlice<AppState>(client, set, get, (error) => report(set, error)),
+        queueClearedBefore: 0,
+        setQueueClearedBefore: (queueClearedBefore) => set({ queueClearedBefore }),
         section: 'shoots',
         setSection: (section) => {
           if (leaveMaskEditor(get())) set({ section });
@@ -173,6 +178,7 @@ export function createAppStore(client: ApiClient): AppStore {
           sort: state.sort,
           compareMode: state.compareMode,
           infoOpen: state.infoOpen,
+          queueClearedBefore: state.queueClearedBefore,
         }),
         merge: (persisted, current) => {
           const saved = (persisted ?? {}) as Record<string, unknown>;
@@ -192,6 +198,10 @@ export function createAppStore(client: ApiClient): AppStore {
             sort,
             compareMode,
             infoOpen: saved.infoOpen === true,
+            queueClearedBefore:
+              typeof saved.queueClearedBefore === 'number' && Number.isFinite(saved.queueClearedBefore)
+                ? saved.queueClearedBefore
+                : 0,
           };
         },
       },

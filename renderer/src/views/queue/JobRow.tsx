@@ -23,10 +23,22 @@ export interface JobRowProps {
   onAct: (job: Job, action: JobAction) => void;
   /** For a job waiting for a mask: opens the mask editor on its photo (null when it cannot say which). */
   onPaintMask?: ((job: Job) => void) | null;
+  /** What the row shows of the job's photo and work, in words and a thumbnail. */
+  describe: JobLooks;
 }
 
-export function JobRow({ job, now, busy, providerName, unitOf, onAct, onPaintMask }: JobRowProps): React.JSX.Element {
-  const photo = inputWords(job);
+/** How the queue names a job: its photo's file name and thumbnail, its operation, where it runs. */
+export interface JobLooks {
+  photoName: (job: Job) => string | null;
+  thumbnailUrl: (job: Job) => string | null;
+  operationLabel: (provider: string, operation: string) => string;
+  isLocal: (provider: string) => boolean;
+}
+
+export function JobRow(props: JobRowProps): React.JSX.Element {
+  const { job, now, busy, providerName, unitOf, onAct, onPaintMask, describe } = props;
+  const photo = describe.photoName(job) ?? inputWords(job);
+  const thumbnail = describe.thumbnailUrl(job);
   const attempts = attemptWords(job);
   const retry = retryWords(job, now);
   const review = job.state === 'needs_review';
@@ -43,13 +55,16 @@ export function JobRow({ job, now, busy, providerName, unitOf, onAct, onPaintMas
   return (
     <li className={`queue-job queue-job-${job.state}`} data-job-id={job.id} data-state={job.state}>
       <div className="queue-job-main">
-        <span className="queue-job-operation">{job.operation}</span>
-        {photo ? (
-          <span className="muted queue-job-photo" title={JSON.stringify(job.inputs)}>
-            {photo}
-          </span>
+        {thumbnail ? (
+          <img className="queue-job-thumb" src={thumbnail} alt="" width={36} height={36} loading="lazy" />
         ) : null}
-        <span className={`queue-state queue-state-${job.state}`}>{stateWords(job, providerName)}</span>
+        <span className="queue-job-photo" title={photo ?? undefined}>
+          {photo ?? 'From a prompt'}
+        </span>
+        <span className="muted queue-job-operation">{describe.operationLabel(job.provider, job.operation)}</span>
+        <span className={`queue-state queue-state-${job.state}`}>
+          {stateWords(job, providerName, describe.isLocal(job.provider))}
+        </span>
         {retry ? <span className="muted">{retry}</span> : null}
         {estimate ? <span className="muted">{`Estimate ${estimate}`}</span> : null}
         {attempts ? <span className="muted queue-job-attempts">{attempts}</span> : null}

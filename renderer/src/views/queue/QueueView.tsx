@@ -4,7 +4,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Job, QueueStats } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';
 import { AppError } from '../../../../shared/errors';
-import { useApp, useClient } from '../../store/context';
+import { useApp, useClient, useMediaUrl } from '../../store/context';
+import { usePhotoNames } from './use-photo-names';
+import type { JobLooks } from './JobRow';
 import { groupJobs, type JobAction, nameLookup, unitLookup } from './queue-model';
 import { isProviderPaused, loadAllJobs, mergeJob, mergeJobs, summaryText, waitingCount } from './queue-status';
 import './queue.css';
@@ -16,6 +18,11 @@ const TICK_MS = 5_000;
 
 function messageOf(error: unknown): string {
   return error instanceof AppError ? error.message : 'Something went wrong. The details are in the log.';
+}
+
+/** A job "Clear finished" folded away: done or canceled before that moment. */
+function isCleared(job: Job, clearedBefore: number): boolean {
+  return (job.state === 'done' || job.state === 'canceled') && (job.finishedAt ?? job.updatedAt) <= clearedBefore;
 }
 
 /** What approving a shoot's spend did, for the notice banner. */
@@ -96,7 +103,26 @@ export function QueueView(): React.JSX.Element {
     const names = new Map(shoots.map((shoot) => [shoot.id, shoot.name]));
     return (id: string) => names.get(id) ?? `Shoot ${id.slice(0, 8)}`;
   }, [shoots]);
-  const groups = useMemo(() => groupJobs(jobs, shootName, providerName), [jobs, shootName, providerName]);
+  // "Clear finished" folds away what is done or canceled (failed work stays: it needs a decision).
+  const clearedBefore = useApp((state) => state.queueClearedBefore);
+  const setClearedBefore = useApp((state) => state.setQueueClearedBefore);
+  const shownJobs = useMemo(() => jobs.filter((job) => !isCleared(job, clearedBefore)), [jobs, clearedBefore]);
+  const cleared = jobs.length - shownJobs.length;
+  const finished = shownJobs.filter((job) => job.state === 'done' || job.state === 'canceled').length;
+  const groups = useMemo(() => groupJobs(shownJobs, shootName, providerName), [shownJobs, shootName, providerName]);
+  const mediaUrl = useMediaUrl();
+  const photoName = usePhotoNames(jobs);
+  const looks: JobLooks = {
+    photoName,
+    thumbnailUrl: (job) => {
+      const assetId = inputAssetId(job.inputs);
+      return assetId ? mediaUrl('thumbnail', assetId) : null;
+    },
+    operationLabel: (provider, operation) =>
+      providers.find((known) => known.id === provider)?.operations.find((known) => known.name === operation)?.label ??
+      operation,
+    isLocal: (provider) => providers.find((known) => known.id === provider)?.local ?? false,
+  };
 
   /** Runs one call for a button, keeping the button disabled until it answers. */
   const run = useCallback(async (key: string, work: () => Promise<void>): Promise<void> => {
@@ -213,14 +239,29 @@ export function QueueView(): React.JSX.Element {
             </p>
           ) : null}
         </div>
-        <button
-          type="button"
-          className={globalPaused ? 'primary' : 'queue-button'}
-          disabled={!stats || busy.has('pause:global:')}
-          onClick={() => togglePause('global', undefined, globalPaused)}
-        >
-          {globalPaused ? 'Resume all' : 'Pause all'}
-        </button>
+        <span className="toolbar">
+          {cleared > 0 ? (
+            <button type="button" className="queue-button" onClick={() => setClearedBefore(0)}>
+              {`Show ${cleared} cleared`}
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="queue-button"
+            disabled={finished === 0}
+            onClick={() => setClearedBefore(Date.now())}
+          >
+            {finished > 0 ? `Clear finished (${finished})` : 'Clear finished'}
+          </button>
+          <button
+            type="button"
+            className={globalPaused ? 'primary' : 'queue-button'}
+            disabled={!stats || busy.has('pause:global:')}
+            onClick={() => togglePause('global', undefined, globalPaused)}
+          >
+            {globalPaused ? 'Resume all' : 'Pause all'}
+          </button>
+        </span>
       </header>
 
       {error ? (
@@ -293,6 +334,7 @@ export function QueueView(): React.JSX.Element {
               onPaintMask={paintMaskFor}
               onApprove={approveShoot}
               onTogglePause={togglePause}
+              describe={looks}
             />
           ))}
         </>

@@ -10,7 +10,7 @@ import {
   type ShootGroup,
 } from './queue-model';
 import { isProviderPaused, isShootPaused } from './queue-status';
-import { JobRow } from './JobRow';
+import { JobRow, type JobLooks } from './JobRow';
 
 /** Rows a group shows before "Show all": a shoot of thousands stays quick to render. */
 const ROWS_SHOWN = 50;
@@ -28,6 +28,7 @@ export interface ShootSectionProps {
   onPaintMask: (job: Job) => void;
   onApprove: (shootId: string) => void;
   onTogglePause: (scope: PauseScope, id: string | undefined, paused: boolean) => void;
+  describe: JobLooks;
 }
 
 export function ShootSection(props: ShootSectionProps): React.JSX.Element {
@@ -112,6 +113,7 @@ function ProviderJobs(
             unitOf={props.unitOf}
             onAct={onAct}
             onPaintMask={props.onPaintMask}
+            describe={props.describe}
           />
         ))}
       </ul>

@@ -23,7 +23,15 @@ export function nameLookup(entries: readonly { id: string; name: string }[]): Na
 }
 
 /** What a job is doing, in the words the row shows. */
-export function stateWords(job: Pick<Job, 'state' | 'waitingFor' | 'provider'>, providerName: NameOf): string {
+export function stateWords(
+  job: Pick<Job, 'state' | 'waitingFor' | 'provider'>,
+  providerName: NameOf,
+  local = false,
+): string {
+  // Work done on this machine is never "sent" anywhere: from start to result it is processing.
+  if (local && (job.state === 'preparing' || job.state === 'submitting' || job.state === 'remote')) {
+    return 'Processing';
+  }
   switch (job.state) {
     case 'awaiting_input':
       switch (job.waitingFor) {
