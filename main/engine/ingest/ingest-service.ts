@@ -96,13 +96,26 @@ export class IngestService {
       depth: folder.recursive ? undefined : 1,
       ignored: (file, stats) => this.ignored(folder, file, stats?.isDirectory() ?? false),
     });
-    watcher.on('add', (file) => this.check(folder, file));
+    // Files found by the first scan: a photo recorded here and not among them was removed while the
+    // engine was stopped, and is marked missing as soon as the scan ends (not at the next rescan).
+    let firstScan = 0;
+    let scanning = true;
+    watcher.on('add', (file) => {
+      if (scanning) firstScan += 1;
+      this.check(folder, file);
+    });
     watcher.on('change', (file) => this.check(folder, file));
     watcher.on('unlink', (file) => this.guard('ingest.unlink_failed', file, () => this.gone(folder, file)));
     watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    watcher.once('ready', finish);
+    watcher.once('ready', () => {
+      scanning = false;
+      finish();
+      void this.markGone(folder, firstScan).catch((error: unknown) =>
+        this.options.log.warn('ingest.missing_sweep_failed', { folder: folder.path, error }),
+      );
+    });
     this.scanned.set(folder.id, { done, finish });
     this.watchers.set(folder.id, watcher);
     this.scheduleReconcile(folder);
@@ -123,19 +136,32 @@ export class IngestService {
       seen += 1;
       this.check(folder, file);
     }
-    let missing = 0;
+    return { seen, missing: await this.markGone(folder, seen) };
+  }
+
+  /**
+   * Marks missing the photos recorded in this folder whose files are no longer there, after a scan
+   * that saw `seen` files. An empty folder where hundreds of photos were is far more often an
+   * unmounted drive or a card taken out than a shoot deleted: then nothing is marked until files
+   * are seen there again.
+   */
+  private async markGone(folder: HotFolder, seen: number): Promise<number> {
     const known = presentAssetPaths(this.options.db, folder.id);
-    // An empty folder where hundreds of photos were is far more often an unmounted drive or a card
-    // taken out than a shoot deleted: mark nothing missing until files are seen there again.
-    if (seen === 0 && known.length > 0) return { seen, missing };
+    if (seen === 0 && known.length > 0) return 0;
+    let missing = 0;
     for (const relative of known) {
+      if (this.stopped) break;
       const file = path.join(folder.path, ...relative.split('/'));
-      if (!fs.existsSync(file)) {
+      const there = await fs.promises.stat(file).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
+      );
+      if (!there) {
         this.gone(folder, file);
         missing += 1;
       }
     }
-    return { seen, missing };
+    return missing;
   }
 
   private scheduleReconcile(folder: HotFolder): void {
