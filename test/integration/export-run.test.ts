@@ -14,12 +14,17 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Every file below a folder, relative to it. */
+/**
+ * Every file below a folder, relative to it. The listing says what each entry is, so nothing is
+ * looked at twice: a temporary file renamed between a listing and a stat (an export in flight) is
+ * simply not in the answer, instead of failing the test.
+ */
 function filesUnder(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
   return fs
-    .readdirSync(folder, { recursive: true, encoding: 'utf8' })
-    .filter((name) => fs.statSync(path.join(folder, name)).isFile())
+    .readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
     .sort();
 }
 
