@@ -10,7 +10,6 @@ import {
   knownUnchanged,
   linkSidecar,
   markMissing,
-  presentAssetPaths,
   recordFile,
   type RecordOutcome,
 } from '../db/ingest-repo';
@@ -22,6 +21,7 @@ import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
 import { NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
 import { PassedOverFiles, toPosix, walk } from './folder-files';
+import { sweepMissing } from './missing-sweep';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
 
@@ -139,29 +139,10 @@ export class IngestService {
     return { seen, missing: await this.markGone(folder, seen) };
   }
 
-  /**
-   * Marks missing the photos recorded in this folder whose files are no longer there, after a scan
-   * that saw `seen` files. An empty folder where hundreds of photos were is far more often an
-   * unmounted drive or a card taken out than a shoot deleted: then nothing is marked until files
-   * are seen there again.
-   */
-  private async markGone(folder: HotFolder, seen: number): Promise<number> {
-    const known = presentAssetPaths(this.options.db, folder.id);
-    if (seen === 0 && known.length > 0) return 0;
-    let missing = 0;
-    for (const relative of known) {
-      if (this.stopped) break;
-      const file = path.join(folder.path, ...relative.split('/'));
-      const there = await fs.promises.stat(file).then(
-        () => true,
-        (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
-      );
-      if (!there) {
-        this.gone(folder, file);
-        missing += 1;
-      }
-    }
-    return missing;
+  /** Marks missing what this folder's scan (which saw `seen` files) did not find: see sweepMissing. */
+  private markGone(folder: HotFolder, seen: number): Promise<number> {
+    const gone = (file: string): void => this.gone(folder, file);
+    return sweepMissing(this.options.db, folder, seen, { stopped: () => this.stopped, gone });
   }
 
   private scheduleReconcile(folder: HotFolder): void {
