@@ -170,6 +170,13 @@ export const AssetSchema = z.object({
   sidecarPath: z.string().nullable(),
   pick: z.enum(['none', 'picked', 'rejected']),
   rating: z.number().int(),
+  /**
+   * The first photo in the library with the same bytes, if this one came later (a copy in this
+   * shoot or a photo already in another): its default recipe ran there, not here.
+   */
+  sameAs: z
+    .object({ assetId: z.string(), shootId: z.string(), shootName: z.string(), relativePath: z.string() })
+    .nullable(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });

@@ -45,3 +45,51 @@ test('Settings says "Not set up" for a cloud provider with no key, never "Reacha
     await expect(card.getByText('Reachable', { exact: false })).toHaveCount(0);
   }
 });
+
+test('a photo already in another shoot, and a byte copy in the same shoot, say "Same photo as …" and can be run here anyway', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await engine.recipe('Bright interior', 'enhance', { preset: 'real_estate', output: 'jpeg' });
+  await engine.ingestShoot('Maple St', ['photos/grace_hopper.jpg']);
+  // The same bytes sorted into a second shoot, and copied again under another name in the first.
+  const photo = path.join(engine.incoming, 'Maple St', 'grace_hopper.jpg');
+  fs.mkdirSync(path.join(engine.incoming, 'Oak Ave'));
+  fs.copyFileSync(photo, path.join(engine.incoming, 'Oak Ave', 'IMG_0042.jpg'));
+  fs.copyFileSync(photo, path.join(engine.incoming, 'Maple St', 'grace_hopper copy.jpg'));
+
+  const grid = await openShoot(page, engine.server.url, /^Maple St/);
+  const copy = grid.getByRole('gridcell', { name: 'grace_hopper copy.jpg' });
+  await expect(copy.getByTestId('badge-same')).toHaveText('Same photo as grace_hopper.jpg in this shoot', {
+    timeout: 30_000,
+  });
+  await expect(grid.getByRole('gridcell', { name: 'grace_hopper.jpg' }).getByTestId('badge-same')).toHaveCount(0);
+
+  await page.getByRole('button', { name: '← Shoots' }).click();
+  await page
+    .getByRole('list', { name: 'Shoots' })
+    .getByRole('button', { name: /^Oak Ave/ })
+    .click();
+  const elsewhere = grid.getByRole('gridcell', { name: 'IMG_0042.jpg' });
+  await expect(elsewhere.getByTestId('badge-same')).toHaveText('Same photo as grace_hopper.jpg in Maple St', {
+    timeout: 30_000,
+  });
+  await elsewhere.dblclick();
+  const note = page.getByTestId('same-photo');
+  await expect(note).toContainText('Same photo as grace_hopper.jpg in Maple St');
+  await expect(note).toContainText('none ran on this copy');
+  await page.screenshot({ path: 'test-results/screens/same-photo.png' });
+
+  // Run here anyway: the run dialog for this copy, and its variant lands on it.
+  await note.getByRole('button', { name: 'Run here anyway…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run a recipe on this copy' });
+  await dialog.getByRole('button', { name: 'Run on 1 photo' }).click();
+  await expect(page.getByRole('listbox', { name: /variants/i }).getByRole('option')).toHaveCount(1, {
+    timeout: 60_000,
+  });
+
+  // "Open the first" goes to the photo in Maple St.
+  await page.getByTestId('same-photo').getByRole('button', { name: 'Open the first' }).click();
+  await expect(page.getByRole('heading', { name: 'grace_hopper.jpg' })).toBeVisible();
+  await expect(page.getByTestId('same-photo')).toHaveCount(0);
+});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HotFolder } from '../../shared/domain';
+import { getAsset } from '../../main/engine/db/assets-repo';
 import { getBudget } from '../../main/engine/db/budgets-repo';
 import { openDatabase, type Db } from '../../main/engine/db/connection';
 import { saveHotFolder } from '../../main/engine/db/hot-folders-repo';
@@ -78,21 +79,37 @@ describe('recordFile: identity is the content', () => {
     db.close();
   });
 
-  it('records the same bytes at a second path as a duplicate, and a move when the old path is gone', () => {
+  it('records the same bytes at a second path as a copy that says whose copy it is, and a move when a path is gone', () => {
     const { db, folder } = library();
     const shoot = ensureShoot(db, folder, 's', 0);
+    const other = ensureShoot(db, folder, 'other', 0);
     const original = recordFile(db, seen(shoot, 's/a.jpg', 'h1'), () => true, 1);
-    expect(recordFile(db, seen(shoot, 's/copy of a.jpg', 'h1'), () => true, 2)).toEqual({
-      outcome: 'duplicate',
+    const copy = recordFile(db, seen(shoot, 's/copy of a.jpg', 'h1'), () => true, 2);
+    expect(copy.outcome).toBe('duplicate');
+    expect(copy.assetId).not.toBe(original.assetId);
+    expect(getAsset(db, copy.assetId)?.sameAs).toEqual({
       assetId: original.assetId,
+      shootId: shoot,
+      shootName: 's',
+      relativePath: 's/a.jpg',
     });
-    expect(db.prepare('SELECT relative_path FROM asset_duplicates').pluck().all()).toEqual(['s/copy of a.jpg']);
-    expect(recordFile(db, seen(shoot, 's/renamed.jpg', 'h1'), (p) => p !== 's/a.jpg', 3)).toEqual({
+    expect(getAsset(db, original.assetId)?.sameAs).toBeNull();
+    // The same bytes in another shoot: its own photo there, pointing at the first.
+    const elsewhere = recordFile(db, seen(other, 'other/a.jpg', 'h1'), () => true, 3);
+    expect(elsewhere.outcome).toBe('added');
+    expect(getAsset(db, elsewhere.assetId)?.sameAs).toMatchObject({ assetId: original.assetId, shootName: 's' });
+
+    // Renamed: the photo whose path is gone moves; the copy stays.
+    expect(recordFile(db, seen(shoot, 's/renamed.jpg', 'h1'), (p) => p !== 's/a.jpg', 4)).toEqual({
       outcome: 'moved',
       assetId: original.assetId,
     });
     expect(asset(db, original.assetId).relative_path).toBe('s/renamed.jpg');
-    expect(db.prepare('SELECT COUNT(*) FROM assets').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) FROM assets WHERE shoot_id = ?').pluck().get(shoot)).toBe(2);
+    // An original gone from disk is no longer what a copy is "the same as".
+    markMissing(db, shoot, 's/renamed.jpg', 5);
+    expect(getAsset(db, copy.assetId)?.sameAs).toBeNull();
+    expect(getAsset(db, elsewhere.assetId)?.sameAs).toMatchObject({ assetId: copy.assetId });
     db.close();
   });
 

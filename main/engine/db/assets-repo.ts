@@ -89,6 +89,8 @@ interface AssetRow {
   sidecar_path: string | null;
   pick: Asset['pick'];
   rating: number;
+  /** JSON from SAME_AS, or null. */
+  same_as: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -113,9 +115,20 @@ const toAsset = (row: AssetRow): Asset => ({
   sidecarPath: row.sidecar_path,
   pick: row.pick,
   rating: row.rating,
+  sameAs: row.same_as === null ? null : (JSON.parse(row.same_as) as Asset['sameAs']),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+/**
+ * The first photo still on disk with the same bytes, recorded before this one (any shoot), as
+ * JSON. Found through the content-hash index; a copy whose original is gone stops saying so.
+ */
+const SAME_AS = `(SELECT json_object('assetId', o.id, 'shootId', o.shoot_id, 'shootName', s.name,
+     'relativePath', o.relative_path)
+   FROM assets o JOIN shoots s ON s.id = o.shoot_id
+   WHERE o.content_hash = assets.content_hash AND o.rowid < assets.rowid AND o.state != 'missing'
+   ORDER BY o.rowid LIMIT 1) AS same_as`;
 
 /** An asset's upright size and its current version (null size until it is decoded); null if there is no such asset. */
 export function getAssetSize(
@@ -128,7 +141,7 @@ export function getAssetSize(
 }
 
 export function getAsset(db: Db, id: string): Asset | null {
-  const row = statement(db, 'SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+  const row = statement(db, `SELECT *, ${SAME_AS} FROM assets WHERE id = ?`).get(id) as AssetRow | undefined;
   return row ? toAsset(row) : null;
 }
 
@@ -149,7 +162,7 @@ export function listAssets(
   const column = SORT_KEYS[filter.sort];
   const rows = statement(
     db,
-    `SELECT *, rowid AS seq, ${column} AS sort_key FROM assets
+    `SELECT *, rowid AS seq, ${column} AS sort_key, ${SAME_AS} FROM assets
      WHERE shoot_id = @shootId AND (@afterKey IS NULL OR (${column}, rowid) > (@afterKey, @afterSeq))
      ORDER BY ${column}, rowid LIMIT @limit`,
   ).all({

@@ -81,7 +81,8 @@ interface AssetRow {
  * Identity is the content. The same bytes at the same path: nothing new. New bytes at a known
  * path: a new version of that asset (the old one is kept in asset_versions, and variants made
  * from it keep their version number). Known bytes at a new path: a move if the old path is gone,
- * else a duplicate record. Anything else: a new asset.
+ * else a new asset that is a copy (`duplicate`: shown, and said to be the same photo). Anything
+ * else: a new asset.
  */
 export function recordFile(
   db: Db,
@@ -113,24 +114,19 @@ export function recordFile(
       return { outcome: 'new_version' as const, assetId: atPath.id };
     }
 
+    // Known bytes at a new path: the move of a copy whose path is gone, else a copy of its own.
     const sameBytes = statement(
       db,
-      'SELECT * FROM assets WHERE shoot_id = ? AND content_hash = ? ORDER BY created_at LIMIT 1',
-    ).get(file.shootId, file.contentHash) as AssetRow | undefined;
-    if (sameBytes) {
-      if (sameBytes.state === 'missing' || !stillExists(sameBytes.relative_path)) {
-        statement(
-          db,
-          `UPDATE assets SET relative_path = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
-             updated_at = ? WHERE id = ?`,
-        ).run(file.relativePath, file.mtimeMs, now, sameBytes.id);
-        return { outcome: 'moved' as const, assetId: sameBytes.id };
-      }
+      'SELECT * FROM assets WHERE shoot_id = ? AND content_hash = ? ORDER BY created_at, rowid',
+    ).all(file.shootId, file.contentHash) as AssetRow[];
+    const moved = sameBytes.find((row) => row.state === 'missing' || !stillExists(row.relative_path));
+    if (moved) {
       statement(
         db,
-        'INSERT INTO asset_duplicates (asset_id, relative_path, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      ).run(sameBytes.id, file.relativePath, now);
-      return { outcome: 'duplicate' as const, assetId: sameBytes.id };
+        `UPDATE assets SET relative_path = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
+           updated_at = ? WHERE id = ?`,
+      ).run(file.relativePath, file.mtimeMs, now, moved.id);
+      return { outcome: 'moved' as const, assetId: moved.id };
     }
 
     const id = randomUUID();
@@ -154,7 +150,7 @@ export function recordFile(
       now,
       now,
     );
-    return { outcome: 'added' as const, assetId: id };
+    return { outcome: sameBytes.length > 0 ? ('duplicate' as const) : ('added' as const), assetId: id };
   });
 }
 

@@ -62,7 +62,8 @@ export class IngestPipeline {
       onHashed: options.onHashed,
       onShoot: (shoot) => events.emit('shoots.created', shoot),
       onAsset: ({ assetId, outcome }) => {
-        const asset = this.announce(assetId, outcome === 'added' ? 'asset.added' : 'asset.updated');
+        const added = outcome === 'added' || outcome === 'duplicate';
+        const asset = this.announce(assetId, added ? 'asset.added' : 'asset.updated');
         if (asset?.state === 'pending') this.processor.enqueue(assetId);
       },
       onSidecar: (assetIds) => {

@@ -2,7 +2,7 @@
 
 import type { ReactNode } from 'react';
 
-export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'missing' | 'review';
+export type GridBadgeKind = 'queued' | 'running' | 'done' | 'error' | 'missing' | 'review' | 'same';
 
 export interface GridBadge {
   kind: GridBadgeKind;
@@ -39,6 +39,7 @@ export const BADGE_LABELS: Record<GridBadgeKind, string> = {
   error: 'Error',
   missing: 'Missing',
   review: 'Needs review',
+  same: 'Same photo',
 };
 
 export function clampProgress(value: number): number {

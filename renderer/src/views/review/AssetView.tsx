@@ -15,6 +15,7 @@ import { InfoPanel } from './info/InfoPanel';
 import { MarksBar } from './MarksBar';
 import { usePhotoKeys } from './use-photo-keys';
 import { photoProblem } from './photo-problem';
+import { SamePhotoNote } from './SamePhotoNote';
 import './review.css';
 
 /** Formats a browser can draw at full resolution; others (HEIC, RAW, TIFF) are shown through their preview. */
@@ -34,6 +35,7 @@ export function AssetView(): React.JSX.Element {
 function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element {
   const mediaUrl = useMediaUrl();
   const allAssets = useApp((state) => state.assets);
+  const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
   const filter = useApp((state) => state.filter);
   const variantsByAsset = useApp((state) => state.variantsByAsset);
   const jobsByAsset = useApp((state) => state.jobsByAsset);
@@ -99,6 +101,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     autoAdvance,
   });
 
+  if (!asset && !loaded) return <p className="empty">Loading the photo…</p>;
   if (!asset) {
     return (
       <section className="view" aria-label="Photo">
@@ -203,6 +206,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
         ) : null}
       </header>
       <MarksBar asset={asset} variant={variant} variantTitle={variant ? titleOf(variant) : ''} />
+      <SamePhotoNote asset={asset} />
 
       <div className="asset-body">
         <div className="asset-main">

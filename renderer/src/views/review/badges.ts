@@ -33,5 +33,14 @@ export function assetBadge(asset: Asset, jobs: readonly Job[], variants: readonl
     return { kind: 'error', text: latest.lastError?.message ?? 'The job failed.' };
   }
   if (variants.length > 0) return { kind: 'done', text: made };
+  if (asset.sameAs) return { kind: 'same', text: sameAsWords(asset) };
   return undefined;
+}
+
+/** "Same photo as IMG_2.jpg in Maple St" (or "in this shoot") for a byte copy of an earlier photo. */
+export function sameAsWords(asset: Pick<Asset, 'sameAs' | 'shootId'>): string {
+  const same = asset.sameAs;
+  if (!same) return '';
+  const name = same.relativePath.split('/').pop() ?? same.relativePath;
+  return `Same photo as ${name} in ${same.shootId === asset.shootId ? 'this shoot' : same.shootName}`;
 }
