@@ -6,8 +6,6 @@ import {
   HotFolderSchema,
   SettingsPatchSchema,
   SettingsSchema,
-  ShootNameSchema,
-  ShootDetailSchema,
   ShootSchema,
   IngestProgressSchema,
 } from './domain';
@@ -24,6 +22,7 @@ import {
 } from './jobs';
 import { MASK_METHODS } from './api-masks';
 import { AssetsCulledSchema, REVIEW_METHODS } from './api-review';
+import { SHOOT_EVENTS, SHOOT_METHODS } from './api-shoots';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import {
@@ -107,21 +106,6 @@ export const apiMethods = {
     args: z.object({}).strict(),
     result: EngineInfoSchema,
   },
-  'shoots.list': {
-    args: z.object({}).strict(),
-    result: z.array(ShootSchema),
-  },
-  'shoots.get': {
-    args: z.object({ id }).strict(),
-    result: ShootDetailSchema.extend({
-      /** Results with no photo of their own (made from a prompt), which belong to the shoot itself. */
-      generated: z.array(VariantSchema),
-    }),
-  },
-  'shoots.create': {
-    args: z.object({ name: ShootNameSchema }).strict(),
-    result: ShootSchema,
-  },
   'settings.get': {
     args: z.object({}).strict(),
     result: SettingsSchema,
@@ -157,6 +141,8 @@ export const apiMethods = {
         /** Files passed over because they are not regular files (a named pipe, a device, a socket). */
         skipped: z.number().int(),
         skippedFiles: z.array(z.object({ path: z.string(), reason: z.string() })),
+        /** Subfolders whose shoots were deleted: ignored until restored. */
+        ignoredFolders: z.array(z.object({ folder: z.string(), shootName: z.string() })),
       }),
     ),
   },
@@ -280,6 +266,7 @@ export const apiMethods = {
     result: VariantSchema,
   },
   ...REVIEW_METHODS,
+  ...SHOOT_METHODS,
   ...MASK_METHODS,
 
   'providers.list': { args: z.object({}).strict(), result: z.array(ProviderViewSchema) },
@@ -358,6 +345,7 @@ export const apiMethods = {
 
 export const apiEvents = {
   'shoots.created': ShootSchema,
+  ...SHOOT_EVENTS,
   'settings.changed': SettingsSchema,
   'job.updated': JobSchema,
   'queue.stats': QueueStatsSchema,

@@ -9,6 +9,21 @@ export const ShootSchema = z.object({
 });
 export type Shoot = z.infer<typeof ShootSchema>;
 
+/** A shoot as the shoots list shows it: where it comes from, its photos and how far their work is. */
+export const ShootListItemSchema = ShootSchema.extend({
+  hotFolderId: z.string().nullable(),
+  /** Its subfolder in the hot folder ('' for the loose files; null if made by hand). */
+  folder: z.string().nullable(),
+  photos: z.number().int(),
+  /** Photos that cannot be read or are gone. */
+  problems: z.number().int(),
+  /** Photos with at least one variant. */
+  withVariants: z.number().int(),
+  /** Jobs not yet finished (waiting, queued or running). */
+  jobsPending: z.number().int(),
+});
+export type ShootListItem = z.infer<typeof ShootListItemSchema>;
+
 /** A shoot with where it came from and how far its photos are. */
 export const ShootDetailSchema = ShootSchema.extend({
   hotFolderId: z.string().nullable(),
@@ -24,14 +39,35 @@ export const ShootDetailSchema = ShootSchema.extend({
 });
 export type ShootDetail = z.infer<typeof ShootDetailSchema>;
 
-/** Shoot names become folder names on export, so path separators and control characters are refused. */
+/** The longest shoot name: a folder name can be 255 bytes, so every folder's name fits. */
+export const MAX_SHOOT_NAME = 255;
+
+/**
+ * One rule for every shoot name, typed or made from a folder: trimmed, 1 to 255 characters, no
+ * path separator and no control character (names become folder names on export). A name already
+ * in use is told by the engine, which knows the others.
+ */
 export const ShootNameSchema = z
   .string()
   .trim()
   .min(1, 'A shoot needs a name.')
-  .max(200, 'A shoot name can be at most 200 characters.')
+  .max(MAX_SHOOT_NAME, `A shoot name can be at most ${MAX_SHOOT_NAME} characters.`)
   .refine((name) => !/[/\\]/.test(name), 'A shoot name cannot contain / or \\.')
+  .refine((name) => name !== '.' && name !== '..', 'A shoot cannot be named . or ..')
   .refine((name) => !hasControlCharacter(name), 'A shoot name cannot contain control characters.');
+
+/** A folder's name made to follow the same rule (control characters dropped, trimmed, cut to length). */
+export function shootNameFromFolder(folder: string): string {
+  let name = '';
+  for (const char of folder.trim()) {
+    if (hasControlCharacter(char)) continue;
+    // Counted as the schema counts (UTF-16 units), never cutting a character in two.
+    if (name.length + char.length > MAX_SHOOT_NAME) break;
+    name += char === '\\' ? '-' : char;
+  }
+  name = name.trim();
+  return name === '' || name === '.' || name === '..' ? 'Untitled shoot' : name;
+}
 
 function hasControlCharacter(text: string): boolean {
   for (const char of text) {

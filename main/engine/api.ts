@@ -1,10 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ApiHandlers } from '../../shared/api';
-import { AppError } from '../../shared/errors';
-import type { Shoot } from '../../shared/domain';
 import type { Db } from './db/connection';
-import { getShootDetail, insertShoot, listShoots } from './db/shoots-repo';
-import { listVariants } from './db/variants-repo';
 import type { EventHub } from './events';
 import type { Logger } from './log';
 import { createAssetsApi } from './ingest/assets-api';
@@ -15,6 +10,7 @@ import type { StagingService } from './staging/staging-service';
 import { createExportApi } from './export/export-api';
 import type { ExportService } from './export/export-service';
 import { loadSettings, saveSettings } from './db/settings-service';
+import { createShootsApi } from './shoots-api';
 
 export interface ApiContext {
   db: Db;
@@ -27,13 +23,26 @@ export interface ApiContext {
   providers: ProvidersApiContext;
   staging: StagingService;
   exports: ExportService;
+  /** Where variants' files are. */
+  mediaRoot: string;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
 export function createApiHandlers(context: ApiContext): ApiHandlers {
   const { db, events, log, now } = context;
+  const queueApi = createQueueApi(context.queue);
   return {
-    ...createQueueApi(context.queue),
+    ...queueApi,
+    ...createShootsApi({
+      db,
+      events,
+      log,
+      now,
+      providers: context.queue.providers,
+      mediaRoot: context.mediaRoot,
+      cancelJob: (id) => void queueApi['jobs.cancel']({ id }),
+      rescan: (folder, subfolder) => context.ingest.rescanRestored(folder, subfolder),
+    }),
     ...createAssetsApi(db, context.queue.previewOf),
     ...createProvidersApi(context.providers),
     ...createExportApi({ db, exports: context.exports, now }),
@@ -43,21 +52,6 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     'staging.test': () => context.staging.test(),
     ...createHotFolderApi({ db, dataDir: context.info.dataDir, now, watcher: context.ingest }),
     'engine.info': () => ({ ...context.info }),
-
-    'shoots.list': () => listShoots(db),
-
-    'shoots.get': ({ id }) => {
-      const shoot = getShootDetail(db, id);
-      if (!shoot) throw new AppError('not_found', `No shoot ${id}.`);
-      return { ...shoot, generated: listVariants(db, { shootId: id, generated: true }) };
-    },
-
-    'shoots.create': ({ name }) => {
-      const shoot: Shoot = { id: randomUUID(), name, createdAt: new Date(now()).toISOString() };
-      insertShoot(db, shoot);
-      events.emit('shoots.created', shoot);
-      return shoot;
-    },
 
     'settings.get': () => loadSettings(db, log),
 

@@ -200,6 +200,7 @@ export class Engine {
       providers: { db, providers, secrets, runner, now: clock.now, env: process.env },
       staging,
       exports,
+      mediaRoot: folders.media,
     });
     const webhooks = new WebhookReceiver({
       db,

@@ -23,7 +23,7 @@ test.afterEach(async () => {
 
 /** A second client of the same engine, as a script or another window would be. */
 async function apiClient(): Promise<WebSocketBridge> {
-  api = createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=${server.token}` });
+  api ??= createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=${server.token}` });
   await api.invoke('engine.info', {});
   return api;
 }
@@ -58,7 +58,19 @@ test('shows the shell, and a shoot created through the API appears without a rel
   await page.screenshot({ path: 'test-results/shell.png', fullPage: true });
 });
 
-test('creates a shoot from the UI; other windows see it live and a reload keeps it', async ({ page, context }) => {
+/** A watched folder for this test (removed with the data folder's siblings after the test). */
+async function hotFolder(): Promise<string> {
+  const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-hot-')));
+  const added = await (await apiClient()).invoke('hotFolders.add', { path: folder, defaultRecipeId: null });
+  expect(added.ok).toBe(true);
+  return folder;
+}
+
+test('a new shoot is a folder made in a hot folder; other windows see it live and a reload keeps it', async ({
+  page,
+  context,
+}) => {
+  const folder = await hotFolder();
   await openApp(page);
   const other = await context.newPage();
   await openApp(other);
@@ -69,11 +81,17 @@ test('creates a shoot from the UI; other windows see it live and a reload keeps 
   await expect(page.getByRole('textbox', { name: 'New shoot name' })).toHaveValue('');
   await expect(other.getByRole('list', { name: 'Shoots' }).getByText('Smith kitchen')).toBeVisible();
 
+  // The folder to copy photos into exists, and the user is told where it is.
+  expect(fs.statSync(path.join(folder, 'Smith kitchen')).isDirectory()).toBe(true);
+  await expect(page.getByText(`Made the folder ${folder}/Smith kitchen`)).toBeVisible();
+
   await page.reload();
   await expect(page.getByRole('list', { name: 'Shoots' }).getByText('Smith kitchen')).toHaveCount(1);
+  fs.rmSync(folder, { recursive: true, force: true });
 });
 
 test('a name the engine refuses shows its message, and nothing is created', async ({ page }) => {
+  const folder = await hotFolder();
   await openApp(page);
   await page.getByRole('textbox', { name: 'New shoot name' }).fill('Client/Job 12');
   await page.getByRole('button', { name: 'New shoot' }).click();
@@ -82,6 +100,8 @@ test('a name the engine refuses shows its message, and nothing is created', asyn
   expect(await client.invoke('shoots.list', {})).toEqual({ ok: true, result: [] });
   await page.getByRole('button', { name: 'Dismiss' }).click();
   await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(fs.readdirSync(folder)).toEqual([]);
+  fs.rmSync(folder, { recursive: true, force: true });
 });
 
 test('settings change through the UI, persist, and follow changes made elsewhere', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SettingsPatchSchema, SettingsSchema, ShootNameSchema } from '../../shared/domain';
+import { SettingsPatchSchema, SettingsSchema, ShootNameSchema, shootNameFromFolder } from '../../shared/domain';
 
 describe('ShootNameSchema', () => {
   it('trims and accepts ordinary names, including non-Latin ones', () => {
@@ -7,8 +7,25 @@ describe('ShootNameSchema', () => {
     expect(ShootNameSchema.parse('東京 スタジオ')).toBe('東京 スタジオ');
   });
 
-  it.each(['', '   ', 'a/b', 'a\\b', 'tab\there', 'x'.repeat(201)])('refuses %j', (name) => {
+  it.each(['', '   ', 'a/b', 'a\\b', 'tab\there', 'x'.repeat(256), '..'])('refuses %j', (name) => {
     expect(ShootNameSchema.safeParse(name).success).toBe(false);
+  });
+
+  it('makes any folder name follow the same rule, so a shoot made from a folder can be renamed to its own name', () => {
+    const cases: [string, string][] = [
+      ['  Maple St ', 'Maple St'],
+      ['Pier\u0007 7', 'Pier 7'],
+      ['a\\b', 'a-b'],
+      ['..', 'Untitled shoot'],
+      ['\u0001', 'Untitled shoot'],
+      ['é'.repeat(300), 'é'.repeat(255)],
+      // A character outside the BMP is two UTF-16 units: never cut in half.
+      ['x'.repeat(254) + '📷', 'x'.repeat(254)],
+    ];
+    for (const [folder, name] of cases) {
+      expect(shootNameFromFolder(folder)).toBe(name);
+      expect(ShootNameSchema.parse(name)).toBe(name);
+    }
   });
 });
 

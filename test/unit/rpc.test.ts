@@ -49,7 +49,7 @@ describe('dispatch', () => {
     expect(envelope.error.details).toMatchObject({ issues: expect.any(Array) as unknown });
   });
 
-  it.each([['shoots.delete'], ['__proto__'], ['constructor'], [42], [null]])(
+  it.each([['shoots.explode'], ['__proto__'], ['constructor'], [42], [null]])(
     'refuses the unknown method %j',
     async (method) => {
       const { log } = capture();

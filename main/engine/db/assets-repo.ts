@@ -126,7 +126,7 @@ const toAsset = (row: AssetRow): Asset => ({
  */
 const SAME_AS = `(SELECT json_object('assetId', o.id, 'shootId', o.shoot_id, 'shootName', s.name,
      'relativePath', o.relative_path)
-   FROM assets o JOIN shoots s ON s.id = o.shoot_id
+   FROM assets o JOIN shoots s ON s.id = o.shoot_id AND s.deleted_at IS NULL
    WHERE o.content_hash = assets.content_hash AND o.rowid < assets.rowid AND o.state != 'missing'
    ORDER BY o.rowid LIMIT 1) AS same_as`;
 

@@ -66,6 +66,7 @@ export function deleteHotFolder(db: Db, id: string): boolean {
   return writeTransaction(db, () => {
     statement(db, 'UPDATE shoots SET hot_folder_id = NULL WHERE hot_folder_id = ?').run(id);
     statement(db, 'UPDATE assets SET hot_folder_id = NULL WHERE hot_folder_id = ?').run(id);
+    statement(db, 'DELETE FROM hot_folder_ignored WHERE hot_folder_id = ?').run(id);
     return statement(db, 'DELETE FROM hot_folders WHERE id = ?').run(id).changes === 1;
   });
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
+import { shootNameFromFolder } from '../../../shared/domain';
 import { statement, writeTransaction, type Db } from './connection';
+import { freeShootName } from './shoots-repo';
 
 /** What ingest learned about one file that was stable long enough to be taken. */
 export interface SeenFile {
@@ -20,7 +22,8 @@ export type RecordOutcome = 'added' | 'unchanged' | 'new_version' | 'moved' | 'd
 
 /**
  * The shoot for a top-level subfolder of a hot folder ('' for its loose files), created on first
- * sight with the hot folder's spending rules as its budget.
+ * sight with the hot folder's spending rules as its budget, named by the same rule as a typed name
+ * ("Maple St (2)" if another shoot has that name).
  */
 export function ensureShoot(
   db: Db,
@@ -32,24 +35,43 @@ export function ensureShoot(
   const existing = findShoot(db, hotFolder.id, folder);
   if (existing) return existing;
   const id = randomUUID();
-  writeTransaction(db, () => {
+  const shoot = writeTransaction(db, () => {
+    const name = freeShootName(db, shootNameFromFolder(folder || hotFolder.name));
     statement(db, 'INSERT INTO shoots (id, name, created_at, hot_folder_id, folder) VALUES (?, ?, ?, ?, ?)').run(
       id,
-      folder || hotFolder.name,
+      name,
       new Date(now).toISOString(),
       hotFolder.id,
       folder,
     );
+    return { id, name, createdAt: new Date(now).toISOString() };
   });
-  onCreated?.({ id, name: folder || hotFolder.name, createdAt: new Date(now).toISOString() });
+  onCreated?.(shoot);
   return id;
 }
 
-/** The shoot a hot folder's subfolder already has, if any. */
+/**
+ * The live shoot of a hot folder's subfolder, if any: its own, or the one it was merged into
+ * (photos still arriving in a merged folder join the shoot it became part of).
+ */
 export function findShoot(db: Db, hotFolderId: string, folder: string): string | null {
-  const row = statement(db, 'SELECT id FROM shoots WHERE hot_folder_id = ? AND folder = ?').get(hotFolderId, folder) as
-    { id: string } | undefined;
+  const row = statement(
+    db,
+    `SELECT CASE WHEN deleted_at IS NULL THEN id ELSE merged_into END AS id FROM shoots
+     WHERE hot_folder_id = ? AND folder = ? AND (deleted_at IS NULL OR merged_into IS NOT NULL)
+     ORDER BY deleted_at IS NULL DESC, deleted_at DESC LIMIT 1`,
+  ).get(hotFolderId, folder) as { id: string } | undefined;
   return row?.id ?? null;
+}
+
+/** A subfolder whose shoot the user deleted: ignored until restored in the hot folder's settings. */
+export function isFolderIgnored(db: Db, hotFolderId: string, folder: string): boolean {
+  return (
+    statement(db, 'SELECT 1 FROM hot_folder_ignored WHERE hot_folder_id = ? AND folder = ?').get(
+      hotFolderId,
+      folder,
+    ) !== undefined
+  );
 }
 
 /** Known at this path with this size and time: the start-up scan need not hash it again. */
@@ -346,7 +368,8 @@ function escapeGlob(text: string): string {
 export function presentAssetPaths(db: Db, hotFolderId: string): string[] {
   const rows = statement(
     db,
-    "SELECT relative_path FROM assets WHERE hot_folder_id = ? AND state != 'missing' ORDER BY relative_path",
+    `SELECT relative_path FROM assets a WHERE hot_folder_id = ? AND state != 'missing'
+       AND EXISTS (SELECT 1 FROM shoots s WHERE s.id = a.shoot_id AND s.deleted_at IS NULL) ORDER BY relative_path`,
   ).all(hotFolderId) as { relative_path: string }[];
   return rows.map((row) => row.relative_path);
 }

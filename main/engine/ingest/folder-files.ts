@@ -23,6 +23,11 @@ export function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
 }
 
+/** The top-level subfolder a file's shoot is made from ('' for a hot folder's loose files). */
+export function shootFolderOf(relative: string): string {
+  return relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
+}
+
 /**
  * Files in hot folders that ingest will not read (a named pipe, a device, a socket), per folder,
  * each with the sentence its status shows.

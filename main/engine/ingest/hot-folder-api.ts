@@ -13,6 +13,7 @@ import {
   saveHotFolder,
 } from '../db/hot-folders-repo';
 import { getRecipe } from '../db/recipes-repo';
+import { ignoredFolders } from '../db/shoots-repo';
 import { LOCAL_AUTO_ENHANCE_RECIPE_ID } from '../providers/local';
 import { isInside } from '../media';
 import { checkExportFolder, refuseSystemFolder } from '../folder-rules';
@@ -31,6 +32,7 @@ export interface HotFolderApiContext {
     unwatchFolder: (id: string) => Promise<void>;
     skippedIn: (id: string) => { path: string; reason: string }[];
     skippedCount: (id: string) => number;
+    rescanRestored: (folder: HotFolder, subfolder: string) => Promise<unknown>;
   };
 }
 
@@ -52,6 +54,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
         ...status,
         skipped: context.watcher.skippedCount(status.id),
         skippedFiles: context.watcher.skippedIn(status.id),
+        ignoredFolders: ignoredFolders(db, status.id),
       })),
 
     'hotFolders.add': ({ path: given, ...options }) => {

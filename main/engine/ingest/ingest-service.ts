@@ -7,20 +7,21 @@ import { listHotFolders } from '../db/hot-folders-repo';
 import {
   ensureShoot,
   findShoot,
+  isFolderIgnored,
   knownUnchanged,
-  linkSidecar,
   markMissing,
   recordFile,
   type RecordOutcome,
 } from '../db/ingest-repo';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
-import { classifyPath, isInIgnoredFolder, stemOf } from './file-filter';
+import { classifyPath, isInIgnoredFolder } from './file-filter';
+import { linkArrivedSidecar, linkWaitingSidecar } from './sidecars';
 import { hashFile, readHead } from './hash';
 import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
 import { NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
-import { PassedOverFiles, toPosix, walk } from './folder-files';
+import { PassedOverFiles, shootFolderOf, toPosix, walk } from './folder-files';
 import { sweepMissing } from './missing-sweep';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
@@ -139,6 +140,19 @@ export class IngestService {
     return { seen, missing: await this.markGone(folder, seen) };
   }
 
+  /**
+   * Scans a subfolder brought back from "ignored" (its shoot was deleted): what ingest took there
+   * before is forgotten, so each photo is taken again into the new shoot.
+   */
+  async rescanRestored(folder: HotFolder, subfolder: string): Promise<{ seen: number; missing: number }> {
+    for (const file of [...this.taken.keys()]) {
+      if (shootFolderOf(toPosix(path.relative(folder.path, file))) !== subfolder) continue;
+      this.taken.delete(file);
+      this.tracker.forget(file);
+    }
+    return this.reconcile(folder);
+  }
+
   /** Marks missing what this folder's scan (which saw `seen` files) did not find: see sweepMissing. */
   private markGone(folder: HotFolder, seen: number): Promise<number> {
     const gone = (file: string): void => this.gone(folder, file);
@@ -214,11 +228,18 @@ export class IngestService {
     return isInIgnoredFolder(relative) || classifyPath(file).kind === 'ignored';
   }
 
+  /** A file in a subfolder whose shoot the user deleted: left alone until the folder is restored. */
+  private inDeletedShoot(folder: HotFolder, file: string): boolean {
+    return isFolderIgnored(this.options.db, folder.id, shootFolderOf(toPosix(path.relative(folder.path, file))));
+  }
+
   /** Looks at the file now; takes it if it has settled, else looks again when it could have. */
   private check(folder: HotFolder, file: string): void {
-    if (this.stopped) return;
+    if (this.stopped || this.inDeletedShoot(folder, file)) return;
     if (classifyPath(file).kind === 'sidecar') {
-      this.guard('ingest.sidecar_failed', file, () => this.linkSidecar(folder, file));
+      this.guard('ingest.sidecar_failed', file, () =>
+        this.linked(linkArrivedSidecar(this.options.db, folder, file, this.options.clock.now())),
+      );
       return;
     }
     let stats: fs.Stats;
@@ -283,7 +304,8 @@ export class IngestService {
   private async take({ folder, file, stat }: Pending): Promise<void> {
     const { db, clock } = this.options;
     const relative = toPosix(path.relative(folder.path, file));
-    const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
+    const shootFolder = shootFolderOf(relative);
+    if (isFolderIgnored(db, folder.id, shootFolder)) return; // its shoot was deleted while it settled
     const shootId = ensureShoot(db, folder, shootFolder, clock.now(), this.options.onShoot);
     this.taken.set(file, stat);
     if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
@@ -324,40 +346,11 @@ export class IngestService {
       clock.now(),
     );
     this.options.onAsset?.({ ...result, hotFolderId: folder.id, relativePath: relative });
-    this.findSidecar(folder, file);
+    this.linked(linkWaitingSidecar(db, folder, file, clock.now()));
   }
 
-  /**
-   * "IMG_1.CR2.xmp" describes IMG_1.CR2 alone (darktable, Lightroom with "include extension");
-   * "IMG_1.xmp" describes every IMG_1.* in its folder that has no sidecar of its own.
-   */
-  private linkSidecar(folder: HotFolder, file: string): void {
-    const relative = toPosix(path.relative(folder.path, file));
-    const name = relative.slice(0, -'.xmp'.length);
-    const target = /\.[A-Za-z0-9]{2,5}$/.test(path.posix.basename(name)) ? { photo: name } : { stem: name };
-    const linked = linkSidecar(this.options.db, folder.id, relative, target, this.options.clock.now());
-    if (linked.length > 0) this.options.onSidecar?.(linked);
-  }
-
-  /** A sidecar written before its photo arrived is linked when the photo is taken: its own first, else its stem's. */
-  private findSidecar(folder: HotFolder, file: string): void {
-    const directory = path.dirname(file);
-    const name = path.basename(file);
-    let siblings: Set<string>;
-    try {
-      siblings = new Set(fs.readdirSync(directory));
-    } catch {
-      return;
-    }
-    const own = [`${name}.xmp`, `${name}.XMP`].find((candidate) => siblings.has(candidate));
-    const stem = stemOf(name);
-    const shared = [`${stem}.xmp`, `${stem}.XMP`].find((candidate) => siblings.has(candidate));
-    const sidecar = own ?? shared;
-    if (!sidecar) return;
-    const photo = toPosix(path.relative(folder.path, file));
-    const sidecarPath = toPosix(path.relative(folder.path, path.join(directory, sidecar)));
-    const linked = linkSidecar(this.options.db, folder.id, sidecarPath, { photo }, this.options.clock.now());
-    if (linked.length > 0) this.options.onSidecar?.(linked);
+  private linked(assetIds: string[]): void {
+    if (assetIds.length > 0) this.options.onSidecar?.(assetIds);
   }
 
   /** What was passed over in a folder and why, newest last. */
@@ -384,7 +377,7 @@ export class IngestService {
     this.tracker.forget(file);
     this.taken.delete(file);
     const relative = toPosix(path.relative(folder.path, file));
-    const shootFolder = relative.includes('/') ? (relative.split('/')[0] ?? '') : '';
+    const shootFolder = shootFolderOf(relative);
     const shootId = findShoot(this.options.db, folder.id, shootFolder);
     const assetId = shootId ? markMissing(this.options.db, shootId, relative, this.options.clock.now()) : null;
     if (assetId)

@@ -1,6 +1,13 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist } from 'zustand/middleware';
-import type { HotFolder, HotFolderOptions, Settings, SettingsPatch, Shoot } from '../../../shared/domain';
+import type {
+  HotFolder,
+  HotFolderOptions,
+  Settings,
+  SettingsPatch,
+  Shoot,
+  ShootListItem,
+} from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
 import { COMPARE_MODES, type CompareMode } from '../components/compare/viewport';
@@ -20,12 +27,16 @@ interface ViewSlice {
 }
 
 interface LibrarySlice {
-  shoots: Shoot[];
+  shoots: ShootListItem[];
   shootsLoaded: boolean;
   loadShoots: () => Promise<void>;
-  createShoot: (name: string) => Promise<Shoot | null>;
+  /** A new shoot: a subfolder made in the hot folder `hotFolderId`, ready for photos to be copied in. */
+  createShoot: (name: string, hotFolderId: string) => Promise<Shoot | null>;
   /** Applies a `shoots.created` event (also for shoots this window created itself: no duplicates). */
   shootCreated: (shoot: Shoot) => void;
+  /** Applies `shoots.updated` (a rename) and `shoots.deleted` (deleted, or merged into another). */
+  shootRenamed: (shoot: Shoot) => void;
+  shootRemoved: (id: string, mergedInto: string | null) => void;
 }
 
 interface HotFoldersSlice {
@@ -90,9 +101,9 @@ export function createAppStore(client: ApiClient): AppStore {
             report(set, error);
           }
         },
-        createShoot: async (name) => {
+        createShoot: async (name, hotFolderId) => {
           try {
-            const shoot = await client.call('shoots.create', { name });
+            const shoot = await client.call('shoots.create', { name, hotFolderId });
             get().shootCreated(shoot);
             return shoot;
           } catch (error) {
@@ -100,10 +111,22 @@ export function createAppStore(client: ApiClient): AppStore {
             return null;
           }
         },
-        shootCreated: (shoot) =>
-          set((state) =>
-            state.shoots.some((known) => known.id === shoot.id) ? state : { shoots: [shoot, ...state.shoots] },
-          ),
+        shootCreated: (shoot) => {
+          if (get().shoots.some((known) => known.id === shoot.id)) return;
+          const fresh = { hotFolderId: null, folder: null, photos: 0, problems: 0, withVariants: 0, jobsPending: 0 };
+          set((state) => ({ shoots: [{ ...fresh, ...shoot }, ...state.shoots] }));
+          // Its folder and counts come with the list.
+          void get().loadShoots();
+        },
+        shootRenamed: (shoot) =>
+          set((state) => ({
+            shoots: state.shoots.map((known) => (known.id === shoot.id ? { ...known, name: shoot.name } : known)),
+          })),
+        shootRemoved: (id, mergedInto) => {
+          set((state) => ({ shoots: state.shoots.filter((known) => known.id !== id) }));
+          if (get().openShootId === id) get().openShoot(mergedInto);
+          if (mergedInto) void get().loadShoots();
+        },
 
         hotFolders: [],
         hotFoldersLoaded: false,
@@ -213,6 +236,8 @@ export function createAppStore(client: ApiClient): AppStore {
 export function followEngineEvents(client: ApiClient, store: AppStore): () => void {
   const unsubscribers = [
     client.on('shoots.created', (shoot) => store.getState().shootCreated(shoot)),
+    client.on('shoots.updated', (shoot) => store.getState().shootRenamed(shoot)),
+    client.on('shoots.deleted', ({ id, mergedInto }) => store.getState().shootRemoved(id, mergedInto)),
     client.on('settings.changed', (settings) => store.getState().settingsChanged(settings)),
     client.on('asset.added', (asset) => store.getState().assetChanged(asset)),
     client.on('asset.updated', (asset) => store.getState().assetChanged(asset)),

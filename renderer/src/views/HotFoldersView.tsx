@@ -1,6 +1,6 @@
 import { formatAmount, type CostUnit } from '../../../shared/providers';
 import { useProviderUnits } from '../store/use-provider-units';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { HotFolder } from '../../../shared/domain';
 import type { MethodResult } from '../../../shared/api';
 import type { Recipe } from '../../../shared/jobs';
@@ -32,6 +32,12 @@ export function HotFoldersView(): React.JSX.Element {
   const [statuses, setStatuses] = useState<FolderStatus[]>([]);
   const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
   const unitAt = useProviderUnits();
+  const loadStatus = useCallback((): void => {
+    client
+      .call('hotFolders.status', {})
+      .then(setStatuses)
+      .catch(() => undefined);
+  }, [client]);
 
   useEffect(() => {
     client
@@ -42,12 +48,6 @@ export function HotFoldersView(): React.JSX.Element {
       .call('exports.presets', {})
       .then((list) => setPresets(list.map((entry) => ({ id: entry.id, name: String(entry.preset.name) }))))
       .catch(() => setPresets([]));
-    const loadStatus = (): void => {
-      client
-        .call('hotFolders.status', {})
-        .then(setStatuses)
-        .catch(() => undefined);
-    };
     loadStatus();
     // Counts follow ingest, at most once a second.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -62,7 +62,7 @@ export function HotFoldersView(): React.JSX.Element {
       unsubscribe();
       clearTimeout(timer);
     };
-  }, [client, folders.length]);
+  }, [client, folders.length, loadStatus]);
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -185,6 +185,23 @@ export function HotFoldersView(): React.JSX.Element {
                       </ul>
                     </details>
                   ) : null}
+                  {status?.ignoredFolders.map((ignored) => (
+                    <small key={ignored.folder} className="folder-problem" data-testid="folder-ignored">
+                      Ignored: “{ignored.folder || 'loose files'}” (shoot “{ignored.shootName}” was deleted).{' '}
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() =>
+                          void client
+                            .call('hotFolders.restoreFolder', { id: folder.id, folder: ignored.folder })
+                            .then(loadStatus)
+                            .catch(() => undefined)
+                        }
+                      >
+                        Restore
+                      </button>
+                    </small>
+                  ))}
                 </span>
                 <span className="toolbar">
                   <select

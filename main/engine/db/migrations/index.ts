@@ -15,6 +15,7 @@ import { migration0014 } from './0014-budgets-per-provider';
 import { migration0015 } from './0015-webhook-deliveries';
 import { migration0016 } from './0016-structured-remote-jobs';
 import { migration0017 } from './0017-copies-are-photos';
+import { migration0018 } from './0018-managed-shoots';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0016,
   migration0017,
+  migration0018,
 ];
