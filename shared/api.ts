@@ -101,6 +101,9 @@ import type { Envelope } from './errors';
  * client and the renderer's typed client are all derived from this table: adding a method is one
  * entry here plus its implementation in `main/engine/api.ts`.
  */
+/** Pictures a run leaves out because the operation would refuse them, and the reason it would give. */
+const RefusedPicturesSchema = z.array(z.object({ id: z.string(), reason: z.string() }));
+
 export const apiMethods = {
   'engine.info': {
     args: z.object({}).strict(),
@@ -221,6 +224,7 @@ export const apiMethods = {
       totalEstimate: z.number(),
       awaitingApproval: z.number().int(),
       awaitingInput: z.number().int(),
+      refused: RefusedPicturesSchema,
     }),
   },
   'recipes.run': {
@@ -230,6 +234,7 @@ export const apiMethods = {
       totalEstimate: z.number(),
       awaitingApproval: z.number().int(),
       awaitingInput: z.number().int(),
+      refused: RefusedPicturesSchema,
     }),
   },
 

@@ -75,7 +75,7 @@ test('a shoot with AIXpose and ProductAI work shows two budgets in their units; 
     .getByRole('navigation', { name: 'Sections' })
     .getByRole('button', { name: /Shoots/ })
     .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Harbour loft' }).click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Harbour loft', exact: true }).click();
   const aixpose = page.getByRole('group', { name: 'AIXpose budget' });
   const productai = page.getByRole('group', { name: 'ProductAI budget' });
   await expect(aixpose).toContainText('4 credits committed of a 100 credits cap');

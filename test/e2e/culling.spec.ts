@@ -104,7 +104,7 @@ test('grid culling: keys say what they did, a selection is one batch to cull and
 
   // The selection survives leaving the shoot and coming back.
   await page.getByRole('button', { name: '← Shoots' }).click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Harbour house' }).click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Harbour house', exact: true }).click();
   await expect(grid.locator('[aria-selected="true"]')).toHaveCount(3);
   await page.screenshot({ path: `${SHOTS}/culling-grid.png` });
 

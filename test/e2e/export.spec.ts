@@ -46,7 +46,7 @@ test('a preset is duplicated and edited with a live preview, then exports a shoo
   await nav.getByRole('button', { name: /Shoots/ }).click();
   await page
     .getByRole('list', { name: 'Shoots' })
-    .getByRole('button', { name: 'Harbour house' })
+    .getByRole('button', { name: 'Harbour house', exact: true })
     .click({ timeout: 20_000 });
   await expect(page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell')).toHaveCount(4, { timeout: 30_000 });
 

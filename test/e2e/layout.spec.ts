@@ -79,7 +79,7 @@ test('no view scrolls sideways or clips a label, with a 250-character shoot name
       [
         'shoot grid',
         async () => {
-          await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: longName }).click();
+          await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: longName, exact: true }).click();
           await thumbnailsLoaded(page.getByRole('grid', { name: 'Photos' }), 2);
         },
       ],

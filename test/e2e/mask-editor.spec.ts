@@ -78,7 +78,7 @@ async function openShoot(page: Page): Promise<void> {
     .getByRole('navigation', { name: 'Sections' })
     .getByRole('button', { name: /Shoots/ })
     .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Front garden' }).click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Front garden', exact: true }).click();
 }
 
 /** The photo opened from the grid, and its mask of this purpose in the editor. */

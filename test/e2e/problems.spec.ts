@@ -93,3 +93,20 @@ test('a photo already in another shoot, and a byte copy in the same shoot, say "
   await expect(page.getByRole('heading', { name: 'grace_hopper.jpg' })).toBeVisible();
   await expect(page.getByTestId('same-photo')).toHaveCount(0);
 });
+
+test('the run dialog says before sending that a 4× upscale over the cap would be refused, and runs nothing on it', async ({
+  page,
+}) => {
+  await engine.recipe('Upscale 4×', 'upscale', { factor: 4, maxMegapixels: 10, output: 'jpeg' });
+  await engine.ingestShoot('Harbour', ['photos/storm_canon-400d.jpg']);
+  const grid = await openShoot(page, engine.server.url, /^Harbour/);
+  await grid.getByRole('gridcell', { name: 'storm_canon-400d.jpg' }).click();
+  await page.getByRole('button', { name: 'Run recipe…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Run a recipe on 1 photo' });
+  await dialog.getByRole('combobox', { name: 'Recipe' }).selectOption({ label: 'Upscale 4×' });
+  await expect(dialog.getByTestId('run-refused')).toContainText(
+    'storm_canon-400d.jpg: 4× of 1920×1280 would be 7680×5120 = 39 MP, beyond the 10 MP cap',
+  );
+  await expect(dialog.getByRole('status')).toHaveText(/^0 photos/);
+  await expect(dialog.getByRole('button', { name: /^Run/ })).toBeDisabled();
+});

@@ -64,7 +64,7 @@ test('a new user ingests a shoot, culls it, runs a recipe on three photos, compa
   await nav.getByRole('button', { name: /Shoots/ }).click();
   await page
     .getByRole('list', { name: 'Shoots' })
-    .getByRole('button', { name: 'Harbour house' })
+    .getByRole('button', { name: 'Harbour house', exact: true })
     .click({ timeout: 20_000 });
   const grid = page.getByRole('grid', { name: 'Photos' });
   const cells = grid.getByRole('gridcell');

@@ -97,7 +97,7 @@ test('AIXpose stops answering: a banner says its jobs wait; it comes back and th
     .getByRole('navigation', { name: 'Sections' })
     .getByRole('button', { name: /Shoots/ })
     .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Dock street' }).click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Dock street', exact: true }).click();
   await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().click();
   await page.getByRole('button', { name: 'Run recipe…' }).click();
   await page.getByRole('button', { name: 'New recipe…' }).click();

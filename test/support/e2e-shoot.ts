@@ -104,7 +104,9 @@ export async function openShoot(page: Page, url: string, name: string | RegExp):
     .getByRole('navigation', { name: 'Sections' })
     .getByRole('button', { name: /Shoots/ })
     .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name }).click();
+  // Exact for a string: "Rename Maple St" and the other row actions carry the name too.
+  const exact = typeof name === 'string';
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name, exact }).click();
   return page.getByRole('grid', { name: 'Photos' });
 }
 

@@ -204,6 +204,11 @@ export interface OperationSpec {
   effect: OperationEffect;
   /** The label export draws on its results instead of the preset's wording ("Concept render"). */
   disclosure?: string;
+  /**
+   * Why a run on a picture of this size would be refused, when that is known before sending (a 4×
+   * upscale over the pixel cap): the estimate says so, and the run leaves the picture out.
+   */
+  refuses?: (params: Record<string, unknown>, picture: { width: number; height: number }) => string | null;
 }
 
 export interface CostEstimate {

@@ -78,6 +78,7 @@ export class QueueApiSupport {
       totalEstimate: planned.totalEstimate,
       awaitingApproval: planned.awaitingApproval,
       awaitingInput: planned.awaitingInput,
+      refused: planned.refused,
     };
   }
 

@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
 import type { InputTarget, MaskRef } from '../../../shared/job-inputs';
 import type { Recipe } from '../../../shared/jobs';
-import { assetShoot } from '../db/assets-repo';
+import { assetShoot, getAssetSize } from '../db/assets-repo';
 import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-runs-repo';
 import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
@@ -35,6 +35,8 @@ export interface EnqueuedRun {
   totalEstimate: number;
   awaitingApproval: number;
   awaitingInput: number;
+  /** Pictures left out because the operation would refuse them (known before sending), and why. */
+  refused: { id: string; reason: string }[];
 }
 
 /** What a recipe runs on: photos and earlier results (one job each), and a garment for every job if given. */
@@ -74,8 +76,13 @@ export function enqueueRecipe(
     ...targets.variantIds.flatMap((id) => getVariant(db, id)?.assetId ?? []),
   ]);
   const chosen = chosenMasks(db, spec, targets.masks ?? [], photos);
-  const planner = new JobPlanner(db, module, spec, recipe, validParams(spec, recipe.params));
-  for (const picture of pictures) planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
+  const params = validParams(spec, recipe.params);
+  const planner = new JobPlanner(db, module, spec, recipe, params);
+  for (const picture of pictures) {
+    const refusal = refusalOf(db, spec, params, picture);
+    if (refusal) planner.refuse(picture.id, refusal);
+    else planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
+  }
   return planner.insert(now);
 }
 
@@ -171,6 +178,14 @@ export function enqueueDefaultRecipe(
   return jobId ? getJob(db, jobId) : null;
 }
 
+/** Why the operation would refuse this picture, when its size says so before anything is sent. */
+function refusalOf(db: Db, spec: OperationSpec, params: Record<string, unknown>, picture: InputTarget): string | null {
+  if (!spec.refuses) return null;
+  const size = picture.kind === 'asset' ? getAssetSize(db, picture.id) : getVariant(db, picture.id);
+  if (!size?.width || !size.height) return null; // not decoded yet: the run itself judges it
+  return spec.refuses(params, { width: size.width, height: size.height });
+}
+
 /** The shoot a picture belongs to: a photo's, or the shoot of the job that made a result. */
 function shootOf(db: Db, picture: InputTarget): string | null {
   if (picture.kind === 'asset') return assetShoot(db, picture.id);
@@ -180,7 +195,13 @@ function shootOf(db: Db, picture: InputTarget): string | null {
 
 /** Plans a run's jobs one by one (pinned inputs, estimate, what each waits for), then inserts them at once. */
 class JobPlanner {
-  private readonly run: EnqueuedRun = { jobs: [], totalEstimate: 0, awaitingApproval: 0, awaitingInput: 0 };
+  private readonly run: EnqueuedRun = {
+    jobs: [],
+    totalEstimate: 0,
+    awaitingApproval: 0,
+    awaitingInput: 0,
+    refused: [],
+  };
   private readonly spend: SpendTracker;
   private readonly maxAttempts: number;
 
@@ -193,6 +214,11 @@ class JobPlanner {
   ) {
     this.spend = new SpendTracker(db);
     this.maxAttempts = retryLimitSetting(db);
+  }
+
+  /** Leaves a picture out of the run, with the reason the operation would give. */
+  refuse(id: string, reason: string): void {
+    this.run.refused.push({ id, reason });
   }
 
   add(

@@ -80,6 +80,7 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
         totalEstimate: plan?.totalEstimate ?? 0,
         awaitingApproval: plan?.awaitingApproval ?? 0,
         awaitingInput: plan?.awaitingInput ?? 0,
+        refused: plan?.refused ?? [],
       };
     },
 

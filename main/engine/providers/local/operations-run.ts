@@ -13,6 +13,7 @@ import {
   HealParamsSchema,
   ListingParamsSchema,
   RedactParamsSchema,
+  upscaleRefusal,
   UpscaleParamsSchema,
 } from './operations';
 
@@ -78,16 +79,10 @@ async function enhance(
 }
 
 async function upscale(photo: InputPhoto, params: z.output<typeof UpscaleParamsSchema>): Promise<LocalOutput> {
+  const refusal = upscaleRefusal(params, photo);
+  if (refusal) throw new AppError('invalid_input', refusal);
   const width = photo.width * params.factor;
   const height = photo.height * params.factor;
-  const megapixels = (width * height) / 1_000_000;
-  if (megapixels > params.maxMegapixels) {
-    throw new AppError(
-      'invalid_input',
-      `${params.factor}× of ${photo.width}×${photo.height} would be ${width}×${height} = ${Math.round(megapixels)} MP, ` +
-        `beyond the ${params.maxMegapixels} MP cap for upscaling. Upscale a smaller crop, or use 2×.`,
-    );
-  }
   return encode(photo.pipeline().resize(width, height, { kernel: 'lanczos3', fit: 'fill' }), photo, params.output);
 }
 

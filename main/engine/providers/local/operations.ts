@@ -97,6 +97,21 @@ export const HealParamsSchema = z
   })
   .strict();
 
+/** Why an upscale of a picture this size would be refused (over the pixel cap), or null. */
+export function upscaleRefusal(
+  params: z.output<typeof UpscaleParamsSchema>,
+  picture: { width: number; height: number },
+): string | null {
+  const width = picture.width * params.factor;
+  const height = picture.height * params.factor;
+  const megapixels = (width * height) / 1_000_000;
+  if (megapixels <= params.maxMegapixels) return null;
+  return (
+    `${params.factor}× of ${picture.width}×${picture.height} would be ${width}×${height} = ${Math.round(megapixels)} MP, ` +
+    `beyond the ${params.maxMegapixels} MP cap for upscaling. Upscale a smaller crop, or use 2×.`
+  );
+}
+
 const free = { paid: false } as const;
 
 export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
@@ -123,6 +138,7 @@ export const LOCAL_OPERATIONS: Record<string, OperationSpec> = {
     label: 'Upscale',
     description: '2× or 4× with Lanczos, within a pixel cap.',
     params: UpscaleParamsSchema,
+    refuses: (params, picture) => upscaleRefusal(UpscaleParamsSchema.parse(params), picture),
     hints: {
       factor: { label: 'Factor' },
       maxMegapixels: { label: 'Largest result (MP)' },

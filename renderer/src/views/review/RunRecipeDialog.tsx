@@ -6,14 +6,19 @@ import { useEffect, useRef, useState } from 'react';
 import type { Recipe } from '../../../../shared/jobs';
 import { AppError } from '../../../../shared/errors';
 import { RecipeEditor } from '../../components/recipe/RecipeEditor';
-import { useClient } from '../../store/context';
+import { useApp, useClient } from '../../store/context';
 
 interface Estimate {
   jobs: number;
   totalEstimate: number;
   awaitingApproval: number;
   awaitingInput: number;
+  /** Photos the run leaves out because the operation would refuse them, known now rather than after a failure. */
+  refused: { id: string; reason: string }[];
 }
+
+/** How many refusals are listed by name before "and N more". */
+const LISTED_REFUSALS = 5;
 
 const message = (error: unknown): string => (error instanceof AppError ? error.message : 'Something went wrong.');
 
@@ -37,6 +42,12 @@ export function RunRecipeDialog(props: {
   const [busy, setBusy] = useState(false);
   const unitAt = useProviderUnits();
   const maskPurposeOf = useMaskPurposeOf();
+  const assets = useApp((state) => state.assets);
+  const nameOf = (id: string): string =>
+    assets
+      .find((asset) => asset.id === id)
+      ?.relativePath.split('/')
+      .pop() ?? 'A photo';
   const { assetIds, onClose } = props;
   const recipe = recipes?.find((candidate) => candidate.id === recipeId);
   // On one photo, an operation that takes a mask offers that photo's masks of its purpose.
@@ -163,6 +174,22 @@ export function RunRecipeDialog(props: {
                 ? 'Estimating…'
                 : 'Choose a recipe.'}
           </p>
+          {estimate && estimate.refused.length > 0 ? (
+            <div className="form-error" role="note" data-testid="run-refused">
+              {estimate.refused.length === 1 ? '1 photo is' : `${estimate.refused.length} photos are`} left out: the
+              recipe would refuse {estimate.refused.length === 1 ? 'it' : 'them'}.
+              <ul>
+                {estimate.refused.slice(0, LISTED_REFUSALS).map((refusal) => (
+                  <li key={refusal.id}>
+                    {nameOf(refusal.id)}: {refusal.reason}
+                  </li>
+                ))}
+                {estimate.refused.length > LISTED_REFUSALS ? (
+                  <li>and {estimate.refused.length - LISTED_REFUSALS} more</li>
+                ) : null}
+              </ul>
+            </div>
+          ) : null}
           {error ? (
             <p role="alert" className="form-error">
               {error}

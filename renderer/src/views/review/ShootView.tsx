@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { KeyPress } from '../../commands';
-import type { Asset } from '../../../../shared/domain';
+import type { Asset, HotFolder, ShootListItem } from '../../../../shared/domain';
 import type { Job, Variant } from '../../../../shared/jobs';
 import { generatedName } from '../../../../shared/job-inputs';
 import {
@@ -48,6 +48,7 @@ export function ShootView(): React.JSX.Element {
   const mediaUrl = useMediaUrl();
   const shootId = useApp((state) => state.openShootId);
   const shoot = useApp((state) => state.shoots.find((candidate) => candidate.id === state.openShootId));
+  const hotFolders = useApp((state) => state.hotFolders);
   const assets = useApp((state) => state.assets);
   const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
   const jobsByAsset = useApp((state) => state.jobsByAsset);
@@ -246,9 +247,7 @@ export function ShootView(): React.JSX.Element {
           {!loaded ? (
             <p className="empty">Loading photos…</p>
           ) : assets.length === 0 ? (
-            <p className="empty">
-              No photos in this shoot yet. Photos copied into its folder appear here by themselves.
-            </p>
+            <p className="empty">{emptyWords(shoot, hotFolders)}</p>
           ) : (
             <div className="grid-host">
               <ThumbnailGrid
@@ -298,6 +297,16 @@ export function ShootView(): React.JSX.Element {
       ) : null}
     </section>
   );
+}
+
+/** Where this shoot's photos come from: its folder, or nowhere for a shoot that holds generated work. */
+function emptyWords(shoot: ShootListItem | undefined, hotFolders: readonly HotFolder[]): string {
+  const hotFolder = hotFolders.find((folder) => folder.id === shoot?.hotFolderId);
+  if (shoot && hotFolder && shoot.folder !== null) {
+    const where = shoot.folder === '' ? hotFolder.path : `${hotFolder.path}/${shoot.folder}`;
+    return `No photos in this shoot yet. Copy photos into ${where}: they appear here by themselves.`;
+  }
+  return 'This shoot has no folder, so it holds no photos: it holds work made from a prompt. Photos go into shoots made in a hot folder.';
 }
 
 /** The tile's words for an unreadable photo (a missing one says "Missing" on its badge). */
