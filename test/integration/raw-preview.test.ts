@@ -138,7 +138,10 @@ describe('isTiffBasedRaw', () => {
   it('applies the rule to IFD0 layouts the fixtures do not cover', () => {
     const plain: TiffHead = { cr2Signature: false, subIfdCount: 0, dngVersion: false, compression: 5, photometric: 2 };
     expect(classifyTiff({ ...plain, compression: 65535, photometric: 32803 }).raw).toBe(true); // PEF: sensor data in IFD0
-    expect(classifyTiff({ ...plain, compression: 34713 }).raw).toBe(true); // Nikon compressed
+    expect(classifyTiff({ ...plain, compression: 34713, make: 'NIKON CORPORATION' }).raw).toBe(true); // Nikon compressed
+    // The same unknown compression in a TIFF no camera wrote (damaged, or from an unknown tool) is not a RAW.
+    expect(classifyTiff({ ...plain, compression: 34713 }).raw).toBe(false);
+    expect(classifyTiff({ ...plain, compression: 12345, make: '  ' }).raw).toBe(false);
     expect(classifyTiff({ ...plain, newSubfileType: 1, subIfdCount: 1, make: 'SONY', compression: 6 }).raw).toBe(true); // ARW
     // A libvips pyramid keeps its reduced levels in SubIFDs, but IFD0 is full resolution and names no camera.
     expect(classifyTiff({ ...plain, newSubfileType: 0, subIfdCount: 4 }).raw).toBe(false);

@@ -1,9 +1,11 @@
-import type { Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import type { ImageFormat } from './sniff';
 import { DecoderUnavailableError, type HeicDecoder } from './heic';
 import { checkJpegScan } from './jpeg-scan';
 import { rawLooksComplete } from './raw-complete';
-import { readExif, readExifFromFile, type PhotoMetadata } from './metadata';
+import { isDcfAdobeRgb, readExif, readExifFromFile, type PhotoMetadata } from './metadata';
+import { withAdobeRgbProfile } from './adobe-rgb';
+import { pngWithProfile } from './png-with-profile';
 import { classifyDecoderError, corrupt, tooLarge, truncated, unsupported, type PhotoError } from './photo-errors';
 import { configureSharp, MAX_INPUT_PIXELS } from './sharp-config';
 
@@ -62,20 +64,28 @@ export class PhotoDecoder {
   async open(file: string, bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
     try {
       if (RAW_FORMATS.has(format)) return await this.openRaw(file, bytes, format);
-      if (format === 'tiff') {
-        if (await this.deps.isTiffRaw(file)) return await this.openRaw(file, bytes, 'raw');
-      }
+      if (format === 'tiff' && (await this.deps.isTiffRaw(file))) return await this.openRaw(file, bytes, 'raw');
+      // The size the header declares comes first: a header asking for more pixels than Shootline
+      // opens is too large, whatever its data holds (never "damaged" because the data is short).
+      const header = await sharp(bytes, { limitInputPixels: false }).metadata();
+      const { width = 0, height = 0 } = header;
+      if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
       if (format === 'jpeg') {
         const scan = checkJpegScan(bytes);
         if (!scan.ok) {
-          if (scan.kind === 'truncated') return failed(truncated());
+          if (scan.kind === 'truncated') return failed({ ...truncated(), detail: scan.detail });
           if (scan.kind === 'unsupported_format')
-            return failed(unsupported(`This JPEG uses ${scan.detail}, which Shootline cannot decode.`));
+            return failed(
+              unsupported(
+                'This JPEG is stored in a rare way Shootline cannot decode. Save it again as an ordinary JPEG.',
+                scan.detail,
+              ),
+            );
           return failed(corrupt(scan.detail));
         }
       }
-      if (format === 'heif') return await this.openHeic(bytes);
-      return await this.openWithSharp(bytes, format);
+      if (format === 'heif') return await this.openHeic(bytes, header);
+      return await this.openWithSharp(bytes, format, header);
     } catch (error) {
       if (error instanceof DecoderUnavailableError || isOutOfMemory(error)) {
         return { ok: false, error: { kind: 'decoder_unavailable', message: (error as Error).message } };
@@ -84,10 +94,11 @@ export class PhotoDecoder {
     }
   }
 
-  private async openWithSharp(bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
-    const header = await sharp(bytes, { limitInputPixels: false }).metadata();
+  private async openWithSharp(given: Buffer, format: ImageFormat, header: Metadata): Promise<OpenResult> {
     const { width = 0, height = 0 } = header;
-    if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
+    // An Adobe RGB photo that says so only in EXIF (R03) is read as Adobe RGB, not taken for sRGB.
+    const adobeRgb = format === 'jpeg' && !header.icc && (await isDcfAdobeRgb(header.exif));
+    const bytes = adobeRgb ? withAdobeRgbProfile(given) : given;
     const metadata = header.exif || format !== 'png' ? await readExif(header.exif) : await readExifFromFile(bytes);
     // sharp reads the orientation tag from any container (JPEG, PNG eXIf, WebP, TIFF), so trust it over EXIF parsing.
     const orientation = header.orientation ?? metadata.orientation;
@@ -101,21 +112,20 @@ export class PhotoDecoder {
     });
   }
 
-  private async openHeic(bytes: Buffer): Promise<OpenResult> {
-    // sharp reads the header (size, EXIF) without the HEVC decoder it lacks.
-    const header = await sharp(bytes, { limitInputPixels: false }).metadata();
-    const { width = 0, height = 0 } = header;
-    if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
+  /** sharp reads a HEIC's header (size, EXIF, profile) without the HEVC decoder it lacks; libheif decodes. */
+  private async openHeic(bytes: Buffer, header: Metadata): Promise<OpenResult> {
     const metadata = await readExif(header.exif);
     const pixels = await this.deps.heic.decode(bytes);
     const raw = { width: pixels.width, height: pixels.height, channels: 4 as const };
+    // The HEIC's own profile (Display P3 on recent iPhones) goes with the pixels, so conversions start from it.
+    const withProfile = header.icc ? await pngWithProfile(sharp(pixels.data, { raw }), header.icc) : null;
     return opened({
       format: 'heif',
       width: pixels.width,
       height: pixels.height,
       // libheif has already applied the HEIF transforms; the EXIF tag must not turn it again.
       metadata: { ...metadata, orientation: 1 },
-      pipeline: () => sharp(pixels.data, { raw }),
+      pipeline: () => (withProfile ? sharp(withProfile) : sharp(pixels.data, { raw })),
     });
   }
 

@@ -136,3 +136,32 @@ export function exifDate(value: string | null, offset: string | null): string | 
   const zone = offset && /^[+-]\d{2}:\d{2}$/.test(offset) ? offset : '';
   return `${year}-${month}-${day}T${hour}:${minute}:${second}${zone}`;
 }
+
+/**
+ * The DCF sign of an Adobe RGB photo with no profile: EXIF ColorSpace "uncalibrated" (not 1, sRGB)
+ * and the interoperability index "R03" (sRGB photos say "R98").
+ */
+export async function isDcfAdobeRgb(exif: Buffer | undefined): Promise<boolean> {
+  if (!exif || exif.length < 8) return false;
+  const tiff = exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif;
+  try {
+    const tags = ((await exifr.parse(tiff, {
+      tiff: true,
+      exif: true,
+      interop: true,
+      gps: false,
+      ifd1: false,
+      xmp: false,
+      icc: false,
+      iptc: false,
+      jfif: false,
+      translateValues: false,
+      reviveValues: false,
+      pick: ['InteropIndex', 'ColorSpace'],
+    })) ?? {}) as Tags;
+    const index = typeof tags.InteropIndex === 'string' ? tags.InteropIndex.split('\0')[0]?.trim() : undefined;
+    return index === 'R03' && tags.ColorSpace !== 1;
+  } catch {
+    return false;
+  }
+}

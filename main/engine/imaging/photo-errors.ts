@@ -14,7 +14,10 @@ export type PhotoErrorKind = (typeof PHOTO_ERROR_KINDS)[number];
 
 export interface PhotoError {
   kind: PhotoErrorKind;
+  /** What happened and what to do, in plain sentences: shown to the user, never a decoder's words. */
   message: string;
+  /** What the decoder or the check said (a marker, a Huffman code…): for the log, never the UI. */
+  detail?: string;
 }
 
 export const TRUNCATED_MESSAGE = 'The file ends early — it may still be copying, or the card read failed.';
@@ -26,7 +29,9 @@ export function truncated(detail?: string): PhotoError {
 export function corrupt(detail: string): PhotoError {
   return {
     kind: 'corrupt',
-    message: `The image data is damaged (${detail}), so parts of the photo would show as garbage. Copy it again from the card or camera.`,
+    message:
+      'The image data is damaged, so parts of the photo would show as garbage. Copy it again from the card or camera.',
+    detail,
   };
 }
 
@@ -38,8 +43,8 @@ export function tooLarge(width: number, height: number, limitPixels: number): Ph
   };
 }
 
-export function unsupported(message: string): PhotoError {
-  return { kind: 'unsupported_format', message };
+export function unsupported(message: string, detail?: string): PhotoError {
+  return { kind: 'unsupported_format', message, ...(detail ? { detail } : {}) };
 }
 
 /**
@@ -63,7 +68,10 @@ export function classifyDecoderError(error: unknown): PhotoError {
     };
   }
   if (/compression format has not been built in|no decoder|unsupported/i.test(text)) {
-    return unsupported(`This image uses a compression Shootline cannot decode (${firstLine}).`);
+    return unsupported(
+      'This image is stored in a way Shootline cannot decode. Save it again as JPEG, TIFF or PNG.',
+      firstLine,
+    );
   }
   return corrupt(firstLine.replace(/^[A-Za-z]+(Jpeg|Png|Tiff|Webp|Heif)?:\s*/, '').slice(0, 160) || 'unreadable');
 }

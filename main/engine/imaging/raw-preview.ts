@@ -212,8 +212,13 @@ export function classifyTiff(head: TiffHead): TiffRawVerdict {
   if (head.photometric === PHOTOMETRIC_CFA || head.photometric === PHOTOMETRIC_LINEAR_RAW) {
     return { raw: true, reason: `sensor data in IFD0 (PhotometricInterpretation ${head.photometric})` };
   }
-  if (head.compression !== undefined && !STANDARD_COMPRESSIONS.has(head.compression)) {
-    return { raw: true, reason: `camera-specific compression ${head.compression} in IFD0` };
+  // A compression no TIFF library knows is a camera's only when a camera wrote the file: a damaged
+  // or exotic plain TIFF is never taken for a RAW.
+  if (head.compression !== undefined && !STANDARD_COMPRESSIONS.has(head.compression) && head.make?.trim()) {
+    return {
+      raw: true,
+      reason: `camera-specific compression ${head.compression} in IFD0 of a ${head.make.trim()} file`,
+    };
   }
   const reduced = head.newSubfileType !== undefined && (head.newSubfileType & 1) === 1;
   if (reduced && head.subIfdCount > 0 && head.make?.trim()) {

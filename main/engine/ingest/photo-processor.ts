@@ -162,6 +162,9 @@ export class PhotoProcessor {
     }
     this.retries.delete(assetId);
     if (made.ok === 'changed') return;
+    // The user reads the plain message; what the decoder said goes to the log for whoever debugs it.
+    if (!made.ok)
+      this.options.log.info('ingest.unreadable', { assetId, kind: made.error.kind, detail: made.error.detail });
     const written = recordDecoded(
       db,
       assetId,
@@ -179,7 +182,7 @@ export class PhotoProcessor {
   ): Promise<
     | { ok: true; details: DecodedDetails; files: Record<DerivativeKind, string> }
     | { ok: 'changed' }
-    | { ok: false; retry: boolean; error: { kind: string; message: string } }
+    | { ok: false; retry: boolean; error: { kind: string; message: string; detail?: string } }
   > {
     if (!source.file) return { ok: 'changed' };
     let bytes: Buffer;
