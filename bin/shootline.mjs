@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry for `npx shootline`: checks the Node version (better-sqlite3 crashes on Node 20) and that
-// the app was built, then hands over to the built headless CLI.
+// the app was built, then hands over to the built headless CLI (help and the version need no build).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,7 +13,20 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'out', 'main', 'headless.js');
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Help and the version need no build: a fresh clone answers them as the README says.
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  const { usage } = await import('./cli-text.mjs');
+  process.stdout.write(`${usage()}\n`);
+  process.exit(0);
+}
+if (args.includes('--version')) {
+  const { readVersion } = await import('./cli-text.mjs');
+  process.stdout.write(`${readVersion(root)}\n`);
+  process.exit(0);
+}
+const entry = path.join(root, 'out', 'main', 'headless.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write(
     'Shootline has not been built yet. Run "npm run build" (or "npm run serve", which builds first).\n',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,42 +6,13 @@ import { AppError } from '../../shared/errors';
 import { Engine } from '../engine/engine';
 import { createLogger, type Logger } from '../engine/log';
 import { createLogFile, type LogFile } from '../engine/log-file';
-import { defaultDataDir } from './data-dir';
+import { DEFAULT_PORT, MIN_TOKEN_LENGTH, defaultDataDir, readVersion, usage } from '../../bin/cli-text.mjs';
+import { serveToken } from './serve-token';
 import { startServer } from './server';
-
-const DEFAULT_PORT = 4780;
-/** A fixed token guards the whole library: short ones can be guessed over a network. */
-const MIN_TOKEN_LENGTH = 32;
-
-const USAGE = `Usage: shootline serve [options]
-
-Runs the Shootline engine without a window and serves its UI to a browser on this machine.
-
-Options:
-  --port <n>        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <address>  address to bind (default 127.0.0.1; 0.0.0.0 or another address exposes the engine
-                    to the network: anyone with the token can then drive it)
-  --allow-origin <origin>
-                    also accept browser pages from this origin (e.g. http://studio.local:4780 when the
-                    server is reached by a hostname); may be given more than once
-  --data-dir <dir>  where the library lives (default ${defaultDataDir()})
-  --webhook-url <https url>
-                    the public address (a tunnel or reverse proxy to this server) providers deliver
-                    webhooks to, as POST <address>/webhooks/<provider>; without it, jobs are polled
-  --help            show this help
-  --version         print the version
-
-The session token is random at every start unless SHOOTLINE_TOKEN is set (at least ${MIN_TOKEN_LENGTH}
-characters, e.g. from \`openssl rand -base64 32\`).`;
 
 /** Where the build put things, relative to this file (out/main/headless.js). */
 function appRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(appRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,22 +27,23 @@ export async function main(argv: string[]): Promise<number> {
         'allow-origin': { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         'webhook-url': { type: 'string' },
+        'new-token': { type: 'boolean' },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
       },
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${(error as Error).message}\n\n${usage()}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    process.stdout.write(`${readVersion()}\n`);
+    process.stdout.write(`${readVersion(appRoot())}\n`);
     return 0;
   }
   if (values.help || positionals[0] !== 'serve' || positionals.length > 1) {
     const stream = values.help ? process.stdout : process.stderr;
-    stream.write(`${USAGE}\n`);
+    stream.write(`${usage()}\n`);
     return values.help ? 0 : 2;
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
@@ -97,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   const fixedToken = process.env.SHOOTLINE_TOKEN;
   if (fixedToken && fixedToken.length < MIN_TOKEN_LENGTH) {
     process.stderr.write(
-      `SHOOTLINE_TOKEN is ${fixedToken.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example the output of "openssl rand -base64 32"), or unset it for a new random token at each start.\n`,
+      `SHOOTLINE_TOKEN is ${fixedToken.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example the output of "openssl rand -base64 32"), or unset it to use the token kept in the data folder.\n`,
     );
     return 2;
   }
@@ -114,7 +85,8 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   try {
-    return await serve({ port, host, dataDir, log, extraOrigins, logFile, webhookUrl });
+    const token = { fixed: fixedToken, fresh: values['new-token'] === true };
+    return await serve({ port, host, dataDir, log, extraOrigins, logFile, webhookUrl, token });
   } finally {
     await logFile.close();
   }
@@ -145,6 +117,7 @@ async function serve(options: {
   extraOrigins: string[];
   logFile: LogFile;
   webhookUrl: string | undefined;
+  token: { fixed: string | undefined; fresh: boolean };
 }): Promise<number> {
   const { log } = options;
   const staticDir = path.join(appRoot(), 'out', 'renderer');
@@ -152,7 +125,7 @@ async function serve(options: {
     process.stderr.write(`The UI has not been built (${staticDir} is missing). Run "npm run build" first.\n`);
     return 1;
   }
-  const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(), log });
+  const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(appRoot()), log });
   try {
     engine.start();
     options.logFile.open();
@@ -160,7 +133,8 @@ async function serve(options: {
     process.stderr.write(`${error instanceof AppError ? error.message : String(error)}\n`);
     return 1;
   }
-  const token = process.env.SHOOTLINE_TOKEN || randomBytes(24).toString('base64url');
+  // Read (or made) once this server holds the data folder: a second one cannot replace it meanwhile.
+  const token = serveToken(options.dataDir, options.token);
   let server;
   try {
     server = await startServer({

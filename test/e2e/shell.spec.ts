@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -141,4 +142,27 @@ test('when the engine stops, the page says it is reconnecting', async ({ page })
   await openApp(page);
   await server.stop();
   await expect(page.getByRole('status')).toContainText('Reconnecting');
+});
+
+test('a page left open keeps working when the same server restarts: the token stays with the library', async ({
+  page,
+}) => {
+  // The same address before and after, as `npm run serve` keeps its port.
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(address.port));
+    });
+  });
+  await server.stop();
+  server = await startHeadless({ dataDir, extraArgs: ['--port', String(port)] });
+  await openApp(page);
+  await expect(page).not.toHaveURL(/token=/); // the token left the address bar
+  await server.stop();
+  await expect(page.getByRole('status')).toContainText('Reconnecting');
+  server = await startHeadless({ dataDir, extraArgs: ['--port', String(port)] });
+  await expect(page.getByRole('status')).toHaveCount(0, { timeout: 30_000 });
+  const client = await apiClient();
+  await client.invoke('shoots.create', { name: 'After the restart' });
+  await expect(page.getByRole('list', { name: 'Shoots' }).getByText('After the restart')).toBeVisible();
 });

@@ -34,13 +34,24 @@ describe('shootline serve', () => {
     expect(server.stderr()).not.toContain(server.token);
   });
 
-  it('uses a new token at each start unless SHOOTLINE_TOKEN is set', async () => {
+  it('keeps its token across restarts of the same library (an open page keeps working), a new one on --new-token, SHOOTLINE_TOKEN over both', async () => {
     const dataDir = tempDir();
     const first = await startHeadless({ dataDir });
     await first.stop();
     const second = await startHeadless({ dataDir });
+    // The page of the first start, still open, reaches the restarted server with the token it holds.
+    const health = await fetch(`${second.url.replace(/\/\?token=.*$/, '')}/api/health?token=${first.token}`);
+    expect(health.status).toBe(200);
     await second.stop();
-    expect(second.token).not.toBe(first.token);
+    expect(second.token).toBe(first.token);
+    expect((fs.statSync(path.join(dataDir, 'serve-token')).mode & 0o777).toString(8)).toBe('600');
+    // Another library has its own token.
+    const elsewhere = await startHeadless({ dataDir: tempDir() });
+    await elsewhere.stop();
+    expect(elsewhere.token).not.toBe(first.token);
+    const renewed = await startHeadless({ dataDir, extraArgs: ['--new-token'] });
+    await renewed.stop();
+    expect(renewed.token).not.toBe(first.token);
     const fixedToken = 'studio-fixed-token-0123456789abcdef';
     const fixed = await startHeadless({ dataDir, env: { SHOOTLINE_TOKEN: fixedToken } });
     await fixed.stop();
@@ -101,5 +112,25 @@ describe('shootline serve', () => {
     const version = run(['--version']);
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
     expect(version.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('answers --help and --version on a clone that was never built, and says to build before serving', () => {
+    const clone = tempDir();
+    fs.cpSync(path.join(root, 'bin'), path.join(clone, 'bin'), { recursive: true });
+    fs.copyFileSync(path.join(root, 'package.json'), path.join(clone, 'package.json'));
+    const inClone = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(clone, 'bin', 'shootline.mjs'), ...args], {
+        cwd: clone,
+        encoding: 'utf8',
+      });
+    const help = inClone(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: shootline serve [options]');
+    expect(help.stdout).toContain('--new-token');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(inClone(['--version']).stdout.trim()).toBe(pkg.version);
+    const serve = inClone(['serve']);
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toContain('Shootline has not been built yet. Run "npm run build"');
   });
 });

@@ -42,7 +42,8 @@ const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 const HEALTH_TIMEOUT_MS = 3_000;
 
 const UNAUTHORIZED_MESSAGE =
-  'The engine refused this page: its token is missing or out of date. Open the link the server printed.';
+  'The engine refused this page: its token is missing or out of date (the server was started with --new-token, ' +
+  'or on another data folder). Open the link the server printed when it started.';
 
 /**
  * The browser's way to the engine: the same `ShootlineBridge` the Electron preload exposes, over
