@@ -26,6 +26,21 @@ export const ShootDeletePlanSchema = z.object({
 });
 export type ShootDeletePlan = z.infer<typeof ShootDeletePlanSchema>;
 
+/** The most bytes one `shoots.addFile` call carries (as base64, under the WebSocket's 1 MB frame). */
+export const UPLOAD_CHUNK_BYTES = 512 * 1024;
+
+/** A photo's file name as it lands in a shoot's folder: one name, never a path. */
+const UploadNameSchema = z
+  .string()
+  .min(1, 'A file needs a name.')
+  .max(255, 'A file name can be at most 255 characters.')
+  .refine((name) => !/[/\\]/.test(name), 'A file name cannot contain / or \\.')
+  .refine((name) => name !== '.' && name !== '..' && !name.startsWith('.'), 'A file name cannot start with a dot.')
+  .refine(
+    (name) => ![...name].some((char) => (char.codePointAt(0) ?? 0) < 0x20 || char === '\u007f'),
+    'A file name cannot contain control characters.',
+  );
+
 /** Managing shoots (shared/api.ts spreads it into the one method table). */
 export const SHOOT_METHODS = {
   /** Live shoots, newest first, with their counts and progress. */
@@ -56,6 +71,27 @@ export const SHOOT_METHODS = {
       .strict()
       .refine((merge) => merge.from !== merge.into, 'A shoot cannot be merged into itself.'),
     result: ShootListItemSchema,
+  },
+  /**
+   * Adds a photo to a shoot that has a folder, in pieces (`offset` is where this one starts; the
+   * first is 0). The file is written hidden beside the shoot's photos and takes its name only when
+   * `done`, so ingest never sees half a file; a name already there becomes "name (2).jpg".
+   */
+  'shoots.addFile': {
+    args: z
+      .object({
+        id,
+        upload: z.string().regex(/^[\w-]{8,64}$/, 'An upload id is 8 to 64 letters, digits, - or _.'),
+        name: UploadNameSchema,
+        offset: z.number().int().min(0),
+        data: z
+          .string()
+          .max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4, `A piece carries at most ${UPLOAD_CHUNK_BYTES} bytes.`)
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'A piece is base64.'),
+        done: z.boolean(),
+      })
+      .strict(),
+    result: z.object({ received: z.number().int(), file: z.string().nullable() }),
   },
   /** Watches a deleted shoot's subfolder again: its photos come back as a new shoot. */
   'hotFolders.restoreFolder': {

@@ -24,6 +24,7 @@ import type { EventHub } from './events';
 import type { Logger } from './log';
 import type { ProviderModule } from './providers/contract';
 import { variantFilePath } from './queue/output-store';
+import { receivePiece } from './shoot-uploads';
 
 type ShootMethods =
   | 'shoots.list'
@@ -33,6 +34,7 @@ type ShootMethods =
   | 'shoots.deletePlan'
   | 'shoots.delete'
   | 'shoots.merge'
+  | 'shoots.addFile'
   | 'hotFolders.restoreFolder';
 
 /** Job states in which a cloud provider already has the work: a cancel here cannot call it back. */
@@ -165,6 +167,8 @@ export function createShootsApi(context: ShootsApiContext): Pick<ApiHandlers, Sh
       if (!merged) throw new AppError('not_found', `No shoot ${into}.`);
       return merged;
     },
+
+    'shoots.addFile': (piece) => receivePiece(db, piece),
 
     'hotFolders.restoreFolder': ({ id, folder }) => {
       const hotFolder = getHotFolder(db, id);

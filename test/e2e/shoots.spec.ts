@@ -73,3 +73,35 @@ test('a shoot is renamed and keeps its photos; a deleted hot-folder shoot says w
     { timeout: 30_000 },
   );
 });
+
+test('a shoot made in the app receives photos: Add photos… puts them in its folder and they join the grid', async ({
+  page,
+}) => {
+  await engine.call('hotFolders.add', { path: engine.incoming, defaultRecipeId: null });
+  await page.goto(engine.server.url);
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('button', { name: /Shoots/ })
+    .click();
+  await page.getByRole('textbox', { name: 'New shoot name' }).fill('Studio session');
+  await page.getByRole('button', { name: 'New shoot' }).click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: 'Studio session', exact: true }).click();
+  await expect(page.getByText(`Copy photos into ${engine.incoming}/Studio session`)).toBeVisible();
+
+  const corpus = path.resolve(import.meta.dirname, '..', 'fixtures', 'corpus');
+  await page
+    .getByLabel('Photos to add')
+    .setInputFiles([
+      path.join(corpus, 'photos', 'grace_hopper.jpg'),
+      path.join(corpus, 'photos', 'storm_canon-400d.jpg'),
+      path.join(corpus, 'bad', 'text-file-renamed.jpg'),
+    ]);
+  const grid = page.getByRole('grid', { name: 'Photos' });
+  await expect(grid.getByRole('gridcell')).toHaveCount(3, { timeout: 30_000 });
+  await expect(grid.getByRole('gridcell', { name: 'storm_canon-400d.jpg' })).toBeVisible();
+  expect(fs.readdirSync(path.join(engine.incoming, 'Studio session')).sort()).toEqual([
+    'grace_hopper.jpg',
+    'storm_canon-400d.jpg',
+    'text-file-renamed.jpg',
+  ]);
+});

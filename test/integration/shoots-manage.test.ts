@@ -187,4 +187,59 @@ describe('managing shoots', () => {
     ).then((paths) => expect(paths).toEqual(['Day1/grace_hopper.jpg', 'Day2/dune_canon-rebel.jpg', 'Day2/late.jpg']));
     await engine.stop();
   });
+
+  it('adds photos to a shoot from the UI in pieces: named only when whole, a taken name numbered, a lost piece refused', async () => {
+    const { engine } = start();
+    const { root } = await watched(engine, { 'Maple St': ['grace_hopper.jpg'] });
+    const maple = (await shootNamed(engine, 'Maple St'))!;
+    const photo = fs.readFileSync(corpusPath('photos/storm_canon-400d.jpg'));
+    const visible = () => fs.readdirSync(path.join(root, 'Maple St')).filter((entry) => !entry.startsWith('.'));
+    const send = async (name: string, upload: string) => {
+      const before = visible();
+      let result = { received: 0, file: null as string | null };
+      for (let offset = 0; offset < photo.length; offset += 100_000) {
+        const piece = photo.subarray(offset, offset + 100_000);
+        result = await call(engine, 'shoots.addFile', {
+          id: maple.id,
+          upload,
+          name,
+          offset,
+          data: piece.toString('base64'),
+          done: offset + piece.length >= photo.length,
+        });
+        // Until the last piece, nothing a watcher would take is in the folder.
+        if (!result.file) expect(visible()).toEqual(before);
+      }
+      return result;
+    };
+    expect(await send('storm.jpg', 'upload-0001')).toEqual({ received: photo.length, file: 'storm.jpg' });
+    expect(await send('storm.jpg', 'upload-0002')).toEqual({ received: photo.length, file: 'storm (2).jpg' });
+    expect(fs.readFileSync(path.join(root, 'Maple St', 'storm (2).jpg')).equals(photo)).toBe(true);
+    await until(
+      async () =>
+        (await call(engine, 'assets.list', { shootId: maple.id })).assets.filter((a) => a.state === 'ok').length,
+      (ok) => ok === 3,
+    );
+    expect(fs.readdirSync(path.join(root, 'Maple St')).sort()).toEqual([
+      'grace_hopper.jpg',
+      'storm (2).jpg',
+      'storm.jpg',
+    ]);
+
+    // A piece that does not start where the file ends is refused, and says so.
+    const base = { id: maple.id, upload: 'upload-0003', name: 'x.jpg', done: false };
+    await call(engine, 'shoots.addFile', { ...base, offset: 0, data: photo.subarray(0, 10).toString('base64') });
+    await expect(
+      call(engine, 'shoots.addFile', { ...base, offset: 20, data: photo.subarray(20, 30).toString('base64') }),
+    ).rejects.toThrow('conflict: The upload of x.jpg lost its place (10 bytes received, this piece starts at 20)');
+    // Names are names, never paths; a shoot with no folder takes no photos.
+    await expect(call(engine, 'shoots.addFile', { ...base, name: '../evil.jpg', offset: 0, data: '' })).rejects.toThrow(
+      'cannot contain /',
+    );
+    const byHand = await call(engine, 'shoots.create', { name: 'Prompts' });
+    await expect(call(engine, 'shoots.addFile', { ...base, id: byHand.id, offset: 0, data: '' })).rejects.toThrow(
+      '“Prompts” has no folder, so it cannot take photos',
+    );
+    await engine.stop();
+  });
 });

@@ -22,6 +22,7 @@ import { RunRecipeDialog } from './RunRecipeDialog';
 import { BudgetStrip } from './BudgetStrip';
 import { GeneratedItems } from './GeneratedItems';
 import { ExportDialog } from '../export/ExportDialog';
+import { AddPhotos } from './AddPhotos';
 import './review.css';
 
 /** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
@@ -239,6 +240,7 @@ export function ShootView(): React.JSX.Element {
           <button type="button" onClick={() => setExporting(true)}>
             Export…
           </button>
+          {shoot && shoot.folder !== null && shoot.hotFolderId ? <AddPhotos shootId={shootId} /> : null}
         </span>
       </header>
       <BudgetStrip shootId={shootId} waiting={awaitingApproval.length} />
