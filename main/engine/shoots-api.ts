@@ -24,7 +24,7 @@ import type { EventHub } from './events';
 import type { Logger } from './log';
 import type { ProviderModule } from './providers/contract';
 import { variantFilePath } from './queue/output-store';
-import { receivePiece } from './shoot-uploads';
+import { receivePiece } from './ingest/shoot-uploads';
 
 type ShootMethods =
   | 'shoots.list'

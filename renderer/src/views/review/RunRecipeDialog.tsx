@@ -1,3 +1,4 @@
+import { FormError } from '../../components/FormError';
 import type { CostUnit } from '../../../../shared/providers';
 import { costWords } from '../queue/cost-words';
 import { useMaskPurposeOf, useProviderUnits } from '../../store/use-provider-units';
@@ -190,11 +191,7 @@ export function RunRecipeDialog(props: {
               </ul>
             </div>
           ) : null}
-          {error ? (
-            <p role="alert" className="form-error">
-              {error}
-            </p>
-          ) : null}
+          <FormError error={error} />
           <div className="dialog-actions">
             <button type="button" onClick={() => onClose(false)}>
               Cancel

@@ -1,3 +1,4 @@
+import { FormError } from '../../components/FormError';
 import { useEffect, useRef, useState } from 'react';
 import type { ShootDeletePlan } from '../../../../shared/api-shoots';
 import type { ShootListItem } from '../../../../shared/domain';
@@ -85,11 +86,7 @@ export function DeleteShootDialog({
       ) : error ? null : (
         <p className="muted">Counting what it holds…</p>
       )}
-      {error ? (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Keep it
@@ -143,11 +140,7 @@ export function MergeShootDialog({ shoot, onClose }: { shoot: ShootListItem; onC
         Its {plural(shoot.photos, 'photo')}, their variants and jobs move there; photos still arriving in its folder
         join it too. Nothing on disk moves.
       </p>
-      {error ? (
-        <p role="alert" className="form-error">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>
           Cancel

@@ -3,6 +3,7 @@ import type { ShootListItem } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import { useApp, useClient } from '../../store/context';
 import { DeleteShootDialog, MergeShootDialog } from './ShootDialogs';
+import './shoots.css';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 

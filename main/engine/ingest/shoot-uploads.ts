@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../shared/errors';
-import type { Db } from './db/connection';
-import { getHotFolder } from './db/hot-folders-repo';
-import { getShootDetail } from './db/shoots-repo';
-import { MAX_PHOTO_FILE_BYTES } from './imaging/sharp-config';
+import { AppError } from '../../../shared/errors';
+import type { Db } from '../db/connection';
+import { getHotFolder } from '../db/hot-folders-repo';
+import { getShootDetail } from '../db/shoots-repo';
+import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 
 /** Hidden (so ingest passes over it), inside the shoot's folder (so the final rename stays on one drive). */
 const STAGING = '.shootline-uploads';
