@@ -81,7 +81,10 @@ export const SHOOT_METHODS = {
     args: z
       .object({
         id,
-        upload: z.string().regex(/^[\w-]{8,64}$/, 'An upload id is 8 to 64 letters, digits, - or _.'),
+        upload: z
+          .string()
+          .max(64)
+          .regex(/^[\w-]{8,64}$/, 'An upload id is 8 to 64 letters, digits, - or _.'),
         name: UploadNameSchema,
         offset: z.number().int().min(0),
         data: z

@@ -120,7 +120,7 @@ describe.each([
   it('refuses to subscribe to an unknown event', async () => {
     const { engine } = startTestEngine();
     const bridge = await connect(engine);
-    expect(() => bridge.subscribe('shoots.deleted' as never, () => undefined)).toThrow(/Unknown event/);
+    expect(() => bridge.subscribe('shoots.exploded' as never, () => undefined)).toThrow(/Unknown event/);
   });
 });
 

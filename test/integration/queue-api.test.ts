@@ -199,6 +199,7 @@ describe('running a recipe', () => {
       totalEstimate: 3,
       awaitingApproval: 3,
       awaitingInput: 0,
+      refused: [],
     });
     expect((await call(engine, 'jobs.list', {})).jobs).toEqual([]);
     await call(engine, 'settings.set', { patch: { retryLimit: 3 } });

@@ -65,6 +65,18 @@ function writeAsBefore(db: Db, projectId: string): void {
     if (job?.remote) db.prepare('UPDATE jobs SET remote_id = ? WHERE id = ?').run(encoded, step.job_id);
   }
   db.exec('ALTER TABLE jobs DROP COLUMN remote_data_json');
+  // The migrations after it are undone too, as a library of that version never had them.
+  db.exec(`
+    DROP TABLE hot_folder_ignored;
+    DROP INDEX shoots_hot_folder_folder;
+    ALTER TABLE shoots DROP COLUMN deleted_at;
+    ALTER TABLE shoots DROP COLUMN merged_into;
+    CREATE UNIQUE INDEX shoots_hot_folder_folder ON shoots (hot_folder_id, folder) WHERE hot_folder_id IS NOT NULL;
+    CREATE TABLE asset_duplicates (
+      asset_id TEXT NOT NULL REFERENCES assets (id), relative_path TEXT NOT NULL, first_seen_at INTEGER NOT NULL,
+      PRIMARY KEY (asset_id, relative_path)
+    ) STRICT;
+  `);
   db.prepare('DELETE FROM schema_version WHERE version > ?').run(BEFORE_STRUCTURED);
 }
 

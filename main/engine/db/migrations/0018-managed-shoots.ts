@@ -11,7 +11,7 @@ export const migration0018: Migration = {
   name: 'managed shoots',
   sql: `
     ALTER TABLE shoots ADD COLUMN deleted_at INTEGER;
-    ALTER TABLE shoots ADD COLUMN merged_into TEXT REFERENCES shoots (id);
+    ALTER TABLE shoots ADD COLUMN merged_into TEXT; -- a shoot's id (kept in step by mergeShoots)
     DROP INDEX shoots_hot_folder_folder;
     CREATE UNIQUE INDEX shoots_hot_folder_folder ON shoots (hot_folder_id, folder)
       WHERE hot_folder_id IS NOT NULL AND deleted_at IS NULL;
