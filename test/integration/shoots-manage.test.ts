@@ -141,6 +141,7 @@ describe('managing shoots', () => {
     expect((await call(engine, 'jobs.get', { id: sent })).state).toBe('canceled');
     const [status] = await call(engine, 'hotFolders.status', {});
     expect(status?.ignoredFolders).toEqual([{ folder: 'Maple St', shootName: 'Maple St' }]);
+    expect(status?.photos).toBe(1); // the deleted shoot's photos no longer count
 
     // A photo added to the ignored folder is left alone (one added beside it, in Keep, is taken).
     fs.copyFileSync(corpusPath('photos/fog_hp-photosmart735.jpg'), path.join(root, 'Maple St', 'new.jpg'));

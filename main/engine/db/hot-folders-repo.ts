@@ -71,7 +71,7 @@ export function deleteHotFolder(db: Db, id: string): boolean {
   });
 }
 
-/** Per hot folder: how many photos, how many still decoding, how many unreadable or gone, and the latest problem. */
+/** Per hot folder: how many photos (in live shoots), how many still decoding, how many unreadable or gone, and the latest problem. */
 export function hotFolderStatuses(db: Db): {
   id: string;
   photos: number;
@@ -85,9 +85,12 @@ export function hotFolderStatuses(db: Db): {
          COALESCE(SUM(a.state = 'pending'), 0) AS pending,
          COALESCE(SUM(a.state IN ('error', 'missing')), 0) AS problems,
          (SELECT a2.relative_path || ': ' || COALESCE(a2.error_message, 'the file is gone')
-            FROM assets a2 WHERE a2.hot_folder_id = h.id AND a2.state IN ('error', 'missing')
+            FROM assets a2 JOIN shoots s2 ON s2.id = a2.shoot_id AND s2.deleted_at IS NULL
+            WHERE a2.hot_folder_id = h.id AND a2.state IN ('error', 'missing')
             ORDER BY a2.updated_at DESC LIMIT 1) AS last_problem
-       FROM hot_folders h LEFT JOIN assets a ON a.hot_folder_id = h.id
+       FROM hot_folders h
+         LEFT JOIN assets a ON a.hot_folder_id = h.id
+           AND EXISTS (SELECT 1 FROM shoots s WHERE s.id = a.shoot_id AND s.deleted_at IS NULL)
        GROUP BY h.id ORDER BY h.created_at`,
     )
     .all() as { id: string; photos: number; pending: number; problems: number; last_problem: string | null }[];
