@@ -94,14 +94,36 @@ export function createShootsApi(context: ShootsApiContext): Pick<ApiHandlers, Sh
         `${hotFolder.name} already has a folder “${name}” with a shoot. Choose another name.`,
       );
     }
+    if (name.startsWith('.') || name.startsWith('~')) {
+      throw new AppError(
+        'invalid_input',
+        'A shoot made in a hot folder cannot start with . or ~: such folders are passed over.',
+      );
+    }
+    if (Buffer.byteLength(name) > 255) {
+      throw new AppError('invalid_input', 'That name is too long for a folder name (255 bytes). Choose a shorter one.');
+    }
+    // An unmounted drive leaves its mount point behind: never make the shoot's folder on the local disk.
+    if (!fs.existsSync(hotFolder.path)) {
+      throw new AppError(
+        'invalid_input',
+        `The hot folder ${hotFolder.path} is not there. Connect its drive, then try again.`,
+      );
+    }
     try {
-      fs.mkdirSync(path.join(hotFolder.path, name), { recursive: true });
+      fs.mkdirSync(path.join(hotFolder.path, name));
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return adopt(name, hotFolder);
       throw new AppError(
         'invalid_input',
         `Could not make the folder “${name}” in ${hotFolder.path} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check that the drive is connected and writable.`,
       );
     }
+    return adopt(name, hotFolder);
+  };
+
+  /** The shoot of the subfolder `name`, made now (a folder already there and not yet a shoot is taken as it is). */
+  const adopt = (name: string, hotFolder: HotFolder): Shoot => {
     let created: Shoot | null = null;
     const id = ensureShoot(db, hotFolder, name, now(), (shoot) => {
       created = shoot;

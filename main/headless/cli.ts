@@ -134,7 +134,16 @@ async function serve(options: {
     return 1;
   }
   // Read (or made) once this server holds the data folder: a second one cannot replace it meanwhile.
-  const token = serveToken(options.dataDir, options.token);
+  let token: string;
+  try {
+    token = serveToken(options.dataDir, options.token);
+  } catch (error) {
+    await engine.stop();
+    process.stderr.write(
+      `Could not read or write the server's token in ${options.dataDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}).\n`,
+    );
+    return 1;
+  }
   let server;
   try {
     server = await startServer({

@@ -58,6 +58,15 @@ describe('shootline serve', () => {
     expect(fixed.token).toBe(fixedToken);
   });
 
+  it('stops the engine and says so when the token file cannot be read', () => {
+    const dataDir = tempDir();
+    fs.mkdirSync(path.join(dataDir, 'serve-token')); // a folder where the file should be
+    const result = run(['serve', '--port', '0', '--data-dir', dataDir]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`Could not read or write the server's token in ${dataDir} (EISDIR).`);
+    expect(fs.existsSync(path.join(dataDir, 'engine.pid'))).toBe(false); // the engine let go of the folder
+  });
+
   it('refuses a fixed token shorter than 32 characters, saying how long it must be', () => {
     const dataDir = path.join(tempDir(), 'library');
     const result = spawnSync(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir], {

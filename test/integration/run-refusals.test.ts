@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusPath } from '../support/corpus';
-import { assetsOf, call, startTestEngine } from '../support/engine';
+import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
 
 describe('refusals known before a run', () => {
@@ -38,6 +38,27 @@ describe('refusals known before a run', () => {
     expect(run.refused).toEqual([refusal]);
     const jobs = (await call(engine, 'jobs.list', {})).jobs;
     expect(jobs.map((job) => job.inputs.source?.assetId)).toEqual([idOf('small.jpg')]);
+    await engine.stop();
+  });
+
+  it("a hot folder's automatic run is not left out silently: the refused photo gets a failed job that says why", async () => {
+    const { engine } = startTestEngine({ stabilityMs: 300 });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Upscale 4×',
+      provider: 'local',
+      operation: 'upscale',
+      params: { factor: 4, maxMegapixels: 10, output: 'jpeg' },
+    });
+    const root = fs.realpathSync(tempDir());
+    fs.mkdirSync(path.join(root, 'Shoot'));
+    fs.copyFileSync(corpusPath('photos/storm_canon-400d.jpg'), path.join(root, 'Shoot', 'large.jpg'));
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: recipe.id });
+    await engine.ingestIdle();
+    const job = await until(
+      async () => (await call(engine, 'jobs.list', {})).jobs[0],
+      (found) => found?.state === 'failed',
+    );
+    expect(job?.lastError?.message).toContain('beyond the 10 MP cap for upscaling');
     await engine.stop();
   });
 });

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultRecipeFor } from '../../main/engine/db/auto-runs-repo';
 import { openDatabase } from '../../main/engine/db/connection';
+import { pendingAssetIds } from '../../main/engine/db/ingest-repo';
 import type { Engine } from '../../main/engine/engine';
 import { testProviderModule } from '../support/test-provider/module';
 import { corpusPath } from '../support/corpus';
@@ -241,6 +243,76 @@ describe('managing shoots', () => {
     await expect(call(engine, 'shoots.addFile', { ...base, id: byHand.id, offset: 0, data: '' })).rejects.toThrow(
       '“Prompts” has no folder, so it cannot take photos',
     );
+    await engine.stop();
+  });
+
+  it('a deleted shoot makes nothing more: no automatic run, no pending decode; deleting a merge target ignores the merged folders too', async () => {
+    const dataDir = tempDir();
+    let { engine } = start(dataDir);
+    const { root, id: hotFolderId } = await watched(engine, {
+      Day1: ['grace_hopper.jpg'],
+      Day2: ['dune_canon-rebel.jpg'],
+    });
+    const day1 = (await shootNamed(engine, 'Day1'))!;
+    const day2 = (await shootNamed(engine, 'Day2'))!;
+    const [photo] = (await call(engine, 'assets.list', { shootId: day1.id })).assets;
+    await call(engine, 'shoots.merge', { from: day2.id, into: day1.id });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Gen',
+      provider: 'tp',
+      operation: 'generate',
+      params: {},
+    });
+    await call(engine, 'hotFolders.update', { id: hotFolderId, defaultRecipeId: recipe.id });
+    await call(engine, 'shoots.delete', { id: day1.id });
+
+    // Both folders are ignored: the merged one's photos were the deleted shoot's.
+    const [status] = await call(engine, 'hotFolders.status', {});
+    expect(status?.ignoredFolders.map((entry) => entry.folder).sort()).toEqual(['Day1', 'Day2']);
+    fs.copyFileSync(corpusPath('photos/storm_canon-400d.jpg'), path.join(root, 'Day2', 'late.jpg'));
+    await engine.stop();
+
+    // What the engine would make of the deleted shoot's photos: nothing.
+    const db = openDatabase(path.join(dataDir, 'shootline.db'));
+    expect(defaultRecipeFor(db, photo!.id)).toBeNull();
+    db.prepare("UPDATE assets SET state = 'pending' WHERE id = ?").run(photo!.id);
+    expect(pendingAssetIds(db)).not.toContain(photo!.id);
+    db.close();
+    ({ engine } = start(dataDir));
+    await engine.ingestIdle();
+    expect(await call(engine, 'shoots.list', {})).toEqual([]);
+    expect((await call(engine, 'jobs.list', {})).jobs).toEqual([]);
+    await engine.stop();
+  });
+
+  it('an upload never overwrites: two finishing under one name at once both keep their bytes; a missing drive is said, not written around', async () => {
+    const { engine } = start();
+    const { root, id: hotFolderId } = await watched(engine, {});
+    const shoot = await call(engine, 'shoots.create', { name: 'Set', hotFolderId });
+    const first = fs.readFileSync(corpusPath('photos/grace_hopper.jpg'));
+    const second = fs.readFileSync(corpusPath('formats/nul-padded-make_grace-hopper.jpg'));
+    const whole = (upload: string, bytes: Buffer) =>
+      call(engine, 'shoots.addFile', {
+        id: shoot.id,
+        upload,
+        name: 'IMG_0001.JPG',
+        offset: 0,
+        data: bytes.toString('base64'),
+        done: true,
+      });
+    const names = (await Promise.all([whole('upload-a-1', first), whole('upload-b-1', second)])).map((r) => r.file);
+    expect([...names].sort()).toEqual(['IMG_0001 (2).JPG', 'IMG_0001.JPG']);
+    const onDisk = names.map((name) => fs.readFileSync(path.join(root, 'Set', name!)));
+    expect(onDisk.some((bytes) => bytes.equals(first)) && onDisk.some((bytes) => bytes.equals(second))).toBe(true);
+
+    // Names a hot folder would pass over are refused for a new shoot.
+    await expect(call(engine, 'shoots.create', { name: '~old', hotFolderId })).rejects.toThrow(
+      'cannot start with . or ~',
+    );
+    // The drive is gone (its folder with it): said, and nothing is made in its place.
+    fs.renameSync(root, `${root}-unplugged`);
+    await expect(whole('upload-c-1', first)).rejects.toThrow(`The hot folder ${root} is not there. Connect its drive`);
+    expect(fs.existsSync(root)).toBe(false);
     await engine.stop();
   });
 });

@@ -1,11 +1,15 @@
 import { statement, type Db } from './connection';
 
-/** The default recipe the asset's hot folder names, with the content it would run on; null if none. */
+/**
+ * The default recipe the asset's hot folder names, with the content it would run on; null if none,
+ * and null for a photo of a deleted shoot (one that finished decoding after its shoot was deleted).
+ */
 export function defaultRecipeFor(db: Db, assetId: string): { recipeId: string; contentHash: string } | null {
   const row = statement(
     db,
     `SELECT h.default_recipe_id AS recipeId, a.content_hash AS contentHash
      FROM assets a JOIN hot_folders h ON h.id = a.hot_folder_id
+       JOIN shoots s ON s.id = a.shoot_id AND s.deleted_at IS NULL
      WHERE a.id = ? AND a.state = 'ok' AND h.default_recipe_id IS NOT NULL`,
   ).get(assetId) as { recipeId: string; contentHash: string } | undefined;
   return row ?? null;

@@ -57,10 +57,12 @@ export function ensureShoot(
 export function findShoot(db: Db, hotFolderId: string, folder: string): string | null {
   const row = statement(
     db,
-    `SELECT CASE WHEN deleted_at IS NULL THEN id ELSE merged_into END AS id FROM shoots
-     WHERE hot_folder_id = ? AND folder = ? AND (deleted_at IS NULL OR merged_into IS NOT NULL)
-     ORDER BY deleted_at IS NULL DESC, deleted_at DESC LIMIT 1`,
-  ).get(hotFolderId, folder) as { id: string } | undefined;
+    `SELECT s.id FROM shoots s WHERE s.hot_folder_id = @hotFolderId AND s.folder = @folder AND s.deleted_at IS NULL
+     UNION ALL
+     SELECT t.id FROM shoots s JOIN shoots t ON t.id = s.merged_into AND t.deleted_at IS NULL
+     WHERE s.hot_folder_id = @hotFolderId AND s.folder = @folder AND s.deleted_at IS NOT NULL
+     LIMIT 1`,
+  ).get({ hotFolderId, folder }) as { id: string } | undefined;
   return row?.id ?? null;
 }
 
@@ -212,9 +214,12 @@ export function markMissing(db: Db, shootId: string, relativePath: string, now: 
 
 /** Assets recorded but not yet decoded, oldest first (also the work left over from a crash). */
 export function pendingAssetIds(db: Db): string[] {
-  const rows = statement(db, "SELECT id FROM assets WHERE state = 'pending' ORDER BY created_at, rowid").all() as {
-    id: string;
-  }[];
+  // A deleted shoot's photos are left as they are: nothing is made of them any more.
+  const rows = statement(
+    db,
+    `SELECT a.id FROM assets a JOIN shoots s ON s.id = a.shoot_id AND s.deleted_at IS NULL
+     WHERE a.state = 'pending' ORDER BY a.created_at, a.rowid`,
+  ).all() as { id: string }[];
   return rows.map((row) => row.id);
 }
 

@@ -151,15 +151,21 @@ export function markShootDeleted(db: Db, id: string, now: number): void {
   writeTransaction(db, () => {
     const row = statement(
       db,
-      'UPDATE shoots SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING name, hot_folder_id, folder',
-    ).get(now, id) as { name: string; hot_folder_id: string | null; folder: string | null } | undefined;
+      'UPDATE shoots SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING name',
+    ).get(now, id) as { name: string } | undefined;
     if (!row) throw new AppError('not_found', `No shoot ${id}.`);
-    if (row.hot_folder_id !== null && row.folder !== null) {
+    // Its own folder, and the folders of shoots merged into it (their photos were its photos).
+    const folders = statement(
+      db,
+      `SELECT hot_folder_id, folder FROM shoots WHERE (id = @id OR merged_into = @id)
+         AND hot_folder_id IS NOT NULL AND folder IS NOT NULL`,
+    ).all({ id }) as { hot_folder_id: string; folder: string }[];
+    for (const folder of folders) {
       statement(
         db,
         `INSERT INTO hot_folder_ignored (hot_folder_id, folder, shoot_name, ignored_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (hot_folder_id, folder) DO UPDATE SET shoot_name = excluded.shoot_name, ignored_at = excluded.ignored_at`,
-      ).run(row.hot_folder_id, row.folder, row.name, now);
+      ).run(folder.hot_folder_id, folder.folder, row.name, now);
     }
   });
 }

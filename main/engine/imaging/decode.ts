@@ -118,14 +118,15 @@ export class PhotoDecoder {
     const pixels = await this.deps.heic.decode(bytes);
     const raw = { width: pixels.width, height: pixels.height, channels: 4 as const };
     // The HEIC's own profile (Display P3 on recent iPhones) goes with the pixels, so conversions start from it.
-    const withProfile = header.icc ? await pngWithProfile(sharp(pixels.data, { raw }), header.icc) : null;
+    // Only one copy of the pixels is kept: the PNG with the profile, or libheif's own.
+    const source = header.icc ? await pngWithProfile(sharp(pixels.data, { raw }), header.icc) : null;
     return opened({
       format: 'heif',
       width: pixels.width,
       height: pixels.height,
       // libheif has already applied the HEIF transforms; the EXIF tag must not turn it again.
       metadata: { ...metadata, orientation: 1 },
-      pipeline: () => (withProfile ? sharp(withProfile) : sharp(pixels.data, { raw })),
+      pipeline: source ? pipelineOf(source) : rawPipelineOf(pixels.data, raw),
     });
   }
 
@@ -172,6 +173,15 @@ export function orient(pipeline: Sharp, orientation: number): Sharp {
     default:
       return pipeline;
   }
+}
+
+/** Pipelines over one buffer, made apart from the decode so that nothing else stays referenced. */
+function pipelineOf(encoded: Buffer): () => Sharp {
+  return () => sharp(encoded);
+}
+
+function rawPipelineOf(data: Uint8Array, raw: { width: number; height: number; channels: 4 }): () => Sharp {
+  return () => sharp(data, { raw });
 }
 
 function isOutOfMemory(error: unknown): boolean {

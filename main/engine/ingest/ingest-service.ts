@@ -328,6 +328,8 @@ export class IngestService {
       throw error;
     }
     this.options.onHashed?.(file);
+    // The shoot may have been deleted while the file was read: then it is left alone.
+    if (isFolderIgnored(db, folder.id, shootFolder)) return;
     const head = await readHead(file, SNIFF_BYTES);
     const sniffed = sniffFormat(head);
     const result = recordFile(

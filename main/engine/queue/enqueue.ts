@@ -61,6 +61,11 @@ export function enqueueRecipe(
   recipe: Recipe,
   targets: RunTargets,
   now: number,
+  /**
+   * Leave out the pictures the operation would refuse (a run the user asked for, who sees the list
+   * first). A hot folder's automatic run keeps them, so the refusal shows on the photo as a failed job.
+   */
+  { leaveOutRefused = true }: { leaveOutRefused?: boolean } = {},
 ): EnqueuedRun {
   const { module, spec } = resolveOperation(providers, recipe.provider, recipe.operation);
   if (spec.inputs.shootVariants || spec.inputs.shoot) {
@@ -79,7 +84,7 @@ export function enqueueRecipe(
   const params = validParams(spec, recipe.params);
   const planner = new JobPlanner(db, module, spec, recipe, params);
   for (const picture of pictures) {
-    const refusal = refusalOf(db, spec, params, picture);
+    const refusal = leaveOutRefused ? refusalOf(db, spec, params, picture) : null;
     if (refusal) planner.refuse(picture.id, refusal);
     else planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
   }
@@ -170,7 +175,9 @@ export function enqueueDefaultRecipe(
     const recipe = getRecipe(db, wanted.recipeId);
     if (!recipe) return null;
     if (!claimAutoRun(db, assetId, wanted.contentHash, recipe.id, now)) return null;
-    const run = enqueueRecipe(db, providers, recipe, { assetIds: [assetId], variantIds: [] }, now);
+    const run = enqueueRecipe(db, providers, recipe, { assetIds: [assetId], variantIds: [] }, now, {
+      leaveOutRefused: false,
+    });
     const job = run.jobs[0];
     if (job) recordAutoRunJob(db, assetId, wanted.contentHash, recipe.id, job.id);
     return job?.id ?? null;

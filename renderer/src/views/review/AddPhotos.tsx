@@ -6,7 +6,9 @@ import { useApp, useClient } from '../../store/context';
 /** What a photographer adds: pictures and camera RAW files, by type or by name (browsers type few RAWs). */
 const PHOTO_NAME = /\.(jpe?g|png|webp|avif|tiff?|heic|heif|dng|cr2|cr3|nef|nrw|arw|orf|rw2|raf|pef|srw)$/i;
 
+/** Hidden files ("._IMG_1.JPG", the resource forks a Mac leaves on a card) are never photos. */
 function isPhoto(file: File): boolean {
+  if (file.name.startsWith('.')) return false;
   return file.type.startsWith('image/') || PHOTO_NAME.test(file.name);
 }
 
@@ -35,37 +37,35 @@ export function AddPhotos({ shootId }: { shootId: string }): React.JSX.Element {
     const photos = chosen.filter(isPhoto);
     const skipped = chosen.length - photos.length;
     let added = 0;
-    try {
-      for (const [index, file] of photos.entries()) {
-        setProgress(`Adding ${index + 1} of ${photos.length}: ${file.name}`);
-        const upload = crypto.randomUUID();
-        for (let offset = 0; offset < file.size || offset === 0; offset += UPLOAD_CHUNK_BYTES) {
-          const piece = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
-          const done = offset + UPLOAD_CHUNK_BYTES >= file.size;
-          await client.call('shoots.addFile', {
-            id: shootId,
-            upload,
-            name: file.name,
-            offset,
-            data: base64(piece),
-            done,
-          });
-          if (done) break;
-        }
+    const failed: string[] = [];
+    // One file that cannot be sent is said and skipped; the others still go.
+    for (const [index, file] of photos.entries()) {
+      setProgress(`Adding ${index + 1} of ${photos.length}: ${file.name}`);
+      try {
+        await send(file);
         added += 1;
+      } catch (error) {
+        failed.push(`${file.name}: ${error instanceof AppError ? error.message : 'it could not be sent.'}`);
       }
-      say(
-        `Added ${added} photo${added === 1 ? '' : 's'}; they appear as they are read.` +
-          (skipped > 0 ? ` ${skipped} file${skipped === 1 ? ' was' : 's were'} not a photo and left out.` : ''),
-      );
-    } catch (error) {
-      say(
-        `${added} of ${photos.length} added. ${error instanceof AppError ? error.message : 'The rest could not be sent.'}`,
-      );
-    } finally {
-      setProgress(null);
-      if (files.current) files.current.value = '';
-      if (folder.current) folder.current.value = '';
+    }
+    setProgress(null);
+    if (files.current) files.current.value = '';
+    if (folder.current) folder.current.value = '';
+    say(
+      `Added ${added} photo${added === 1 ? '' : 's'}; they appear as they are read.` +
+        (skipped > 0 ? ` ${skipped} file${skipped === 1 ? ' was' : 's were'} not a photo and left out.` : '') +
+        (failed.length > 0 ? ` Not added: ${failed.join(' ')}` : ''),
+    );
+  };
+
+  /** One file, in pieces; the last piece gives it its name in the shoot's folder. */
+  const send = async (file: File): Promise<void> => {
+    const upload = crypto.randomUUID();
+    for (let offset = 0; ; offset += UPLOAD_CHUNK_BYTES) {
+      const piece = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
+      const done = offset + UPLOAD_CHUNK_BYTES >= file.size;
+      await client.call('shoots.addFile', { id: shootId, upload, name: file.name, offset, data: base64(piece), done });
+      if (done) return;
     }
   };
 
