@@ -132,6 +132,40 @@ describe('exports as recorded runs', () => {
     expect((await sharp(path.join(auto, filesUnder(auto)[0] ?? '')).metadata()).width).toBeLessThanOrEqual(1600);
   }, 120_000);
 
+  it('{variant} is the number the UI shows: the second variant of a photo (from a second job) is v2, not v1 again', async () => {
+    const { engine } = startTestEngine({ stabilityMs: 200 });
+    const [photo] = await ingested(engine, [corpusPath('photos/grace_hopper.jpg')], 'Pier');
+    const shootId = photo?.shootId ?? '';
+    for (const preset of ['auto', 'real_estate']) {
+      const recipe = await call(engine, 'recipes.create', {
+        name: `Enhance ${preset}`,
+        provider: 'local',
+        operation: 'enhance',
+        params: { preset, output: 'jpeg' },
+      });
+      await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: [photo?.id ?? ''] });
+    }
+    const variants = await until(
+      () => call(engine, 'variants.list', { shootId }),
+      (list) => list.length === 2,
+    );
+    for (const variant of variants) await call(engine, 'variants.update', { id: variant.id, approved: true });
+    const target = tempDir();
+    const preset = {
+      name: 'Numbered',
+      what: 'approved',
+      format: 'jpeg',
+      quality: 80,
+      size: { mode: 'long-edge', value: 400 },
+      outputFolder: 'Out',
+      filenameTemplate: '{name}_{variant}',
+      metadata: 'strip-gps',
+    };
+    const started = await call(engine, 'exports.start', { shootId, preset, targetRoot: target });
+    expect(await finished(engine, started.id)).toMatchObject({ state: 'done', done: 2 });
+    expect(filesUnder(target)).toEqual(['Out/grace_hopper_v1.jpg', 'Out/grace_hopper_v2.jpg']);
+  });
+
   it('a canceled export resumes and writes only what it had not written', async () => {
     const { engine } = startTestEngine({ stabilityMs: 200 });
     const assets = await ingested(engine, TEN_PHOTOS.slice(0, 6).map(corpusPath), 'Mill');

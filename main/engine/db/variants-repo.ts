@@ -1,6 +1,6 @@
 import { inputAssetId, inputAssetVersion } from '../../../shared/job-inputs';
 import type { Variant } from '../../../shared/jobs';
-import type { Db } from './connection';
+import { statement, type Db } from './connection';
 import type { JobRecord } from './jobs-repo';
 
 /** What the repository needs to know of one fetched output (the provider contract's FetchedOutput fits it). */
@@ -95,6 +95,28 @@ const toVariant = (row: VariantRow): Variant => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+/**
+ * The number the UI shows for a variant ("Variant 2"): its place among its photo's variants of the
+ * same family (pictures and videos together, descriptions apart), in the order they were made.
+ * Null for a result with no photo of its own.
+ */
+export function variantNumber(db: Db, variant: Variant): number | null {
+  if (!variant.assetId) return null;
+  const row = statement(
+    db,
+    `SELECT COUNT(*) AS n FROM variants v
+     WHERE v.asset_id = @assetId AND (v.kind = 'text') = (@kind = 'text')
+       AND (v.created_at, v.job_id, v.output_index) <= (@createdAt, @jobId, @outputIndex)`,
+  ).get({
+    assetId: variant.assetId,
+    kind: variant.kind,
+    createdAt: variant.createdAt,
+    jobId: variant.jobId,
+    outputIndex: variant.outputIndex,
+  }) as { n: number };
+  return row.n;
+}
 
 /** Variants by photo, job or shoot; `generated` keeps only those with no photo of their own (made from a prompt). */
 export function listVariants(

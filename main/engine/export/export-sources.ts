@@ -8,7 +8,7 @@ import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, type ExportItemRow } from '../db/exports-repo';
 import { assetSource } from '../db/ingest-repo';
 import { getJob } from '../db/jobs-repo';
-import { getVariant, listVariants } from '../db/variants-repo';
+import { getVariant, listVariants, variantNumber } from '../db/variants-repo';
 import { variantFilePath } from '../queue/output-store';
 
 /** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */
@@ -101,7 +101,8 @@ export class ExportSources {
         shoot: facts.shoot,
         name: stem(relative),
         folder: folderOf(relative),
-        variant: `v${variant.outputIndex + 1}`,
+        // The number the UI shows for it ("Variant 2" is v2), not its place in the job that made it.
+        variant: `v${variantNumber(db, variant) ?? variant.outputIndex + 1}`,
         provider: job?.provider ?? null,
         rating: variant.rating > 0 ? variant.rating : null,
         captureDate: facts.capturedAt,
