@@ -132,7 +132,7 @@ describe('exports as recorded runs', () => {
     expect((await sharp(path.join(auto, filesUnder(auto)[0] ?? '')).metadata()).width).toBeLessThanOrEqual(1600);
   }, 120_000);
 
-  it('{variant} is the number the UI shows: the second variant of a photo (from a second job) is v2, not v1 again', async () => {
+  it('{variant} is the number the UI shows (the second variant of a photo, from a second job, is v2), and progress names the files', async () => {
     const { engine } = startTestEngine({ stabilityMs: 200 });
     const [photo] = await ingested(engine, [corpusPath('photos/grace_hopper.jpg')], 'Pier');
     const shootId = photo?.shootId ?? '';
@@ -161,9 +161,17 @@ describe('exports as recorded runs', () => {
       filenameTemplate: '{name}_{variant}',
       metadata: 'strip-gps',
     };
+    const progress: (string | null)[] = [];
+    engine.events.listen((event, payload) => {
+      if (event === 'export.progress') progress.push((payload as { current: string | null }).current);
+    });
     const started = await call(engine, 'exports.start', { shootId, preset, targetRoot: target });
     expect(await finished(engine, started.id)).toMatchObject({ state: 'done', done: 2 });
     expect(filesUnder(target)).toEqual(['Out/grace_hopper_v1.jpg', 'Out/grace_hopper_v2.jpg']);
+    // The progress line names the photo and the variant as the UI does, never an id.
+    expect(new Set(progress.filter((current) => current !== null))).toEqual(
+      new Set(['grace_hopper.jpg · Variant 1', 'grace_hopper.jpg · Variant 2']),
+    );
   });
 
   it('a canceled export resumes and writes only what it had not written', async () => {

@@ -96,7 +96,7 @@ async function exportOne(deps: ExportPassDeps, context: PassContext, item: Expor
     updateExportItem(db, runId, item.seq, { state: 'done' }, now());
     return;
   }
-  deps.report(runId, item.sourceId);
+  deps.report(runId, deps.sources.displayName(item));
   try {
     await exportItem(deps, context, item);
   } catch (error) {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { ExportPreset } from '../../../shared/export-preset';
 import { generatedName } from '../../../shared/job-inputs';
@@ -63,6 +64,23 @@ export class ExportSources {
     private readonly previewOf: (assetId: string) => Promise<string | null>,
     private readonly effectOf: EffectOf,
   ) {}
+
+  /**
+   * What the progress line says for an item: the photo's file name, with the variant's number as
+   * the UI shows it ("IMG_0001.jpg · Variant 2"), never an internal id.
+   */
+  displayName(item: Pick<ExportItemRow, 'sourceKind' | 'sourceId'>): string {
+    if (item.sourceKind === 'variant') {
+      const variant = getVariant(this.db, item.sourceId);
+      if (!variant) return 'A deleted variant';
+      const original = variant.assetId ? assetSource(this.db, variant.assetId) : null;
+      if (!original) return generatedName(variant);
+      const number = variantNumber(this.db, variant);
+      return `${path.posix.basename(original.relativePath)}${number ? ` · Variant ${number}` : ''}`;
+    }
+    const original = assetSource(this.db, item.sourceId);
+    return original ? path.posix.basename(original.relativePath) : 'A photo no longer in the library';
+  }
 
   /** The variants (or originals) a preset selects in a shoot, limited to some photos if given. */
   select(preset: ExportPreset, shootId: string, assetIds: readonly string[] | undefined): ExportSourceRef[] {
