@@ -25,13 +25,8 @@ import { AssetsCulledSchema, REVIEW_METHODS } from './api-review';
 import { SHOOT_EVENTS, SHOOT_METHODS } from './api-shoots';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
-import {
-  ExportPresetEntrySchema,
-  ExportPreviewRequestSchema,
-  ExportProgressSchema,
-  ExportRequestSchema,
-  ExportRunSchema,
-} from './exports';
+import { EXPORT_METHODS } from './api-exports';
+import { ExportProgressSchema } from './exports';
 import {
   AgentSettingsSchema,
   LedgerEntrySchema,
@@ -320,28 +315,7 @@ export const apiMethods = {
     result: z.object({ credits: z.number(), durationMs: z.number().nullable() }),
   },
   'providers.ledger': { args: z.object({ provider: id }).strict(), result: z.array(LedgerEntrySchema) },
-  'exports.presets': { args: z.object({}).strict(), result: z.array(ExportPresetEntrySchema) },
-  'exports.savePreset': {
-    args: z.object({ id: id.optional(), preset: z.unknown() }).strict(),
-    result: ExportPresetEntrySchema,
-  },
-  'exports.deletePreset': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
-  /** The first file a preset would write for a shoot: its path, size and format (nothing is written). */
-  'exports.preview': {
-    args: ExportPreviewRequestSchema,
-    result: z.object({
-      path: z.string(),
-      width: z.number().int(),
-      height: z.number().int(),
-      format: z.string(),
-      sizeBytes: z.number().int(),
-      total: z.number().int(),
-    }),
-  },
-  'exports.start': { args: ExportRequestSchema, result: ExportRunSchema },
-  'exports.cancel': { args: z.object({ id }).strict(), result: ExportRunSchema },
-  'exports.resume': { args: z.object({ id }).strict(), result: ExportRunSchema },
-  'exports.list': { args: z.object({}).strict(), result: z.array(ExportRunSchema) },
+  ...EXPORT_METHODS,
   'staging.get': { args: z.object({}).strict(), result: StagingViewSchema },
   'staging.configure': { args: StagingConfigureSchema, result: StagingViewSchema },
   'staging.clear': { args: z.object({}).strict(), result: StagingViewSchema },
