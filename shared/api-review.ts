@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AssetSchema } from './domain';
 import { AssetCullSchema, PickSchema, RatingSchema } from './jobs';
 
 const id = z.string().min(1).max(200);
@@ -93,6 +94,32 @@ export const REVIEW_METHODS = {
   },
   /** What the info panel shows of a photo; read from its file each time (nothing is cached). */
   'assets.info': { args: z.object({ id }).strict(), result: PhotoInfoSchema },
+  /**
+   * Turns a photo whose EXIF orientation is wrong, in quarter turns (1 clockwise, -1 counter-
+   * clockwise, 2 upside down). The file is not rewritten; thumbnails, later jobs and exports use the
+   * turn, and the photo's masks get a new version turned with it.
+   */
+  'assets.turn': {
+    args: z.object({ id, by: z.union([z.literal(1), z.literal(-1), z.literal(2)]) }).strict(),
+    result: z.object({ asset: AssetSchema, masksTurned: z.number().int() }),
+  },
+  /**
+   * Where an export crop of another shape (4:5, square) is placed on this photo: the point, as 0–1
+   * of the upright width and height, kept as near the middle of the crop as the picture allows.
+   * Null goes back to the middle.
+   */
+  'assets.setCropFocus': {
+    args: z
+      .object({
+        id,
+        focus: z
+          .object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) })
+          .strict()
+          .nullable(),
+      })
+      .strict(),
+    result: AssetSchema,
+  },
 } as const;
 
 /** A cull as the other windows hear it: the photos' new marks, one event per call. */

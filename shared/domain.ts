@@ -199,8 +199,12 @@ export const AssetSchema = z.object({
   capturedAt: z.string().nullable(),
   camera: z.string().nullable(),
   lens: z.string().nullable(),
-  /** EXIF orientation of the original (1–8); width and height are already upright. */
+  /** EXIF orientation of the original (1–8); width and height are already upright, turn included. */
   orientation: z.number().int().nullable(),
+  /** Quarter turns clockwise the user added on top of the EXIF orientation (0–3). */
+  turn: z.number().int().min(0).max(3),
+  /** The point (0–1 of the upright width and height) an export crop keeps in view; null: the middle. */
+  cropFocus: z.object({ x: z.number(), y: z.number() }).nullable(),
   hasGps: z.boolean().nullable(),
   /** A linked XMP sidecar, relative to the hot folder. */
   sidecarPath: z.string().nullable(),

@@ -15,7 +15,15 @@ const Id = z.string().min(1).max(200);
 
 /** An asset at the version the job was planned on, or a variant (with the photo it came from, if any). */
 export const InputRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('asset'), assetId: Id, version: z.number().int().positive() }).strict(),
+  z
+    .object({
+      kind: z.literal('asset'),
+      assetId: Id,
+      version: z.number().int().positive(),
+      /** Quarter turns the user had given the photo when the job was planned (absent: none). */
+      turn: z.number().int().min(0).max(3).optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('variant'), variantId: Id, assetId: Id.nullable() }).strict(),
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;

@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../main/engine/providers/local';
 import { corpusPath, TEN_PHOTOS } from '../support/corpus';
-import { assetsOf, call, startTestEngine, until } from '../support/engine';
+import { call, startTestEngine, until } from '../support/engine';
+import { filesUnder, finished, ingested } from '../support/exports';
 import { tempDir } from '../support/temp';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -13,38 +14,6 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/**
- * Every file below a folder, relative to it. The listing says what each entry is, so nothing is
- * looked at twice: a temporary file renamed between a listing and a stat (an export in flight) is
- * simply not in the answer, instead of failing the test.
- */
-function filesUnder(folder: string): string[] {
-  if (!fs.existsSync(folder)) return [];
-  return fs
-    .readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)))
-    .sort();
-}
-
-async function ingested(engine: Parameters<typeof call>[0], photos: readonly string[], shoot: string) {
-  const hot = path.join(fs.realpathSync(tempDir()), 'Incoming');
-  fs.mkdirSync(path.join(hot, shoot), { recursive: true });
-  await call(engine, 'hotFolders.add', { path: hot, defaultRecipeId: null });
-  for (const photo of photos) fs.copyFileSync(photo, path.join(hot, shoot, path.basename(photo)));
-  return until(
-    () => assetsOf(engine),
-    (list) => list.length === photos.length && list.every((asset) => asset.state === 'ok'),
-  );
-}
-
-async function finished(engine: Parameters<typeof call>[0], id: string) {
-  return until(
-    async () => (await call(engine, 'exports.list', {})).find((run) => run.id === id),
-    (run) => run !== undefined && run.state !== 'running',
-  );
-}
 
 describe('exports as recorded runs', () => {
   it('exports approved variants with the Listing preset, previews the first file, and fails one missing file alone', async () => {

@@ -1,3 +1,4 @@
+import { isTurn, type Turn } from '../../../shared/turn';
 import type { Asset } from '../../../shared/domain';
 import type { AssetCull } from '../../../shared/jobs';
 import { statement, writeTransaction, type Db } from './connection';
@@ -91,6 +92,9 @@ interface AssetRow {
   rating: number;
   /** JSON from SAME_AS, or null. */
   same_as: string | null;
+  turn: number;
+  focus_x: number | null;
+  focus_y: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -101,8 +105,9 @@ const toAsset = (row: AssetRow): Asset => ({
   relativePath: row.relative_path,
   contentHash: row.content_hash,
   sizeBytes: row.size_bytes,
-  width: row.width,
-  height: row.height,
+  // A quarter turn swaps the sides: the photo is shown and used as the user turned it.
+  width: row.turn % 2 === 1 ? row.height : row.width,
+  height: row.turn % 2 === 1 ? row.width : row.height,
   format: row.format,
   state: row.state,
   error: row.error_kind === null ? null : { kind: row.error_kind, message: row.error_message ?? '' },
@@ -116,6 +121,8 @@ const toAsset = (row: AssetRow): Asset => ({
   pick: row.pick,
   rating: row.rating,
   sameAs: row.same_as === null ? null : (JSON.parse(row.same_as) as Asset['sameAs']),
+  turn: row.turn,
+  cropFocus: row.focus_x === null || row.focus_y === null ? null : { x: row.focus_x, y: row.focus_y },
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -130,14 +137,51 @@ const SAME_AS = `(SELECT json_object('assetId', o.id, 'shootId', o.shoot_id, 'sh
    WHERE o.content_hash = assets.content_hash AND o.rowid < assets.rowid AND o.state != 'missing'
    ORDER BY o.rowid LIMIT 1) AS same_as`;
 
-/** An asset's upright size and its current version (null size until it is decoded); null if there is no such asset. */
+/**
+ * An asset's upright size as the user sees it (their turn included), its current version and turn
+ * (null size until it is decoded); null if there is no such asset.
+ */
 export function getAssetSize(
   db: Db,
   id: string,
-): { width: number | null; height: number | null; version: number } | null {
-  const row = statement(db, 'SELECT width, height, version FROM assets WHERE id = ?').get(id) as
-    { width: number | null; height: number | null; version: number } | undefined;
-  return row ?? null;
+): { width: number | null; height: number | null; version: number; turn: Turn } | null {
+  const row = statement(db, 'SELECT width, height, version, turn FROM assets WHERE id = ?').get(id) as
+    { width: number | null; height: number | null; version: number; turn: number } | undefined;
+  if (!row) return null;
+  const turn = isTurn(row.turn) ? row.turn : 0;
+  const swap = turn % 2 === 1;
+  return { width: swap ? row.height : row.width, height: swap ? row.width : row.height, version: row.version, turn };
+}
+
+/** Records a photo's turn and its crop focus (turned with it); false when there is no such photo. */
+export function setAssetTurn(
+  db: Db,
+  id: string,
+  turn: Turn,
+  cropFocus: { x: number; y: number } | null,
+  now: number,
+): boolean {
+  return (
+    statement(db, 'UPDATE assets SET turn = ?, focus_x = ?, focus_y = ?, updated_at = ? WHERE id = ?').run(
+      turn,
+      cropFocus?.x ?? null,
+      cropFocus?.y ?? null,
+      now,
+      id,
+    ).changes === 1
+  );
+}
+
+/** Records the point an export crop keeps in view (null: the middle); false when there is no such photo. */
+export function setCropFocus(db: Db, id: string, focus: { x: number; y: number } | null, now: number): boolean {
+  return (
+    statement(db, 'UPDATE assets SET focus_x = ?, focus_y = ?, updated_at = ? WHERE id = ?').run(
+      focus?.x ?? null,
+      focus?.y ?? null,
+      now,
+      id,
+    ).changes === 1
+  );
 }
 
 export function getAsset(db: Db, id: string): Asset | null {

@@ -220,6 +220,14 @@ export function exportableOriginals(db: Db, shootId: string): string[] {
   return rows.map((row) => row.id);
 }
 
+/** Photos rejected in the grid: their variants are not exported by "all variants except rejected". */
+export function rejectedAssetIds(db: Db, shootId: string): Set<string> {
+  const rows = db.prepare(`SELECT id FROM assets WHERE shoot_id = ? AND pick = 'rejected'`).all(shootId) as {
+    id: string;
+  }[];
+  return new Set(rows.map((row) => row.id));
+}
+
 /** What an export's names take from a photo and its shoot. */
 export function exportNameFacts(
   db: Db,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import { shootNameFromFolder } from '../../../shared/domain';
+import { isTurn, type Turn } from '../../../shared/turn';
 import { statement, writeTransaction, type Db } from './connection';
 import { freeShootName } from './shoots-repo';
 
@@ -236,19 +237,22 @@ export interface AssetSource {
   version: number;
   state: string;
   format: string | null;
+  /** Quarter turns the user added (applied by every reader of the photo). */
+  turn: Turn;
 }
 
 export function assetSource(db: Db, id: string): AssetSource | null {
   const row = statement(
     db,
     `SELECT a.id, a.shoot_id, a.hot_folder_id, a.relative_path, a.content_hash, a.version, a.state, a.format,
-       h.path AS folder_path
+       a.turn, h.path AS folder_path
      FROM assets a LEFT JOIN hot_folders h ON h.id = a.hot_folder_id WHERE a.id = ?`,
   ).get(id) as
     | (Omit<AssetRow, 'size_bytes'> & {
         shoot_id: string;
         hot_folder_id: string | null;
         format: string | null;
+        turn: number;
         folder_path: string | null;
       })
     | undefined;
@@ -264,6 +268,7 @@ export function assetSource(db: Db, id: string): AssetSource | null {
     version: row.version,
     state: row.state,
     format: row.format,
+    turn: isTurn(row.turn) ? row.turn : 0,
   };
 }
 

@@ -148,6 +148,8 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
   const rendered = await renderExport(
     {
       file: source.file,
+      turn: source.turn,
+      cropFocus: source.cropFocus,
       preset,
       meta: { ...fields, ...context.credits, disclosure: source.disclosure },
       ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),

@@ -155,7 +155,13 @@ export class ExportService {
       extension: FORMAT_EXTENSION[preset.format],
     });
     const rendered = await renderExport(
-      { file: source.file, preset, meta: { ...fields, ...this.options.credits(), disclosure: source.disclosure } },
+      {
+        file: source.file,
+        turn: source.turn,
+        cropFocus: source.cropFocus,
+        preset,
+        meta: { ...fields, ...this.options.credits(), disclosure: source.disclosure },
+      },
       { metadata: this.metadata },
     );
     if (!rendered.ok) throw new AppError('invalid_input', rendered.error.message);

@@ -6,8 +6,10 @@ import { generatedName } from '../../../shared/job-inputs';
 import { disclosureOf } from '../../../shared/operation-effects';
 import type { EffectOf } from '../providers/operation-effect';
 import type { Db } from '../db/connection';
-import { exportableOriginals, exportNameFacts, type ExportItemRow } from '../db/exports-repo';
+import { exportableOriginals, exportNameFacts, rejectedAssetIds, type ExportItemRow } from '../db/exports-repo';
+import { getAsset } from '../db/assets-repo';
 import { assetSource } from '../db/ingest-repo';
+import type { Turn } from '../../../shared/turn';
 import { getJob } from '../db/jobs-repo';
 import { getVariant, listVariants, variantNumber } from '../db/variants-repo';
 import { variantFilePath } from '../queue/output-store';
@@ -33,6 +35,10 @@ export interface ExportSource {
   captureDate: string | null;
   /** What export says about how the picture was made (from the operation's declared effect). */
   disclosure: ExportDisclosure;
+  /** Quarter turns to apply after the file's EXIF orientation (an original the user turned). */
+  turn: Turn;
+  /** Where the photo's crops are placed (0–1 of the upright picture); null: the preset's strategy. */
+  cropFocus: { x: number; y: number } | null;
 }
 
 /** How an item was made, as export discloses it: IPTC's DigitalSourceType, and whether to draw the AI label (in which words). */
@@ -90,6 +96,9 @@ export class ExportSources {
         .filter((id) => !only || only.has(id))
         .map((id) => ({ kind: 'asset' as const, id }));
     }
+    // A photo rejected in the grid takes its variants with it; approving or picking one is a
+    // choice made about that variant itself, so those selections keep it.
+    const rejected = preset.what === 'all-variants' ? rejectedAssetIds(this.db, shootId) : new Set<string>();
     return listVariants(this.db, { shootId })
       .filter((variant) => variant.kind === 'image')
       .filter((variant) => !only || (variant.assetId !== null && only.has(variant.assetId)))
@@ -98,7 +107,7 @@ export class ExportSources {
           ? variant.approved
           : preset.what === 'picks'
             ? variant.pick === 'picked'
-            : variant.pick !== 'rejected',
+            : variant.pick !== 'rejected' && !(variant.assetId !== null && rejected.has(variant.assetId)),
       )
       .map((variant) => ({ kind: 'variant', id: variant.id }));
   }
@@ -125,6 +134,9 @@ export class ExportSources {
         rating: variant.rating > 0 ? variant.rating : null,
         captureDate: facts.capturedAt,
         disclosure: job ? disclosureOfJob(this.effectOf, job) : { ...UNTOUCHED },
+        // A result was made from the photo as it was turned then: its pixels need no turn.
+        turn: 0,
+        cropFocus: variant.assetId ? (getAsset(db, variant.assetId)?.cropFocus ?? null) : null,
       };
     }
     const original = assetSource(db, item.sourceId);
@@ -146,6 +158,9 @@ export class ExportSources {
       rating: facts.rating,
       captureDate: facts.capturedAt,
       disclosure: { ...UNTOUCHED },
+      // A HEIC or RAW goes out through its preview, which is made turned already.
+      turn: readable ? original.turn : 0,
+      cropFocus: getAsset(db, item.sourceId)?.cropFocus ?? null,
     };
   }
 }

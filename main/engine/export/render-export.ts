@@ -5,6 +5,7 @@ import { metadataArgs, type Credits, type ExportMetadataWriter } from './export-
 import type { NameFields } from './names';
 import type { ExportDisclosure } from './export-sources';
 import { labelOverlay, watermarkOverlay, WatermarkUnreadable } from './overlays';
+import type { Turn } from '../../../shared/turn';
 import { LOSSLESS_FORMATS, type ExportFormat, type ExportPreset, type ExportSize } from '../../../shared/export-preset';
 
 const sharp = configureSharp();
@@ -25,6 +26,10 @@ export interface ExportItemMeta extends NameFields, Credits {
 export interface RenderExportInput {
   /** The image to export (a variant's file or an original that sharp decodes); EXIF orientation is applied. */
   file: string;
+  /** Quarter turns the user gave the photo, applied after its EXIF orientation (0 for variants: made turned). */
+  turn?: Turn;
+  /** Where a crop to another shape is placed: the point (0–1 of the upright picture) kept in view. */
+  cropFocus?: { x: number; y: number } | null;
   preset: ExportPreset;
   meta: ExportItemMeta;
   /**
@@ -61,10 +66,45 @@ export interface SizePlan {
   width: number;
   height: number;
   resize: ResizeOptions | null;
+  /** A crop placed by hand: the region of the resized picture that is kept. */
+  extract?: { left: number; top: number; width: number; height: number };
+}
+
+/**
+ * A crop placed on a point: the picture scaled to cover the box, and the box put where the point
+ * sits as near its middle as the picture's edges allow.
+ */
+function placedCrop(
+  box: { width: number; height: number },
+  sourceWidth: number,
+  sourceHeight: number,
+  focus: { x: number; y: number },
+): SizePlan {
+  const scale = Math.max(box.width / sourceWidth, box.height / sourceHeight);
+  const width = Math.max(box.width, Math.round(sourceWidth * scale));
+  const height = Math.max(box.height, Math.round(sourceHeight * scale));
+  const place = (point: number, whole: number, part: number) =>
+    Math.min(whole - part, Math.max(0, Math.round(point * whole - part / 2)));
+  return {
+    width: box.width,
+    height: box.height,
+    resize: { width, height, fit: 'fill' },
+    extract: {
+      left: place(focus.x, width, box.width),
+      top: place(focus.y, height, box.height),
+      width: box.width,
+      height: box.height,
+    },
+  };
 }
 
 /** Works out the output size from the upright source size. Pure, so every mode is tested without pixels. */
-export function planSize(size: ExportSize, sourceWidth: number, sourceHeight: number): SizePlan {
+export function planSize(
+  size: ExportSize,
+  sourceWidth: number,
+  sourceHeight: number,
+  cropFocus: { x: number; y: number } | null = null,
+): SizePlan {
   const same: SizePlan = { width: sourceWidth, height: sourceHeight, resize: null };
   if (size.mode === 'original') return same;
   if (size.mode === 'exact') {
@@ -76,6 +116,8 @@ export function planSize(size: ExportSize, sourceWidth: number, sourceHeight: nu
       width = Math.max(1, Math.min(sourceWidth, Math.round(width / cover)));
       height = Math.max(1, Math.min(sourceHeight, Math.round(height / cover)));
     }
+    // A crop the user placed on this photo wins over the preset's strategy.
+    if (cropFocus) return placedCrop({ width, height }, sourceWidth, sourceHeight, cropFocus);
     const position =
       size.crop === 'attention'
         ? sharp.strategy.attention
@@ -121,9 +163,12 @@ function sourcePipeline(
   plan: SizePlan,
   overlays: OverlayOptions[],
   flatten: boolean,
+  turn: Turn,
 ): Sharp {
-  let pipeline: Sharp = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
+  let pipeline: Sharp = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).autoOrient();
+  if (turn !== 0) pipeline = pipeline.rotate(90 * turn);
   if (plan.resize !== null) pipeline = pipeline.resize(plan.resize);
+  if (plan.extract) pipeline = pipeline.extract(plan.extract);
   // JPEG has no alpha: transparent areas become white (as on a page), not black.
   if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
   if (overlays.length > 0) pipeline = pipeline.composite(overlays);
@@ -142,8 +187,9 @@ async function renderMaster(
   plan: SizePlan,
   overlays: OverlayOptions[],
   flatten: boolean,
+  turn: Turn,
 ): Promise<Buffer> {
-  return sourcePipeline(source, preset, plan, overlays, flatten).tiff({ compression: 'none' }).toBuffer();
+  return sourcePipeline(source, preset, plan, overlays, flatten, turn).tiff({ compression: 'none' }).toBuffer();
 }
 
 /** Encodes a picture: the source pipeline itself, or the master (see renderMaster). */
@@ -219,8 +265,15 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   if (storedWidth * storedHeight > MAX_INPUT_PIXELS) {
     return unreadable(file, new Error(`${storedWidth} × ${storedHeight} pixels is more than Shootline opens`));
   }
-  const turned = (header.orientation ?? 1) >= 5;
-  const plan = planSize(preset.size, turned ? storedHeight : storedWidth, turned ? storedWidth : storedHeight);
+  const turn = input.turn ?? 0;
+  // Upright by EXIF, then the user's quarter turns: one of them swaps the sides back again.
+  const sideways = (header.orientation ?? 1) >= 5 !== (turn % 2 === 1);
+  const plan = planSize(
+    preset.size,
+    sideways ? storedHeight : storedWidth,
+    sideways ? storedWidth : storedHeight,
+    input.cropFocus ?? null,
+  );
 
   const { disclosure } = meta;
   // Any change at all makes a source's own DigitalSourceType ("digitalCapture") untrue.
@@ -246,15 +299,18 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   // The first encode goes straight from the source; only a quality search needs the master.
   let master: Buffer | null = null;
   const base = async (direct: boolean): Promise<Sharp> => {
-    if (direct) return sourcePipeline(source, preset, plan, overlays, flatten);
-    master ??= await renderMaster(source, preset, plan, overlays, flatten);
+    if (direct) return sourcePipeline(source, preset, plan, overlays, flatten, turn);
+    master ??= await renderMaster(source, preset, plan, overlays, flatten, turn);
     // keepIccProfile: the master's profile is attached as is, not converted a second time.
     return sharp(master, { limitInputPixels: false }).keepIccProfile();
   };
 
+  const metadataSource = input.metadataFrom ?? file;
+  const wantsCredits = preset.metadata !== 'strip-all' && (meta.creator || meta.copyright);
   const args = metadataArgs({
     policy: preset.metadata,
-    source: input.metadataFrom ?? file,
+    ...(wantsCredits ? { own: await tools.metadata.ownCredits(metadataSource) } : {}),
+    source: metadataSource,
     format: preset.format,
     credits: { creator: meta.creator, copyright: meta.copyright, contact: meta.contact },
     digitalSourceType: preset.aiDisclosure.metadata ? disclosure.digitalSourceType : null,

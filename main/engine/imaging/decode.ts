@@ -8,6 +8,8 @@ import { withAdobeRgbProfile } from './adobe-rgb';
 import { pngWithProfile } from './png-with-profile';
 import { classifyDecoderError, corrupt, tooLarge, truncated, unsupported, type PhotoError } from './photo-errors';
 import { configureSharp, MAX_INPUT_PIXELS } from './sharp-config';
+import { orientationWithTurn } from './turn';
+import { turnedSize, type Turn } from '../../../shared/turn';
 
 const sharp = configureSharp();
 
@@ -19,8 +21,12 @@ export interface OpenedPhoto {
   width: number;
   height: number;
   metadata: PhotoMetadata;
-  /** A fresh pipeline over the upright image (each call decodes again; sharp pipelines are single-use). */
-  pipeline: () => Sharp;
+  /**
+   * A fresh pipeline over the upright image, turned `turn` more quarter turns clockwise when given
+   * (each call decodes again; sharp pipelines are single-use). Width and height above are before
+   * any turn: see turnedPhoto.
+   */
+  pipeline: (turn?: Turn) => Sharp;
 }
 
 /**
@@ -108,7 +114,11 @@ export class PhotoDecoder {
       width: turned ? height : width,
       height: turned ? width : height,
       metadata: { ...metadata, orientation },
-      pipeline: () => sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).rotate(),
+      // autoOrient, not rotate(): a user's turn is one more rotation after the EXIF orientation.
+      pipeline: (turn = 0) => {
+        const upright = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).autoOrient();
+        return turn === 0 ? upright : upright.rotate(90 * turn);
+      },
     });
   }
 
@@ -145,7 +155,7 @@ export class PhotoDecoder {
       width: turned ? preview.height : preview.width,
       height: turned ? preview.width : preview.height,
       metadata: { ...metadata, orientation },
-      pipeline: () => orient(sharp(preview.jpeg, { failOn: 'error' }), orientation),
+      pipeline: (turn = 0) => orient(sharp(preview.jpeg, { failOn: 'error' }), orientationWithTurn(orientation, turn)),
     });
   }
 }
@@ -176,12 +186,18 @@ export function orient(pipeline: Sharp, orientation: number): Sharp {
 }
 
 /** Pipelines over one buffer, made apart from the decode so that nothing else stays referenced. */
-function pipelineOf(encoded: Buffer): () => Sharp {
-  return () => sharp(encoded);
+function pipelineOf(encoded: Buffer): (turn?: Turn) => Sharp {
+  return (turn = 0) => (turn === 0 ? sharp(encoded) : sharp(encoded).rotate(90 * turn));
 }
 
-function rawPipelineOf(data: Uint8Array, raw: { width: number; height: number; channels: 4 }): () => Sharp {
-  return () => sharp(data, { raw });
+function rawPipelineOf(data: Uint8Array, raw: { width: number; height: number; channels: 4 }): (turn?: Turn) => Sharp {
+  return (turn = 0) => (turn === 0 ? sharp(data, { raw }) : sharp(data, { raw }).rotate(90 * turn));
+}
+
+/** The photo as the user turned it: sides swapped for a quarter turn, and every pipeline turned. */
+export function turnedPhoto(photo: OpenedPhoto, turn: Turn): OpenedPhoto {
+  if (turn === 0) return photo;
+  return { ...photo, ...turnedSize(photo.width, photo.height, turn), pipeline: () => photo.pipeline(turn) };
 }
 
 function isOutOfMemory(error: unknown): boolean {

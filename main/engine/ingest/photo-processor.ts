@@ -8,7 +8,8 @@ import {
   type AssetSource,
   type DecodedDetails,
 } from '../db/ingest-repo';
-import type { PhotoDecoder } from '../imaging/decode';
+import { turnedPhoto, type PhotoDecoder } from '../imaging/decode';
+import { turnedContentKey } from '../imaging/turn';
 import { DiskFullError, type DerivativeCache, type DerivativeKind } from '../imaging/derivative-cache';
 import { classifyDecoderError } from '../imaging/photo-errors';
 import { renderDerivatives } from '../imaging/render';
@@ -116,14 +117,15 @@ export class PhotoProcessor {
     if (this.stopped) return null;
     const source = assetSource(this.options.db, assetId);
     if (!source || source.state !== 'ok') return null;
-    const cached = this.options.cache.lookup(source.contentHash, kind);
+    const key = turnedContentKey(source.contentHash, source.turn);
+    const cached = this.options.cache.lookup(key, kind);
     if (cached) return cached;
-    let making = this.rendering.get(source.contentHash);
+    let making = this.rendering.get(key);
     if (!making) {
       making = this.render(source)
         .then((made) => (made.ok === true ? made.files : null))
-        .finally(() => this.rendering.delete(source.contentHash));
-      this.rendering.set(source.contentHash, making);
+        .finally(() => this.rendering.delete(key));
+      this.rendering.set(key, making);
     }
     return (await making)?.[kind] ?? null;
   }
@@ -225,7 +227,8 @@ export class PhotoProcessor {
     const { photo } = opened;
     let rendered: Record<DerivativeKind, Buffer>;
     try {
-      rendered = await this.renderSlots.run(() => renderDerivatives(photo));
+      // Thumbnails show the photo as the user turned it; the recorded size stays the file's own.
+      rendered = await this.renderSlots.run(() => renderDerivatives(turnedPhoto(photo, source.turn)));
     } catch (error) {
       if (error instanceof Error && /out of memory|cannot allocate|ENOMEM/i.test(error.message)) {
         return { ok: false, retry: true, error: { kind: 'decoder_unavailable', message: error.message } };
@@ -233,9 +236,10 @@ export class PhotoProcessor {
       return { ok: false, retry: false, error: classifyDecoderError(error) };
     }
     try {
+      const key = turnedContentKey(source.contentHash, source.turn);
       const files = {
-        preview: await this.options.cache.put(source.contentHash, 'preview', rendered.preview),
-        thumbnail: await this.options.cache.put(source.contentHash, 'thumbnail', rendered.thumbnail),
+        preview: await this.options.cache.put(key, 'preview', rendered.preview),
+        thumbnail: await this.options.cache.put(key, 'thumbnail', rendered.thumbnail),
       };
       return {
         ok: true,

@@ -15,12 +15,13 @@ import type { OperationSpec } from '../providers/contract';
  * and `jobs.provideInput` all ask.
  */
 
-/** What a user points at (a photo, a result), pinned: a photo at its current version. */
+/** What a user points at (a photo, a result), pinned: a photo at its current version and turn. */
 export function pinTarget(db: Db, target: InputTarget): InputRef {
   if (target.kind === 'asset') {
     const asset = getAssetSize(db, target.id);
     if (!asset) throw new AppError('not_found', `No photo ${target.id}.`);
-    return { kind: 'asset', assetId: target.id, version: asset.version };
+    // The turn is part of the photo as pinned: turning it later changes later jobs, not this one.
+    return { kind: 'asset', assetId: target.id, version: asset.version, ...(asset.turn ? { turn: asset.turn } : {}) };
   }
   const variant = getVariant(db, target.id);
   if (!variant) throw new AppError('not_found', `No result ${target.id}.`);

@@ -9,7 +9,8 @@ import { getMaskVersion } from '../db/masks-repo';
 import { getVariant } from '../db/variants-repo';
 import { getJob } from '../db/jobs-repo';
 import { variantFilePath } from './output-store';
-import type { PhotoDecoder } from '../imaging/decode';
+import { turnedPhoto, type PhotoDecoder } from '../imaging/decode';
+import { isTurn, type Turn } from '../../../shared/turn';
 import { sniffFormat } from '../imaging/sniff';
 import { renderMask } from '../masks/render-mask';
 import type { InputRef } from '../../../shared/job-inputs';
@@ -39,7 +40,13 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
     };
   };
 
-  const decode = async (ref: InputRef, file: string, bytes: Buffer, name: string): Promise<InputPhoto> => {
+  const decode = async (
+    ref: InputRef,
+    file: string,
+    bytes: Buffer,
+    name: string,
+    turn: Turn = 0,
+  ): Promise<InputPhoto> => {
     const sniffed = sniffFormat(bytes.subarray(0, 64));
     if (!sniffed.ok) throw new AppError('invalid_input', `${name}: ${sniffed.message}`);
     const opened = await decoder.open(file, bytes, sniffed.format);
@@ -47,7 +54,8 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       if (opened.error.kind === 'decoder_unavailable') throw new Error(opened.error.message);
       throw new AppError('invalid_input', opened.error.message);
     }
-    const { photo } = opened;
+    // A photo pinned with a turn is read turned: every provider sees it the way the user does.
+    const photo = turnedPhoto(opened.photo, turn);
     return {
       ref,
       width: photo.width,
@@ -88,7 +96,8 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
         `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,
       );
     }
-    return decode(ref, source.file, bytes, source.relativePath);
+    const turn = ref.turn ?? 0;
+    return decode(ref, source.file, bytes, source.relativePath, isTurn(turn) ? turn : 0);
   };
 
   return {

@@ -4,6 +4,7 @@ import { createBudgetsApi } from './budgets-api';
 import { createJobsApi } from './jobs-api';
 import { createMasksApi } from './masks-api';
 import { createMaskSelectionApi } from './mask-selection-api';
+import { createPhotoEditsApi } from './photo-edits-api';
 import { createQueueControlApi } from './queue-control-api';
 import { createRecipesApi } from './recipes-api';
 import { createVariantsApi } from './variants-api';
@@ -19,6 +20,7 @@ export function createQueueApi(context: QueueApiContext) {
     ...createVariantsApi(context),
     ...createMasksApi(context),
     ...createMaskSelectionApi(context),
+    ...createPhotoEditsApi(context),
     ...createBudgetsApi(context),
   } satisfies Partial<ApiHandlers>;
 }
