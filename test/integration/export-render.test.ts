@@ -390,11 +390,10 @@ describe('metadata', () => {
   });
 
   it('copyright-contact: only creator, copyright and contact, written as EXIF, XMP and IPTC in UTF-8', async () => {
-    const output = await render(await richSource(), { metadata: 'copyright-contact' }, credits);
+    const output = await render(GPS, { metadata: 'copyright-contact' }, credits);
     const tags = await tagsOf(output);
     expect(tags.Make).toBeUndefined();
     expect(tags.DateTimeOriginal).toBeUndefined();
-    expect(tags.LocationCreated).toBeUndefined();
     expect(Object.keys(tags).filter((key) => /GPS/i.test(key))).toEqual([]);
     expect([tags.Creator].flat()).toEqual(['Zoë Ångström 写真家']);
     expect(tags.Artist).toBe('Zoë Ångström 写真家');
@@ -406,6 +405,27 @@ describe('metadata', () => {
       CiEmailWork: 'zoe@example.com',
       CiUrlWork: 'https://zoe.example.com',
     });
+  });
+
+  it("Settings' credits never replace a photo's own copyright, nor join its own creator in one field", async () => {
+    const source = await richSource();
+    const copyrighted = await tagsOf(await render(source, { metadata: 'copyright-contact' }, credits));
+    expect(copyrighted.Copyright).toBe('© 2016 Source Studio');
+    expect(copyrighted.Rights).toBeUndefined();
+    expect(copyrighted.CopyrightNotice).toBeUndefined();
+    // It had no creator: Settings' fills that in.
+    expect([copyrighted.Creator].flat()).toEqual(['Zoë Ångström 写真家']);
+
+    await exiftool.write(source, { 'XMP-dc:Creator': ['Ansel Adams'] } as never, {
+      writeArgs: ['-overwrite_original'],
+    });
+    for (const metadata of ['copyright-contact', 'keep-all'] as const) {
+      const tags = await tagsOf(await render(source, { metadata }, credits));
+      expect([tags.Creator].flat(), metadata).toEqual(['Ansel Adams']);
+      // Nothing of Settings' credits anywhere: not its creator, contact or copyright.
+      expect(JSON.stringify(tags), metadata).not.toMatch(/Zoë|zoe@example/);
+      expect(tags.Copyright, metadata).toBe('© 2016 Source Studio');
+    }
   });
 
   it("copyright-contact without credits of the export's own keeps the source's copyright", async () => {

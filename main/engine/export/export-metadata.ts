@@ -22,8 +22,16 @@ export function creditsOf(settings: Settings): Credits {
   };
 }
 
+/** Which credits a photo already carries (any of EXIF, XMP or IPTC): those are never replaced. */
+export interface OwnCredits {
+  creator: boolean;
+  copyright: boolean;
+}
+
 export interface MetadataPlan {
   policy: MetadataPolicy;
+  /** What the source already says; Settings' credits fill only what it does not. */
+  own?: OwnCredits;
   /** The file whose metadata is kept (keep-all, strip-gps) or whose credits are kept (copyright-contact). */
   source: string;
   format: ExportFormat;
@@ -110,9 +118,23 @@ export function metadataArgs(plan: MetadataPlan): string[] | null {
       throw new Error(`Unknown metadata policy ${String(unknown)}`);
     }
   }
-  if (plan.policy !== 'strip-all') args.push(...creditArgs(plan.credits, iptc));
+  if (plan.policy !== 'strip-all') args.push(...creditArgs(fillOnly(plan.credits, plan.own), iptc));
   if (plan.digitalSourceType !== null) args.push(`-XMP-iptcExt:DigitalSourceType=${plan.digitalSourceType}`);
   return args.length === 0 ? null : args;
+}
+
+/**
+ * Settings' credits minus what the photo says itself: its own copyright is never overwritten, and
+ * its own creator is never merged with ours (XMP's creator is a list, so writing ours would add a
+ * second name). The contact goes with the creator: ours is not the contact for someone else's photo.
+ */
+function fillOnly(credits: Credits, own: OwnCredits | undefined): Credits {
+  if (!own) return credits;
+  return {
+    creator: own.creator ? undefined : credits.creator,
+    copyright: own.copyright ? undefined : credits.copyright,
+    contact: own.creator ? undefined : credits.contact,
+  };
 }
 
 function creditArgs(credits: Credits, iptc: boolean): string[] {
@@ -162,6 +184,24 @@ export class ExportMetadataWriter {
 
   constructor(private readonly options: { tempDir?: string } = {}) {}
 
+  /** Which credits a file carries of its own; a file exiftool cannot read is taken to carry none. */
+  async ownCredits(file: string): Promise<OwnCredits> {
+    try {
+      const tags: Record<string, unknown> = await this.tool().read(file, ['-fast']);
+      const has = (...names: string[]) => names.some((name) => hasText(tags[name]));
+      return {
+        creator: has('Artist', 'Creator', 'By-line'),
+        copyright: has('Copyright', 'Rights', 'CopyrightNotice'),
+      };
+    } catch {
+      return { creator: false, copyright: false };
+    }
+  }
+
+  private tool(): ExifTool {
+    return (this.exiftool ??= new ExifTool({ maxProcs: IMAGE_PARALLELISM, taskTimeoutMillis: 60_000 }));
+  }
+
   async apply(bytes: Buffer, format: ExportFormat, args: string[]): Promise<Buffer> {
     const extension = format === 'tiff' ? 'tif' : format === 'jpeg' ? 'jpg' : format;
     const temp = path.join(
@@ -170,7 +210,7 @@ export class ExportMetadataWriter {
     );
     await fs.writeFile(temp, bytes, { flag: 'wx' });
     try {
-      const tool = (this.exiftool ??= new ExifTool({ maxProcs: IMAGE_PARALLELISM, taskTimeoutMillis: 60_000 }));
+      const tool = this.tool();
       // Not retried: a second run over a half-applied copy would not be the same command.
       await tool.enqueueTask(() => new ArgumentsTask([...BASE_ARGS, ...args, temp]), false);
       return await fs.readFile(temp);
@@ -184,4 +224,11 @@ export class ExportMetadataWriter {
     this.exiftool = null;
     await tool?.end();
   }
+}
+
+/** A tag with something in it: a non-blank string, or a list holding one. */
+function hasText(value: unknown): boolean {
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.some(hasText);
+  return value !== undefined && value !== null && typeof value !== 'object';
 }

@@ -12,6 +12,13 @@ export function useApp<T>(selector: (state: AppState) => T): T {
   return useStore(store, selector);
 }
 
+/** The store itself, for a handler that reads the state as it is after an await. */
+export function useAppStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useAppStore must be used inside <StoreContext.Provider>.');
+  return store;
+}
+
 /** The typed API client, for views that load their own data (queue, settings panels). */
 export const ClientContext = createContext<ApiClient | null>(null);
 

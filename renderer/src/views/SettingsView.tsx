@@ -1,10 +1,12 @@
-import { useApp } from '../store/context';
+import { useApp, useAppStore } from '../store/context';
 import { ProviderAccounts } from './settings/ProviderAccounts';
 import { StagingPanel } from './settings/StagingPanel';
+import { CreditsFields } from './settings/CreditsFields';
 
 export function SettingsView(): React.JSX.Element {
   const settings = useApp((state) => state.settings);
   const update = useApp((state) => state.updateSettings);
+  const store = useAppStore();
 
   return (
     <section className="view" aria-labelledby="settings-title">
@@ -77,7 +79,13 @@ export function SettingsView(): React.JSX.Element {
               ))}
             </select>
           </label>
-          <CreditsFields values={settings} onSave={(patch) => void update(patch)} />
+          <CreditsFields
+            values={settings}
+            save={async (patch) => {
+              await update(patch);
+              return store.getState().settings;
+            }}
+          />
         </div>
       ) : (
         <p className="empty">Loading settings…</p>
@@ -85,42 +93,5 @@ export function SettingsView(): React.JSX.Element {
       <ProviderAccounts />
       <StagingPanel />
     </section>
-  );
-}
-
-const CREDIT_FIELDS = [
-  { key: 'creator', label: 'Creator', placeholder: 'Your name or studio' },
-  { key: 'copyright', label: 'Copyright', placeholder: '© 2026 Your Studio' },
-  { key: 'contactEmail', label: 'Contact email', placeholder: 'studio@example.com' },
-  { key: 'contactUrl', label: 'Website', placeholder: 'https://example.com' },
-] as const;
-type CreditKey = (typeof CREDIT_FIELDS)[number]['key'];
-
-/** Who made the photos: written into every export (IPTC/XMP), unless a preset strips metadata. */
-function CreditsFields({
-  values,
-  onSave,
-}: {
-  values: Record<CreditKey, string>;
-  onSave: (patch: Partial<Record<CreditKey, string>>) => void;
-}): React.JSX.Element {
-  return (
-    <fieldset className="setting credits">
-      <legend>Credits in exports</legend>
-      <small className="muted">Written into exported files as IPTC and XMP creator, copyright and contact.</small>
-      {CREDIT_FIELDS.map((field) => (
-        <label key={field.key} className="credit-field">
-          <span>{field.label}</span>
-          <input
-            aria-label={field.label}
-            placeholder={field.placeholder}
-            defaultValue={values[field.key]}
-            onBlur={(event) => {
-              if (event.target.value.trim() !== values[field.key]) onSave({ [field.key]: event.target.value.trim() });
-            }}
-          />
-        </label>
-      ))}
-    </fieldset>
   );
 }
