@@ -220,6 +220,11 @@ export const apiMethods = {
       awaitingApproval: z.number().int(),
       awaitingInput: z.number().int(),
       refused: RefusedPicturesSchema,
+      /**
+       * Photos (or results) this recipe already made exactly this result for, on a provider that
+       * gives the same bytes each time: running them again only makes identical copies.
+       */
+      repeats: z.array(z.string()),
     }),
   },
   'recipes.run': {

@@ -19,6 +19,8 @@ export const ShootListItemSchema = ShootSchema.extend({
   problems: z.number().int(),
   /** Photos with at least one variant. */
   withVariants: z.number().int(),
+  /** Approved variants: what the usual export presets take. */
+  approved: z.number().int(),
   /** Jobs not yet finished (waiting, queued or running). */
   jobsPending: z.number().int(),
 });

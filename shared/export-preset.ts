@@ -35,6 +35,14 @@ export const ANCHORS = [
 export type Anchor = (typeof ANCHORS)[number];
 export const AnchorSchema = z.enum(ANCHORS);
 
+/**
+ * Where a photo's description (a text variant: a product description, a listing caption) goes:
+ * into each exported picture's XMP dc:description (and IPTC caption, EXIF ImageDescription), into
+ * a .txt file beside it with the same name, or nowhere.
+ */
+export const DESCRIPTION_PLACES = ['xmp', 'sidecar', 'none'] as const;
+export type DescriptionPlace = (typeof DESCRIPTION_PLACES)[number];
+
 /** Which photos of a shoot an export takes. */
 export const EXPORT_SELECTIONS = ['approved', 'picks', 'all-variants', 'originals'] as const;
 
@@ -48,6 +56,17 @@ export type CollisionPolicy = (typeof COLLISION_POLICIES)[number];
 export const NAME_TOKENS = ['shoot', 'name', 'seq', 'variant', 'provider', 'date', 'rating'] as const;
 export type NameToken = (typeof NAME_TOKENS)[number];
 
+/** What each token puts in a name, as the preset editor offers it. */
+export const NAME_TOKEN_WORDS: Record<NameToken, string> = {
+  shoot: 'shoot name',
+  name: 'original file name',
+  seq: 'number in this export (001…)',
+  variant: 'variant number, as shown (v2)',
+  provider: 'service that made it',
+  date: 'capture date (YYYY-MM-DD)',
+  rating: 'star rating',
+};
+
 const TOKEN_PATTERN = /\{([^{}]*)\}/g;
 
 /** Tokens in a template that Shootline does not know (typos like `{nmae}` would otherwise land in file names). */
@@ -59,6 +78,13 @@ export function unknownTokens(template: string): string[] {
 const pixels = z.number().int().min(16).max(65_535);
 
 /**
+ * What happens to a photo smaller than the preset's size: with `enlarge` it is scaled up (soft, and
+ * the export warns before it starts); without, it keeps its own size; with `refuseSmaller` it is not
+ * exported at all, and says why (a client's spec that must be met, never faked).
+ */
+const small = { enlarge: z.boolean().default(false), refuseSmaller: z.boolean().default(false) };
+
+/**
  * How the output is sized. Every mode except `exact` keeps the aspect ratio; none makes a photo
  * bigger than its source unless `enlarge` is set, because upscaling only adds soft pixels and
  * bytes. `exact` crops to fill the box (Instagram's 1080 × 1350).
@@ -68,12 +94,12 @@ export const ExportSizeSchema = z.discriminatedUnion('mode', [
   z.object({
     mode: z.enum(['long-edge', 'width', 'height']),
     value: pixels,
-    enlarge: z.boolean().default(false),
+    ...small,
   }),
   z.object({
     mode: z.literal('megapixels'),
     value: z.number().positive().max(268),
-    enlarge: z.boolean().default(false),
+    ...small,
   }),
   z.object({
     mode: z.literal('exact'),
@@ -81,10 +107,47 @@ export const ExportSizeSchema = z.discriminatedUnion('mode', [
     height: pixels,
     /** Which part survives the crop: the middle, or the busiest region (sharp's attention/entropy strategies). */
     crop: z.enum(['centre', 'attention', 'entropy']).default('centre'),
-    enlarge: z.boolean().default(false),
+    ...small,
   }),
 ]);
 export type ExportSize = z.infer<typeof ExportSizeSchema>;
+export type ExportSizeInput = z.input<typeof ExportSizeSchema>;
+
+/** Whether a picture of this upright size is smaller than the preset's size (it would need enlarging to meet it). */
+export function smallerThanSize(size: ExportSize, width: number, height: number): boolean {
+  switch (size.mode) {
+    case 'original':
+      return false;
+    case 'exact':
+      return width < size.width || height < size.height;
+    case 'long-edge':
+      return Math.max(width, height) < size.value;
+    case 'width':
+      return width < size.value;
+    case 'height':
+      return height < size.value;
+    case 'megapixels':
+      return width * height < size.value * 1_000_000;
+  }
+}
+
+/** The preset's size in words ("1080 × 1350", "2048 px on the long edge"), for warnings. */
+export function sizeWords(size: ExportSize): string {
+  switch (size.mode) {
+    case 'original':
+      return 'the original size';
+    case 'exact':
+      return `${size.width} × ${size.height}`;
+    case 'long-edge':
+      return `${size.value} px on the long edge`;
+    case 'width':
+      return `${size.value} px wide`;
+    case 'height':
+      return `${size.value} px high`;
+    case 'megapixels':
+      return `${size.value} megapixels`;
+  }
+}
 
 const watermarkPlacement = {
   position: AnchorSchema.default('bottom-right'),
@@ -162,6 +225,8 @@ export const ExportPresetSchema = z
     collision: z.enum(COLLISION_POLICIES).default('suffix'),
     /** Recreate the source's subfolders (relative to its hot folder) under the output folder. */
     keepFolderTree: z.boolean().default(false),
+    /** Where a photo's description goes (see DESCRIPTION_PLACES). */
+    descriptions: z.enum(DESCRIPTION_PLACES).default('xmp'),
   })
   .refine((preset) => preset.embedProfile || preset.colourSpace === 'srgb', {
     message: 'A Display P3 file must carry its profile, or it shows the wrong colours.',

@@ -18,7 +18,10 @@ const ExportRequestFields = z
     presetId: z.string().min(1).max(200).optional(),
     preset: z.unknown().optional(),
     targetRoot: z.string().min(1).max(4096),
+    /** Only these photos (their variants, or themselves for originals): "export selected". */
     assetIds: z.array(z.string().min(1).max(200)).max(50_000).optional(),
+    /** Leave out pictures byte for byte the same as one already in the export. */
+    skipRepeats: z.boolean().optional(),
   })
   .strict();
 const onePreset = (request: { presetId?: string | undefined; preset?: unknown }): boolean =>
@@ -26,7 +29,7 @@ const onePreset = (request: { presetId?: string | undefined; preset?: unknown })
 const ONE_PRESET = { message: 'Name a preset or give one, not both.' };
 
 export const ExportRequestSchema = ExportRequestFields.refine(onePreset, ONE_PRESET);
-export const ExportPreviewRequestSchema = ExportRequestFields.omit({ assetIds: true }).refine(onePreset, ONE_PRESET);
+export const ExportPreviewRequestSchema = ExportRequestFields.omit({ skipRepeats: true }).refine(onePreset, ONE_PRESET);
 
 export const ExportRunSchema = z.object({
   id: z.string(),

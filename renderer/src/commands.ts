@@ -143,6 +143,21 @@ export const COMMANDS = [
     shown: 'A',
     short: 'approve',
   },
+  {
+    id: 'photo.turnLeft',
+    scope: 'photo',
+    label: 'Turn the photo left (when its camera got the orientation wrong)',
+    keys: [{ key: '[', mod: true }],
+    shown: 'Ctrl/⌘ [',
+  },
+  {
+    id: 'photo.turnRight',
+    scope: 'photo',
+    label: 'Turn the photo right',
+    keys: [{ key: ']', mod: true }],
+    shown: 'Ctrl/⌘ ]',
+    short: 'turn',
+  },
   { id: 'photo.back', scope: 'photo', label: 'Back to the shoot', keys: keys('Escape'), shown: 'Esc', short: 'back' },
 
   {

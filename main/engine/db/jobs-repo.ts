@@ -361,3 +361,24 @@ export function findRemoteJob(db: Db, provider: string, remoteId: string): JobRe
   ).get(provider, remoteId) as JobRow | undefined;
   return row ? toRecord(row) : null;
 }
+
+/**
+ * Of these just-planned jobs, the ones an earlier job already did exactly (same provider, operation,
+ * settings and pinned inputs) and finished with results: on a deterministic provider running them
+ * again makes the same bytes. Answers the photo (or result) each one works on.
+ */
+export function repeatedJobTargets(db: Db, jobIds: readonly string[]): string[] {
+  if (jobIds.length === 0) return [];
+  const rows = statement(
+    db,
+    `SELECT COALESCE(json_extract(n.inputs_json, '$.source.assetId'), json_extract(n.inputs_json, '$.source.variantId'))
+         AS target
+       FROM jobs n
+       WHERE n.id IN (SELECT value FROM json_each(?))
+         AND EXISTS (SELECT 1 FROM jobs o
+           WHERE o.id <> n.id AND o.state = 'done' AND o.provider = n.provider AND o.operation = n.operation
+             AND o.params_json = n.params_json AND o.inputs_json = n.inputs_json
+             AND EXISTS (SELECT 1 FROM variants v WHERE v.job_id = o.id))`,
+  ).all(JSON.stringify(jobIds)) as { target: string | null }[];
+  return rows.flatMap((row) => (row.target ? [row.target] : []));
+}

@@ -19,6 +19,8 @@ export function listShoots(db: Db): ShootListItem[] {
        (SELECT COUNT(*) FROM assets a WHERE a.shoot_id = s.id AND a.state IN ('error', 'missing')) AS problems,
        (SELECT COUNT(DISTINCT v.asset_id) FROM variants v JOIN jobs j ON j.id = v.job_id
           WHERE j.shoot_id = s.id AND v.asset_id IS NOT NULL) AS with_variants,
+       (SELECT COUNT(*) FROM variants v JOIN jobs j ON j.id = v.job_id
+          WHERE j.shoot_id = s.id AND v.approved = 1) AS approved,
        (SELECT COUNT(*) FROM jobs j WHERE j.shoot_id = s.id
           AND j.state NOT IN ('done', 'failed', 'canceled')) AS jobs_pending
      FROM shoots s WHERE s.deleted_at IS NULL ORDER BY s.created_at DESC, s.id`,
@@ -28,6 +30,7 @@ export function listShoots(db: Db): ShootListItem[] {
     photos: number;
     problems: number;
     with_variants: number;
+    approved: number;
     jobs_pending: number;
   })[];
   return rows.map((row) => ({
@@ -37,6 +40,7 @@ export function listShoots(db: Db): ShootListItem[] {
     photos: row.photos,
     problems: row.problems,
     withVariants: row.with_variants,
+    approved: row.approved,
     jobsPending: row.jobs_pending,
   }));
 }

@@ -169,3 +169,14 @@ export function variantMediaType(db: Db, mediaId: string): string | null {
     { mime_type: string } | undefined;
   return row?.mime_type ?? null;
 }
+
+/** The recorded SHA-256 of a variant's file, or null when none was worked out yet. */
+export function variantContentHash(db: Db, id: string): string | null {
+  const row = statement(db, 'SELECT content_hash FROM variants WHERE id = ?').get(id) as
+    { content_hash: string | null } | undefined;
+  return row?.content_hash ?? null;
+}
+
+export function recordVariantContentHash(db: Db, id: string, contentHash: string): void {
+  statement(db, 'UPDATE variants SET content_hash = ? WHERE id = ?').run(contentHash, id);
+}

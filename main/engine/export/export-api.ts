@@ -16,7 +16,8 @@ type ExportMethods =
   | 'exports.start'
   | 'exports.cancel'
   | 'exports.resume'
-  | 'exports.list';
+  | 'exports.list'
+  | 'exports.problems';
 
 export function createExportApi(context: {
   db: Db;
@@ -48,13 +49,15 @@ export function createExportApi(context: {
       if (!deleteExportPreset(db, id)) throw new AppError('not_found', `No saved preset ${id}.`);
       return { id };
     },
-    'exports.preview': (request) => exports.preview(presetFor(request), request.shootId, request.targetRoot),
-    'exports.start': (request) => {
-      const run = exports.start({
+    'exports.preview': (request) =>
+      exports.preview(presetFor(request), request.shootId, request.targetRoot, request.assetIds),
+    'exports.start': async (request) => {
+      const run = await exports.start({
         preset: presetFor(request),
         shootId: request.shootId,
         targetRoot: request.targetRoot,
         ...(request.assetIds ? { assetIds: request.assetIds } : {}),
+        ...(request.skipRepeats ? { skipRepeats: true } : {}),
       });
       return runView(run.id);
     },
@@ -67,6 +70,10 @@ export function createExportApi(context: {
       return runView(id);
     },
     'exports.list': () => exports.runs().map((run) => toView(run)),
+    'exports.problems': ({ id }) => {
+      runView(id);
+      return exports.problems(id);
+    },
   };
 
   function runView(id: string) {

@@ -40,6 +40,8 @@ export interface MetadataPlan {
   digitalSourceType: string | null;
   /** The item was changed by AI: a source's own DigitalSourceType ("digitalCapture") would now be false. */
   aiTouched: boolean;
+  /** The photo's description, written whatever the policy: the preset asked for it to travel with the picture. */
+  description?: string | undefined;
 }
 
 /** Formats whose containers hold IPTC IIM (the older block many agencies and MLS tools still read). */
@@ -120,6 +122,7 @@ export function metadataArgs(plan: MetadataPlan): string[] | null {
   }
   if (plan.policy !== 'strip-all') args.push(...creditArgs(fillOnly(plan.credits, plan.own), iptc));
   if (plan.digitalSourceType !== null) args.push(`-XMP-iptcExt:DigitalSourceType=${plan.digitalSourceType}`);
+  args.push(...descriptionArgs(plan.description, iptc));
   return args.length === 0 ? null : args;
 }
 
@@ -135,6 +138,20 @@ function fillOnly(credits: Credits, own: OwnCredits | undefined): Credits {
     copyright: own.copyright ? undefined : credits.copyright,
     contact: own.creator ? undefined : credits.contact,
   };
+}
+
+/**
+ * A description as XMP dc:description, EXIF ImageDescription and (JPEG, TIFF) IPTC's caption. Its
+ * line breaks become spaces here (exiftool's arguments are one per line); a sidecar keeps them.
+ */
+function descriptionArgs(description: string | undefined, iptc: boolean): string[] {
+  const text = clean(description?.replace(/\s*[\r\n]+\s*/g, ' '));
+  if (text === undefined) return [];
+  return [
+    `-XMP-dc:Description=${text}`,
+    `-EXIF:ImageDescription=${text}`,
+    ...(iptc ? [`-IPTC:Caption-Abstract=${text}`, '-IPTC:CodedCharacterSet=UTF8'] : []),
+  ];
 }
 
 function creditArgs(credits: Credits, iptc: boolean): string[] {

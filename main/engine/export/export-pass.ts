@@ -17,7 +17,8 @@ import type { Logger } from '../log';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import { writeFileAtomic } from './atomic-write';
 import type { Credits, ExportMetadataWriter } from './export-metadata';
-import type { ExportSources } from './export-sources';
+import type { ExportSource, ExportSources } from './export-sources';
+import { readRegularFile } from '../regular-file';
 import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
 import { renderExport } from './render-export';
 
@@ -111,7 +112,7 @@ async function exportOne(deps: ExportPassDeps, context: PassContext, item: Expor
 async function exportItem(deps: ExportPassDeps, context: PassContext, item: ExportItemRow): Promise<void> {
   const { db, now } = deps;
   const { run, preset, signal } = context;
-  const source = await deps.sources.describe(item, run.shootId);
+  const source = await deps.sources.describe(item, run.shootId, preset);
   const fields: NameFields = {
     shoot: source.shoot,
     name: source.name,
@@ -126,7 +127,8 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
     seqWidth: context.width,
     exportRoot: run.targetRoot,
     sourceFolder: preset.keepFolderTree ? source.folder : null,
-    extension: FORMAT_EXTENSION[preset.format],
+    // A video keeps its own container; every picture takes the preset's format.
+    extension: source.passThrough?.extension ?? FORMAT_EXTENSION[preset.format],
   });
   // Cut short between recording its target and renaming onto it: the name is still this item's.
   const reclaim = item.state === 'writing' && item.targetPath !== null && !fs.existsSync(item.targetPath);
@@ -145,33 +147,62 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
     updateExportItem(db, run.id, item.seq, { state: 'skipped', targetPath: wanted, error: resolution.reason }, now());
     return;
   }
-  const rendered = await renderExport(
-    {
-      file: source.file,
-      turn: source.turn,
-      cropFocus: source.cropFocus,
-      preset,
-      meta: { ...fields, ...context.credits, disclosure: source.disclosure },
-      ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),
-    },
-    { metadata: deps.metadata },
-  );
-  if (!rendered.ok) throw new AppError('invalid_input', rendered.error.message);
+  const bytes = source.passThrough
+    ? // Byte for byte: a video is never re-encoded, and its metadata is the provider's own.
+      await readRegularFile(source.file, MAX_VIDEO_BYTES)
+    : await rendered(deps, context, source, fields);
   signal.throwIfAborted();
-  const sha256 = createHash('sha256').update(rendered.output.bytes).digest('hex');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   // Recorded before the file gets its name: a crash after the rename is recognised by this hash.
   updateExportItem(db, run.id, item.seq, { state: 'writing', targetPath: resolution.path, sha256 }, now());
   fs.mkdirSync(path.dirname(resolution.path), { recursive: true });
   // A full disk or a folder Shootline may not write to fails this item alone, in words (ExportWriteError).
   // A cancel drops the file before it gets its name.
-  await writeFileAtomic(resolution.path, rendered.output.bytes, { overwrite: resolution.replaces, signal });
-  updateExportItem(
-    db,
-    run.id,
-    item.seq,
-    { state: 'done', sizeBytes: rendered.output.bytes.length, error: null },
-    now(),
+  await writeFileAtomic(resolution.path, bytes, { overwrite: resolution.replaces, signal });
+  if (source.caption !== null && preset.descriptions === 'sidecar' && !source.passThrough) {
+    // The description beside its picture, under the same name: written again whole if the run resumes.
+    await writeFileAtomic(sidecarPath(resolution.path), Buffer.from(`${source.caption}\n`, 'utf8'), {
+      overwrite: true,
+      signal,
+    });
+  }
+  updateExportItem(db, run.id, item.seq, { state: 'done', sizeBytes: bytes.length, error: null }, now());
+}
+
+/** The largest video copied into an export (read whole, then written atomically like every export file). */
+const MAX_VIDEO_BYTES = 2 * 1024 ** 3;
+
+/** `Listing_01.jpg` → `Listing_01.txt`: a description sidecar has its picture's name. */
+export function sidecarPath(picture: string): string {
+  return path.join(path.dirname(picture), `${path.parse(picture).name}.txt`);
+}
+
+/** A picture rendered as the preset says, with its description in its metadata when the preset puts it there. */
+async function rendered(
+  deps: ExportPassDeps,
+  context: PassContext,
+  source: ExportSource,
+  fields: NameFields,
+): Promise<Buffer> {
+  const { preset } = context;
+  const result = await renderExport(
+    {
+      file: source.file,
+      turn: source.turn,
+      cropFocus: source.cropFocus,
+      preset,
+      meta: {
+        ...fields,
+        ...context.credits,
+        disclosure: source.disclosure,
+        ...(source.caption !== null && preset.descriptions === 'xmp' ? { description: source.caption } : {}),
+      },
+      ...(source.metadataFrom ? { metadataFrom: source.metadataFrom } : {}),
+    },
+    { metadata: deps.metadata },
   );
+  if (!result.ok) throw new AppError('invalid_input', result.error.message);
+  return result.output.bytes;
 }
 
 async function sameHash(file: string, sha256: string): Promise<boolean> {

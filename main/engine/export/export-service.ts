@@ -1,7 +1,12 @@
 import type { EffectOf } from '../providers/operation-effect';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import { ExportPresetSchema, FORMAT_EXTENSION, type ExportPreset } from '../../../shared/export-preset';
+import {
+  ExportPresetSchema,
+  FORMAT_EXTENSION,
+  smallerThanSize,
+  type ExportPreset,
+} from '../../../shared/export-preset';
 import type { Variant } from '../../../shared/jobs';
 import type { Db } from '../db/connection';
 import { writeTransaction } from '../db/connection';
@@ -36,6 +41,22 @@ export interface ExportProgress {
   skipped: number;
   failed: number;
   current: string | null;
+}
+
+/** What a preset would do with a shoot, before anything is written. */
+export interface ExportPreview {
+  /** The first file: its path, size and format. */
+  path: string;
+  width: number;
+  height: number;
+  format: string;
+  sizeBytes: number;
+  /** Files the export would write. */
+  total: number;
+  /** Pictures smaller than the preset's size (enlarged, kept small or refused, as the preset says). */
+  smaller: number;
+  /** Pictures byte for byte the same as another one in the export. */
+  repeats: number;
 }
 
 export interface ExportServiceOptions {
@@ -82,8 +103,11 @@ export class ExportService {
     this.stopListening = options.events?.on('variant.updated', (variant) => this.exportApproved(variant)) ?? (() => {});
   }
 
-  /** Plans a run over the chosen sources and starts it. */
-  start(request: {
+  /**
+   * Plans a run over the chosen sources and starts it. Without `skipRepeats` the run is recorded
+   * before the first await (an auto-export checks "exported already?" and starts in one go).
+   */
+  async start(request: {
     preset: ExportPreset;
     shootId: string;
     targetRoot: string;
@@ -91,14 +115,20 @@ export class ExportService {
     assetIds?: readonly string[];
     /** Limit the run to these variants (a hot folder exporting what was just approved). */
     variantIds?: readonly string[];
-  }): ExportRunRow {
+    /** Leave out items byte for byte the same as an earlier one (the preview counts them). */
+    skipRepeats?: boolean;
+  }): Promise<ExportRunRow> {
     const { db, now } = this.options;
     const preset = ExportPresetSchema.parse(request.preset);
     checkExportFolder(request.targetRoot, this.options.dataDir);
     const only = request.variantIds ? new Set(request.variantIds) : null;
-    const sources = this.sources
+    let sources = this.sources
       .select(preset, request.shootId, request.assetIds)
       .filter((source) => !only || (source.kind === 'variant' && only.has(source.id)));
+    if (request.skipRepeats) {
+      const repeated = new Set((await this.sources.repeats(sources)).map((source) => source.id));
+      sources = sources.filter((source) => !repeated.has(source.id));
+    }
     if (sources.length === 0) {
       throw new AppError('invalid_input', nothingToExport(preset.what));
     }
@@ -131,13 +161,14 @@ export class ExportService {
     presetInput: ExportPreset,
     shootId: string,
     targetRoot: string,
-  ): Promise<{ path: string; width: number; height: number; format: string; sizeBytes: number; total: number }> {
+    assetIds?: readonly string[],
+  ): Promise<ExportPreview> {
     const preset = ExportPresetSchema.parse(presetInput);
     checkExportFolder(targetRoot, this.options.dataDir);
-    const sources = this.sources.select(preset, shootId, undefined);
+    const sources = this.sources.select(preset, shootId, assetIds);
     const first = sources[0];
     if (!first) throw new AppError('invalid_input', nothingToExport(preset.what));
-    const source = await this.sources.describe({ sourceKind: first.kind, sourceId: first.id }, shootId);
+    const source = await this.sources.describe({ sourceKind: first.kind, sourceId: first.id }, shootId, preset);
     const fields: NameFields = {
       shoot: source.shoot,
       name: source.name,
@@ -172,6 +203,11 @@ export class ExportService {
       format: rendered.output.format,
       sizeBytes: rendered.output.bytes.length,
       total: sources.length,
+      smaller: sources.filter((ref) => {
+        const size = this.sources.uprightSize(ref);
+        return size !== null && smallerThanSize(preset.size, size.width, size.height);
+      }).length,
+      repeats: (await this.sources.repeats(sources)).length,
     };
   }
 
@@ -225,6 +261,15 @@ export class ExportService {
     return listExportItems(this.options.db, runId);
   }
 
+  /** A run's failed and skipped items, named as the progress line names them, with their reasons. */
+  problems(runId: string): { name: string; state: 'failed' | 'skipped'; reason: string }[] {
+    return this.items(runId).flatMap((item) =>
+      item.state === 'failed' || item.state === 'skipped'
+        ? [{ name: this.sources.displayName(item), state: item.state, reason: item.error ?? '' }]
+        : [],
+    );
+  }
+
   /** Resolves when the runs' current passes are over (shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.active.values()].map((active) => active.done));
@@ -258,7 +303,7 @@ export class ExportService {
         shootId: row.shootId,
         targetRoot: row.folder,
         variantIds: [variant.id],
-      });
+      }).catch((error: unknown) => this.options.log.warn('export.auto_failed', { variantId: variant.id, error }));
     } catch (error) {
       this.options.log.warn('export.auto_failed', { variantId: variant.id, error });
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
@@ -11,8 +12,15 @@ import { getAsset } from '../db/assets-repo';
 import { assetSource } from '../db/ingest-repo';
 import type { Turn } from '../../../shared/turn';
 import { getJob } from '../db/jobs-repo';
-import { getVariant, listVariants, variantNumber } from '../db/variants-repo';
+import {
+  getVariant,
+  listVariants,
+  recordVariantContentHash,
+  variantContentHash,
+  variantNumber,
+} from '../db/variants-repo';
 import { variantFilePath } from '../queue/output-store';
+import { readRegularFile } from '../regular-file';
 
 /** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */
 const READABLE_ORIGINALS = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif']);
@@ -39,7 +47,14 @@ export interface ExportSource {
   turn: Turn;
   /** Where the photo's crops are placed (0–1 of the upright picture); null: the preset's strategy. */
   cropFocus: { x: number; y: number } | null;
+  /** A video: copied byte for byte under this extension, never re-encoded. */
+  passThrough: { extension: string } | null;
+  /** The photo's description (its newest text variant the preset selects), or null. */
+  caption: string | null;
 }
+
+/** Longest description carried into a file (XMP packets and sidecars stay small; a description is a paragraph). */
+const MAX_CAPTION_BYTES = 64 * 1024;
 
 /** How an item was made, as export discloses it: IPTC's DigitalSourceType, and whether to draw the AI label (in which words). */
 export interface ExportDisclosure {
@@ -88,6 +103,47 @@ export class ExportSources {
     return original ? path.posix.basename(original.relativePath) : 'A photo no longer in the library';
   }
 
+  /** An item's upright size as the UI shows it (a turned photo's sides swapped); null when unknown. */
+  uprightSize(ref: ExportSourceRef): { width: number; height: number } | null {
+    const found = ref.kind === 'variant' ? getVariant(this.db, ref.id) : getAsset(this.db, ref.id);
+    return found?.width && found.height ? { width: found.width, height: found.height } : null;
+  }
+
+  /**
+   * The items that are byte for byte the same picture as an earlier one in the list (a deterministic
+   * recipe run twice on one photo): exporting them writes the same file again under another name.
+   */
+  async repeats(refs: readonly ExportSourceRef[]): Promise<ExportSourceRef[]> {
+    const seen = new Set<string>();
+    const repeated: ExportSourceRef[] = [];
+    for (const ref of refs) {
+      const hash = await this.contentHash(ref);
+      if (hash === null) continue;
+      if (seen.has(hash)) repeated.push(ref);
+      else seen.add(hash);
+    }
+    return repeated;
+  }
+
+  /** A variant's file hash (worked out once and kept), or a photo's own; null when its file is gone. */
+  private async contentHash(ref: ExportSourceRef): Promise<string | null> {
+    if (ref.kind === 'asset') return assetSource(this.db, ref.id)?.contentHash ?? null;
+    const known = variantContentHash(this.db, ref.id);
+    if (known) return known;
+    const variant = getVariant(this.db, ref.id);
+    if (!variant) return null;
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of fs.createReadStream(variantFilePath(this.mediaRoot, variant.mediaId, variant.mimeType)))
+        hash.update(chunk as Buffer);
+      const digest = hash.digest('hex');
+      recordVariantContentHash(this.db, ref.id, digest);
+      return digest;
+    } catch {
+      return null;
+    }
+  }
+
   /** The variants (or originals) a preset selects in a shoot, limited to some photos if given. */
   select(preset: ExportPreset, shootId: string, assetIds: readonly string[] | undefined): ExportSourceRef[] {
     const only = assetIds ? new Set(assetIds) : null;
@@ -99,8 +155,9 @@ export class ExportSources {
     // A photo rejected in the grid takes its variants with it; approving or picking one is a
     // choice made about that variant itself, so those selections keep it.
     const rejected = preset.what === 'all-variants' ? rejectedAssetIds(this.db, shootId) : new Set<string>();
+    // Videos are exported as they are; descriptions travel with their photo's pictures (captionOf).
     return listVariants(this.db, { shootId })
-      .filter((variant) => variant.kind === 'image')
+      .filter((variant) => variant.kind !== 'text')
       .filter((variant) => !only || (variant.assetId !== null && only.has(variant.assetId)))
       .filter((variant) =>
         preset.what === 'approved'
@@ -112,7 +169,35 @@ export class ExportSources {
       .map((variant) => ({ kind: 'variant', id: variant.id }));
   }
 
-  async describe(item: Pick<ExportItemRow, 'sourceKind' | 'sourceId'>, shootId: string | null): Promise<ExportSource> {
+  /**
+   * A photo's description: its approved text variant, else its picked one, else its newest not
+   * rejected (descriptions are not culled like pictures: one that exists and was not turned down
+   * goes with the photo's pictures).
+   */
+  private async captionOf(assetId: string | null, preset: ExportPreset): Promise<string | null> {
+    if (!assetId || preset.descriptions === 'none') return null;
+    const rank = (variant: { approved: boolean; pick: string }) =>
+      variant.approved ? 0 : variant.pick === 'picked' ? 1 : 2;
+    const texts = listVariants(this.db, { assetId })
+      .filter((variant) => variant.kind === 'text' && variant.pick !== 'rejected')
+      .sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
+    const newest = texts[0];
+    if (!newest) return null;
+    try {
+      const file = variantFilePath(this.mediaRoot, newest.mediaId, newest.mimeType);
+      const bytes = await readRegularFile(file, MAX_CAPTION_BYTES);
+      const text = bytes.toString('utf8').trim();
+      return text === '' ? null : text;
+    } catch {
+      return null; // a description too long or gone is left out; the picture still goes
+    }
+  }
+
+  async describe(
+    item: Pick<ExportItemRow, 'sourceKind' | 'sourceId'>,
+    shootId: string | null,
+    preset: ExportPreset,
+  ): Promise<ExportSource> {
     const { db, mediaRoot } = this;
     if (item.sourceKind === 'variant') {
       const variant = getVariant(db, item.sourceId);
@@ -137,6 +222,11 @@ export class ExportSources {
         // A result was made from the photo as it was turned then: its pixels need no turn.
         turn: 0,
         cropFocus: variant.assetId ? (getAsset(db, variant.assetId)?.cropFocus ?? null) : null,
+        passThrough:
+          variant.kind === 'video'
+            ? { extension: path.extname(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType)).slice(1) }
+            : null,
+        caption: await this.captionOf(variant.assetId, preset),
       };
     }
     const original = assetSource(db, item.sourceId);
@@ -161,6 +251,8 @@ export class ExportSources {
       // A HEIC or RAW goes out through its preview, which is made turned already.
       turn: readable ? original.turn : 0,
       cropFocus: getAsset(db, item.sourceId)?.cropFocus ?? null,
+      passThrough: null,
+      caption: await this.captionOf(item.sourceId, preset),
     };
   }
 }

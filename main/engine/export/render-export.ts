@@ -6,7 +6,14 @@ import type { NameFields } from './names';
 import type { ExportDisclosure } from './export-sources';
 import { labelOverlay, watermarkOverlay, WatermarkUnreadable } from './overlays';
 import type { Turn } from '../../../shared/turn';
-import { LOSSLESS_FORMATS, type ExportFormat, type ExportPreset, type ExportSize } from '../../../shared/export-preset';
+import {
+  sizeWords,
+  smallerThanSize,
+  LOSSLESS_FORMATS,
+  type ExportFormat,
+  type ExportPreset,
+  type ExportSizeInput,
+} from '../../../shared/export-preset';
 
 const sharp = configureSharp();
 
@@ -21,6 +28,8 @@ export interface ExportItemMeta extends NameFields, Credits {
    * operation's own words if it has them).
    */
   disclosure: ExportDisclosure;
+  /** The photo's description, when the preset writes it into the picture's metadata. */
+  description?: string;
 }
 
 export interface RenderExportInput {
@@ -56,6 +65,7 @@ export interface RenderedExport {
 
 export type RenderExportFailure =
   | { code: 'cannot_fit'; message: string; smallestBytes: number; quality: number | null }
+  | { code: 'too_small'; message: string }
   | { code: 'source_unreadable'; message: string }
   | { code: 'watermark_unreadable'; message: string };
 
@@ -100,7 +110,7 @@ function placedCrop(
 
 /** Works out the output size from the upright source size. Pure, so every mode is tested without pixels. */
 export function planSize(
-  size: ExportSize,
+  size: ExportSizeInput,
   sourceWidth: number,
   sourceHeight: number,
   cropFocus: { x: number; y: number } | null = null,
@@ -140,10 +150,8 @@ export function planSize(
     case 'megapixels':
       scale = Math.sqrt((size.value * 1_000_000) / (sourceWidth * sourceHeight));
       break;
-    default: {
-      const unknown: never = size;
-      throw new Error(`Unknown size mode ${JSON.stringify(unknown)}`);
-    }
+    default:
+      throw new Error(`Unknown size mode ${JSON.stringify(size)}`);
   }
   if (scale >= 1 && !size.enlarge) return same;
   const width = Math.max(1, Math.round(sourceWidth * scale));
@@ -268,12 +276,22 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const turn = input.turn ?? 0;
   // Upright by EXIF, then the user's quarter turns: one of them swaps the sides back again.
   const sideways = (header.orientation ?? 1) >= 5 !== (turn % 2 === 1);
-  const plan = planSize(
-    preset.size,
-    sideways ? storedHeight : storedWidth,
-    sideways ? storedWidth : storedHeight,
-    input.cropFocus ?? null,
-  );
+  const uprightWidth = sideways ? storedHeight : storedWidth;
+  const uprightHeight = sideways ? storedWidth : storedHeight;
+  if (
+    preset.size.mode !== 'original' &&
+    preset.size.refuseSmaller &&
+    smallerThanSize(preset.size, uprightWidth, uprightHeight)
+  ) {
+    return {
+      ok: false,
+      error: {
+        code: 'too_small',
+        message: `At ${uprightWidth} × ${uprightHeight} this picture is smaller than the preset's ${sizeWords(preset.size)}, and the preset does not enlarge photos.`,
+      },
+    };
+  }
+  const plan = planSize(preset.size, uprightWidth, uprightHeight, input.cropFocus ?? null);
 
   const { disclosure } = meta;
   // Any change at all makes a source's own DigitalSourceType ("digitalCapture") untrue.
@@ -315,6 +333,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     credits: { creator: meta.creator, copyright: meta.copyright, contact: meta.contact },
     digitalSourceType: preset.aiDisclosure.metadata ? disclosure.digitalSourceType : null,
     aiTouched,
+    description: meta.description,
   });
 
   const encoded = new Map<number, { data: Buffer; width: number; height: number }>();

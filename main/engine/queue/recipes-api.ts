@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/errors';
 import type { Recipe } from '../../../shared/jobs';
 import { existingAssetIds } from '../db/assets-repo';
 import { writeTransaction } from '../db/connection';
+import { repeatedJobTargets } from '../db/jobs-repo';
 import { deleteRecipe, getRecipe, listRecipes, saveRecipe } from '../db/recipes-repo';
 import { QueueApiSupport, type QueueApiContext } from './api-context';
 import { enqueueRecipe, enqueueShootOperation, resolveOperation, validParams } from './enqueue';
@@ -66,9 +67,17 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
       const recipe = requireRecipe(recipeId);
       // Plans the run with the very rules a real run applies, inside a transaction that is rolled back.
       let planned: ReturnType<typeof enqueueRecipe> | null = null;
+      let repeats: string[] = [];
+      // A generative provider makes something new each time; a deterministic one (local) the same bytes.
+      const deterministic = providers.get(recipe.provider)?.generative === false;
       try {
         writeTransaction(db, () => {
           planned = enqueueRecipe(db, providers, recipe, targets, now());
+          if (deterministic)
+            repeats = repeatedJobTargets(
+              db,
+              planned.jobs.map((job) => job.id),
+            );
           throw ESTIMATE_ONLY;
         });
       } catch (error) {
@@ -81,6 +90,7 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
         awaitingApproval: plan?.awaitingApproval ?? 0,
         awaitingInput: plan?.awaitingInput ?? 0,
         refused: plan?.refused ?? [],
+        repeats,
       };
     },
 

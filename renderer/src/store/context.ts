@@ -36,6 +36,19 @@ export function useMediaUrl(): (kind: MediaKind, id: string) => string {
   return useContext(MediaContext);
 }
 
+/**
+ * A photo's thumbnail or preview address for its current turn: the address changes with the turn,
+ * so the browser fetches the turned picture instead of showing the one it has cached.
+ */
+export function photoMedia(
+  mediaUrl: (kind: MediaKind, id: string) => string,
+  kind: 'thumbnail' | 'preview',
+  photo: { id: string; turn: number },
+): string {
+  const url = mediaUrl(kind, photo.id);
+  return photo.turn === 0 ? url : `${url}${url.includes('?') ? '&' : '?'}turn=${photo.turn}`;
+}
+
 /** The desktop shell's extras (native folder picker, paths of dropped files); null in a browser. */
 export const DesktopContext = createContext<DesktopShell | null>(null);
 

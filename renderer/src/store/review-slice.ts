@@ -41,6 +41,10 @@ export interface ReviewSlice {
   setFilter: (filter: AssetFilter) => void;
   loadShootContent: (shootId: string) => Promise<void>;
   assetChanged: (asset: Asset) => void;
+  /** Turns a photo in quarter turns (its EXIF orientation was wrong); its masks turn with it. */
+  turnPhoto: (assetId: string, by: 1 | -1) => Promise<void>;
+  /** Places a photo's export crop (null: back to the middle). */
+  placeCrop: (assetId: string, focus: { x: number; y: number } | null) => Promise<void>;
   /** Each shoot's grid selection, kept while the user looks elsewhere (a photo, another shoot). */
   selections: Record<string, SelectionState>;
   setSelection: (shootId: string, selection: SelectionState) => void;
@@ -196,6 +200,21 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
             : [...state.assets, asset],
         } as Partial<S>;
       });
+    },
+
+    turnPhoto: async (assetId, by) => {
+      try {
+        get().assetChanged((await client.call('assets.turn', { id: assetId, by })).asset);
+      } catch (error) {
+        report(error);
+      }
+    },
+    placeCrop: async (assetId, focus) => {
+      try {
+        get().assetChanged(await client.call('assets.setCropFocus', { id: assetId, focus }));
+      } catch (error) {
+        report(error);
+      }
     },
 
     selections: {},

@@ -113,7 +113,15 @@ export function createAppStore(client: ApiClient): AppStore {
         },
         shootCreated: (shoot) => {
           if (get().shoots.some((known) => known.id === shoot.id)) return;
-          const fresh = { hotFolderId: null, folder: null, photos: 0, problems: 0, withVariants: 0, jobsPending: 0 };
+          const fresh = {
+            hotFolderId: null,
+            folder: null,
+            photos: 0,
+            problems: 0,
+            withVariants: 0,
+            approved: 0,
+            jobsPending: 0,
+          };
           set((state) => ({ shoots: [{ ...fresh, ...shoot }, ...state.shoots] }));
           // Its folder and counts come with the list.
           void get().loadShoots();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { AppError } from '../../../../shared/errors';
 import type { Asset } from '../../../../shared/domain';
 import type { Mask, MaskPurpose, MaskStroke } from '../../../../shared/mask';
-import { useApp, useClient, useMediaUrl } from '../../store/context';
+import { photoMedia, useApp, useClient, useMediaUrl } from '../../store/context';
 import { overlayRgb, useBrushSettings } from './brush-settings';
 import { addStroke, beyondLimits, blankContent, startHistory, type MaskHistory } from './mask-history';
 import { MaskPainter } from './mask-painter';
@@ -58,6 +58,7 @@ export function MaskEditor({
   const frame = useRef<number | null>(null);
 
   const photoWidth = asset.width ?? 0;
+  const assetTurn = asset.turn;
   const photoHeight = asset.height ?? 0;
 
   // The photo's mask of this purpose (or a blank one), and the preview it is painted over.
@@ -70,7 +71,7 @@ export function MaskEditor({
         throw caught;
       });
       const image = new Image();
-      image.src = mediaUrl('preview', asset.id);
+      image.src = photoMedia(mediaUrl, 'preview', { id: asset.id, turn: assetTurn });
       await image.decode();
       if (!current) return;
       const content = existing?.content ?? blankContent(photoWidth, photoHeight);
@@ -94,7 +95,7 @@ export function MaskEditor({
     return () => {
       current = false;
     };
-  }, [asset.id, client, maskId, mediaUrl, photoHeight, photoWidth, purpose]);
+  }, [asset.id, assetTurn, client, maskId, mediaUrl, photoHeight, photoWidth, purpose]);
 
   // Read when a frame is drawn, so a colour picked twice in one frame is drawn in the last one.
   const overlayColour = useRef(brush.overlayColour);
@@ -372,7 +373,7 @@ export function MaskEditor({
           <>
             <img
               className="mask-photo"
-              src={mediaUrl('preview', asset.id)}
+              src={photoMedia(mediaUrl, 'preview', asset)}
               alt=""
               draggable={false}
               style={{ width: painter.width, height: painter.height, transform }}

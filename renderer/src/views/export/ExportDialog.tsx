@@ -2,17 +2,20 @@ import { useEffect, useRef, useState } from 'react';
 import type { EventPayload } from '../../../../shared/api';
 import type { ExportPresetEntry, ExportRun } from '../../../../shared/exports';
 import { useClient, useDesktop } from '../../store/context';
+import { presetName } from './export-model';
 import {
   baseName,
   folderRevealer,
   handled,
   messageOf,
   plural,
-  presetName,
+  previewWarnings,
   progressWords,
+  readRememberedPreset,
+  rememberPreset,
   RUN_STATE_LABELS,
-} from './export-model';
-import { FolderField, PreviewText } from './ExportParts';
+} from './export-words';
+import { ExportProblems, FolderField, PreviewText } from './ExportParts';
 import { type PreviewArgs, useExportPreview, useRememberedFolder } from './use-export';
 import './export.css';
 
@@ -33,7 +36,9 @@ export function ExportDialog(props: {
   const desktop = useDesktop();
   const dialog = useRef<HTMLDialogElement>(null);
   const [presets, setPresets] = useState<ExportPresetEntry[] | null>(null);
-  const [presetId, setPresetId] = useState('');
+  // The preset used last time, kept across a reload (and the next dialog).
+  const [presetId, setPresetId] = useState(readRememberedPreset);
+  const [skipRepeats, setSkipRepeats] = useState(true);
   const [folder, setFolder] = useRememberedFolder();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -63,17 +68,22 @@ export function ExportDialog(props: {
 
   const chosen = presets?.find((entry) => entry.id === presetId) ?? presets?.[0] ?? null;
   const targetRoot = folder.trim();
-  const args: PreviewArgs | null = chosen && targetRoot && !run ? { shootId, presetId: chosen.id, targetRoot } : null;
+  const selection = assetIds && assetIds.length > 0 ? assetIds : null;
+  const args: PreviewArgs | null =
+    chosen && targetRoot && !run
+      ? { shootId, presetId: chosen.id, targetRoot, ...(selection ? { assetIds: [...selection] } : {}) }
+      : null;
   const preview = useExportPreview(client, args);
   const ready = preview.status === 'ready' ? preview.preview : null;
-  const selection = assetIds && assetIds.length > 0 ? assetIds : null;
+  const warnings = ready && chosen ? previewWarnings(ready, chosen.preset) : [];
+  const leaveOut = skipRepeats && (ready?.repeats ?? 0) > 0;
 
   const start = async (): Promise<void> => {
     if (!args) return;
     setBusy(true);
     setError(null);
     try {
-      setRun(await client.call('exports.start', { ...args, ...(selection ? { assetIds: [...selection] } : {}) }));
+      setRun(await client.call('exports.start', { ...args, ...(leaveOut ? { skipRepeats: true } : {}) }));
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
@@ -103,12 +113,7 @@ export function ExportDialog(props: {
 
   const progress = run ? (events[run.id] ?? { ...run, runId: run.id, current: null }) : null;
   const reveal = folderRevealer(desktop);
-  // The preview counts the whole shoot; with a selection, only the engine knows how many files it makes.
-  const startLabel = selection
-    ? `Export from ${plural(selection.length, 'selected photo')}`
-    : ready
-      ? `Export ${plural(ready.total, 'file')}`
-      : 'Export';
+  const startLabel = ready ? `Export ${plural(ready.total - (leaveOut ? ready.repeats : 0), 'file')}` : 'Export';
 
   return (
     <dialog ref={dialog} className="export-dialog" aria-label="Export" onCancel={() => onClose()}>
@@ -134,6 +139,8 @@ export function ExportDialog(props: {
           ) : null}
           {progress.state === 'running' ? (
             <p className="muted">Closing this leaves the export running; follow it in Export.</p>
+          ) : progress.failed + progress.skipped > 0 ? (
+            <ExportProblems runId={run.id} count={progress.failed + progress.skipped} />
           ) : null}
         </>
       ) : (
@@ -144,7 +151,10 @@ export function ExportDialog(props: {
               id="export-dialog-preset"
               value={chosen?.id ?? ''}
               disabled={!presets || presets.length === 0}
-              onChange={(event) => setPresetId(event.target.value)}
+              onChange={(event) => {
+                setPresetId(event.target.value);
+                rememberPreset(event.target.value);
+              }}
             >
               {(presets ?? []).map((entry) => (
                 <option key={entry.id} value={entry.id}>
@@ -162,10 +172,18 @@ export function ExportDialog(props: {
               <PreviewText state={preview} />
             )}
           </p>
-          {selection && ready ? (
-            <p className="muted">
-              The whole shoot would make {plural(ready.total, 'file')}; the selection makes fewer.
-            </p>
+          {warnings.length > 0 ? (
+            <ul className="export-warnings" aria-label="Before you export">
+              {warnings.map((warning) => (
+                <li key={warning}>{warning}</li>
+              ))}
+            </ul>
+          ) : null}
+          {ready && ready.repeats > 0 ? (
+            <label className="export-check">
+              <input type="checkbox" checked={skipRepeats} onChange={(event) => setSkipRepeats(event.target.checked)} />
+              Export each picture once
+            </label>
           ) : null}
         </>
       )}

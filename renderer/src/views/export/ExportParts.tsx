@@ -1,5 +1,7 @@
-import { useId } from 'react';
-import { baseName, previewLine } from './export-model';
+import { useId, useState } from 'react';
+import type { MethodResult } from '../../../../shared/api';
+import { useClient } from '../../store/context';
+import { baseName, messageOf, plural, previewLine } from './export-words';
 import type { PreviewState } from './use-export';
 
 /** The export folder: typed, or chosen with the native picker in the desktop app. Remembered by the caller. */
@@ -60,4 +62,40 @@ export function PreviewText(props: { state: PreviewState }): React.JSX.Element {
     case 'error':
       return <span className="export-error">{state.error}</span>;
   }
+}
+
+/**
+ * What a finished run did not write, and why, in the words the engine recorded ("At 180 × 135
+ * this picture is smaller than…"): loaded when the user opens it.
+ */
+export function ExportProblems(props: { runId: string; count: number }): React.JSX.Element {
+  const client = useClient();
+  const [problems, setProblems] = useState<MethodResult<'exports.problems'> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = (): void => {
+    client
+      .call('exports.problems', { id: props.runId })
+      .then(setProblems)
+      .catch((caught: unknown) => setError(messageOf(caught)));
+  };
+  return (
+    <details
+      className="export-problems"
+      onToggle={(event) => {
+        if (event.currentTarget.open && problems === null) load();
+      }}
+    >
+      <summary>Show what was not exported ({plural(props.count, 'file')})</summary>
+      {error ? <p className="export-error">{error}</p> : null}
+      {problems ? (
+        <ul aria-label="Not exported">
+          {problems.map((problem, index) => (
+            <li key={index}>
+              <strong>{problem.name}</strong> {problem.state === 'skipped' ? '(skipped)' : ''}: {problem.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </details>
+  );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExportRun } from '../../../../shared/exports';
 import { useApp, useClient, useDesktop } from '../../store/context';
-import { baseName, folderRevealer, handled, messageOf, progressWords, RUN_STATE_LABELS } from './export-model';
+import { ExportProblems } from './ExportParts';
+import { baseName, folderRevealer, handled, messageOf, progressWords, RUN_STATE_LABELS } from './export-words';
 
 /** How long the list waits after a progress event before it asks for the runs again (events come per file). */
 const REFRESH_MS = 300;
@@ -126,6 +127,8 @@ export function ExportRuns(): React.JSX.Element {
                   </span>
                   {run.state === 'running' ? (
                     <progress max={Math.max(1, run.total)} value={handled(run)} aria-label={`${label} progress`} />
+                  ) : run.failed + run.skipped > 0 ? (
+                    <ExportProblems runId={run.id} count={run.failed + run.skipped} />
                   ) : null}
                   {rowError?.id === run.id ? (
                     <span role="alert" className="export-error">

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExportPresetEntry } from '../../../../shared/exports';
 import { useApp, useClient, useDesktop } from '../../store/context';
-import { buildPreset, copyName, messageOf, plural, presetName, type PresetDraft, toDraft } from './export-model';
+import { buildPreset, copyName, presetName, type PresetDraft, toDraft } from './export-model';
+import { messageOf, plural, previewWarnings, readRememberedPreset, rememberPreset } from './export-words';
 import { ExportRuns } from './ExportRuns';
 import { PresetEditor } from './PresetEditor';
 import { FolderField, PreviewText } from './ExportParts';
@@ -15,7 +16,12 @@ import './export.css';
 export function ExportView(): React.JSX.Element {
   const client = useClient();
   const [presets, setPresets] = useState<ExportPresetEntry[] | null>(null);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The preset chosen last (here or in the dialog), kept across a reload.
+  const [selectedId, setSelectedIdState] = useState<string | null>(() => readRememberedPreset() || null);
+  const setSelectedId = (id: string | null): void => {
+    setSelectedIdState(id);
+    if (id) rememberPreset(id);
+  };
   /** Unsaved edits by preset id: switching presets keeps them until they are saved or discarded. */
   const [edits, setEdits] = useState<Readonly<Record<string, PresetDraft>>>({});
   const [listError, setListError] = useState<string | null>(null);
@@ -236,8 +242,10 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
   const client = useClient();
   const desktop = useDesktop();
   const shoots = useApp((state) => state.shoots);
+  const openShootId = useApp((state) => state.openShootId);
   const [chosenShootId, setChosenShootId] = useState('');
   const [folder, setFolder] = useRememberedFolder();
+  const [skipRepeats, setSkipRepeats] = useState(true);
   const [started, setStarted] = useState<{ busy: boolean; message: string | null; error: boolean }>({
     busy: false,
     message: null,
@@ -245,7 +253,9 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
   });
   const { entry, draft } = props;
 
-  const shootId = shoots.some((shoot) => shoot.id === chosenShootId) ? chosenShootId : (shoots[0]?.id ?? '');
+  const shootId = shoots.some((shoot) => shoot.id === chosenShootId)
+    ? chosenShootId
+    : startingShoot(shoots, openShootId);
   const targetRoot = folder.trim();
   // Built-in presets cannot be edited: ask by id. Saved ones are sent as edited, unsaved changes included.
   const built = entry.builtIn ? null : buildPreset(draft);
@@ -261,7 +271,7 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
     if (!args) return;
     setStarted({ busy: true, message: null, error: false });
     try {
-      const run = await client.call('exports.start', args);
+      const run = await client.call('exports.start', { ...args, ...(leaveOut ? { skipRepeats: true } : {}) });
       setStarted({
         busy: false,
         message: `Exporting ${plural(run.total, 'file')}. Progress shows under Exports.`,
@@ -273,6 +283,10 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
   };
 
   const ready = state.status === 'ready' ? state.preview : null;
+  const warnings = ready
+    ? previewWarnings(ready, entry.builtIn ? entry.preset : built?.ok ? built.preset : entry.preset)
+    : [];
+  const leaveOut = skipRepeats && (ready?.repeats ?? 0) > 0;
   // While a new preview renders, the path of the last one stays (dimmed) rather than flickering away.
   const shown = state.status === 'loading' ? state.last : state;
   const path = shown?.status === 'ready' ? shown.preview.path : null;
@@ -306,6 +320,19 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
           Writes {path}
         </p>
       ) : null}
+      {warnings.length > 0 ? (
+        <ul className="export-warnings" aria-label="Before you export">
+          {warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
+      {ready && ready.repeats > 0 ? (
+        <label className="export-check">
+          <input type="checkbox" checked={skipRepeats} onChange={(event) => setSkipRepeats(event.target.checked)} />
+          Export each picture once
+        </label>
+      ) : null}
       <div className="export-actions">
         {started.message ? (
           <p role={started.error ? 'alert' : 'status'} className={started.error ? 'export-error' : 'muted'}>
@@ -318,9 +345,22 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
           disabled={!ready || !args || started.busy}
           onClick={() => void start()}
         >
-          {ready ? `Export ${plural(ready.total, 'file')}` : 'Export'}
+          {ready ? `Export ${plural(ready.total - (leaveOut ? ready.repeats : 0), 'file')}` : 'Export'}
         </button>
       </div>
     </section>
+  );
+}
+
+/**
+ * The shoot the preview starts on: the one the user came from, else the newest with approved work
+ * (what the usual presets export), else the newest.
+ */
+export function startingShoot(shoots: readonly { id: string; approved: number }[], openShootId: string | null): string {
+  return (
+    shoots.find((shoot) => shoot.id === openShootId)?.id ??
+    shoots.find((shoot) => shoot.approved > 0)?.id ??
+    shoots[0]?.id ??
+    ''
   );
 }

@@ -3,6 +3,9 @@ import {
   type CollisionPolicy,
   COLLISION_LABELS,
   COLLISIONS,
+  type DescriptionPlace,
+  DESCRIPTION_LABELS,
+  DESCRIPTIONS,
   type ExportSelection,
   insertToken,
   NAME_TOKENS,
@@ -10,6 +13,7 @@ import {
   SELECTION_LABELS,
   SELECTIONS,
 } from './export-model';
+import { NAME_TOKEN_WORDS } from '../../../../shared/export-preset';
 import { Check, Choice, Field, type Change } from './PresetControls';
 import { AiDisclosureGroup, FileGroup, SizeGroup, WatermarkGroup } from './PresetGroups';
 
@@ -101,10 +105,10 @@ export function PresetEditor(props: { draft: PresetDraft; readOnly: boolean; onC
                 key={token}
                 type="button"
                 className="export-token"
-                title={`Insert {${token}} into the file name`}
+                title={`Insert {${token}} (${NAME_TOKEN_WORDS[token]}) into the file name`}
                 onClick={() => addToken(token)}
               >
-                {`{${token}}`}
+                {`{${token}}`} <span className="export-token-words">{NAME_TOKEN_WORDS[token]}</span>
               </button>
             ))}
           </div>
@@ -116,6 +120,13 @@ export function PresetEditor(props: { draft: PresetDraft; readOnly: boolean; onC
             options={COLLISIONS}
             labels={COLLISION_LABELS}
             onChange={(collision) => onChange({ collision })}
+          />
+          <Choice<DescriptionPlace>
+            label="Descriptions"
+            value={draft.descriptions}
+            options={DESCRIPTIONS}
+            labels={DESCRIPTION_LABELS}
+            onChange={(descriptions) => onChange({ descriptions })}
           />
         </div>
         <Check

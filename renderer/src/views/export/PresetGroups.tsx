@@ -25,6 +25,9 @@ import {
   SIZE_MODES,
   SIZE_VALUE_LABELS,
   type SizeMode,
+  type SmallChoice,
+  SMALL_CHOICES,
+  SMALL_LABELS,
   sizeValueFor,
   WATERMARK_LABELS,
   WATERMARK_KINDS,
@@ -169,7 +172,15 @@ export function SizeGroup({ draft, onChange }: PresetGroupProps): React.JSX.Elem
         )}
       </div>
       {draft.sizeMode === 'original' ? null : (
-        <Check label="Enlarge small photos" checked={draft.enlarge} onChange={(enlarge) => onChange({ enlarge })} />
+        <div className="export-field-grid">
+          <Choice<SmallChoice>
+            label="Photos smaller than this"
+            value={draft.small}
+            options={SMALL_CHOICES}
+            labels={SMALL_LABELS}
+            onChange={(small) => onChange({ small })}
+          />
+        </div>
       )}
     </fieldset>
   );

@@ -1,8 +1,7 @@
-import type { DesktopShell, MethodResult } from '../../../../shared/api';
-import { AppError } from '../../../../shared/errors';
 import {
   ANCHORS,
   COLLISION_POLICIES,
+  DESCRIPTION_PLACES,
   EXPORT_FORMATS,
   EXPORT_SELECTIONS,
   LOSSLESS_FORMATS,
@@ -10,10 +9,11 @@ import {
   NAME_TOKENS,
   type Anchor,
   type CollisionPolicy,
+  type DescriptionPlace,
   type ExportFormat,
   type MetadataPolicy,
 } from '../../../../shared/export-preset';
-import type { ExportPresetEntry, ExportRun } from '../../../../shared/exports';
+import type { ExportPresetEntry } from '../../../../shared/exports';
 
 /* The export preset as the editor sees it: the choices come from the shared schema's own lists. */
 
@@ -99,15 +99,29 @@ export const CROP_LABELS: Record<Crop, string> = {
   entropy: 'Keep the busiest part',
 };
 
+/** What happens to a photo smaller than the preset's size. */
+export const SMALL_CHOICES = ['enlarge', 'keep', 'refuse'] as const;
+export type SmallChoice = (typeof SMALL_CHOICES)[number];
+export const SMALL_LABELS: Record<SmallChoice, string> = {
+  enlarge: 'Enlarge them (soft; warned before export)',
+  keep: 'Keep their own size',
+  refuse: 'Do not export them',
+};
+
+export type { DescriptionPlace };
+export const DESCRIPTIONS = DESCRIPTION_PLACES;
+export const DESCRIPTION_LABELS: Record<DescriptionPlace, string> = {
+  xmp: "In the picture's metadata (XMP, IPTC caption)",
+  sidecar: 'In a .txt file beside each picture',
+  none: 'Leave them out',
+};
+
 export const WATERMARK_KINDS = ['none', 'text', 'image'] as const;
 export type WatermarkKind = (typeof WATERMARK_KINDS)[number];
 export const WATERMARK_LABELS: Record<WatermarkKind, string> = { none: 'None', text: 'Text', image: 'PNG image' };
 
 /** The tokens a folder or file name template may use (mirrors NAME_TOKENS). */
 export { NAME_TOKENS };
-
-/** Where the last export folder is remembered, shared by the Export section and the dialog. */
-export const FOLDER_STORAGE_KEY = 'shootline.exportFolder';
 
 /** A preset's name as the list shows it. */
 export const presetName = (entry: ExportPresetEntry): string =>
@@ -131,7 +145,7 @@ export interface PresetDraft {
   exactWidth: string;
   exactHeight: string;
   crop: Crop;
-  enlarge: boolean;
+  small: SmallChoice;
   colourSpace: ColourSpace;
   embedProfile: boolean;
   metadata: MetadataPolicy;
@@ -152,6 +166,7 @@ export interface PresetDraft {
   filenameTemplate: string;
   collision: CollisionPolicy;
   keepFolderTree: boolean;
+  descriptions: DescriptionPlace;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -187,7 +202,7 @@ export function toDraft(preset: Record<string, unknown>): PresetDraft {
     exactWidth: numberText(size.width, '1080'),
     exactHeight: numberText(size.height, '1350'),
     crop: oneOf(CROPS, size.crop, 'centre'),
-    enlarge: flag(size.enlarge, false),
+    small: flag(size.refuseSmaller, false) ? 'refuse' : flag(size.enlarge, false) ? 'enlarge' : 'keep',
     colourSpace: oneOf(COLOUR_SPACES, preset.colourSpace, 'srgb'),
     embedProfile: flag(preset.embedProfile, true),
     metadata: oneOf(METADATA_POLICIES, preset.metadata, 'copyright-contact'),
@@ -206,6 +221,7 @@ export function toDraft(preset: Record<string, unknown>): PresetDraft {
     filenameTemplate: text(preset.filenameTemplate, '{name}_{variant}'),
     collision: oneOf(COLLISIONS, preset.collision, 'suffix'),
     keepFolderTree: flag(preset.keepFolderTree, false),
+    descriptions: oneOf(DESCRIPTIONS, preset.descriptions, 'xmp'),
   };
 }
 
@@ -259,6 +275,10 @@ function checkTemplate(template: string, label: string): void {
   }
 }
 
+function smallFields(draft: PresetDraft): { enlarge: boolean; refuseSmaller: boolean } {
+  return { enlarge: draft.small === 'enlarge', refuseSmaller: draft.small === 'refuse' };
+}
+
 function buildSize(draft: PresetDraft): Record<string, unknown> {
   switch (draft.sizeMode) {
     case 'original':
@@ -269,13 +289,13 @@ function buildSize(draft: PresetDraft): Record<string, unknown> {
       return {
         mode: draft.sizeMode,
         value: parse(draft.sizeValue, SIZE_VALUE_LABELS[draft.sizeMode] ?? 'Size', PIXELS),
-        enlarge: draft.enlarge,
+        ...smallFields(draft),
       };
     case 'megapixels':
       return {
         mode: 'megapixels',
         value: parse(draft.sizeValue, 'Megapixels', { min: 0, max: 268, aboveMin: true }),
-        enlarge: draft.enlarge,
+        ...smallFields(draft),
       };
     case 'exact':
       return {
@@ -283,7 +303,7 @@ function buildSize(draft: PresetDraft): Record<string, unknown> {
         width: parse(draft.exactWidth, 'Width (px)', PIXELS),
         height: parse(draft.exactHeight, 'Height (px)', PIXELS),
         crop: draft.crop,
-        enlarge: draft.enlarge,
+        ...smallFields(draft),
       };
   }
 }
@@ -346,6 +366,7 @@ export function buildPreset(draft: PresetDraft): BuiltPreset {
       filenameTemplate: draft.filenameTemplate.trim(),
       collision: draft.collision,
       keepFolderTree: draft.keepFolderTree,
+      descriptions: draft.descriptions,
     };
     if (draft.maxFileMb.trim() !== '') {
       const megabytes = parse(draft.maxFileMb, 'Max file size (MB)', { min: 0.01, max: 100_000 });
@@ -380,89 +401,5 @@ export function copyName(name: string, taken: readonly string[]): string {
   for (let index = 2; ; index += 1) {
     const candidate = `${base} ${index}`;
     if (!names.has(candidate)) return candidate;
-  }
-}
-
-/** Sizes as the engine counts them: decimal, so "4 MB" here is the preset's 4,000,000-byte ceiling. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} bytes`;
-  if (bytes < MB) return `${Math.round(bytes / 1000)} KB`;
-  return `${(bytes / MB).toFixed(1)} MB`;
-}
-
-export function baseName(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
-}
-
-export const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
-
-export type ExportPreview = MethodResult<'exports.preview'>;
-
-/** "Listing_01.jpg · 2048×1365 · JPEG · 1.2 MB · 24 files" */
-export function previewLine(preview: ExportPreview): string {
-  return [
-    baseName(preview.path),
-    `${preview.width}×${preview.height}`,
-    preview.format.toUpperCase(),
-    formatBytes(preview.sizeBytes),
-    plural(preview.total, 'file'),
-  ].join(' · ');
-}
-
-export type RunState = ExportRun['state'];
-export const RUN_STATE_LABELS: Record<RunState, string> = {
-  running: 'Exporting',
-  canceled: 'Canceled',
-  done: 'Finished',
-  failed: 'Failed',
-};
-
-/** "12 of 40 done · 2 skipped · 1 failed" */
-export function progressWords(progress: { total: number; done: number; skipped: number; failed: number }): string {
-  return [
-    `${progress.done} of ${progress.total} done`,
-    ...(progress.skipped > 0 ? [`${progress.skipped} skipped`] : []),
-    ...(progress.failed > 0 ? [`${progress.failed} failed`] : []),
-  ].join(' · ');
-}
-
-/** Files handled so far (written, skipped or failed): what a progress bar shows. */
-export const handled = (progress: { done: number; skipped: number; failed: number }): number =>
-  progress.done + progress.skipped + progress.failed;
-
-export function messageOf(error: unknown): string {
-  return error instanceof AppError ? error.message : 'Something went wrong. The details are in the log.';
-}
-
-/**
- * The desktop shell's "show in the file manager", when this version of the shell has one (it is
- * optional: older shells and the browser lack it, and the button is then left out).
- */
-export function folderRevealer(desktop: DesktopShell | null): ((path: string) => void) | null {
-  if (!desktop || !('showItemInFolder' in desktop)) return null;
-  const show: unknown = desktop.showItemInFolder;
-  if (typeof show !== 'function') return null;
-  const reveal = show as (this: DesktopShell, path: string) => unknown;
-  return (path) => {
-    void Promise.resolve()
-      .then(() => reveal.call(desktop, path))
-      .catch(() => undefined);
-  };
-}
-
-export function readRememberedFolder(): string {
-  try {
-    return window.localStorage.getItem(FOLDER_STORAGE_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-export function rememberFolder(path: string): void {
-  try {
-    if (path.trim() === '') window.localStorage.removeItem(FOLDER_STORAGE_KEY);
-    else window.localStorage.setItem(FOLDER_STORAGE_KEY, path.trim());
-  } catch {
-    // Storage can be unavailable (private windows, quotas); the folder is then simply not remembered.
   }
 }

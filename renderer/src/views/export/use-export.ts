@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MethodArgs } from '../../../../shared/api';
 import type { ApiClient } from '../../bridge/client';
-import { type ExportPreview, messageOf, readRememberedFolder, rememberFolder } from './export-model';
+import { type ExportPreview, messageOf, readRememberedFolder, rememberFolder } from './export-words';
 
 /** The export folder, remembered between sessions and shared by the Export section and the dialog. */
 export function useRememberedFolder(): [string, (path: string) => void] {

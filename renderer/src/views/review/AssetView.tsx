@@ -7,9 +7,10 @@ import { CompareView, type CompareImage } from '../../components/compare/Compare
 import { MaskEditor } from '../../components/mask/MaskEditor';
 import { PURPOSE_WORDS } from '../../components/mask/purpose-words';
 import { MaskPurposeSchema } from '../../../../shared/mask';
-import { useApp, useMediaUrl } from '../../store/context';
+import { photoMedia, useApp, useMediaUrl } from '../../store/context';
 import { visibleAssets } from '../../store/review-slice';
 import { useWorkNames } from '../../store/use-work-names';
+import { CropPlacer } from './CropPlacer';
 import { Filmstrip } from './Filmstrip';
 import { InfoPanel } from './info/InfoPanel';
 import { MarksBar } from './MarksBar';
@@ -50,6 +51,9 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   const photoZoom = useApp((state) => state.photoZoom);
   const setPhotoZoom = useApp((state) => state.setPhotoZoom);
   const infoOpen = useApp((state) => state.infoOpen);
+  const turnPhoto = useApp((state) => state.turnPhoto);
+  const placeCrop = useApp((state) => state.placeCrop);
+  const [placingCrop, setPlacingCrop] = useState(false);
   const autoAdvance = useApp((state) => state.settings?.autoAdvance ?? true);
   const names = useWorkNames();
   const painting = maskEditor !== null && maskEditor.assetId === assetId;
@@ -99,6 +103,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
     markVariant,
     markPhoto,
     autoAdvance,
+    turnPhoto: useCallback((photo: Asset, by: 1 | -1) => void turnPhoto(photo.id, by), [turnPhoto]),
   });
 
   if (!asset && !loaded) return <p className="empty">Loading the photo…</p>;
@@ -114,8 +119,12 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   }
 
   const sourceImage = (photo: Asset): CompareImage => ({
-    previewUrl: mediaUrl('preview', photo.id),
-    fullUrl: DRAWABLE.has(photo.format ?? '') ? mediaUrl('original', photo.id) : mediaUrl('preview', photo.id),
+    previewUrl: photoMedia(mediaUrl, 'preview', photo),
+    // The original file is shown as its EXIF says: a photo the user turned is shown through its (turned) preview.
+    fullUrl:
+      DRAWABLE.has(photo.format ?? '') && photo.turn === 0
+        ? mediaUrl('original', photo.id)
+        : photoMedia(mediaUrl, 'preview', photo),
     width: photo.width ?? 1,
     height: photo.height ?? 1,
     label: 'Original',
@@ -189,7 +198,20 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
             </select>
           </label>
         )}
-        {variant ? (
+        {problem ? null : (
+          <span className="photo-tools" role="group" aria-label="The photo itself">
+            <button type="button" title="Turn left (Ctrl/⌘ [)" onClick={() => void turnPhoto(asset.id, -1)}>
+              ⟲ Turn left
+            </button>
+            <button type="button" title="Turn right (Ctrl/⌘ ])" onClick={() => void turnPhoto(asset.id, 1)}>
+              ⟳ Turn right
+            </button>
+            <button type="button" aria-pressed={placingCrop} onClick={() => setPlacingCrop((on) => !on)}>
+              {placingCrop ? 'Done placing crop' : 'Place export crop…'}
+            </button>
+          </span>
+        )}
+        {variant && !placingCrop ? (
           <label className="compare-base">
             Compare with{' '}
             <select value={baseId} onChange={(event) => setBaseId(event.target.value)} aria-label="Compare with">
@@ -211,7 +233,13 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
       <div className="asset-body">
         <div className="asset-main">
           <div className="asset-stage">
-            {variant?.kind === 'video' ? (
+            {placingCrop && !problem ? (
+              <CropPlacer
+                asset={asset}
+                previewUrl={photoMedia(mediaUrl, 'preview', asset)}
+                onPlace={(focus) => void placeCrop(asset.id, focus)}
+              />
+            ) : variant?.kind === 'video' ? (
               <video
                 className="asset-video"
                 controls
@@ -240,7 +268,7 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
               </div>
             ) : (
               <div className="asset-single">
-                <img src={mediaUrl('preview', asset.id)} alt={name} data-testid="asset-preview" />
+                <img src={photoMedia(mediaUrl, 'preview', asset)} alt={name} data-testid="asset-preview" />
               </div>
             )}
           </div>

@@ -16,6 +16,8 @@ interface Estimate {
   awaitingInput: number;
   /** Photos the run leaves out because the operation would refuse them, known now rather than after a failure. */
   refused: { id: string; reason: string }[];
+  /** Photos this recipe already made exactly this result for (a deterministic provider): a rerun only copies it. */
+  repeats: string[];
 }
 
 /** How many refusals are listed by name before "and N more". */
@@ -41,6 +43,7 @@ export function RunRecipeDialog(props: {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [leaveRepeats, setLeaveRepeats] = useState(true);
   const unitAt = useProviderUnits();
   const maskPurposeOf = useMaskPurposeOf();
   const assets = useApp((state) => state.assets);
@@ -105,10 +108,15 @@ export function RunRecipeDialog(props: {
     };
   }, [client, recipeId, assetIds, chosenKey]);
 
+  const repeats = estimate?.repeats ?? [];
+  const leftOut = leaveRepeats ? new Set(repeats) : new Set<string>();
+  const toRun = assetIds.filter((id) => !leftOut.has(id));
+  const jobs = estimate ? estimate.jobs - (assetIds.length - toRun.length) : 0;
+
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
-      await client.call('recipes.run', { recipeId, assetIds: [...assetIds], masks: chosen });
+      await client.call('recipes.run', { recipeId, assetIds: toRun, masks: chosen });
       onClose(true);
     } catch (caught) {
       setError(message(caught));
@@ -191,6 +199,23 @@ export function RunRecipeDialog(props: {
               </ul>
             </div>
           ) : null}
+          {repeats.length > 0 ? (
+            <div className="form-note" role="note" data-testid="run-repeats">
+              {repeats.length === 1
+                ? `${nameOf(repeats[0] ?? '')} already has`
+                : `${repeats.length} photos already have`}{' '}
+              exactly this result: this recipe gives the same picture each time, so running it again only makes an
+              identical copy.
+              <label className="run-repeats-choice">
+                <input
+                  type="checkbox"
+                  checked={leaveRepeats}
+                  onChange={(event) => setLeaveRepeats(event.target.checked)}
+                />
+                Leave {repeats.length === 1 ? 'it' : 'them'} out
+              </label>
+            </div>
+          ) : null}
           <FormError error={error} />
           <div className="dialog-actions">
             <button type="button" onClick={() => onClose(false)}>
@@ -199,10 +224,10 @@ export function RunRecipeDialog(props: {
             <button
               type="button"
               className="primary"
-              disabled={!estimate || busy || estimate.jobs === 0}
+              disabled={!estimate || busy || jobs <= 0}
               onClick={() => void run()}
             >
-              {estimate ? `Run on ${estimate.jobs} photo${estimate.jobs === 1 ? '' : 's'}` : 'Run'}
+              {estimate ? `Run on ${jobs} photo${jobs === 1 ? '' : 's'}` : 'Run'}
             </button>
           </div>
         </>

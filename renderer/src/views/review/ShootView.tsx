@@ -11,7 +11,7 @@ import {
   type SelectionState,
 } from '../../components/grid/selection';
 import { ThumbnailGrid, type GridItem } from '../../components/grid/ThumbnailGrid';
-import { useApp, useMediaUrl } from '../../store/context';
+import { photoMedia, useApp, useMediaUrl } from '../../store/context';
 import { approvedCount, visibleAssets, type AssetFilter, type AssetSort } from '../../store/review-slice';
 import { gridCullingChange } from './culling-keys';
 import { isWorkable, photoProblem } from './photo-problem';
@@ -111,6 +111,7 @@ export function ShootView(): React.JSX.Element {
   }, [shown, jobsByAsset, variantsByAsset]);
 
   const selected = selectedInOrder(selection, ids);
+  const turns = useMemo(() => new Map(shown.map((asset) => [asset.id, asset.turn])), [shown]);
   // Recipes are offered only on photos they can run on: an unreadable or missing photo is left out, and said so.
   const workable = new Set(shown.filter(isWorkable).map((asset) => asset.id));
   const runnable = selected.filter((id) => workable.has(id));
@@ -238,7 +239,7 @@ export function ShootView(): React.JSX.Element {
             Run on picks
           </button>
           <button type="button" onClick={() => setExporting(true)}>
-            Export…
+            {selected.length > 0 ? `Export ${selected.length} selected…` : 'Export…'}
           </button>
           {shoot && shoot.folder !== null && shoot.hotFolderId ? <AddPhotos shootId={shootId} /> : null}
         </span>
@@ -261,7 +262,7 @@ export function ShootView(): React.JSX.Element {
                 }}
                 onOpen={(id) => openAsset(id)}
                 onKey={onKey}
-                thumbnailUrl={(id) => mediaUrl('thumbnail', id)}
+                thumbnailUrl={(id) => photoMedia(mediaUrl, 'thumbnail', { id, turn: turns.get(id) ?? 0 })}
                 renderBadge={renderBadge}
               />
             </div>

@@ -21,6 +21,8 @@ export interface PhotoKeysContext {
   markPhoto: (asset: Asset, change: CullChange) => void;
   /** After P or X on a photo with no variants, the next photo opens (the auto-advance setting). */
   autoAdvance: boolean;
+  /** Turns the photo itself (whatever variant is in view). */
+  turnPhoto: (asset: Asset, by: 1 | -1) => void;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface PhotoKeysContext {
  */
 export function usePhotoKeys(context: PhotoKeysContext): void {
   const { painting, photos, index, asset, variants, variant, selectVariant, openAsset } = context;
-  const { markVariant, markPhoto, autoAdvance } = context;
+  const { markVariant, markPhoto, autoAdvance, turnPhoto } = context;
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (painting || event.defaultPrevented || isTyping(event)) return;
@@ -47,6 +49,8 @@ export function usePhotoKeys(context: PhotoKeysContext): void {
                 ? { rating: Number(event.key) }
                 : null;
       if (command === 'photo.back') openAsset(null);
+      else if (asset && command === 'photo.turnLeft') turnPhoto(asset, -1);
+      else if (asset && command === 'photo.turnRight') turnPhoto(asset, 1);
       else if (command === 'photo.nextVariant' && at + 1 < variants.length) selectVariant(variants[at + 1]?.id ?? null);
       else if (command === 'photo.previousVariant' && at > 0) selectVariant(variants[at - 1]?.id ?? null);
       else if (command === 'photo.nextPhoto' && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
@@ -74,5 +78,6 @@ export function usePhotoKeys(context: PhotoKeysContext): void {
     markVariant,
     markPhoto,
     autoAdvance,
+    turnPhoto,
   ]);
 }
