@@ -36,7 +36,15 @@ export function CropPlacer(props: {
   const { asset, previewUrl, onPlace } = props;
   const [shape, setShape] = useState<(typeof CROP_SHAPES)[number]['id']>('4:5');
   const [dragging, setDragging] = useState<{ x: number; y: number } | null>(null);
-  const focus = dragging ?? asset.cropFocus ?? { x: 0.5, y: 0.5 };
+  // Where the user last put it, ahead of the engine's answer: key presses in quick succession each
+  // move on from the last one, not from a position still on its way back.
+  const [placed, setPlaced] = useState<{ x: number; y: number } | 'centre' | null>(null);
+  const centre = { x: 0.5, y: 0.5 };
+  const focus = dragging ?? (placed === 'centre' ? centre : placed) ?? asset.cropFocus ?? centre;
+  const place = (next: { x: number; y: number } | null): void => {
+    setPlaced(next ?? 'centre');
+    onPlace(next);
+  };
   const aspect = CROP_SHAPES.find((candidate) => candidate.id === shape)?.aspect ?? 0.8;
   const frame = cropFrame({ width: asset.width ?? 1, height: asset.height ?? 1 }, aspect, focus);
 
@@ -44,7 +52,7 @@ export function CropPlacer(props: {
     const box = event.currentTarget.getBoundingClientRect();
     return { x: clamp((event.clientX - box.left) / box.width), y: clamp((event.clientY - box.top) / box.height) };
   };
-  const step = (dx: number, dy: number) => onPlace({ x: clamp(focus.x + dx), y: clamp(focus.y + dy) });
+  const step = (dx: number, dy: number) => place({ x: clamp(focus.x + dx), y: clamp(focus.y + dy) });
 
   return (
     <div className="crop-placer">
@@ -63,7 +71,7 @@ export function CropPlacer(props: {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => onPlace(null)} disabled={asset.cropFocus === null}>
+        <button type="button" onClick={() => place(null)} disabled={focus.x === 0.5 && focus.y === 0.5}>
           Centre
         </button>
         <span className="muted">
@@ -84,9 +92,8 @@ export function CropPlacer(props: {
         }}
         onPointerUp={(event) => {
           if (!dragging) return;
-          const placed = pointAt(event);
           setDragging(null);
-          onPlace(placed);
+          place(pointAt(event));
         }}
       >
         <img src={previewUrl} alt="" draggable={false} />
