@@ -6,7 +6,7 @@ import { renderMask } from '../../main/engine/masks/render-mask';
 import type { MaskContentInput } from '../../shared/mask';
 import { MaskContentSchema } from '../../shared/mask';
 import { corpusPath } from '../support/corpus';
-import { call, startTestEngine } from '../support/engine';
+import { call, startTestEngine, until } from '../support/engine';
 import { enhanced, filesUnder, finished, ingested } from '../support/exports';
 import { tempDir } from '../support/temp';
 
@@ -124,5 +124,41 @@ describe('a photo turned by hand', () => {
     // (The reference went through one more JPEG encode: a few levels apart, against tens for the unturned photo.)
     expect(meanDifference(await gray(exported, 60, 51), await gray(turnedSource, 60, 51))).toBeLessThan(6);
     expect(meanDifference(await gray(exported, 60, 51), await gray(source, 60, 51))).toBeGreaterThan(20);
+  }, 120_000);
+});
+
+describe('a job that waits for a mask while the photo is turned', () => {
+  it('takes the photo at the turn the mask was painted on', async () => {
+    const { engine } = startTestEngine({ stabilityMs: 200 });
+    const source = corpusPath('photos/grace_hopper.jpg');
+    const [photo] = await ingested(engine, [source], 'Redactions');
+    const id = photo?.id ?? '';
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Redact',
+      provider: 'local',
+      operation: 'redact',
+      params: { style: 'pixelate' },
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: [id] });
+    expect(run.awaitingInput).toBe(1);
+    await call(engine, 'assets.turn', { id, by: 1 });
+    // Painted on the turned photo (600 × 512): its top-left quarter.
+    await call(engine, 'masks.save', {
+      assetId: id,
+      purpose: 'redact',
+      content: { width: 600, height: 512, strokes: [{ points: [{ x: 150, y: 128 }], size: 200, mode: 'paint' }] },
+    });
+    const [variant] = await until(
+      () => call(engine, 'variants.list', { assetId: id }),
+      (list) => list.length === 1,
+    );
+    expect(variant).toMatchObject({ width: 600, height: 512 });
+    const output = (await engine.resolveMedia({ kind: 'variant', id: variant?.mediaId ?? '' }))?.file ?? '';
+    const turned = await sharp(source).rotate().rotate(90).toBuffer();
+    const region = async (input: Buffer | string, left: number, top: number) =>
+      sharp(input).extract({ left, top, width: 100, height: 100 }).grayscale().raw().toBuffer();
+    // Changed where the mask is, untouched elsewhere: the mask and the picture lined up.
+    expect(meanDifference(await region(output, 100, 78), await region(turned, 100, 78))).toBeGreaterThan(3);
+    expect(meanDifference(await region(output, 450, 380), await region(turned, 450, 380))).toBeLessThan(3);
   }, 120_000);
 });

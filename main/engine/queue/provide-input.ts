@@ -1,3 +1,4 @@
+import { getAssetSize } from '../db/assets-repo';
 import { AppError } from '../../../shared/errors';
 import { fitsBudget } from '../../../shared/job-model';
 import type { JobInputs, ProvidedInput } from '../../../shared/job-inputs';
@@ -65,13 +66,7 @@ export class InputGiver {
           `Mask ${mask.id} is a ${mask.purpose} mask of another photo; this job needs a ${spec.inputs.mask?.purpose ?? 'different'} mask of its own photo.`,
         );
       }
-      return this.advance(
-        job,
-        { mask: { maskId: mask.id, version: mask.version } },
-        false,
-        at,
-        `mask ${mask.id} v${mask.version}`,
-      );
+      return this.advance(job, this.maskGiven(job, mask), false, at, `mask ${mask.id} v${mask.version}`);
     });
   }
 
@@ -83,15 +78,7 @@ export class InputGiver {
     const moved: JobRecord[] = [];
     for (const job of jobsWaitingForMask(this.db, mask.assetId)) {
       if (this.specOf(job)?.inputs.mask?.purpose !== mask.purpose) continue;
-      moved.push(
-        this.advance(
-          job,
-          { mask: { maskId: mask.id, version: mask.version } },
-          false,
-          at,
-          `mask ${mask.id} v${mask.version}`,
-        ),
-      );
+      moved.push(this.advance(job, this.maskGiven(job, mask), false, at, `mask ${mask.id} v${mask.version}`));
     }
     return moved;
   }
@@ -153,6 +140,19 @@ export class InputGiver {
    * Records what the job was given and moves it on: queued when it waits for nothing more, else
    * waiting for the next input (a garment after its mask, an approval when its spend does not fit).
    */
+  /**
+   * A mask is painted on the photo as it is turned now: a job that waited for it takes the photo at
+   * that turn too, so the mask and the picture it is laid on match.
+   */
+  private maskGiven(job: JobRecord, mask: { id: string; version: number }): Partial<JobInputs> {
+    const given: Partial<JobInputs> = { mask: { maskId: mask.id, version: mask.version } };
+    const source = job.inputs.source;
+    if (source?.kind !== 'asset') return given;
+    const turn = getAssetSize(this.db, source.assetId)?.turn ?? 0;
+    const { turn: _pinned, ...unturned } = source;
+    return { ...given, source: turn === 0 ? unturned : { ...unturned, turn } };
+  }
+
   private advance(job: JobRecord, given: Partial<JobInputs>, approved: boolean, at: number, detail: string): JobRecord {
     const inputs: JobInputs = { ...job.inputs, ...given };
     if (Object.keys(given).length > 0) setJobInputs(this.db, job.id, inputs);
