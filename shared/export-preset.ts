@@ -225,8 +225,11 @@ export const ExportPresetSchema = z
     collision: z.enum(COLLISION_POLICIES).default('suffix'),
     /** Recreate the source's subfolders (relative to its hot folder) under the output folder. */
     keepFolderTree: z.boolean().default(false),
-    /** Where a photo's description goes (see DESCRIPTION_PLACES). */
-    descriptions: z.enum(DESCRIPTION_PLACES).default('xmp'),
+    /**
+     * Where a photo's description goes (see DESCRIPTION_PLACES). Nowhere unless a preset says so:
+     * presets saved before descriptions existed keep writing exactly what they wrote.
+     */
+    descriptions: z.enum(DESCRIPTION_PLACES).default('none'),
   })
   .refine((preset) => preset.embedProfile || preset.colourSpace === 'srgb', {
     message: 'A Display P3 file must carry its profile, or it shows the wrong colours.',
@@ -267,6 +270,7 @@ export const BUILT_IN_PRESETS: readonly ExportPreset[] = (
       outputFolder: '{shoot}/Listing',
       filenameTemplate: '{shoot}_{seq}',
       collision: 'suffix',
+      descriptions: 'xmp',
     },
     {
       name: 'Web',
@@ -280,6 +284,7 @@ export const BUILT_IN_PRESETS: readonly ExportPreset[] = (
       outputFolder: '{shoot}/Web',
       filenameTemplate: '{name}_{variant}',
       collision: 'suffix',
+      descriptions: 'xmp',
     },
     {
       name: 'Full-resolution JPEG',
@@ -293,6 +298,7 @@ export const BUILT_IN_PRESETS: readonly ExportPreset[] = (
       outputFolder: '{shoot}/Full resolution',
       filenameTemplate: '{name}_{variant}',
       collision: 'suffix',
+      descriptions: 'xmp',
     },
     {
       // Instagram shows portrait posts at 4:5; anything else is cropped by the app, badly.
@@ -322,6 +328,8 @@ export const BUILT_IN_PRESETS: readonly ExportPreset[] = (
       filenameTemplate: '{name}_{provider}_{variant}',
       collision: 'suffix',
       keepFolderTree: true,
+      // An archive keeps descriptions whole, line breaks and all.
+      descriptions: 'sidecar',
     },
   ] satisfies ExportPresetInput[]
 ).map((preset) => ExportPresetSchema.parse(preset));

@@ -26,6 +26,39 @@ export interface AtomicWriteOptions {
 
 /** Writes `bytes` to `file` atomically; on any failure the temp file is removed and the error thrown as is. */
 export async function writeAtomic(file: string, bytes: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await fillAtomic(file, (handle) => handle.writeFile(bytes), options);
+}
+
+/**
+ * Copies `source` to `file` atomically, streamed (a video of a gigabyte never sits in memory);
+ * the same guarantees as writeAtomic.
+ */
+export async function copyAtomic(source: string, file: string, options: AtomicWriteOptions = {}): Promise<void> {
+  await fillAtomic(
+    file,
+    async (handle) => {
+      const input = await fs.open(source, 'r');
+      try {
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (;;) {
+          options.signal?.throwIfAborted();
+          const { bytesRead } = await input.read(chunk, 0, chunk.length, null);
+          if (bytesRead === 0) break;
+          await handle.write(chunk, 0, bytesRead);
+        }
+      } finally {
+        await input.close();
+      }
+    },
+    options,
+  );
+}
+
+async function fillAtomic(
+  file: string,
+  fill: (handle: fs.FileHandle) => Promise<unknown>,
+  options: AtomicWriteOptions,
+): Promise<void> {
   options.signal?.throwIfAborted();
   const folder = path.dirname(file);
   await fs.mkdir(folder, { recursive: true });
@@ -34,7 +67,7 @@ export async function writeAtomic(file: string, bytes: Uint8Array, options: Atom
   let handle: fs.FileHandle | undefined;
   try {
     handle = await openTemp(temp);
-    await handle.writeFile(bytes);
+    await fill(handle);
     await handle.sync();
     await handle.close();
     handle = undefined;

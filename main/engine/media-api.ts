@@ -1,3 +1,4 @@
+import { turnedContentKey } from './imaging/turn';
 import fs from 'node:fs';
 import type { Db } from './db/connection';
 import { assetSource } from './db/ingest-repo';
@@ -44,6 +45,8 @@ export class LibraryMedia implements MediaResolver {
     }
     const file = await this.derivative(request.id, request.kind);
     if (!file) return null;
-    return { file, mimeType: DERIVATIVE_SPECS[request.kind].mimeType, etag: `${source.contentHash}-${request.kind}` };
+    // By the turned content: a photo turned since the browser cached it is fetched again, not answered 304.
+    const key = turnedContentKey(source.contentHash, source.turn);
+    return { file, mimeType: DERIVATIVE_SPECS[request.kind].mimeType, etag: `${key}-${request.kind}` };
   }
 }

@@ -24,7 +24,7 @@ async function meanDifference(a: Buffer | string, b: Buffer | string): Promise<n
 
 test('a photo is turned and its 4:5 crop placed in the photo view, and the export follows both', async ({ page }) => {
   test.setTimeout(120_000);
-  const { shootId, photos } = await shoot.ingestShoot('Coast', [
+  const { shootId } = await shoot.ingestShoot('Coast', [
     'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
     'photos/grace_hopper.jpg',
   ]);
@@ -107,7 +107,6 @@ test('a photo is turned and its 4:5 crop placed in the photo view, and the expor
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
-  expect(photos).toHaveLength(2);
 });
 
 test('the Export view starts on the shoot with approved work and keeps the chosen preset across a reload', async ({

@@ -71,9 +71,9 @@ describe('what an export takes', () => {
     expect(await meanDifference(atRight, left)).toBeGreaterThan(15);
   });
 
-  it('warns before enlarging a small photo, and a preset that refuses to enlarge fails it in words', async () => {
+  it('warns before enlarging a small photo, and a preset that refuses to enlarge leaves it out, in words', async () => {
     const { engine } = startTestEngine({ stabilityMs: 200 });
-    const [big] = await ingested(engine, [HOPPER, SMALL], 'Sizes');
+    const [big, small] = await ingested(engine, [HOPPER, SMALL], 'Sizes');
     const shootId = big?.shootId ?? '';
     const targetRoot = tempDir();
     const enlarge = {
@@ -90,12 +90,19 @@ describe('what an export takes', () => {
     expect(await call(engine, 'exports.preview', { shootId, preset: refuse, targetRoot })).toMatchObject({
       smaller: 1,
     });
+    // The preview shows a file the preset makes: with the small photo alone, it says why there is none.
+    expect(
+      await call(engine, 'exports.preview', { shootId, preset: refuse, targetRoot, assetIds: [small?.id ?? ''] }).catch(
+        (error: unknown) => String(error),
+      ),
+    ).toMatch(/At 180 × 135 this picture is smaller than the preset's 400 px on the long edge/);
     const run = await call(engine, 'exports.start', { shootId, preset: refuse, targetRoot });
-    expect(await finished(engine, run.id)).toMatchObject({ state: 'failed', done: 1, failed: 1 });
+    // Left out, not failed: the preset chose this, and a Resume would not change it.
+    expect(await finished(engine, run.id)).toMatchObject({ state: 'done', done: 1, skipped: 1, failed: 0 });
     expect(await call(engine, 'exports.problems', { id: run.id })).toEqual([
       {
         name: 'iphone4s_thumb_gps.jpg',
-        state: 'failed',
+        state: 'skipped',
         reason:
           "At 180 × 135 this picture is smaller than the preset's 400 px on the long edge, and the preset does not enlarge photos.",
       },

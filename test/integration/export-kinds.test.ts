@@ -91,13 +91,27 @@ describe('exporting videos and descriptions', () => {
       filenameTemplate: '{name}_{variant}',
       metadata: 'strip-all',
     };
+    // The preview of a video-only export names the video, not a failed render of it.
+    expect(await call(engine, 'exports.preview', { shootId, preset: approved, targetRoot: videos })).toMatchObject({
+      path: path.join(videos, 'Out', 'grace_hopper_v1.mp4'),
+      format: 'mp4',
+      sizeBytes: VIDEO.length,
+      total: 1,
+      smaller: 0,
+    });
     const run = await call(engine, 'exports.start', { shootId, preset: approved, targetRoot: videos });
     expect(await finished(engine, run.id)).toMatchObject({ state: 'done', done: 1 });
     expect(filesUnder(videos)).toEqual(['Out/grace_hopper_v1.mp4']);
     expect(fs.readFileSync(path.join(videos, 'Out/grace_hopper_v1.mp4')).equals(VIDEO)).toBe(true);
 
     // The original with its description in XMP dc:description (and IPTC, EXIF), whatever the policy.
-    const originals = { ...approved, name: 'Originals', what: 'originals', filenameTemplate: '{name}' };
+    const originals = {
+      ...approved,
+      name: 'Originals',
+      what: 'originals',
+      filenameTemplate: '{name}',
+      descriptions: 'xmp',
+    };
     const intoXmp = tempDir();
     const xmpRun = await call(engine, 'exports.start', { shootId, preset: originals, targetRoot: intoXmp });
     expect(await finished(engine, xmpRun.id)).toMatchObject({ state: 'done', done: 1 });

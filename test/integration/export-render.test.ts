@@ -412,6 +412,9 @@ describe('metadata', () => {
     const copyrighted = await tagsOf(await render(source, { metadata: 'copyright-contact' }, credits));
     expect(copyrighted.Copyright).toBe('© 2016 Source Studio');
     expect(copyrighted.Rights).toBeUndefined();
+    // Still only credits: the source's location and camera stay behind.
+    expect(copyrighted.LocationCreated).toBeUndefined();
+    expect(copyrighted.Make).toBeUndefined();
     expect(copyrighted.CopyrightNotice).toBeUndefined();
     // It had no creator: Settings' fills that in.
     expect([copyrighted.Creator].flat()).toEqual(['Zoë Ångström 写真家']);

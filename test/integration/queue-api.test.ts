@@ -200,6 +200,7 @@ describe('running a recipe', () => {
       awaitingApproval: 3,
       awaitingInput: 0,
       refused: [],
+      repeats: [],
     });
     expect((await call(engine, 'jobs.list', {})).jobs).toEqual([]);
     await call(engine, 'settings.set', { patch: { retryLimit: 3 } });

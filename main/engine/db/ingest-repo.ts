@@ -181,12 +181,14 @@ export function recordFile(
 
 function updateContent(db: Db, id: string, file: SeenFile, state: string, now: number, version: number): void {
   // A file that changed after it was taken (a copy that stalled, then went on) clears the error
-  // its incomplete state caused: it is judged again as what it is now.
+  // its incomplete state caused: it is judged again as what it is now. A turn and a crop focus
+  // were for the old pixels: a file saved again (often with its orientation fixed elsewhere)
+  // starts as it says.
   statement(
     db,
     `UPDATE assets SET content_hash = ?, size_bytes = ?, mtime_ms = ?, state = ?, format = ?, error_kind = ?,
        error_message = ?, version = ?, width = NULL, height = NULL, captured_at = NULL, camera = NULL, lens = NULL,
-       orientation = NULL, has_gps = NULL, updated_at = ? WHERE id = ?`,
+       orientation = NULL, has_gps = NULL, turn = 0, focus_x = NULL, focus_y = NULL, updated_at = ? WHERE id = ?`,
   ).run(
     file.contentHash,
     file.sizeBytes,

@@ -371,7 +371,7 @@ export function repeatedJobTargets(db: Db, jobIds: readonly string[]): string[] 
   if (jobIds.length === 0) return [];
   const rows = statement(
     db,
-    `SELECT COALESCE(json_extract(n.inputs_json, '$.source.assetId'), json_extract(n.inputs_json, '$.source.variantId'))
+    `SELECT COALESCE(json_extract(n.inputs_json, '$.source.variantId'), json_extract(n.inputs_json, '$.source.assetId'))
          AS target
        FROM jobs n
        WHERE n.id IN (SELECT value FROM json_each(?))

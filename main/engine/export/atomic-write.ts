@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeAtomic, type AtomicWriteOptions } from '../atomic-file';
+import { copyAtomic, writeAtomic, type AtomicWriteOptions } from '../atomic-file';
 import { AppError, type ErrorCode } from '../../../shared/errors';
 
 /** Why an export file could not be written, in the words the user is shown. */
@@ -105,6 +105,16 @@ export async function writeFileAtomic(
     await writeAtomic(file, bytes, options);
   } catch (error) {
     if (options.signal?.aborted) throw error; // a cancel, not a disk problem
+    throw toWriteError(error, path.dirname(file), file);
+  }
+}
+
+/** Copies a file into an export atomically and streamed (videos), with the same errors in words. */
+export async function copyFileAtomic(source: string, file: string, options: AtomicWriteOptions = {}): Promise<void> {
+  try {
+    await copyAtomic(source, file, options);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw toWriteError(error, path.dirname(file), file);
   }
 }

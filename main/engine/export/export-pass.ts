@@ -15,10 +15,9 @@ import {
 } from '../db/exports-repo';
 import type { Logger } from '../log';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
-import { writeFileAtomic } from './atomic-write';
+import { copyFileAtomic, writeFileAtomic } from './atomic-write';
 import type { Credits, ExportMetadataWriter } from './export-metadata';
 import type { ExportSource, ExportSources } from './export-sources';
-import { readRegularFile } from '../regular-file';
 import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
 import { renderExport } from './render-export';
 
@@ -102,6 +101,10 @@ async function exportOne(deps: ExportPassDeps, context: PassContext, item: Expor
     await exportItem(deps, context, item);
   } catch (error) {
     if (context.signal.aborted) return; // canceled: the item stays open for a resume
+    if (error instanceof SkippedItem) {
+      updateExportItem(db, runId, item.seq, { state: 'skipped', error: error.message }, now());
+      return;
+    }
     const message =
       error instanceof AppError ? error.message : `Could not export this file: ${(error as Error).message}`;
     updateExportItem(db, runId, item.seq, { state: 'failed', error: message }, now());
@@ -147,30 +150,59 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
     updateExportItem(db, run.id, item.seq, { state: 'skipped', targetPath: wanted, error: resolution.reason }, now());
     return;
   }
-  const bytes = source.passThrough
-    ? // Byte for byte: a video is never re-encoded, and its metadata is the provider's own.
-      await readRegularFile(source.file, MAX_VIDEO_BYTES)
-    : await rendered(deps, context, source, fields);
+  // Byte for byte: a video is never re-encoded (its metadata is the provider's own) and is copied
+  // streamed; a picture is rendered in memory.
+  const output = source.passThrough
+    ? { sha256: await fileHash(source.file), size: (await fs.promises.stat(source.file)).size, bytes: null }
+    : await renderedOutput(deps, context, source, fields);
   signal.throwIfAborted();
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   // Recorded before the file gets its name: a crash after the rename is recognised by this hash.
-  updateExportItem(db, run.id, item.seq, { state: 'writing', targetPath: resolution.path, sha256 }, now());
+  updateExportItem(
+    db,
+    run.id,
+    item.seq,
+    { state: 'writing', targetPath: resolution.path, sha256: output.sha256 },
+    now(),
+  );
   fs.mkdirSync(path.dirname(resolution.path), { recursive: true });
+  if (source.caption !== null && preset.descriptions === 'sidecar' && !source.passThrough) {
+    // Before the picture: an item found written after a crash has its description beside it already.
+    await writeSidecar(resolution.path, source.caption, preset.collision, signal);
+  }
   // A full disk or a folder Shootline may not write to fails this item alone, in words (ExportWriteError).
   // A cancel drops the file before it gets its name.
-  await writeFileAtomic(resolution.path, bytes, { overwrite: resolution.replaces, signal });
-  if (source.caption !== null && preset.descriptions === 'sidecar' && !source.passThrough) {
-    // The description beside its picture, under the same name: written again whole if the run resumes.
-    await writeFileAtomic(sidecarPath(resolution.path), Buffer.from(`${source.caption}\n`, 'utf8'), {
-      overwrite: true,
-      signal,
-    });
-  }
-  updateExportItem(db, run.id, item.seq, { state: 'done', sizeBytes: bytes.length, error: null }, now());
+  const options = { overwrite: resolution.replaces, signal };
+  if (output.bytes === null) await copyFileAtomic(source.file, resolution.path, options);
+  else await writeFileAtomic(resolution.path, output.bytes, options);
+  updateExportItem(db, run.id, item.seq, { state: 'done', sizeBytes: output.size, error: null }, now());
 }
 
-/** The largest video copied into an export (read whole, then written atomically like every export file). */
-const MAX_VIDEO_BYTES = 2 * 1024 ** 3;
+/** An item the preset chose not to export (a photo smaller than its size, with enlarging refused): skipped, with why. */
+export class SkippedItem extends Error {}
+
+/**
+ * The description beside its picture, under the picture's name with `.txt`. A file already there
+ * is left alone unless it says the same or the preset overwrites: it may be someone else's notes.
+ */
+async function writeSidecar(picture: string, caption: string, collision: string, signal: AbortSignal): Promise<void> {
+  const file = sidecarPath(picture);
+  const bytes = Buffer.from(`${caption}\n`, 'utf8');
+  const existing = await fs.promises.readFile(file).catch(() => null);
+  if (existing?.equals(bytes)) return;
+  if (existing && collision !== 'overwrite') {
+    throw new AppError(
+      'conflict',
+      `${path.basename(file)} already exists beside this picture, and this preset does not overwrite files. Choose another export folder, or "Overwrite" in the preset.`,
+    );
+  }
+  await writeFileAtomic(file, bytes, { overwrite: existing !== null, signal });
+}
+
+async function fileHash(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 /** `Listing_01.jpg` → `Listing_01.txt`: a description sidecar has its picture's name. */
 export function sidecarPath(picture: string): string {
@@ -178,12 +210,12 @@ export function sidecarPath(picture: string): string {
 }
 
 /** A picture rendered as the preset says, with its description in its metadata when the preset puts it there. */
-async function rendered(
+async function renderedOutput(
   deps: ExportPassDeps,
   context: PassContext,
   source: ExportSource,
   fields: NameFields,
-): Promise<Buffer> {
+): Promise<{ sha256: string; size: number; bytes: Buffer }> {
   const { preset } = context;
   const result = await renderExport(
     {
@@ -201,8 +233,13 @@ async function rendered(
     },
     { metadata: deps.metadata },
   );
-  if (!result.ok) throw new AppError('invalid_input', result.error.message);
-  return result.output.bytes;
+  if (!result.ok) {
+    throw result.error.code === 'too_small'
+      ? new SkippedItem(result.error.message)
+      : new AppError('invalid_input', result.error.message);
+  }
+  const bytes = result.output.bytes;
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, bytes };
 }
 
 async function sameHash(file: string, sha256: string): Promise<boolean> {

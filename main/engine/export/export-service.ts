@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { EffectOf } from '../providers/operation-effect';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
@@ -42,6 +43,9 @@ export interface ExportProgress {
   failed: number;
   current: string | null;
 }
+
+/** How many items the preview tries before it gives up finding one that renders (each is a real render). */
+const PREVIEW_TRIES = 5;
 
 /** What a preset would do with a shoot, before anything is written. */
 export interface ExportPreview {
@@ -166,42 +170,8 @@ export class ExportService {
     const preset = ExportPresetSchema.parse(presetInput);
     checkExportFolder(targetRoot, this.options.dataDir);
     const sources = this.sources.select(preset, shootId, assetIds);
-    const first = sources[0];
-    if (!first) throw new AppError('invalid_input', nothingToExport(preset.what));
-    const source = await this.sources.describe({ sourceKind: first.kind, sourceId: first.id }, shootId, preset);
-    const fields: NameFields = {
-      shoot: source.shoot,
-      name: source.name,
-      seq: 1,
-      variant: source.variant,
-      provider: source.provider,
-      rating: source.rating,
-      captureDate: source.captureDate,
-      date: new Date(this.options.now()),
-    };
-    const target = renderOutputPath(preset, fields, {
-      seqWidth: seqWidth(sources.length),
-      exportRoot: targetRoot,
-      sourceFolder: preset.keepFolderTree ? source.folder : null,
-      extension: FORMAT_EXTENSION[preset.format],
-    });
-    const rendered = await renderExport(
-      {
-        file: source.file,
-        turn: source.turn,
-        cropFocus: source.cropFocus,
-        preset,
-        meta: { ...fields, ...this.options.credits(), disclosure: source.disclosure },
-      },
-      { metadata: this.metadata },
-    );
-    if (!rendered.ok) throw new AppError('invalid_input', rendered.error.message);
-    return {
-      path: target,
-      width: rendered.output.width,
-      height: rendered.output.height,
-      format: rendered.output.format,
-      sizeBytes: rendered.output.bytes.length,
+    if (sources.length === 0) throw new AppError('invalid_input', nothingToExport(preset.what));
+    const counts = {
       total: sources.length,
       smaller: sources.filter((ref) => {
         const size = this.sources.uprightSize(ref);
@@ -209,6 +179,65 @@ export class ExportService {
       }).length,
       repeats: (await this.sources.repeats(sources)).length,
     };
+    // The first picture that exports: a video is copied, not rendered, and a photo the preset
+    // refuses (too small) makes no file; neither stands in for what the preset makes.
+    let firstProblem: string | null = null;
+    let video: ExportPreview | null = null;
+    for (const [index, ref] of sources.slice(0, PREVIEW_TRIES).entries()) {
+      const source = await this.sources.describe({ sourceKind: ref.kind, sourceId: ref.id }, shootId, preset);
+      const fields: NameFields = {
+        shoot: source.shoot,
+        name: source.name,
+        seq: index + 1,
+        variant: source.variant,
+        provider: source.provider,
+        rating: source.rating,
+        captureDate: source.captureDate,
+        date: new Date(this.options.now()),
+      };
+      const target = renderOutputPath(preset, fields, {
+        seqWidth: seqWidth(sources.length),
+        exportRoot: targetRoot,
+        sourceFolder: preset.keepFolderTree ? source.folder : null,
+        extension: source.passThrough?.extension ?? FORMAT_EXTENSION[preset.format],
+      });
+      if (source.passThrough) {
+        const size = this.sources.uprightSize(ref);
+        video ??= {
+          path: target,
+          width: size?.width ?? 0,
+          height: size?.height ?? 0,
+          format: source.passThrough.extension,
+          sizeBytes: (await fs.promises.stat(source.file).catch(() => null))?.size ?? 0,
+          ...counts,
+        };
+        continue;
+      }
+      const rendered = await renderExport(
+        {
+          file: source.file,
+          turn: source.turn,
+          cropFocus: source.cropFocus,
+          preset,
+          meta: { ...fields, ...this.options.credits(), disclosure: source.disclosure },
+        },
+        { metadata: this.metadata },
+      );
+      if (!rendered.ok) {
+        firstProblem ??= rendered.error.message;
+        continue;
+      }
+      return {
+        path: target,
+        width: rendered.output.width,
+        height: rendered.output.height,
+        format: rendered.output.format,
+        sizeBytes: rendered.output.bytes.length,
+        ...counts,
+      };
+    }
+    if (video) return video;
+    throw new AppError('invalid_input', firstProblem ?? nothingToExport(preset.what));
   }
 
   /** Resumes a run that was stopped (canceled, or cut short by a crash). */

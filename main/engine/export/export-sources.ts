@@ -10,7 +10,8 @@ import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, rejectedAssetIds, type ExportItemRow } from '../db/exports-repo';
 import { getAsset } from '../db/assets-repo';
 import { assetSource } from '../db/ingest-repo';
-import type { Turn } from '../../../shared/turn';
+import { addTurns, turnPoint, type Turn } from '../../../shared/turn';
+import type { InputRef } from '../../../shared/job-inputs';
 import { getJob } from '../db/jobs-repo';
 import {
   getVariant,
@@ -20,10 +21,12 @@ import {
   variantNumber,
 } from '../db/variants-repo';
 import { variantFilePath } from '../queue/output-store';
+import { DERIVATIVE_SPECS } from '../imaging/derivative-cache';
 import { readRegularFile } from '../regular-file';
 
 /** Formats sharp reads directly; HEIC and RAW originals are exported through their preview. */
 const READABLE_ORIGINALS = new Set(['jpeg', 'png', 'webp', 'avif', 'tiff', 'gif']);
+const PREVIEW_LONG_EDGE = DERIVATIVE_SPECS.preview.longEdge;
 
 export interface ExportSourceRef {
   kind: 'variant' | 'asset';
@@ -49,7 +52,7 @@ export interface ExportSource {
   cropFocus: { x: number; y: number } | null;
   /** A video: copied byte for byte under this extension, never re-encoded. */
   passThrough: { extension: string } | null;
-  /** The photo's description (its newest text variant the preset selects), or null. */
+  /** The photo's description (its approved text variant, else picked, else newest not rejected), or null. */
   caption: string | null;
 }
 
@@ -103,10 +106,22 @@ export class ExportSources {
     return original ? path.posix.basename(original.relativePath) : 'A photo no longer in the library';
   }
 
-  /** An item's upright size as the UI shows it (a turned photo's sides swapped); null when unknown. */
+  /**
+   * The size of the picture an item exports from, upright (a turned photo's sides swapped): a
+   * HEIC or RAW goes out through its preview, so its size is the preview's. Null for a video (it is
+   * copied, never sized) and when unknown.
+   */
   uprightSize(ref: ExportSourceRef): { width: number; height: number } | null {
-    const found = ref.kind === 'variant' ? getVariant(this.db, ref.id) : getAsset(this.db, ref.id);
-    return found?.width && found.height ? { width: found.width, height: found.height } : null;
+    if (ref.kind === 'variant') {
+      const variant = getVariant(this.db, ref.id);
+      if (!variant || variant.kind !== 'image' || !variant.width || !variant.height) return null;
+      return { width: variant.width, height: variant.height };
+    }
+    const asset = getAsset(this.db, ref.id);
+    if (!asset?.width || !asset.height) return null;
+    if (READABLE_ORIGINALS.has(asset.format ?? '')) return { width: asset.width, height: asset.height };
+    const scale = Math.min(1, PREVIEW_LONG_EDGE / Math.max(asset.width, asset.height));
+    return { width: Math.round(asset.width * scale), height: Math.round(asset.height * scale) };
   }
 
   /**
@@ -119,10 +134,19 @@ export class ExportSources {
     for (const ref of refs) {
       const hash = await this.contentHash(ref);
       if (hash === null) continue;
-      if (seen.has(hash)) repeated.push(ref);
-      else seen.add(hash);
+      // The same bytes turned or cropped differently export differently: not a repeat.
+      const key = `${hash}:${JSON.stringify(this.framing(ref))}`;
+      if (seen.has(key)) repeated.push(ref);
+      else seen.add(key);
     }
     return repeated;
+  }
+
+  /** What besides its bytes decides how an item exports: an original's turn, its photo's crop focus. */
+  private framing(ref: ExportSourceRef): unknown {
+    const assetId = ref.kind === 'asset' ? ref.id : getVariant(this.db, ref.id)?.assetId;
+    const asset = assetId ? getAsset(this.db, assetId) : null;
+    return [ref.kind === 'asset' ? asset?.turn : 0, asset?.cropFocus ?? null];
   }
 
   /** A variant's file hash (worked out once and kept), or a photo's own; null when its file is gone. */
@@ -221,7 +245,7 @@ export class ExportSources {
         disclosure: job ? disclosureOfJob(this.effectOf, job) : { ...UNTOUCHED },
         // A result was made from the photo as it was turned then: its pixels need no turn.
         turn: 0,
-        cropFocus: variant.assetId ? (getAsset(db, variant.assetId)?.cropFocus ?? null) : null,
+        cropFocus: variantFocus(variant.assetId ? getAsset(db, variant.assetId) : null, job?.inputs.source),
         passThrough:
           variant.kind === 'video'
             ? { extension: path.extname(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType)).slice(1) }
@@ -281,4 +305,18 @@ function stem(relativePath: string): string {
 function folderOf(relativePath: string): string | null {
   const levels = relativePath.split('/').slice(1, -1);
   return levels.length > 0 ? levels.join('/') : null;
+}
+
+/**
+ * A photo's crop focus on one of its variants. The focus is kept for the photo as it is turned now;
+ * a variant made while it was turned otherwise (its job pinned that turn) has its pixels that way,
+ * so the point is turned back by the difference.
+ */
+function variantFocus(
+  asset: { turn: number; cropFocus: { x: number; y: number } | null } | null,
+  source: InputRef | undefined,
+): { x: number; y: number } | null {
+  if (!asset?.cropFocus) return null;
+  const pinned = source?.kind === 'asset' ? (source.turn ?? 0) : asset.turn;
+  return turnPoint(asset.cropFocus, 1, 1, addTurns(0, pinned - asset.turn));
 }

@@ -324,7 +324,10 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   };
 
   const metadataSource = input.metadataFrom ?? file;
-  const wantsCredits = preset.metadata !== 'strip-all' && (meta.creator || meta.copyright);
+  const contact = meta.contact;
+  const wantsCredits =
+    preset.metadata !== 'strip-all' &&
+    Boolean(meta.creator || meta.copyright || contact?.email || contact?.url || contact?.phone);
   const args = metadataArgs({
     policy: preset.metadata,
     ...(wantsCredits ? { own: await tools.metadata.ownCredits(metadataSource) } : {}),

@@ -9,6 +9,9 @@ import type { QueueApiContext } from './api-context';
 
 type PhotoEditMethods = 'assets.turn' | 'assets.setCropFocus';
 
+/** How often a turn starts over when the photo's masks or crop change while it is computed. */
+const TURN_ATTEMPTS = 3;
+
 /**
  * What a user corrects on a photo itself, without touching its file: its turn (an EXIF orientation
  * that lies) and where export crops are placed on it.
@@ -24,23 +27,39 @@ export function createPhotoEditsApi(context: QueueApiContext): Pick<ApiHandlers,
     return asset;
   };
 
+  /** What a turn was computed from: the photo's turn, its crop focus and its masks' versions. */
+  const stateOf = (id: string): string => {
+    const asset = getAsset(db, id);
+    const masks = listMasks(db, id).map((mask) => `${mask.id}@${mask.version}`);
+    return JSON.stringify([asset?.turn, asset?.cropFocus, masks]);
+  };
+
   const turn = async (id: string, by: 1 | -1 | 2) => {
-    const asset = requireAsset(id);
-    if (asset.state !== 'ok') throw new AppError('invalid_input', 'Only a photo Shootline has read can be turned.');
     const quarter = addTurns(0, by);
-    const masks = listMasks(db, id);
-    // Rendered before the write: turning a raster layer takes sharp, which a transaction must not wait for.
-    const turned = await Promise.all(
-      masks.map(async (mask) => ({ mask, content: await turnMaskContent(mask.content, quarter) })),
-    );
-    const focus = asset.cropFocus ? turnPoint(asset.cropFocus, 1, 1, quarter) : null;
-    writeTransaction(db, () => {
-      setAssetTurn(db, id, addTurns(isTurn(asset.turn) ? asset.turn : 0, by), focus, now());
-      for (const { mask, content } of turned) addMaskVersion(db, mask.id, content, undefined, now());
-    });
-    const updated = requireAsset(id);
-    events.emit('asset.updated', updated);
-    return { asset: updated, masksTurned: turned.length };
+    // Turning a raster layer takes sharp, which a transaction must not wait for: the masks are
+    // turned first, and written only if nothing changed meanwhile (a mask saved from another
+    // window); else the turn starts over from what is there now.
+    for (let attempt = 0; attempt < TURN_ATTEMPTS; attempt++) {
+      const asset = requireAsset(id);
+      if (asset.state !== 'ok') throw new AppError('invalid_input', 'Only a photo Shootline has read can be turned.');
+      const before = stateOf(id);
+      const masks = listMasks(db, id);
+      const turned = await Promise.all(
+        masks.map(async (mask) => ({ mask, content: await turnMaskContent(mask.content, quarter) })),
+      );
+      const focus = asset.cropFocus ? turnPoint(asset.cropFocus, 1, 1, quarter) : null;
+      const written = writeTransaction(db, () => {
+        if (stateOf(id) !== before) return false;
+        setAssetTurn(db, id, addTurns(isTurn(asset.turn) ? asset.turn : 0, by), focus, now());
+        for (const { mask, content } of turned) addMaskVersion(db, mask.id, content, undefined, now());
+        return true;
+      });
+      if (!written) continue;
+      const updated = requireAsset(id);
+      events.emit('asset.updated', updated);
+      return { asset: updated, masksTurned: turned.length };
+    }
+    throw new AppError('conflict', 'This photo kept changing while it was being turned. Try again.');
   };
 
   return {

@@ -137,10 +137,6 @@ export class InputGiver {
   }
 
   /**
-   * Records what the job was given and moves it on: queued when it waits for nothing more, else
-   * waiting for the next input (a garment after its mask, an approval when its spend does not fit).
-   */
-  /**
    * A mask is painted on the photo as it is turned now: a job that waited for it takes the photo at
    * that turn too, so the mask and the picture it is laid on match.
    */
@@ -153,6 +149,10 @@ export class InputGiver {
     return { ...given, source: turn === 0 ? unturned : { ...unturned, turn } };
   }
 
+  /**
+   * Records what the job was given and moves it on: queued when it waits for nothing more, else
+   * waiting for the next input (a garment after its mask, an approval when its spend does not fit).
+   */
   private advance(job: JobRecord, given: Partial<JobInputs>, approved: boolean, at: number, detail: string): JobRecord {
     const inputs: JobInputs = { ...job.inputs, ...given };
     if (Object.keys(given).length > 0) setJobInputs(this.db, job.id, inputs);

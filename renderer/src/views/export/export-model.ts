@@ -221,7 +221,7 @@ export function toDraft(preset: Record<string, unknown>): PresetDraft {
     filenameTemplate: text(preset.filenameTemplate, '{name}_{variant}'),
     collision: oneOf(COLLISIONS, preset.collision, 'suffix'),
     keepFolderTree: flag(preset.keepFolderTree, false),
-    descriptions: oneOf(DESCRIPTIONS, preset.descriptions, 'xmp'),
+    descriptions: oneOf(DESCRIPTIONS, preset.descriptions, 'none'),
   };
 }
 

@@ -235,6 +235,8 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
           <div className="asset-stage">
             {placingCrop && !problem ? (
               <CropPlacer
+                // A turn moves the frame's coordinates: start again from the engine's (turned) focus.
+                key={`${asset.id}:${asset.turn}`}
                 asset={asset}
                 previewUrl={photoMedia(mediaUrl, 'preview', asset)}
                 onPlace={(focus) => void placeCrop(asset.id, focus)}
