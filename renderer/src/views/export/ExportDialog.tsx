@@ -15,7 +15,7 @@ import {
   rememberPreset,
   RUN_STATE_LABELS,
 } from './export-words';
-import { ExportProblems, FolderField, PreviewText } from './ExportParts';
+import { ExportProblems, ExportWarnings, FolderField, PreviewText } from './ExportParts';
 import { type PreviewArgs, useExportPreview, useRememberedFolder } from './use-export';
 import './export.css';
 
@@ -172,19 +172,12 @@ export function ExportDialog(props: {
               <PreviewText state={preview} />
             )}
           </p>
-          {warnings.length > 0 ? (
-            <ul className="export-warnings" aria-label="Before you export">
-              {warnings.map((warning) => (
-                <li key={warning}>{warning}</li>
-              ))}
-            </ul>
-          ) : null}
-          {ready && ready.repeats > 0 ? (
-            <label className="export-check">
-              <input type="checkbox" checked={skipRepeats} onChange={(event) => setSkipRepeats(event.target.checked)} />
-              Export each picture once
-            </label>
-          ) : null}
+          <ExportWarnings
+            warnings={warnings}
+            preview={ready}
+            skipRepeats={skipRepeats}
+            onSkipRepeats={setSkipRepeats}
+          />
         </>
       )}
       {error ? (

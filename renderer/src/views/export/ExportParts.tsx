@@ -99,3 +99,35 @@ export function ExportProblems(props: { runId: string; count: number }): React.J
     </details>
   );
 }
+
+/** What to know before an export starts, and the choice to write a repeated picture once (the dialog and the Export view alike). */
+export function ExportWarnings(props: {
+  warnings: readonly string[];
+  preview: { repeats: number } | null;
+  skipRepeats: boolean;
+  onSkipRepeats: (skip: boolean) => void;
+}): React.JSX.Element | null {
+  const { warnings, preview } = props;
+  if (warnings.length === 0 && !preview?.repeats) return null;
+  return (
+    <>
+      {warnings.length > 0 ? (
+        <ul className="export-warnings" aria-label="Before you export">
+          {warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
+      {preview && preview.repeats > 0 ? (
+        <label className="export-check">
+          <input
+            type="checkbox"
+            checked={props.skipRepeats}
+            onChange={(event) => props.onSkipRepeats(event.target.checked)}
+          />
+          Export each picture once
+        </label>
+      ) : null}
+    </>
+  );
+}

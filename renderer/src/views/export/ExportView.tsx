@@ -5,7 +5,7 @@ import { buildPreset, copyName, presetName, type PresetDraft, toDraft } from './
 import { messageOf, plural, previewWarnings, readRememberedPreset, rememberPreset } from './export-words';
 import { ExportRuns } from './ExportRuns';
 import { PresetEditor } from './PresetEditor';
-import { FolderField, PreviewText } from './ExportParts';
+import { ExportWarnings, FolderField, PreviewText } from './ExportParts';
 import { type PreviewArgs, useExportPreview, useRememberedFolder } from './use-export';
 import './export.css';
 
@@ -320,19 +320,7 @@ function PreviewBox(props: { entry: ExportPresetEntry; draft: PresetDraft }): Re
           Writes {path}
         </p>
       ) : null}
-      {warnings.length > 0 ? (
-        <ul className="export-warnings" aria-label="Before you export">
-          {warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
-        </ul>
-      ) : null}
-      {ready && ready.repeats > 0 ? (
-        <label className="export-check">
-          <input type="checkbox" checked={skipRepeats} onChange={(event) => setSkipRepeats(event.target.checked)} />
-          Export each picture once
-        </label>
-      ) : null}
+      <ExportWarnings warnings={warnings} preview={ready} skipRepeats={skipRepeats} onSkipRepeats={setSkipRepeats} />
       <div className="export-actions">
         {started.message ? (
           <p role={started.error ? 'alert' : 'status'} className={started.error ? 'export-error' : 'muted'}>
