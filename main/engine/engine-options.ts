@@ -6,6 +6,7 @@ import { createAixposeProvider } from './providers/aixpose';
 import type { ProviderModule } from './providers/contract';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
+import { createAuraxProvider } from './providers/aurax';
 import type { QueueRunnerOptions } from './queue/runner';
 import type { ExtraMethods } from './rpc';
 import { FileSecretStore } from './secrets/file-secret-store';
@@ -77,6 +78,7 @@ export function resolveEngineOptions(options: EngineOptions): EngineSetup {
     createLocalProvider({ workDir: localWork }),
     createAixposeProvider(),
     createProductaiProvider(),
+    createAuraxProvider(),
     ...(options.providers ?? []),
   ];
   return {

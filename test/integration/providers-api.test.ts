@@ -37,8 +37,17 @@ describe('provider accounts', () => {
       ['local', true, false, false],
       ['aixpose', false, true, false],
       ['productai', false, true, false],
+      ['aurax', false, true, false],
       ['keyed', false, true, false],
     ]);
+    // AuraX counts quarter credits and takes two account values (the key and its id).
+    const aurax = list.find((p) => p.id === 'aurax');
+    expect(aurax?.unit).toEqual({ one: 'credit', many: 'credits', fractionDigits: 2 });
+    expect(aurax?.operations.find((operation) => operation.name === 'tryon')?.inputs).toMatchObject({
+      source: 'image',
+      garment: true,
+      mask: { purpose: 'tryon', required: false },
+    });
     const enhance = list[0]?.operations.find((operation) => operation.name === 'enhance');
     expect(enhance).toMatchObject({
       label: 'Enhance',

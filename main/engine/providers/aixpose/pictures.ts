@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { multipartBody } from '../../net/multipart';
 import { AppError } from '../../../../shared/errors';
 import type { InputPhoto, ProviderContext, SubmitContext } from '../contract';
 import { ProviderRequestError } from '../../net/http';
@@ -160,18 +160,6 @@ export async function listPictures(context: ProviderContext, projectId: string):
 }
 
 function multipart(bytes: Buffer, mediaType: string, fields: UploadFields): PreparedUpload {
-  const boundary = `shootline-${randomBytes(12).toString('hex')}`;
   const extension = mediaType === 'image/png' ? 'png' : mediaType === 'image/webp' ? 'webp' : 'jpg';
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  }
-  parts.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo.${extension}"\r\nContent-Type: ${mediaType}\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+  return multipartBody({ ...fields }, { field: 'file', filename: `photo.${extension}`, mediaType, bytes });
 }

@@ -1,0 +1,396 @@
+import { z } from 'zod';
+import { AppError } from '../../../../shared/errors';
+import { ProviderRequestError, type HttpResponse } from '../../net/http';
+import { multipartBody } from '../../net/multipart';
+import { excerpt, parseJson } from '../../net/tolerant';
+import { sniffFormat } from '../../imaging/sniff';
+import { configureSharp, MAX_INPUT_PIXELS } from '../../imaging/sharp-config';
+import {
+  UnreadablePaidAnswer,
+  type FetchedOutput,
+  type InputPhoto,
+  type OutputRef,
+  type PollResult,
+  type ProviderContext,
+  type ProviderModule,
+  type RemoteJob,
+  type SubmitContext,
+} from '../contract';
+import { downloadImageOutput } from '../download';
+import {
+  errorWords,
+  isOutOfCredits,
+  readCreated,
+  readDescription,
+  readImageBody,
+  readTask,
+  type TaskAnswer,
+} from './answers';
+import { maskForAurax } from './mask';
+import { watchTask } from './stream';
+
+const sharp = configureSharp();
+
+/**
+ * AuraX (docs: ../shared/api-docs/aurax.txt; readings: docs/providers/aurax.md): virtual try-on,
+ * product images from a prompt, product descriptions. Two headers on every request; images go as
+ * base64 in JSON (try-on, generation) or as a file (description); status by Server-Sent Events,
+ * polling when the stream drops or stalls. No idempotency key and no way to list tasks: a submit
+ * whose answer was lost is never resent on its own (the queue sends it to review).
+ */
+export const AURAX_ID = 'aurax';
+export const AURAX_BASE_URL = 'https://api.aurax.ai';
+
+export const PRODUCT_TYPES = [
+  'GARMENT',
+  'DRESS',
+  'OUTFIT',
+  'FOOTWEAR',
+  'BAG',
+  'JEWELLERY',
+  'EYEWEAR',
+  'BEAUTY',
+  'OTHER',
+] as const;
+
+/** Credits per request, from the doc. Quarter credits are exact in binary floating point. */
+export const AURAX_CREDITS = { tryon: 3, generate: 1, describe: 0.25 } as const;
+
+/** The doc's ceiling for generated sizes; inputs are sent within the same long side. */
+const MAX_SIDE = 2048;
+const POLL_MS = 3_000;
+
+const productType = z.enum(PRODUCT_TYPES).default('GARMENT');
+
+const TryonParamsSchema = z
+  .object({
+    productType,
+    /** The doc's "complexity of the garment": 1 simple … 3 complex. */
+    garmentStrength: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(2),
+    prompt: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+const GenerateParamsSchema = z
+  .object({
+    prompt: z.string().trim().min(1, 'Describe the picture you want.').max(4000),
+    productType,
+    width: z.number().int().min(64).max(MAX_SIDE).default(1024),
+    height: z.number().int().min(64).max(MAX_SIDE).default(1024),
+  })
+  .strict();
+
+const DescribeParamsSchema = z.object({ productType }).strict();
+
+/** What kind of work a remote task is, kept with its id (a description's text is kept whole: it never comes back). */
+type AuraxRemote = { kind: 'task' } | { kind: 'description'; text: string };
+
+function remoteKind(remote: RemoteJob): AuraxRemote {
+  const data = remote.data;
+  if (data?.kind === 'description' && typeof data.text === 'string') return { kind: 'description', text: data.text };
+  return { kind: 'task' };
+}
+
+export interface AuraxOptions {
+  /** Between polls when the stream is not used (default 3 s; tests go faster). */
+  pollIntervalMs?: number;
+  /** How long the status stream may stay silent before the queue polls instead (default 30 s). */
+  streamIdleMs?: number;
+}
+
+export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule {
+  /** Any answer that says the credits ran out is the queue's "insufficient credits": AuraX pauses. */
+  const call = async (work: () => Promise<HttpResponse>): Promise<HttpResponse> => {
+    try {
+      return await work();
+    } catch (error) {
+      const response = error instanceof ProviderRequestError ? error.response : null;
+      if (response && isOutOfCredits(response.status, response.body)) {
+        throw new ProviderRequestError(
+          'AuraX says the account has not enough credits.',
+          { kind: 'http', status: response.status, providerCode: 'insufficient_credits' },
+          response,
+        );
+      }
+      if (response) {
+        const words = errorWords(response.body);
+        if (words && error instanceof ProviderRequestError) {
+          throw new ProviderRequestError(`AuraX: ${words}`, error.failure, response);
+        }
+      }
+      throw error;
+    }
+  };
+
+  const readTaskAnswer = async (context: ProviderContext, taskId: string): Promise<TaskAnswer> => {
+    const response = await call(() =>
+      context.request({
+        method: 'GET',
+        url: `${context.baseUrl}/api/ai/task/${encodeURIComponent(taskId)}`,
+        call: 'poll',
+      }),
+    );
+    const task = readTask(parseJson(response.body));
+    if (!task) throw new ProviderRequestError('AuraX sent a task Shootline cannot read.', { kind: 'invalid_response' });
+    return task;
+  };
+
+  return {
+    id: AURAX_ID,
+    name: 'AuraX',
+    accountFields: [
+      { id: 'key', label: 'API key', secret: true, send: { header: 'x-api-key' } },
+      {
+        id: 'key-id',
+        label: 'Key ID',
+        secret: false,
+        send: { header: 'x-key-id' },
+        help: 'The ID AuraX shows beside the key.',
+      },
+    ],
+    unit: { one: 'credit', many: 'credits', fractionDigits: 2 },
+    generative: true,
+    baseUrl: AURAX_BASE_URL,
+    capabilities: { idempotentSubmit: false, reconcile: false, webhooks: false, stream: true },
+    concurrency: 2,
+    pollIntervalMs: options.pollIntervalMs ?? POLL_MS,
+    ...(options.streamIdleMs === undefined ? {} : { streamIdleMs: options.streamIdleMs }),
+    operations: {
+      tryon: {
+        label: 'Virtual try-on',
+        description: 'Dresses the person in the garment photo, within the painted garment area when there is one.',
+        params: TryonParamsSchema,
+        hints: {
+          productType: { label: 'Product type' },
+          garmentStrength: { label: 'Garment complexity', help: '1 simple, 3 intricate (layers, patterns).' },
+          prompt: { label: 'Prompt', help: 'Optional guidance; sent with runWithPrompt.' },
+        },
+        inputs: { source: 'image', garment: true, mask: { purpose: 'tryon', required: false } },
+        // The person's photo stays; the garment on them is generated.
+        effect: 'composite',
+        paid: true,
+      },
+      generate: {
+        label: 'Product image',
+        description: 'A new product picture from a prompt.',
+        params: GenerateParamsSchema,
+        hints: {
+          prompt: { label: 'Prompt' },
+          productType: { label: 'Product type' },
+          width: { label: 'Width (px)' },
+          height: { label: 'Height (px)' },
+        },
+        inputs: { source: 'none' },
+        effect: 'generated',
+        paid: true,
+      },
+      describe: {
+        label: 'Product description',
+        description: 'A written description of the product in the photo.',
+        params: DescribeParamsSchema,
+        hints: { productType: { label: 'Product type' } },
+        inputs: { source: 'image' },
+        // Text about the photo: the photo itself is not changed.
+        effect: 'none',
+        paid: true,
+      },
+    },
+    estimateCost: (operation) => ({
+      credits:
+        operation === 'tryon'
+          ? AURAX_CREDITS.tryon
+          : operation === 'generate'
+            ? AURAX_CREDITS.generate
+            : AURAX_CREDITS.describe,
+    }),
+
+    submit: async (context) => {
+      switch (context.job.operation) {
+        case 'tryon':
+          return submitTask(context, '/api/ai/vto', await tryonBody(context), call);
+        case 'generate': {
+          const params = GenerateParamsSchema.parse(context.job.params);
+          return submitTask(context, '/api/ai/image-generation', params, call);
+        }
+        case 'describe':
+          return describe(context, call);
+        default:
+          throw new AppError('invalid_input', `AuraX has no operation named ${context.job.operation}.`);
+      }
+    },
+
+    poll: async (context, remote) => {
+      const kind = remoteKind(remote);
+      if (kind.kind === 'description') return { status: 'done', outputs: [{ index: 0, kind: 'text' }] };
+      return resultOf(context, await readTaskAnswer(context, remote.id));
+    },
+
+    watch: async (context, remote, report) => {
+      if (remoteKind(remote).kind === 'description') {
+        report({ status: 'done', outputs: [{ index: 0, kind: 'text' }] });
+        return;
+      }
+      await watchTask(context, remote.id, options.streamIdleMs ?? 30_000, async (task) => {
+        // An event may say "completed" without naming the pictures: the status answer has them.
+        const complete = task.status === 'completed' && task.images.length === 0;
+        report(resultOf(context, complete ? await readTaskAnswer(context, remote.id) : task));
+      });
+    },
+
+    fetchOutputs: async (context, remote, outputs) => {
+      const kind = remoteKind(remote);
+      if (kind.kind === 'description') {
+        return [{ index: 0, kind: 'text', mimeType: 'text/plain', bytes: Buffer.from(kind.text, 'utf8') }];
+      }
+      const fetched: FetchedOutput[] = [];
+      for (const output of outputs) fetched.push(await fetchImage(context, output, call));
+      return fetched;
+    },
+  };
+}
+
+type Call = (work: () => Promise<HttpResponse>) => Promise<HttpResponse>;
+
+/** A task's answer as the queue reads it: pending, done with its pictures, or failed in AuraX's words. */
+function resultOf(context: ProviderContext, task: TaskAnswer): PollResult {
+  switch (task.status) {
+    case 'pending':
+      return { status: 'pending', ...(task.progress === undefined ? {} : { progress: task.progress }) };
+    case 'failed':
+      return { status: 'failed', message: `AuraX could not finish this${task.why ? `: ${task.why}` : '.'}` };
+    case 'completed': {
+      if (task.images.length === 0) {
+        throw new ProviderRequestError('AuraX finished without a picture.', { kind: 'invalid_response' });
+      }
+      const outputs: OutputRef[] = task.images.map((image, index) => ({
+        index,
+        kind: 'image',
+        url: 'url' in image ? image.url : `${context.baseUrl}/images/${encodeURIComponent(image.id)}`,
+      }));
+      return { status: 'done', outputs };
+    }
+  }
+}
+
+/** One paid POST that starts a task, made at most once; an answer without a task id goes to review. */
+async function submitTask(
+  context: SubmitContext,
+  path: string,
+  body: Record<string, unknown>,
+  call: Call,
+): Promise<{ remote: RemoteJob; charged?: number; balance?: number }> {
+  const created = await context.step('create', async () => {
+    const response = await call(() =>
+      context.request({
+        method: 'POST',
+        url: `${context.baseUrl}${path}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        call: 'submit',
+      }),
+    );
+    const answer = readCreated(response.body);
+    if (!answer) {
+      // AuraX can neither list tasks nor find one without its id: nothing to look up.
+      throw new UnreadablePaidAnswer(
+        'AuraX accepted the request, but its answer holds no task id Shootline can read.',
+        `AuraX answered ${response.status} with ${excerpt(response.body)}`,
+      );
+    }
+    const { taskId, ...charge } = answer;
+    return { remoteId: taskId, result: charge };
+  });
+  if (!created.remoteId)
+    throw new ProviderRequestError('AuraX did not return a task id.', { kind: 'invalid_response' });
+  return { remote: { id: created.remoteId, data: { kind: 'task' } }, ...created.result };
+}
+
+/** The try-on body: the person (the job's source) and the garment, upright sRGB within 2048 px, and the pinned mask at the person's size. */
+async function tryonBody(context: SubmitContext): Promise<Record<string, unknown>> {
+  const { job } = context;
+  const params = TryonParamsSchema.parse(job.params);
+  if (!job.inputs.source) throw new AppError('invalid_input', 'A try-on needs a photo of a person.');
+  if (!job.inputs.garment) throw new AppError('invalid_input', 'A try-on needs a garment photo.');
+  const person = await prepared(await context.inputs.image(job.inputs.source));
+  const garment = await prepared(await context.inputs.image(job.inputs.garment));
+  const mask = job.inputs.mask
+    ? await maskForAurax(
+        await context.inputs.mask(job.inputs.mask, person.width, person.height),
+        person.width,
+        person.height,
+      )
+    : null;
+  return {
+    personImage: person.bytes.toString('base64'),
+    garmentImage: garment.bytes.toString('base64'),
+    productType: params.productType,
+    garmentStrength: params.garmentStrength,
+    ...(mask ? { maskBase64: mask } : {}),
+    // The doc's prompt counts only with runWithPrompt: both, or neither.
+    ...(params.prompt ? { prompt: params.prompt, runWithPrompt: true } : {}),
+  };
+}
+
+/** A product description: synchronous, so the text is kept with the paid step (a crash never asks twice). */
+async function describe(context: SubmitContext, call: Call): Promise<{ remote: RemoteJob }> {
+  const { job } = context;
+  const params = DescribeParamsSchema.parse(job.params);
+  if (!job.inputs.source) throw new AppError('invalid_input', 'A description needs a photo of the product.');
+  const photo = await prepared(await context.inputs.image(job.inputs.source));
+  const upload = multipartBody(
+    { productType: params.productType },
+    { field: 'image', filename: 'product.jpg', mediaType: 'image/jpeg', bytes: photo.bytes },
+  );
+  const done = await context.step('describe', async () => {
+    const response = await call(() =>
+      context.request({
+        method: 'POST',
+        url: `${context.baseUrl}/api/ai/product-description`,
+        headers: { 'content-type': upload.contentType },
+        body: upload.body,
+        call: 'submit',
+      }),
+    );
+    const text = readDescription(response.body, response.header('content-type'));
+    if (!text) {
+      throw new UnreadablePaidAnswer(
+        'AuraX answered the description request, but with no text Shootline can read.',
+        `AuraX answered ${response.status} with ${excerpt(response.body)}`,
+      );
+    }
+    return { remoteId: null, result: { text } };
+  });
+  return { remote: { id: `description-${job.id}`, data: { kind: 'description', text: done.result.text } } };
+}
+
+/** A picture as AuraX is sent one: upright (the turn included), sRGB JPEG, within 2048 px on its long side. */
+async function prepared(photo: InputPhoto): Promise<{ bytes: Buffer; width: number; height: number }> {
+  const scale = Math.min(1, MAX_SIDE / Math.max(photo.width, photo.height));
+  const width = Math.max(1, Math.round(photo.width * scale));
+  const height = Math.max(1, Math.round(photo.height * scale));
+  let pipeline = photo.pipeline().removeAlpha().toColourspace('srgb');
+  if (scale < 1) pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  return { bytes: await pipeline.jpeg({ quality: 90 }).toBuffer(), width, height };
+}
+
+/**
+ * A picture a task made: from `/images/:imageId` on AuraX's own address (with the account's
+ * headers; the bytes, or base64 in JSON), or from a URL it named (a public https address only).
+ */
+async function fetchImage(context: ProviderContext, output: OutputRef, call: Call): Promise<FetchedOutput> {
+  const url = output.url ?? '';
+  if (!url.startsWith(`${context.baseUrl}/images/`)) return downloadImageOutput(context, url, output.index);
+  const response = await call(() => context.request({ method: 'GET', url, call: 'download' }));
+  const bytes = readImageBody(response.body, response.header('content-type'));
+  const sniffed = bytes ? sniffFormat(bytes.subarray(0, 64)) : null;
+  if (!bytes || !sniffed?.ok || !['jpeg', 'png', 'webp'].includes(sniffed.format)) {
+    throw new ProviderRequestError('AuraX sent something that is not a picture.', { kind: 'invalid_response' });
+  }
+  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => ({ width: 0, height: 0 }));
+  if (width === 0 || height === 0 || width * height > MAX_INPUT_PIXELS) {
+    throw new ProviderRequestError('AuraX sent a picture Shootline cannot open.', { kind: 'invalid_response' });
+  }
+  return { index: output.index, kind: 'image', mimeType: `image/${sniffed.format}`, bytes, width, height };
+}
