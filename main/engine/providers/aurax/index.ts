@@ -143,7 +143,8 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
       {
         id: 'key-id',
         label: 'Key ID',
-        secret: false,
+        // Half of the credential pair: kept and shown like the key (last 4 characters at most).
+        secret: true,
         send: { header: 'x-key-id' },
         help: 'The ID AuraX shows beside the key.',
       },
