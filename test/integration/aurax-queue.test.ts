@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AURAX_ID, createAuraxProvider } from '../../main/engine/providers/aurax';
+import { formatAmount } from '../../shared/providers';
+import { DEFAULT_API_KEY, DEFAULT_KEY_ID, startAuraxSandbox } from '../sandbox/aurax/server';
+import { corpusPath } from '../support/corpus';
+import { assetsOf, call, startTestEngine, until } from '../support/engine';
+import { tempDir } from '../support/temp';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const PERSONS = ['photos/grace_hopper.jpg', 'photos/dune_canon-rebel.jpg', 'photos/fog_hp-photosmart735.jpg'];
+const GARMENTS = ['photos/colorfulcups_sony-nex3n_gps_srgb.jpg', 'photos/cat_grayscale.jpg'];
+
+/** The engine with AuraX pointed at the sandbox (both headers set), and a shoot of persons and garments. */
+async function setup(credits = 100) {
+  const sandbox = await startAuraxSandbox({ credits, speed: 100 });
+  cleanups.push(() => sandbox.close());
+  const { engine } = startTestEngine({
+    stabilityMs: 200,
+    providers: [createAuraxProvider({ pollIntervalMs: 50, streamIdleMs: 2_000 })],
+  });
+  await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
+  await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
+  await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+  const root = path.join(fs.realpathSync(tempDir()), 'Studio');
+  fs.mkdirSync(path.join(root, 'Spring looks'), { recursive: true });
+  await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 1000, autoApprove: true });
+  const files = [...PERSONS, ...GARMENTS];
+  for (const file of files) fs.copyFileSync(corpusPath(file), path.join(root, 'Spring looks', path.basename(file)));
+  const assets = await until(
+    () => assetsOf(engine),
+    (list) => list.length === files.length && list.every((asset) => asset.state === 'ok'),
+  );
+  const byName = (file: string) => assets.find((asset) => asset.relativePath.endsWith(path.basename(file)));
+  return {
+    engine,
+    sandbox,
+    shootId: assets[0]?.shootId ?? '',
+    persons: PERSONS.map((file) => byName(file)?.id ?? ''),
+    garments: GARMENTS.map((file) => byName(file)?.id ?? ''),
+  };
+}
+
+async function allDone(engine: Parameters<typeof call>[0], count: number) {
+  return until(
+    async () => (await call(engine, 'jobs.list', {})).jobs,
+    (jobs) => jobs.length === count && jobs.every((job) => job.state === 'done'),
+    90_000,
+  );
+}
+
+describe('AuraX through the real queue, against the sandbox', () => {
+  it('3 persons × 2 garments make 6 try-ons for 18 credits, each knowing its person and garment; a painted mask is sent', async () => {
+    const { engine, sandbox, persons, garments } = await setup();
+    // The first person has a garment-area mask: its jobs send it, at the size the person is sent at.
+    await call(engine, 'masks.save', {
+      assetId: persons[0] ?? '',
+      purpose: 'tryon',
+      content: { width: 512, height: 600, strokes: [{ points: [{ x: 256, y: 400 }], size: 300, mode: 'paint' }] },
+    });
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Try on',
+      provider: AURAX_ID,
+      operation: 'tryon',
+      params: { productType: 'GARMENT', garmentStrength: 2 },
+    });
+    let estimate = 0;
+    for (const garment of garments) {
+      const run = await call(engine, 'recipes.run', {
+        recipeId: recipe.id,
+        assetIds: persons,
+        garment: { kind: 'asset', id: garment },
+      });
+      estimate += run.totalEstimate;
+    }
+    expect(estimate).toBe(18);
+    const jobs = await allDone(engine, 6);
+    const variants = await call(engine, 'variants.list', {});
+    expect(variants.filter((variant) => variant.kind === 'image')).toHaveLength(6);
+    // Each result belongs to its person and remembers its garment.
+    const pairs = variants.map((variant) => {
+      const job = jobs.find((candidate) => candidate.id === variant.jobId);
+      return `${variant.assetId}+${job?.inputs.garment?.kind === 'asset' ? job.inputs.garment.assetId : ''}`;
+    });
+    expect(new Set(pairs)).toEqual(
+      new Set(persons.flatMap((person) => garments.map((garment) => `${person}+${garment}`))),
+    );
+    // Charged 6 × 3 at the sandbox, exactly once each.
+    expect(sandbox.ledger.map((entry) => entry.credits)).toEqual([3, 3, 3, 3, 3, 3]);
+    const masked = sandbox.tasks().filter((task) => task.input.mask);
+    expect(masked).toHaveLength(2);
+    for (const task of masked) {
+      expect(task.input.mask).toMatchObject({
+        format: 'png',
+        width: task.input.person?.width,
+        height: task.input.person?.height,
+      });
+    }
+    expect(sandbox.violations).toEqual([]);
+    // The status came by the stream.
+    expect(sandbox.counters.streamsOpened).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('makes 4 product images at 1024 × 1024 from a prompt, and 3 descriptions for 0.75 credits', async () => {
+    const { engine, sandbox, shootId, persons } = await setup();
+    for (let index = 0; index < 4; index++) {
+      await call(engine, 'shoots.runOperation', {
+        shootId,
+        provider: AURAX_ID,
+        operation: 'generate',
+        params: { prompt: 'A linen summer dress on a white background', productType: 'DRESS' },
+      });
+    }
+    const describe = await call(engine, 'recipes.create', {
+      name: 'Describe',
+      provider: AURAX_ID,
+      operation: 'describe',
+      params: { productType: 'GARMENT' },
+    });
+    const run = await call(engine, 'recipes.run', { recipeId: describe.id, assetIds: persons });
+    expect(run.totalEstimate).toBe(0.75);
+    expect(formatAmount(run.totalEstimate, { one: 'credit', many: 'credits', fractionDigits: 2 })).toBe('0.75 credits');
+    await allDone(engine, 7);
+    const variants = await call(engine, 'variants.list', {});
+    const images = variants.filter((variant) => variant.kind === 'image');
+    expect(images).toHaveLength(4);
+    for (const image of images) {
+      const file = (await engine.resolveMedia({ kind: 'variant', id: image.mediaId }))?.file ?? '';
+      expect(await sharp(file).metadata()).toMatchObject({ width: 1024, height: 1024 });
+    }
+    const texts = variants.filter((variant) => variant.kind === 'text');
+    expect(texts).toHaveLength(3);
+    expect(new Set(texts.map((text) => text.assetId))).toEqual(new Set(persons));
+    const descriptions = sandbox.ledger.filter((entry) => entry.endpoint === 'product-description');
+    expect(descriptions.reduce((sum, entry) => sum + entry.quarters, 0)).toBe(3);
+    expect(sandbox.ledger.filter((entry) => entry.endpoint === 'image-generation')).toHaveLength(4);
+    expect(sandbox.violations).toEqual([]);
+  }, 120_000);
+});
+
+describe('AuraX status by its stream', () => {
+  it.each([
+    ['dropped mid-way', { kind: 'stream-drop' as const }],
+    ['stalled', { kind: 'stream-stall' as const }],
+  ])('finishes by polling when the stream is %s, charged once', async (_label, fault) => {
+    const sandbox = await startAuraxSandbox({ credits: 10, speed: 20, faults: [{ ...fault, count: 10 }] });
+    cleanups.push(() => sandbox.close());
+    const { engine } = startTestEngine({
+      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 300 })],
+    });
+    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
+    await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
+    await call(engine, 'shoots.runOperation', {
+      shootId: shoot.id,
+      provider: AURAX_ID,
+      operation: 'generate',
+      params: { prompt: 'A silk scarf', productType: 'OTHER', width: 256, height: 256 },
+    });
+    await allDone(engine, 1);
+    expect(sandbox.counters.streamsOpened).toBeGreaterThan(0);
+    expect(sandbox.counters.polls).toBeGreaterThan(0);
+    expect(sandbox.ledger).toHaveLength(1);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it('uses the stream when it works: no status poll at all', async () => {
+    const sandbox = await startAuraxSandbox({ credits: 10, speed: 20 });
+    cleanups.push(() => sandbox.close());
+    const { engine } = startTestEngine({
+      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 5_000 })],
+    });
+    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
+    await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
+    await call(engine, 'shoots.runOperation', {
+      shootId: shoot.id,
+      provider: AURAX_ID,
+      operation: 'generate',
+      params: { prompt: 'A silk scarf', productType: 'OTHER', width: 256, height: 256 },
+    });
+    await allDone(engine, 1);
+    expect(sandbox.counters.streamsOpened).toBe(1);
+    expect(sandbox.counters.polls).toBe(0);
+    expect(sandbox.ledger).toHaveLength(1);
+  });
+});
