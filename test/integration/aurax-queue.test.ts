@@ -3,6 +3,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AURAX_ID, createAuraxProvider } from '../../main/engine/providers/aurax';
+import { maskForAurax } from '../../main/engine/providers/aurax/mask';
+import { renderMask } from '../../main/engine/masks/render-mask';
+import { MaskContentSchema } from '../../shared/mask';
 import { formatAmount } from '../../shared/providers';
 import { DEFAULT_API_KEY, DEFAULT_KEY_ID, startAuraxSandbox } from '../sandbox/aurax/server';
 import { corpusPath } from '../support/corpus';
@@ -59,7 +62,7 @@ describe('AuraX through the real queue, against the sandbox', () => {
   it('3 persons × 2 garments make 6 try-ons for 18 credits, each knowing its person and garment; a painted mask is sent', async () => {
     const { engine, sandbox, persons, garments } = await setup();
     // The first person has a garment-area mask: its jobs send it, at the size the person is sent at.
-    await call(engine, 'masks.save', {
+    const mask = await call(engine, 'masks.save', {
       assetId: persons[0] ?? '',
       purpose: 'tryon',
       content: { width: 512, height: 600, strokes: [{ points: [{ x: 256, y: 400 }], size: 300, mode: 'paint' }] },
@@ -93,14 +96,19 @@ describe('AuraX through the real queue, against the sandbox', () => {
     );
     // Charged 6 × 3 at the sandbox, exactly once each.
     expect(sandbox.ledger.map((entry) => entry.credits)).toEqual([3, 3, 3, 3, 3, 3]);
+    // The mask sent is the version the jobs pinned, rendered at the size the person was sent at, byte for byte.
     const masked = sandbox.tasks().filter((task) => task.input.mask);
     expect(masked).toHaveLength(2);
+    const pinned = await call(engine, 'masks.version', { id: mask.id, version: 1 });
     for (const task of masked) {
-      expect(task.input.mask).toMatchObject({
-        format: 'png',
-        width: task.input.person?.width,
-        height: task.input.person?.height,
-      });
+      const { width = 0, height = 0 } = task.input.person ?? {};
+      expect(task.input.mask).toMatchObject({ format: 'png', width, height });
+      const expected = await maskForAurax(
+        await renderMask(MaskContentSchema.parse(pinned.content), width, height),
+        width,
+        height,
+      );
+      expect(Buffer.from(task.input.mask?.bytes ?? []).equals(Buffer.from(expected, 'base64'))).toBe(true);
     }
     expect(sandbox.violations).toEqual([]);
     // The status came by the stream.
@@ -193,5 +201,57 @@ describe('AuraX status by its stream', () => {
     expect(sandbox.counters.streamsOpened).toBe(1);
     expect(sandbox.counters.polls).toBe(0);
     expect(sandbox.ledger).toHaveLength(1);
+  });
+});
+
+describe('AuraX when an answer is lost', () => {
+  it('sends a try-on whose answer was lost after AuraX took it to review, never again by itself; inputs go within 2048 px', async () => {
+    const sandbox = await startAuraxSandbox({
+      credits: 20,
+      speed: 100,
+      faults: [{ kind: 'reset-after', route: 'vto' }],
+    });
+    cleanups.push(() => sandbox.close());
+    const { engine } = startTestEngine({
+      stabilityMs: 200,
+      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 2_000 })],
+    });
+    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
+    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const root = path.join(fs.realpathSync(tempDir()), 'Studio');
+    fs.mkdirSync(path.join(root, 'Big'), { recursive: true });
+    await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 100, autoApprove: true });
+    // 6000 × 4000: sent at 2048 × 1365.
+    for (const file of ['photos/sony-ilce6000_6000x4000.jpg', 'photos/cat_grayscale.jpg'])
+      fs.copyFileSync(corpusPath(file), path.join(root, 'Big', path.basename(file)));
+    const assets = await until(
+      () => assetsOf(engine),
+      (list) => list.length === 2 && list.every((asset) => asset.state === 'ok'),
+    );
+    const person = assets.find((asset) => asset.relativePath.includes('sony')) ?? assets[0];
+    const garment = assets.find((asset) => asset.relativePath.includes('cat')) ?? assets[1];
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Try on',
+      provider: AURAX_ID,
+      operation: 'tryon',
+      params: { productType: 'OUTFIT', garmentStrength: 3, prompt: 'Loosely fitted' },
+    });
+    await call(engine, 'recipes.run', {
+      recipeId: recipe.id,
+      assetIds: [person?.id ?? ''],
+      garment: { kind: 'asset', id: garment?.id ?? '' },
+    });
+    const [job] = await until(
+      async () => (await call(engine, 'jobs.list', {})).jobs,
+      (jobs) => jobs.length === 1 && jobs[0]?.state === 'needs_review',
+    );
+    expect(job?.state).toBe('needs_review');
+    // AuraX took it once and charged once; nothing was sent again.
+    expect(sandbox.counters.vto).toBe(1);
+    expect(sandbox.ledger).toHaveLength(1);
+    const [task] = sandbox.tasks();
+    expect(task?.input.person).toMatchObject({ format: 'jpeg', width: 2048, height: 1365 });
+    expect(task?.input).toMatchObject({ prompt: 'Loosely fitted', runWithPrompt: true, garmentStrength: 3 });
   });
 });

@@ -198,7 +198,8 @@ export interface TaskInput {
   productType: ProductType;
   person?: { format: string; width: number; height: number };
   garment?: { format: string; width: number; height: number };
-  mask?: { format: string; width: number; height: number };
+  /** The mask as received (its decoded file's bytes), so a test can check it is the pinned version. */
+  mask?: { format: string; width: number; height: number; bytes: Buffer };
   garmentStrength?: number;
   prompt?: string;
   runWithPrompt?: boolean;
@@ -738,7 +739,7 @@ export async function startAuraxSandbox(options: AuraxSandboxOptions = {}): Prom
         productType,
         person: shape(person),
         garment: shape(garment),
-        ...(mask ? { mask: shape(mask) } : {}),
+        ...(mask ? { mask: { ...shape(mask), bytes: mask.bytes } } : {}),
         garmentStrength: strength as number,
         ...(promptText !== undefined ? { prompt: promptText } : {}),
         ...(typeof runWithPrompt === 'boolean' ? { runWithPrompt } : {}),
