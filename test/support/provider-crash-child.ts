@@ -3,8 +3,10 @@
  * against that provider's sandbox until every job is settled, and can SIGKILL itself just after
  * the Nth request step was marked as sending (before it leaves).
  *
- *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai> <sandbox url> <key>
+ *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai|aurax> <sandbox url> <key>
  *       [kill before send #N] [staging endpoint] [staging bucket]
+ *
+ * AuraX's second header (its key id) comes from SHOOTLINE_TEST_KEY_ID.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/r
 import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
+import { createAuraxProvider } from '../../main/engine/providers/aurax';
 import { Staging } from '../../main/engine/staging/staging';
 import { corpusPath } from './corpus';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
@@ -45,13 +48,17 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
   const provider =
     which === 'productai'
       ? createProductaiProvider({ pollIntervalMs: 20, rateLimit: { requests, windowMs } })
-      : createAixposeProvider({ pollIntervalMs: 20 });
+      : which === 'aurax'
+        ? createAuraxProvider({ pollIntervalMs: 20, streamIdleMs: 1_000 })
+        : createAixposeProvider({ pollIntervalMs: 20 });
+  const secrets: Record<string, string> =
+    which === 'aurax' ? { key, 'key-id': process.env.SHOOTLINE_TEST_KEY_ID ?? '' } : { key };
   const staging = stagingEndpoint
     ? new Staging({ endpoint: stagingEndpoint, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })
     : null;
   let marked = 0;
   const runner = createRunner(db, dir, [provider], {
-    account: () => Promise.resolve({ secrets: { key }, origin: new URL(url).origin }),
+    account: () => Promise.resolve({ secrets, origin: new URL(url).origin }),
     baseUrl: () => url,
     stage: (_jobId) =>
       staging
