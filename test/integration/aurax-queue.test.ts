@@ -152,6 +152,25 @@ describe('AuraX through the real queue, against the sandbox', () => {
   }, 120_000);
 });
 
+describe('AuraX product images from a photo', () => {
+  it('sends the photo a generation runs on as its shape reference, and the result joins that photo', async () => {
+    const { engine, sandbox, persons } = await setup();
+    const recipe = await call(engine, 'recipes.create', {
+      name: 'Same shape',
+      provider: AURAX_ID,
+      operation: 'generate-shaped',
+      params: { prompt: 'The same bag in red leather', productType: 'BAG', width: 512, height: 512 },
+    });
+    await call(engine, 'recipes.run', { recipeId: recipe.id, assetIds: [persons[0] ?? ''] });
+    await allDone(engine, 1);
+    const [task] = sandbox.tasks();
+    expect(task?.input.reference).toMatchObject({ format: 'jpeg', width: 512, height: 600 });
+    const [variant] = await call(engine, 'variants.list', {});
+    expect(variant).toMatchObject({ assetId: persons[0], width: 512, height: 512 });
+    expect(sandbox.violations).toEqual([]);
+  });
+});
+
 describe('AuraX status by its stream', () => {
   it.each([
     ['dropped mid-way', { kind: 'stream-drop' as const }],

@@ -198,6 +198,8 @@ export interface TaskInput {
   productType: ProductType;
   person?: { format: string; width: number; height: number };
   garment?: { format: string; width: number; height: number };
+  /** A generation's shape reference (its `maskBase64`), when one was sent. */
+  reference?: { format: string; width: number; height: number };
   /** The mask as received (its decoded file's bytes), so a test can check it is the pinned version. */
   mask?: { format: string; width: number; height: number; bytes: Buffer };
   garmentStrength?: number;
@@ -781,7 +783,10 @@ export async function startAuraxSandbox(options: AuraxSandboxOptions = {}): Prom
     if (problems.length > 0 || typeof prompt !== 'string' || !productType) return badRequest(entry, problems);
 
     if (!canAfford('image-generation')) return outOfCredits();
-    const task = createTask(entry, 'image-generation', { productType, prompt, width, height }, () =>
+    const shape = reference
+      ? { reference: { format: reference.format, width: reference.width, height: reference.height } }
+      : {};
+    const task = createTask(entry, 'image-generation', { productType, prompt, width, height, ...shape }, () =>
       renderGeneration({ prompt, productType, width, height, reference: reference?.bytes ?? null }),
     );
     return createdAnswer(task.id, task.charge, forms);

@@ -185,6 +185,21 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         effect: 'generated',
         paid: true,
       },
+      'generate-shaped': {
+        label: 'Product image in this shape',
+        description: 'A new product picture from a prompt, keeping the shape of the product in the photo.',
+        params: GenerateParamsSchema,
+        hints: {
+          prompt: { label: 'Prompt' },
+          productType: { label: 'Product type' },
+          width: { label: 'Width (px)' },
+          height: { label: 'Height (px)' },
+        },
+        // The photo is the doc's maskBase64, "image of product for shape accuracy"; the picture is new.
+        inputs: { source: 'image' },
+        effect: 'generated',
+        paid: true,
+      },
       describe: {
         label: 'Product description',
         description: 'A written description of the product in the photo.',
@@ -200,18 +215,24 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
       credits:
         operation === 'tryon'
           ? AURAX_CREDITS.tryon
-          : operation === 'generate'
-            ? AURAX_CREDITS.generate
-            : AURAX_CREDITS.describe,
+          : operation === 'describe'
+            ? AURAX_CREDITS.describe
+            : AURAX_CREDITS.generate,
     }),
 
     submit: async (context) => {
       switch (context.job.operation) {
         case 'tryon':
           return submitTask(context, '/api/ai/vto', await tryonBody(context), call);
-        case 'generate': {
+        case 'generate':
+        case 'generate-shaped': {
           const params = GenerateParamsSchema.parse(context.job.params);
-          return submitTask(context, '/api/ai/image-generation', params, call);
+          const reference = context.job.operation === 'generate-shaped' ? context.job.inputs.source : undefined;
+          // The doc's maskBase64 here is an "image of product for shape accuracy": the photo itself.
+          const shape = reference
+            ? { maskBase64: (await prepared(await context.inputs.image(reference))).bytes.toString('base64') }
+            : {};
+          return submitTask(context, '/api/ai/image-generation', { ...params, ...shape }, call);
         }
         case 'describe':
           return describe(context, call);
