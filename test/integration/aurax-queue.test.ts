@@ -148,6 +148,12 @@ describe('AuraX through the real queue, against the sandbox', () => {
     const descriptions = sandbox.ledger.filter((entry) => entry.endpoint === 'product-description');
     expect(descriptions.reduce((sum, entry) => sum + entry.quarters, 0)).toBe(3);
     expect(sandbox.ledger.filter((entry) => entry.endpoint === 'image-generation')).toHaveLength(4);
+    // The shoot's budget counts quarter credits exactly: 4 × 1 + 3 × 0.25.
+    const [budget] = await call(engine, 'budgets.list', { shootId });
+    expect(budget).toMatchObject({ provider: AURAX_ID, committed: 4.75 });
+    expect(formatAmount(budget?.committed ?? 0, budget?.unit ?? { one: '', many: '', fractionDigits: 0 })).toBe(
+      '4.75 credits',
+    );
     expect(sandbox.violations).toEqual([]);
   }, 120_000);
 });
