@@ -83,6 +83,9 @@ describe('AuraX read in every form its doc leaves open', () => {
     expect(await sharp(file).metadata()).toMatchObject({ width: 256, height: 320 });
     expect(sandbox.ledger.map((entry) => entry.credits)).toEqual([1]);
     expect(sandbox.violations).toEqual([]);
+    // Read from the stream itself: had its events not been understood, the queue would have polled.
+    expect(sandbox.counters.streamsOpened).toBe(1);
+    expect(sandbox.counters.polls).toBe(0);
   });
 
   it.each(FORM_CHOICES.description.map((value) => [value]))(

@@ -109,6 +109,13 @@ describe('AuraX through the real queue, against the sandbox', () => {
         height,
       );
       expect(Buffer.from(task.input.mask?.bytes ?? []).equals(Buffer.from(expected, 'base64'))).toBe(true);
+      // White is the garment area: the painted stroke (around 256, 400 on the 512 × 600 photo) is white, the rest black.
+      const pixels = await sharp(Buffer.from(task.input.mask?.bytes ?? []))
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
+      expect(pixels[400 * width + 256]).toBe(255);
+      expect(pixels[10 * width + 10]).toBe(0);
     }
     expect(sandbox.violations).toEqual([]);
     // The status came by the stream.

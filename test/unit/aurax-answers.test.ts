@@ -83,6 +83,7 @@ describe('AuraX answers, read in every form', () => {
       expect(readDescription(json(answer), 'application/json'), JSON.stringify(answer)).toBe(text);
     }
     expect(readDescription(json({ description: '' }), 'application/json')).toBeNull();
+    expect(readDescription(Buffer.from('<!DOCTYPE html><html>Bad gateway</html>'), 'text/html')).toBeNull();
   });
 
   it('reads an image as bytes or as base64 in JSON', () => {
@@ -93,6 +94,8 @@ describe('AuraX answers, read in every form', () => {
       readImageBody(json({ data: `data:image/png;base64,${png.toString('base64')}` }), 'application/json')?.equals(png),
     ).toBe(true);
     expect(readImageBody(json({ data: 'not base64 at all!' }), 'application/json')).toBeNull();
+    const urlSafe = png.toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+    expect(readImageBody(json({ base64: urlSafe }), 'application/json')?.equals(png)).toBe(true);
   });
 
   it("says AuraX's words from any error body, and knows when the credits ran out", () => {
@@ -106,5 +109,10 @@ describe('AuraX answers, read in every form', () => {
     expect(isOutOfCredits(403, json({ error: 'Insufficient credits' }))).toBe(true);
     expect(isOutOfCredits(400, json({ code: 'INSUFFICIENT_CREDITS' }))).toBe(true);
     expect(isOutOfCredits(401, json({ error: 'Invalid API key' }))).toBe(false);
+    // A 2xx that says it did not succeed; and no pause for words AuraX did not say (an echoed prompt).
+    expect(isOutOfCredits(200, json({ success: false, error: 'Insufficient credits' }))).toBe(true);
+    expect(isOutOfCredits(200, Buffer.from('A dress for guests with insufficient credits at the bank.'))).toBe(false);
+    expect(isOutOfCredits(400, json({ error: 'Invalid prompt', prompt: 'out of credits sign' }))).toBe(false);
+    expect(isOutOfCredits(500, json({ error: 'Insufficient credits' }))).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * A multipart/form-data body: plain fields, then one file. Field names and values are ours (never a
- * user's free text with quotes or line breaks), so they are written as they are.
+ * A multipart/form-data body: plain fields, then one file. The boundary is random, so no value can
+ * end a part early; line breaks and quotes in a value are refused all the same (a field is one line).
  */
 export function multipartBody(
   fields: Readonly<Record<string, string>>,
@@ -11,6 +11,7 @@ export function multipartBody(
   const boundary = `shootline-${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
+    if (/[\r\n"]/.test(name) || /[\r\n]/.test(value)) throw new Error(`The form field ${name} holds a line break.`);
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
   }
   parts.push(

@@ -107,6 +107,8 @@ export function readEvent(data: string): TaskAnswer | null {
 
 /** The description's text: plain text, or `{description}`, `{data:{description}}`, `{text}`, `{result}`. */
 export function readDescription(raw: Buffer, contentType: string | null): string | null {
+  // A proxy's HTML page is not a description.
+  if (/html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(raw.toString('utf8', 0, 64))) return null;
   const parsed = parseJson(raw);
   if (parsed === undefined || (!/json/i.test(contentType ?? '') && typeof parsed !== 'object')) {
     const text = raw.toString('utf8').trim();
@@ -130,7 +132,8 @@ export function readImageBody(raw: Buffer, contentType: string | null): Buffer |
     pickString(pickRecord(root, 'data'), 'base64', 'image');
   if (!text) return null;
   const base64 = text.replace(/^data:[^;,]*;base64,/i, '');
-  if (!/^[A-Za-z0-9+/=\s]+$/.test(base64)) return null;
+  // Standard or URL-safe alphabet (Node reads both).
+  if (!/^[A-Za-z0-9+/_=\s-]+$/.test(base64)) return null;
   const bytes = Buffer.from(base64, 'base64');
   return bytes.length > 0 ? bytes : null;
 }
@@ -156,8 +159,18 @@ export function errorWords(raw: Buffer): string | null {
   );
 }
 
-/** Out of credits, in any of its forms: a 402, or words or a code that say so, at any status. */
+/**
+ * Out of credits, in any of its forms: a 402, or, on a refusal (400, 403) or a 2xx that says it did
+ * not succeed, AuraX's own words or code saying so. Only AuraX's words are read (never an echoed
+ * prompt or description), so a prompt about credits cannot pause the provider.
+ */
 export function isOutOfCredits(status: number, raw: Buffer): boolean {
   if (status === 402) return true;
-  return /insufficient[\s_-]*credits?|not enough credits|out of credits|no credits left/i.test(raw.toString('utf8'));
+  if (status !== 400 && status !== 403 && (status < 200 || status >= 300)) return false;
+  const root = asRecord(parseJson(raw));
+  if (status >= 200 && status < 300 && root?.success !== false && root?.error === undefined) return false;
+  const words = [errorWords(raw), pickString(root, 'code'), pickString(pickRecord(root, 'error'), 'code')];
+  return words.some((text) => text !== undefined && text !== null && OUT_OF_CREDITS.test(text));
 }
+
+const OUT_OF_CREDITS = /insufficient[\s_-]*credits?|not enough credits|out of credits|no credits left/i;

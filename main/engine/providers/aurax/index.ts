@@ -101,8 +101,9 @@ export interface AuraxOptions {
 export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule {
   /** Any answer that says the credits ran out is the queue's "insufficient credits": AuraX pauses. */
   const call = async (work: () => Promise<HttpResponse>): Promise<HttpResponse> => {
+    let answered: HttpResponse;
     try {
-      return await work();
+      answered = await work();
     } catch (error) {
       const response = error instanceof ProviderRequestError ? error.response : null;
       if (response && isOutOfCredits(response.status, response.body)) {
@@ -120,6 +121,15 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
       }
       throw error;
     }
+    // A 2xx can say it too (`{success: false, error: "Insufficient credits"}`): nothing was started.
+    if (isOutOfCredits(answered.status, answered.body)) {
+      throw new ProviderRequestError(
+        'AuraX says the account has not enough credits.',
+        { kind: 'http', status: answered.status, providerCode: 'insufficient_credits' },
+        answered,
+      );
+    }
+    return answered;
   };
 
   const readTaskAnswer = async (context: ProviderContext, taskId: string): Promise<TaskAnswer> => {
@@ -252,10 +262,11 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         report({ status: 'done', outputs: [{ index: 0, kind: 'text' }] });
         return;
       }
-      await watchTask(context, remote.id, options.streamIdleMs ?? 30_000, async (task) => {
-        // An event may say "completed" without naming the pictures: the status answer has them.
-        const complete = task.status === 'completed' && task.images.length === 0;
-        report(resultOf(context, complete ? await readTaskAnswer(context, remote.id) : task));
+      await watchTask(context, remote.id, options.streamIdleMs ?? 30_000, (task) => {
+        // A bare "completed" names no pictures: a later event may (`event: done`); if none comes,
+        // the stream ends and the queue reads the task's status, which has them.
+        if (task.status !== 'completed' || task.images.length > 0) report(resultOf(context, task));
+        return Promise.resolve();
       });
     },
 
@@ -411,8 +422,14 @@ async function fetchImage(context: ProviderContext, output: OutputRef, call: Cal
   const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false })
     .metadata()
     .catch(() => ({ width: 0, height: 0 }));
-  if (width === 0 || height === 0 || width * height > MAX_INPUT_PIXELS) {
+  if (width === 0 || height === 0) {
     throw new ProviderRequestError('AuraX sent a picture Shootline cannot open.', { kind: 'invalid_response' });
+  }
+  if (width * height > MAX_INPUT_PIXELS) {
+    // Refused for good: the same picture would be refused again.
+    throw new ProviderRequestError(`AuraX sent a picture of ${width} × ${height} pixels, more than Shootline opens.`, {
+      kind: 'refused',
+    });
   }
   return { index: output.index, kind: 'image', mimeType: `image/${sniffed.format}`, bytes, width, height };
 }
