@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AURAX_ID, createAuraxProvider } from '../../main/engine/providers/aurax';
+import { AURAX_ID } from '../../main/engine/providers/aurax';
 import { FORM_CHOICES, type AuraxForms } from '../sandbox/aurax/forms';
-import { DEFAULT_API_KEY, DEFAULT_KEY_ID, startAuraxSandbox, type Fault } from '../sandbox/aurax/server';
+import { startAuraxSandbox, type Fault } from '../sandbox/aurax/server';
 import { corpusPath } from '../support/corpus';
-import { assetsOf, call, startTestEngine, until } from '../support/engine';
+import { assetsOf, call, until } from '../support/engine';
+import { engineWithAurax } from '../support/aurax';
 import { tempDir } from '../support/temp';
 
 /**
@@ -28,13 +29,7 @@ async function setup(forms: Partial<AuraxForms>, options: { credits?: number; fa
     faults: options.faults ?? [],
   });
   cleanups.push(() => sandbox.close());
-  const { engine } = startTestEngine({
-    stabilityMs: 200,
-    providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 2_000 })],
-  });
-  await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
-  await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
-  await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+  const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 2_000 });
   const root = path.join(fs.realpathSync(tempDir()), 'Studio');
   fs.mkdirSync(path.join(root, 'Bags'), { recursive: true });
   await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 100, autoApprove: true });

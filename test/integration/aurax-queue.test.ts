@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AURAX_ID, createAuraxProvider } from '../../main/engine/providers/aurax';
+import { AURAX_ID } from '../../main/engine/providers/aurax';
 import { maskForAurax } from '../../main/engine/providers/aurax/mask';
 import { renderMask } from '../../main/engine/masks/render-mask';
 import { MaskContentSchema } from '../../shared/mask';
 import { formatAmount } from '../../shared/providers';
-import { DEFAULT_API_KEY, DEFAULT_KEY_ID, startAuraxSandbox } from '../sandbox/aurax/server';
+import { startAuraxSandbox } from '../sandbox/aurax/server';
 import { corpusPath } from '../support/corpus';
-import { assetsOf, call, startTestEngine, until } from '../support/engine';
+import { assetsOf, call, until } from '../support/engine';
+import { engineWithAurax } from '../support/aurax';
 import { tempDir } from '../support/temp';
 
 const cleanups: (() => unknown)[] = [];
@@ -24,13 +25,7 @@ const GARMENTS = ['photos/colorfulcups_sony-nex3n_gps_srgb.jpg', 'photos/cat_gra
 async function setup(credits = 100) {
   const sandbox = await startAuraxSandbox({ credits, speed: 100 });
   cleanups.push(() => sandbox.close());
-  const { engine } = startTestEngine({
-    stabilityMs: 200,
-    providers: [createAuraxProvider({ pollIntervalMs: 50, streamIdleMs: 2_000 })],
-  });
-  await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
-  await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
-  await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+  const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 50, streamIdleMs: 2_000 });
   const root = path.join(fs.realpathSync(tempDir()), 'Studio');
   fs.mkdirSync(path.join(root, 'Spring looks'), { recursive: true });
   await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 1000, autoApprove: true });
@@ -191,12 +186,7 @@ describe('AuraX status by its stream', () => {
   ])('finishes by polling when the stream is %s, charged once', async (_label, fault) => {
     const sandbox = await startAuraxSandbox({ credits: 10, speed: 20, faults: [{ ...fault, count: 10 }] });
     cleanups.push(() => sandbox.close());
-    const { engine } = startTestEngine({
-      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 300 })],
-    });
-    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 300 });
     const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
     await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
     await call(engine, 'shoots.runOperation', {
@@ -215,12 +205,7 @@ describe('AuraX status by its stream', () => {
   it('uses the stream when it works: no status poll at all', async () => {
     const sandbox = await startAuraxSandbox({ credits: 10, speed: 20 });
     cleanups.push(() => sandbox.close());
-    const { engine } = startTestEngine({
-      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 5_000 })],
-    });
-    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 5_000 });
     const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
     await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
     await call(engine, 'shoots.runOperation', {
@@ -244,13 +229,7 @@ describe('AuraX when an answer is lost', () => {
       faults: [{ kind: 'reset-after', route: 'vto' }],
     });
     cleanups.push(() => sandbox.close());
-    const { engine } = startTestEngine({
-      stabilityMs: 200,
-      providers: [createAuraxProvider({ pollIntervalMs: 30, streamIdleMs: 2_000 })],
-    });
-    await call(engine, 'providers.configure', { provider: AURAX_ID, baseUrl: sandbox.baseUrl });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, key: DEFAULT_API_KEY });
-    await call(engine, 'providers.setKey', { provider: AURAX_ID, field: 'key-id', key: DEFAULT_KEY_ID });
+    const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 2_000 });
     const root = path.join(fs.realpathSync(tempDir()), 'Studio');
     fs.mkdirSync(path.join(root, 'Big'), { recursive: true });
     await call(engine, 'hotFolders.add', { path: root, defaultRecipeId: null, spendingCap: 100, autoApprove: true });

@@ -82,6 +82,14 @@ const GenerateParamsSchema = z
 
 const DescribeParamsSchema = z.object({ productType }).strict();
 
+/** The form of both product-image operations (from a prompt, or in a photo's shape). */
+const GENERATE_HINTS = {
+  prompt: { label: 'Prompt' },
+  productType: { label: 'Product type' },
+  width: { label: 'Width (px)' },
+  height: { label: 'Height (px)' },
+};
+
 /** What kind of work a remote task is, kept with its id (a description's text is kept whole: it never comes back). */
 type AuraxRemote = { kind: 'task' } | { kind: 'description'; text: string };
 
@@ -185,12 +193,7 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         label: 'Product image',
         description: 'A new product picture from a prompt.',
         params: GenerateParamsSchema,
-        hints: {
-          prompt: { label: 'Prompt' },
-          productType: { label: 'Product type' },
-          width: { label: 'Width (px)' },
-          height: { label: 'Height (px)' },
-        },
+        hints: GENERATE_HINTS,
         inputs: { source: 'none' },
         effect: 'generated',
         paid: true,
@@ -199,12 +202,7 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         label: 'Product image in this shape',
         description: 'A new product picture from a prompt, keeping the shape of the product in the photo.',
         params: GenerateParamsSchema,
-        hints: {
-          prompt: { label: 'Prompt' },
-          productType: { label: 'Product type' },
-          width: { label: 'Width (px)' },
-          height: { label: 'Height (px)' },
-        },
+        hints: GENERATE_HINTS,
         // The photo is the doc's maskBase64, "image of product for shape accuracy"; the picture is new.
         inputs: { source: 'image' },
         effect: 'generated',
