@@ -26,6 +26,7 @@ import { SHOOT_EVENTS, SHOOT_METHODS } from './api-shoots';
 import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import { EXPORT_METHODS } from './api-exports';
+import { RECIPE_RUN_METHODS } from './api-recipes';
 import { ExportProgressSchema } from './exports';
 import {
   AgentSettingsSchema,
@@ -63,24 +64,6 @@ function jsonLength(value: unknown): number {
     return Number.POSITIVE_INFINITY; // a cycle (only possible in-process) is never a valid setting
   }
 }
-/**
- * What a recipe runs on: photos, earlier results, or both; one job per item. A garment, when given,
- * goes to every job of a try-on (each still waits for one otherwise).
- */
-const RunTargetsSchema = z
-  .object({
-    recipeId: id,
-    assetIds: z.array(id).max(10_000).default([]),
-    variantIds: z.array(id).max(10_000).default([]),
-    garment: InputTargetSchema.optional(),
-    /** Masks chosen for the run, each of one photo; a photo with none chosen takes its latest mask of the purpose. */
-    masks: z.array(id).max(10_000).default([]),
-  })
-  .strict()
-  .refine((run) => run.assetIds.length + run.variantIds.length > 0, {
-    message: 'Choose at least one photo or result to run the recipe on.',
-    path: ['assetIds'],
-  });
 const PauseTargetSchema = z
   .object({ scope: PauseScopeSchema, id: id.optional() })
   .strict()
@@ -96,8 +79,6 @@ import type { Envelope } from './errors';
  * client and the renderer's typed client are all derived from this table: adding a method is one
  * entry here plus its implementation in `main/engine/api.ts`.
  */
-/** Pictures a run leaves out because the operation would refuse them, and the reason it would give. */
-const RefusedPicturesSchema = z.array(z.object({ id: z.string(), reason: z.string() }));
 
 export const apiMethods = {
   'engine.info': {
@@ -211,32 +192,7 @@ export const apiMethods = {
   'recipes.create': { args: RecipeFieldsSchema.strict(), result: RecipeSchema },
   'recipes.update': { args: RecipeFieldsSchema.partial().extend({ id }).strict(), result: RecipeSchema },
   'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
-  /** What `recipes.run` would do (cost, jobs waiting for approval or a mask), without doing it. */
-  'recipes.estimate': {
-    args: RunTargetsSchema,
-    result: z.object({
-      jobs: z.number().int(),
-      totalEstimate: z.number(),
-      awaitingApproval: z.number().int(),
-      awaitingInput: z.number().int(),
-      refused: RefusedPicturesSchema,
-      /**
-       * Photos (or results) this recipe already made exactly this result for, on a provider that
-       * gives the same bytes each time: running them again only makes identical copies.
-       */
-      repeats: z.array(z.string()),
-    }),
-  },
-  'recipes.run': {
-    args: RunTargetsSchema,
-    result: z.object({
-      jobIds: z.array(z.string()),
-      totalEstimate: z.number(),
-      awaitingApproval: z.number().int(),
-      awaitingInput: z.number().int(),
-      refused: RefusedPicturesSchema,
-    }),
-  },
+  ...RECIPE_RUN_METHODS,
 
   /**
    * An operation on a whole shoot (an AIXpose listing video or publish from its approved variants),

@@ -179,6 +179,19 @@ describe('AuraX product images from a photo', () => {
   });
 });
 
+/** One product image from a prompt in a new shoot, run to the end. */
+async function oneImage(engine: Parameters<typeof call>[0]): Promise<void> {
+  const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
+  await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
+  await call(engine, 'shoots.runOperation', {
+    shootId: shoot.id,
+    provider: AURAX_ID,
+    operation: 'generate',
+    params: { prompt: 'A silk scarf', productType: 'OTHER', width: 256, height: 256 },
+  });
+  await allDone(engine, 1);
+}
+
 describe('AuraX status by its stream', () => {
   it.each([
     ['dropped mid-way', { kind: 'stream-drop' as const }],
@@ -187,15 +200,7 @@ describe('AuraX status by its stream', () => {
     const sandbox = await startAuraxSandbox({ credits: 10, speed: 20, faults: [{ ...fault, count: 10 }] });
     cleanups.push(() => sandbox.close());
     const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 300 });
-    const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
-    await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
-    await call(engine, 'shoots.runOperation', {
-      shootId: shoot.id,
-      provider: AURAX_ID,
-      operation: 'generate',
-      params: { prompt: 'A silk scarf', productType: 'OTHER', width: 256, height: 256 },
-    });
-    await allDone(engine, 1);
+    await oneImage(engine);
     expect(sandbox.counters.streamsOpened).toBeGreaterThan(0);
     expect(sandbox.counters.polls).toBeGreaterThan(0);
     expect(sandbox.ledger).toHaveLength(1);
@@ -206,15 +211,7 @@ describe('AuraX status by its stream', () => {
     const sandbox = await startAuraxSandbox({ credits: 10, speed: 20 });
     cleanups.push(() => sandbox.close());
     const { engine } = await engineWithAurax(sandbox, { pollIntervalMs: 30, streamIdleMs: 5_000 });
-    const shoot = await call(engine, 'shoots.create', { name: 'Streams' });
-    await call(engine, 'budgets.set', { shootId: shoot.id, provider: AURAX_ID, autoApprove: true });
-    await call(engine, 'shoots.runOperation', {
-      shootId: shoot.id,
-      provider: AURAX_ID,
-      operation: 'generate',
-      params: { prompt: 'A silk scarf', productType: 'OTHER', width: 256, height: 256 },
-    });
-    await allDone(engine, 1);
+    await oneImage(engine);
     expect(sandbox.counters.streamsOpened).toBe(1);
     expect(sandbox.counters.polls).toBe(0);
     expect(sandbox.ledger).toHaveLength(1);

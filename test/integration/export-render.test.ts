@@ -1,3 +1,4 @@
+import { planSize } from '../../main/engine/export/size-plan';
 import fs from 'node:fs';
 import path from 'node:path';
 import exifr from 'exifr';
@@ -9,7 +10,6 @@ import { DIGITAL_SOURCE_TYPES, disclosureOf } from '../../shared/operation-effec
 import { BUILT_IN_PRESETS, ExportPresetSchema, type ExportPresetInput } from '../../shared/export-preset';
 import {
   MIN_FIT_QUALITY,
-  planSize,
   renderExport,
   type ExportItemMeta,
   type RenderedExport,

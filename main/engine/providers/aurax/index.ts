@@ -3,12 +3,9 @@ import { AppError } from '../../../../shared/errors';
 import { ProviderRequestError, type HttpResponse } from '../../net/http';
 import { multipartBody } from '../../net/multipart';
 import { excerpt, parseJson } from '../../net/tolerant';
-import { sniffFormat } from '../../imaging/sniff';
-import { configureSharp, MAX_INPUT_PIXELS } from '../../imaging/sharp-config';
 import {
   UnreadablePaidAnswer,
   type FetchedOutput,
-  type InputPhoto,
   type OutputRef,
   type PollResult,
   type ProviderContext,
@@ -16,20 +13,10 @@ import {
   type RemoteJob,
   type SubmitContext,
 } from '../contract';
-import { downloadImageOutput } from '../download';
-import {
-  errorWords,
-  isOutOfCredits,
-  readCreated,
-  readDescription,
-  readImageBody,
-  readTask,
-  type TaskAnswer,
-} from './answers';
+import { errorWords, isOutOfCredits, readCreated, readDescription, readTask, type TaskAnswer } from './answers';
 import { maskForAurax } from './mask';
+import { fetchImage, MAX_SIDE, prepared, type Call } from './pictures';
 import { watchTask } from './stream';
-
-const sharp = configureSharp();
 
 /**
  * AuraX (docs: ../shared/api-docs/aurax.txt; readings: docs/providers/aurax.md): virtual try-on,
@@ -56,8 +43,6 @@ export const PRODUCT_TYPES = [
 /** Credits per request, from the doc. Quarter credits are exact in binary floating point. */
 export const AURAX_CREDITS = { tryon: 3, generate: 1, describe: 0.25 } as const;
 
-/** The doc's ceiling for generated sizes; inputs are sent within the same long side. */
-const MAX_SIDE = 2048;
 const POLL_MS = 3_000;
 
 const productType = z.enum(PRODUCT_TYPES).default('GARMENT');
@@ -280,8 +265,6 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
   };
 }
 
-type Call = (work: () => Promise<HttpResponse>) => Promise<HttpResponse>;
-
 /** A task's answer as the queue reads it: pending, done with its pictures, or failed in AuraX's words. */
 function resultOf(context: ProviderContext, task: TaskAnswer): PollResult {
   switch (task.status) {
@@ -392,42 +375,4 @@ async function describe(context: SubmitContext, call: Call): Promise<{ remote: R
     return { remoteId: null, result: { text } };
   });
   return { remote: { id: `description-${job.id}`, data: { kind: 'description', text: done.result.text } } };
-}
-
-/** A picture as AuraX is sent one: upright (the turn included), sRGB JPEG, within 2048 px on its long side. */
-async function prepared(photo: InputPhoto): Promise<{ bytes: Buffer; width: number; height: number }> {
-  const scale = Math.min(1, MAX_SIDE / Math.max(photo.width, photo.height));
-  const width = Math.max(1, Math.round(photo.width * scale));
-  const height = Math.max(1, Math.round(photo.height * scale));
-  let pipeline = photo.pipeline().removeAlpha().toColourspace('srgb');
-  if (scale < 1) pipeline = pipeline.resize(width, height, { fit: 'fill' });
-  return { bytes: await pipeline.jpeg({ quality: 90 }).toBuffer(), width, height };
-}
-
-/**
- * A picture a task made: from `/images/:imageId` on AuraX's own address (with the account's
- * headers; the bytes, or base64 in JSON), or from a URL it named (a public https address only).
- */
-async function fetchImage(context: ProviderContext, output: OutputRef, call: Call): Promise<FetchedOutput> {
-  const url = output.url ?? '';
-  if (!url.startsWith(`${context.baseUrl}/images/`)) return downloadImageOutput(context, url, output.index);
-  const response = await call(() => context.request({ method: 'GET', url, call: 'download' }));
-  const bytes = readImageBody(response.body, response.header('content-type'));
-  const sniffed = bytes ? sniffFormat(bytes.subarray(0, 64)) : null;
-  if (!bytes || !sniffed?.ok || !['jpeg', 'png', 'webp'].includes(sniffed.format)) {
-    throw new ProviderRequestError('AuraX sent something that is not a picture.', { kind: 'invalid_response' });
-  }
-  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false })
-    .metadata()
-    .catch(() => ({ width: 0, height: 0 }));
-  if (width === 0 || height === 0) {
-    throw new ProviderRequestError('AuraX sent a picture Shootline cannot open.', { kind: 'invalid_response' });
-  }
-  if (width * height > MAX_INPUT_PIXELS) {
-    // Refused for good: the same picture would be refused again.
-    throw new ProviderRequestError(`AuraX sent a picture of ${width} × ${height} pixels, more than Shootline opens.`, {
-      kind: 'refused',
-    });
-  }
-  return { index: output.index, kind: 'image', mimeType: `image/${sniffed.format}`, bytes, width, height };
 }

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ExportPresetEntry } from '../../../../shared/exports';
 import { useApp, useClient, useDesktop } from '../../store/context';
-import { buildPreset, copyName, presetName, type PresetDraft, toDraft } from './export-model';
-import { messageOf, plural, previewWarnings, readRememberedPreset, rememberPreset } from './export-words';
+import { buildPreset, presetName, type PresetDraft, toDraft } from './export-model';
+import { messageOf, plural, previewWarnings, readRememberedPreset, rememberPreset, copyName } from './export-words';
 import { ExportRuns } from './ExportRuns';
 import { PresetEditor } from './PresetEditor';
 import { ExportWarnings, FolderField, PreviewText } from './ExportParts';

@@ -7,12 +7,12 @@ import {
   DESCRIPTION_LABELS,
   DESCRIPTIONS,
   type ExportSelection,
-  insertToken,
   NAME_TOKENS,
   type PresetDraft,
   SELECTION_LABELS,
   SELECTIONS,
 } from './export-model';
+import { insertToken } from './export-words';
 import { NAME_TOKEN_WORDS } from '../../../../shared/export-preset';
 import { Check, Choice, Field, type Change } from './PresetControls';
 import { AiDisclosureGroup, FileGroup, SizeGroup, WatermarkGroup } from './PresetGroups';

@@ -141,3 +141,26 @@ export function previewWarnings(preview: ExportPreview, preset: Record<string, u
   }
   return warnings;
 }
+
+/** `text` with `{token}` put in place of the selection (or at the end when there is none). */
+export function insertToken(
+  value: string,
+  token: string,
+  selection: { start: number; end: number } | null,
+): { value: string; caret: number } {
+  const insert = `{${token}}`;
+  const start = selection ? Math.min(Math.max(0, selection.start), value.length) : value.length;
+  const end = selection ? Math.min(Math.max(start, selection.end), value.length) : value.length;
+  return { value: value.slice(0, start) + insert + value.slice(end), caret: start + insert.length };
+}
+
+/** "Web copy", or "Web copy 2" when that name is taken. */
+export function copyName(name: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  const base = `${name} copy`;
+  if (!names.has(base)) return base;
+  for (let index = 2; ; index += 1) {
+    const candidate = `${base} ${index}`;
+    if (!names.has(candidate)) return candidate;
+  }
+}
