@@ -78,6 +78,8 @@ async function fillAtomic(
     await handle?.close().catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  } finally {
+    tempsInUse.delete(temp);
   }
   await syncFolder(folder);
 }
@@ -115,14 +117,29 @@ export async function placeAtomic(
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  } finally {
+    tempsInUse.delete(temp);
   }
   await syncFolder(folder);
+}
+
+/** Temp files this process is writing now: anything else of ours beside a target is a crash's leftover. */
+const tempsInUse = new Set<string>();
+
+/** Our temp files' names: a dot, `shootline-`, 16 hex digits, `.tmp` (and maybe the target's extension). */
+export const TEMP_NAME = /^\.shootline-[0-9a-f]{16}\.tmp/;
+
+/** Is this one of our temp files that no write of this process is using (left by a process that died)? */
+export function isLeftoverTemp(file: string): boolean {
+  return TEMP_NAME.test(path.basename(file)) && !tempsInUse.has(file);
 }
 
 /** A short hidden name of our own beside `file` (never derived from it, so never too long for the disk). */
 function tempBeside(file: string, keepExtension: boolean): string {
   const name = `.shootline-${randomBytes(8).toString('hex')}.tmp${keepExtension ? path.extname(file) : ''}`;
-  return path.join(path.dirname(file), name);
+  const temp = path.join(path.dirname(file), name);
+  tempsInUse.add(temp);
+  return temp;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from '../db/exports-repo';
 import type { Logger } from '../log';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
+import { isLeftoverTemp } from '../atomic-file';
 import { copyFileAtomic, writeFileAtomic } from './atomic-write';
 import type { Credits, ExportMetadataWriter } from './export-metadata';
 import type { ExportSource, ExportSources } from './export-sources';
@@ -57,6 +58,7 @@ export async function runExportPass(deps: ExportPassDeps, runId: string, signal:
   const run = getExportRun(db, runId);
   if (!run) return;
   const items = listExportItems(db, runId);
+  await removeCrashLeftovers(items);
   const claimed = new ClaimedNames();
   for (const item of items) if (item.targetPath && item.state !== 'pending') claimed.claim(item.targetPath);
   let naming: Promise<unknown> = Promise.resolve();
@@ -251,5 +253,20 @@ async function sameHash(file: string, sha256: string): Promise<boolean> {
     );
   } catch {
     return false;
+  }
+}
+
+/**
+ * A run cut short by a crash can leave a hidden temp file beside its targets (killed between writing
+ * it and renaming it). Ours that no write of this process is using are a dead process's: removed.
+ */
+async function removeCrashLeftovers(items: readonly ExportItemRow[]): Promise<void> {
+  const folders = new Set(items.flatMap((item) => (item.targetPath ? [path.dirname(item.targetPath)] : [])));
+  for (const folder of folders) {
+    const names = await fs.promises.readdir(folder).catch(() => [] as string[]);
+    for (const file of names.map((name) => path.join(folder, name)).filter(isLeftoverTemp)) {
+      const stat = await fs.promises.lstat(file).catch(() => null);
+      if (stat?.isFile()) await fs.promises.rm(file, { force: true });
+    }
   }
 }
