@@ -27,6 +27,8 @@ import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import { EXPORT_METHODS } from './api-exports';
 import { RECIPE_RUN_METHODS } from './api-recipes';
+import { GARMENT_METHODS } from './api-garments';
+import { ParamsSchema } from './api-params';
 import { ExportProgressSchema } from './exports';
 import {
   AgentSettingsSchema,
@@ -43,13 +45,9 @@ const AccountFieldIdSchema = z
   .string()
   .max(30)
   .regex(/^[a-z][a-z0-9-]{0,29}$/, 'Not an account field of this provider.');
-const MAX_PARAMS = 64;
-const MAX_PARAMS_JSON_CHARS = 64 * 1024;
-/** An operation's settings: checked against the operation's own schema later, bounded here. */
-const ParamsSchema = z
-  .record(z.string().max(100), z.unknown())
-  .refine((params) => Object.keys(params).length <= MAX_PARAMS, `at most ${MAX_PARAMS} settings`)
-  .refine((params) => jsonLength(params) <= MAX_PARAMS_JSON_CHARS, 'the settings are too large');
+/** Most jobs one prompt makes in a shoot at once. */
+export const MAX_IMAGES_PER_RUN = 20;
+
 const RecipeFieldsSchema = z.object({
   name: z.string().trim().min(1, 'A recipe needs a name.').max(200),
   provider: id,
@@ -57,13 +55,6 @@ const RecipeFieldsSchema = z.object({
   params: ParamsSchema,
 });
 
-function jsonLength(value: unknown): number {
-  try {
-    return JSON.stringify(value)?.length ?? 0;
-  } catch {
-    return Number.POSITIVE_INFINITY; // a cycle (only possible in-process) is never a valid setting
-  }
-}
 const PauseTargetSchema = z
   .object({ scope: PauseScopeSchema, id: id.optional() })
   .strict()
@@ -193,6 +184,7 @@ export const apiMethods = {
   'recipes.update': { args: RecipeFieldsSchema.partial().extend({ id }).strict(), result: RecipeSchema },
   'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
   ...RECIPE_RUN_METHODS,
+  ...GARMENT_METHODS,
 
   /**
    * An operation on a whole shoot (an AIXpose listing video or publish from its approved variants),
@@ -206,6 +198,10 @@ export const apiMethods = {
         operation: id,
         params: ParamsSchema.default({}),
         garment: InputTargetSchema.optional(),
+        /** A picture that guides what is made (a product's shape), for an operation that takes one. */
+        reference: InputTargetSchema.optional(),
+        /** How many jobs to make (four product images are four requests); 1 by default. */
+        count: z.number().int().min(1).max(MAX_IMAGES_PER_RUN).default(1),
       })
       .strict(),
     result: z.object({

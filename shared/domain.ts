@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProductTypeSchema } from './garments';
 
 /** Domain types shared by the engine and the UI. Schemas first; types are inferred from them. */
 
@@ -14,6 +15,8 @@ export const ShootListItemSchema = ShootSchema.extend({
   hotFolderId: z.string().nullable(),
   /** Its subfolder in the hot folder ('' for the loose files; null if made by hand). */
   folder: z.string().nullable(),
+  /** A garment shoot gives its photos this product type (each photo may say otherwise); null: an ordinary shoot. */
+  garmentType: ProductTypeSchema.nullable(),
   photos: z.number().int(),
   /** Photos that cannot be read or are gone. */
   problems: z.number().int(),
@@ -31,6 +34,7 @@ export const ShootDetailSchema = ShootSchema.extend({
   hotFolderId: z.string().nullable(),
   /** Its top-level subfolder in the hot folder ('' for the hot folder's loose files; null if made by hand). */
   folder: z.string().nullable(),
+  garmentType: ProductTypeSchema.nullable(),
   assets: z.object({
     total: z.number().int(),
     pending: z.number().int(),
@@ -207,6 +211,8 @@ export const AssetSchema = z.object({
   turn: z.number().int().min(0).max(3),
   /** The point (0–1 of the upright width and height) an export crop keeps in view; null: the middle. */
   cropFocus: z.object({ x: z.number(), y: z.number() }).nullable(),
+  /** The product type when the photo is a garment (its own mark, else its garment shoot's); null otherwise. */
+  garment: ProductTypeSchema.nullable(),
   hasGps: z.boolean().nullable(),
   /** A linked XMP sidecar, relative to the hot folder. */
   sidecarPath: z.string().nullable(),

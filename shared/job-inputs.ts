@@ -7,6 +7,7 @@ import { z } from 'zod';
  *   garment     the garment photo a try-on dresses the person in (an asset or a variant)
  *   mask        the painted area, as the mask version the job was planned with
  *   firstFrame  the picture a video starts from
+ *   reference   a picture that guides a new one (a product's shape): the results are the shoot's, not its
  *   variants    a whole shoot's approved variants, in order (a listing video, a publish)
  * A job with no role at all (a prompt that makes images) belongs to its shoot.
  */
@@ -38,6 +39,7 @@ export const JobInputsSchema = z
     garment: InputRefSchema.optional(),
     mask: MaskRefSchema.optional(),
     firstFrame: InputRefSchema.optional(),
+    reference: InputRefSchema.optional(),
     variants: z.array(Id).max(1_000).optional(),
   })
   .strict();

@@ -60,6 +60,8 @@ export const ProviderOperationViewSchema = z.object({
     firstFrame: z.boolean(),
     mask: z.object({ purpose: z.string(), required: z.boolean() }).nullable(),
     garment: z.boolean(),
+    /** An optional picture that guides a new one (a shape); the results still belong to the shoot. */
+    reference: z.boolean(),
     /** Works on the shoot's approved variants (videos), or on the shoot as a whole (publishing). */
     shoot: z.enum(['approved-variants', 'whole']).nullable(),
   }),

@@ -11,6 +11,7 @@ import { createExportApi } from './export/export-api';
 import type { ExportService } from './export/export-service';
 import { loadSettings, saveSettings } from './db/settings-service';
 import { createShootsApi } from './shoots-api';
+import { createDescriptionsApi } from './queue/descriptions-api';
 
 export interface ApiContext {
   db: Db;
@@ -44,6 +45,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
       rescan: (folder, subfolder) => context.ingest.rescanRestored(folder, subfolder),
     }),
     ...createAssetsApi(db, context.queue.previewOf),
+    ...createDescriptionsApi({ db, events, log, now, mediaRoot: context.mediaRoot }),
     ...createProvidersApi(context.providers),
     ...createExportApi({ db, exports: context.exports, now }),
     'staging.get': () => context.staging.view(),

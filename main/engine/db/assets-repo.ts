@@ -1,3 +1,4 @@
+import { ProductTypeSchema, type ProductType } from '../../../shared/garments';
 import { isTurn, type Turn } from '../../../shared/turn';
 import type { Asset } from '../../../shared/domain';
 import type { AssetCull } from '../../../shared/jobs';
@@ -95,6 +96,8 @@ interface AssetRow {
   turn: number;
   focus_x: number | null;
   focus_y: number | null;
+  /** From GARMENT: the photo's own product type, else its garment shoot's; null when not a garment. */
+  garment: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -123,9 +126,22 @@ const toAsset = (row: AssetRow): Asset => ({
   sameAs: row.same_as === null ? null : (JSON.parse(row.same_as) as Asset['sameAs']),
   turn: row.turn,
   cropFocus: row.focus_x === null || row.focus_y === null ? null : { x: row.focus_x, y: row.focus_y },
+  garment: readProductType(row.garment),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+/**
+ * A photo's product type as a garment: its own mark ('NONE' says it is not one), else the type its
+ * garment shoot gives every photo.
+ */
+const GARMENT = `(CASE WHEN assets.garment_type = 'NONE' THEN NULL
+   ELSE COALESCE(assets.garment_type, (SELECT g.garment_type FROM shoots g WHERE g.id = assets.shoot_id)) END) AS garment`;
+
+function readProductType(value: string | null): ProductType | null {
+  const parsed = ProductTypeSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * The first photo still on disk with the same bytes, recorded before this one (any shoot), as
@@ -185,7 +201,8 @@ export function setCropFocus(db: Db, id: string, focus: { x: number; y: number }
 }
 
 export function getAsset(db: Db, id: string): Asset | null {
-  const row = statement(db, `SELECT *, ${SAME_AS} FROM assets WHERE id = ?`).get(id) as AssetRow | undefined;
+  const row = statement(db, `SELECT *, ${SAME_AS}, ${GARMENT} FROM assets WHERE id = ?`).get(id) as
+    AssetRow | undefined;
   return row ? toAsset(row) : null;
 }
 
@@ -206,7 +223,7 @@ export function listAssets(
   const column = SORT_KEYS[filter.sort];
   const rows = statement(
     db,
-    `SELECT *, rowid AS seq, ${column} AS sort_key, ${SAME_AS} FROM assets
+    `SELECT *, rowid AS seq, ${column} AS sort_key, ${SAME_AS}, ${GARMENT} FROM assets
      WHERE shoot_id = @shootId AND (@afterKey IS NULL OR (${column}, rowid) > (@afterKey, @afterSeq))
      ORDER BY ${column}, rowid LIMIT @limit`,
   ).all({
@@ -216,4 +233,35 @@ export function listAssets(
     limit: filter.limit,
   }) as (AssetRow & { seq: number; sort_key: string | number })[];
   return rows.map((row) => ({ ...toAsset(row), seq: row.seq, key: row.sort_key }));
+}
+
+/**
+ * Marks photos as garments of a product type, or (null) as not garments — said explicitly, so a
+ * photo in a garment shoot can be the exception. Returns how many photos there were.
+ */
+export function setGarmentType(db: Db, ids: readonly string[], type: ProductType | null, now: number): number {
+  const update = statement(db, 'UPDATE assets SET garment_type = ?, updated_at = ? WHERE id = ?');
+  let changed = 0;
+  for (const id of ids) changed += update.run(type ?? 'NONE', now, id).changes;
+  return changed;
+}
+
+/** A garment as the try-on dialog lists it, from any live shoot. */
+export interface GarmentRow {
+  asset: Asset;
+  shootName: string;
+}
+
+/** Every photo that is a garment (its own mark or its shoot's), readable, in live shoots; newest shoots first. */
+export function listGarments(db: Db, limit: number): GarmentRow[] {
+  const rows = statement(
+    db,
+    `SELECT * FROM (
+       SELECT assets.*, s.name AS shoot_name, s.created_at AS shoot_created, ${SAME_AS}, ${GARMENT}
+       FROM assets JOIN shoots s ON s.id = assets.shoot_id AND s.deleted_at IS NULL
+       WHERE assets.state = 'ok' AND (assets.garment_type IS NOT NULL OR s.garment_type IS NOT NULL)
+     ) WHERE garment IS NOT NULL
+     ORDER BY shoot_created DESC, shoot_id, relative_path LIMIT ?`,
+  ).all(limit) as (AssetRow & { shoot_name: string })[];
+  return rows.map((row) => ({ asset: toAsset(row), shootName: row.shoot_name }));
 }

@@ -1,5 +1,6 @@
 import type { Shoot, ShootDetail, ShootListItem } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { ProductTypeSchema, type ProductType } from '../../../shared/garments';
 import { statement, writeTransaction, type Db } from './connection';
 
 interface ShootRow {
@@ -14,7 +15,7 @@ const toShoot = (row: ShootRow): Shoot => ({ id: row.id, name: row.name, created
 export function listShoots(db: Db): ShootListItem[] {
   const rows = statement(
     db,
-    `SELECT s.id, s.name, s.created_at, s.hot_folder_id, s.folder,
+    `SELECT s.id, s.name, s.created_at, s.hot_folder_id, s.folder, s.garment_type,
        (SELECT COUNT(*) FROM assets a WHERE a.shoot_id = s.id) AS photos,
        (SELECT COUNT(*) FROM assets a WHERE a.shoot_id = s.id AND a.state IN ('error', 'missing')) AS problems,
        (SELECT COUNT(DISTINCT v.asset_id) FROM variants v JOIN jobs j ON j.id = v.job_id
@@ -27,6 +28,7 @@ export function listShoots(db: Db): ShootListItem[] {
   ).all() as (ShootRow & {
     hot_folder_id: string | null;
     folder: string | null;
+    garment_type: string | null;
     photos: number;
     problems: number;
     with_variants: number;
@@ -37,12 +39,25 @@ export function listShoots(db: Db): ShootListItem[] {
     ...toShoot(row),
     hotFolderId: row.hot_folder_id,
     folder: row.folder,
+    garmentType: readShootGarments(row.garment_type),
     photos: row.photos,
     problems: row.problems,
     withVariants: row.with_variants,
     approved: row.approved,
     jobsPending: row.jobs_pending,
   }));
+}
+
+function readShootGarments(value: string | null): ProductType | null {
+  const parsed = ProductTypeSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Makes a shoot a garment shoot whose photos are garments of this type (null: an ordinary shoot); false when there is no such shoot. */
+export function setShootGarments(db: Db, id: string, type: ProductType | null): boolean {
+  return (
+    statement(db, 'UPDATE shoots SET garment_type = ? WHERE id = ? AND deleted_at IS NULL').run(type, id).changes === 1
+  );
 }
 
 export function insertShoot(db: Db, shoot: Shoot): void {
@@ -98,8 +113,9 @@ export function renameShoot(db: Db, id: string, name: string): Shoot {
 export function getShootDetail(db: Db, id: string): ShootDetail | null {
   const row = statement(
     db,
-    'SELECT id, name, created_at, hot_folder_id, folder FROM shoots WHERE id = ? AND deleted_at IS NULL',
-  ).get(id) as (ShootRow & { hot_folder_id: string | null; folder: string | null }) | undefined;
+    'SELECT id, name, created_at, hot_folder_id, folder, garment_type FROM shoots WHERE id = ? AND deleted_at IS NULL',
+  ).get(id) as
+    (ShootRow & { hot_folder_id: string | null; folder: string | null; garment_type: string | null }) | undefined;
   if (!row) return null;
   const counts = statement(db, 'SELECT state, COUNT(*) AS count FROM assets WHERE shoot_id = ? GROUP BY state').all(
     id,
@@ -109,7 +125,13 @@ export function getShootDetail(db: Db, id: string): ShootDetail | null {
     assets[state] += count;
     assets.total += count;
   }
-  return { ...toShoot(row), hotFolderId: row.hot_folder_id, folder: row.folder, assets };
+  return {
+    ...toShoot(row),
+    hotFolderId: row.hot_folder_id,
+    folder: row.folder,
+    garmentType: readShootGarments(row.garment_type),
+    assets,
+  };
 }
 
 /** What deleting a shoot would touch: its photos, its variants' files, and its jobs still open. */

@@ -180,3 +180,18 @@ export function variantContentHash(db: Db, id: string): string | null {
 export function recordVariantContentHash(db: Db, id: string, contentHash: string): void {
   statement(db, 'UPDATE variants SET content_hash = ? WHERE id = ?').run(contentHash, id);
 }
+
+/** Points a variant at a new file of the same type (a description edited by hand); its marks stay. */
+export function replaceVariantMedia(
+  db: Db,
+  id: string,
+  mediaId: string,
+  sizeBytes: number,
+  now: number,
+): Variant | null {
+  statement(
+    db,
+    'UPDATE variants SET media_id = ?, size_bytes = ?, content_hash = NULL, updated_at = ? WHERE id = ?',
+  ).run(mediaId, sizeBytes, now, id);
+  return getVariant(db, id);
+}

@@ -186,6 +186,11 @@ export interface OperationInputs {
   mask?: { purpose: MaskPurpose; required: boolean };
   /** A garment photo (try-on): the job waits until one is given. */
   garment?: boolean;
+  /**
+   * A picture that guides what is made (a product's shape), optional: the results are new
+   * pictures of the shoot, not variants of that photo.
+   */
+  reference?: boolean;
 }
 
 export interface OperationSpec {

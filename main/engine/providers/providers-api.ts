@@ -123,6 +123,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
           firstFrame: spec.inputs.firstFrame ?? false,
           mask: spec.inputs.mask ?? null,
           garment: spec.inputs.garment ?? false,
+          reference: spec.inputs.reference ?? false,
           shoot: spec.inputs.shootVariants ? 'approved-variants' : spec.inputs.shoot ? 'whole' : null,
         },
         effect: spec.effect,

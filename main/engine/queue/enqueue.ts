@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
-import type { InputTarget, MaskRef } from '../../../shared/job-inputs';
+import { PRODUCT_TYPE_PARAM } from '../../../shared/garments';
+import type { InputRef, InputTarget, MaskRef } from '../../../shared/job-inputs';
 import type { Recipe } from '../../../shared/jobs';
-import { assetShoot, getAssetSize } from '../db/assets-repo';
+import { assetShoot, getAsset, getAssetSize } from '../db/assets-repo';
 import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-runs-repo';
 import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
@@ -12,7 +13,7 @@ import { getRecipe } from '../db/recipes-repo';
 import { getVariant, listVariants } from '../db/variants-repo';
 import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
 import { retryLimitSetting } from '../db/settings-service';
-import { checkPictureFits, nextWait, planInputs, SpendTracker } from './job-inputs-plan';
+import { checkPictureFits, nextWait, pinTarget, planInputs, SpendTracker } from './job-inputs-plan';
 
 export function resolveOperation(
   providers: ReadonlyMap<string, ProviderModule>,
@@ -39,11 +40,15 @@ export interface EnqueuedRun {
   refused: { id: string; reason: string }[];
 }
 
-/** What a recipe runs on: photos and earlier results (one job each), and a garment for every job if given. */
+/**
+ * What a run works on: photos and earlier results, one job each — or, with several garments, one
+ * job per picture and garment (the try-on matrix); a single garment goes to every job.
+ */
 export interface RunTargets {
   assetIds: readonly string[];
   variantIds: readonly string[];
   garment?: InputTarget;
+  garments?: readonly InputTarget[];
   /** Masks the user chose, by id (each is one photo's); other photos take their latest mask of the purpose. */
   masks?: readonly string[];
 }
@@ -67,7 +72,32 @@ export function enqueueRecipe(
    */
   { leaveOutRefused = true }: { leaveOutRefused?: boolean } = {},
 ): EnqueuedRun {
-  const { module, spec } = resolveOperation(providers, recipe.provider, recipe.operation);
+  return enqueueOnPictures(db, providers, { ...recipe, fillProductType: false }, targets, now, { leaveOutRefused });
+}
+
+/** An operation to run on pictures: a saved recipe's, or one chosen in a dialog (no recipe). */
+export interface PictureWork {
+  id: string | null;
+  provider: string;
+  operation: string;
+  params: Record<string, unknown>;
+  /**
+   * Fill the operation's product type, when the params leave it out, from each job's garment (a
+   * try-on) or its photo (a description): what the user marked once is not asked again.
+   */
+  fillProductType: boolean;
+}
+
+/** The jobs of a run on pictures (see enqueueRecipe), inside the caller's write transaction. */
+export function enqueueOnPictures(
+  db: Db,
+  providers: ReadonlyMap<string, ProviderModule>,
+  work: PictureWork,
+  targets: RunTargets,
+  now: number,
+  { leaveOutRefused = true }: { leaveOutRefused?: boolean } = {},
+): EnqueuedRun {
+  const { module, spec } = resolveOperation(providers, work.provider, work.operation);
   if (spec.inputs.shootVariants || spec.inputs.shoot) {
     throw new AppError('invalid_input', `${spec.label} works on a whole shoot: run it from the shoot, not on photos.`);
   }
@@ -81,14 +111,43 @@ export function enqueueRecipe(
     ...targets.variantIds.flatMap((id) => getVariant(db, id)?.assetId ?? []),
   ]);
   const chosen = chosenMasks(db, spec, targets.masks ?? [], photos);
-  const params = validParams(spec, recipe.params);
-  const planner = new JobPlanner(db, module, spec, recipe, params);
+  const params = validParams(spec, work.params);
+  const planner = new JobPlanner(db, module, spec, work, params);
+  const garments: readonly (InputTarget | undefined)[] =
+    targets.garments && targets.garments.length > 0 ? targets.garments : [targets.garment];
+  if (garments.length > 1 && !spec.inputs.garment) {
+    throw new AppError('invalid_input', `${spec.label} takes no garment.`);
+  }
   for (const picture of pictures) {
     const refusal = leaveOutRefused ? refusalOf(db, spec, params, picture) : null;
-    if (refusal) planner.refuse(picture.id, refusal);
-    else planner.add(shootOf(db, picture), picture, targets.garment, {}, chosen);
+    if (refusal) {
+      planner.refuse(picture.id, refusal);
+      continue;
+    }
+    for (const garment of garments) {
+      const typed = work.fillProductType ? withProductType(db, spec, work.params, garment ?? picture) : null;
+      planner.add(shootOf(db, picture), picture, garment, {}, chosen, typed ?? params);
+    }
   }
   return planner.insert(now);
+}
+
+/**
+ * The params with the product type of the photo they concern (a garment's, or the picture's own
+ * when it is a photo marked as a garment or product), when the user left it out and the operation
+ * takes one; null to keep the params as they are.
+ */
+function withProductType(
+  db: Db,
+  spec: OperationSpec,
+  raw: Record<string, unknown>,
+  about: InputTarget,
+): Record<string, unknown> | null {
+  if (raw[PRODUCT_TYPE_PARAM] !== undefined || about.kind !== 'asset') return null;
+  const type = getAsset(db, about.id)?.garment;
+  if (!type) return null;
+  const typed = spec.params.safeParse({ ...raw, [PRODUCT_TYPE_PARAM]: type });
+  return typed.success ? typed.data : null;
 }
 
 /** The masks a user chose for a run, by the photo each belongs to, pinned at their current version. */
@@ -133,10 +192,18 @@ export function enqueueShootOperation(
     operation: string;
     params: Record<string, unknown>;
     garment?: InputTarget;
+    /** A picture that guides what is made (a shape), for an operation that takes one. */
+    reference?: InputTarget;
+    /** How many jobs (each makes its own pictures): four product images are four requests. */
+    count?: number;
   },
   now: number,
 ): EnqueuedRun {
   const { module, spec } = resolveOperation(providers, request.provider, request.operation);
+  if (request.reference && !spec.inputs.reference) {
+    throw new AppError('invalid_input', `${spec.label} takes no reference picture.`);
+  }
+  const reference = request.reference ? pinTarget(db, request.reference) : undefined;
   const onShoot = spec.inputs.shootVariants !== undefined || spec.inputs.shoot === true;
   if (!onShoot && (spec.inputs.source !== 'none' || spec.inputs.firstFrame)) {
     throw new AppError('invalid_input', `${spec.label} works on photos: run it on a selection, not on a shoot.`);
@@ -152,7 +219,9 @@ export function enqueueShootOperation(
     }
     planner.add(request.shootId, null, request.garment, { variants });
   } else {
-    planner.add(request.shootId, null, request.garment);
+    for (let made = 0; made < (request.count ?? 1); made++) {
+      planner.add(request.shootId, null, request.garment, reference ? { reference } : {});
+    }
   }
   return planner.insert(now);
 }
@@ -232,11 +301,12 @@ class JobPlanner {
     shootId: string | null,
     picture: InputTarget | null,
     garment: InputTarget | undefined,
-    extra: { variants?: string[] } = {},
+    extra: { variants?: string[]; reference?: InputRef } = {},
     masks: ReadonlyMap<string, MaskRef> = new Map(),
+    params: Record<string, unknown> = this.params,
   ): void {
     const inputs = { ...planInputs(this.db, this.spec, picture, garment, masks), ...extra };
-    const estimate = this.module.estimateCost(this.recipe.operation, this.params, inputs).credits;
+    const estimate = this.module.estimateCost(this.recipe.operation, params, inputs).credits;
     const waitingFor = nextWait(this.spec, { shootId, provider: this.recipe.provider, inputs, estimate }, this.spend);
     this.run.totalEstimate += estimate;
     if (waitingFor === 'approval') this.run.awaitingApproval += 1;
@@ -248,7 +318,7 @@ class JobPlanner {
       provider: this.recipe.provider,
       operation: this.recipe.operation,
       inputs,
-      params: this.params,
+      params,
       idempotencyKey: randomUUID(),
       maxAttempts: this.maxAttempts,
       costEstimate: estimate,

@@ -7,6 +7,7 @@ import { createMaskSelectionApi } from './mask-selection-api';
 import { createPhotoEditsApi } from './photo-edits-api';
 import { createQueueControlApi } from './queue-control-api';
 import { createRecipesApi } from './recipes-api';
+import { createGarmentsApi } from './garments-api';
 import { createVariantsApi } from './variants-api';
 
 export type { QueueApiContext } from './api-context';
@@ -17,6 +18,7 @@ export function createQueueApi(context: QueueApiContext) {
     ...createJobsApi(context),
     ...createQueueControlApi(context),
     ...createRecipesApi(context),
+    ...createGarmentsApi(context),
     ...createVariantsApi(context),
     ...createMasksApi(context),
     ...createMaskSelectionApi(context),

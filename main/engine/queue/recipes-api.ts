@@ -106,11 +106,9 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
       return support.started(planned);
     },
 
-    'shoots.runOperation': ({ shootId, provider, operation, params, garment }) => {
+    'shoots.runOperation': ({ shootId, ...request }) => {
       support.requireShoot(shootId);
-      const planned = writeTransaction(db, () =>
-        enqueueShootOperation(db, providers, { shootId, provider, operation, params, garment }, now()),
-      );
+      const planned = writeTransaction(db, () => enqueueShootOperation(db, providers, { shootId, ...request }, now()));
       return support.started(planned);
     },
   };

@@ -116,6 +116,7 @@ export function createAppStore(client: ApiClient): AppStore {
           const fresh = {
             hotFolderId: null,
             folder: null,
+            garmentType: null,
             photos: 0,
             problems: 0,
             withVariants: 0,

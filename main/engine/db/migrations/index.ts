@@ -18,6 +18,7 @@ import { migration0017 } from './0017-copies-are-photos';
 import { migration0018 } from './0018-managed-shoots';
 import { migration0019 } from './0019-turns-and-crop-focus';
 import { migration0020 } from './0020-variant-content-hash';
+import { migration0021 } from './0021-garments';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   migration0018,
   migration0019,
   migration0020,
+  migration0021,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
+import { ProductTypeSchema } from '../../../../shared/garments';
 import { ProviderRequestError, type HttpResponse } from '../../net/http';
 import { multipartBody } from '../../net/multipart';
 import { excerpt, parseJson } from '../../net/tolerant';
@@ -28,24 +29,12 @@ import { watchTask } from './stream';
 export const AURAX_ID = 'aurax';
 export const AURAX_BASE_URL = 'https://api.aurax.ai';
 
-export const PRODUCT_TYPES = [
-  'GARMENT',
-  'DRESS',
-  'OUTFIT',
-  'FOOTWEAR',
-  'BAG',
-  'JEWELLERY',
-  'EYEWEAR',
-  'BEAUTY',
-  'OTHER',
-] as const;
-
 /** Credits per request, from the doc. Quarter credits are exact in binary floating point. */
 export const AURAX_CREDITS = { tryon: 3, generate: 1, describe: 0.25 } as const;
 
 const POLL_MS = 3_000;
 
-const productType = z.enum(PRODUCT_TYPES).default('GARMENT');
+const productType = ProductTypeSchema.default('GARMENT');
 
 const TryonParamsSchema = z
   .object({
@@ -176,10 +165,11 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
       },
       generate: {
         label: 'Product image',
-        description: 'A new product picture from a prompt.',
+        description: 'A new product picture from a prompt, optionally in the shape of a reference photo.',
         params: GenerateParamsSchema,
         hints: GENERATE_HINTS,
-        inputs: { source: 'none' },
+        // Made in a shoot from nothing; a reference photo, when given, is sent for its shape only.
+        inputs: { source: 'none', reference: true },
         effect: 'generated',
         paid: true,
       },
@@ -188,7 +178,8 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         description: 'A new product picture from a prompt, keeping the shape of the product in the photo.',
         params: GenerateParamsSchema,
         hints: GENERATE_HINTS,
-        // The photo is the doc's maskBase64, "image of product for shape accuracy"; the picture is new.
+        // The photo is the doc's maskBase64, "image of product for shape accuracy": run on a photo,
+        // the new picture is one of its variants (the same bag in red).
         inputs: { source: 'image' },
         effect: 'generated',
         paid: true,
@@ -220,7 +211,9 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         case 'generate':
         case 'generate-shaped': {
           const params = GenerateParamsSchema.parse(context.job.params);
-          const reference = context.job.operation === 'generate-shaped' ? context.job.inputs.source : undefined;
+          // The shape is the photo a shaped generation runs on, or the reference a shoot's generation was given.
+          const { inputs } = context.job;
+          const reference = context.job.operation === 'generate-shaped' ? inputs.source : inputs.reference;
           // The doc's maskBase64 here is an "image of product for shape accuracy": the photo itself.
           const shape = reference
             ? { maskBase64: (await prepared(await context.inputs.image(reference))).bytes.toString('base64') }
