@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { exiftool } from 'exiftool-vendored';
+import sharp from 'sharp';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AURAX_ID } from '../../main/engine/providers/aurax';
 import { generatedName } from '../../shared/job-inputs';
@@ -20,6 +21,19 @@ afterAll(() => exiftool.end());
 const PERSONS = ['photos/grace_hopper.jpg', 'photos/dune_canon-rebel.jpg', 'photos/fog_hp-photosmart735.jpg'];
 const GARMENTS = ['photos/colorfulcups_sony-nex3n_gps_srgb.jpg', 'photos/cat_grayscale.jpg'];
 type Engine = Parameters<typeof call>[0];
+
+/** Mean absolute difference (0–255) of two same-sized pictures over a region. */
+async function meanDifference(
+  a: string,
+  b: string,
+  region: { left: number; top: number; width: number; height: number },
+): Promise<number> {
+  const read = (file: string) => sharp(file).extract(region).removeAlpha().raw().toBuffer();
+  const [first, second] = await Promise.all([read(a), read(b)]);
+  let sum = 0;
+  for (let at = 0; at < first.length; at++) sum += Math.abs((first[at] ?? 0) - (second[at] ?? 0));
+  return sum / first.length;
+}
 
 /** AuraX against its sandbox; a model shoot of three persons and a flat-lay shoot of two garments. */
 async function setup() {
@@ -294,6 +308,38 @@ describe('product images from a prompt join the shoot as generated items', () =>
     }
     const person = path.basename(PERSONS[0] ?? '');
     expect((await tags(person)).DigitalSourceType).toBe(DIGITAL_SOURCE_TYPES.compositeWithTrainedAlgorithmicMedia);
+
+    // The label is drawn on the try-on: against the same export without a label, only its corner differs.
+    const unlabelled = await call(engine, 'exports.savePreset', {
+      preset: {
+        ...listing?.preset,
+        name: 'Looks, no label',
+        filenameTemplate: '{name}',
+        outputFolder: 'plain',
+        aiDisclosure: { metadata: true },
+      },
+    });
+    const plainRun = await call(engine, 'exports.start', {
+      shootId: modelShoot,
+      presetId: unlabelled.id,
+      targetRoot: target,
+    });
+    await until(
+      async () => (await call(engine, 'exports.list', {})).find((entry) => entry.id === plainRun.id),
+      (entry) => entry !== undefined && entry.state === 'done',
+    );
+    const labelled = path.join(out, person);
+    const plain = path.join(target, 'plain', person);
+    const { width = 0, height = 0 } = await sharp(labelled).metadata();
+    const corner = {
+      left: 0,
+      top: Math.round(height * 0.9),
+      width: Math.round(width * 0.4),
+      height: Math.round(height * 0.1),
+    };
+    const opposite = { ...corner, left: width - corner.width, top: 0 };
+    expect(await meanDifference(labelled, plain, corner)).toBeGreaterThan(4);
+    expect(await meanDifference(labelled, plain, opposite)).toBeLessThan(0.5);
     expect(sandbox.violations).toEqual([]);
   }, 120_000);
 

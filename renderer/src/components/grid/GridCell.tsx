@@ -83,6 +83,11 @@ export const GridCell = memo(
           <span className="thumb-name" title={item.name}>
             {item.name}
           </span>
+          {item.tag ? (
+            <span className="thumb-tag" data-testid="thumb-tag" aria-hidden="true">
+              {item.tag}
+            </span>
+          ) : null}
           {item.approved ? (
             <span
               className="thumb-approved"

@@ -27,6 +27,8 @@ export interface GridItem {
   /** Why an unreadable photo cannot be read and what to do, shown on the tile itself. */
   problem?: { reason: string; remedy: string };
   badge?: GridBadge;
+  /** A short word shown beside the name (a garment's product type: "Dress"). */
+  tag?: string;
 }
 
 /** A caller's own badge for a cell: see `ThumbnailGridProps.renderBadge`. */
@@ -52,6 +54,7 @@ export function describeItem(item: GridItem, rating: number): string {
   if (item.pick === 'picked') parts.push('Picked');
   if (item.pick === 'rejected') parts.push('Rejected');
   if (rating > 0) parts.push(rating === 1 ? '1 star' : `${rating} stars`);
+  if (item.tag) parts.push(item.tag);
   if (item.approved) parts.push(item.approved === 1 ? '1 approved variant' : `${item.approved} approved variants`);
   if (item.state === 'missing') parts.push('File missing');
   if (item.state === 'error') parts.push(`Unreadable: ${item.problem?.reason ?? ''}`);

@@ -17,6 +17,7 @@ import { MarksBar } from './MarksBar';
 import { usePhotoKeys } from './use-photo-keys';
 import { photoProblem } from './photo-problem';
 import { SamePhotoNote } from './SamePhotoNote';
+import { TryOnThreeUp } from './TryOnThreeUp';
 import './review.css';
 
 /** Formats a browser can draw at full resolution; others (HEIC, RAW, TIFF) are shown through their preview. */
@@ -29,11 +30,22 @@ const DRAWABLE = new Set(['jpeg', 'png', 'webp', 'avif', 'gif']);
  */
 export function AssetView(): React.JSX.Element {
   const assetId = useApp((state) => state.openAssetId);
+  // The three-up stays on from one photo to the next, as the compare mode does.
+  const [threeUp, setThreeUp] = useState(false);
   // Keyed by photo: a new photo starts on its first variant, compared with its source.
-  return <AssetPanel key={assetId ?? ''} assetId={assetId} />;
+  return <AssetPanel key={assetId ?? ''} assetId={assetId} threeUp={threeUp} onThreeUp={setThreeUp} />;
 }
 
-function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element {
+function AssetPanel({
+  assetId,
+  threeUp,
+  onThreeUp,
+}: {
+  assetId: string | null;
+  /** Try-on results are shown as person, garment and result side by side. */
+  threeUp: boolean;
+  onThreeUp: (on: boolean) => void;
+}): React.JSX.Element {
   const mediaUrl = useMediaUrl();
   const allAssets = useApp((state) => state.assets);
   const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
@@ -78,6 +90,8 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
   const base = variants.find((candidate) => candidate.id === baseId) ?? null;
   const jobs = asset ? (jobsByAsset[asset.id] ?? []) : [];
   const running = jobs.filter((job) => !isTerminal(job.state));
+  const variantJob = variant ? jobs.find((job) => job.id === variant.jobId) : undefined;
+  const tryOnJob = variantJob?.inputs.garment ? variantJob : undefined;
   /** "Variant 2 · Bright interior": its number in this photo, and the recipe (or operation) that made it. */
   const titleOf = (made: Variant): string =>
     `Variant ${variants.indexOf(made) + 1} · ${names.workOf(jobs.find((job) => job.id === made.jobId))}`;
@@ -211,7 +225,17 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
             </button>
           </span>
         )}
-        {variant && !placingCrop ? (
+        {tryOnJob && !placingCrop ? (
+          <button
+            type="button"
+            aria-pressed={threeUp}
+            title="Person, garment and result side by side"
+            onClick={() => onThreeUp(!threeUp)}
+          >
+            Person · garment · result
+          </button>
+        ) : null}
+        {variant && !placingCrop && !(threeUp && tryOnJob) ? (
           <label className="compare-base">
             Compare with{' '}
             <select value={baseId} onChange={(event) => setBaseId(event.target.value)} aria-label="Compare with">
@@ -248,6 +272,8 @@ function AssetPanel({ assetId }: { assetId: string | null }): React.JSX.Element 
                 src={mediaUrl('variant', variant.mediaId)}
                 aria-label="Video variant"
               />
+            ) : variant && tryOnJob && threeUp ? (
+              <TryOnThreeUp person={asset} job={tryOnJob} result={variant} resultTitle={titleOf(variant)} />
             ) : variant ? (
               <CompareView
                 before={base ? variantImage(base) : sourceImage(asset)}

@@ -23,6 +23,8 @@ import { BudgetStrip } from './BudgetStrip';
 import { GeneratedItems } from './GeneratedItems';
 import { ExportDialog } from '../export/ExportDialog';
 import { AddPhotos } from './AddPhotos';
+import { FashionBar } from './fashion/FashionBar';
+import { PRODUCT_TYPE_WORDS } from '../../../../shared/garments';
 import './review.css';
 
 /** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
@@ -104,6 +106,7 @@ export function ShootView(): React.JSX.Element {
         state: asset.state,
         ...problemOf(asset),
         badge: assetBadge(asset, jobs ?? [], variants ?? []),
+        ...(asset.garment ? { tag: PRODUCT_TYPE_WORDS[asset.garment] } : {}),
       };
       ITEM_CACHE.set(asset, { jobs, variants, item });
       return item;
@@ -116,6 +119,8 @@ export function ShootView(): React.JSX.Element {
   const workable = new Set(shown.filter(isWorkable).map((asset) => asset.id));
   const runnable = selected.filter((id) => workable.has(id));
   const leftOut = selected.length - runnable.length;
+  const byId = useMemo(() => new Map(shown.map((asset) => [asset.id, asset])), [shown]);
+  const runnableAssets = runnable.flatMap((id) => byId.get(id) ?? []);
   const picks = shown.filter((asset) => asset.pick === 'picked' && isWorkable(asset)).map((asset) => asset.id);
   const counts = {
     picked: assets.filter((asset) => asset.pick === 'picked').length,
@@ -244,6 +249,7 @@ export function ShootView(): React.JSX.Element {
           {shoot && shoot.folder !== null && shoot.hotFolderId ? <AddPhotos shootId={shootId} /> : null}
         </span>
       </header>
+      {shoot ? <FashionBar shoot={shoot} selected={runnableAssets} /> : null}
       <BudgetStrip shootId={shootId} waiting={awaitingApproval.length} />
       <div className="shoot-body">
         <div className="shoot-main">

@@ -2,6 +2,7 @@ import type { Asset } from '../../../../../shared/domain';
 import type { Variant } from '../../../../../shared/jobs';
 import { useApp } from '../../../store/context';
 import { useWorkNames } from '../../../store/use-work-names';
+import { Descriptions } from './Descriptions';
 import { PhotoFacts } from './PhotoFacts';
 import { VariantFacts } from './VariantFacts';
 import './info.css';
@@ -39,6 +40,7 @@ export function InfoPanel({ asset, variant, variantTitle, siblings = [] }: InfoP
         <section aria-label="Photo info">
           <h3 className="info-title">{variant ? 'Original photo' : 'Photo'}</h3>
           <PhotoFacts assetId={asset.id} />
+          <Descriptions assetId={asset.id} />
         </section>
       ) : null}
       {!asset && !variant ? <p className="muted">Select a photo to see its details.</p> : null}

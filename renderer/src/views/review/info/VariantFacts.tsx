@@ -23,7 +23,13 @@ export function VariantFacts({
   names: WorkNames;
 }): React.JSX.Element {
   const client = useClient();
-  const [read, setRead] = useState<{ jobId: string; detail: JobDetail | null; maskName: string | null } | null>(null);
+  const [read, setRead] = useState<{
+    jobId: string;
+    detail: JobDetail | null;
+    maskName: string | null;
+    /** The garment photo's name, read by id: it may be in another shoot. */
+    garmentName: string | null;
+  } | null>(null);
   const assets = useApp((state) => state.assets);
 
   useEffect(() => {
@@ -35,16 +41,23 @@ export function VariantFacts({
         const mask = job.inputs.mask;
         const named = mask ? await client.call('masks.get', { id: mask.maskId }).catch(() => null) : null;
         const maskName = mask ? `${named?.name ?? 'Mask'} · version ${mask.version}` : null;
-        if (current) setRead({ jobId, detail: job, maskName });
+        const garment = job.inputs.garment;
+        const garmentName =
+          garment?.kind === 'asset'
+            ? ((await client.call('assets.names', { ids: [garment.assetId] }).catch(() => null))?.names[
+                garment.assetId
+              ] ?? null)
+            : null;
+        if (current) setRead({ jobId, detail: job, maskName, garmentName });
       })
-      .catch(() => current && setRead({ jobId, detail: null, maskName: null }));
+      .catch(() => current && setRead({ jobId, detail: null, maskName: null, garmentName: null }));
     return () => {
       current = false;
     };
   }, [client, variant.jobId]);
 
   if (!read || read.jobId !== variant.jobId) return <p className="muted">Reading how this was made…</p>;
-  const { detail, maskName } = read;
+  const { detail, maskName, garmentName } = read;
   if (!detail) return <p className="info-problem">The job that made this result is no longer known.</p>;
   const prompt = typeof detail.params.prompt === 'string' ? detail.params.prompt : null;
   const source = detail.inputs.source;
@@ -71,7 +84,14 @@ export function VariantFacts({
         : `${formatAmount(cost, names.unitOf(detail.provider))}${detail.costCharged === null ? ' (estimated)' : ''}`,
     ],
     ['Made from', madeFrom],
-    ['Garment', detail.inputs.garment ? describeRef(detail.inputs.garment, assets, siblings) : null],
+    [
+      'Garment',
+      garmentName !== null
+        ? `Photo ${garmentName}`
+        : detail.inputs.garment
+          ? describeRef(detail.inputs.garment, assets, siblings)
+          : null,
+    ],
     ['Mask', detail.inputs.mask ? (maskName ?? `version ${detail.inputs.mask.version}`) : null],
     [
       'Result',
