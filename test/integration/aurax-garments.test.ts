@@ -229,6 +229,30 @@ describe('descriptions are text variants, read and edited', () => {
     expect(edited.mediaId).not.toBe(text.mediaId);
     expect((await call(engine, 'variants.text', { id: text.id })).text).toBe('A red leather tote.\n');
 
+    // The edited words are what export writes beside the garment (a sidecar, as this preset says).
+    const full = (await call(engine, 'exports.presets', {})).find(
+      (entry) => entry.preset.name === 'Full-resolution JPEG',
+    );
+    const target = tempDir();
+    const started = await call(engine, 'exports.start', {
+      shootId: (await call(engine, 'assets.get', { id: bag ?? '' })).shootId,
+      preset: {
+        ...full?.preset,
+        what: 'originals',
+        descriptions: 'sidecar',
+        filenameTemplate: '{name}',
+        outputFolder: 'out',
+      },
+      targetRoot: target,
+      assetIds: [bag ?? ''],
+    });
+    await until(
+      async () => (await call(engine, 'exports.list', {})).find((entry) => entry.id === started.id),
+      (entry) => entry !== undefined && entry.state === 'done',
+    );
+    const sidecar = path.join(target, 'out', `${path.basename(GARMENTS[0] ?? '', '.jpg')}.txt`);
+    expect(fs.readFileSync(sidecar, 'utf8').trim()).toBe('A red leather tote.');
+
     await expect(call(engine, 'variants.setText', { id: text.id, text: '   ' })).rejects.toThrow(
       'A description cannot be empty.',
     );
