@@ -144,6 +144,14 @@ export const COMMANDS = [
     short: 'approve',
   },
   {
+    id: 'photo.threeUp',
+    scope: 'photo',
+    label: 'Person, garment and result side by side (a try-on result)',
+    keys: keys('t'),
+    shown: 'T',
+    short: 'three-up',
+  },
+  {
     id: 'photo.turnLeft',
     scope: 'photo',
     label: 'Turn the photo left (when its camera got the orientation wrong)',

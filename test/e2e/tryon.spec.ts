@@ -87,7 +87,9 @@ test('a fashion shoot: mark garments, try them on three persons, review in three
   // The masked person: two results, one per garment; the three-up shows person (with the mask), garment and result.
   await cells.nth(3).dblclick();
   await expect(page.getByRole('listbox', { name: 'Variants' }).getByRole('option')).toHaveCount(2);
-  await page.getByRole('button', { name: 'Person · garment · result' }).click();
+  // T (or the button) shows person, garment and result side by side.
+  await page.keyboard.press('t');
+  await expect(page.getByRole('button', { name: 'Person · garment · result' })).toHaveAttribute('aria-pressed', 'true');
   const threeUp = page.getByTestId('three-up');
   await expect(threeUp).toBeVisible();
   await expect(threeUp.getByRole('img', { name: /^Person / })).toBeVisible();
@@ -133,6 +135,11 @@ test('a fashion shoot: mark garments, try them on three persons, review in three
   await expect(describe).toBeHidden();
   const description = page.getByRole('complementary', { name: 'Info' }).getByTestId('description');
   await expect(description).toContainText(/^A dress in #[0-9a-f]{6}/, { timeout: 60_000 });
+  // Edited by hand, it stays edited.
+  await description.getByRole('button', { name: 'Edit' }).click();
+  await description.getByRole('textbox').fill('A black cotton shift dress, knee length.');
+  await description.getByRole('button', { name: 'Save' }).click();
+  await expect(description.locator('p')).toHaveText('A black cotton shift dress, knee length.\n');
 
   // Two product images from a prompt join the shoot as generated items.
   await page.getByRole('button', { name: 'Generate product images…' }).click();

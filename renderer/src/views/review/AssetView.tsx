@@ -118,6 +118,7 @@ function AssetPanel({
     markPhoto,
     autoAdvance,
     turnPhoto: useCallback((photo: Asset, by: 1 | -1) => void turnPhoto(photo.id, by), [turnPhoto]),
+    toggleThreeUp: tryOnJob ? () => onThreeUp(!threeUp) : undefined,
   });
 
   if (!asset && !loaded) return <p className="empty">Loading the photo…</p>;
@@ -229,7 +230,7 @@ function AssetPanel({
           <button
             type="button"
             aria-pressed={threeUp}
-            title="Person, garment and result side by side"
+            title="Person, garment and result side by side (T)"
             onClick={() => onThreeUp(!threeUp)}
           >
             Person · garment · result
@@ -339,6 +340,7 @@ function AssetPanel({
           'compare.mode',
           'compare.zoom',
           'compare.loupe',
+          ...(tryOnJob ? (['photo.threeUp'] as const) : []),
           'photo.back',
         ])}
       </p>

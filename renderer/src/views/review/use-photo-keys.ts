@@ -23,6 +23,8 @@ export interface PhotoKeysContext {
   autoAdvance: boolean;
   /** Turns the photo itself (whatever variant is in view). */
   turnPhoto: (asset: Asset, by: 1 | -1) => void;
+  /** Shows or leaves the try-on three-up; absent when the variant in view is not a try-on. */
+  toggleThreeUp?: (() => void) | undefined;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface PhotoKeysContext {
  */
 export function usePhotoKeys(context: PhotoKeysContext): void {
   const { painting, photos, index, asset, variants, variant, selectVariant, openAsset } = context;
-  const { markVariant, markPhoto, autoAdvance, turnPhoto } = context;
+  const { markVariant, markPhoto, autoAdvance, turnPhoto, toggleThreeUp } = context;
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (painting || event.defaultPrevented || isTyping(event)) return;
@@ -51,6 +53,7 @@ export function usePhotoKeys(context: PhotoKeysContext): void {
       if (command === 'photo.back') openAsset(null);
       else if (asset && command === 'photo.turnLeft') turnPhoto(asset, -1);
       else if (asset && command === 'photo.turnRight') turnPhoto(asset, 1);
+      else if (toggleThreeUp && command === 'photo.threeUp') toggleThreeUp();
       else if (command === 'photo.nextVariant' && at + 1 < variants.length) selectVariant(variants[at + 1]?.id ?? null);
       else if (command === 'photo.previousVariant' && at > 0) selectVariant(variants[at - 1]?.id ?? null);
       else if (command === 'photo.nextPhoto' && index + 1 < photos.length) openAsset(photos[index + 1]?.id ?? null);
@@ -79,5 +82,6 @@ export function usePhotoKeys(context: PhotoKeysContext): void {
     markPhoto,
     autoAdvance,
     turnPhoto,
+    toggleThreeUp,
   ]);
 }
