@@ -202,6 +202,8 @@ export const apiMethods = {
         reference: InputTargetSchema.optional(),
         /** How many jobs to make (four product images are four requests); 1 by default. */
         count: z.number().int().min(1).max(MAX_IMAGES_PER_RUN).default(1),
+        /** Approve the spend of these jobs beyond the shoot's budget now (the user read the cost). */
+        approve: z.boolean().default(false),
       })
       .strict(),
     result: z.object({

@@ -9,7 +9,8 @@ import path from 'node:path';
 export const MEDIA_KINDS = ['thumbnail', 'preview', 'original', 'variant'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
-const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
+/** What a media id may be: it names a file, so nothing that could climb a path. */
+export const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 export interface MediaRequest {
   kind: MediaKind;

@@ -88,14 +88,17 @@ describe('garments: marked once, remembered per photo', () => {
     expect(shoots.find((shoot) => shoot.id === garmentShoot)?.garmentType).toBe('GARMENT');
 
     // A photo's own type wins over its shoot's, and "not a garment" is said per photo too.
-    const marked = await call(engine, 'assets.markGarment', { ids: [dress ?? ''], productType: 'DRESS' });
+    const marked = await call(engine, 'assets.markGarment', { ids: [dress ?? ''], mark: 'DRESS' });
     expect(marked.assets.map((asset) => asset.garment)).toEqual(['DRESS']);
-    await call(engine, 'assets.markGarment', { ids: [bag ?? ''], productType: null });
+    await call(engine, 'assets.markGarment', { ids: [bag ?? ''], mark: 'none' });
     expect((await call(engine, 'assets.get', { id: bag ?? '' })).garment).toBeNull();
     expect((await call(engine, 'garments.list', {})).map((entry) => entry.asset.id)).toEqual([dress]);
+    // "As the shoot says" takes the exception back.
+    await call(engine, 'assets.markGarment', { ids: [bag ?? ''], mark: 'shoot' });
+    expect((await call(engine, 'assets.get', { id: bag ?? '' })).garment).toBe('GARMENT');
 
     // A person in the model shoot can be a garment too (an on-model shot), and the mark survives the shoot's.
-    await call(engine, 'assets.markGarment', { ids: [persons[2] ?? ''], productType: 'OUTFIT' });
+    await call(engine, 'assets.markGarment', { ids: [persons[2] ?? ''], mark: 'OUTFIT' });
     await call(engine, 'shoots.setGarments', { id: garmentShoot, productType: null });
     const after = await assetsOf(engine);
     const typeOf = (id: string | undefined) => after.find((asset) => asset.id === id)?.garment;
@@ -109,12 +112,12 @@ describe('garments: marked once, remembered per photo', () => {
 
   it('refuses an unknown photo, an unknown type and an unknown shoot, each with its own words', async () => {
     const { engine, persons } = await setup();
-    await expect(call(engine, 'assets.markGarment', { ids: ['nope'], productType: 'BAG' })).rejects.toThrow(
+    await expect(call(engine, 'assets.markGarment', { ids: ['nope'], mark: 'BAG' })).rejects.toThrow(
       'not_found: No photo nope.',
     );
-    await expect(
-      call(engine, 'assets.markGarment', { ids: [persons[0] ?? ''], productType: 'HAT' as never }),
-    ).rejects.toThrow('invalid_input: ');
+    await expect(call(engine, 'assets.markGarment', { ids: [persons[0] ?? ''], mark: 'HAT' as never })).rejects.toThrow(
+      'invalid_input: ',
+    );
     await expect(call(engine, 'shoots.setGarments', { id: 'nope', productType: 'BAG' })).rejects.toThrow('not_found: ');
     expect((await call(engine, 'assets.get', { id: persons[0] ?? '' })).garment).toBeNull();
   });
@@ -123,8 +126,8 @@ describe('garments: marked once, remembered per photo', () => {
 describe('try-on pairs persons and garments from another shoot', () => {
   it('estimates 3 persons × 2 garments as 6 try-ons for 18 credits, sending nothing; the run sends each garment’s type and the person’s mask', async () => {
     const { engine, sandbox, persons, garments, modelShoot } = await setup();
-    await call(engine, 'assets.markGarment', { ids: [garments[0] ?? ''], productType: 'DRESS' });
-    await call(engine, 'assets.markGarment', { ids: [garments[1] ?? ''], productType: 'OUTFIT' });
+    await call(engine, 'assets.markGarment', { ids: [garments[0] ?? ''], mark: 'DRESS' });
+    await call(engine, 'assets.markGarment', { ids: [garments[1] ?? ''], mark: 'OUTFIT' });
     const masked = await call(engine, 'assets.get', { id: persons[1] ?? '' });
     const [width, height] = [masked.width ?? 0, masked.height ?? 0];
     const mask = await call(engine, 'masks.save', {
@@ -201,15 +204,82 @@ describe('try-on pairs persons and garments from another shoot', () => {
         garments: garmentsOf,
       }),
     ).rejects.toThrow('not_found: ');
+    // One garment is refused too: it would otherwise be ignored and lend the description its type.
+    await expect(
+      call(engine, 'operations.estimate', {
+        provider: AURAX_ID,
+        operation: 'describe',
+        assetIds: persons,
+        garments: garmentsOf.slice(0, 1),
+      }),
+    ).rejects.toThrow('invalid_input: Product description takes no garment.');
     expect((await call(engine, 'jobs.list', {})).jobs).toHaveLength(0);
   });
+
+  it('plans each picture and garment once, and refuses a run of more jobs than one run makes', async () => {
+    const { engine, persons, garments } = await setup();
+    const [person = '', garment = ''] = [persons[0], garments[0]];
+    const twice = await call(engine, 'operations.estimate', {
+      provider: AURAX_ID,
+      operation: 'tryon',
+      assetIds: [person, person],
+      garments: [
+        { kind: 'asset', id: garment },
+        { kind: 'asset', id: garment },
+      ],
+    });
+    expect(twice).toMatchObject({ jobs: 1, totalEstimate: 3 });
+    const many = Array.from({ length: 101 }, (_, at) => `person-${at}`);
+    const hundred = Array.from({ length: 100 }, (_, at) => ({ kind: 'asset' as const, id: `garment-${at}` }));
+    await expect(
+      call(engine, 'operations.estimate', {
+        provider: AURAX_ID,
+        operation: 'tryon',
+        assetIds: many,
+        garments: hundred,
+      }),
+    ).rejects.toThrow('invalid_input: This run would make 10,100 jobs; one run makes at most 10,000.');
+  });
+
+  it('approves the spend of this run only, in the run itself; a cap it would pass queues nothing', async () => {
+    const { engine, persons, garments, modelShoot } = await setup();
+    await call(engine, 'budgets.set', { shootId: modelShoot, provider: AURAX_ID, autoApprove: false });
+    const tryOn = (assetIds: string[], approve: boolean) =>
+      call(engine, 'operations.run', {
+        provider: AURAX_ID,
+        operation: 'tryon',
+        assetIds,
+        garments: [{ kind: 'asset', id: garments[0] ?? '' }],
+        approve,
+      });
+    const left = await tryOn([persons[0] ?? ''], false);
+    expect(left.awaitingApproval).toBe(1);
+    const approved = await tryOn([persons[1] ?? '', persons[2] ?? ''], true);
+    expect(approved.awaitingApproval).toBe(0);
+    await jobsDone(engine, approved.jobIds);
+    // The earlier run still waits: approving this one approved nothing else.
+    expect(await call(engine, 'jobs.get', { id: left.jobIds[0] ?? '' })).toMatchObject({
+      state: 'awaiting_input',
+      waitingFor: 'approval',
+    });
+    const [budget] = await call(engine, 'budgets.list', { shootId: modelShoot });
+    expect(budget).toMatchObject({ committed: 6 });
+
+    // A cap the approval would pass refuses the run: nothing is queued.
+    await call(engine, 'budgets.set', { shootId: modelShoot, provider: AURAX_ID, cap: 7 });
+    const before = (await call(engine, 'jobs.list', {})).jobs.length;
+    await expect(tryOn([persons[0] ?? ''], true)).rejects.toThrow(
+      'conflict: Approving that would take this shoot to 9',
+    );
+    expect((await call(engine, 'jobs.list', {})).jobs).toHaveLength(before);
+  }, 120_000);
 });
 
 describe('descriptions are text variants, read and edited', () => {
   it('describes a garment with its remembered type; an edit replaces the words and keeps the marks', async () => {
     const { engine, sandbox, garments } = await setup();
     const [bag] = garments;
-    await call(engine, 'assets.markGarment', { ids: [bag ?? ''], productType: 'BAG' });
+    await call(engine, 'assets.markGarment', { ids: [bag ?? ''], mark: 'BAG' });
     const run = await call(engine, 'operations.run', {
       provider: AURAX_ID,
       operation: 'describe',
@@ -227,6 +297,8 @@ describe('descriptions are text variants, read and edited', () => {
     const edited = await call(engine, 'variants.setText', { id: text.id, text: '  A red leather tote.  ' });
     expect(edited).toMatchObject({ id: text.id, approved: true, kind: 'text' });
     expect(edited.mediaId).not.toBe(text.mediaId);
+    // A media id names a file: only the characters the media URLs accept.
+    expect(edited.mediaId).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
     expect((await call(engine, 'variants.text', { id: text.id })).text).toBe('A red leather tote.\n');
 
     // The edited words are what export writes beside the garment (a sidecar, as this preset says).
@@ -379,7 +451,7 @@ describe('product images from a prompt join the shoot as generated items', () =>
         operation: 'describe',
         reference: { kind: 'asset', id: garments[0] ?? '' },
       }),
-    ).rejects.toThrow('invalid_input: ');
+    ).rejects.toThrow('invalid_input: Product description takes no reference picture.');
     expect((await call(engine, 'jobs.list', {})).jobs).toHaveLength(0);
   });
 });

@@ -236,13 +236,20 @@ export function listAssets(
 }
 
 /**
- * Marks photos as garments of a product type, or (null) as not garments — said explicitly, so a
- * photo in a garment shoot can be the exception. Returns how many photos there were.
+ * Marks photos as garments of a product type, as not garments ('none': said explicitly, so a photo
+ * in a garment shoot can be the exception), or as their shoot says ('shoot'). Returns how many
+ * photos there were.
  */
-export function setGarmentType(db: Db, ids: readonly string[], type: ProductType | null, now: number): number {
+export function setGarmentType(
+  db: Db,
+  ids: readonly string[],
+  mark: ProductType | 'none' | 'shoot',
+  now: number,
+): number {
+  const stored = mark === 'shoot' ? null : mark === 'none' ? 'NONE' : mark;
   const update = statement(db, 'UPDATE assets SET garment_type = ?, updated_at = ? WHERE id = ?');
   let changed = 0;
-  for (const id of ids) changed += update.run(type ?? 'NONE', now, id).changes;
+  for (const id of ids) changed += update.run(stored, now, id).changes;
   return changed;
 }
 

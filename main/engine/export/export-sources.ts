@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { MAX_DESCRIPTION_BYTES } from '../../../shared/api-garments';
 import type { ExportPreset } from '../../../shared/export-preset';
 import { generatedName } from '../../../shared/job-inputs';
 import { disclosureOf } from '../../../shared/operation-effects';
@@ -57,7 +58,7 @@ export interface ExportSource {
 }
 
 /** Longest description carried into a file (XMP packets and sidecars stay small; a description is a paragraph). */
-const MAX_CAPTION_BYTES = 64 * 1024;
+const MAX_CAPTION_BYTES = MAX_DESCRIPTION_BYTES;
 
 /** How an item was made, as export discloses it: IPTC's DigitalSourceType, and whether to draw the AI label (in which words). */
 export interface ExportDisclosure {
@@ -207,12 +208,20 @@ export class ExportSources {
       .sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
     const newest = texts[0];
     if (!newest) return null;
-    try {
-      const file = variantFilePath(this.mediaRoot, newest.mediaId, newest.mimeType);
-      const bytes = await readRegularFile(file, MAX_CAPTION_BYTES);
+    const read = async (variant: { mediaId: string; mimeType: string }): Promise<string | null> => {
+      const bytes = await readRegularFile(
+        variantFilePath(this.mediaRoot, variant.mediaId, variant.mimeType),
+        MAX_CAPTION_BYTES,
+      );
       const text = bytes.toString('utf8').trim();
       return text === '' ? null : text;
+    };
+    try {
+      return await read(newest);
     } catch {
+      // Edited by hand meanwhile (a new file, the old one removed): read the variant's file as it is now.
+      const now = getVariant(this.db, newest.id);
+      if (now && now.mediaId !== newest.mediaId) return read(now).catch(() => null);
       return null; // a description too long or gone is left out; the picture still goes
     }
   }

@@ -82,6 +82,21 @@ export class QueueApiSupport {
     };
   }
 
+  /**
+   * Approves the spend of a run's jobs that wait for it (the user read the cost and asked), inside
+   * the caller's transaction: these jobs only, never older ones waiting in the same shoot. A cap
+   * it would pass refuses the whole run.
+   */
+  approveRun(run: EnqueuedRun): void {
+    const at = this.context.now();
+    for (const job of run.jobs) {
+      if (job.waitingFor !== 'approval') continue;
+      this.giver.provide(job.id, { role: 'approval' }, at);
+      job.waitingFor = null;
+      run.awaitingApproval -= 1;
+    }
+  }
+
   specOf(job: JobRecord) {
     const module = this.context.providers.get(job.provider);
     return module ? operationOf(module, job.operation) : undefined;

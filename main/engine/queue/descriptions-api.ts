@@ -8,9 +8,10 @@ import { writeTransaction, type Db } from '../db/connection';
 import { getVariant, replaceVariantMedia } from '../db/variants-repo';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
+import { MEDIA_ID } from '../media';
 import { variantFilePath } from './output-store';
 
-type DescriptionMethods = 'variants.text' | 'variants.setText';
+type DescriptionMethods = 'variants.get' | 'variants.text' | 'variants.setText';
 
 export interface DescriptionsApiContext {
   db: Db;
@@ -38,6 +39,12 @@ export function createDescriptionsApi(context: DescriptionsApiContext): Pick<Api
   const fileOf = (variant: Variant): string => variantFilePath(mediaRoot, variant.mediaId, variant.mimeType);
 
   return {
+    'variants.get': ({ id }) => {
+      const variant = getVariant(db, id);
+      if (!variant) throw new AppError('not_found', `No result ${id}.`);
+      return variant;
+    },
+
     'variants.text': async ({ id }) => {
       const variant = requireText(id);
       try {
@@ -52,21 +59,30 @@ export function createDescriptionsApi(context: DescriptionsApiContext): Pick<Api
 
     'variants.setText': async ({ id, text }) => {
       const before = requireText(id);
-      const mediaId = `${before.id}-${randomBytes(6).toString('hex')}`;
+      // The job and output the variant came from, and a fresh suffix: only the characters a media id allows.
+      const mediaId = `${before.jobId}-${before.outputIndex}-${randomBytes(6).toString('hex')}`;
+      if (!MEDIA_ID.test(mediaId)) throw new Error(`a text variant's media id would not be one: ${mediaId}`);
       const bytes = Buffer.from(text.endsWith('\n') ? text : `${text}\n`, 'utf8');
       const file = variantFilePath(mediaRoot, mediaId, before.mimeType);
       await writeAtomic(file, bytes);
-      const updated = writeTransaction(db, () => {
-        // Edited from two windows at once: the last edit wins, and no file is left behind.
-        const current = requireText(id);
-        const saved = replaceVariantMedia(db, id, mediaId, bytes.length, now());
-        return { saved, previous: current };
-      });
-      if (!updated.saved) throw new AppError('not_found', `No result ${id}.`);
-      await fs.promises
-        .rm(fileOf(updated.previous))
-        .catch((error: unknown) => log.warn('variants.old_text_not_removed', { id, error }));
+      let updated: { saved: Variant; previous: Variant };
+      try {
+        updated = writeTransaction(db, () => {
+          // Edited from two windows at once: the last edit wins, and each removes the file it replaced.
+          const previous = requireText(id);
+          const saved = replaceVariantMedia(db, id, mediaId, bytes.length, now());
+          if (!saved) throw new AppError('not_found', `No result ${id}.`);
+          return { saved, previous };
+        });
+      } catch (error) {
+        await fs.promises.rm(file, { force: true });
+        throw error;
+      }
       events.emit('variant.updated', updated.saved);
+      // An export that read the old media id meanwhile looks the variant up again (captionOf).
+      await fs.promises
+        .rm(fileOf(updated.previous), { force: true })
+        .catch((error: unknown) => log.warn('variants.old_text_not_removed', { id, error }));
       return updated.saved;
     },
   };

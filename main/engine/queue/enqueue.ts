@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { parseOrThrow } from '../../../shared/validation';
+import { MAX_JOBS_PER_RUN } from '../../../shared/api-garments';
 import { PRODUCT_TYPE_PARAM } from '../../../shared/garments';
 import type { InputRef, InputTarget, MaskRef } from '../../../shared/job-inputs';
 import type { Recipe } from '../../../shared/jobs';
@@ -101,9 +102,10 @@ export function enqueueOnPictures(
   if (spec.inputs.shootVariants || spec.inputs.shoot) {
     throw new AppError('invalid_input', `${spec.label} works on a whole shoot: run it from the shoot, not on photos.`);
   }
+  // Each picture and garment once: the same photo twice in a request is one job, not two charges.
   const pictures: InputTarget[] = [
-    ...targets.assetIds.map((id) => ({ kind: 'asset' as const, id })),
-    ...targets.variantIds.map((id) => ({ kind: 'variant' as const, id })),
+    ...unique(targets.assetIds).map((id) => ({ kind: 'asset' as const, id })),
+    ...unique(targets.variantIds).map((id) => ({ kind: 'variant' as const, id })),
   ];
   for (const picture of pictures) checkPictureFits(spec, picture);
   const photos = new Set([
@@ -113,10 +115,17 @@ export function enqueueOnPictures(
   const chosen = chosenMasks(db, spec, targets.masks ?? [], photos);
   const params = validParams(spec, work.params);
   const planner = new JobPlanner(db, module, spec, work, params);
-  const garments: readonly (InputTarget | undefined)[] =
-    targets.garments && targets.garments.length > 0 ? targets.garments : [targets.garment];
-  if (garments.length > 1 && !spec.inputs.garment) {
+  const listed = uniqueTargets(targets.garments ?? []);
+  if (listed.length > 0 && !spec.inputs.garment) {
     throw new AppError('invalid_input', `${spec.label} takes no garment.`);
+  }
+  const garments: readonly (InputTarget | undefined)[] = listed.length > 0 ? listed : [targets.garment];
+  const jobs = pictures.length * garments.length;
+  if (jobs > MAX_JOBS_PER_RUN) {
+    throw new AppError(
+      'invalid_input',
+      `This run would make ${jobs.toLocaleString('en-US')} jobs; one run makes at most ${MAX_JOBS_PER_RUN.toLocaleString('en-US')}. Run it in parts.`,
+    );
   }
   for (const picture of pictures) {
     const refusal = leaveOutRefused ? refusalOf(db, spec, params, picture) : null;
@@ -125,11 +134,27 @@ export function enqueueOnPictures(
       continue;
     }
     for (const garment of garments) {
-      const typed = work.fillProductType ? withProductType(db, spec, work.params, garment ?? picture) : null;
+      // A try-on takes the garment's product type; anything else the picture's own.
+      const about = spec.inputs.garment ? garment : picture;
+      const typed = work.fillProductType && about ? withProductType(db, spec, work.params, about) : null;
       planner.add(shootOf(db, picture), picture, garment, {}, chosen, typed ?? params);
     }
   }
   return planner.insert(now);
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function uniqueTargets(targets: readonly InputTarget[]): InputTarget[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => {
+    const key = `${target.kind}:${target.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -143,8 +168,10 @@ function withProductType(
   raw: Record<string, unknown>,
   about: InputTarget,
 ): Record<string, unknown> | null {
-  if (raw[PRODUCT_TYPE_PARAM] !== undefined || about.kind !== 'asset') return null;
-  const type = getAsset(db, about.id)?.garment;
+  if (raw[PRODUCT_TYPE_PARAM] !== undefined) return null;
+  // A result (a garment cut out earlier, a retouched product) has its photo's type.
+  const assetId = about.kind === 'asset' ? about.id : getVariant(db, about.id)?.assetId;
+  const type = assetId ? getAsset(db, assetId)?.garment : null;
   if (!type) return null;
   const typed = spec.params.safeParse({ ...raw, [PRODUCT_TYPE_PARAM]: type });
   return typed.success ? typed.data : null;

@@ -14,6 +14,9 @@ type GarmentMethods =
 /** Most garments the try-on dialog lists (a library's garments, newest shoots first). */
 const LISTED_GARMENTS = 2_000;
 
+/** How many unknown ids an error names. */
+const MISSING_NAMED = 5;
+
 /** Thrown to roll back the planning transaction of an estimate. */
 const ESTIMATE_ONLY = new Error('estimate only');
 
@@ -27,6 +30,16 @@ export function createGarmentsApi(context: QueueApiContext): Pick<ApiHandlers, G
   const support = new QueueApiSupport(context);
 
   type Request = Parameters<ApiHandlers['operations.run']>[0];
+
+  /** Refuses ids that are no photo, naming the first few. */
+  const requirePhotos = (ids: readonly string[]): void => {
+    const known = existingAssetIds(db, ids);
+    const missing = ids.filter((assetId) => !known.has(assetId));
+    if (missing.length === 0) return;
+    const named = missing.slice(0, MISSING_NAMED).join(', ');
+    const more = missing.length > MISSING_NAMED ? ` and ${missing.length - MISSING_NAMED} more` : '';
+    throw new AppError('not_found', `No photo ${named}${more}.`, { missing: missing.slice(0, 100) });
+  };
   const plan = (request: Request): EnqueuedRun =>
     enqueueOnPictures(
       db,
@@ -43,11 +56,9 @@ export function createGarmentsApi(context: QueueApiContext): Pick<ApiHandlers, G
     );
 
   return {
-    'assets.markGarment': ({ ids, productType }) => {
-      const known = existingAssetIds(db, ids);
-      const missing = ids.filter((assetId) => !known.has(assetId));
-      if (missing.length > 0) throw new AppError('not_found', `No photo ${missing.join(', ')}.`, { missing });
-      writeTransaction(db, () => setGarmentType(db, ids, productType, now()));
+    'assets.markGarment': ({ ids, mark }) => {
+      requirePhotos(ids);
+      writeTransaction(db, () => setGarmentType(db, ids, mark, now()));
       const assets = ids.flatMap((assetId) => getAsset(db, assetId) ?? []);
       for (const asset of assets) events.emit('asset.updated', asset);
       return { assets };
@@ -76,10 +87,13 @@ export function createGarmentsApi(context: QueueApiContext): Pick<ApiHandlers, G
     },
 
     'operations.run': (request) => {
-      const known = existingAssetIds(db, request.assetIds);
-      const missing = request.assetIds.filter((assetId) => !known.has(assetId));
-      if (missing.length > 0) throw new AppError('not_found', `No photo ${missing.join(', ')}.`, { missing });
-      const planned = writeTransaction(db, () => plan(request));
+      requirePhotos(request.assetIds);
+      // Planned and (when asked) approved in one transaction: a refused approval queues nothing.
+      const planned = writeTransaction(db, () => {
+        const run = plan(request);
+        if (request.approve) support.approveRun(run);
+        return run;
+      });
       return { ...summary(planned), ...support.started(planned) };
     },
   };

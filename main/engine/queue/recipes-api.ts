@@ -106,9 +106,13 @@ export function createRecipesApi(context: QueueApiContext): Pick<ApiHandlers, Re
       return support.started(planned);
     },
 
-    'shoots.runOperation': ({ shootId, ...request }) => {
+    'shoots.runOperation': ({ shootId, approve, ...request }) => {
       support.requireShoot(shootId);
-      const planned = writeTransaction(db, () => enqueueShootOperation(db, providers, { shootId, ...request }, now()));
+      const planned = writeTransaction(db, () => {
+        const run = enqueueShootOperation(db, providers, { shootId, ...request }, now());
+        if (approve) support.approveRun(run);
+        return run;
+      });
       return support.started(planned);
     },
   };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Asset } from '../../../../shared/domain';
-import { PRODUCT_TYPE_WORDS } from '../../../../shared/garments';
+import { PRODUCT_TYPE_WORDS, ProductTypeSchema } from '../../../../shared/garments';
 import type { InputRef } from '../../../../shared/job-inputs';
 import type { Job, Variant } from '../../../../shared/jobs';
 import { MaskOverlay } from '../../components/mask/MaskOverlay';
@@ -24,15 +24,12 @@ export function TryOnThreeUp({
 }): React.JSX.Element {
   const mediaUrl = useMediaUrl();
   const [showMask, setShowMask] = useState(true);
-  const garment = useGarment(job.inputs.garment);
-  const source = job.inputs.source;
+  const garment = usePicture(job.inputs.garment);
+  const source = usePicture(job.inputs.source);
   // The person as the job pinned them: a turn made since does not move the mask off them.
-  const personUrl =
-    source?.kind === 'asset'
-      ? photoMedia(mediaUrl, 'preview', { id: source.assetId, turn: source.turn ?? 0 })
-      : source?.kind === 'variant'
-        ? mediaUrl('variant', source.variantId)
-        : photoMedia(mediaUrl, 'preview', person);
+  const personUrl = source.url ?? photoMedia(mediaUrl, 'preview', person);
+  const sentType = ProductTypeSchema.safeParse(job.params.productType);
+  const garmentType = sentType.success ? sentType.data : garment.type;
   const mask = job.inputs.mask;
   const personName = person.relativePath.split('/').pop() ?? 'Person';
 
@@ -41,7 +38,13 @@ export function TryOnThreeUp({
       <figure className="threeup-pane">
         <div className="threeup-picture">
           <img src={personUrl} alt={`Person ${personName}`} />
-          {mask && showMask ? <MaskOverlay mask={mask} label="Mask sent with the try-on (the garment area)" /> : null}
+          {mask && showMask ? (
+            <MaskOverlay
+              key={`${mask.maskId}:${mask.version}`}
+              mask={mask}
+              label="Mask sent with the try-on (the garment area)"
+            />
+          ) : null}
         </div>
         <figcaption>
           <strong>Person</strong> · {personName}
@@ -62,7 +65,7 @@ export function TryOnThreeUp({
         </div>
         <figcaption>
           <strong>Garment</strong> · {garment.name}
-          {garment.type ? <span className="muted"> · {PRODUCT_TYPE_WORDS[garment.type]}</span> : null}
+          {garmentType ? <span className="muted"> · {PRODUCT_TYPE_WORDS[garmentType]}</span> : null}
         </figcaption>
       </figure>
       <figure className="threeup-pane">
@@ -78,33 +81,49 @@ export function TryOnThreeUp({
   );
 }
 
-/** The garment a job was given: its picture (as pinned), name and product type; it may be in another shoot. */
-function useGarment(ref: InputRef | undefined): {
+/**
+ * A picture a job was given (its person or garment), as pinned: a photo at its turn, or an earlier
+ * result by its media file; with its name and product type (it may be in another shoot).
+ */
+function usePicture(ref: InputRef | undefined): {
   url: string | null;
   name: string;
   type: Asset['garment'];
 } {
   const client = useClient();
   const mediaUrl = useMediaUrl();
-  const [asset, setAsset] = useState<Asset | null>(null);
-  const assetId = ref?.kind === 'asset' ? ref.assetId : null;
+  const [found, setFound] = useState<{ key: string; asset: Asset | null; variant: Variant | null } | null>(null);
+  const key = ref ? (ref.kind === 'asset' ? `asset:${ref.assetId}` : `variant:${ref.variantId}`) : '';
   useEffect(() => {
-    if (!assetId) return;
+    if (!key) return;
     let current = true;
-    client
-      .call('assets.get', { id: assetId })
-      .then((found) => current && setAsset(found))
-      .catch(() => current && setAsset(null));
+    const [kind, id = ''] = key.split(/:(.*)/s);
+    const read = async () => {
+      if (kind === 'asset') return { key, asset: await client.call('assets.get', { id }), variant: null };
+      const variant = await client.call('variants.get', { id });
+      const asset = variant.assetId ? await client.call('assets.get', { id: variant.assetId }).catch(() => null) : null;
+      return { key, asset, variant };
+    };
+    read()
+      .then((answer) => current && setFound(answer))
+      .catch(() => current && setFound({ key, asset: null, variant: null }));
     return () => {
       current = false;
     };
-  }, [client, assetId]);
-  if (!ref) return { url: null, name: 'No garment', type: null };
-  if (ref.kind === 'variant') return { url: mediaUrl('variant', ref.variantId), name: 'An earlier result', type: null };
-  const known = asset?.id === ref.assetId ? asset : null;
+  }, [client, key]);
+  if (!ref) return { url: null, name: 'Not given', type: null };
+  const known = found?.key === key ? found : null;
+  const fileName = known?.asset?.relativePath.split('/').pop();
+  if (ref.kind === 'variant') {
+    return {
+      url: known?.variant ? mediaUrl('variant', known.variant.mediaId) : null,
+      name: fileName ? `A result of ${fileName}` : 'An earlier result',
+      type: known?.asset?.garment ?? null,
+    };
+  }
   return {
     url: photoMedia(mediaUrl, 'preview', { id: ref.assetId, turn: ref.turn ?? 0 }),
-    name: known?.relativePath.split('/').pop() ?? 'Garment photo',
-    type: known?.garment ?? null,
+    name: fileName ?? 'A photo',
+    type: known?.asset?.garment ?? null,
   };
 }

@@ -1,8 +1,7 @@
-import type { ApiClient } from '../../../bridge/client';
-
 /**
  * "Approve this spend now": paid work beyond what a shoot's budget approved waits for approval;
- * the person who just read the cost in a dialog can give it there instead of in the budget strip.
+ * the person who just read the cost in a dialog can give it there, for this run's jobs only (the
+ * engine approves them in the run's own transaction), instead of in the budget strip.
  */
 export function ApproveSpendChoice({
   checked,
@@ -23,14 +22,4 @@ export function ApproveSpendChoice({
         : ` Approve the spend now (${waiting} beyond the shoot’s approved budget; otherwise they wait for approval)`}
     </label>
   );
-}
-
-/** Approves what a run left waiting at its provider, when the user asked to. */
-export async function approveIfWaiting(
-  client: ApiClient,
-  run: { awaitingApproval: number },
-  request: { shootId: string; provider: string; approve: boolean },
-): Promise<void> {
-  if (!request.approve || run.awaitingApproval === 0) return;
-  await client.call('jobs.approveBudget', { shootId: request.shootId, provider: request.provider });
 }

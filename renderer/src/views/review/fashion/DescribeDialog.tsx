@@ -4,7 +4,7 @@ import { FormError } from '../../../components/FormError';
 import { useClient } from '../../../store/context';
 import { useProviderUnits } from '../../../store/use-provider-units';
 import { costWords } from '../../queue/cost-words';
-import { ApproveSpendChoice, approveIfWaiting } from './ApproveSpend';
+import { ApproveSpendChoice } from './ApproveSpend';
 import type { FashionOperation } from './fashion-operations';
 
 const message = (error: unknown): string => (error instanceof AppError ? error.message : 'Something went wrong.');
@@ -14,12 +14,11 @@ const message = (error: unknown): string => (error instanceof AppError ? error.m
  * product type, shown in the info panel and exported as the preset says. The cost first.
  */
 export function DescribeDialog(props: {
-  shootId: string;
   operation: FashionOperation;
   assetIds: readonly string[];
   onClose: (ran: boolean) => void;
 }): React.JSX.Element {
-  const { shootId, operation, assetIds, onClose } = props;
+  const { operation, assetIds, onClose } = props;
   const client = useClient();
   const unitOf = useProviderUnits();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -40,7 +39,11 @@ export function DescribeDialog(props: {
     let current = true;
     client
       .call('operations.estimate', JSON.parse(key) as typeof request)
-      .then((answer) => current && setEstimate(answer))
+      .then((answer) => {
+        if (!current) return;
+        setEstimate(answer);
+        setError(null);
+      })
       .catch((caught: unknown) => current && setError(message(caught)));
     return () => {
       current = false;
@@ -51,8 +54,7 @@ export function DescribeDialog(props: {
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
-      const result = await client.call('operations.run', request);
-      await approveIfWaiting(client, result, { shootId, provider: operation.provider, approve });
+      await client.call('operations.run', { ...request, approve });
       onClose(true);
     } catch (caught) {
       setError(message(caught));

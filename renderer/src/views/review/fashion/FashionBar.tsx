@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Asset, ShootListItem } from '../../../../../shared/domain';
 import { AppError } from '../../../../../shared/errors';
+import { GarmentMarkSchema } from '../../../../../shared/api-garments';
 import { PRODUCT_TYPES, PRODUCT_TYPE_WORDS, ProductTypeSchema } from '../../../../../shared/garments';
 import { useApp, useClient } from '../../../store/context';
 import { useProviderList } from '../../../store/use-provider-units';
@@ -41,16 +42,22 @@ export function FashionBar({
   const fail = (error: unknown) => say(error instanceof AppError ? error.message : 'That did not work.');
 
   const mark = async (value: string): Promise<void> => {
-    const parsed = ProductTypeSchema.safeParse(value);
-    const type = parsed.success ? parsed.data : null;
-    if (!parsed.success && value !== NOT_A_GARMENT) return;
+    const parsed = GarmentMarkSchema.safeParse(value);
+    if (!parsed.success) return;
+    const chosen = parsed.data;
     try {
       const { assets } = await client.call('assets.markGarment', {
         ids: selected.map((asset) => asset.id),
-        productType: type,
+        mark: chosen,
       });
       const photos = `${assets.length} photo${assets.length === 1 ? '' : 's'}`;
-      say(type ? `${photos} marked as ${PRODUCT_TYPE_WORDS[type].toLowerCase()}.` : `${photos} no longer garments.`);
+      say(
+        chosen === 'none'
+          ? `${photos} no longer garments.`
+          : chosen === 'shoot'
+            ? `${photos} follow the shoot again.`
+            : `${photos} marked as ${PRODUCT_TYPE_WORDS[chosen].toLowerCase()}.`,
+      );
     } catch (error) {
       fail(error);
     }
@@ -101,7 +108,8 @@ export function FashionBar({
             {PRODUCT_TYPE_WORDS[type]}
           </option>
         ))}
-        <option value={NOT_A_GARMENT}>Not a garment</option>
+        <option value="none">Not a garment</option>
+        <option value="shoot">As the shoot says</option>
       </select>
       <button
         type="button"
@@ -119,11 +127,17 @@ export function FashionBar({
       </button>
       <button
         type="button"
-        disabled={!operations.describe || selected.length === 0}
-        title={!operations.describe ? none('describe products') : undefined}
+        disabled={!operations.describe || garments.length === 0}
+        title={
+          !operations.describe
+            ? none('describe products')
+            : garments.length === 0
+              ? 'Select garment or product photos (marked with their type) to describe'
+              : undefined
+        }
         onClick={() => setOpen('describe')}
       >
-        Describe…
+        Describe{garments.length > 0 ? ` ${garments.length}` : ''}…
       </button>
       <button
         type="button"
@@ -144,9 +158,8 @@ export function FashionBar({
       ) : null}
       {open === 'describe' && operations.describe ? (
         <DescribeDialog
-          shootId={shoot.id}
           operation={operations.describe}
-          assetIds={selected.map((asset) => asset.id)}
+          assetIds={garments}
           onClose={(ran) => closed(ran, 'Descriptions queued: they show in the info panel (I).')}
         />
       ) : null}

@@ -6,7 +6,7 @@ import { FormError } from '../../../components/FormError';
 import { useApp, useClient } from '../../../store/context';
 import { useProviderUnits } from '../../../store/use-provider-units';
 import { costWords } from '../../queue/cost-words';
-import { ApproveSpendChoice, approveIfWaiting } from './ApproveSpend';
+import { ApproveSpendChoice } from './ApproveSpend';
 import type { FashionOperation } from './fashion-operations';
 import './fashion.css';
 
@@ -44,7 +44,8 @@ export function GenerateDialog(props: {
   const [size, setSize] = useState(0);
   const [count, setCount] = useState(4);
   const [reference, setReference] = useState('');
-  const [each, setEach] = useState<number | null>(null);
+  // The price per image, for the settings it was asked with: another size is asked again.
+  const [each, setEach] = useState<{ key: string; credits: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [approve, setApprove] = useState(false);
@@ -56,24 +57,32 @@ export function GenerateDialog(props: {
   }, []);
 
   const paramsKey = JSON.stringify({ productType, width, height });
+  const { provider, operation: operationName } = operation;
   useEffect(() => {
     let current = true;
     const { productType: type, width: w, height: h } = JSON.parse(paramsKey) as typeof params;
     client
       .call('providers.estimate', {
-        provider: operation.provider,
-        operation: operation.operation,
+        provider,
+        operation: operationName,
         params: { prompt: 'product', productType: type, width: w, height: h },
       })
-      .then((answer) => current && setEach(answer.credits))
+      .then((answer) => {
+        if (!current) return;
+        setEach({ key: paramsKey, credits: answer.credits });
+        setError(null);
+      })
       .catch((caught: unknown) => current && setError(message(caught)));
     return () => {
       current = false;
     };
-  }, [client, operation, paramsKey]);
+  }, [client, provider, operationName, paramsKey]);
 
-  const valid = prompt.trim().length > 0 && count >= 1 && count <= MAX_IMAGES_PER_RUN;
-  const total = each === null ? null : each * count;
+  const countValid = Number.isInteger(count) && count >= 1 && count <= MAX_IMAGES_PER_RUN;
+  const price = each?.key === paramsKey ? each.credits : null;
+  const total = price === null || !countValid ? null : price * count;
+  // Nothing is sent before its cost is on screen.
+  const valid = prompt.trim().length > 0 && countValid && total !== null;
   const nameOf = (id: string): string =>
     assets
       .find((asset) => asset.id === id)
@@ -83,15 +92,15 @@ export function GenerateDialog(props: {
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
-      const result = await client.call('shoots.runOperation', {
+      await client.call('shoots.runOperation', {
         shootId,
         provider: operation.provider,
         operation: operation.operation,
         params: { ...params, prompt: prompt.trim() },
         count,
         ...(reference ? { reference: { kind: 'asset' as const, id: reference } } : {}),
+        approve,
       });
-      await approveIfWaiting(client, result, { shootId, provider: operation.provider, approve });
       onClose(true);
     } catch (caught) {
       setError(message(caught));
@@ -168,7 +177,7 @@ export function GenerateDialog(props: {
         {selected.length === 0 ? <span className="muted"> Select a product photo first to keep its shape.</span> : null}
       </label>
       <p role="status" className="estimate" data-testid="generate-estimate">
-        {count < 1 || count > MAX_IMAGES_PER_RUN
+        {!countValid
           ? `Between 1 and ${MAX_IMAGES_PER_RUN} images at a time.`
           : `${count} image${count === 1 ? '' : 's'} · ${total === null ? 'working out the cost…' : (costWords(total, unitOf(operation.provider)) ?? 'cost unknown')}`}
       </p>
@@ -180,7 +189,7 @@ export function GenerateDialog(props: {
           Cancel
         </button>
         <button type="button" className="primary" disabled={!valid || busy} onClick={() => void run()}>
-          Generate {count >= 1 && count <= MAX_IMAGES_PER_RUN ? count : ''}
+          Generate {countValid ? count : ''}
         </button>
       </div>
     </dialog>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Garment, PlannedPair } from '../../../../../shared/api-garments';
 import { AppError } from '../../../../../shared/errors';
 import { PRODUCT_TYPE_WORDS } from '../../../../../shared/garments';
@@ -6,7 +6,7 @@ import { FormError } from '../../../components/FormError';
 import { photoMedia, useApp, useClient, useMediaUrl } from '../../../store/context';
 import { useProviderUnits } from '../../../store/use-provider-units';
 import { costWords } from '../../queue/cost-words';
-import { ApproveSpendChoice, approveIfWaiting } from './ApproveSpend';
+import { ApproveSpendChoice } from './ApproveSpend';
 import type { FashionOperation } from './fashion-operations';
 import './fashion.css';
 
@@ -86,14 +86,11 @@ export function TryOnDialog(props: {
   const chosenGarments = (library ?? []).map((garment) => garment.asset.id).filter((id) => chosen.has(id));
   const runPersons = pairing === 'one-person' ? (onePerson ? [onePerson] : []) : [...persons];
   const runGarments = pairing === 'one-garment' ? (oneGarment ? [oneGarment] : []) : chosenGarments;
-  const params = useMemo(
-    () => ({ garmentStrength: strength, ...(prompt.trim() ? { prompt: prompt.trim() } : {}) }),
-    [strength, prompt],
-  );
+  // The prompt changes nothing in the plan: typing it does not ask for a new estimate.
   const request = {
     provider: operation.provider,
     operation: operation.operation,
-    params,
+    params: { garmentStrength: strength },
     assetIds: runPersons,
     garments: runGarments.map((id) => ({ kind: 'asset' as const, id })),
   };
@@ -105,7 +102,11 @@ export function TryOnDialog(props: {
     const asked = JSON.parse(key) as typeof request;
     client
       .call('operations.estimate', asked)
-      .then((answer) => current && setPlan({ key, ...answer }))
+      .then((answer) => {
+        if (!current) return;
+        setPlan({ key, ...answer });
+        setError(null);
+      })
       .catch((caught: unknown) => current && setError(message(caught)));
     return () => {
       current = false;
@@ -129,8 +130,8 @@ export function TryOnDialog(props: {
   const run = async (): Promise<void> => {
     setBusy(true);
     try {
-      const result = await client.call('operations.run', request);
-      await approveIfWaiting(client, result, { shootId, provider: operation.provider, approve });
+      const params = { ...request.params, ...(prompt.trim() ? { prompt: prompt.trim() } : {}) };
+      await client.call('operations.run', { ...request, params, approve });
       onClose(true);
     } catch (caught) {
       setError(message(caught));
