@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { startAixposeSandbox } from './aixpose/server';
 import { DEFAULT_API_KEY as AURAX_API_KEY, DEFAULT_KEY_ID as AURAX_KEY_ID, startAuraxSandbox } from './aurax/server';
+import {
+  DEFAULT_API_KEY as IACREA_API_KEY,
+  DEFAULT_USER_ID as IACREA_USER_ID,
+  startIacreaSandbox,
+} from './iacrea/server';
 import { startProductaiSandbox } from './productai/server';
 
 /**
@@ -17,6 +22,7 @@ const { values } = parseArgs({
     'aixpose-port': { type: 'string', default: '4711' },
     'productai-port': { type: 'string', default: '4712' },
     'aurax-port': { type: 'string', default: '4713' },
+    'iacrea-port': { type: 'string', default: '4714' },
     speed: { type: 'string', default: '10' },
   },
 });
@@ -24,12 +30,14 @@ const speed = Number(values.speed) || 10;
 const aixpose = await startAixposeSandbox({ port: Number(values['aixpose-port']), speed, credits: 1000 });
 const productai = await startProductaiSandbox({ port: Number(values['productai-port']), speed, balance: 1000 });
 const aurax = await startAuraxSandbox({ port: Number(values['aurax-port']), speed, credits: 1000 });
+const iacrea = await startIacreaSandbox({ port: Number(values['iacrea-port']), speed, photos: 1000 });
 
 process.stdout.write(
   [
     `AIXpose sandbox:   ${aixpose.baseUrl}`,
     `ProductAI sandbox: ${productai.baseUrl}`,
     `AuraX sandbox:     ${aurax.baseUrl} (x-api-key ${AURAX_API_KEY}, x-key-id ${AURAX_KEY_ID})`,
+    `iacrea sandbox:    ${iacrea.baseUrl} (x-api-key ${IACREA_API_KEY}, user_id ${IACREA_USER_ID})`,
     `(jobs run ${speed}× faster than the real services; Ctrl+C stops them all)`,
     '',
     'Start Shootline against them with:',
@@ -43,7 +51,7 @@ process.stdout.write(
 );
 
 const stop = (): void => {
-  void Promise.all([aixpose.close(), productai.close(), aurax.close()]).then(() => process.exit(0));
+  void Promise.all([aixpose.close(), productai.close(), aurax.close(), iacrea.close()]).then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
