@@ -67,6 +67,8 @@ function writeAsBefore(db: Db, projectId: string): void {
   db.exec('ALTER TABLE jobs DROP COLUMN remote_data_json');
   // The migrations after it are undone too, as a library of that version never had them.
   db.exec(`
+    ALTER TABLE assets DROP COLUMN garment_type;
+    ALTER TABLE shoots DROP COLUMN garment_type;
     ALTER TABLE variants DROP COLUMN content_hash;
     ALTER TABLE assets DROP COLUMN turn;
     ALTER TABLE assets DROP COLUMN focus_x;
