@@ -7,6 +7,7 @@ import type { ProviderModule } from './providers/contract';
 import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
 import { createAuraxProvider } from './providers/aurax';
+import { createIacreaProvider } from './providers/iacrea';
 import type { QueueRunnerOptions } from './queue/runner';
 import type { ExtraMethods } from './rpc';
 import { FileSecretStore } from './secrets/file-secret-store';
@@ -79,6 +80,7 @@ export function resolveEngineOptions(options: EngineOptions): EngineSetup {
     createAixposeProvider(),
     createProductaiProvider(),
     createAuraxProvider(),
+    createIacreaProvider(),
     ...(options.providers ?? []),
   ];
   return {

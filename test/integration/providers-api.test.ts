@@ -38,7 +38,21 @@ describe('provider accounts', () => {
       ['aixpose', false, true, false],
       ['productai', false, true, false],
       ['aurax', false, true, false],
+      ['iacrea', false, true, false],
       ['keyed', false, true, false],
+    ]);
+    // iacrea counts photos; its exterior takes a required mask, its variation works on a result.
+    const iacrea = list.find((p) => p.id === 'iacrea');
+    expect(iacrea?.unit).toEqual({ one: 'photo', many: 'photos', fractionDigits: 0 });
+    expect(iacrea?.accountFields.map((field) => [field.id, field.secret])).toEqual([
+      ['key', true],
+      ['user-id', false],
+    ]);
+    expect(
+      iacrea?.operations.map((operation) => [operation.name, operation.inputs.source, operation.inputs.mask]),
+    ).toEqual([
+      ['exterior', 'photo', { purpose: 'exterior', required: true }],
+      ['variation', 'variant', { purpose: 'exterior', required: false }],
     ]);
     // AuraX counts quarter credits and takes two account values (the key and its id).
     const aurax = list.find((p) => p.id === 'aurax');

@@ -26,6 +26,11 @@ export interface SubmitResult {
   charged?: number;
   /** The account's balance after the charge, as the answer gave it. */
   balance?: number;
+  /**
+   * The answer says nothing of a charge and the doc does not say whether there is one (an iacrea
+   * variation): the estimate is recorded as a possible charge, not a charge.
+   */
+  chargeUnknown?: boolean;
 }
 
 /**
@@ -256,6 +261,13 @@ export interface InputVariant {
   height: number | null;
   bytes: Buffer;
   remote: RemoteIdentity | null;
+  /** What the job that made it kept of its remote work (an iacrea generation's first image link, mask…). */
+  remoteData: RemoteJob['data'] | null;
+  /**
+   * The photo it was made from, as that job pinned it, through earlier results back to the photo
+   * (a variation of a variation is still of that photo); null when it came from no photo.
+   */
+  madeFrom: InputRef | null;
 }
 
 /** A request a provider makes: the job's signal is added by the queue; `until` ends this one request earlier (a stream no longer needed). */

@@ -99,14 +99,18 @@ export async function runJob(
       const submitted = await submitJob(deps.callDeps, provider, gate, job, signal);
       const paid = operationOf(provider, job.operation)?.paid ?? false;
       // What the provider's answer says it charged wins over our price table.
-      const charge = paid
-        ? {
-            provider: provider.id,
-            amount: submitted.charged ?? job.costEstimate ?? 0,
-            ...(submitted.balance === undefined ? {} : { balanceAfter: submitted.balance }),
-          }
-        : undefined;
-      job = advance(deps, job, { type: 'accepted' }, { remote: submitted.remote, charge }, owner);
+      const charge =
+        paid && !submitted.chargeUnknown
+          ? {
+              provider: provider.id,
+              amount: submitted.charged ?? job.costEstimate ?? 0,
+              ...(submitted.balance === undefined ? {} : { balanceAfter: submitted.balance }),
+            }
+          : undefined;
+      // Whether it cost anything nobody can say: the ledger brackets it (charges ≤ billed ≤ + possible).
+      const possibleCharge =
+        paid && submitted.chargeUnknown ? { provider: provider.id, amount: job.costEstimate ?? 0 } : undefined;
+      job = advance(deps, job, { type: 'accepted' }, { remote: submitted.remote, charge, possibleCharge }, owner);
       if (paid) balanceAfterCharge(deps, provider, gate, submitted.balance);
     }
     if (job.state === 'remote') {

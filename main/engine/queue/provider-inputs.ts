@@ -16,6 +16,9 @@ import { renderMask } from '../masks/render-mask';
 import type { InputRef } from '../../../shared/job-inputs';
 import type { InputPhoto, InputVariant, ProviderInputs } from '../providers/contract';
 
+/** How far back through results of results the photo behind a result is looked for. */
+const MAX_RESULT_DEPTH = 50;
+
 /**
  * What providers read a job's pictures and masks through. A photo is read from its original in the
  * hot folder and checked to be the version the job was planned on: a job never runs on a file that
@@ -37,7 +40,20 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       height: variant.height,
       bytes,
       remote: variant.remote ? { id: variant.remote.id, ...numbering(variant.remote) } : null,
+      remoteData: job.remote?.data ?? null,
+      madeFrom: photoBehind(job.inputs.source),
     };
+  };
+
+  /** The photo behind a job's source: itself, or the source of the job that made the result, and so on. */
+  const photoBehind = (source: InputRef | undefined): InputRef | null => {
+    let current = source;
+    for (let depth = 0; current && depth < MAX_RESULT_DEPTH; depth++) {
+      if (current.kind === 'asset') return current;
+      const made = getVariant(db, current.variantId);
+      current = made ? (getJob(db, made.jobId)?.inputs.source ?? undefined) : undefined;
+    }
+    return null;
   };
 
   const decode = async (

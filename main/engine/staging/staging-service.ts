@@ -40,15 +40,37 @@ export class StagingService {
     return StoredSchema.safeParse(readStagingSettings(this.db)).success;
   }
 
+  /**
+   * One thing at a time per object: a job staging the same content another job is releasing (a
+   * variation re-staging its original as the first generation ends) waits for the delete, then
+   * uploads again, instead of handing out a link to an object about to vanish.
+   */
+  private readonly objectLocks = new Map<string, Promise<unknown>>();
+
+  private withObject<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.objectLocks.get(key) ?? Promise.resolve();
+    const next = before.catch(() => undefined).then(work);
+    this.objectLocks.set(key, next);
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.objectLocks.get(key) === next) this.objectLocks.delete(key);
+      });
+    return next;
+  }
+
   /** Uploads (once per content) and returns a presigned URL; null while staging is not set up. */
   stageFunction(jobId: string | null): ((bytes: Uint8Array, contentType: string) => Promise<string>) | null {
     if (!this.configured()) return null;
     return async (bytes, contentType) => {
       const staging = await this.open();
       const hash = createHash('sha256').update(bytes).digest('hex');
-      const staged = await staging.stage(hash, bytes, contentType);
-      if (jobId) recordStagedObject(this.db, jobId, staged.key, Date.now());
-      return staged.url;
+      const key = staging.keyFor(hash, contentType);
+      return this.withObject(key, async () => {
+        // Recorded before the upload: a release from now on sees this job still needs the object.
+        if (jobId) recordStagedObject(this.db, jobId, key, Date.now());
+        return (await staging.stage(hash, bytes, contentType)).url;
+      });
     };
   }
 
@@ -77,8 +99,13 @@ export class StagingService {
     if (stored.success && stored.data.cleanup && keys.length > 0) {
       const staging = await this.open();
       for (const key of keys) {
-        await staging.release(key);
-        released.push(key);
+        const deleted = await this.withObject(key, async () => {
+          // Asked again under the object's lock: another job may have staged it meanwhile.
+          if (!stagedKeysOnlyFor(this.db, jobId).includes(key)) return false;
+          await staging.release(key);
+          return true;
+        });
+        if (deleted) released.push(key);
       }
     }
     forgetStagedObjects(this.db, jobId);
