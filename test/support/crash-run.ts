@@ -39,7 +39,7 @@ export function seedCrashLibrary(dir: string, provider: string, job: Partial<New
     insertAsset(setup.db, { ...asset, sizeBytes: 1, width: null, height: null }, Date.now());
     enqueue(setup.db, setup.shootId, provider, 1, {
       ...job,
-      inputs: { source: { kind: 'asset', assetId, version: 1 } },
+      inputs: { ...job.inputs, source: { kind: 'asset', assetId, version: 1 } },
     });
   }
   setup.db.close();

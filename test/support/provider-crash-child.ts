@@ -3,10 +3,11 @@
  * against that provider's sandbox until every job is settled, and can SIGKILL itself just after
  * the Nth request step was marked as sending (before it leaves).
  *
- *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai|aurax> <sandbox url> <key>
+ *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai|aurax|iacrea> <sandbox url> <key>
  *       [kill before send #N] [staging endpoint] [staging bucket]
  *
- * AuraX's second header (its key id) comes from SHOOTLINE_TEST_KEY_ID.
+ * AuraX's second header (its key id) comes from SHOOTLINE_TEST_KEY_ID, iacrea's user id from
+ * SHOOTLINE_TEST_USER_ID. A job's mask (iacrea's painted area) is the photo's lower half.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { createAuraxProvider } from '../../main/engine/providers/aurax';
+import { createIacreaProvider } from '../../main/engine/providers/iacrea';
 import { Staging } from '../../main/engine/staging/staging';
 import { corpusPath } from './corpus';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
@@ -50,9 +52,15 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
       ? createProductaiProvider({ pollIntervalMs: 20, rateLimit: { requests, windowMs } })
       : which === 'aurax'
         ? createAuraxProvider({ pollIntervalMs: 20, streamIdleMs: 1_000 })
-        : createAixposeProvider({ pollIntervalMs: 20 });
+        : which === 'iacrea'
+          ? createIacreaProvider({ pollIntervalMs: 20 })
+          : createAixposeProvider({ pollIntervalMs: 20 });
   const secrets: Record<string, string> =
-    which === 'aurax' ? { key, 'key-id': process.env.SHOOTLINE_TEST_KEY_ID ?? '' } : { key };
+    which === 'aurax'
+      ? { key, 'key-id': process.env.SHOOTLINE_TEST_KEY_ID ?? '' }
+      : which === 'iacrea'
+        ? { key, 'user-id': process.env.SHOOTLINE_TEST_USER_ID ?? '' }
+        : { key };
   const staging = stagingEndpoint
     ? new Staging({ endpoint: stagingEndpoint, bucket, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })
     : null;
@@ -76,7 +84,11 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
         if (!opened.ok) throw new Error(opened.error.message);
         return { ref, ...opened.photo };
       },
-      mask: () => Promise.reject(new Error('no masks')),
+      mask: (_ref, width, height) => {
+        const levels = new Uint8Array(width * height);
+        levels.fill(255, Math.floor(height / 2) * width);
+        return Promise.resolve(levels);
+      },
       variant: () => Promise.reject(new Error('no variants')),
     },
     hooks: {
