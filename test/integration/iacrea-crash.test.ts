@@ -42,7 +42,7 @@ async function world(faults: Parameters<typeof startIacreaSandbox>[0] = {}) {
 /** Every job done or in review; no photo generated twice (each photo's image has its own bytes). */
 function checkNeverTwice(dir: string, sandbox: IacreaSandbox, photos: number): { review: number } {
   const { db } = openQueueLibrary(dir);
-  let review = 0;
+  let review: number;
   try {
     expect(settled(db)).toBe(true);
     const states = db.prepare('SELECT state FROM jobs').all() as { state: string }[];
