@@ -109,7 +109,7 @@ export class Engine {
     const imaging = own('imaging', new Imaging(folders.temp), (tools) => tools.end());
     pauseIfSetToStartPaused(db, log, clock.now());
     const staging = new StagingService(db, secrets, setup.resolveHost);
-    own('staging cleanup', staging.releaseWhenJobsEnd(events, log), (unlisten) => unlisten());
+    own('staging cleanup', staging.releaseWhenJobsEnd(events, log), (stop) => stop());
     const stats = own('queue stats', new QueueStatsPublisher(db, events, () => runner.reachability()), (publisher) =>
       publisher.stop(),
     );

@@ -70,8 +70,11 @@ describe('iacrea: every reading of the doc’s silent points', () => {
       const run = await call(engine, 'recipes.run', { recipeId: exterior.id, assetIds: [assets[0]?.id ?? ''] });
       const paused = await untilPaused(engine);
       expect(paused?.pausedReason).toMatch(/credit|photo/i);
-      const job = await call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' });
-      expect(job.state).not.toBe('failed');
+      // The job is held, waiting for the account to be topped up: queued again, not failed.
+      await until(
+        () => call(engine, 'jobs.get', { id: run.jobIds[0] ?? '' }),
+        (read) => read.state === 'queued',
+      );
       expect(sandbox.counters.noPhotos).toBeGreaterThan(0);
       expect(sandbox.ledger).toHaveLength(0);
     },
@@ -148,8 +151,10 @@ describe('iacrea: every reading of the doc’s silent points', () => {
       expect(variation?.state).toBe('done');
       expect(sandbox.violations.filter((violation) => violation.rule !== 'original-url-mismatch')).toEqual([]);
       if (originalUrl === 'same-url') {
-        // The re-staged link was refused for not being the first one; the first one was sent next.
-        expect(sandbox.violations.map((violation) => violation.rule)).toEqual(['original-url-mismatch']);
+        // A link signed again in another second differs from the first: refused for it, the first
+        // link is sent next (signed in the same second, the two links are one and nothing is refused).
+        expect(sandbox.violations.length).toBeLessThanOrEqual(1);
+        expect(sandbox.counters.variations).toBe(1 + sandbox.violations.length);
       } else expect(sandbox.violations).toEqual([]);
     },
   );

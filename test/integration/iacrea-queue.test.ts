@@ -90,6 +90,22 @@ describe('iacrea through the real queue, against the sandbox, with staging on s3
     expect(ledger.filter((entry) => entry.kind === 'charge').map((entry) => entry.amount)).toEqual([1]);
     expect(ledger.filter((entry) => entry.kind === 'possible_charge')).toHaveLength(2);
     expect(sandbox.ledger).toHaveLength(1);
+    // The shoot's budget counts them in full: a capped shoot cannot run variations without end.
+    const [budget] = await call(engine, 'budgets.list', { shootId });
+    expect(budget).toMatchObject({ committed: 3 });
+
+    // A variation that FAILED gives its possible charge back, as iacrea gives a photo back.
+    sandbox.addFault({ kind: 'fail', count: 1 });
+    const failing = await call(engine, 'recipes.run', { recipeId: variation.id, variantIds: [result.id] });
+    const [failed] = await jobsEnded(engine, failing.jobIds);
+    expect(failed?.state).toBe('failed');
+    expect(
+      creditLedger(dataDir)
+        .filter((entry) => entry.kind === 'refund')
+        .map((entry) => entry.amount),
+    ).toEqual([1]);
+    const [after] = await call(engine, 'budgets.list', { shootId });
+    expect(after).toMatchObject({ committed: 3 });
     expect(sandbox.violations).toEqual([]);
   }, 120_000);
 
@@ -101,7 +117,7 @@ describe('iacrea through the real queue, against the sandbox, with staging on s3
     const first = await call(engine, 'recipes.run', { recipeId: exterior.id, assetIds: [assets[0]?.id ?? ''] });
     const [failed] = await jobsEnded(engine, first.jobIds);
     expect(failed?.state).toBe('failed');
-    expect(failed?.lastError?.message).toContain('iacrea could not make this exterior');
+    expect(failed?.lastError?.message).toContain('iacrea: the exterior could not be made');
     const second = await call(engine, 'recipes.run', { recipeId: exterior.id, assetIds: [assets[1]?.id ?? ''] });
     expect((await jobsEnded(engine, second.jobIds)).map((job) => job.state)).toEqual(['done']);
 

@@ -56,8 +56,9 @@ export function shootProviders(db: Db, shootId: string): string[] {
 }
 
 /**
- * What the shoot is committed to spend at a provider: every charge recorded for its jobs there, less
- * what the provider refunded, plus the estimates of its jobs there that may still be charged (waiting for an input other than
+ * What the shoot is committed to spend at a provider: every charge recorded for its jobs there (and
+ * the possible charge of work a provider took without saying what it cost), less what the provider
+ * refunded, plus the estimates of its jobs there that may still be charged (waiting for an input other than
  * approval, queued, being sent or in review). Jobs awaiting approval, canceled, failed before a
  * charge, or done are not counted twice.
  */
@@ -67,7 +68,10 @@ export function committedSpend(db: Db, shootId: string, provider: string): numbe
     `SELECT
        (SELECT COALESCE(SUM(CASE l.kind WHEN 'refund' THEN -l.amount ELSE l.amount END), 0)
           FROM credit_ledger l JOIN jobs j ON j.id = l.job_id
-          WHERE j.shoot_id = @shootId AND j.provider = @provider AND l.kind IN ('charge', 'refund'))
+          WHERE j.shoot_id = @shootId AND j.provider = @provider
+            AND (l.kind IN ('charge', 'refund')
+                 -- Work the provider took whose price nobody can tell (an iacrea variation) counts in full.
+                 OR (l.kind = 'possible_charge' AND j.state IN ('remote', 'fetching', 'done', 'failed'))))
      + (SELECT COALESCE(SUM(COALESCE(cost_estimate, 0)), 0) FROM jobs
           WHERE shoot_id = @shootId AND provider = @provider AND cost_charged IS NULL
             AND (state IN (${sqlList(COMMITTED_STATES)})

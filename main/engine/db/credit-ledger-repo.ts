@@ -21,12 +21,14 @@ export function recordJobMoney(db: Db, id: string, key: string, money: JobMoney,
     ).run(money.charge.provider, id, money.charge.amount, money.charge.balanceAfter ?? null, key, now, id, key);
   }
   if (money.refund) {
-    // Against what was charged under this key: never more, and once however often the failure is read.
+    // Against what was charged (or possibly charged) under this key: never more, and once however
+    // often the failure is read.
     statement(
       db,
       `INSERT INTO credit_ledger (provider, job_id, kind, amount, note, at)
        SELECT @provider, @id, 'refund', MIN(COALESCE(@amount, charged.total), charged.total), @key, @now
-         FROM (SELECT SUM(amount) AS total FROM credit_ledger WHERE job_id = @id AND kind = 'charge' AND note = @key) AS charged
+         FROM (SELECT SUM(amount) AS total FROM credit_ledger
+                WHERE job_id = @id AND kind IN ('charge', 'possible_charge') AND note = @key) AS charged
         WHERE charged.total > 0
           AND NOT EXISTS (SELECT 1 FROM credit_ledger WHERE job_id = @id AND kind = 'refund' AND note = @key)`,
     ).run({ provider: money.refund.provider, id, amount: money.refund.amount, key, now });

@@ -76,15 +76,23 @@ export class StagingService {
 
   /**
    * Releases a job's staged copies as soon as it ends (done, failed, canceled), so the bucket holds
-   * nothing no job needs. Returns the way to stop listening.
+   * nothing no job needs. Returns the way to stop: no more releases start, and those under way
+   * finish before the library they record in closes.
    */
-  releaseWhenJobsEnd(events: EventHub, log: Logger): () => void {
-    return events.on('job.updated', (job) => {
+  releaseWhenJobsEnd(events: EventHub, log: Logger): () => Promise<void> {
+    const underWay = new Set<Promise<unknown>>();
+    const unlisten = events.on('job.updated', (job) => {
       if (!isTerminal(job.state)) return;
-      this.releaseForJob(job.id).catch((error: unknown) =>
+      const releasing = this.releaseForJob(job.id).catch((error: unknown) =>
         log.warn('staging.cleanup_failed', { jobId: job.id, error }),
       );
+      underWay.add(releasing);
+      void releasing.finally(() => underWay.delete(releasing));
     });
+    return async () => {
+      unlisten();
+      await Promise.allSettled([...underWay]);
+    };
   }
 
   /**

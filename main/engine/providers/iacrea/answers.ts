@@ -17,7 +17,8 @@ export function readCreated(raw: Buffer): CreatedAnswer | null {
   const root = asRecord(parseJson(raw));
   if (!root) return null;
   const body = pickRecord(root, 'data', 'result') ?? root;
-  const generationId = pickString(body, 'generation_id', 'generationId', 'id');
+  // Only the doc's name (or its camel case): an `id` could be a request's or a project's.
+  const generationId = pickString(body, 'generation_id', 'generationId');
   if (!generationId) return null;
   const projectId = pickString(body, 'project_id', 'projectId');
   const remainingPhotos = pickNumber(body, 'remaining_photos', 'remainingPhotos');
@@ -33,6 +34,8 @@ export type GenerationStatus = 'pending' | 'succeeded' | 'failed';
 /** A generation as `get` (or a webhook) tells it. */
 export interface GenerationAnswer {
   status: GenerationStatus;
+  /** The doc's own FAILED, the one status it promises a refund for. */
+  refunded: boolean;
   urls: string[];
   variationNumber?: number;
   /** The provider's words on a failure, when it gives any. */
@@ -71,6 +74,7 @@ export function readGeneration(raw: Buffer): GenerationAnswer | null {
   const why = pickString(body, 'error', 'message', 'reason');
   return {
     status: statusOf(word),
+    refunded: word.toUpperCase() === 'FAILED',
     urls: urlsOf(body),
     ...(variationNumber === undefined ? {} : { variationNumber }),
     ...(why ? { why } : {}),
@@ -93,10 +97,16 @@ export function errorWords(raw: Buffer): string | null {
   return list.length > 0 ? list.join('; ').slice(0, 300) : null;
 }
 
-/** "No photos remaining" in any status (402, 403, 400): the account is out of photos, not refused. */
-export function isOutOfPhotos(raw: Buffer): boolean {
+/**
+ * "No photos remaining" answered 400, 402 or 403: the account is out of photos, not refused. Only
+ * words that say so: "insufficient photo resolution" or a 429's "photo quota, retry later" are not.
+ */
+export function isOutOfPhotos(status: number, raw: Buffer): boolean {
+  if (![400, 402, 403].includes(status)) return false;
   const words = (errorWords(raw) ?? '').toLowerCase();
-  return /\bphotos?\b/.test(words) && /(remaining|left|insufficient|not enough|no more|quota|credit)/.test(words);
+  return /\b(no|0|zero)\s+(more\s+)?photos?\s+(left|remaining|available)\b|not enough photos|out of photos|insufficient (photos|credits)|no remaining photos/.test(
+    words,
+  );
 }
 
 /** A refusal that names the original image's link (iacrea wanting the first generation's own URL). */

@@ -33,6 +33,9 @@ export const CONCEPT_RENDER_LABEL = 'Concept render — not the property as it i
 
 const POLL_MS = 4_000;
 
+/** Statuses that say a request was refused outright: nothing started, nothing charged. */
+const REFUSED = new Set([400, 404, 409, 422]);
+
 const ParamsSchema = z.object({ roomType: z.enum(ROOM_TYPES).default('TERRACE') }).strict();
 const HINTS = {
   roomType: { label: 'What to build', help: 'A terrace, a pool or a pétanque ground, in the painted area.' },
@@ -68,7 +71,7 @@ export function createIacreaProvider(options: IacreaOptions = {}): ProviderModul
     } catch (error) {
       const response = error instanceof ProviderRequestError ? error.response : null;
       if (!response || !(error instanceof ProviderRequestError)) throw error;
-      if (isOutOfPhotos(response.body)) {
+      if (isOutOfPhotos(response.status, response.body)) {
         throw new ProviderRequestError(
           'iacrea says the account has no photos left.',
           { kind: 'http', status: response.status, providerCode: 'insufficient_credits' },
@@ -160,8 +163,8 @@ export function createIacreaProvider(options: IacreaOptions = {}): ProviderModul
           // "In case of FAILED status, your photos are automatically refunded."
           return {
             status: 'failed',
-            message: `iacrea could not make this exterior${generation.why ? `: ${generation.why}` : '.'}`,
-            refunded: true,
+            message: `the exterior could not be made${generation.why ? `: ${generation.why}` : '.'}`,
+            ...(generation.refunded ? { refunded: true as const } : {}),
           };
         case 'succeeded': {
           if (generation.urls.length === 0) {
@@ -247,7 +250,7 @@ async function submitGeneration(
     const response = await post(context, 'generate', body, 'submit');
     return { remoteId: readCreated(response.body)?.generationId ?? null, result: answerOf(response) };
   });
-  const answer = readCreated(Buffer.from(created.result.body, 'utf8'));
+  const answer = created.result.read;
   if (!created.remoteId || !answer) throw unreadable(created.result);
   const remote: IacreaRemote = {
     kind: 'generation',
@@ -301,12 +304,12 @@ async function submitVariation(
     try {
       response = await post(context, 'generate-variation', body(originalUrl), 'submit');
     } catch (error) {
-      // Refused (nothing started) because the original must be the first generation's own link.
+      // Refused, so nothing started (never a 408 or 429, which may have), because the original
+      // must be the first generation's own link.
       const refusedOriginal =
         error instanceof ProviderRequestError &&
         error.failure.kind === 'http' &&
-        error.failure.status >= 400 &&
-        error.failure.status < 500 &&
+        REFUSED.has(error.failure.status) &&
         error.response !== null &&
         namesOriginal(error.response.body);
       if (!refusedOriginal || !firstUrl || firstUrl === originalUrl) throw error;
@@ -327,9 +330,17 @@ async function submitVariation(
   return { remote: { id: created.remoteId, data: remote }, chargeUnknown: true };
 }
 
-/** What a step keeps of an answer: enough to read it again after a crash, and to quote it. */
-function answerOf(response: HttpResponse): { status: number; body: string } {
-  return { status: response.status, body: response.body.toString('utf8').slice(0, 4_000) };
+/** What a step keeps of an answer: what it said (read whole, once), and an excerpt to quote. */
+function answerOf(response: HttpResponse): {
+  status: number;
+  body: string;
+  read: { generationId: string; projectId?: string; remainingPhotos?: number } | null;
+} {
+  return {
+    status: response.status,
+    body: response.body.toString('utf8').slice(0, 4_000),
+    read: readCreated(response.body),
+  };
 }
 
 function unreadable(answer: { status: number; body: string }): UnreadablePaidAnswer {
