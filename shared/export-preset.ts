@@ -230,6 +230,12 @@ export const ExportPresetSchema = z
      * presets saved before descriptions existed keep writing exactly what they wrote.
      */
     descriptions: z.enum(DESCRIPTION_PLACES).default('none'),
+    /**
+     * Altered work (content added or removed) goes out as the listing rules ask: each altered picture
+     * with its label, its unaltered original beside it under a paired name (`…_original`), and every
+     * alteration in `alterations.csv`. Off unless a preset says so.
+     */
+    pairOriginals: z.boolean().default(false),
   })
   .refine((preset) => preset.embedProfile || preset.colourSpace === 'srgb', {
     message: 'A Display P3 file must carry its profile, or it shows the wrong colours.',

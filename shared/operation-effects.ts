@@ -26,6 +26,14 @@ export const DIGITAL_SOURCE_TYPES = {
   trainedAlgorithmicMedia: `${IPTC}trainedAlgorithmicMedia`,
 } as const;
 
+/**
+ * Effects that add or remove content (staging, an exterior, a try-on, spot removal, redaction, a
+ * picture from a prompt), as opposed to a change of look (enhance, upscale) or none: what listing
+ * rules (MLS, California's AB 723) call an altered image, which a compliance export pairs with its
+ * unaltered original and logs.
+ */
+export const ALTERING_EFFECTS: ReadonlySet<OperationEffect> = new Set(['retouched', 'composite', 'generated']);
+
 export interface Disclosure {
   /** The DigitalSourceType to write, or null to write none. */
   digitalSourceType: string | null;

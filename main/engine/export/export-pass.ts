@@ -86,6 +86,7 @@ export async function runExportPass(deps: ExportPassDeps, runId: string, signal:
   };
   await Promise.all(Array.from({ length: Math.min(IMAGE_PARALLELISM, Math.max(1, open.length)) }, worker));
   if (signal.aborted) return;
+  if (context.preset.pairOriginals) await writeAlterationsLog(deps, context, listExportItems(db, runId));
   const counts = exportItemCounts(db, runId);
   setExportRunState(db, runId, counts.failed > 0 ? 'failed' : 'done', now());
 }
@@ -170,6 +171,11 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
   if (source.caption !== null && preset.descriptions === 'sidecar' && !source.passThrough) {
     // Before the picture: an item found written after a crash has its description beside it already.
     await writeSidecar(resolution.path, source.caption, preset.collision, signal);
+  }
+  const originalId = preset.pairOriginals && !source.passThrough ? source.alteration?.originalAssetId : null;
+  if (originalId) {
+    // Before the picture too: an altered picture found written has its original beside it.
+    await writePairedOriginal(deps, context, originalId, fields, resolution.path);
   }
   // A full disk or a folder Shootline may not write to fails this item alone, in words (ExportWriteError).
   // A cancel drops the file before it gets its name.
@@ -269,4 +275,84 @@ async function removeCrashLeftovers(items: readonly ExportItemRow[]): Promise<vo
       if (stat?.isFile()) await fs.promises.rm(file, { force: true });
     }
   }
+}
+
+/** `Listing_01.jpg` → `Listing_01_original.jpg`: an altered picture's unaltered original, beside it. */
+export function pairedOriginalPath(picture: string): string {
+  const { dir, name, ext } = path.parse(picture);
+  return path.join(dir, `${name}_original${ext}`);
+}
+
+/**
+ * The unaltered photo an altered picture was made from, rendered by the same preset (size, format,
+ * metadata) and without a label: it is the photo as it is. A different file already under that
+ * name is someone else's unless the preset overwrites.
+ */
+async function writePairedOriginal(
+  deps: ExportPassDeps,
+  context: PassContext,
+  assetId: string,
+  fields: NameFields,
+  picture: string,
+): Promise<void> {
+  const { preset, run, signal } = context;
+  const original = await deps.sources.describe({ sourceKind: 'asset', sourceId: assetId }, run.shootId, preset);
+  const output = await renderedOutput(deps, context, { ...original, caption: null }, { ...fields, variant: null });
+  const file = pairedOriginalPath(picture);
+  const existing = await fs.promises.readFile(file).catch(() => null);
+  if (existing && createHash('sha256').update(existing).digest('hex') === output.sha256) return;
+  if (existing && preset.collision !== 'overwrite') {
+    throw new AppError(
+      'conflict',
+      `${path.basename(file)} already exists beside this picture, and this preset does not overwrite files. Choose another export folder, or "Overwrite" in the preset.`,
+    );
+  }
+  await writeFileAtomic(file, output.bytes, { overwrite: existing !== null, signal });
+}
+
+/**
+ * `alterations.csv`: one row per altered picture written (file, original, provider, operation,
+ * parameters, date), in the folder the pictures went to (the export folder when they went to
+ * several). Written whole at the end of every pass, from the run's items, so a resumed run's log
+ * lists every picture of the run.
+ */
+async function writeAlterationsLog(
+  deps: ExportPassDeps,
+  context: PassContext,
+  items: readonly ExportItemRow[],
+): Promise<void> {
+  const { run, preset } = context;
+  const rows: string[][] = [];
+  const folders = new Set<string>();
+  for (const item of items) {
+    if (item.state !== 'done' || !item.targetPath) continue;
+    const source = await deps.sources.describe(item, run.shootId, preset).catch(() => null);
+    const alteration = source?.alteration;
+    if (!alteration) continue;
+    folders.add(path.dirname(item.targetPath));
+    const original = alteration.originalAssetId ? pairedOriginalPath(item.targetPath) : null;
+    rows.push([
+      path.relative(run.targetRoot, item.targetPath),
+      original ? path.relative(run.targetRoot, original) : '',
+      alteration.provider,
+      alteration.operation,
+      JSON.stringify(alteration.params),
+      new Date(alteration.madeAt).toISOString(),
+    ]);
+  }
+  if (rows.length === 0) return;
+  const [only] = folders;
+  const folder = folders.size === 1 && only ? only : run.targetRoot;
+  const header = ['file', 'original', 'provider', 'operation', 'parameters', 'date'];
+  const text = [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  await writeFileAtomic(path.join(folder, 'alterations.csv'), Buffer.from(text, 'utf8'), {
+    overwrite: true,
+    signal: context.signal,
+  });
+}
+
+/** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a leading = + - @ defused. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/errors';
 import { MAX_DESCRIPTION_BYTES } from '../../../shared/api-garments';
 import type { ExportPreset } from '../../../shared/export-preset';
 import { generatedName } from '../../../shared/job-inputs';
-import { disclosureOf } from '../../../shared/operation-effects';
+import { ALTERING_EFFECTS, disclosureOf } from '../../../shared/operation-effects';
 import type { EffectOf } from '../providers/operation-effect';
 import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, rejectedAssetIds, type ExportItemRow } from '../db/exports-repo';
@@ -55,6 +55,19 @@ export interface ExportSource {
   passThrough: { extension: string } | null;
   /** The photo's description (its approved text variant, else picked, else newest not rejected), or null. */
   caption: string | null;
+  /** How a picture that adds or removes content was altered, and from which photo; null otherwise. */
+  alteration: Alteration | null;
+}
+
+/** An altered picture's line in a compliance export's log. */
+export interface Alteration {
+  /** The unaltered photo it was made from; null for a picture made from a prompt alone. */
+  originalAssetId: string | null;
+  provider: string;
+  operation: string;
+  params: Record<string, unknown>;
+  /** When the picture was made (ms). */
+  madeAt: number;
 }
 
 /** Longest description carried into a file (XMP packets and sidecars stay small; a description is a paragraph). */
@@ -260,6 +273,16 @@ export class ExportSources {
             ? { extension: path.extname(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType)).slice(1) }
             : null,
         caption: await this.captionOf(variant.assetId, preset),
+        alteration:
+          job && this.alters(job)
+            ? {
+                originalAssetId: variant.assetId,
+                provider: job.provider,
+                operation: job.operation,
+                params: job.params,
+                madeAt: variant.createdAt,
+              }
+            : null,
       };
     }
     const original = assetSource(db, item.sourceId);
@@ -286,7 +309,14 @@ export class ExportSources {
       cropFocus: getAsset(db, item.sourceId)?.cropFocus ?? null,
       passThrough: null,
       caption: await this.captionOf(item.sourceId, preset),
+      alteration: null,
     };
+  }
+
+  /** Does this job's operation add or remove content? One no longer offered is taken to (as it is disclosed). */
+  private alters(job: { provider: string; operation: string }): boolean {
+    const declared = this.effectOf(job.provider, job.operation);
+    return declared ? ALTERING_EFFECTS.has(declared.effect) : job.provider !== 'local';
   }
 }
 

@@ -134,6 +134,11 @@ export function PresetEditor(props: { draft: PresetDraft; readOnly: boolean; onC
           checked={draft.keepFolderTree}
           onChange={(keepFolderTree) => onChange({ keepFolderTree })}
         />
+        <Check
+          label="Altered work: the unaltered original beside each altered picture, and alterations.csv (MLS, AB 723)"
+          checked={draft.pairOriginals}
+          onChange={(pairOriginals) => onChange({ pairOriginals })}
+        />
       </fieldset>
     </fieldset>
   );

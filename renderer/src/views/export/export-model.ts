@@ -167,6 +167,8 @@ export interface PresetDraft {
   collision: CollisionPolicy;
   keepFolderTree: boolean;
   descriptions: DescriptionPlace;
+  /** Altered pictures with their unaltered originals beside them, and `alterations.csv`. */
+  pairOriginals: boolean;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -222,6 +224,7 @@ export function toDraft(preset: Record<string, unknown>): PresetDraft {
     collision: oneOf(COLLISIONS, preset.collision, 'suffix'),
     keepFolderTree: flag(preset.keepFolderTree, false),
     descriptions: oneOf(DESCRIPTIONS, preset.descriptions, 'none'),
+    pairOriginals: flag(preset.pairOriginals, false),
   };
 }
 
@@ -367,6 +370,7 @@ export function buildPreset(draft: PresetDraft): BuiltPreset {
       collision: draft.collision,
       keepFolderTree: draft.keepFolderTree,
       descriptions: draft.descriptions,
+      pairOriginals: draft.pairOriginals,
     };
     if (draft.maxFileMb.trim() !== '') {
       const megabytes = parse(draft.maxFileMb, 'Max file size (MB)', { min: 0.01, max: 100_000 });
