@@ -66,6 +66,8 @@ export const ProviderOperationViewSchema = z.object({
     shoot: z.enum(['approved-variants', 'whole']).nullable(),
   }),
   effect: z.enum(['none', 'edited', 'retouched', 'composite', 'generated']),
+  /** The operation's own label for its results ("Concept render — not the property as it is"), if any. */
+  disclosure: z.string().nullable(),
   hints: z.record(
     z.string(),
     z.object({ label: z.string(), help: z.string().optional(), catalog: z.string().optional() }),

@@ -127,6 +127,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
           shoot: spec.inputs.shootVariants ? 'approved-variants' : spec.inputs.shoot ? 'whole' : null,
         },
         effect: spec.effect,
+        disclosure: spec.disclosure ?? null,
         hints: spec.hints,
         paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),
       })),

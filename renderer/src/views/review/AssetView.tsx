@@ -18,6 +18,8 @@ import { usePhotoKeys } from './use-photo-keys';
 import { photoProblem } from './photo-problem';
 import { SamePhotoNote } from './SamePhotoNote';
 import { TryOnThreeUp } from './TryOnThreeUp';
+import { ExteriorDialog } from './exterior/ExteriorDialog';
+import { useExterior } from './exterior/use-exterior';
 import './review.css';
 
 /** Formats a browser can draw at full resolution; others (HEIC, RAW, TIFF) are shown through their preview. */
@@ -92,6 +94,10 @@ function AssetPanel({
   const running = jobs.filter((job) => !isTerminal(job.state));
   const variantJob = variant ? jobs.find((job) => job.id === variant.jobId) : undefined;
   const tryOnJob = variantJob?.inputs.garment ? variantJob : undefined;
+  const exterior = useExterior(variants, jobs);
+  const [exteriorOpen, setExteriorOpen] = useState<'concept' | 'variation' | null>(null);
+  const moreLikeThis = exterior.variationOf(variant);
+  const concept = variant ? exterior.labelOf(variant) : null;
   /** "Variant 2 · Bright interior": its number in this photo, and the recipe (or operation) that made it. */
   const titleOf = (made: Variant): string =>
     `Variant ${variants.indexOf(made) + 1} · ${names.workOf(jobs.find((job) => job.id === made.jobId))}`;
@@ -226,6 +232,16 @@ function AssetPanel({
             </button>
           </span>
         )}
+        {exterior.concept && !problem ? (
+          <button type="button" onClick={() => setExteriorOpen('concept')}>
+            Exterior concept…
+          </button>
+        ) : null}
+        {moreLikeThis && variant ? (
+          <button type="button" onClick={() => setExteriorOpen('variation')}>
+            More like this…
+          </button>
+        ) : null}
         {tryOnJob && !placingCrop ? (
           <button
             type="button"
@@ -253,6 +269,11 @@ function AssetPanel({
         ) : null}
       </header>
       <MarksBar asset={asset} variant={variant} variantTitle={variant ? titleOf(variant) : ''} />
+      {concept ? (
+        <p className="concept-label" data-testid="concept-label">
+          {concept}
+        </p>
+      ) : null}
       <SamePhotoNote asset={asset} />
 
       <div className="asset-body">
@@ -308,6 +329,7 @@ function AssetPanel({
             mediaUrl={(id) => mediaUrl('variant', id)}
             onSelect={setVariantId}
             onApprove={(made) => markVariant(made, { approved: !made.approved })}
+            groupOf={exterior.familyOf}
             waiting={
               running.length > 0
                 ? `${running.length} job${running.length > 1 ? 's' : ''} running for this photo; variants appear here when done.`
@@ -326,6 +348,11 @@ function AssetPanel({
           />
         ) : null}
       </div>
+      {exteriorOpen === 'concept' && exterior.concept ? (
+        <ExteriorDialog asset={asset} exterior={exterior.concept} onClose={() => setExteriorOpen(null)} />
+      ) : exteriorOpen === 'variation' && moreLikeThis && variant ? (
+        <ExteriorDialog asset={asset} variant={variant} exterior={moreLikeThis} onClose={() => setExteriorOpen(null)} />
+      ) : null}
       <p className="hint muted">
         {hintFor([
           'photo.pick',

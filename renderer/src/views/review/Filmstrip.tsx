@@ -13,6 +13,7 @@ export function Filmstrip({
   onSelect,
   onApprove,
   waiting,
+  groupOf,
 }: {
   variants: readonly Variant[];
   current: Variant | null;
@@ -23,6 +24,11 @@ export function Filmstrip({
   onApprove: (variant: Variant) => void;
   /** Said in the empty strip: jobs running, or how to make a variant. */
   waiting: string;
+  /**
+   * The family a variant belongs to ("Concept 2": a first generation and its variations), shown
+   * together, the family named on its first; null for one of no family.
+   */
+  groupOf?: (variant: Variant) => string | null;
 }): React.JSX.Element {
   if (variants.length === 0) {
     return (
@@ -33,7 +39,7 @@ export function Filmstrip({
   }
   return (
     <ul className="filmstrip" role="listbox" aria-label="Variants" aria-orientation="horizontal">
-      {variants.map((made, at) => {
+      {grouped(variants, groupOf).map(({ variant: made, group }) => {
         const title = titleOf(made);
         const marks = `${made.pick === 'picked' ? ', picked' : made.pick === 'rejected' ? ', rejected' : ''}${made.approved ? ', approved' : ''}`;
         return (
@@ -41,10 +47,16 @@ export function Filmstrip({
             key={made.id}
             role="option"
             aria-selected={made.id === current?.id}
-            aria-label={`Variant ${at + 1}${marks}`}
-            className={`filmstrip-item${made.id === current?.id ? ' selected' : ''}${made.pick === 'rejected' ? ' rejected' : ''}`}
+            // "Variant 2": the number the title gives, wherever its family puts it in the strip.
+            aria-label={`${title.split(' · ')[0] ?? title}${marks}`}
+            className={`filmstrip-item${made.id === current?.id ? ' selected' : ''}${made.pick === 'rejected' ? ' rejected' : ''}${group ? ' filmstrip-group-start' : ''}`}
             onClick={() => onSelect(made.id)}
           >
+            {group ? (
+              <span className="filmstrip-group" data-testid="filmstrip-group">
+                {group}
+              </span>
+            ) : null}
             {made.kind === 'video' ? (
               <span className="filmstrip-video">Video</span>
             ) : (
@@ -78,5 +90,33 @@ export function Filmstrip({
         );
       })}
     </ul>
+  );
+}
+
+/** Variants with each family together, in the order its first member came; the family named on its first. */
+function grouped(
+  variants: readonly Variant[],
+  groupOf: ((variant: Variant) => string | null) | undefined,
+): { variant: Variant; group: string | null }[] {
+  if (!groupOf) return variants.map((variant) => ({ variant, group: null }));
+  const families = new Map<string, Variant[]>();
+  const order: (Variant | string)[] = [];
+  for (const variant of variants) {
+    const family = groupOf(variant);
+    if (family === null) {
+      order.push(variant);
+      continue;
+    }
+    const members = families.get(family);
+    if (members) members.push(variant);
+    else {
+      families.set(family, [variant]);
+      order.push(family);
+    }
+  }
+  return order.flatMap((entry) =>
+    typeof entry === 'string'
+      ? (families.get(entry) ?? []).map((variant, at) => ({ variant, group: at === 0 ? entry : null }))
+      : [{ variant: entry, group: null }],
   );
 }
