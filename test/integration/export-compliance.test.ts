@@ -3,6 +3,7 @@ import path from 'node:path';
 import { exiftool } from 'exiftool-vendored';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DIGITAL_SOURCE_TYPES } from '../../shared/operation-effects';
+import { parseCsv } from '../../main/engine/export/alterations-log';
 import { call, until } from '../support/engine';
 import { filesUnder } from '../support/exports';
 import { iacreaRecipes, iacreaShoot, jobsEnded } from '../support/iacrea';
@@ -36,10 +37,15 @@ describe('a compliance export of altered work', () => {
     });
     const local = await call(engine, 'recipes.run', { recipeId: enhance.id, assetIds: [enhanced] });
     await jobsEnded(engine, [...concepts.jobIds, ...local.jobIds]);
-    // One result of each photo approved.
+    // The third concept is enhanced afterwards: still a concept, disclosed and logged as one.
+    const [third] = await call(engine, 'variants.list', { assetId: altered[2] ?? '' });
+    const touchUp = await call(engine, 'recipes.run', { recipeId: enhance.id, variantIds: [third?.id ?? ''] });
+    await jobsEnded(engine, touchUp.jobIds);
+    // One result of each photo approved: the first, and for the third its enhanced concept.
     for (const asset of assets) {
-      const [first] = await call(engine, 'variants.list', { assetId: asset.id });
-      await call(engine, 'variants.update', { id: first?.id ?? '', approved: true });
+      const made = await call(engine, 'variants.list', { assetId: asset.id });
+      const chosen = asset.id === altered[2] ? made.find((variant) => variant.jobId === touchUp.jobIds[0]) : made[0];
+      await call(engine, 'variants.update', { id: chosen?.id ?? '', approved: true });
     }
 
     const listing = (await call(engine, 'exports.presets', {})).find((entry) => entry.preset.name === 'Listing (MLS)');
@@ -80,18 +86,18 @@ describe('a compliance export of altered work', () => {
     // Enhanced is not altered: its own type, no pair, not in the log.
     expect((await tags(`${d}.jpg`)).DigitalSourceType).toBe(DIGITAL_SOURCE_TYPES.algorithmicallyEnhanced);
 
-    const log = fs
-      .readFileSync(path.join(target, 'Listing', 'alterations.csv'), 'utf8')
-      .trim()
-      .split('\r\n');
-    expect(log[0]).toBe('file,original,provider,operation,parameters,date');
-    const rows = log.slice(1).map((line) => line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
+    const raw = fs.readFileSync(path.join(target, 'Listing', 'alterations.csv'), 'utf8');
+    // With a byte order mark for spreadsheets; read back with the exporter's own CSV reader.
+    expect(raw.startsWith('\uFEFF')).toBe(true);
+    const [header, ...rows] = parseCsv(raw.slice(1));
+    expect(header).toEqual(['file', 'original', 'provider', 'operation', 'parameters', 'date']);
     expect(rows).toHaveLength(3);
-    expect(rows.map((row) => row[0]).sort()).toEqual([a, b, c].map((stem) => `Listing/${stem}.jpg`).sort());
+    // Paths relative to the log's own folder; the enhanced concept is logged by the exterior that altered it.
+    expect(rows.map((row) => row[0]).sort()).toEqual([a, b, c].map((stem) => `${stem}.jpg`).sort());
     for (const row of rows) {
       expect(row[1]).toBe((row[0] ?? '').replace('.jpg', '_original.jpg'));
       expect(row.slice(2, 4)).toEqual(['iacrea', 'exterior']);
-      expect(JSON.parse((row[4] ?? '').slice(1, -1).replace(/""/g, '"'))).toEqual({ roomType: 'POOL' });
+      expect(JSON.parse(row[4] ?? '')).toEqual({ roomType: 'POOL' });
       expect(Number.isNaN(Date.parse(row[5] ?? ''))).toBe(false);
     }
   }, 180_000);

@@ -1,27 +1,17 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-// @ts-expect-error -- s3rver ships no type declarations; the part used here is typed below.
-import S3rver from 's3rver';
-
-/** The slice of s3rver 3.7's API the tests use. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  directory: string;
-  silent: boolean;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
 
 /** s3rver knows one account; it checks the access key ID but not SigV4 signatures. */
 export const S3RVER_ACCESS_KEY_ID = 'S3RVER';
 
-/** A real S3-compatible store on loopback (s3rver) with one bucket, in a temp folder. */
+/**
+ * A real S3-compatible store on loopback (s3rver) with one bucket, in a temp folder. It runs in a
+ * process of its own: s3rver reads an object's file again after some answers, and a DELETE right
+ * after a GET (a staged copy released the moment its job ends) then throws inside s3rver, which in
+ * the test's own process would be an uncaught error of the test run, not of the code under test.
+ */
 export async function startS3(bucket = 'shootline-staging'): Promise<{
   endpoint: string;
   bucket: string;
@@ -30,20 +20,28 @@ export async function startS3(bucket = 'shootline-staging'): Promise<{
   close: () => Promise<void>;
 }> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-s3rver-'));
-  const server = new (S3rver as S3rverConstructor)({
-    address: '127.0.0.1',
-    port: 0,
-    directory,
-    silent: true,
-    configureBuckets: [{ name: bucket }],
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 's3-process.mjs'), directory, bucket], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const address = await server.run();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /port (\d+)/.exec(output);
+      if (match?.[1]) resolve(Number(match[1]));
+    });
+    void exited.then(() => reject(new Error(`s3rver stopped before it listened: ${errors}`)));
+  });
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     bucket,
     directory,
     close: async () => {
-      await server.close();
+      child.kill('SIGTERM');
+      await exited;
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };

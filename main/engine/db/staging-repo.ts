@@ -51,3 +51,8 @@ export function stagedKeysOnlyFor(db: Db, jobId: string): string[] {
 export function forgetStagedObjects(db: Db, jobId: string): void {
   db.prepare('DELETE FROM staged_objects WHERE job_id = ?').run(jobId);
 }
+
+/** Forgets one staged object of a job (released, or no longer its to release). */
+export function forgetStagedObject(db: Db, jobId: string, key: string): void {
+  db.prepare('DELETE FROM staged_objects WHERE job_id = ? AND object_key = ?').run(jobId, key);
+}

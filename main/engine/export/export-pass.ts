@@ -19,6 +19,7 @@ import { isLeftoverTemp } from '../atomic-file';
 import { copyFileAtomic, writeFileAtomic } from './atomic-write';
 import type { Credits, ExportMetadataWriter } from './export-metadata';
 import type { ExportSource, ExportSources } from './export-sources';
+import { pairedOriginalPath, writeAlterationsLog, type AlteredPicture } from './alterations-log';
 import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
 import { renderExport } from './render-export';
 
@@ -86,7 +87,7 @@ export async function runExportPass(deps: ExportPassDeps, runId: string, signal:
   };
   await Promise.all(Array.from({ length: Math.min(IMAGE_PARALLELISM, Math.max(1, open.length)) }, worker));
   if (signal.aborted) return;
-  if (context.preset.pairOriginals) await writeAlterationsLog(deps, context, listExportItems(db, runId));
+  if (context.preset.pairOriginals) await writeAlterationsLogOf(deps, context, listExportItems(db, runId));
   const counts = exportItemCounts(db, runId);
   setExportRunState(db, runId, counts.failed > 0 ? 'failed' : 'done', now());
 }
@@ -277,12 +278,6 @@ async function removeCrashLeftovers(items: readonly ExportItemRow[]): Promise<vo
   }
 }
 
-/** `Listing_01.jpg` → `Listing_01_original.jpg`: an altered picture's unaltered original, beside it. */
-export function pairedOriginalPath(picture: string): string {
-  const { dir, name, ext } = path.parse(picture);
-  return path.join(dir, `${name}_original${ext}`);
-}
-
 /**
  * The unaltered photo an altered picture was made from, rendered by the same preset (size, format,
  * metadata) and without a label: it is the photo as it is. A different file already under that
@@ -310,49 +305,18 @@ async function writePairedOriginal(
   await writeFileAtomic(file, output.bytes, { overwrite: existing !== null, signal });
 }
 
-/**
- * `alterations.csv`: one row per altered picture written (file, original, provider, operation,
- * parameters, date), in the folder the pictures went to (the export folder when they went to
- * several). Written whole at the end of every pass, from the run's items, so a resumed run's log
- * lists every picture of the run.
- */
-async function writeAlterationsLog(
+/** The altered pictures a run wrote, as its log lists them (read at the end of every pass). */
+async function writeAlterationsLogOf(
   deps: ExportPassDeps,
   context: PassContext,
   items: readonly ExportItemRow[],
 ): Promise<void> {
   const { run, preset } = context;
-  const rows: string[][] = [];
-  const folders = new Set<string>();
+  const written: AlteredPicture[] = [];
   for (const item of items) {
     if (item.state !== 'done' || !item.targetPath) continue;
     const source = await deps.sources.describe(item, run.shootId, preset).catch(() => null);
-    const alteration = source?.alteration;
-    if (!alteration) continue;
-    folders.add(path.dirname(item.targetPath));
-    const original = alteration.originalAssetId ? pairedOriginalPath(item.targetPath) : null;
-    rows.push([
-      path.relative(run.targetRoot, item.targetPath),
-      original ? path.relative(run.targetRoot, original) : '',
-      alteration.provider,
-      alteration.operation,
-      JSON.stringify(alteration.params),
-      new Date(alteration.madeAt).toISOString(),
-    ]);
+    if (source?.alteration) written.push({ picture: item.targetPath, alteration: source.alteration });
   }
-  if (rows.length === 0) return;
-  const [only] = folders;
-  const folder = folders.size === 1 && only ? only : run.targetRoot;
-  const header = ['file', 'original', 'provider', 'operation', 'parameters', 'date'];
-  const text = [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-  await writeFileAtomic(path.join(folder, 'alterations.csv'), Buffer.from(text, 'utf8'), {
-    overwrite: true,
-    signal: context.signal,
-  });
-}
-
-/** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a leading = + - @ defused. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  await writeAlterationsLog(written, run.targetRoot, context.signal);
 }

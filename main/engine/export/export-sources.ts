@@ -5,15 +5,15 @@ import { AppError } from '../../../shared/errors';
 import { MAX_DESCRIPTION_BYTES } from '../../../shared/api-garments';
 import type { ExportPreset } from '../../../shared/export-preset';
 import { generatedName } from '../../../shared/job-inputs';
-import { ALTERING_EFFECTS, disclosureOf } from '../../../shared/operation-effects';
-import type { EffectOf } from '../providers/operation-effect';
+import { ALTERING_EFFECTS, disclosureOf, type OperationEffect } from '../../../shared/operation-effects';
+import type { DeclaredEffect, EffectOf } from '../providers/operation-effect';
 import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, rejectedAssetIds, type ExportItemRow } from '../db/exports-repo';
 import { getAsset } from '../db/assets-repo';
 import { assetSource } from '../db/ingest-repo';
 import { addTurns, turnPoint, type Turn } from '../../../shared/turn';
 import type { InputRef } from '../../../shared/job-inputs';
-import { getJob } from '../db/jobs-repo';
+import { getJob, type JobRecord } from '../db/jobs-repo';
 import {
   getVariant,
   listVariants,
@@ -61,8 +61,10 @@ export interface ExportSource {
 
 /** An altered picture's line in a compliance export's log. */
 export interface Alteration {
-  /** The unaltered photo it was made from; null for a picture made from a prompt alone. */
+  /** The unaltered photo it was made from; null for a picture made from a prompt alone, or withheld. */
   originalAssetId: string | null;
+  /** The original is withheld: the work hid what it showed (a redaction). */
+  withheld: boolean;
   provider: string;
   operation: string;
   params: Record<string, unknown>;
@@ -83,15 +85,68 @@ export interface ExportDisclosure {
 
 const UNTOUCHED: ExportDisclosure = { digitalSourceType: null, label: false };
 
-/** A job's disclosure; an operation no longer offered is disclosed as the strongest kind its provider could make. */
-function disclosureOfJob(effectOf: EffectOf, job: { provider: string; operation: string }): ExportDisclosure {
-  const declared = effectOf(job.provider, job.operation) ?? {
-    effect: job.provider === 'local' ? ('edited' as const) : ('composite' as const),
-    generative: job.provider !== 'local',
-  };
-  const disclosure = disclosureOf(declared.effect, declared.generative);
-  return declared.disclosure ? { ...disclosure, labelText: declared.disclosure } : disclosure;
+/** What an operation declares; one no longer offered is taken as the strongest kind its provider could make. */
+function declaredOf(effectOf: EffectOf, job: { provider: string; operation: string }): DeclaredEffect {
+  return (
+    effectOf(job.provider, job.operation) ?? {
+      effect: job.provider === 'local' ? ('edited' as const) : ('composite' as const),
+      generative: job.provider !== 'local',
+    }
+  );
 }
+
+/** How far back through results of results a picture's history is read. */
+const MAX_HISTORY = 20;
+
+/** The jobs that made a picture, newest first: its own, then the job of each result it was made from. */
+function historyOf(db: Db, job: JobRecord): JobRecord[] {
+  const jobs = [job];
+  for (let at = job; jobs.length < MAX_HISTORY;) {
+    const source = at.inputs.source;
+    if (source?.kind !== 'variant') break;
+    const made = getVariant(db, source.variantId);
+    const earlier = made ? getJob(db, made.jobId) : null;
+    if (!earlier) break;
+    jobs.push(earlier);
+    at = earlier;
+  }
+  return jobs;
+}
+
+/**
+ * A picture's disclosure and alteration from its whole history: staged, then upscaled, is still a
+ * staged room. The strongest effect along the way is disclosed (its operation's own words win);
+ * the nearest job that added or removed content is the alteration logged.
+ */
+function disclosureOfHistory(
+  effectOf: EffectOf,
+  history: readonly JobRecord[],
+): { disclosure: ExportDisclosure; altering: JobRecord | null; hides: boolean } {
+  let strongest: DeclaredEffect | null = null;
+  let altering: JobRecord | null = null;
+  let hides = false;
+  for (const job of history) {
+    const declared = declaredOf(effectOf, job);
+    if (!strongest || EFFECT_RANK[declared.effect] > EFFECT_RANK[strongest.effect]) strongest = declared;
+    if (!altering && ALTERING_EFFECTS.has(declared.effect)) altering = job;
+    hides ||= declared.hides === true;
+  }
+  if (!strongest) return { disclosure: { ...UNTOUCHED }, altering, hides };
+  const disclosure = disclosureOf(strongest.effect, strongest.generative);
+  return {
+    disclosure: strongest.disclosure ? { ...disclosure, labelText: strongest.disclosure } : disclosure,
+    altering,
+    hides,
+  };
+}
+
+const EFFECT_RANK: Readonly<Record<OperationEffect, number>> = {
+  none: 0,
+  edited: 1,
+  retouched: 2,
+  composite: 3,
+  generated: 4,
+};
 
 /** Finds what a preset exports from a shoot, and what each of those items is. */
 export class ExportSources {
@@ -249,6 +304,7 @@ export class ExportSources {
       const variant = getVariant(db, item.sourceId);
       if (!variant) throw new AppError('not_found', 'This variant was deleted before it could be exported.');
       const job = getJob(db, variant.jobId);
+      const history = job ? disclosureOfHistory(this.effectOf, historyOf(db, job)) : null;
       const original = variant.assetId ? assetSource(db, variant.assetId) : null;
       // A result made from a prompt has no photo: it goes by the stable name the grid shows.
       const relative = original?.relativePath ?? generatedName(variant);
@@ -264,7 +320,7 @@ export class ExportSources {
         provider: job?.provider ?? null,
         rating: variant.rating > 0 ? variant.rating : null,
         captureDate: facts.capturedAt,
-        disclosure: job ? disclosureOfJob(this.effectOf, job) : { ...UNTOUCHED },
+        disclosure: history?.disclosure ?? { ...UNTOUCHED },
         // A result was made from the photo as it was turned then: its pixels need no turn.
         turn: 0,
         cropFocus: variantFocus(variant.assetId ? getAsset(db, variant.assetId) : null, job?.inputs.source),
@@ -273,16 +329,17 @@ export class ExportSources {
             ? { extension: path.extname(variantFilePath(mediaRoot, variant.mediaId, variant.mimeType)).slice(1) }
             : null,
         caption: await this.captionOf(variant.assetId, preset),
-        alteration:
-          job && this.alters(job)
-            ? {
-                originalAssetId: variant.assetId,
-                provider: job.provider,
-                operation: job.operation,
-                params: job.params,
-                madeAt: variant.createdAt,
-              }
-            : null,
+        alteration: history?.altering
+          ? {
+              // A redaction hides what the photo showed: its unaltered photo never goes with it.
+              originalAssetId: history.hides ? null : variant.assetId,
+              withheld: history.hides,
+              provider: history.altering.provider,
+              operation: history.altering.operation,
+              params: history.altering.params,
+              madeAt: variant.createdAt,
+            }
+          : null,
       };
     }
     const original = assetSource(db, item.sourceId);
@@ -311,12 +368,6 @@ export class ExportSources {
       caption: await this.captionOf(item.sourceId, preset),
       alteration: null,
     };
-  }
-
-  /** Does this job's operation add or remove content? One no longer offered is taken to (as it is disclosed). */
-  private alters(job: { provider: string; operation: string }): boolean {
-    const declared = this.effectOf(job.provider, job.operation);
-    return declared ? ALTERING_EFFECTS.has(declared.effect) : job.provider !== 'local';
   }
 }
 

@@ -7,6 +7,8 @@ export interface DeclaredEffect {
   generative: boolean;
   /** The operation's own words for the disclosure label ("Concept render"). */
   disclosure?: string;
+  /** It hides what the photo showed (a redaction): the unaltered photo must not travel with it. */
+  hides?: boolean;
 }
 
 export type EffectOf = (provider: string, operation: string) => DeclaredEffect | null;
@@ -21,6 +23,7 @@ export function effectLookup(providers: ReadonlyMap<string, ProviderModule>): Ef
       effect: spec.effect,
       generative: module.generative,
       ...(spec.disclosure ? { disclosure: spec.disclosure } : {}),
+      ...(spec.inputs.mask?.purpose === 'redact' ? { hides: true } : {}),
     };
   };
 }

@@ -13,6 +13,7 @@ import {
   recordStagedObject,
   saveStagingSettings,
   stagedKeysOnlyFor,
+  forgetStagedObject,
 } from '../db/staging-repo';
 import { fetchVia } from '../net/fetch-via';
 import { stagingAddressRule, type HostResolver } from '../net/network';
@@ -108,9 +109,11 @@ export class StagingService {
       const staging = await this.open();
       for (const key of keys) {
         const deleted = await this.withObject(key, async () => {
-          // Asked again under the object's lock: another job may have staged it meanwhile.
+          // Asked again under the object's lock: another job may have staged it meanwhile, or
+          // this job's end may be heard twice (the second finds nothing left to release).
           if (!stagedKeysOnlyFor(this.db, jobId).includes(key)) return false;
           await staging.release(key);
+          forgetStagedObject(this.db, jobId, key);
           return true;
         });
         if (deleted) released.push(key);

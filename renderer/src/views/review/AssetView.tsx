@@ -351,7 +351,13 @@ function AssetPanel({
       {exteriorOpen === 'concept' && exterior.concept ? (
         <ExteriorDialog asset={asset} exterior={exterior.concept} onClose={() => setExteriorOpen(null)} />
       ) : exteriorOpen === 'variation' && moreLikeThis && variant ? (
-        <ExteriorDialog asset={asset} variant={variant} exterior={moreLikeThis} onClose={() => setExteriorOpen(null)} />
+        <ExteriorDialog
+          asset={asset}
+          variant={variant}
+          exterior={moreLikeThis}
+          {...(typeof variantJob?.params.roomType === 'string' ? { kind: variantJob.params.roomType } : {})}
+          onClose={() => setExteriorOpen(null)}
+        />
       ) : null}
       <p className="hint muted">
         {hintFor([

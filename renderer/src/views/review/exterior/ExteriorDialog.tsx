@@ -29,6 +29,8 @@ export function ExteriorDialog(props: {
   /** A result to make a variation of; absent for a first concept from the photo. */
   variant?: Variant;
   exterior: ExteriorOperation;
+  /** The kind to start on: a variation starts on the kind its result was built as. */
+  kind?: string;
   onClose: (ran: boolean) => void;
 }): React.JSX.Element {
   const { asset, variant, exterior, onClose } = props;
@@ -36,7 +38,9 @@ export function ExteriorDialog(props: {
   const paintMask = useApp((state) => state.paintMask);
   const dialog = useRef<HTMLDialogElement>(null);
   const kinds = kindsOf(exterior.operation);
-  const [kind, setKind] = useState<string>(kinds.includes('POOL') ? 'POOL' : (kinds[0] ?? ''));
+  const [kind, setKind] = useState<string>(
+    props.kind && kinds.includes(props.kind) ? props.kind : kinds.includes('POOL') ? 'POOL' : (kinds[0] ?? ''),
+  );
   const [mask, setMask] = useState<{ read: boolean; latest: Mask | null }>({ read: false, latest: null });
   const [plan, setPlan] = useState<{ key: string; total: number; waiting: number } | null>(null);
   const [approve, setApprove] = useState(false);
@@ -103,7 +107,8 @@ export function ExteriorDialog(props: {
     // Compared by its JSON (`key`), not by the object made each render.
   }, [client, key]);
 
-  const needsArea = !variant && mask.read && mask.latest === null;
+  // Nothing runs before the area is known: a concept needs one painted.
+  const needsArea = !variant && (!mask.read || mask.latest === null);
   const shown = plan?.key === key ? plan : null;
   const { unit } = exterior.provider;
 

@@ -1,0 +1,17 @@
+// s3rver in a process of its own (see s3.ts): `node s3-process.mjs <directory> <bucket>` prints
+// `port <n>` once it listens, and stops on SIGTERM.
+import S3rver from 's3rver';
+
+const [directory, bucket] = process.argv.slice(2);
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  directory,
+  silent: true,
+  configureBuckets: [{ name: bucket }],
+});
+const address = await server.run();
+process.stdout.write(`port ${address.port}\n`);
+process.on('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});
