@@ -116,8 +116,19 @@ export async function iacreaRecipes(engine: Engine, roomType: 'TERRACE' | 'POOL'
 
 /** Waits until these jobs have all ended, and answers them. */
 export async function jobsEnded(engine: Engine, ids: readonly string[]) {
+  // Each job in a few words, so a job that never ends says where it stands.
+  const read = async () =>
+    (await Promise.all(ids.map((id) => call(engine, 'jobs.get', { id })))).map((job) =>
+      Object.assign(job, {
+        toJSON: () =>
+          `${job.operation}:${job.state}${job.waitingFor ? `/${job.waitingFor}` : ''} try ${job.attempts} ${job.lastError?.message ?? ''} ${job.events
+            .slice(-3)
+            .map((event) => `${event.event}${event.detail ? `(${event.detail.slice(0, 80)})` : ''}`)
+            .join(' ')}`,
+      }),
+    );
   return until(
-    async () => Promise.all(ids.map((id) => call(engine, 'jobs.get', { id }))),
+    read,
     (jobs) => jobs.every((job) => ['done', 'failed', 'canceled', 'needs_review'].includes(job.state)),
     90_000,
   );
