@@ -8,9 +8,10 @@ export const S3RVER_ACCESS_KEY_ID = 'S3RVER';
 
 /**
  * A real S3-compatible store on loopback (s3rver) with one bucket, in a temp folder. It runs in a
- * process of its own: s3rver reads an object's file again after some answers, and a DELETE right
- * after a GET (a staged copy released the moment its job ends) then throws inside s3rver, which in
- * the test's own process would be an uncaught error of the test run, not of the code under test.
+ * process of its own that survives s3rver's own uncaught errors (see s3-process.mjs): s3rver reads
+ * an object's file again after some answers, and a DELETE right after a GET (a staged copy released
+ * the moment its job ends) then throws inside s3rver — in the test's process an uncaught error of
+ * the test run, and in a process that died of it, every later upload refused.
  */
 export async function startS3(bucket = 'shootline-staging'): Promise<{
   endpoint: string;
