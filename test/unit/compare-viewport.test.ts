@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import * as divider from '../../renderer/src/components/compare/divider';
+import * as words from '../../renderer/src/components/compare/compare-words';
 import * as vp from '../../renderer/src/components/compare/viewport';
 
 type Point = vp.Point;
@@ -411,32 +413,32 @@ describe('the wheel', () => {
 
 describe('the slider divider', () => {
   it('follows the pointer as a percentage of the box', () => {
-    expect(vp.dividerFromPointer(700, 100, 1200)).toBe(50);
-    expect(vp.dividerFromPointer(400, 100, 1200)).toBe(25);
-    expect(vp.dividerFromPointer(-50, 100, 1200)).toBe(0);
-    expect(vp.dividerFromPointer(5000, 100, 1200)).toBe(100);
-    expect(vp.dividerFromPointer(700, 100, 0)).toBe(50);
+    expect(divider.dividerFromPointer(700, 100, 1200)).toBe(50);
+    expect(divider.dividerFromPointer(400, 100, 1200)).toBe(25);
+    expect(divider.dividerFromPointer(-50, 100, 1200)).toBe(0);
+    expect(divider.dividerFromPointer(5000, 100, 1200)).toBe(100);
+    expect(divider.dividerFromPointer(700, 100, 0)).toBe(50);
   });
 
   it('moves with the keyboard like an ARIA slider', () => {
-    expect(vp.dividerAfterKey(50, 'ArrowLeft')).toBe(49);
-    expect(vp.dividerAfterKey(50, 'ArrowRight')).toBe(51);
-    expect(vp.dividerAfterKey(50, 'ArrowUp')).toBe(51);
-    expect(vp.dividerAfterKey(50, 'ArrowDown')).toBe(49);
-    expect(vp.dividerAfterKey(50, 'ArrowRight', true)).toBe(60);
-    expect(vp.dividerAfterKey(50, 'PageDown')).toBe(40);
-    expect(vp.dividerAfterKey(50, 'PageUp')).toBe(60);
-    expect(vp.dividerAfterKey(37, 'Home')).toBe(0);
-    expect(vp.dividerAfterKey(37, 'End')).toBe(100);
-    expect(vp.dividerAfterKey(0.5, 'ArrowLeft')).toBe(0);
-    expect(vp.dividerAfterKey(95, 'PageUp')).toBe(100);
-    expect(vp.dividerAfterKey(50, 'Enter')).toBeNull();
+    expect(divider.dividerAfterKey(50, 'ArrowLeft')).toBe(49);
+    expect(divider.dividerAfterKey(50, 'ArrowRight')).toBe(51);
+    expect(divider.dividerAfterKey(50, 'ArrowUp')).toBe(51);
+    expect(divider.dividerAfterKey(50, 'ArrowDown')).toBe(49);
+    expect(divider.dividerAfterKey(50, 'ArrowRight', true)).toBe(60);
+    expect(divider.dividerAfterKey(50, 'PageDown')).toBe(40);
+    expect(divider.dividerAfterKey(50, 'PageUp')).toBe(60);
+    expect(divider.dividerAfterKey(37, 'Home')).toBe(0);
+    expect(divider.dividerAfterKey(37, 'End')).toBe(100);
+    expect(divider.dividerAfterKey(0.5, 'ArrowLeft')).toBe(0);
+    expect(divider.dividerAfterKey(95, 'PageUp')).toBe(100);
+    expect(divider.dividerAfterKey(50, 'Enter')).toBeNull();
   });
 
   it('clamps percentages', () => {
-    expect(vp.clampPercent(-3)).toBe(0);
-    expect(vp.clampPercent(140)).toBe(100);
-    expect(vp.clampPercent(Number.NaN)).toBe(50);
+    expect(divider.clampPercent(-3)).toBe(0);
+    expect(divider.clampPercent(140)).toBe(100);
+    expect(divider.clampPercent(Number.NaN)).toBe(50);
   });
 });
 
@@ -451,15 +453,15 @@ describe('modes and labels', () => {
   });
 
   it('formats the zoom percentage', () => {
-    expect(vp.formatZoomPercent(20)).toBe('20%');
-    expect(vp.formatZoomPercent(99.6)).toBe('100%');
-    expect(vp.formatZoomPercent(6.6667)).toBe('6.7%');
-    expect(vp.formatZoomPercent(5)).toBe('5%');
-    expect(vp.formatZoomPercent(0)).toBe('–');
-    expect(vp.formatZoomPercent(Number.NaN)).toBe('–');
+    expect(words.formatZoomPercent(20)).toBe('20%');
+    expect(words.formatZoomPercent(99.6)).toBe('100%');
+    expect(words.formatZoomPercent(6.6667)).toBe('6.7%');
+    expect(words.formatZoomPercent(5)).toBe('5%');
+    expect(words.formatZoomPercent(0)).toBe('–');
+    expect(words.formatZoomPercent(Number.NaN)).toBe('–');
   });
 
   it('describes both sizes', () => {
-    expect(vp.describeSizes(CAMERA, VARIANT)).toBe('Before 6000×4000 · After 2048×1152');
+    expect(words.describeSizes(CAMERA, VARIANT)).toBe('Before 6000×4000 · After 2048×1152');
   });
 });

@@ -4,7 +4,7 @@ import { readRegularFile } from '../regular-file';
 import { planSize, type SizePlan } from './size-plan';
 import { metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
 import type { NameFields } from './names';
-import type { ExportDisclosure } from './export-sources';
+import type { ExportDisclosure } from './disclosure';
 import { labelOverlay, watermarkOverlay, WatermarkUnreadable } from './overlays';
 import type { Turn } from '../../../shared/turn';
 import {

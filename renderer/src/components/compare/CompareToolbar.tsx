@@ -1,6 +1,7 @@
 import type { CompareImage } from './compare-model';
 import type { ZoomReadout } from './use-compare-viewport';
-import { type CompareMode, COMPARE_MODES, describeSizes, formatZoomPercent } from './viewport';
+import { describeSizes, formatZoomPercent } from './compare-words';
+import { type CompareMode, COMPARE_MODES } from './viewport';
 
 const MODE_LABELS: Record<CompareMode, string> = {
   slider: 'Slider',

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { matchCommand } from '../../commands';
 import type { CompareViewport } from './use-compare-viewport';
-import { dividerAfterKey, dividerFromPointer } from './viewport';
+import { dividerAfterKey, dividerFromPointer } from './divider';
 
 type DividerPointerHandler = (event: React.PointerEvent<HTMLDivElement>) => void;
 
