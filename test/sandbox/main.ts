@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { startAivsSandbox } from './aivisualstudio/server';
 import { startAixposeSandbox } from './aixpose/server';
 import { DEFAULT_API_KEY as AURAX_API_KEY, DEFAULT_KEY_ID as AURAX_KEY_ID, startAuraxSandbox } from './aurax/server';
 import {
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'productai-port': { type: 'string', default: '4712' },
     'aurax-port': { type: 'string', default: '4713' },
     'iacrea-port': { type: 'string', default: '4714' },
+    'aivisualstudio-port': { type: 'string', default: '4715' },
     speed: { type: 'string', default: '10' },
   },
 });
@@ -31,6 +33,7 @@ const aixpose = await startAixposeSandbox({ port: Number(values['aixpose-port'])
 const productai = await startProductaiSandbox({ port: Number(values['productai-port']), speed, balance: 1000 });
 const aurax = await startAuraxSandbox({ port: Number(values['aurax-port']), speed, credits: 1000 });
 const iacrea = await startIacreaSandbox({ port: Number(values['iacrea-port']), speed, photos: 1000 });
+const aivs = await startAivsSandbox({ port: Number(values['aivisualstudio-port']), speed, credits: 1000 });
 
 process.stdout.write(
   [
@@ -38,6 +41,7 @@ process.stdout.write(
     `ProductAI sandbox: ${productai.baseUrl}`,
     `AuraX sandbox:     ${aurax.baseUrl} (x-api-key ${AURAX_API_KEY}, x-key-id ${AURAX_KEY_ID})`,
     `iacrea sandbox:    ${iacrea.baseUrl} (x-api-key ${IACREA_API_KEY}, user_id ${IACREA_USER_ID})`,
+    `AIVS sandbox:      ${aivs.baseUrl} (AI Visual Studio; Authorization: Bearer ${aivs.apiKey})`,
     `(jobs run ${speed}× faster than the real services; Ctrl+C stops them all)`,
     '',
     'Start Shootline against them with:',
@@ -51,7 +55,9 @@ process.stdout.write(
 );
 
 const stop = (): void => {
-  void Promise.all([aixpose.close(), productai.close(), aurax.close(), iacrea.close()]).then(() => process.exit(0));
+  void Promise.all([aixpose.close(), productai.close(), aurax.close(), iacrea.close(), aivs.close()]).then(() =>
+    process.exit(0),
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
