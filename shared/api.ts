@@ -28,6 +28,7 @@ import { BudgetViewSchema } from './budgets';
 import { EXPORT_METHODS } from './api-exports';
 import { RECIPE_RUN_METHODS } from './api-recipes';
 import { GARMENT_METHODS } from './api-garments';
+import { WEBHOOK_METHODS } from './api-webhooks';
 import { ParamsSchema } from './api-params';
 import { ExportProgressSchema } from './exports';
 import {
@@ -185,6 +186,7 @@ export const apiMethods = {
   'recipes.delete': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
   ...RECIPE_RUN_METHODS,
   ...GARMENT_METHODS,
+  ...WEBHOOK_METHODS,
 
   /**
    * An operation on a whole shoot (an AIXpose listing video or publish from its approved variants),

@@ -51,6 +51,8 @@ export function formatAmount(amount: number, unit: CostUnit): string {
 
 export const ProviderOperationViewSchema = z.object({
   name: z.string(),
+  /** Why the provider refuses this operation to the key set (a missing scope), or null. */
+  unavailable: z.string().nullable(),
   label: z.string(),
   description: z.string(),
   paid: z.boolean(),
@@ -110,6 +112,8 @@ export const ProviderViewSchema = z.object({
     webhooks: z.boolean(),
     stream: z.boolean(),
   }),
+  /** Its webhooks are managed through its API (Settings lists, registers, updates and removes them). */
+  webhookAdmin: z.boolean(),
   operations: z.array(ProviderOperationViewSchema),
 });
 export type ProviderView = z.infer<typeof ProviderViewSchema>;
@@ -123,6 +127,8 @@ export const CatalogEntrySchema = z.object({
   description: z.string().optional(),
   group: z.string().optional(),
   appliesTo: z.array(z.string()).optional(),
+  /** What one use costs in the provider's unit (a model's credits per generation), when listed. */
+  credits: z.number().nonnegative().optional(),
 });
 export type CatalogEntryView = z.infer<typeof CatalogEntrySchema>;
 

@@ -26,6 +26,8 @@ export interface ApiContext {
   exports: ExportService;
   /** Where variants' files are. */
   mediaRoot: string;
+  /** Providers' webhooks, managed through their APIs (built by the engine, which registers its own at start). */
+  webhooks: Pick<ApiHandlers, 'webhooks.list' | 'webhooks.register' | 'webhooks.update' | 'webhooks.remove'>;
 }
 
 /** The engine's implementation of every method in `shared/api.ts`. Arguments arrive validated. */
@@ -47,6 +49,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     ...createAssetsApi(db, context.queue.previewOf),
     ...createDescriptionsApi({ db, events, log, now, mediaRoot: context.mediaRoot }),
     ...createProvidersApi(context.providers),
+    ...context.webhooks,
     ...createExportApi({ db, exports: context.exports, now }),
     'staging.get': () => context.staging.view(),
     'staging.configure': (settings) => context.staging.configure(settings, now()),

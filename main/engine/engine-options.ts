@@ -8,6 +8,7 @@ import { createLocalProvider } from './providers/local';
 import { createProductaiProvider } from './providers/productai';
 import { createAuraxProvider } from './providers/aurax';
 import { createIacreaProvider } from './providers/iacrea';
+import { createAivsProvider } from './providers/aivisualstudio';
 import type { QueueRunnerOptions } from './queue/runner';
 import type { ExtraMethods } from './rpc';
 import { FileSecretStore } from './secrets/file-secret-store';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   testMethods?: ExtraMethods;
   /** Test seams: the queue's (a pass of the scheduler, the crash points) and ingest's (a file hashed). No shell passes any. */
   hooks?: EngineHooks;
+  /** The headless server's public address (`--webhook-url`): providers' webhooks are registered at it. */
+  webhookUrl?: string;
 }
 
 export interface EngineHooks {
@@ -56,6 +59,7 @@ export interface EngineSetup {
   resolveHost: HostResolver | undefined;
   testMethods: ExtraMethods;
   hooks: EngineHooks;
+  webhookUrl: string | undefined;
   derivativeCacheBytes: number | undefined;
   stabilityMs: number | undefined;
   folders: {
@@ -81,6 +85,7 @@ export function resolveEngineOptions(options: EngineOptions): EngineSetup {
     createProductaiProvider(),
     createAuraxProvider(),
     createIacreaProvider(),
+    createAivsProvider(),
     ...(options.providers ?? []),
   ];
   return {
@@ -94,6 +99,7 @@ export function resolveEngineOptions(options: EngineOptions): EngineSetup {
     resolveHost: options.resolveHost,
     testMethods: options.testMethods ?? {},
     hooks: options.hooks ?? {},
+    webhookUrl: options.webhookUrl,
     derivativeCacheBytes: options.derivativeCacheBytes,
     stabilityMs: options.stabilityMs,
     folders: {

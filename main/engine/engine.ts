@@ -17,6 +17,7 @@ import { resolveBaseUrl } from './queue/base-url';
 import { toJobView } from './queue/job-view';
 import { effectLookup } from './providers/operation-effect';
 import { WebhookReceiver } from './queue/webhook-receiver';
+import { createWebhooksApi } from './providers/webhooks-api';
 import { bindStoredKeys, boundAccount } from './queue/key-binding';
 import { OutputStore } from './queue/output-store';
 import { createProviderInputs } from './queue/provider-inputs';
@@ -177,6 +178,20 @@ export class Engine {
       }),
       (service) => service.stop(),
     );
+    const webhookAdmin = createWebhooksApi({
+      db,
+      providers,
+      secrets,
+      runner,
+      log,
+      now: clock.now,
+      env: process.env,
+      publicUrl: setup.webhookUrl,
+    });
+    const registerWebhooks = (only?: string): void => {
+      void webhookAdmin.registerOwn(only).catch((error: unknown) => log.warn('webhooks.register_failed', { error }));
+    };
+    const { registerOwn: _registerOwn, ...webhookMethods } = webhookAdmin;
     const handlers = createApiHandlers({
       db,
       events,
@@ -197,7 +212,8 @@ export class Engine {
         previewOf: (assetId) => ingest.derivative(assetId, 'preview'),
       },
       ingest: ingest.watcher,
-      providers: { db, providers, secrets, runner, now: clock.now, env: process.env },
+      providers: { db, providers, secrets, runner, now: clock.now, env: process.env, afterKeySet: registerWebhooks },
+      webhooks: webhookMethods,
       staging,
       exports,
       mediaRoot: folders.media,
@@ -225,6 +241,7 @@ export class Engine {
     );
     runner.start();
     webhooks.retell();
+    registerWebhooks();
     exports.resumeUnfinished();
     ingest.start();
     log.info('engine.started', { dataDir: setup.dataDir, schemaVersion: library.schemaVersion });

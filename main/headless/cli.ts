@@ -125,7 +125,13 @@ async function serve(options: {
     process.stderr.write(`The UI has not been built (${staticDir} is missing). Run "npm run build" first.\n`);
     return 1;
   }
-  const engine = new Engine({ dataDir: options.dataDir, shell: 'headless', version: readVersion(appRoot()), log });
+  const engine = new Engine({
+    dataDir: options.dataDir,
+    shell: 'headless',
+    version: readVersion(appRoot()),
+    log,
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+  });
   try {
     engine.start();
     options.logFile.open();

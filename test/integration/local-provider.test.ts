@@ -170,14 +170,14 @@ describe('local enhance', () => {
 describe('local provider bookkeeping', () => {
   it('costs nothing and estimates its duration from its own recent runs', () => {
     const fresh = createLocalProvider({ workDir: tempDir() });
-    expect(fresh.estimateCost('upscale', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } })).toEqual({
+    expect(fresh.estimateCost('upscale', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } }, [])).toEqual({
       credits: 0,
     });
-    expect(provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } })).toMatchObject(
-      { credits: 0 },
-    );
     expect(
-      provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } }).durationMs,
+      provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } }, []),
+    ).toMatchObject({ credits: 0 });
+    expect(
+      provider.estimateCost('enhance', {}, { source: { kind: 'asset', assetId: 'a', version: 1 } }, []).durationMs,
     ).toBeGreaterThan(0);
   });
 

@@ -39,8 +39,25 @@ describe('provider accounts', () => {
       ['productai', false, true, false],
       ['aurax', false, true, false],
       ['iacrea', false, true, false],
+      ['aivisualstudio', false, true, false],
       ['keyed', false, true, false],
     ]);
+    // AI Visual Studio: a bearer key with scopes, a webhook secret kept and never sent, three
+    // operations from a prompt (one of them from a picture), webhooks managed through its API.
+    const aivs = list.find((p) => p.id === 'aivisualstudio');
+    expect(aivs?.accountFields.map((field) => [field.id, field.secret, field.scopes ?? null])).toEqual([
+      ['key', true, ['read', 'generate:image', 'generate:video', 'webhooks']],
+      ['webhook-secret', true, null],
+    ]);
+    expect(
+      aivs?.operations.map((operation) => [operation.name, operation.inputs.source, operation.inputs.firstFrame]),
+    ).toEqual([
+      ['image', 'none', false],
+      ['video', 'none', false],
+      ['animate', 'none', true],
+    ]);
+    expect(aivs?.webhookAdmin).toBe(true);
+    expect(list.find((p) => p.id === 'iacrea')?.webhookAdmin).toBe(false);
     // iacrea counts photos; its exterior takes a required mask, its variation works on a result.
     const iacrea = list.find((p) => p.id === 'iacrea');
     expect(iacrea?.unit).toEqual({ one: 'photo', many: 'photos', fractionDigits: 0 });

@@ -30,7 +30,13 @@ export function runCrashChild(args: readonly string[], env: NodeJS.ProcessEnv = 
 }
 
 /** A library with one asset per crash photo and one job per asset, as the crash child expects. */
-export function seedCrashLibrary(dir: string, provider: string, job: Partial<NewJob>): string[] {
+export function seedCrashLibrary(
+  dir: string,
+  provider: string,
+  job: Partial<NewJob>,
+  /** What differs per job (AI Visual Studio's prompts), by the job's index. */
+  perJob: (index: number) => Partial<NewJob> = () => ({}),
+): string[] {
   const setup = openQueueLibrary(dir);
   const assets = Object.keys(CRASH_PHOTOS);
   for (const [index, assetId] of assets.entries()) {
@@ -39,6 +45,7 @@ export function seedCrashLibrary(dir: string, provider: string, job: Partial<New
     insertAsset(setup.db, { ...asset, sizeBytes: 1, width: null, height: null }, Date.now());
     enqueue(setup.db, setup.shootId, provider, 1, {
       ...job,
+      ...perJob(index),
       inputs: { ...job.inputs, source: { kind: 'asset', assetId, version: 1 } },
     });
   }

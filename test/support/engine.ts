@@ -33,6 +33,8 @@ export function startTestEngine(
     derivativeCacheBytes?: number;
     secrets?: SecretStore;
     resolveHost?: HostResolver;
+    /** The public address webhooks are registered at (as the headless server's --webhook-url). */
+    webhookUrl?: string;
   } = {},
 ): TestEngine {
   const dataDir = options.dataDir ?? tempDir('shootline-engine-');
@@ -51,6 +53,7 @@ export function startTestEngine(
     derivativeCacheBytes: options.derivativeCacheBytes,
     secrets: options.secrets,
     resolveHost: options.resolveHost,
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     hooks: {
       queue: { onDispatchPass: () => (activity.dispatchPasses += 1) },
       onHashed: (file) => activity.hashed.push(path.basename(file)),

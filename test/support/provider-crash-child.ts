@@ -3,7 +3,7 @@
  * against that provider's sandbox until every job is settled, and can SIGKILL itself just after
  * the Nth request step was marked as sending (before it leaves).
  *
- *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai|aurax|iacrea> <sandbox url> <key>
+ *   tsx test/support/provider-crash-child.ts <library dir> <aixpose|productai|aurax|iacrea|aivisualstudio> <sandbox url> <key>
  *       [kill before send #N] [staging endpoint] [staging bucket]
  *
  * AuraX's second header (its key id) comes from SHOOTLINE_TEST_KEY_ID, iacrea's user id from
@@ -19,6 +19,7 @@ import { createAixposeProvider } from '../../main/engine/providers/aixpose';
 import { createProductaiProvider } from '../../main/engine/providers/productai';
 import { createAuraxProvider } from '../../main/engine/providers/aurax';
 import { createIacreaProvider } from '../../main/engine/providers/iacrea';
+import { createAivsProvider } from '../../main/engine/providers/aivisualstudio';
 import { Staging } from '../../main/engine/staging/staging';
 import { corpusPath } from './corpus';
 import { createRunner, openQueueLibrary, settled, waitFor } from './queue-harness';
@@ -54,7 +55,9 @@ if (process.argv[1]?.endsWith('provider-crash-child.ts')) {
         ? createAuraxProvider({ pollIntervalMs: 20, streamIdleMs: 1_000 })
         : which === 'iacrea'
           ? createIacreaProvider({ pollIntervalMs: 20 })
-          : createAixposeProvider({ pollIntervalMs: 20 });
+          : which === 'aivisualstudio'
+            ? createAivsProvider({ pollIntervalMs: 20, rateLimit: { requests, windowMs } })
+            : createAixposeProvider({ pollIntervalMs: 20 });
   const secrets: Record<string, string> =
     which === 'aurax'
       ? { key, 'key-id': process.env.SHOOTLINE_TEST_KEY_ID ?? '' }

@@ -214,6 +214,7 @@ const ROW_EXAMPLES: Record<string, RequestFailure[]> = {
     http(429, 'insufficient_credits'),
     http(500, 'insufficient_credits'),
   ],
+  'provider code insufficient_scope (any status)': [http(403, 'insufficient_scope'), http(401, 'insufficient_scope')],
   'provider code request_in_progress (any status)': [
     http(409, 'request_in_progress'),
     http(425, 'request_in_progress'),

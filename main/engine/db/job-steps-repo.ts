@@ -89,3 +89,35 @@ export function markStepPending(db: Db, jobId: string, step: string, now: number
 export function sendingSteps(db: Db, jobId: string): JobStep[] {
   return listSteps(db, jobId).filter((step) => step.state === 'sending');
 }
+
+/** Of these remote ids at a provider, the ones a job (or one of its steps) already holds. */
+export function claimedRemoteIds(db: Db, provider: string, remoteIds: readonly string[]): Set<string> {
+  const claimed = new Set<string>();
+  // One lookup per id on the indexed columns; a listing page holds at most a hundred.
+  const byJob = statement(db, 'SELECT 1 FROM jobs WHERE provider = ? AND remote_id = ? LIMIT 1');
+  const byStep = statement(
+    db,
+    `SELECT 1 FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.provider = ? AND s.remote_id = ? LIMIT 1`,
+  );
+  for (const id of new Set(remoteIds)) {
+    if (byJob.get(provider, id) !== undefined || byStep.get(provider, id) !== undefined) claimed.add(id);
+  }
+  return claimed;
+}
+
+/**
+ * Other jobs of the provider, not ended, with a request possibly sent and unanswered that is the
+ * same as this job's (same operation and parameters): each could own what this job finds.
+ */
+export function rivalSends(
+  db: Db,
+  job: { id: string; provider: string; operation: string; paramsJson: string },
+): number {
+  const row = statement(
+    db,
+    `SELECT COUNT(DISTINCT j.id) AS n FROM jobs j JOIN job_steps s ON s.job_id = j.id
+     WHERE j.provider = ? AND j.operation = ? AND j.params_json = ? AND j.id <> ? AND s.state = 'sending'
+       AND j.state NOT IN ('done', 'failed', 'canceled')`,
+  ).get(job.provider, job.operation, job.paramsJson, job.id) as { n: number };
+  return row.n;
+}

@@ -119,3 +119,23 @@ function plainFields(json: string): Record<string, string> {
   for (const [id, value] of Object.entries(parsed)) if (typeof value === 'string') fields[id] = value;
   return fields;
 }
+
+/** Operations a provider refused for the key itself (a missing scope), with the provider's words. */
+export function refusedOperations(db: Db, provider: string): Map<string, string> {
+  const rows = db
+    .prepare('SELECT operation, reason FROM provider_refused_operations WHERE provider = ?')
+    .all(provider) as { operation: string; reason: string }[];
+  return new Map(rows.map((row) => [row.operation, row.reason]));
+}
+
+export function refuseOperation(db: Db, provider: string, operation: string, reason: string, now: number): void {
+  db.prepare(
+    `INSERT INTO provider_refused_operations (provider, operation, reason, refused_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (provider, operation) DO UPDATE SET reason = excluded.reason, refused_at = excluded.refused_at`,
+  ).run(provider, operation, reason, now);
+}
+
+/** A new key may have other rights: what the old one was refused is forgotten. */
+export function forgetRefusedOperations(db: Db, provider: string): void {
+  db.prepare('DELETE FROM provider_refused_operations WHERE provider = ?').run(provider);
+}

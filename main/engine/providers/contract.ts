@@ -80,7 +80,13 @@ export interface ProviderModule {
   concurrency?: number;
   /** How often to poll a remote job, in ms (ProductAI asks for 3–5 s). */
   pollIntervalMs: number;
-  estimateCost: (operation: string, params: Record<string, unknown>, inputs: JobInputs) => CostEstimate;
+  /** `catalog`: the provider's catalog as last read (with its fallback), for prices it lists. */
+  estimateCost: (
+    operation: string,
+    params: Record<string, unknown>,
+    inputs: JobInputs,
+    catalog: readonly CatalogEntry[],
+  ) => CostEstimate;
   /** Sends the job; each paid request goes through `context.step`, which makes it at most once. */
   submit: (context: SubmitContext) => Promise<SubmitResult>;
   poll: (context: ProviderContext, remote: RemoteJob) => Promise<PollResult>;
@@ -100,8 +106,11 @@ export interface ProviderModule {
   ) => Promise<FetchedOutput[]>;
   /** For providers that call a webhook when a job changes (see WebhookSpec). */
   webhook?: WebhookSpec;
-  /** For providers that can list their work: did a submit we lost track of arrive? */
-  reconcile?: (context: SubmitContext) => Promise<{ found: true; remote: RemoteJob } | { found: false }>;
+  /**
+   * For providers that can list their work: a submit whose answer was lost (the app died, the
+   * connection broke) is looked for among the provider's own work before anything is resent.
+   */
+  reconcile?: (context: ReconcileContext) => Promise<ReconcileOutcome>;
   account?: {
     /**
      * A cheap authenticated call that proves the key works; answers a sentence for the user
@@ -119,6 +128,8 @@ export interface ProviderModule {
     catalog?: (context: ProviderContext) => Promise<CatalogEntry[]>;
     /** Offered for the kinds the catalog has not given yet (offline, or before a key is set). */
     fallbackCatalog?: readonly CatalogEntry[];
+    /** The provider's webhooks, managed through its API (AI Visual Studio's `/webhooks`). */
+    webhooks?: WebhookAdmin;
     /** A provider-side assistant that learns the user's taste (AIXpose's agent). */
     agent?: {
       get: (context: ProviderContext) => Promise<AgentSettings>;
@@ -137,7 +148,14 @@ export interface ProviderModule {
  * anything changes.
  */
 export interface WebhookSpec {
-  signature?: SignatureScheme & { secretField: string };
+  signature?: SignatureScheme & {
+    secretField: string;
+    /**
+     * Further account fields a delivery may be signed with, tried after `secretField` (AI Visual
+     * Studio may sign with the API key itself: docs/providers/aivisualstudio.md).
+     */
+    alsoSignedWith?: readonly string[];
+  };
   /**
    * The job a delivery is about (the provider's remote id), the delivery's own id when it has one
    * (deliveries are heard once), and for a signed delivery the status it reports. Null: not a
@@ -145,6 +163,53 @@ export interface WebhookSpec {
    */
   parse: (body: unknown) => { remoteId: string; deliveryId?: string; status?: PollResult } | null;
 }
+
+/** A webhook registered at a provider, as its API lists it (never with its secret). */
+export interface RegisteredWebhook {
+  id: string;
+  url: string;
+  events: string[];
+  active: boolean;
+  createdAt: string | null;
+}
+
+/** Manages a provider's webhooks through its API. */
+export interface WebhookAdmin {
+  list: (context: ProviderContext) => Promise<RegisteredWebhook[]>;
+  /** Registers `url`; the secret deliveries are signed with, when the answer gives it (only then). */
+  create: (context: ProviderContext, url: string) => Promise<{ webhook: RegisteredWebhook; secret: string | null }>;
+  update: (
+    context: ProviderContext,
+    id: string,
+    patch: { url?: string; active?: boolean },
+  ) => Promise<RegisteredWebhook>;
+  remove: (context: ProviderContext, id: string) => Promise<void>;
+}
+
+/**
+ * What `reconcile` is told of the submit it looks for: the step whose answer was lost and when its
+ * request left (this machine's clock), and which of the provider's works are already some job's.
+ */
+export interface ReconcileContext extends SubmitContext {
+  lost: { step: string; sentAt: number };
+  /** Of these remote ids, the ones a job (any job) already holds: never adopted again. */
+  claimed: (remoteIds: readonly string[]) => Set<string>;
+  /**
+   * Other jobs of this provider whose identical request (same operation and parameters) may also
+   * have arrived unanswered: a single match could be theirs as well as this job's.
+   */
+  rivals: number;
+}
+
+/**
+ * adopt: the lost submit's work was found (exactly one candidate), with what it was charged when
+ * the listing says; absent: it certainly did not arrive, sending it again is safe; review: it
+ * cannot be told apart (none found, or several), a person decides.
+ */
+export type ReconcileOutcome =
+  | { outcome: 'adopt'; remote: RemoteJob; charged?: number }
+  | { outcome: 'absent' }
+  | { outcome: 'review'; reason: string };
 
 export interface CatalogEntry {
   /** What the entry is: 'model', 'action', 'quick_action', 'aspect_ratio', 'scene_location'… */
@@ -156,6 +221,8 @@ export interface CatalogEntry {
   group?: string;
   /** Where it applies, e.g. the scene types an action is for. */
   appliesTo?: string[];
+  /** What one use costs in the provider's unit, when the provider lists prices (a model's credits). */
+  credits?: number;
 }
 
 export interface AgentSettings {

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import type { ApiHandlers } from '../../../shared/api';
 import { AppError } from '../../../shared/errors';
-import { CatalogEntrySchema, type AccountField, type ProviderView } from '../../../shared/providers';
+import type { AccountField, ProviderView } from '../../../shared/providers';
 import type { Db } from '../db/connection';
 import { getCachedCatalog, saveCatalog } from '../db/provider-catalogs-repo';
+import { cachedCatalog, withFallback } from '../queue/provider-catalog';
 import {
   configureProviderAccount,
   getProviderAccount,
   setAccountFields,
   setKeyOrigin,
+  forgetRefusedOperations,
+  refusedOperations,
 } from '../db/provider-accounts-repo';
 import { writeTransaction } from '../db/connection';
 import type { QueueRunner } from '../queue/runner';
@@ -16,7 +19,7 @@ import type { SecretStore } from '../secrets/secret-store';
 import { resolveOperation, validParams } from '../queue/enqueue';
 import { resolveBaseUrl } from '../queue/base-url';
 import { bindSecretHere, boundKey, keyMayTravelTo, originOf, secretFields, secretName } from '../queue/key-binding';
-import type { CatalogEntry, ProviderContext, ProviderModule } from './contract';
+import type { ProviderContext, ProviderModule } from './contract';
 import { ProviderRequestError } from '../net/http';
 
 type ProviderMethods =
@@ -39,18 +42,13 @@ export interface ProvidersApiContext {
   now: () => number;
   /** The environment, for `SHOOTLINE_<PROVIDER>_BASE_URL` overrides. */
   env?: NodeJS.ProcessEnv;
+  /** A provider's main key was set (its webhook is registered with it, on a server with a public address). */
+  afterKeySet?: (providerId: string) => void;
 }
 
 const TEST_TIMEOUT_MS = 15_000;
 /** A catalog changes rarely; it is fetched again after a day, or when the user asks. */
 const CATALOG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
-/** The catalog, completed by the provider's fallback entries for each kind it does not hold. */
-function withFallback(provider: ProviderModule, entries: CatalogEntry[]): CatalogEntry[] {
-  const fallback = provider.account?.fallbackCatalog ?? [];
-  const kinds = new Set(entries.map((entry) => entry.kind));
-  return [...entries, ...fallback.filter((entry) => !kinds.has(entry.kind))];
-}
 
 /**
  * Provider accounts: what each provider can do, whether its key is set (never the key), where it
@@ -92,6 +90,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
 
   const view = async (provider: ProviderModule): Promise<ProviderView> => {
     const account = getProviderAccount(db, provider.id);
+    const refused = refusedOperations(db, provider.id);
     const mainKey = secretFields(provider)[0];
     const needsKey = mainKey !== undefined;
     const baseUrl = provider.baseUrl === null ? null : resolveBaseUrl(db, provider, env);
@@ -113,8 +112,10 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       balance: account.balance,
       pausedReason: account.pausedReason,
       capabilities: provider.capabilities,
+      webhookAdmin: provider.account?.webhooks !== undefined,
       operations: Object.entries(provider.operations).map(([name, spec]) => ({
         name,
+        unavailable: refused.get(name) ?? null,
         label: spec.label,
         description: spec.description,
         paid: spec.paid,
@@ -177,6 +178,11 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       requireField(provider, field, true);
       await secrets.set(secretName(id, field), key);
       await bindSecretHere(db, secrets, provider, field, env, context.now());
+      // Another key may hold other scopes: operations the old one was refused are offered again.
+      if (field === 'key') {
+        forgetRefusedOperations(db, id);
+        context.afterKeySet?.(id);
+      }
       return view(provider);
     },
 
@@ -215,7 +221,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       const fetchCatalog = provider.account?.catalog;
       const answer = (message: string | null) => ({
         provider: id,
-        entries: withFallback(provider, cached ? CatalogEntrySchema.array().catch([]).parse(cached.entries) : []),
+        entries: cachedCatalog(db, provider),
         fetchedAt: cached?.fetchedAt ?? null,
         message,
       });
@@ -261,7 +267,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
     'providers.estimate': ({ provider: id, operation, params }) => {
       const { module, spec } = resolveOperation(providers, id, operation);
       const parsed = validParams(spec, params);
-      const estimate = module.estimateCost(operation, parsed, {});
+      const estimate = module.estimateCost(operation, parsed, {}, cachedCatalog(db, module));
       return { credits: estimate.credits, durationMs: estimate.durationMs ?? null };
     },
 

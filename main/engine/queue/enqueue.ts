@@ -10,9 +10,11 @@ import { claimAutoRun, defaultRecipeFor, recordAutoRunJob } from '../db/auto-run
 import { writeTransaction, type Db } from '../db/connection';
 import { getJob, insertJobs, type JobRecord, type NewJob } from '../db/jobs-repo';
 import { getMask } from '../db/masks-repo';
+import { refusedOperations } from '../db/provider-accounts-repo';
 import { getRecipe } from '../db/recipes-repo';
 import { getVariant, listVariants } from '../db/variants-repo';
-import { operationOf, type OperationSpec, type ProviderModule } from '../providers/contract';
+import { cachedCatalog } from './provider-catalog';
+import { operationOf, type CatalogEntry, type OperationSpec, type ProviderModule } from '../providers/contract';
 import { retryLimitSetting } from '../db/settings-service';
 import { checkPictureFits, nextWait, pinTarget, planInputs, SpendTracker } from './job-inputs-plan';
 
@@ -307,6 +309,8 @@ class JobPlanner {
   };
   private readonly spend: SpendTracker;
   private readonly maxAttempts: number;
+  /** Read once per run: prices of models the provider lists. */
+  private readonly catalog: CatalogEntry[];
 
   constructor(
     private readonly db: Db,
@@ -315,8 +319,16 @@ class JobPlanner {
     private readonly recipe: { id: string | null; provider: string; operation: string },
     private readonly params: Record<string, unknown>,
   ) {
+    const refused = refusedOperations(db, module.id).get(recipe.operation);
+    if (refused) {
+      throw new AppError(
+        'invalid_input',
+        `${module.name} refuses "${spec.label}" to the key set: ${refused} Set a key that may, in Settings › Providers.`,
+      );
+    }
     this.spend = new SpendTracker(db);
     this.maxAttempts = retryLimitSetting(db);
+    this.catalog = cachedCatalog(db, module);
   }
 
   /** Leaves a picture out of the run, with the reason the operation would give. */
@@ -333,7 +345,7 @@ class JobPlanner {
     params: Record<string, unknown> = this.params,
   ): void {
     const inputs = { ...planInputs(this.db, this.spec, picture, garment, masks), ...extra };
-    const estimate = this.module.estimateCost(this.recipe.operation, params, inputs).credits;
+    const estimate = this.module.estimateCost(this.recipe.operation, params, inputs, this.catalog).credits;
     const waitingFor = nextWait(this.spec, { shootId, provider: this.recipe.provider, inputs, estimate }, this.spend);
     this.run.totalEstimate += estimate;
     if (waitingFor === 'approval') this.run.awaitingApproval += 1;

@@ -2,7 +2,7 @@ import { AppError } from '../../../shared/errors';
 import { NEEDS_REVIEW_MESSAGE, type JobError } from '../../../shared/jobs';
 import { getJob, type JobRecord, type TransitionExtras } from '../db/jobs-repo';
 import { sendingSteps } from '../db/job-steps-repo';
-import { setProviderPausedReason } from '../db/provider-accounts-repo';
+import { refuseOperation, setProviderPausedReason } from '../db/provider-accounts-repo';
 import { ProviderRequestError } from '../net/http';
 import { operationOf, UnreadablePaidAnswer, type ProviderModule } from '../providers/contract';
 import type { JobRunDeps } from './job-run';
@@ -64,7 +64,15 @@ export function handleFailure(deps: JobRunDeps, run: FailedRun): void {
     sendingSteps(deps.db, job.id).length,
   );
   logFailure(deps, classification, job, stage, error);
+  rememberRefusedOperation(deps, provider, job, error);
   carryOut(deps, run, decision, describe(classification, provider, stage, error));
+}
+
+/** A submit refused for the key's rights (a missing scope): the operation is shown unavailable with the provider's words. */
+function rememberRefusedOperation(deps: JobRunDeps, provider: ProviderModule, job: JobRecord, error: unknown): void {
+  if (!(error instanceof ProviderRequestError) || error.failure.kind !== 'http') return;
+  if (error.failure.providerCode !== 'insufficient_scope') return;
+  refuseOperation(deps.db, provider.id, job.operation, error.message, deps.clock.now());
 }
 
 function logFailure(
@@ -178,10 +186,13 @@ function carryOut(
       deps.apply(job.id, { type: 'hold', reason: 'provider unreachable', nextAttemptAt: null }, held);
       return;
     case 'pause_provider': {
+      // A refused key is said in the provider's words: expired, revoked and not allowed from this
+      // address each need something else of the user.
+      const said = error instanceof Error && error.message ? `: ${error.message.replace(/\.?$/, '.')}` : '.';
       const why =
         decision.reason === 'credits'
           ? `${provider.name} has run out of credits. Top up, then resume it.`
-          : `${provider.name} refused the API key. Check it in Settings, then resume.`;
+          : `${provider.name} refused the API key${said} Check it in Settings, then resume.`;
       setProviderPausedReason(db, provider.id, why, clock.now());
       const reason = decision.reason === 'credits' ? 'insufficient credits' : 'provider refused the key';
       deps.apply(job.id, { type: 'hold', reason, nextAttemptAt: null }, { ...held, detail: words.detail });

@@ -4,14 +4,24 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Db } from '../db/connection';
 import type { JobRecord } from '../db/jobs-repo';
-import { getStep, markStepDone, markStepPending, markStepSending, openStep, sendingSteps } from '../db/job-steps-repo';
-import type {
-  ProviderContext,
-  ProviderInputs,
-  ProviderModule,
-  ProviderRequest,
-  SubmitContext,
-  SubmitResult,
+import {
+  claimedRemoteIds,
+  getStep,
+  markStepDone,
+  markStepPending,
+  markStepSending,
+  openStep,
+  rivalSends,
+  sendingSteps,
+} from '../db/job-steps-repo';
+import {
+  UnreadablePaidAnswer,
+  type ProviderContext,
+  type ProviderInputs,
+  type ProviderModule,
+  type ProviderRequest,
+  type SubmitContext,
+  type SubmitResult,
 } from '../providers/contract';
 import type { HostResolver } from '../net/network';
 import { keyMayTravelTo, type BoundAccount } from './key-binding';
@@ -248,11 +258,27 @@ export async function submitJob(
       }
     },
   };
-  if (sendingSteps(db, job.id).length > 0) {
+  const possiblySent = sendingSteps(db, job.id);
+  const [lost] = possiblySent;
+  if (lost) {
     if (provider.reconcile) {
-      const found = await provider.reconcile(submitContext);
-      if (found.found) return { remote: found.remote };
-      for (const step of sendingSteps(db, job.id)) markStepPending(db, job.id, step.step, clock.now());
+      const found = await provider.reconcile({
+        ...submitContext,
+        lost: { step: lost.step, sentAt: lost.updatedAt },
+        claimed: (remoteIds) => claimedRemoteIds(db, provider.id, remoteIds),
+        rivals: rivalSends(db, { ...job, paramsJson: JSON.stringify(job.params) }),
+      });
+      switch (found.outcome) {
+        case 'adopt':
+          // The lost answer's work, found: the step is done as if its answer had arrived.
+          markStepDone(db, job.id, lost.step, found.remote.id, { adopted: true }, clock.now());
+          return { remote: found.remote, ...(found.charged === undefined ? {} : { charged: found.charged }) };
+        case 'review':
+          throw new UnreadablePaidAnswer(found.reason, found.reason);
+        case 'absent':
+          for (const step of possiblySent) markStepPending(db, job.id, step.step, clock.now());
+          break;
+      }
     } else if (!provider.capabilities.idempotentSubmit) {
       // A request that may have arrived is never sent again without the editor's say-so.
       throw new PossiblySent();

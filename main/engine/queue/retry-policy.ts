@@ -206,6 +206,13 @@ export const CLASSIFICATION_TABLE: readonly ClassificationRow[] = [
     match: (f) => f.kind === 'http' && f.providerCode === 'request_in_progress',
     class: 'transient',
   },
+  // The key works but may not do this (a missing scope, as AI Visual Studio words it): this
+  // operation fails the same way until the key changes, while the provider's other operations go on.
+  {
+    when: 'provider code insufficient_scope (any status)',
+    match: (f) => f.kind === 'http' && f.providerCode === 'insufficient_scope',
+    class: 'permanent',
+  },
   // Nothing left the machine, and the same address will be refused again: a human must look.
   { when: 'refused by our rules before sending', match: isKind('refused'), class: 'permanent' },
   // 402 Payment Required: out of credits or billing lapsed; the user must act.

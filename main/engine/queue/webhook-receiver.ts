@@ -71,10 +71,17 @@ export class WebhookReceiver {
     if (rawBody.byteLength > MAX_WEBHOOK_BYTES) return answer(413, 'The delivery is too large.');
     const signature = spec.signature;
     if (signature) {
-      const secret = (await this.deps.account(provider))?.secrets[signature.secretField];
-      if (!secret) return answer(401, 'No webhook secret is set for this provider.');
-      const verdict = verifySignature(signature, secret, headers[signature.header], rawBody, this.deps.now());
-      if (!verdict.ok) {
+      const secrets = (await this.deps.account(provider))?.secrets ?? {};
+      const candidates = [signature.secretField, ...(signature.alsoSignedWith ?? [])]
+        .map((field) => secrets[field])
+        .filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+      if (candidates.length === 0) return answer(401, 'No webhook secret is set for this provider.');
+      // The first secret that verifies wins; otherwise the first one's verdict says why.
+      const verdicts = candidates.map((secret) =>
+        verifySignature(signature, secret, headers[signature.header], rawBody, this.deps.now()),
+      );
+      const verdict = verdicts.find((candidate) => candidate.ok) ?? verdicts[0];
+      if (verdict && !verdict.ok) {
         log.warn('webhook.refused', { provider: providerId, reason: verdict.reason });
         return answer(verdict.status, verdict.reason);
       }

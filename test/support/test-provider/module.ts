@@ -170,7 +170,7 @@ export function testProviderModule(options: {
             timeoutMs: 10_000,
           });
           const [found] = (JSON.parse(response.body.toString('utf8')) as { items: { id: string }[] }).items;
-          return found ? { found: true, remote: remoteOf(found.id) } : { found: false };
+          return found ? { outcome: 'adopt', remote: remoteOf(found.id) } : { outcome: 'absent' };
         }
       : undefined,
     rateLimit: options.rateLimit,

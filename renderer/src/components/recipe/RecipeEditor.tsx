@@ -150,14 +150,21 @@ export function RecipeEditor({ onSaved, onCancel }: RecipeEditorProps): React.JS
                 onChange={(event) => choose(provider.id, event.target.value)}
               >
                 {operations.map((candidate) => (
-                  <option key={candidate.name} value={candidate.name}>
-                    {candidate.label}
+                  <option key={candidate.name} value={candidate.name} disabled={candidate.unavailable !== null}>
+                    {candidate.unavailable === null
+                      ? candidate.label
+                      : `${candidate.label} (unavailable with this key)`}
                   </option>
                 ))}
               </select>
             </div>
           </div>
           {operation.description && <p className="muted recipe-description">{operation.description}</p>}
+          {operation.unavailable !== null && (
+            <p className="banner banner-error" role="alert">
+              {provider.name} refuses this to the key set: {operation.unavailable}
+            </p>
+          )}
           <CostHint provider={provider} operation={operation} params={paramsValid ? params : null} />
           <div className="recipe-field">
             <label htmlFor={`${ids}-name`}>Name</label>

@@ -4,6 +4,7 @@ import { useClient } from '../../store/context';
 import { isHttpUrl, useLatest } from './use-action';
 import { ProviderAgentSection } from './ProviderAgentSection';
 import { ProviderKeySection } from './ProviderKeySection';
+import { ProviderWebhooksSection } from './ProviderWebhooksSection';
 import { SavedSettingForm } from './SavedSettingForm';
 import './settings-panels.css';
 
@@ -89,6 +90,20 @@ function ProviderCard({ provider, onChanged }: { provider: ProviderView; onChang
                 onChanged={onChanged}
               />
             ),
+          )}
+          {provider.operations.some((operation) => operation.unavailable !== null) && (
+            <ul className="sp-hint" aria-label={`${provider.name} operations unavailable with this key`}>
+              {provider.operations
+                .filter((operation) => operation.unavailable !== null)
+                .map((operation) => (
+                  <li key={operation.name}>
+                    <strong>{operation.label}</strong> is unavailable with this key: {operation.unavailable}
+                  </li>
+                ))}
+            </ul>
+          )}
+          {provider.capabilities.webhooks && provider.webhookAdmin && provider.key.configured && (
+            <ProviderWebhooksSection provider={provider} onChanged={onChanged} />
           )}
           {provider.id === AGENT_PROVIDER && provider.key.configured && (
             // Loaded again whenever the key or reachability changes: either can make it available.

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AIVS_ID } from '../../main/engine/providers/aivisualstudio';
+import { aivsEngine, chargesRecorded, generate, sandboxCharged } from '../support/aivisualstudio';
+import { corpusPath } from '../support/corpus';
+import { call } from '../support/engine';
+import { enhanced, ingested } from '../support/exports';
+import { jobsEnded } from '../support/iacrea';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('AI Visual Studio through the real queue, against its sandbox', () => {
+  it('12 images and 2 videos (one from a local variant, staged on s3rver): every output saved, charged as the sandbox charged', async () => {
+    const setup = await aivsEngine(cleanups, { staging: true, sandbox: { credits: 5_000 } });
+    const { engine, dataDir, sandbox, shootId } = setup;
+    // The models are the price list: loaded once, then every estimate uses the listed price.
+    const catalog = await call(engine, 'providers.catalog', { provider: AIVS_ID, refresh: true });
+    expect(catalog.entries.find((entry) => entry.id === 'black-forest-labs/flux-1.1-pro')?.credits).toBe(12);
+
+    const turbo = await generate(setup, 'image', { prompt: 'A quiet harbour at dawn', aspectRatio: '3:2' }, 6);
+    const flux = await generate(
+      setup,
+      'image',
+      { prompt: 'A loft with tall windows', model: 'black-forest-labs/flux-1.1-pro', outputFormat: 'png' },
+      6,
+    );
+    expect(turbo.totalEstimate).toBe(30);
+    expect(flux.totalEstimate).toBe(72);
+    const video = await generate(setup, 'video', { prompt: 'Waves rolling in', duration: 3 });
+
+    // A local result of a real photo, animated: its first frame travels as a staged URL.
+    const [photo] = await ingested(engine, [corpusPath('photos/grace_hopper.jpg')], 'Portraits');
+    const [variant] = await enhanced(engine, [photo?.id ?? '']);
+    const animate = await call(engine, 'operations.run', {
+      provider: AIVS_ID,
+      operation: 'animate',
+      params: { prompt: 'She turns towards the camera', duration: 2, aspectRatio: '1:1' },
+      variantIds: [variant?.id ?? ''],
+      approve: true,
+    });
+    expect(animate.totalEstimate).toBe(450);
+
+    const ids = [...turbo.jobIds, ...flux.jobIds, ...video.jobIds, ...animate.jobIds];
+    const jobs = await jobsEnded(engine, ids);
+    expect(jobs.map((job) => job.state)).toEqual(ids.map(() => 'done'));
+
+    const variants = await call(engine, 'variants.list', {});
+    const made = variants.filter((candidate) => ids.includes(candidate.jobId));
+    expect(made.filter((candidate) => candidate.kind === 'image')).toHaveLength(12);
+    expect(made.filter((candidate) => candidate.kind === 'video')).toHaveLength(2);
+    for (const job of jobs) {
+      const generation = sandbox.generation(job.remoteId ?? '');
+      expect(generation?.state).toBe('completed');
+      // What the answer said was charged is what the job records.
+      expect(job.costCharged).toBe(generation?.creditsCharged);
+    }
+    expect(made.filter((candidate) => candidate.jobId === flux.jobIds[0])[0]?.mimeType).toBe('image/png');
+
+    const animated = sandbox.generation(jobs.find((job) => job.id === animate.jobIds[0])?.remoteId ?? '');
+    expect(animated?.firstFrame).toMatchObject({ format: 'jpeg', width: variant?.width, height: variant?.height });
+
+    // The engine's ledger equals the sandbox's, charge by charge.
+    const recorded = chargesRecorded(dataDir).filter((entry) => entry.kind === 'charge');
+    expect(recorded.reduce((sum, entry) => sum + entry.amount, 0)).toBe(sandboxCharged(sandbox));
+    expect(recorded).toHaveLength(14);
+    expect(sandboxCharged(sandbox)).toBe(6 * 5 + 6 * 12 + 450 + 450);
+    expect(sandbox.violations).toEqual([]);
+    const [budget] = await call(engine, 'budgets.list', { shootId });
+    expect(budget).toMatchObject({ provider: AIVS_ID });
+  }, 180_000);
+
+  it('a price changed since the catalog was read: credits_charged is believed over the estimate', async () => {
+    const cheaper = await aivsEngine(cleanups, {
+      sandbox: {
+        models: [
+          {
+            id: 'prunaai/z-image-turbo',
+            name: 'Z-Image Turbo',
+            type: 'image',
+            credits_per_generation: 3,
+            description: 'Fast image generation',
+            category: 'image-generation',
+          },
+        ],
+      },
+    });
+    // Estimated at the doc's price (the catalog of this engine was never read), charged at the sandbox's.
+    const run = await generate(cheaper, 'image', { prompt: 'A red door' });
+    expect(run.totalEstimate).toBe(5);
+    const [job] = await jobsEnded(cheaper.engine, run.jobIds);
+    expect(job?.state).toBe('done');
+    expect(job?.costCharged).toBe(3);
+    expect(sandboxCharged(cheaper.sandbox)).toBe(3);
+  }, 60_000);
+});
