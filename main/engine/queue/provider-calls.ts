@@ -94,7 +94,10 @@ export function providerContext(
         headers: { ...request.headers, ...auth.headers },
         body: withBodyFields(request.body, auth.body),
       };
-      const granted = await gate.takeToken(signal);
+      // The provider's limit counts what reaches its API: a staged upload or an output fetched from
+      // a CDN spends none of it (AI Visual Studio's sandbox measured the difference).
+      const counted = sameOrigin(request.url, baseUrl);
+      const granted = counted ? await gate.takeToken(signal) : null;
       if (step && !step.marked) {
         markStepSending(deps.db, step.jobId, step.name, step.key, deps.clock.now());
         step.marked = true;
@@ -106,16 +109,16 @@ export function providerContext(
           signal: until ? AbortSignal.any([signal, until]) : signal,
           resolve: deps.resolve,
         });
-        gate.learn(response);
+        if (counted) gate.learn(response);
         return response;
       } catch (error) {
-        if (error instanceof ProviderRequestError && error.response) {
+        if (counted && error instanceof ProviderRequestError && error.response) {
           gate.learn(error.response);
           holdProviderIfAsked(gate, error.response, deps.clock.now());
         }
         throw auth.withheld ? explainWithheldKey(error, auth.withheld) : error;
       } finally {
-        gate.settle(granted);
+        if (granted !== null) gate.settle(granted);
       }
     },
   };
