@@ -18,6 +18,8 @@ import { toJobView } from './queue/job-view';
 import { effectLookup } from './providers/operation-effect';
 import { WebhookReceiver } from './queue/webhook-receiver';
 import { createWebhooksApi } from './providers/webhooks-api';
+import { refreshPriceList } from './queue/provider-catalog';
+import { forgetAllRefusedOperations } from './db/provider-accounts-repo';
 import { bindStoredKeys, boundAccount } from './queue/key-binding';
 import { OutputStore } from './queue/output-store';
 import { createProviderInputs } from './queue/provider-inputs';
@@ -143,6 +145,10 @@ export class Engine {
       }),
       (queue) => queue.stop(),
     );
+    // A restart may come with another key (an environment variable changed): what the old one was
+    // refused is learnt again if still refused, with nothing charged (a scope is refused before any
+    // charge).
+    forgetAllRefusedOperations(db);
     // Keys stored before keys were bound to an address are bound once, to where they were used.
     bindStoredKeys(db, secrets, providers.values(), clock.now()).catch((error: unknown) =>
       log.warn('providers.bind_keys_failed', { error }),
@@ -188,10 +194,23 @@ export class Engine {
       env: process.env,
       publicUrl: setup.webhookUrl,
     });
+    own('webhook registrations', webhookAdmin, (admin) => admin.close());
     const registerWebhooks = (only?: string): void => {
       void webhookAdmin.registerOwn(only).catch((error: unknown) => log.warn('webhooks.register_failed', { error }));
     };
-    const { registerOwn: _registerOwn, ...webhookMethods } = webhookAdmin;
+    /**
+     * A key was set: its provider's price list is read at once (estimates need it), and its
+     * webhook registered where the server has a public address.
+     */
+    const afterKeySet = (providerId: string): void => {
+      registerWebhooks(providerId);
+      refreshPriceList(
+        providers.get(providerId),
+        () => handlers['providers.catalog']({ provider: providerId, refresh: true }),
+        log,
+      );
+    };
+    const { registerOwn: _registerOwn, close: _close, ...webhookMethods } = webhookAdmin;
     const handlers = createApiHandlers({
       db,
       events,
@@ -212,7 +231,7 @@ export class Engine {
         previewOf: (assetId) => ingest.derivative(assetId, 'preview'),
       },
       ingest: ingest.watcher,
-      providers: { db, providers, secrets, runner, now: clock.now, env: process.env, afterKeySet: registerWebhooks },
+      providers: { db, providers, secrets, runner, now: clock.now, env: process.env, afterKeySet },
       webhooks: webhookMethods,
       staging,
       exports,

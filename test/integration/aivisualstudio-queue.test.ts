@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AIVS_ID } from '../../main/engine/providers/aivisualstudio';
 import { aivsEngine, chargesRecorded, generate, sandboxCharged } from '../support/aivisualstudio';
 import { corpusPath } from '../support/corpus';
-import { call } from '../support/engine';
+import { call, until } from '../support/engine';
 import { enhanced, ingested } from '../support/exports';
 import { jobsEnded } from '../support/iacrea';
 
@@ -72,26 +72,33 @@ describe('AI Visual Studio through the real queue, against its sandbox', () => {
   }, 180_000);
 
   it('a price changed since the catalog was read: credits_charged is believed over the estimate', async () => {
-    const cheaper = await aivsEngine(cleanups, {
-      sandbox: {
-        models: [
-          {
-            id: 'prunaai/z-image-turbo',
-            name: 'Z-Image Turbo',
-            type: 'image',
-            credits_per_generation: 3,
-            description: 'Fast image generation',
-            category: 'image-generation',
-          },
-        ],
-      },
-    });
-    // Estimated at the doc's price (the catalog of this engine was never read), charged at the sandbox's.
-    const run = await generate(cheaper, 'image', { prompt: 'A red door' });
+    const setup = await aivsEngine(cleanups);
+    const { engine, sandbox } = setup;
+    // Setting the key read the price list; once that read is answered, it is read again here.
+    await until(
+      () => Promise.resolve(sandbox.requests.filter((request) => request.route === 'models')),
+      (reads) => reads.length >= 1 && reads.every((request) => request.outcome === 'answered'),
+    );
+    const catalog = await call(engine, 'providers.catalog', { provider: AIVS_ID, refresh: true });
+    expect(catalog.entries.find((entry) => entry.id === 'prunaai/z-image-turbo')?.credits).toBe(5);
+    sandbox.setPrice('prunaai/z-image-turbo', 3);
+    const run = await generate(setup, 'image', { prompt: 'A red door' });
     expect(run.totalEstimate).toBe(5);
-    const [job] = await jobsEnded(cheaper.engine, run.jobIds);
+    const [job] = await jobsEnded(engine, run.jobIds);
     expect(job?.state).toBe('done');
     expect(job?.costCharged).toBe(3);
-    expect(sandboxCharged(cheaper.sandbox)).toBe(3);
+    expect(sandboxCharged(sandbox)).toBe(3);
+  }, 60_000);
+
+  it('a model the price list does not name waits for approval at the dearest known price', async () => {
+    const setup = await aivsEngine(cleanups);
+    const run = await call(setup.engine, 'shoots.runOperation', {
+      shootId: setup.shootId,
+      provider: AIVS_ID,
+      operation: 'image',
+      params: { prompt: 'A blue door', model: 'acme/new-model' },
+    });
+    expect(run.awaitingApproval).toBe(1);
+    expect(setup.sandbox.requests.filter((request) => request.route === 'generate/image')).toEqual([]);
   }, 60_000);
 });

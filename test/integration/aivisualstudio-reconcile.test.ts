@@ -22,6 +22,15 @@ afterEach(async () => {
 
 type Job = Awaited<ReturnType<typeof jobsEnded>>[number];
 
+const MODEL = {
+  id: 'prunaai/z-image-turbo',
+  name: 'Z-Image Turbo',
+  type: 'image' as const,
+  credits_per_generation: 5,
+  description: 'Fast image generation',
+  category: 'image-generation' as const,
+};
+
 /** Jobs that hold a generation hold distinct ones, each of their own prompt. */
 function ownGenerations(jobs: readonly Job[], sandbox: AivsSandbox): void {
   const held = jobs.flatMap((job) => (job.remoteId ? [job.remoteId] : []));
@@ -33,9 +42,13 @@ function ownGenerations(jobs: readonly Job[], sandbox: AivsSandbox): void {
 }
 
 describe('AI Visual Studio: a lost answer is found in the listing', () => {
-  it('an answer dropped after the sandbox charged: the job adopts its generation, charged once', async () => {
+  it('an answer dropped after the sandbox charged: the job adopts its generation, charged once at the listed charge', async () => {
     const setup = await aivsEngine(cleanups, {
-      sandbox: { faults: [{ kind: 'drop-after-charge', route: 'generate/image' }] },
+      sandbox: {
+        faults: [{ kind: 'drop-after-charge', route: 'generate/image' }],
+        // Dearer than the doc's price the estimate uses: the charge recorded is the listing's.
+        models: [{ ...MODEL, credits_per_generation: 7 }],
+      },
     });
     const run = await generate(setup, 'image', { prompt: 'A lighthouse in fog' });
     const [job] = await jobsEnded(setup.engine, run.jobIds);
@@ -44,7 +57,7 @@ describe('AI Visual Studio: a lost answer is found in the listing', () => {
     expect(job?.remoteId).toBe(setup.sandbox.ledger[0]?.generationId);
     // Adopted with what the listing says it cost: one charge in the engine's ledger too.
     expect(chargesRecorded(setup.dataDir).filter((entry) => entry.kind === 'charge')).toEqual([
-      { kind: 'charge', amount: 5 },
+      { kind: 'charge', amount: 7 },
     ]);
     expect(setup.sandbox.violations).toEqual([]);
   }, 60_000);
@@ -87,6 +100,46 @@ describe('AI Visual Studio: a lost answer is found in the listing', () => {
     expect([...first, ...second].map((job) => job.state)).toEqual(['done', 'done']);
     ownGenerations([...first, ...second], setup.sandbox);
     expect(setup.sandbox.ledger).toHaveLength(2);
+  }, 60_000);
+
+  it('the same prompt and model at two ratios, both answers dropped: the listing cannot tell them apart, so neither takes the other’s', async () => {
+    const setup = await aivsEngine(cleanups, {
+      sandbox: { faults: [{ kind: 'drop-after-charge', route: 'generate/image', times: 2 }] },
+    });
+    const ids: string[] = [];
+    for (const aspectRatio of ['1:1', '16:9']) {
+      ids.push(...(await generate(setup, 'image', { prompt: 'A stack of plates', aspectRatio })).jobIds);
+    }
+    const jobs = await jobsEnded(setup.engine, ids);
+    for (const job of jobs) {
+      if (job.state === 'done') {
+        expect(setup.sandbox.generation(job.remoteId ?? '')?.aspectRatio).toBe(job.params.aspectRatio);
+      } else {
+        expect(job.state).toBe('needs_review');
+      }
+    }
+    expect(jobs.filter((job) => job.state === 'needs_review').length).toBeGreaterThanOrEqual(1);
+    expect(setup.sandbox.ledger).toHaveLength(2);
+  }, 60_000);
+
+  it('the listing cannot be read and the job is out of attempts: review with a possible charge, never "failed"', async () => {
+    const setup = await aivsEngine(cleanups, {
+      sandbox: {
+        faults: [
+          { kind: 'drop-after-charge', route: 'generate/image' },
+          { kind: 'error-500', route: 'generations', times: 50 },
+        ],
+      },
+    });
+    await call(setup.engine, 'settings.set', { patch: { retryLimit: 2 } });
+    const run = await generate(setup, 'image', { prompt: 'A tin of biscuits' });
+    const [job] = await jobsEnded(setup.engine, run.jobIds);
+    expect(job?.state).toBe('needs_review');
+    const recorded = chargesRecorded(setup.dataDir);
+    expect(recorded.filter((entry) => entry.kind === 'possible_charge')).toEqual([
+      { kind: 'possible_charge', amount: 5 },
+    ]);
+    expect(setup.sandbox.ledger).toHaveLength(1);
   }, 60_000);
 
   it('4 identical prompts, two answers dropped: each job adopts its own or goes to review, never a sibling’s', async () => {

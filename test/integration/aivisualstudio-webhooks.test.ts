@@ -42,7 +42,8 @@ async function studio(
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const setup = await aivsEngine(cleanups, {
-    sandbox: { forms, durationsMs: { image: 300, video: videoMs } },
+    // Long enough that each job's remote id is stored, and its first look taken, before its delivery.
+    sandbox: { forms, durationsMs: { image: 2_000, video: videoMs } },
     // Polling slowed to once a minute: within the test, only deliveries can finish a job.
     provider: { pollIntervalMs: 60_000 },
     engine: { webhookUrl: publicUrl },

@@ -67,6 +67,9 @@ function writeAsBefore(db: Db, projectId: string): void {
   db.exec('ALTER TABLE jobs DROP COLUMN remote_data_json');
   // The migrations after it are undone too, as a library of that version never had them.
   db.exec(`
+    DROP INDEX jobs_remote_id;
+    DROP INDEX job_steps_remote_id;
+    DROP TABLE provider_refused_operations;
     ALTER TABLE assets DROP COLUMN garment_type;
     ALTER TABLE shoots DROP COLUMN garment_type;
     ALTER TABLE variants DROP COLUMN content_hash;

@@ -40,7 +40,8 @@ const EXPECTED: Record<FailureClassification, Letter | ((c: Case) => Letter)> = 
   unreadable_paid_answer: (c) => (c.stage === 'submit' ? 'V' : 'R'),
   possibly_sent: (c) => (c.stage === 'submit' ? 'V' : 'R'),
   refused: 'F',
-  permanent: 'F',
+  // A refusal of something else while a paid request of the job may have been taken: a person decides.
+  permanent: (c) => (c.stage === 'submit' && c.sentSteps > 0 && c.capabilities.paid ? 'V' : 'F'),
   machine_unavailable: 'R',
   unexpected: (c) => (c.stage === 'submit' && mayHaveCreated(c) ? 'V' : 'R'),
   unreachable: (c) => (c.capabilities.remote ? 'W' : 'R'),

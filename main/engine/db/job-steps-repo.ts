@@ -106,18 +106,21 @@ export function claimedRemoteIds(db: Db, provider: string, remoteIds: readonly s
 }
 
 /**
- * Other jobs of the provider, not ended, with a request possibly sent and unanswered that is the
- * same as this job's (same operation and parameters): each could own what this job finds.
+ * Other jobs of the provider, not ended, with a request possibly sent and unanswered: each could
+ * own what a lost submit finds. The provider's module judges which of them sent the same request.
  */
 export function rivalSends(
   db: Db,
-  job: { id: string; provider: string; operation: string; paramsJson: string },
-): number {
-  const row = statement(
+  provider: string,
+  jobId: string,
+): { operation: string; params: Record<string, unknown> }[] {
+  const rows = statement(
     db,
-    `SELECT COUNT(DISTINCT j.id) AS n FROM jobs j JOIN job_steps s ON s.job_id = j.id
-     WHERE j.provider = ? AND j.operation = ? AND j.params_json = ? AND j.id <> ? AND s.state = 'sending'
-       AND j.state NOT IN ('done', 'failed', 'canceled')`,
-  ).get(job.provider, job.operation, job.paramsJson, job.id) as { n: number };
-  return row.n;
+    `SELECT DISTINCT j.id, j.operation, j.params_json FROM jobs j JOIN job_steps s ON s.job_id = j.id
+     WHERE j.provider = ? AND j.id <> ? AND s.state = 'sending' AND j.state NOT IN ('done', 'failed', 'canceled')`,
+  ).all(provider, jobId) as { operation: string; params_json: string }[];
+  return rows.map((row) => ({
+    operation: row.operation,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
+  }));
 }

@@ -139,3 +139,8 @@ export function refuseOperation(db: Db, provider: string, operation: string, rea
 export function forgetRefusedOperations(db: Db, provider: string): void {
   db.prepare('DELETE FROM provider_refused_operations WHERE provider = ?').run(provider);
 }
+
+/** Every provider's refused operations, forgotten (at start: the key may have changed meanwhile). */
+export function forgetAllRefusedOperations(db: Db): void {
+  db.prepare('DELETE FROM provider_refused_operations').run();
+}

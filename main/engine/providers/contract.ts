@@ -176,8 +176,15 @@ export interface RegisteredWebhook {
 /** Manages a provider's webhooks through its API. */
 export interface WebhookAdmin {
   list: (context: ProviderContext) => Promise<RegisteredWebhook[]>;
-  /** Registers `url`; the secret deliveries are signed with, when the answer gives it (only then). */
-  create: (context: ProviderContext, url: string) => Promise<{ webhook: RegisteredWebhook; secret: string | null }>;
+  /**
+   * Registers `url`. The secret deliveries are signed with, when the answer gives it (only then),
+   * is handed to `keep` as soon as it is read, before the rest of the answer is: it is never shown again.
+   */
+  create: (
+    context: ProviderContext,
+    url: string,
+    keep: (secret: string) => Promise<void>,
+  ) => Promise<{ webhook: RegisteredWebhook; secret: string | null }>;
   update: (
     context: ProviderContext,
     id: string,
@@ -195,10 +202,11 @@ export interface ReconcileContext extends SubmitContext {
   /** Of these remote ids, the ones a job (any job) already holds: never adopted again. */
   claimed: (remoteIds: readonly string[]) => Set<string>;
   /**
-   * Other jobs of this provider whose identical request (same operation and parameters) may also
-   * have arrived unanswered: a single match could be theirs as well as this job's.
+   * Other jobs of this provider whose request may also have arrived unanswered (read when called:
+   * after the listing, so a sibling that sent meanwhile is among them). The module judges which of
+   * them asked for work its listing cannot tell apart from this job's.
    */
-  rivals: number;
+  rivals: () => { operation: string; params: Record<string, unknown> }[];
 }
 
 /**
@@ -290,6 +298,11 @@ export interface OperationSpec {
 
 export interface CostEstimate {
   credits: number;
+  /**
+   * The price is not known (a model the provider's price list, as last read, does not name): the
+   * job waits for the user's approval unless its run was approved with the cost in view.
+   */
+  uncertain?: boolean;
   /** Expected duration, when known (the local provider learns it from its own runs). */
   durationMs?: number;
 }

@@ -293,6 +293,9 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       if (!call) throw new AppError('unavailable', 'The queue is not running.');
       try {
         const answer = await test(call);
+        // The key works now: whatever an earlier one (or this one, before its scopes changed) was
+        // refused is offered again, and learnt again if still refused.
+        forgetRefusedOperations(db, id);
         return { ok: true, message: typeof answer === 'number' ? `The key works: ${answer} credits left.` : answer };
       } catch (error) {
         if (error instanceof ProviderRequestError) return { ok: false, message: `${provider.name}: ${error.message}` };

@@ -45,9 +45,22 @@ export function ourWebhookUrl(publicUrl: string | undefined, providerId: string)
  */
 export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers, WebhookMethods> & {
   registerOwn: (only?: string) => Promise<void>;
+  /** Stops: calls in flight are aborted and awaited, so nothing writes to a closed library. */
+  close: () => Promise<void>;
 } {
   const { db, providers, secrets, runner, log } = context;
   const env = context.env ?? {};
+  const stopping = new AbortController();
+  /** Per provider, the registration in progress: one at a time, so two never both create a webhook. */
+  const queues = new Map<string, Promise<unknown>>();
+  const serialised = <T>(id: string, work: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(id) ?? Promise.resolve()).then(work, work);
+    queues.set(
+      id,
+      next.catch(() => undefined),
+    );
+    return next;
+  };
 
   const adminOf = (id: string): { provider: ProviderModule; admin: WebhookAdmin; secretField: string | null } => {
     const provider = providers.get(id);
@@ -58,7 +71,11 @@ export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers
   };
 
   const withCall = async <T>(provider: ProviderModule, run: (call: ProviderContext) => Promise<T>): Promise<T> => {
-    const call = runner.contextFor(provider.id, AbortSignal.timeout(CALL_TIMEOUT_MS));
+    if (stopping.signal.aborted) throw new AppError('unavailable', 'The engine is stopping.');
+    const call = runner.contextFor(
+      provider.id,
+      AbortSignal.any([stopping.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]),
+    );
     if (!call) throw new AppError('unavailable', 'The queue is not running.');
     try {
       return await run(call);
@@ -101,13 +118,16 @@ export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers
       if (!existing.active) await withCall(provider, (call) => admin.update(call, existing.id, { active: true }));
       return view(id, await list(id), 'Already registered at this address.');
     }
-    const created = await withCall(provider, (call) => admin.create(call, url));
+    const created = await withCall(provider, (call) =>
+      admin.create(call, url, async (secret) => {
+        // Kept the moment it is read, before anything else can fail: it is shown only once.
+        if (!secretField) return;
+        await secrets.set(secretName(id, secretField), secret);
+        await bindSecretHere(db, secrets, provider, secretField, env, context.now());
+      }),
+    );
     let message = `Registered. ${provider.name} gave no secret: paste the webhook secret from its dashboard in Settings, or deliveries are refused.`;
-    if (created.secret && secretField) {
-      await secrets.set(secretName(id, secretField), created.secret);
-      await bindSecretHere(db, secrets, provider, secretField, env, context.now());
-      message = 'Registered; its secret is kept (it is shown only once).';
-    }
+    if (created.secret && secretField) message = 'Registered; its secret is kept (it is shown only once).';
     log.info('webhooks.registered', {
       provider: id,
       webhookId: created.webhook.id,
@@ -118,7 +138,7 @@ export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers
 
   return {
     'webhooks.list': async ({ provider: id }) => view(id, await list(id), null),
-    'webhooks.register': ({ provider: id }) => register(id),
+    'webhooks.register': ({ provider: id }) => serialised(id, () => register(id)),
     'webhooks.update': async ({ provider: id, id: webhookId, url, active }) => {
       const { provider, admin } = adminOf(id);
       if (url === undefined && active === undefined) {
@@ -141,6 +161,10 @@ export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers
      * At start on a server with a public address: every provider with webhooks and a key gets this
      * server's address registered. A failure is logged and polling carries on.
      */
+    close: async () => {
+      stopping.abort();
+      await Promise.all([...queues.values()]);
+    },
     registerOwn: async (only?: string) => {
       if (!context.publicUrl) return;
       for (const provider of providers.values()) {
@@ -148,8 +172,9 @@ export function createWebhooksApi(context: WebhooksApiContext): Pick<ApiHandlers
         const account = await boundAccount(db, secrets, provider, env);
         if (!account?.secrets.key) continue;
         try {
-          await register(provider.id);
+          await serialised(provider.id, () => register(provider.id));
         } catch (error) {
+          if (stopping.signal.aborted) return;
           log.warn('webhooks.register_failed', { provider: provider.id, error });
         }
       }

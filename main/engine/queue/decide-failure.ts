@@ -95,8 +95,11 @@ export function decideFailure(
     case 'possibly_sent':
       return review('possibly_sent');
     case 'refused':
-    case 'permanent':
       return FAIL;
+    case 'permanent':
+      // A refusal of something else (the listing a reconcile reads) while a paid request of this job
+      // may have been taken: failing would drop a possible charge; a person decides.
+      return sentSteps > 0 && stage === 'submit' && capabilities.paid ? review('ambiguous') : FAIL;
     case 'machine_unavailable':
       return RETRY;
     case 'unexpected':

@@ -345,8 +345,13 @@ class JobPlanner {
     params: Record<string, unknown> = this.params,
   ): void {
     const inputs = { ...planInputs(this.db, this.spec, picture, garment, masks), ...extra };
-    const estimate = this.module.estimateCost(this.recipe.operation, params, inputs, this.catalog).credits;
-    const waitingFor = nextWait(this.spec, { shootId, provider: this.recipe.provider, inputs, estimate }, this.spend);
+    const cost = this.module.estimateCost(this.recipe.operation, params, inputs, this.catalog);
+    const estimate = cost.credits;
+    const waitingFor = nextWait(
+      this.spec,
+      { shootId, provider: this.recipe.provider, inputs, estimate, uncertain: cost.uncertain === true },
+      this.spend,
+    );
     this.run.totalEstimate += estimate;
     if (waitingFor === 'approval') this.run.awaitingApproval += 1;
     else if (waitingFor) this.run.awaitingInput += 1;

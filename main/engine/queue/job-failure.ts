@@ -7,7 +7,7 @@ import { ProviderRequestError } from '../net/http';
 import { operationOf, UnreadablePaidAnswer, type ProviderModule } from '../providers/contract';
 import type { JobRunDeps } from './job-run';
 import type { ProviderGate } from './provider-gate';
-import { canResendSafely, isBeforeSend, PossiblySent } from './provider-calls';
+import { canResendSafely, isBeforeSend, LookupFailed, PossiblySent } from './provider-calls';
 import { classifyFailure, errorCodeForClass, nextAttemptDelayMs, parseRetryAfter } from './retry-policy';
 import { decideFailure, type FailureClassification, type FailureDecision, type RunStage } from './decide-failure';
 
@@ -33,7 +33,7 @@ export function classifyError(error: unknown, stage: RunStage, signal: AbortSign
   if (error instanceof AppError && REFUSALS.has(error.code)) return 'refused';
   if (error instanceof AppError && error.code === 'unavailable') return 'machine_unavailable';
   if (!(error instanceof ProviderRequestError)) return 'unexpected';
-  const kind = classifyFailure(error.failure, { paid: stage === 'submit' });
+  const kind = classifyFailure(error.failure, { paid: stage === 'submit' && !(error instanceof LookupFailed) });
   if (kind === 'canceled') return 'request_canceled';
   if (kind === 'transient' && isBeforeSend(error)) return 'unreachable';
   return kind;
@@ -66,6 +66,12 @@ export function handleFailure(deps: JobRunDeps, run: FailedRun): void {
   logFailure(deps, classification, job, stage, error);
   rememberRefusedOperation(deps, provider, job, error);
   carryOut(deps, run, decision, describe(classification, provider, stage, error));
+}
+
+/** A paid request of this job may have been taken and was never answered. */
+function mayHaveBeenCharged(deps: JobRunDeps, run: FailedRun): boolean {
+  const paid = operationOf(run.provider, run.job.operation)?.paid ?? false;
+  return paid && sendingSteps(deps.db, run.job.id).length > 0;
 }
 
 /** A submit refused for the key's rights (a missing scope): the operation is shown unavailable with the provider's words. */
@@ -148,7 +154,7 @@ function carryOut(
   decision: FailureDecision,
   words: { error: JobError; detail: string; reviewMessage: string },
 ): void {
-  const { job, provider, gate, error, owner } = run;
+  const { job, provider, gate, error, owner, stage } = run;
   const { db, clock } = deps;
   const held: TransitionExtras = { leaseOwner: owner };
   switch (decision.action) {
@@ -171,12 +177,22 @@ function carryOut(
       deps.apply(job.id, { type: 'permanent_error', error: words.error }, held);
       return;
     case 'retry': {
+      const attemptsNow = getJob(db, job.id)?.attempts ?? job.attempts;
+      if (attemptsNow + 1 >= job.maxAttempts && stage === 'submit' && mayHaveBeenCharged(deps, run)) {
+        // Out of attempts while a paid request may have been taken (a reconcile that could not read
+        // the provider's list): never "failed" with a charge nobody recorded.
+        deps.apply(
+          job.id,
+          { type: 'outcome_unknown', error: { code: 'unavailable', message: words.reviewMessage } },
+          { ...held, detail: words.detail, possibleCharge: { provider: provider.id, amount: job.costEstimate ?? 0 } },
+        );
+        return;
+      }
       const retryAfter =
         decision.honourRetryAfter && error instanceof ProviderRequestError
           ? parseRetryAfter(error.response?.header('retry-after'), clock.now())
           : null;
-      const attempts = getJob(db, job.id)?.attempts ?? job.attempts;
-      const delay = nextAttemptDelayMs(attempts, deps.policy, retryAfter, deps.random);
+      const delay = nextAttemptDelayMs(attemptsNow, deps.policy, retryAfter, deps.random);
       deps.apply(job.id, { type: 'transient_error', error: words.error, nextAttemptAt: clock.now() + delay }, held);
       return;
     }

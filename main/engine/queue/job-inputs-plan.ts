@@ -102,11 +102,13 @@ export class SpendTracker {
  */
 export function nextWait(
   spec: OperationSpec,
-  job: { shootId: string | null; provider: string; inputs: JobInputs; estimate: number },
+  job: { shootId: string | null; provider: string; inputs: JobInputs; estimate: number; uncertain?: boolean },
   spend: SpendTracker | 'approved',
 ): WaitingFor | null {
   if (spec.inputs.mask?.required && !job.inputs.mask) return 'mask';
   if (spec.inputs.garment && !job.inputs.garment) return 'garment';
   if (spend === 'approved' || !spec.paid || !job.shootId) return null;
+  // A price nobody could know is not approved by a budget: a person reads it first.
+  if (job.uncertain) return 'approval';
   return spend.reserve(job.shootId, job.provider, job.estimate) ? null : 'approval';
 }

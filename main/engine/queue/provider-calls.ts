@@ -265,16 +265,28 @@ export async function submitJob(
   const [lost] = possiblySent;
   if (lost) {
     if (provider.reconcile) {
-      const found = await provider.reconcile({
-        ...submitContext,
-        lost: { step: lost.step, sentAt: lost.updatedAt },
-        claimed: (remoteIds) => claimedRemoteIds(db, provider.id, remoteIds),
-        rivals: rivalSends(db, { ...job, paramsJson: JSON.stringify(job.params) }),
-      });
+      const found = await provider
+        .reconcile({
+          ...submitContext,
+          lost: { step: lost.step, sentAt: lost.updatedAt },
+          claimed: (remoteIds) => claimedRemoteIds(db, provider.id, remoteIds),
+          // Read when asked, after the listing: a sibling that sent meanwhile is counted.
+          rivals: () => rivalSends(db, provider.id, job.id),
+        })
+        .catch((error: unknown) => {
+          throw error instanceof ProviderRequestError ? new LookupFailed(error) : error;
+        });
       switch (found.outcome) {
         case 'adopt':
           // The lost answer's work, found: the step is done as if its answer had arrived.
-          markStepDone(db, job.id, lost.step, found.remote.id, { adopted: true }, clock.now());
+          markStepDone(
+            db,
+            job.id,
+            lost.step,
+            found.remote.id,
+            { adopted: true, charged: found.charged ?? null },
+            clock.now(),
+          );
           return { remote: found.remote, ...(found.charged === undefined ? {} : { charged: found.charged }) };
         case 'review':
           throw new UnreadablePaidAnswer(found.reason, found.reason);
@@ -300,6 +312,17 @@ export interface OpenStep {
 
 /** A submit found a step that may have reached the provider, and the provider cannot be asked or dedupe. */
 export class PossiblySent extends Error {}
+
+/**
+ * Reading the provider's list of work for a lost submit failed: a read, classified as one (a 502
+ * here is "ask again", not "may have been charged again").
+ */
+export class LookupFailed extends ProviderRequestError {
+  constructor(cause: ProviderRequestError) {
+    super(cause.message, cause.failure, cause.response);
+    this.name = 'LookupFailed';
+  }
+}
 
 export function isBeforeSend(error: ProviderRequestError): boolean {
   const failure = error.failure;

@@ -212,7 +212,8 @@ export async function startAivsSandbox(options: AivsSandboxOptions = {}): Promis
     now,
     registry,
     webhooks: store,
-    models: options.models ?? MODELS,
+    // A copy: `setPrice` changes this sandbox's price list only.
+    models: (options.models ?? MODELS).map((model) => ({ ...model })),
     faults,
     counters,
     limits: {
@@ -351,6 +352,11 @@ export async function startAivsSandbox(options: AivsSandboxOptions = {}): Promis
     clearFaults: () => faults.clear(),
     setCredits: (credits) => {
       registry.balance = credits;
+    },
+    setPrice: (modelId, credits) => {
+      const model = ctx.models.find((candidate) => candidate.id === modelId);
+      if (!model) throw new Error(`no model ${modelId} in this sandbox`);
+      model.credits_per_generation = credits;
     },
     credits: () => registry.balance,
     revokeKey: (key) => ring.revoke(key),

@@ -253,6 +253,8 @@ export interface AivsSandbox {
   addFault: (fault: Fault) => void;
   clearFaults: () => void;
   setCredits: (credits: number) => void;
+  /** Changes a model's price from now on (a price list read before is then out of date). */
+  setPrice: (modelId: string, credits: number) => void;
   credits: () => number;
   revokeKey: (key: string) => void;
   /** Sets the key's expiry to the server's now: it is refused from the next request on. */

@@ -30,6 +30,8 @@ export const DEFAULT_VIDEO_MODEL = 'minimax/hailuo-2.3-fast';
 export const WEBHOOK_SECRET_FIELD = 'webhook-secret';
 /** The doc's verifier refuses deliveries more than five minutes off. */
 const SIGNATURE_TOLERANCE_S = 300;
+/** Output links taken from one generation (the doc shows one). */
+const MAX_OUTPUTS = 4;
 /** The doc sets no bound on a prompt; a long paragraph is more than any model reads. */
 export const MAX_PROMPT = 4_000;
 
@@ -127,9 +129,8 @@ export function createAivsProvider(options: AivsOptions = {}): ProviderModule {
         paid: true,
       },
     },
-    estimateCost: (operation, params, _inputs, catalog) => ({
-      credits: priceOf(catalog, operation === 'image' ? 'image' : 'video', modelOf(operation, params)),
-    }),
+    estimateCost: (operation, params, _inputs, catalog) =>
+      priceOf(catalog, operation === 'image' ? 'image' : 'video', modelOf(operation, params)),
 
     submit: (context) => submit(context),
 
@@ -179,14 +180,13 @@ export function createAivsProvider(options: AivsOptions = {}): ProviderModule {
       },
     },
 
-    reconcile: (context) => {
-      const { operation, params } = context.job;
-      return findLostGeneration(context, {
+    reconcile: (context) =>
+      findLostGeneration(context, (operation, params) => ({
+        // Video and animate both list as videos: the listing cannot tell them apart.
         type: operation === 'image' ? 'image' : 'video',
         model: modelOf(operation, params),
         prompt: typeof params.prompt === 'string' ? params.prompt : '',
-      });
-    },
+      })),
 
     account: {
       test: async (context) => {
@@ -261,9 +261,11 @@ async function stageFirstFrame(context: SubmitContext): Promise<string> {
 }
 
 async function submit(context: SubmitContext): Promise<SubmitResult> {
-  const { path, body } = await bodyOf(context);
   const kind = context.job.operation === 'image' ? 'image' : 'video';
   const created = await context.step('generate', async () => {
+    // Built (the first frame staged) only when the request is to be sent: a step already done is
+    // not staged again on resume.
+    const { path, body } = await bodyOf(context);
     const response = await callAivs(
       context,
       {
@@ -293,7 +295,7 @@ async function submit(context: SubmitContext): Promise<SubmitResult> {
   if (!created.remoteId) throw new AppError('internal', 'A generation was recorded without its id.');
   const charged = created.result.charged;
   return {
-    remote: { id: created.remoteId, data: { kind, model: typeof body.model === 'string' ? body.model : null } },
+    remote: { id: created.remoteId, data: { kind, model: modelOf(context.job.operation, context.job.params) } },
     // `credits_charged` is believed over the estimate (a model's price may have changed).
     ...(typeof charged === 'number' ? { charged } : {}),
   };
@@ -315,7 +317,11 @@ function pollResult(generation: Generation, kind: 'image' | 'video'): PollResult
           kind: 'invalid_response',
         });
       }
-      return { status: 'done', outputs: generation.urls.map((url, index) => ({ index, url, kind })) };
+      // The doc shows one output; a few more are kept, never an unbounded list of downloads.
+      return {
+        status: 'done',
+        outputs: generation.urls.slice(0, MAX_OUTPUTS).map((url, index) => ({ index, url, kind })),
+      };
   }
 }
 
@@ -324,9 +330,12 @@ function pollResult(generation: Generation, kind: 'image' | 'video'): PollResult
  * link it names is only a hint (the job reads its status at once).
  */
 function deliveryStatus(generation: Generation, event: string | null): PollResult | null {
-  const kind = generation.type ?? 'image';
-  if (event === 'generation.failed' || generation.status === 'failed')
+  // Without its type the delivery is only a hint: the job reads its status (and knows its kind) at once.
+  const kind = generation.type;
+  if (!kind) return null;
+  if (event === 'generation.failed' || generation.status === 'failed') {
     return pollResult({ ...generation, status: 'failed' }, kind);
+  }
   if (generation.status === 'done' && generation.urls.length > 0) return pollResult(generation, kind);
   return null;
 }

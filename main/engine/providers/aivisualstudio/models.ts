@@ -62,12 +62,17 @@ export async function readModels(context: ProviderContext): Promise<CatalogEntry
  * What a generation with this model costs: its listed price; for a model the catalog does not
  * (yet) list, the dearest of its type, so a budget never approves less than may be spent.
  */
-export function priceOf(catalog: readonly CatalogEntry[], type: 'image' | 'video', model: string): number {
+export function priceOf(
+  catalog: readonly CatalogEntry[],
+  type: 'image' | 'video',
+  model: string,
+): { credits: number; uncertain?: true } {
   const models = catalog.filter((entry) => entry.kind === 'model' && entry.group === type);
   const listed = models.find((entry) => entry.id === model)?.credits;
-  if (listed !== undefined) return listed;
+  if (listed !== undefined) return { credits: listed };
   const prices = [...models, ...AIVS_FALLBACK_MODELS.filter((entry) => entry.group === type)].flatMap((entry) =>
     entry.credits === undefined ? [] : [entry.credits],
   );
-  return Math.max(...prices);
+  // Not in the price list as last read: the dearest known, and a person approves it.
+  return { credits: Math.max(...prices), uncertain: true };
 }

@@ -25,8 +25,13 @@ export interface LostRequest {
  * when it is the one candidate no job holds and no other job sent the same request unanswered;
  * none, or several, go to review: never a sibling's work, never a second charge.
  */
-export async function findLostGeneration(context: ReconcileContext, want: LostRequest): Promise<ReconcileOutcome> {
-  const candidates: Generation[] = [];
+export async function findLostGeneration(
+  context: ReconcileContext,
+  /** What a job's operation and parameters ask for, as the listing shows it. */
+  requestOf: (operation: string, params: Record<string, unknown>) => LostRequest,
+): Promise<ReconcileOutcome> {
+  const want = requestOf(context.job.operation, context.job.params);
+  const candidates = new Map<string, Generation>();
   let window: { from: number; to: number } | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({ type: want.type, limit: String(PAGE), offset: String(page * PAGE) });
@@ -44,18 +49,26 @@ export async function findLostGeneration(context: ReconcileContext, want: LostRe
     }
     const { from, to } = window;
     for (const generation of listed) {
+      // A generation whose time cannot be read is kept: it can send the job to review, never be adopted.
       if (matches(generation, want) && (generation.createdAt === null || inWindow(generation.createdAt, from, to))) {
-        candidates.push(generation);
+        // By id: offset pages shift as new generations are made, so one may be listed twice.
+        candidates.set(generation.id, generation);
       }
     }
-    // Newest first: once a page reaches back before the window, older pages cannot hold it.
-    const oldest = listed.at(-1)?.createdAt ?? null;
-    if (listed.length < PAGE || (oldest !== null && oldest < from)) break;
+    // Newest first (the common order; the doc does not say): once a page reaches back before the
+    // window, older pages cannot hold it. Listed oldest first, the pages are read to the bound.
+    const first = listed[0]?.createdAt ?? null;
+    const last = listed.at(-1)?.createdAt ?? null;
+    const newestFirst = first !== null && last !== null && first >= last;
+    if (listed.length < PAGE || (newestFirst && last < from)) break;
   }
-  const claimed = context.claimed(candidates.map((generation) => generation.id));
-  const unclaimed = candidates.filter((generation) => !claimed.has(generation.id));
+  // Both read now, after the listing: a job that sent meanwhile and got its answer holds its
+  // generation (claimed), one still waiting for its answer is a rival.
+  const claimed = context.claimed([...candidates.keys()]);
+  const unclaimed = [...candidates.values()].filter((generation) => !claimed.has(generation.id));
+  const rivals = context.rivals().filter((rival) => sameRequest(requestOf(rival.operation, rival.params), want)).length;
   const [only] = unclaimed;
-  if (unclaimed.length === 1 && only && context.rivals === 0) {
+  if (unclaimed.length === 1 && only && only.createdAt !== null && rivals === 0) {
     return {
       outcome: 'adopt',
       remote: { id: only.id, data: { kind: want.type, model: want.model } },
@@ -69,11 +82,17 @@ export async function findLostGeneration(context: ReconcileContext, want: LostRe
         'The answer to this job was lost, and no matching generation was found in AI Visual Studio’s list of your work around the time it was sent: it may not have arrived, or not be listed yet. Resend (it may be charged again) or discard.',
     };
   }
-  const others = context.rivals > 0 ? `, and ${context.rivals} other job(s) sent the same request unanswered` : '';
+  const others = rivals > 0 ? `, and ${rivals} other job(s) sent the same request unanswered` : '';
+  const untimed = unclaimed.length === 1 && only?.createdAt === null ? ' (its time could not be read)' : '';
   return {
     outcome: 'review',
-    reason: `The answer to this job was lost, and ${unclaimed.length} generation(s) in AI Visual Studio match its prompt, model and time${others}: Shootline cannot tell which one is this job's. Look in your AI Visual Studio history, then resend or discard.`,
+    reason: `The answer to this job was lost, and ${unclaimed.length} generation(s)${untimed} in AI Visual Studio match its prompt, model and time${others}: Shootline cannot tell which one is this job's. Look in your AI Visual Studio history, then resend or discard.`,
   };
+}
+
+/** Two requests the listing cannot tell apart (type, model and prompt are all it shows). */
+function sameRequest(a: LostRequest, b: LostRequest): boolean {
+  return a.type === b.type && a.model === b.model && a.prompt.trim() === b.prompt.trim();
 }
 
 /** Same type (when listed), same model (when listed), the very prompt. */

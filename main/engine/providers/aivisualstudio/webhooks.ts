@@ -26,7 +26,7 @@ export function webhookAdmin(call: Call): WebhookAdmin {
         return webhook ? [webhook] : [];
       });
     },
-    create: async (context, url) => {
+    create: async (context, url, keep) => {
       const body = JSON.stringify({ url, events: WEBHOOK_EVENTS });
       const response = await call(
         context,
@@ -34,9 +34,11 @@ export function webhookAdmin(call: Call): WebhookAdmin {
         'webhooks',
       );
       const root = parseJson(response.body);
+      const secret = secretOf(root);
+      if (secret) await keep(secret);
       const webhook = readWebhook(root);
       if (!webhook) throw unreadable('the webhook it registered');
-      return { webhook, secret: secretOf(root) };
+      return { webhook, secret };
     },
     update: async (context, id, patch) => {
       const response = await call(
