@@ -29,6 +29,7 @@ import { EXPORT_METHODS } from './api-exports';
 import { RECIPE_RUN_METHODS } from './api-recipes';
 import { GARMENT_METHODS } from './api-garments';
 import { WEBHOOK_METHODS } from './api-webhooks';
+import { MEDIA_METHODS } from './api-media';
 import { ParamsSchema } from './api-params';
 import { ExportProgressSchema } from './exports';
 import {
@@ -187,6 +188,7 @@ export const apiMethods = {
   ...RECIPE_RUN_METHODS,
   ...GARMENT_METHODS,
   ...WEBHOOK_METHODS,
+  ...MEDIA_METHODS,
 
   /**
    * An operation on a whole shoot (an AIXpose listing video or publish from its approved variants),

@@ -9,6 +9,8 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob: shootline-media:",
+  // Videos (AIXpose listing reels, AI Visual Studio clips) from our own media routes only.
+  "media-src 'self' blob: shootline-media:",
   "font-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",

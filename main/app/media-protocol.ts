@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Engine } from '../engine/engine';
 import { parseMediaUrl } from '../engine/media';
+import { parseByteRange, rangeApplies } from '../engine/media-range';
 import { openRegularFile } from '../engine/regular-file';
 
 export const MEDIA_SCHEME = 'shootline-media';
@@ -34,11 +35,27 @@ export function createMediaHandler(engine: Pick<Engine, 'resolveMedia'>): (reque
       return new Response(null, { status: 404 });
     }
     const { handle, size } = opened;
+    const ranged = { ...headers, 'Accept-Ranges': 'bytes' };
+    // A <video> seeks by asking for byte ranges; without them it cannot leave the start.
+    const range = rangeApplies(request.headers.get('if-range'), etag)
+      ? parseByteRange(request.headers.get('range'), size)
+      : null;
+    if (range === 'unsatisfiable') {
+      await handle.close();
+      return new Response(null, { status: 416, headers: { ...ranged, 'Content-Range': `bytes */${size}` } });
+    }
     if (size === 0) {
       await handle.close();
-      return new Response(new Uint8Array(0), { status: 200, headers });
+      return new Response(new Uint8Array(0), { status: 200, headers: ranged });
     }
-    const body = Readable.toWeb(handle.createReadStream({ end: size - 1 })) as ReadableStream<Uint8Array>;
-    return new Response(body, { status: 200, headers: { ...headers, 'Content-Length': String(size) } });
+    const { start, end } = range ?? { start: 0, end: size - 1 };
+    const body = Readable.toWeb(handle.createReadStream({ start, end })) as ReadableStream<Uint8Array>;
+    const length = { 'Content-Length': String(end - start + 1) };
+    return range
+      ? new Response(body, {
+          status: 206,
+          headers: { ...ranged, ...length, 'Content-Range': `bytes ${start}-${end}/${size}` },
+        })
+      : new Response(body, { status: 200, headers: { ...ranged, ...length } });
   };
 }

@@ -12,6 +12,7 @@ import type { ExportService } from './export/export-service';
 import { loadSettings, saveSettings } from './db/settings-service';
 import { createShootsApi } from './shoots-api';
 import { createDescriptionsApi } from './queue/descriptions-api';
+import { createVideoInfoApi } from './queue/video-info-api';
 
 export interface ApiContext {
   db: Db;
@@ -48,6 +49,7 @@ export function createApiHandlers(context: ApiContext): ApiHandlers {
     }),
     ...createAssetsApi(db, context.queue.previewOf),
     ...createDescriptionsApi({ db, events, log, now, mediaRoot: context.mediaRoot }),
+    ...createVideoInfoApi(db, context.mediaRoot),
     ...createProvidersApi(context.providers),
     ...context.webhooks,
     ...createExportApi({ db, exports: context.exports, now }),

@@ -5,6 +5,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/security';
 import { TOKEN_PARAM } from '../../shared/ws-protocol';
 import type { Engine } from '../engine/engine';
 import { isInside, parseMediaPath } from '../engine/media';
+import { parseByteRange, rangeApplies } from '../engine/media-range';
 import { openRegularFile } from '../engine/regular-file';
 import { tokenMatches } from './request-guards';
 
@@ -61,7 +62,12 @@ export async function serveMedia(
     response.writeHead(304, headers).end();
     return;
   }
-  await sendFile(request, response, resolved.file, headers);
+  // A <video> seeks by asking for byte ranges; without them it cannot leave the start.
+  const ifRange = request.headers['if-range'];
+  const range = rangeApplies(typeof ifRange === 'string' ? ifRange : undefined, etag)
+    ? request.headers.range
+    : undefined;
+  await sendFile(request, response, resolved.file, { ...headers, 'Accept-Ranges': 'bytes' }, range);
 }
 
 /** The built renderer, and `/api/health`, which lets the UI tell "wrong token" from "server down". */
@@ -114,6 +120,7 @@ async function sendFile(
   response: http.ServerResponse,
   file: string,
   headers: Record<string, string>,
+  rangeHeader?: string,
 ): Promise<void> {
   let opened;
   try {
@@ -127,7 +134,22 @@ async function sendFile(
     await handle.close();
     return;
   }
-  response.writeHead(200, { ...headers, 'Content-Length': String(size) });
+  const range = parseByteRange(rangeHeader, size);
+  if (range === 'unsatisfiable') {
+    await handle.close();
+    response.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}` }).end();
+    return;
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  if (range) {
+    response.writeHead(206, {
+      ...headers,
+      'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': String(end - start + 1),
+    });
+  } else {
+    response.writeHead(200, { ...headers, 'Content-Length': String(size) });
+  }
   if (request.method === 'HEAD' || size === 0) {
     await handle.close();
     response.end();
@@ -135,7 +157,7 @@ async function sendFile(
   }
   // Only the bytes it had when opened, so a file that keeps growing cannot hold the response open.
   // The promise form reports a client that went away as a rejection, never as a thrown error.
-  await pipeline(handle.createReadStream({ end: size - 1 }), response).catch(() => undefined);
+  await pipeline(handle.createReadStream({ start, end }), response).catch(() => undefined);
 }
 
 function readOnlyMethod(request: http.IncomingMessage, response: http.ServerResponse): boolean {

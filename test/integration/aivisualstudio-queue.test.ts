@@ -57,6 +57,16 @@ describe('AI Visual Studio through the real queue, against its sandbox', () => {
       expect(job.costCharged).toBe(generation?.creditsCharged);
     }
     expect(made.filter((candidate) => candidate.jobId === flux.jobIds[0])[0]?.mimeType).toBe('image/png');
+    // The video's facts, read from its file: what the compare view shows and steps frames by.
+    const clip = made.find((candidate) => candidate.jobId === video.jobIds[0]);
+    expect(await call(engine, 'variants.videoInfo', { id: clip?.id ?? '' })).toEqual({
+      codec: 'avc1.42C01E',
+      codecLabel: 'H.264 Constrained Baseline, level 3.0',
+      width: 256,
+      height: 144,
+      durationMs: 3000,
+      frameRate: 2,
+    });
 
     const animated = sandbox.generation(jobs.find((job) => job.id === animate.jobIds[0])?.remoteId ?? '');
     expect(animated?.firstFrame).toMatchObject({ format: 'jpeg', width: variant?.width, height: variant?.height });

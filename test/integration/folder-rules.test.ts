@@ -46,6 +46,17 @@ describe('originals', () => {
       'image/jpeg',
       'nosniff',
     ]);
+    // A range, as a <video> seeks: 206 with those bytes; past the end, 416.
+    const bytes = fs.readFileSync(corpusPath('photos/grace_hopper.jpg'));
+    const url = `http://127.0.0.1:${server.port}/media/original/${photo?.id ?? ''}?token=${token}`;
+    const part = await fetch(url, { headers: { Range: 'bytes=10-19' } });
+    expect([part.status, part.headers.get('content-range'), part.headers.get('accept-ranges')]).toEqual([
+      206,
+      `bytes 10-19/${bytes.length}`,
+      'bytes',
+    ]);
+    expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(10, 20))).toBe(true);
+    expect((await fetch(url, { headers: { Range: `bytes=${bytes.length + 5}-` } })).status).toBe(416);
     const desktop = createMediaHandler(engine);
     for (const other of others) {
       expect((await media('original', other.id)).status, other.relativePath).toBe(404);

@@ -56,5 +56,26 @@ describe('the shootline-media protocol handler', () => {
     expect((await handle(new Request(`shootline-media://thumbnail/${id}`, { method: 'POST', body: 'x' }))).status).toBe(
       405,
     );
+
+    // Ranges, as a <video> asks for them to seek: 206 with the bytes asked for, 416 past the end.
+    const photo = fs.readFileSync(corpusPath('photos/grace_hopper.jpg'));
+    const part = await handle(new Request(`shootline-media://original/${id}`, { headers: { Range: 'bytes=100-199' } }));
+    expect([part.status, part.headers.get('content-range'), part.headers.get('accept-ranges')]).toEqual([
+      206,
+      `bytes 100-199/${photo.length}`,
+      'bytes',
+    ]);
+    expect(Buffer.from(await part.arrayBuffer()).equals(photo.subarray(100, 200))).toBe(true);
+    const tail = await handle(new Request(`shootline-media://original/${id}`, { headers: { Range: 'bytes=-10' } }));
+    expect(Buffer.from(await tail.arrayBuffer()).equals(photo.subarray(photo.length - 10))).toBe(true);
+    const past = await handle(
+      new Request(`shootline-media://original/${id}`, { headers: { Range: `bytes=${photo.length}-` } }),
+    );
+    expect([past.status, past.headers.get('content-range')]).toEqual([416, `bytes */${photo.length}`]);
+    // An If-Range of another version asks for the whole (current) file.
+    const stale = await handle(
+      new Request(`shootline-media://original/${id}`, { headers: { Range: 'bytes=0-9', 'If-Range': '"old"' } }),
+    );
+    expect([stale.status, (await stale.arrayBuffer()).byteLength]).toEqual([200, photo.length]);
   });
 });

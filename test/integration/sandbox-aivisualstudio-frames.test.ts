@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import { readSandboxVideo } from '../sandbox/video/read';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AivsSandboxOptions } from '../sandbox/aivisualstudio/server';
 import {
@@ -98,21 +99,15 @@ describe('aivisualstudio sandbox: first_frame_image accepted', () => {
     await h.ended(id);
     const got = await h.call('GET', `/api/v1/generations/${id}`);
     const mp4 = (await fetchReply(String(field(got.json, 'output_url')))).bytes;
-    const frames: Buffer[] = [];
-    let at = 0;
-    for (;;) {
-      const start = mp4.indexOf(Buffer.from([0xff, 0xd8, 0xff]), at);
-      if (start < 0) break;
-      const end = mp4.indexOf(Buffer.from([0xff, 0xd9]), start);
-      frames.push(mp4.subarray(start, end + 2));
-      at = end + 2;
-    }
-    expect(frames).toHaveLength(2);
-    const stats = await Promise.all(frames.map((frame) => sharp(frame).stats()));
+    const played = readSandboxVideo(mp4);
+    expect(played).toMatchObject({ width: 192, height: 256 });
+    expect(played.frames).toHaveLength(2);
+    const stats = await Promise.all(
+      played.frames.map((frame) => sharp(frame, { raw: { width: 192, height: 256, channels: 3 } }).stats()),
+    );
     const spread = (index: number): number => stats[index]?.channels[0]?.stdev ?? 0;
     // The portrait has detail; a generated frame is a flat colour with a ramp and a bar.
     expect(spread(0)).toBeGreaterThan(spread(1));
-    expect(await sharp(frames[0]).metadata()).toMatchObject({ width: 192, height: 256 });
   });
 });
 

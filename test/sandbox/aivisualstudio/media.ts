@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { muxMjpegMp4 } from '../aixpose/mp4';
+import { muxH264Mp4 } from '../video/mp4';
 import { LONG_SIDE, sizeFor, type OutputFormat } from './catalog';
 import type { Problem } from './http';
 import type { FirstFrameFacts } from './types';
@@ -8,7 +8,7 @@ import type { FirstFrameFacts } from './types';
 /**
  * The media side of the sandbox: fetching a video's first_frame_image the way the real service must
  * (it only gets a URL) and reading it strictly (A6), and making real outputs (A14) so a client's
- * download path meets real bytes: an image encoded by sharp in the asked format, a Motion-JPEG MP4.
+ * download path meets real bytes: an image encoded by sharp in the asked format, an H.264 MP4 (../video).
  */
 
 export interface FetchLimits {
@@ -177,7 +177,7 @@ export async function renderVideo(
       index === 0 && firstFrame
         ? sharp(firstFrame).autoOrient().resize(width, height, { fit: 'cover' }).removeAlpha()
         : sharp(paint(prompt, width, height, index / Math.max(1, count - 1)), { raw: { width, height, channels: 3 } });
-    frames.push(await source.jpeg({ quality: 70 }).toBuffer());
+    frames.push(await source.toColourspace('srgb').raw().toBuffer());
   }
-  return muxMjpegMp4(frames, width, height, VIDEO_FPS);
+  return muxH264Mp4(frames, width, height, VIDEO_FPS);
 }

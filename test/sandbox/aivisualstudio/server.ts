@@ -66,7 +66,7 @@
  *  A13. Generations end `durationsMs` (image 3 s, video 8 s) ÷ `speed` after creation, moved by timers
  *      whether or not anyone polls, so webhooks go out on time.
  *  A14. Outputs are real: an image sharp encodes in output_format, long side 512 (16:9 → 512×288), the
- *      prompt's colour (`promptColour`) with a slight ramp; a Motion-JPEG MP4 of `duration` s at 2 fps,
+ *      prompt's colour (`promptColour`) with a slight ramp; an H.264 MP4 (I_PCM, ../video) of `duration` s at 2 fps,
  *      long side 256. Served publicly (no key, like a CDN link) by GET/HEAD with their Content-Type;
  *      an unknown file is 404 not_found (`file-unknown`).
  *  A15. GET models?type= → `{data, total}`, total the count listed; seven models (catalog.ts).

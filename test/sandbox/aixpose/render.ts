@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { type AspectRatio, aspectRatioValue, RESOLUTION_LONG_EDGE, type Resolution } from './catalog';
-import { muxMjpegMp4 } from './mp4';
+import { muxH264Mp4 } from '../video/mp4';
 import { sha256 } from './util';
 
 /**
@@ -55,9 +55,14 @@ export async function renderPicture(input: Buffer, spec: RenderSpec): Promise<Bu
 }
 
 export const VIDEO_FPS = 4;
-const FRAMES_PER_PICTURE = 8;
+const FRAMES_PER_PICTURE = 4;
+/**
+ * The reel's long edge: its frames are stored uncompressed (I_PCM H.264, see ../video/h264.ts), so
+ * a small one keeps a 20-picture reel near 15 MB.
+ */
+const VIDEO_LONG_EDGE = 480;
 
-/** A short reel: a slow zoom over each picture in turn, Motion-JPEG in MP4. */
+/** A short reel: a slow zoom over each picture in turn, H.264 in MP4, one second a picture. */
 export async function renderVideo(
   pictures: readonly Buffer[],
   aspectRatio: AspectRatio,
@@ -66,8 +71,8 @@ export async function renderVideo(
   const ratio = aspectRatioValue(aspectRatio);
   // Even dimensions: players and encoders downstream expect them for 4:2:0 video.
   const even = (value: number) => Math.max(2, Math.round(value / 2) * 2);
-  const width = even(ratio >= 1 ? 1280 : 1280 * ratio);
-  const height = even(ratio >= 1 ? 1280 / ratio : 1280);
+  const width = even(ratio >= 1 ? VIDEO_LONG_EDGE : VIDEO_LONG_EDGE * ratio);
+  const height = even(ratio >= 1 ? VIDEO_LONG_EDGE / ratio : VIDEO_LONG_EDGE);
   const frames: Buffer[] = [];
   for (const picture of pictures) {
     for (let index = 0; index < FRAMES_PER_PICTURE; index += 1) {
@@ -83,13 +88,15 @@ export async function renderVideo(
           width,
           height,
         })
-        .jpeg({ quality: 70 })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
         .toBuffer();
       frames.push(frame);
     }
   }
   return {
-    bytes: muxMjpegMp4(frames, width, height, VIDEO_FPS),
+    bytes: muxH264Mp4(frames, width, height, VIDEO_FPS),
     width,
     height,
     durationSeconds: frames.length / VIDEO_FPS,

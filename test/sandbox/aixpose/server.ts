@@ -131,7 +131,7 @@
  *     (`id`, `public_url`, lower-case statuses): the doc shows that shape.
  * A12 Videos: body `project_id`, `picture_ids` (1–20 completed pictures of that project),
  *     optional `scene_context`, `voice_direction`, `background_direction`, `aspect_ratio`
- *     (default the project's), `webhook_url`. Output: Motion-JPEG MP4. A picture not completed →
+ *     (default the project's), `webhook_url`. Output: an H.264 MP4 (../video). A picture not completed →
  *     400, except a delayed upload (switch `uploadReadiness`) → 409 as in A7 (switch `notReadyCode`).
  *     A video is answered like a picture (switches `statusWords`, `objectFields`).
  * A13 Agent: `{ enabled, auto_apply, learned_preferences, updated_at }`; PATCH takes `enabled`

@@ -1,8 +1,9 @@
+import { encodeH264 } from './h264';
+
 /**
- * A minimal MP4 writer for the sandbox's listing reels: one video track of Motion-JPEG frames.
- * There is no ffmpeg on these machines, and a video output should still be a real, parseable MP4
- * (ffmpeg and VLC play it; a test can pull the frames back out), not a few placeholder bytes.
- * Layout: ftyp, mdat (all frames, one chunk), moov (ISO/IEC 14496-12 boxes, version 0).
+ * A minimal MP4 writer for the sandboxes' videos: one H.264 video track (see h264.ts), every frame
+ * a sync sample, in one chunk. Layout: ftyp, mdat, moov (ISO/IEC 14496-12 boxes, version 0; the
+ * avcC box of ISO/IEC 14496-15). Chromium and Electron play it, seek in it, and step its frames.
  */
 
 function box(type: string, ...payload: Buffer[]): Buffer {
@@ -34,40 +35,59 @@ function u16(...values: number[]): Buffer {
 /** The identity transformation matrix every mvhd/tkhd carries. */
 const MATRIX = u32(0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000);
 
-export function muxMjpegMp4(frames: readonly Buffer[], width: number, height: number, fps: number): Buffer {
-  const timescale = 1000;
-  const delta = Math.round(timescale / fps);
+/** The frame rate's time scale: whole ticks for 2, 24, 25 and 30 frames a second. */
+const TIMESCALE = 600;
+
+/**
+ * An MP4 of these RGB frames (3 bytes a pixel, `width` × `height`, both even) at `fps`, encoded as
+ * H.264 Baseline (avc1.42C0xx).
+ */
+export function muxH264Mp4(frames: readonly Uint8Array[], width: number, height: number, fps: number): Buffer {
+  const stream = encodeH264(frames, width, height);
+  const delta = Math.round(TIMESCALE / fps);
   const duration = delta * frames.length;
+  // Each sample: its picture's NAL unit behind a 4-byte length (avcC's lengthSizeMinusOne = 3).
+  const samples = stream.pictures.map((picture) => Buffer.concat([u32(picture.length), picture]));
 
-  const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), u32(0x200), Buffer.from('isomiso2mp41', 'latin1'));
-  const mdat = box('mdat', ...frames);
-  const firstFrameOffset = ftyp.length + 8;
+  const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), u32(0x200), Buffer.from('isomiso2avc1mp41', 'latin1'));
+  const mdat = box('mdat', ...samples);
+  const firstSampleOffset = ftyp.length + 8;
 
+  const avcC = box(
+    'avcC',
+    Buffer.from([1, stream.profile, 0xc0, stream.level, 0xff, 0xe1]),
+    u16(stream.sps.length),
+    stream.sps,
+    Buffer.from([1]),
+    u16(stream.pps.length),
+    stream.pps,
+  );
   const compressor = Buffer.alloc(32);
-  const name = 'Motion JPEG';
+  const name = 'Shootline sandbox H.264';
   compressor.writeUInt8(name.length, 0);
   compressor.write(name, 1, 'latin1');
-  // QuickTime's 'jpeg' sample entry: ffmpeg maps it to MJPEG without an esds descriptor.
   const sampleEntry = box(
-    'jpeg',
+    'avc1',
     Buffer.alloc(6),
     u16(1), // data_reference_index
     u16(0, 0),
     u32(0, 0, 0),
     u16(width, height),
-    u32(0x00480000, 0x00480000, 0),
-    u16(1),
+    u32(0x00480000, 0x00480000, 0), // 72 dpi, reserved
+    u16(1), // frame_count
     compressor,
-    u16(0x0018, 0xffff),
+    u16(0x0018, 0xffff), // depth, pre_defined
+    avcC,
   );
 
   const stbl = box(
     'stbl',
     fullBox('stsd', 0, 0, u32(1), sampleEntry),
     fullBox('stts', 0, 0, u32(1, frames.length, delta)),
+    // No stss: every sample is a sync sample (each an IDR picture).
     fullBox('stsc', 0, 0, u32(1, 1, frames.length, 1)),
-    fullBox('stsz', 0, 0, u32(0, frames.length, ...frames.map((frame) => frame.length))),
-    fullBox('stco', 0, 0, u32(1, firstFrameOffset)),
+    fullBox('stsz', 0, 0, u32(0, samples.length, ...samples.map((sample) => sample.length))),
+    fullBox('stco', 0, 0, u32(1, firstSampleOffset)),
   );
   const minf = box(
     'minf',
@@ -77,7 +97,7 @@ export function muxMjpegMp4(frames: readonly Buffer[], width: number, height: nu
   );
   const mdia = box(
     'mdia',
-    fullBox('mdhd', 0, 0, u32(0, 0, timescale, duration), u16(0x55c4, 0)), // language "und"
+    fullBox('mdhd', 0, 0, u32(0, 0, TIMESCALE, duration), u16(0x55c4, 0)), // language "und"
     fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'latin1'), u32(0, 0, 0), Buffer.from('VideoHandler\0', 'latin1')),
     minf,
   );
@@ -94,7 +114,7 @@ export function muxMjpegMp4(frames: readonly Buffer[], width: number, height: nu
     'mvhd',
     0,
     0,
-    u32(0, 0, timescale, duration, 0x00010000),
+    u32(0, 0, TIMESCALE, duration, 0x00010000),
     u16(0x0100, 0),
     u32(0, 0),
     MATRIX,
