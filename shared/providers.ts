@@ -68,6 +68,8 @@ export const ProviderOperationViewSchema = z.object({
     shoot: z.enum(['approved-variants', 'whole']).nullable(),
   }),
   effect: z.enum(['none', 'edited', 'retouched', 'composite', 'generated']),
+  /** What its results are: pictures, videos or words. */
+  makes: z.enum(['image', 'video', 'text']),
   /** The operation's own label for its results ("Concept render — not the property as it is"), if any. */
   disclosure: z.string().nullable(),
   hints: z.record(

@@ -523,13 +523,13 @@ describe('AIXpose sandbox: happy paths', () => {
       const video = (await call<VideoJson>(sandbox, 'GET', `/v1/videos/${created.body.id}`)).body;
       return video.status === 'completed' ? video : undefined;
     }, 'the video');
-    expect(done.duration_seconds).toBe(2);
+    expect(done.duration_seconds).toBe(4);
     const mp4 = await download(done.public_url ?? '');
     expect(topBoxes(mp4)).toEqual(['ftyp', 'mdat', 'moov']);
-    // Real H.264 (what Chromium plays): one second of frames a picture, at 480 × 270.
+    // Real H.264 (what Chromium plays): two seconds of frames a picture, at 480 × 270.
     const video = readSandboxVideo(mp4);
     expect(video).toMatchObject({ codec: 'avc1', width: 480, height: 270, fps: 4 });
-    expect(video.frames).toHaveLength(8);
+    expect(video.frames).toHaveLength(16);
     const listed = await call<{ data: VideoJson[] }>(sandbox, 'GET', `/v1/videos?project_id=${project.id}`);
     expect(listed.body.data.map((video) => video.id)).toEqual([created.body.id]);
     expect(sandbox.ledger.at(-1)).toMatchObject({ amount: -10, reason: 'video', resourceIds: [created.body.id] });

@@ -285,6 +285,8 @@ export interface OperationSpec {
   inputs: OperationInputs;
   /** True when a submit costs money (drives budgets and the never-twice rule). */
   paid: boolean;
+  /** What its results are (default pictures): the UI finds "make a video" by it, not by a name. */
+  makes?: 'image' | 'video' | 'text';
   /** What it does to the photo (shared/operation-effects.ts): export discloses by it. */
   effect: OperationEffect;
   /** The label export draws on its results instead of the preset's wording ("Concept render"). */

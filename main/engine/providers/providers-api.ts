@@ -128,6 +128,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
           shoot: spec.inputs.shootVariants ? 'approved-variants' : spec.inputs.shoot ? 'whole' : null,
         },
         effect: spec.effect,
+        makes: spec.makes ?? 'image',
         disclosure: spec.disclosure ?? null,
         hints: spec.hints,
         paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),

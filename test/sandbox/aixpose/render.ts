@@ -55,14 +55,14 @@ export async function renderPicture(input: Buffer, spec: RenderSpec): Promise<Bu
 }
 
 export const VIDEO_FPS = 4;
-const FRAMES_PER_PICTURE = 4;
+const FRAMES_PER_PICTURE = 8;
 /**
  * The reel's long edge: its frames are stored uncompressed (I_PCM H.264, see ../video/h264.ts), so
- * a small one keeps a 20-picture reel near 15 MB.
+ * a small one keeps a 20-picture reel near 30 MB.
  */
 const VIDEO_LONG_EDGE = 480;
 
-/** A short reel: a slow zoom over each picture in turn, H.264 in MP4, one second a picture. */
+/** A short reel: a slow zoom over each picture in turn, H.264 in MP4, two seconds a picture. */
 export async function renderVideo(
   pictures: readonly Buffer[],
   aspectRatio: AspectRatio,

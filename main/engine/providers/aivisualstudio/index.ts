@@ -117,6 +117,7 @@ export function createAivsProvider(options: AivsOptions = {}): ProviderModule {
         hints: videoHints(),
         inputs: { source: 'none' },
         effect: 'generated',
+        makes: 'video',
         paid: true,
       },
       animate: {
@@ -126,6 +127,7 @@ export function createAivsProvider(options: AivsOptions = {}): ProviderModule {
         hints: videoHints(),
         inputs: { source: 'none', firstFrame: true },
         effect: 'generated',
+        makes: 'video',
         paid: true,
       },
     },

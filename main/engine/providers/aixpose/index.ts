@@ -82,6 +82,7 @@ export function createAixposeProvider(options: { pollIntervalMs?: number } = {})
         },
         inputs: { source: 'none', shootVariants: 'approved' },
         effect: 'composite',
+        makes: 'video',
         paid: true,
       },
       publish: {

@@ -192,6 +192,7 @@ export function createAuraxProvider(options: AuraxOptions = {}): ProviderModule 
         inputs: { source: 'image' },
         // Text about the photo: the photo itself is not changed.
         effect: 'none',
+        makes: 'text',
         paid: true,
       },
     },

@@ -1,3 +1,4 @@
+import { VariantVideo } from '../../components/video/VariantVideo';
 import { useCallback, useMemo, useState } from 'react';
 import { hintFor } from '../../commands';
 import { isTerminal } from '../../../../shared/job-model';
@@ -288,12 +289,7 @@ function AssetPanel({
                 onPlace={(focus) => void placeCrop(asset.id, focus)}
               />
             ) : variant?.kind === 'video' ? (
-              <video
-                className="asset-video"
-                controls
-                src={mediaUrl('variant', variant.mediaId)}
-                aria-label="Video variant"
-              />
+              <VariantVideo variant={variant} label="Video variant" />
             ) : variant && tryOnJob && threeUp ? (
               <TryOnThreeUp person={asset} job={tryOnJob} result={variant} resultTitle={titleOf(variant)} />
             ) : variant ? (

@@ -24,6 +24,7 @@ import { GeneratedItems } from './GeneratedItems';
 import { ExportDialog } from '../export/ExportDialog';
 import { AddPhotos } from './AddPhotos';
 import { FashionBar } from './fashion/FashionBar';
+import { StudioBar } from './studio/StudioBar';
 import { PRODUCT_TYPE_WORDS } from '../../../../shared/garments';
 import './review.css';
 
@@ -250,6 +251,7 @@ export function ShootView(): React.JSX.Element {
         </span>
       </header>
       {shoot ? <FashionBar shoot={shoot} selected={runnableAssets} /> : null}
+      {shoot ? <StudioBar shootId={shoot.id} selected={runnableAssets} /> : null}
       <BudgetStrip shootId={shootId} waiting={awaitingApproval.length} />
       <div className="shoot-body">
         <div className="shoot-main">
