@@ -275,7 +275,12 @@ export const apiMethods = {
   /** What one photo would cost with these settings (checked against the operation's schema). */
   'providers.estimate': {
     args: z.object({ provider: id, operation: id, params: ParamsSchema.default({}) }).strict(),
-    result: z.object({ credits: z.number(), durationMs: z.number().nullable() }),
+    result: z.object({
+      credits: z.number(),
+      durationMs: z.number().nullable(),
+      /** The price is not in the provider's price list: `credits` is the dearest known, an upper guess. */
+      uncertain: z.boolean(),
+    }),
   },
   'providers.ledger': { args: z.object({ provider: id }).strict(), result: z.array(LedgerEntrySchema) },
   ...EXPORT_METHODS,

@@ -5,7 +5,7 @@
  */
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
 
-const RANGE = /^bytes=(\d{0,15})-(\d{0,15})$/;
+const RANGE = /^bytes=(\d{0,15})-(\d{0,15})$/i;
 
 export function parseByteRange(header: string | null | undefined, size: number): ByteRange {
   if (typeof header !== 'string') return null;

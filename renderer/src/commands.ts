@@ -4,7 +4,7 @@
  * and the desktop menu will read it too: a key means one thing in each scope (checked by a test).
  */
 
-export type CommandScope = 'global' | 'review' | 'grid' | 'photo' | 'compare' | 'slider' | 'dialog' | 'mask';
+export type CommandScope = 'global' | 'review' | 'grid' | 'photo' | 'compare' | 'slider' | 'video' | 'dialog' | 'mask';
 
 export interface KeyBinding {
   /** `KeyboardEvent.key`; single letters match either case. */
@@ -195,6 +195,17 @@ export const COMMANDS = [
     shown: 'Arrows · Page Up/Down · Home · End',
   },
 
+  { id: 'video.playPause', scope: 'video', label: 'Play or pause', keys: keys(' ', 'k'), shown: 'Space · K' },
+  { id: 'video.previousFrame', scope: 'video', label: 'One frame back (paused)', keys: keys(','), shown: ',' },
+  { id: 'video.nextFrame', scope: 'video', label: 'One frame forward (paused)', keys: keys('.'), shown: '.' },
+  {
+    id: 'video.scrub',
+    scope: 'video',
+    label: 'Scrub (on the position bar)',
+    keys: keys('ArrowLeft', 'ArrowRight', 'Home', 'End'),
+    shown: '← → · Home · End',
+  },
+
   { id: 'dialog.close', scope: 'dialog', label: 'Close the dialog', keys: keys('Escape'), shown: 'Esc' },
 
   { id: 'mask.brush', scope: 'mask', label: 'Brush', keys: keys('b'), shown: 'B', short: 'brush' },
@@ -324,6 +335,7 @@ export const SCOPE_TITLES: Readonly<Record<CommandScope, string>> = {
   photo: 'Photo and variants',
   compare: 'Comparing',
   slider: 'Compare slider (when it has the focus)',
+  video: 'Video player (when it has the focus)',
   dialog: 'Dialogs',
   mask: 'Mask editor',
 };

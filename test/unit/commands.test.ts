@@ -42,7 +42,7 @@ const PRESSES: KeyPress[] = [
   [false, true].flatMap((ctrlKey) => [false, true].map((shiftKey) => press(key, { ctrlKey, shiftKey }))),
 );
 
-const SCOPES: CommandScope[] = ['global', 'review', 'grid', 'photo', 'compare', 'slider', 'dialog', 'mask'];
+const SCOPES: CommandScope[] = ['global', 'review', 'grid', 'photo', 'compare', 'slider', 'video', 'dialog', 'mask'];
 
 describe('the command table', () => {
   it('gives a key one meaning per scope, with the global commands always in force', () => {
@@ -52,6 +52,7 @@ describe('the command table', () => {
       ['global', 'review', 'photo', 'compare'],
       ['global', 'mask'],
       ['slider'],
+      ['video'],
       ['dialog'],
     ];
     for (const scopes of together) {
@@ -93,7 +94,7 @@ describe('the command table', () => {
     const expected = [...GESTURES, ...COMMANDS].map((entry) => `${entry.shown} — ${entry.label}`);
     expect([...rows].sort()).toEqual([...expected].sort());
     expect(shortcutSections().map((section) => section.title)).toContain('Photo and variants');
-    expect(SCOPES.length).toBe(8);
+    expect(SCOPES.length).toBe(9);
   });
 
   it('moves the compare divider only for the keys the slider command lists', () => {

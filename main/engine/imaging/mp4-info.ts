@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { openRegularFile } from '../regular-file';
 /**
  * What a video variant is, read from its MP4 boxes (ISO/IEC 14496-12 and -15): codec, size,
  * duration and frame rate, for the compare view's line ("0:05 · 1280 × 720 · H.264 High") and its
@@ -26,7 +26,7 @@ interface Box {
 
 /** Nested boxes this reader walks; each holds boxes and nothing before them. */
 const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
-/** Deeper than any real file nests these: a crafted file cannot recurse without end. */
+/** More boxes than any real file has where this reader looks: a crafted file cannot keep it reading. */
 const MAX_BOXES = 4_096;
 
 const H264_PROFILES: Readonly<Record<number, string>> = {
@@ -106,6 +106,8 @@ function readTrack(buffer: Buffer, trak: Box, budget: { left: number }): VideoIn
   const mdhd = find(buffer, trak, ['mdia', 'mdhd'], budget);
   const stsd = find(buffer, trak, ['mdia', 'minf', 'stbl', 'stsd'], budget);
   if (!mdhd || !stsd) return null;
+  // A box too short for the fields it names is not read into its neighbour.
+  if (mdhd.end - mdhd.start < 24 || stsd.end - stsd.start < 16) return null;
   const version = buffer.readUInt8(mdhd.start);
   const timescale = buffer.readUInt32BE(mdhd.start + (version === 1 ? 20 : 12));
   const duration =
@@ -128,8 +130,14 @@ function readTrack(buffer: Buffer, trak: Box, budget: { left: number }): VideoIn
     width,
     height,
     durationMs: Math.round((duration / timescale) * 1000),
-    frameRate: samples > 0 && duration > 0 ? Math.round((samples / (duration / timescale)) * 1000) / 1000 : null,
+    frameRate: plausibleRate(samples > 0 && duration > 0 ? samples / (duration / timescale) : null),
   };
+}
+
+/** A rate a player can step by (a crafted file may claim anything): 1 to 240 frames a second, else unknown. */
+function plausibleRate(rate: number | null): number | null {
+  if (rate === null || !Number.isFinite(rate) || rate < 1 || rate > 240) return null;
+  return Math.round(rate * 1000) / 1000;
 }
 
 function codecOf(buffer: Buffer, entry: Box, budget: { left: number }): { codec: string; codecLabel: string } {
@@ -162,9 +170,9 @@ const MAX_MOOV_BYTES = 16 * 1024 * 1024;
  * holds no readable video track.
  */
 export async function readVideoFileInfo(file: string): Promise<VideoInfo | null> {
-  const handle = await fs.promises.open(file, 'r');
+  // Never a FIFO or a device (a read would wait for ever), and only the size it had when opened.
+  const { handle, size } = await openRegularFile(file);
   try {
-    const { size } = await handle.stat();
     const header = Buffer.alloc(16);
     for (let at = 0, boxes = 0; at + 8 <= size && boxes < MAX_BOXES; boxes += 1) {
       await handle.read(header, 0, 16, at);

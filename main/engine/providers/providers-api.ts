@@ -269,7 +269,11 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       const { module, spec } = resolveOperation(providers, id, operation);
       const parsed = validParams(spec, params);
       const estimate = module.estimateCost(operation, parsed, {}, cachedCatalog(db, module));
-      return { credits: estimate.credits, durationMs: estimate.durationMs ?? null };
+      return {
+        credits: estimate.credits,
+        durationMs: estimate.durationMs ?? null,
+        uncertain: estimate.uncertain === true,
+      };
     },
 
     'providers.ledger': async ({ provider: id }) => {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { VideoInfo } from '../../../../shared/api-media';
+import { matchCommand } from '../../commands';
+import { stepTarget } from './frame-step';
 import './video.css';
 
 /** Frames a second assumed when the file does not say (a frame step then moves by this much). */
@@ -17,7 +19,8 @@ function clock(seconds: number): string {
  * A video result as an editor checks it: it loops, plays and pauses (Space or K), scrubs with the
  * bar, steps one frame back or forward with , and . (paused, as in an editing suite), and says its
  * length, size and codec. The codec and frame rate come from the engine's reading of the file
- * (`info`); the browser's element knows neither.
+ * (`info`); the browser's element knows neither, and when it cannot decode the file the engine's
+ * length and size are still shown, with why it does not play.
  */
 export function VideoPlayer({
   src,
@@ -30,26 +33,33 @@ export function VideoPlayer({
 }): React.JSX.Element {
   const video = useRef<HTMLVideoElement>(null);
   const [time, setTime] = useState(0);
-  const [duration, setDuration] = useState(info ? info.durationMs / 1000 : Number.NaN);
+  const [elementDuration, setElementDuration] = useState(Number.NaN);
   const [playing, setPlaying] = useState(false);
-  const [size, setSize] = useState<{ width: number; height: number } | null>(
-    info ? { width: info.width, height: info.height } : null,
-  );
+  const [elementSize, setElementSize] = useState<{ width: number; height: number } | null>(null);
+  const [failed, setFailed] = useState(false);
   const fps = info?.frameRate ?? FALLBACK_FPS;
+  const duration = Number.isFinite(elementDuration) ? elementDuration : info ? info.durationMs / 1000 : Number.NaN;
+  const size = elementSize ?? (info ? { width: info.width, height: info.height } : null);
 
   useEffect(() => {
     const element = video.current;
     if (!element) return;
     const sync = (): void => {
       setTime(element.currentTime);
-      if (Number.isFinite(element.duration)) setDuration(element.duration);
+      setElementDuration(element.duration);
       setPlaying(!element.paused);
-      if (element.videoWidth > 0) setSize({ width: element.videoWidth, height: element.videoHeight });
+      if (element.videoWidth > 0) setElementSize({ width: element.videoWidth, height: element.videoHeight });
     };
+    const fail = (): void => setFailed(true);
     const events = ['timeupdate', 'durationchange', 'loadedmetadata', 'play', 'pause', 'seeked'] as const;
     for (const name of events) element.addEventListener(name, sync);
+    element.addEventListener('error', fail);
+    // Events that fired before these listeners (a cached file's metadata) are read once here.
+    sync();
+    if (element.error) fail();
     return () => {
       for (const name of events) element.removeEventListener(name, sync);
+      element.removeEventListener('error', fail);
     };
   }, []);
 
@@ -60,28 +70,22 @@ export function VideoPlayer({
     else element.pause();
   };
 
-  /** One frame back or forward, paused; the middle of the frame is aimed at so rounding never skips one. */
   const step = (frames: number): void => {
     const element = video.current;
     if (!element) return;
     element.pause();
-    const current = Math.round(element.currentTime * fps);
-    const last = Number.isFinite(element.duration) ? Math.floor(element.duration * fps - 0.5) : Number.MAX_SAFE_INTEGER;
-    const target = Math.min(last, Math.max(0, current + frames));
-    element.currentTime = target / fps + 0.5 / fps;
+    element.currentTime = stepTarget(element.currentTime, fps, element.duration, frames);
   };
 
   const onKeyDown = (event: React.KeyboardEvent): void => {
-    if (event.metaKey || event.ctrlKey || event.altKey) return;
-    if (event.key === ',' || event.key === '.') {
-      event.preventDefault();
-      event.stopPropagation();
-      step(event.key === ',' ? -1 : 1);
-    } else if (event.key === ' ' || event.key === 'k') {
-      event.preventDefault();
-      event.stopPropagation();
-      toggle();
-    }
+    const command = matchCommand('video', event);
+    if (!command) return;
+    // The player's keys stay with it: the photo view's arrows and letters never see them.
+    event.stopPropagation();
+    if (command.id === 'video.scrub') return; // the position bar moves itself
+    event.preventDefault();
+    if (command.id === 'video.playPause') toggle();
+    else step(command.id === 'video.previousFrame' ? -1 : 1);
   };
 
   const words = [
@@ -90,6 +94,7 @@ export function VideoPlayer({
     info ? info.codecLabel : null,
     info?.frameRate ? `${Number(info.frameRate.toFixed(3))} fps` : null,
   ].filter(Boolean);
+  const end = Number.isFinite(duration) ? duration : 0;
 
   return (
     <figure className="video-player" aria-label={label} tabIndex={0} onKeyDown={onKeyDown} data-testid="video-player">
@@ -115,10 +120,11 @@ export function VideoPlayer({
         <input
           type="range"
           aria-label="Position"
+          aria-valuetext={`${clock(time)} of ${clock(duration)}`}
           min={0}
-          max={Number.isFinite(duration) ? duration : 0}
+          max={end}
           step={1 / fps}
-          value={Math.min(time, Number.isFinite(duration) ? duration : 0)}
+          value={Math.min(time, end)}
           onChange={(event) => {
             const element = video.current;
             if (element) element.currentTime = Number(event.target.value);
@@ -128,6 +134,11 @@ export function VideoPlayer({
       <figcaption className="video-player-info" data-testid="video-info">
         {words.join(' · ')}
       </figcaption>
+      {failed ? (
+        <p className="video-player-error" role="alert">
+          This browser cannot play this video{info ? ` (${info.codecLabel})` : ''}. Export it to watch it in a player.
+        </p>
+      ) : null}
     </figure>
   );
 }

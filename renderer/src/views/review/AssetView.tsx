@@ -1,4 +1,5 @@
 import { VariantVideo } from '../../components/video/VariantVideo';
+import { AnimateButton } from './studio/AnimateButton';
 import { useCallback, useMemo, useState } from 'react';
 import { hintFor } from '../../commands';
 import { isTerminal } from '../../../../shared/job-model';
@@ -242,6 +243,20 @@ function AssetPanel({
           <button type="button" onClick={() => setExteriorOpen('variation')}>
             More like this…
           </button>
+        ) : null}
+        {!placingCrop && variant?.kind !== 'video' && variant?.kind !== 'text' ? (
+          <AnimateButton
+            target={
+              variant
+                ? {
+                    kind: 'variant',
+                    id: variant.id,
+                    name: titleOf(variant),
+                    imageUrl: mediaUrl('variant', variant.mediaId),
+                  }
+                : { kind: 'asset', id: asset.id, name: asset.relativePath, imageUrl: mediaUrl('thumbnail', asset.id) }
+            }
+          />
         ) : null}
         {tryOnJob && !placingCrop ? (
           <button

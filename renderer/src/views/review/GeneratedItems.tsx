@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { generatedName } from '../../../../shared/job-inputs';
 import type { Variant } from '../../../../shared/jobs';
+import { matchCommand } from '../../commands';
 import { gridCullingChange } from './culling-keys';
 import { GeneratedViewer } from './GeneratedViewer';
 import { AnimateDialog, type AnimateTarget } from './studio/AnimateDialog';
@@ -46,7 +47,7 @@ export function GeneratedItems({
               aria-label={name}
               onFocus={() => onFocusItem?.(variant)}
               onKeyDown={(event) => {
-                if (event.key === 'Enter' && event.target === event.currentTarget) {
+                if (matchCommand('grid', event)?.id === 'grid.open' && event.target === event.currentTarget) {
                   event.preventDefault();
                   setViewing(variant);
                   return;

@@ -5,7 +5,7 @@ import { FormError } from '../../../components/FormError';
 import { useClient } from '../../../store/context';
 import { ApproveSpendChoice } from '../fashion/ApproveSpend';
 import { ModelChoice } from './ModelChoice';
-import { enumOf, rangeOf, type StudioOperation } from './studio-operations';
+import { defaultOf, enumOf, rangeOf, type StudioOperation } from './studio-operations';
 import { useEstimate } from './use-estimate';
 import { useModels } from './use-models';
 import '../fashion/fashion.css';
@@ -44,10 +44,11 @@ export function AnimateDialog({
   const [approve, setApprove] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const chosen = model ?? models?.[0]?.id ?? '';
+  const fallbackModel = defaultOf(operation.paramsSchema, 'model');
+  const chosen = model ?? (models?.some((entry) => entry.id === fallbackModel) ? fallbackModel : models?.[0]?.id) ?? '';
   const durationValid = Number.isInteger(duration) && duration >= durations.min && duration <= durations.max;
   const params = {
-    prompt: prompt.trim() || 'movement',
+    prompt: 'movement',
     ...(chosen ? { model: chosen } : {}),
     ...(aspectRatio ? { aspectRatio } : {}),
     duration: durationValid ? duration : durations.fallback,
@@ -58,7 +59,8 @@ export function AnimateDialog({
     dialog.current?.showModal();
   }, []);
 
-  const valid = prompt.trim().length > 0 && durationValid && cost.credits !== null;
+  // Nothing is sent before the models are listed and the cost of the one chosen is known.
+  const valid = prompt.trim().length > 0 && durationValid && cost.credits !== null && models !== null && chosen !== '';
 
   const run = async (): Promise<void> => {
     setBusy(true);
@@ -131,7 +133,9 @@ export function AnimateDialog({
           ? `A video lasts ${durations.min} to ${durations.max} seconds.`
           : cost.credits === null
             ? 'Working out the cost…'
-            : `This video costs ${formatAmount(cost.credits, operation.unit)}.`}
+            : cost.uncertain
+              ? `This video costs up to ${formatAmount(cost.credits, operation.unit)}: this model’s price is not listed.`
+              : `This video costs ${formatAmount(cost.credits, operation.unit)}.`}
       </p>
       <ApproveSpendChoice checked={approve} onChange={setApprove} waiting={null} />
       <FormError error={error ?? cost.error} />

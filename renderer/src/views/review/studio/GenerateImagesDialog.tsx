@@ -6,7 +6,7 @@ import { FormError } from '../../../components/FormError';
 import { useClient } from '../../../store/context';
 import { ApproveSpendChoice } from '../fashion/ApproveSpend';
 import { ModelChoice } from './ModelChoice';
-import { enumOf, type StudioOperation } from './studio-operations';
+import { defaultOf, enumOf, type StudioOperation } from './studio-operations';
 import { useEstimate } from './use-estimate';
 import { useModels } from './use-models';
 import '../fashion/fashion.css';
@@ -37,9 +37,10 @@ export function GenerateImagesDialog({
   const [approve, setApprove] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const chosen = model ?? models?.[0]?.id ?? '';
+  const fallbackModel = defaultOf(operation.paramsSchema, 'model');
+  const chosen = model ?? (models?.some((entry) => entry.id === fallbackModel) ? fallbackModel : models?.[0]?.id) ?? '';
   const params = {
-    prompt: prompt.trim() || 'a picture',
+    prompt: 'a picture',
     ...(chosen ? { model: chosen } : {}),
     ...(aspectRatio ? { aspectRatio } : {}),
     ...(outputFormat ? { outputFormat } : {}),
@@ -52,7 +53,8 @@ export function GenerateImagesDialog({
 
   const countValid = Number.isInteger(count) && count >= 1 && count <= MAX_IMAGES_PER_RUN;
   const total = each.credits === null || !countValid ? null : each.credits * count;
-  const valid = prompt.trim().length > 0 && countValid && total !== null;
+  // Nothing is sent before the models are listed and the cost of the one chosen is known.
+  const valid = prompt.trim().length > 0 && countValid && total !== null && models !== null && chosen !== '';
 
   const run = async (): Promise<void> => {
     setBusy(true);
@@ -133,7 +135,7 @@ export function GenerateImagesDialog({
       <p role="status" className="estimate" data-testid="images-estimate">
         {!countValid
           ? `Between 1 and ${MAX_IMAGES_PER_RUN} images at a time.`
-          : `${count} image${count === 1 ? '' : 's'} · ${total === null ? 'working out the cost…' : formatAmount(total, operation.unit)}`}
+          : `${count} image${count === 1 ? '' : 's'} · ${total === null ? 'working out the cost…' : `${each.uncertain ? 'up to ' : ''}${formatAmount(total, operation.unit)}${each.uncertain ? ' (this model’s price is not listed)' : ''}`}`}
       </p>
       <p className="muted">They join this shoot as generated items, and exports label them as generated.</p>
       <ApproveSpendChoice checked={approve} onChange={setApprove} waiting={null} />

@@ -65,3 +65,9 @@ export function rangeOf(schema: unknown, name: string): { min: number; max: numb
   const max = property?.maximum ?? min;
   return { min, max, fallback: property?.default ?? min };
 }
+
+/** A string parameter's default in the JSON Schema (the operation's default model), or null. */
+export function defaultOf(schema: unknown, name: string): string | null {
+  const property = (schema as { properties?: Record<string, { default?: unknown }> } | null)?.properties?.[name];
+  return typeof property?.default === 'string' ? property.default : null;
+}

@@ -10,23 +10,31 @@ export function useEstimate(
   provider: string,
   operation: string,
   params: Record<string, unknown>,
-): { credits: number | null; error: string | null } {
+): { credits: number | null; uncertain: boolean; error: string | null } {
   const client = useClient();
   const key = JSON.stringify(params);
-  const [answer, setAnswer] = useState<{ key: string; credits: number | null; error: string | null }>({
+  const [answer, setAnswer] = useState<{
+    key: string;
+    credits: number | null;
+    uncertain: boolean;
+    error: string | null;
+  }>({
     key: '',
     credits: null,
+    uncertain: false,
     error: null,
   });
   useEffect(() => {
     let current = true;
     client.call('providers.estimate', { provider, operation, params: JSON.parse(key) as Record<string, unknown> }).then(
-      (estimate) => current && setAnswer({ key, credits: estimate.credits, error: null }),
+      (estimate) =>
+        current && setAnswer({ key, credits: estimate.credits, uncertain: estimate.uncertain, error: null }),
       (error: unknown) =>
         current &&
         setAnswer({
           key,
           credits: null,
+          uncertain: false,
           error: error instanceof AppError ? error.message : 'The cost could not be worked out.',
         }),
     );
@@ -34,5 +42,5 @@ export function useEstimate(
       current = false;
     };
   }, [client, provider, operation, key]);
-  return answer.key === key ? answer : { credits: null, error: null };
+  return answer.key === key ? answer : { credits: null, uncertain: false, error: null };
 }
