@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CatalogEntryView } from '../../../../../shared/providers';
 import { useClient } from '../../../store/context';
+import { defaultOf } from './studio-operations';
 
 /**
  * A provider's models of one kind (image or video) with their prices, from its catalog (read again
@@ -30,4 +31,26 @@ export function useModels(
     };
   }, [client, provider, kind]);
   return state;
+}
+
+/**
+ * The model a dialog sends: the one the user chose, else the operation's default when the catalog
+ * lists it, else the catalog's first. `ready` once the catalog has been read and a model is chosen.
+ */
+export function useChosenModel(
+  operation: { provider: string; paramsSchema: unknown },
+  kind: 'image' | 'video',
+): {
+  models: CatalogEntryView[] | null;
+  message: string | null;
+  chosen: string;
+  choose: (model: string) => void;
+  ready: boolean;
+} {
+  const { models, message } = useModels(operation.provider, kind);
+  const [picked, choose] = useState<string | null>(null);
+  const fallback = defaultOf(operation.paramsSchema, 'model');
+  const listedDefault = models?.some((entry) => entry.id === fallback) ? fallback : null;
+  const chosen = picked ?? listedDefault ?? models?.[0]?.id ?? fallback ?? '';
+  return { models, message, chosen, choose, ready: models !== null && chosen !== '' };
 }
