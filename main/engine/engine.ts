@@ -261,6 +261,10 @@ export class Engine {
     runner.start();
     webhooks.retell();
     registerWebhooks();
+    // A price list older than a day (or never read: a key from the environment) is read again now.
+    [...providers.values()].forEach((provider) =>
+      refreshPriceList(provider, () => handlers['providers.catalog']({ provider: provider.id }), log),
+    );
     exports.resumeUnfinished();
     ingest.start();
     log.info('engine.started', { dataDir: setup.dataDir, schemaVersion: library.schemaVersion });

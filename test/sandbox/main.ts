@@ -48,6 +48,7 @@ process.stdout.write(
     `  SHOOTLINE_AIXPOSE_BASE_URL=${aixpose.baseUrl} SHOOTLINE_AIXPOSE_API_KEY=${aixpose.apiKey} \\`,
     `  SHOOTLINE_PRODUCTAI_BASE_URL=${productai.baseUrl} SHOOTLINE_PRODUCTAI_API_KEY=${productai.apiKeys[0] ?? ''} \\`,
     `  SHOOTLINE_AURAX_BASE_URL=${aurax.baseUrl} SHOOTLINE_AURAX_API_KEY=${AURAX_API_KEY} \\`,
+    `  SHOOTLINE_AIVISUALSTUDIO_BASE_URL=${aivs.baseUrl} SHOOTLINE_AIVISUALSTUDIO_API_KEY=${aivs.apiKey} \\`,
     '  npm run serve',
     `and enter AuraX's key id (${AURAX_KEY_ID}) under Settings › Providers.`,
     '',
