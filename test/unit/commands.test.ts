@@ -2,14 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dividerAfterKey } from '../../renderer/src/components/compare/divider';
-import {
-  COMMANDS,
-  GESTURES,
-  matchCommand,
-  shortcutSections,
-  type CommandScope,
-  type KeyPress,
-} from '../../renderer/src/commands';
+import { COMMANDS, matchCommand, type CommandScope, type KeyPress } from '../../renderer/src/commands';
+import { GESTURES, shortcutSections } from '../../renderer/src/shortcut-sheet';
 
 const press = (key: string, modifiers: Partial<KeyPress> = {}): KeyPress => ({
   key,

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { matchCommand, shortcutSections } from '../commands';
+import { matchCommand } from '../commands';
+import { shortcutSections } from '../shortcut-sheet';
 import { isTyping } from '../views/review/keys';
 
 /** The keyboard shortcuts, on `?` (and closed with Esc or `?` again). */

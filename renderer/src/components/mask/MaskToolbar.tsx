@@ -1,4 +1,4 @@
-import { hintFor } from '../../commands';
+import { hintFor } from '../../shortcut-sheet';
 import type { BrushSettings } from './brush-settings';
 import { clear, fill, invert, redo, undo, type MaskHistory } from './mask-history';
 

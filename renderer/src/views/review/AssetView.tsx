@@ -1,7 +1,7 @@
 import { VariantVideo } from '../../components/video/VariantVideo';
 import { AnimateButton } from './studio/AnimateButton';
 import { useCallback, useMemo, useState } from 'react';
-import { hintFor } from '../../commands';
+import { hintFor } from '../../shortcut-sheet';
 import { isTerminal } from '../../../../shared/job-model';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
