@@ -1,12 +1,8 @@
 import type { ProviderView } from '../../../../../shared/providers';
+import { findOperation, type FoundOperation } from '../operation-finder';
 
-/** An operation the fashion tools run, found by what it takes rather than by a provider's name. */
-export interface FashionOperation {
-  provider: string;
-  providerName: string;
-  operation: string;
-  label: string;
-}
+/** An operation the fashion tools run (see findOperation). */
+export type FashionOperation = FoundOperation;
 
 export interface FashionOperations {
   /** Dresses a person in a garment (takes a garment). */
@@ -22,23 +18,10 @@ export interface FashionOperations {
  * engine has: a provider added later with a try-on is offered the same way, no name hard-wired.
  */
 export function fashionOperations(providers: readonly ProviderView[]): FashionOperations {
-  const find = (fits: (operation: ProviderView['operations'][number]) => boolean): FashionOperation | null => {
-    for (const provider of providers) {
-      const operation = provider.operations.find(fits);
-      if (operation) {
-        return {
-          provider: provider.id,
-          providerName: provider.name,
-          operation: operation.name,
-          label: operation.label,
-        };
-      }
-    }
-    return null;
-  };
+  const find = (fits: Parameters<typeof findOperation>[1]) => findOperation(providers, fits);
   return {
     tryOn: find((operation) => operation.inputs.garment),
-    describe: find((operation) => operation.name === 'describe' && operation.inputs.source !== 'none'),
+    describe: find((operation) => operation.makes === 'text' && operation.inputs.source !== 'none'),
     generate: find((operation) => operation.inputs.source === 'none' && operation.inputs.reference),
   };
 }

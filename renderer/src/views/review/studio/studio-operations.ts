@@ -1,15 +1,8 @@
 import type { ProviderView } from '../../../../../shared/providers';
+import { findOperation, type FoundOperation } from '../operation-finder';
 
-/** An operation the studio tools run, found by what it takes and makes rather than by a provider's name. */
-export interface StudioOperation {
-  provider: string;
-  providerName: string;
-  operation: string;
-  label: string;
-  /** The parameters' JSON Schema: the dialog reads its enums (ratios, formats) and bounds from it. */
-  paramsSchema: unknown;
-  unit: ProviderView['unit'];
-}
+/** An operation the studio tools run (see findOperation). */
+export type StudioOperation = FoundOperation;
 
 export interface StudioOperations {
   /** Pictures from a prompt alone, into a shoot. */
@@ -19,22 +12,7 @@ export interface StudioOperations {
 }
 
 export function studioOperations(providers: readonly ProviderView[]): StudioOperations {
-  const find = (fits: (operation: ProviderView['operations'][number]) => boolean): StudioOperation | null => {
-    for (const provider of providers) {
-      const operation = provider.operations.find((candidate) => candidate.unavailable === null && fits(candidate));
-      if (operation) {
-        return {
-          provider: provider.id,
-          providerName: provider.name,
-          operation: operation.name,
-          label: operation.label,
-          paramsSchema: operation.paramsSchema,
-          unit: provider.unit,
-        };
-      }
-    }
-    return null;
-  };
+  const find = (fits: Parameters<typeof findOperation>[1]) => findOperation(providers, fits);
   return {
     images: find(
       (operation) =>
