@@ -63,7 +63,14 @@ describe('AI Visual Studio webhooks, registered by the headless server', () => {
   it.each(FORM_CHOICES.webhookSecret)(
     'secret "%s": registered once, the secret kept or pasted, a run completed by deliveries',
     async (webhookSecret) => {
-      const setup = await studio({ webhookSecret, deliveryBody: webhookSecret === 'secret' ? 'compact' : 'pretty' });
+      // Each body reading too (compact, pretty, a final newline): each verifies over the re-serialised payload.
+      const bodies = {
+        secret: 'compact',
+        signing_secret: 'pretty',
+        dashboard: 'newline',
+        'api-key': 'pretty',
+      } as const;
+      const setup = await studio({ webhookSecret, deliveryBody: bodies[webhookSecret] });
       const [hook] = setup.sandbox.webhooks();
       expect(hook?.url).toBe(`${setup.publicUrl}/webhooks/${AIVS_ID}`);
       expect(hook?.events).toEqual(['generation.completed', 'generation.failed']);

@@ -16,8 +16,8 @@ export interface AivsForms {
   output: 'output_url' | 'output_urls' | 'outputs' | 'result';
   /** Times: `created_at`/`completed_at` ISO 8601; `createdAt`/`completedAt` ISO 8601; `created_at`/`completed_at` Unix seconds. */
   times: 'iso' | 'camel' | 'unix';
-  /** GET generations/:id: the generation itself; `{data: generation}`. */
-  single: 'bare' | 'data';
+  /** GET generations/:id: the generation itself; `{data: generation}`; `{generation: generation}`. */
+  single: 'bare' | 'data' | 'generation';
   /** GET generations: `{data, total, limit, offset}`; `{generations, total}`; a bare array. */
   list: 'data' | 'generations' | 'array';
   /**
@@ -25,18 +25,18 @@ export interface AivsForms {
    * only; never in an answer (copied from the dashboard); none, deliveries signed with the API key.
    */
   webhookSecret: 'secret' | 'signing_secret' | 'dashboard' | 'api-key';
-  /** Delivery bodies: JSON.stringify(payload); JSON.stringify(payload, null, 2). */
-  deliveryBody: 'compact' | 'pretty';
+  /** Delivery bodies: JSON.stringify(payload); JSON.stringify(payload, null, 2); compact with a final newline. */
+  deliveryBody: 'compact' | 'pretty' | 'newline';
 }
 
 export const FORM_CHOICES: { readonly [K in keyof AivsForms]: readonly AivsForms[K][] } = {
   statuses: ['three', 'pending', 'queued', 'canceled'],
   output: ['output_url', 'output_urls', 'outputs', 'result'],
   times: ['iso', 'camel', 'unix'],
-  single: ['bare', 'data'],
+  single: ['bare', 'data', 'generation'],
   list: ['data', 'generations', 'array'],
   webhookSecret: ['secret', 'signing_secret', 'dashboard', 'api-key'],
-  deliveryBody: ['compact', 'pretty'],
+  deliveryBody: ['compact', 'pretty', 'newline'],
 };
 
 /** The first reading of every switch. */
@@ -154,7 +154,8 @@ export function generationView(facts: GenerationFacts, forms: AivsForms, now: nu
 }
 
 export function singleEnvelope(view: Record<string, unknown>, forms: AivsForms): unknown {
-  return forms.single === 'data' ? { data: view } : view;
+  if (forms.single === 'data') return { data: view };
+  return forms.single === 'generation' ? { generation: view } : view;
 }
 
 export function listEnvelope(

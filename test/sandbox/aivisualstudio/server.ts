@@ -86,7 +86,7 @@
  *      generation as GET writes it. `X-Webhook-Signature: t=<server s>,v1=<hex HMAC-SHA256(secret,
  *      t + "." + JSON.stringify(payload))>`, what the doc's verifier recomputes from the parsed body. A
  *      webhook_url is signed with the secret of a registered webhook of the same URL, else unsigned. The
- *      body, switch `forms.deliveryBody`: compact or pretty JSON (the signature is the same).
+ *      body, switch `forms.deliveryBody`: compact, pretty, or compact with a final newline (the signature is the same).
  *  A20. Redirects are not followed; a 2xx delivers; anything else (status, network error,
  *      `webhookTimeoutMs` 10 s) is retried after `webhookRetryDelayMs` (2 s ÷ speed), `webhookAttempts`
  *      (3) attempts in all, the same payload with a fresh t. Every attempt is in `deliveries`.

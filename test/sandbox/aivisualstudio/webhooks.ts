@@ -201,7 +201,10 @@ export function announcer(deps: AnnouncerDeps): (id: string) => void {
     const event = facts.state === 'completed' ? 'generation.completed' : 'generation.failed';
     const now = deps.now();
     const payload = eventPayload(event, generationView(facts, forms, now), now, forms);
-    const body = forms.deliveryBody === 'pretty' ? JSON.stringify(payload, null, 2) : JSON.stringify(payload);
+    const body =
+      forms.deliveryBody === 'pretty'
+        ? JSON.stringify(payload, null, 2)
+        : `${JSON.stringify(payload)}${forms.deliveryBody === 'newline' ? '\n' : ''}`;
     for (const target of deps.store.targets(event, record.webhookUrl, forms)) {
       const sending = deliver({
         ...target,

@@ -41,7 +41,7 @@ export interface Generation {
 export function readGeneration(body: unknown): Generation | null {
   const root = asRecord(body);
   if (!root) return null;
-  const record = pickString(root, 'id') ? root : (pickRecord(root, 'data', 'generation', 'result') ?? root);
+  const record = pickString(root, 'id') ? root : (pickRecord(root, 'data', 'generation') ?? root);
   const id = pickString(record, 'id', 'generation_id', 'generationId');
   if (!id) return null;
   const statusWord = pickString(record, 'status', 'state') ?? null;
