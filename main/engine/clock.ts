@@ -19,10 +19,26 @@ export const systemClock: Clock = {
 /** A clock running `factor` times faster than real time, starting now: 60 means a minute per second. */
 export function acceleratedClock(factor: number, start = Date.now()): Clock {
   const realStart = Date.now();
+  const now = (): number => start + Math.round((Date.now() - realStart) * factor);
+  // A real timer may fire a millisecond early by Date.now(), which is `factor` ms early here: wait
+  // out what is left, so a sleep of `ms` never ends before this clock has moved by `ms`.
+  const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    const until = now() + ms;
+    do await sleepReal(Math.max(1, (until - now()) / factor), signal);
+    while (now() < until);
+  };
   return {
-    now: () => start + Math.round((Date.now() - realStart) * factor),
-    sleep: (ms, signal) => sleepReal(ms / factor, signal),
-    setTimer: (fn, ms) => realTimer(fn, ms / factor),
+    now,
+    sleep,
+    setTimer: (fn, ms) => {
+      const until = now() + ms;
+      let cancel = (): void => undefined;
+      const arm = (): void => {
+        cancel = realTimer(() => (now() >= until ? fn() : arm()), Math.max(1, (until - now()) / factor));
+      };
+      arm();
+      return () => cancel();
+    },
   };
 }
 
