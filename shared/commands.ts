@@ -1,7 +1,8 @@
 /**
  * Every keyboard command of the UI, defined once with its keys and where it applies. The key
- * handlers answer only what `matchCommand` finds here, the shortcut sheet is drawn from this table,
- * and the desktop menu will read it too: a key means one thing in each scope (checked by a test).
+ * handlers answer only what `matchCommand` finds here, and the shortcut sheet and the desktop's
+ * application menu (main/app/menu.ts) are drawn from this table: a key means one thing in each
+ * scope, and menu, sheet and handlers cannot drift apart (checked by tests).
  */
 
 export type CommandScope = 'global' | 'review' | 'grid' | 'photo' | 'compare' | 'slider' | 'video' | 'dialog' | 'mask';
@@ -348,4 +349,15 @@ export function isKeyOf(id: CommandId, key: string): boolean {
   const command = COMMANDS.find((candidate) => candidate.id === id);
   const normal = key.length === 1 ? key.toLowerCase() : key;
   return command?.keys.some((binding) => binding.key === normal) ?? false;
+}
+
+/** The key press a binding describes: what a menu item presses for the page when it is clicked. */
+export function pressFor(binding: KeyBinding): KeyPress {
+  return {
+    key: binding.key,
+    ctrlKey: binding.mod === true,
+    metaKey: false,
+    altKey: false,
+    shiftKey: binding.shift === true,
+  };
 }

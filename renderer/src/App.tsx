@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { matchCommand } from './commands';
+import { matchCommand } from '../../shared/commands';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Sidebar } from './components/Sidebar';

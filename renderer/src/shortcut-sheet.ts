@@ -1,4 +1,4 @@
-import { COMMANDS, type CommandId, type CommandScope } from './commands';
+import { COMMANDS, type CommandId, type CommandScope } from '../../shared/commands';
 
 /**
  * The shortcut sheet and the one-line hints, drawn from the command table (commands.ts): the

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dividerAfterKey } from '../../renderer/src/components/compare/divider';
-import { COMMANDS, matchCommand, type CommandScope, type KeyPress } from '../../renderer/src/commands';
+import { COMMANDS, matchCommand, type CommandScope, type KeyPress } from '../../shared/commands';
 import { GESTURES, shortcutSections } from '../../renderer/src/shortcut-sheet';
 
 const press = (key: string, modifiers: Partial<KeyPress> = {}): KeyPress => ({

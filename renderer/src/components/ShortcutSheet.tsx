@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { matchCommand } from '../commands';
+import { matchCommand } from '../../../shared/commands';
 import { shortcutSections } from '../shortcut-sheet';
 import { isTyping } from '../views/review/keys';
 

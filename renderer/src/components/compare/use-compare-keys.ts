@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent } from 'react';
-import { isKeyOf, matchCommand } from '../../commands';
+import { isKeyOf, matchCommand } from '../../../../shared/commands';
 import { type CompareMode, nextCompareMode } from './viewport';
 
 export interface CompareKeyActions {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import type { CompareViewport } from './use-compare-viewport';
 import { dividerAfterKey, dividerFromPointer } from './divider';
 

@@ -1,4 +1,4 @@
-import { matchCommand, type KeyPress } from '../../commands';
+import { matchCommand, type KeyPress } from '../../../../shared/commands';
 import { useWindowGridKeys } from './use-window-grid-keys';
 import {
   useEffect,

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
-import type { KeyPress } from '../../commands';
+import type { KeyPress } from '../../../../shared/commands';
 import { isTyping } from '../../views/review/keys';
 
 /** What a focused button does with these keys is its own: they are not the grid's. */

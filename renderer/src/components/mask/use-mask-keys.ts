@@ -1,5 +1,5 @@
 import { useEffect, type RefObject } from 'react';
-import { isKeyOf, matchCommand } from '../../commands';
+import { isKeyOf, matchCommand } from '../../../../shared/commands';
 import { isTyping } from '../../views/review/keys';
 import { stepHardness, stepSize, type BrushSettings } from './brush-settings';
 import { clear, fill, invert, redo, undo, type MaskHistory } from './mask-history';

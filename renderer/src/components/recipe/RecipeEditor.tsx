@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import { AppError } from '../../../../shared/errors';
 import type { Recipe } from '../../../../shared/jobs';
 import type { ProviderView } from '../../../../shared/providers';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { VideoInfo } from '../../../../shared/api-media';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import { stepTarget } from './frame-step';
 import './video.css';
 

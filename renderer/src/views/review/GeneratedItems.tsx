@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { generatedName } from '../../../../shared/job-inputs';
 import type { Variant } from '../../../../shared/jobs';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import { gridCullingChange } from './culling-keys';
 import { GeneratedViewer } from './GeneratedViewer';
 import { AnimateDialog, type AnimateTarget } from './studio/AnimateDialog';

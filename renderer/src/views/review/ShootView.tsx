@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { KeyPress } from '../../commands';
+import type { KeyPress } from '../../../../shared/commands';
 import type { Asset, HotFolder, ShootListItem } from '../../../../shared/domain';
 import type { Job, Variant } from '../../../../shared/jobs';
 import { generatedName } from '../../../../shared/job-inputs';

@@ -1,4 +1,4 @@
-import { matchCommand, type KeyPress } from '../../commands';
+import { matchCommand, type KeyPress } from '../../../../shared/commands';
 import type { CullChange } from '../../store/culling-slice';
 
 /** The grid's culling keys (P, X, U, 0–5) as a change to a photo or an item, or null for any other key. */

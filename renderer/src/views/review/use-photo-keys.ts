@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import type { Asset } from '../../../../shared/domain';
 import type { Variant } from '../../../../shared/jobs';
 import type { CullChange, VariantChange } from '../../store/culling-slice';

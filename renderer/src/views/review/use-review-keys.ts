@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { matchCommand } from '../../commands';
+import { matchCommand } from '../../../../shared/commands';
 import { useApp } from '../../store/context';
 import { isTyping } from './keys';
 
