@@ -1,9 +1,11 @@
 import type { WebContents } from 'electron';
+import { allowedExternalLink } from '../../shared/external-links';
 import { isAppUrl } from './sender';
 
 /**
  * The window never leaves the app: in-page navigation elsewhere is stopped, and new windows are
- * denied. Plain https links (e.g. a provider's pricing page) open in the user's browser instead.
+ * denied. Links to the app's home and the providers' sites (shared/external-links.ts) open in the
+ * user's browser instead; every other link is dropped.
  */
 export function lockNavigation(
   contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
@@ -18,15 +20,8 @@ export function lockNavigation(
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (isExternalHttps(url)) openExternal(url);
+    const link = allowedExternalLink(url);
+    if (link) openExternal(link);
     return { action: 'deny' };
   });
-}
-
-export function isExternalHttps(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

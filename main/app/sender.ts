@@ -20,7 +20,11 @@ export function isTrustedSender(
   return isAppUrl(facts.frame.url, entryUrl);
 }
 
-/** True when `url` is the app's own page: the same file for file://, the same origin otherwise. */
+/**
+ * True when `url` is the app's own page: the same scheme and host (the app's own scheme, or the
+ * dev server), and for file:// the same file. Compared part by part, not by `origin`: a URL parser
+ * gives every non-web scheme the same opaque origin "null", which would make any scheme match.
+ */
 export function isAppUrl(url: string, entryUrl: string): boolean {
   let actual: URL;
   let entry: URL;
@@ -34,5 +38,5 @@ export function isAppUrl(url: string, entryUrl: string): boolean {
   if (entry.protocol === 'file:') {
     return actual.protocol === 'file:' && actual.host === entry.host && actual.pathname === entry.pathname;
   }
-  return actual.origin === entry.origin;
+  return actual.protocol === entry.protocol && actual.host === entry.host;
 }

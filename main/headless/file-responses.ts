@@ -1,27 +1,12 @@
 import type http from 'node:http';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { CONTENT_SECURITY_POLICY } from '../../shared/security';
 import { TOKEN_PARAM } from '../../shared/ws-protocol';
 import type { Engine } from '../engine/engine';
-import { isInside, parseMediaPath } from '../engine/media';
+import { parseMediaPath } from '../engine/media';
 import { parseByteRange, rangeApplies } from '../engine/media-range';
 import { openRegularFile } from '../engine/regular-file';
+import { resolveStaticFile } from '../engine/static-files';
 import { tokenMatches } from './request-guards';
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
-const contentTypeOf = (extension: string): string =>
-  (Object.hasOwn(CONTENT_TYPES, extension) ? CONTENT_TYPES[extension] : undefined) ?? 'application/octet-stream';
 
 /**
  * `/media/<kind>/<id>?token=…`: thumbnails, previews, originals and variants by id, for the same
@@ -86,28 +71,16 @@ export async function serveStatic(
     response.end(JSON.stringify({ ok: authorized }));
     return;
   }
-  let relative: string;
-  try {
-    relative = decodeURIComponent(url.pathname);
-  } catch {
+  const found = resolveStaticFile(staticDir, url.pathname);
+  if (found.kind === 'bad_request') {
     response.writeHead(400).end();
     return;
   }
-  if (relative === '/' || relative === '') relative = '/index.html';
-  const file = path.join(staticDir, relative);
-  if (!isInside(staticDir, file)) {
+  if (found.kind === 'not_found') {
     notFound(response);
     return;
   }
-  const extension = path.extname(file).toLowerCase();
-  await sendFile(request, response, file, {
-    'Content-Type': contentTypeOf(extension),
-    'Content-Security-Policy': `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`,
-    'X-Frame-Options': 'DENY',
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': extension === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
-  });
+  await sendFile(request, response, found.file, found.headers);
 }
 
 /**

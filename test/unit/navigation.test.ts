@@ -41,13 +41,33 @@ describe('lockNavigation', () => {
     expect(fake.fire('will-attach-webview', 'about:blank')).toBe(true);
   });
 
-  it('denies every new window and hands only https links to the browser', () => {
+  it('denies every new window and hands only https links to listed hosts to the browser', () => {
     const fake = fakeContents();
     const opened: string[] = [];
     lockNavigation(fake.contents as never, entry, (url) => opened.push(url));
-    expect(fake.open('https://aixpose.example/pricing')).toEqual({ action: 'deny' });
-    expect(fake.open('file:///etc/passwd')).toEqual({ action: 'deny' });
-    expect(fake.open('javascript:alert(1)')).toEqual({ action: 'deny' });
-    expect(opened).toEqual(['https://aixpose.example/pricing']);
+    for (const url of [
+      'https://aixpose.art/pricing',
+      'https://www.productai.photo/dashboard',
+      'https://shootline.app/help',
+      'https://aixpose.example/pricing',
+      'http://aixpose.art/pricing',
+      'https://aixpose.art.evil.example/',
+      'https://user:pass@aixpose.art/',
+      'https://aixpose.art:8443/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'ms-settings:privacy',
+      'https://shootline.app\\@evil.example/',
+      'https://SHOOTLINE.APP./x',
+    ]) {
+      expect(fake.open(url), url).toEqual({ action: 'deny' });
+    }
+    // What the OS gets is the parsed link: a backslash is a path separator, never a way to another host.
+    expect(opened).toEqual([
+      'https://aixpose.art/pricing',
+      'https://www.productai.photo/dashboard',
+      'https://shootline.app/help',
+      'https://shootline.app/@evil.example/',
+    ]);
   });
 });

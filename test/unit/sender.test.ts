@@ -43,3 +43,17 @@ describe('isAppUrl with a dev server', () => {
     expect(isAppUrl('not a url', dev)).toBe(false);
   });
 });
+
+describe('isAppUrl with the app scheme', () => {
+  const app = 'shootline-app://app/index.html';
+  it('accepts pages of the app and nothing that only shares the opaque origin', () => {
+    expect(isAppUrl('shootline-app://app/index.html#/queue', app)).toBe(true);
+    expect(isAppUrl('shootline-app://app/', app)).toBe(true);
+    expect(isAppUrl('shootline-app://other/index.html', app)).toBe(false);
+    expect(isAppUrl('shootline-media://app/index.html', app)).toBe(false);
+    expect(isAppUrl('evil-scheme://app/index.html', app)).toBe(false);
+    expect(isAppUrl('javascript:alert(1)', app)).toBe(false);
+    // Both have the origin "null" to a URL parser: the check must not rest on it.
+    expect(new URL('evil-scheme://x/').origin).toBe(new URL(app).origin);
+  });
+});
