@@ -38,6 +38,7 @@ interface Surface {
   media: MediaResolver;
   ingestIdle: () => Promise<void>;
   webhooks: Pick<WebhookReceiver, 'receive'>;
+  probeUnreachable: () => void;
 }
 
 const NOT_LISTENING: Pick<WebhookReceiver, 'receive'> = {
@@ -49,6 +50,7 @@ const STOPPED: Surface = {
   media: NO_MEDIA,
   ingestIdle: () => Promise.resolve(),
   webhooks: NOT_LISTENING,
+  probeUnreachable: () => undefined,
 };
 
 /**
@@ -93,6 +95,14 @@ export class Engine {
   /** A provider's webhook delivery (the headless server's webhook route; the desktop polls instead). */
   receiveWebhook(provider: string, headers: Record<string, string | string[] | undefined>, body: Uint8Array) {
     return this.surface.webhooks.receive(provider, headers, body);
+  }
+
+  /**
+   * The network may be back (the desktop shell: the machine woke up, or the page saw `online`):
+   * providers the queue could not reach are probed at once instead of waiting out their back-off.
+   */
+  probeUnreachableNow(): void {
+    this.surface.probeUnreachable();
   }
 
   /** Resolves when ingest has taken every settled file and decoded every photo it took (tests, benchmarks). */
@@ -253,6 +263,7 @@ export class Engine {
         media: new LibraryMedia(db, folders.media, (assetId, kind) => ingest.derivative(assetId, kind)),
         ingestIdle: () => ingest.idle(),
         webhooks,
+        probeUnreachable: () => runner.probeUnreachableNow(),
       },
       () => {
         this.surface = STOPPED;

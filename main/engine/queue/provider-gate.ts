@@ -37,6 +37,8 @@ export class ProviderGate {
   private readonly bucket: TokenBucket | null;
   private readonly stopController = new AbortController();
   private probing = false;
+  /** Cuts the current back-off short (see probeNow). */
+  private backoff: AbortController | null = null;
   /** No request before this time (epoch ms): the provider asked us to wait. */
   private pausedUntil = 0;
   readonly provider: ProviderModule;
@@ -112,14 +114,28 @@ export class ProviderGate {
     this.stopController.abort(new Error('stopped'));
   }
 
+  /**
+   * Something says the network may be back (the machine woke up, the OS reports a connection):
+   * an unreachable provider is probed now instead of at the end of its back-off. A probe costs no
+   * quota; a reachable provider is left alone.
+   */
+  probeNow(): void {
+    this.backoff?.abort(new Error('probe now'));
+  }
+
   private async probeUntilReachable(): Promise<void> {
-    const { provider, clock, random, probe, log } = this.options;
+    const { provider, random, probe, log } = this.options;
     const signal = this.stopController.signal;
     this.probing = true;
     log.warn('queue.provider_unreachable', { provider: provider.id });
     try {
       for (let attempt = 0; !this.reachable; attempt += 1) {
-        await clock.sleep(random() * Math.min(PROBE_CAP_MS, PROBE_BASE_MS * 2 ** Math.min(attempt, 16)), signal);
+        const cut = await this.backOff(
+          random() * Math.min(PROBE_CAP_MS, PROBE_BASE_MS * 2 ** Math.min(attempt, 16)),
+          signal,
+        );
+        // The network changed: the back-off starts again from its first step.
+        if (cut) attempt = -1;
         // A probe opens a connection and sends no request: it costs no quota, so it takes no token.
         if (await probe(provider.baseUrl ?? '', signal)) {
           this.reachable = true;
@@ -131,6 +147,21 @@ export class ProviderGate {
       // Stopped while waiting: nothing to do.
     } finally {
       this.probing = false;
+    }
+  }
+
+  /** Waits out one back-off step; true when `probeNow` cut it short. `stop` ends it with a rejection. */
+  private async backOff(ms: number, stopped: AbortSignal): Promise<boolean> {
+    const backoff = new AbortController();
+    this.backoff = backoff;
+    try {
+      await this.options.clock.sleep(ms, AbortSignal.any([stopped, backoff.signal]));
+      return false;
+    } catch (error) {
+      if (stopped.aborted) throw error;
+      return true;
+    } finally {
+      this.backoff = null;
     }
   }
 }

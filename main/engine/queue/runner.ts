@@ -167,6 +167,12 @@ export class QueueRunner {
     this.pump();
   }
 
+  /** The network may be back: every unreachable provider is probed now, not after its back-off. */
+  probeUnreachableNow(): void {
+    for (const gate of this.gates.values()) if (!gate.reachable) gate.probeNow();
+    this.pump();
+  }
+
   /** Aborts the job's request in flight, if any. The caller has already written the cancel. */
   abortJob(jobId: string): void {
     this.running.get(jobId)?.controller.abort(new RunAborted('canceled'));
