@@ -15,7 +15,16 @@ import tseslint from 'typescript-eslint';
  */
 // Bare names here; the `node:` forms are caught by a pattern below.
 const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
-const nodeOnlyPackages = ['better-sqlite3', 'ws', 'sharp', 'chokidar', 'exiftool-vendored', 'electron-store'];
+const nodeOnlyPackages = [
+  'better-sqlite3',
+  'ws',
+  'sharp',
+  'chokidar',
+  'exiftool-vendored',
+  'electron-store',
+  'electron-updater',
+  'conf',
+];
 const message = (text) => `${text} (layer rules: see DESIGN.md).`;
 
 const restrict = (paths, patterns) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
@@ -25,6 +34,12 @@ const engineImports = (extraPaths) =>
   restrict(
     [
       { name: 'electron', message: message('The engine and headless shell run in plain Node: no electron') },
+      // Both load electron when imported: they belong to the desktop shell (main/app).
+      {
+        name: 'electron-store',
+        message: message('Desktop preferences live in main/app (electron-store loads electron)'),
+      },
+      { name: 'electron-updater', message: message('Updates belong to the desktop shell in main/app') },
       ...extraPaths,
     ],
     [

@@ -27,6 +27,7 @@ import { InputTargetSchema, ProvidedInputSchema } from './job-inputs';
 import { BudgetViewSchema } from './budgets';
 import { EXPORT_METHODS } from './api-exports';
 import { RECIPE_RUN_METHODS } from './api-recipes';
+import type { DesktopSettings, DesktopSettingsPatch, DesktopView, MenuCommand, UpdateCheck } from './desktop';
 import { GARMENT_METHODS } from './api-garments';
 import { WEBHOOK_METHODS } from './api-webhooks';
 import { MEDIA_METHODS } from './api-media';
@@ -342,6 +343,20 @@ export interface DesktopShell {
   showItemInFolder: (file: string) => Promise<void>;
   /** The path on disk of a file or folder dropped onto the window ('' when it has none). */
   pathForFile: (file: DroppedFile) => string;
+  /** Tells the shell where the page is, so the app reopens there. */
+  rememberView: (view: DesktopView) => void;
+  /** Tells the shell the network came back (providers are probed at once) or went (the tray says offline). */
+  reportNetwork: (online: boolean) => void;
+  /** A menu item was chosen: run its command as if its key were pressed. Returns the unsubscribe. */
+  onMenuCommand: (listener: (command: MenuCommand) => void) => () => void;
+  /** The shell asks the page to go somewhere (a notification or the tray). Returns the unsubscribe. */
+  onNavigate: (listener: (view: DesktopView) => void) => () => void;
+  /** The desktop app's own preferences (tray, notifications, start at login, updates, crash reports). */
+  desktopSettings: () => Promise<DesktopSettings>;
+  /** Changes some of them; refused with a message when a value is not acceptable. */
+  updateDesktopSettings: (patch: DesktopSettingsPatch) => Promise<Envelope<DesktopSettings>>;
+  /** Checks for an update now (it is offered in a dialog); says what it found. */
+  checkForUpdates: () => Promise<UpdateCheck>;
 }
 
 /** A dropped File as the shared layer sees it (no DOM types here). */
@@ -364,4 +379,15 @@ export const ipcChannel = {
   event: (event: EventName): string => `shootline:event:${event}`,
   pickFolder: 'shootline:desktop:pickFolder',
   showItemInFolder: 'shootline:desktop:showItemInFolder',
+  desktopSettings: 'shootline:desktop:settings',
+  updateDesktopSettings: 'shootline:desktop:updateSettings',
+  checkForUpdates: 'shootline:desktop:checkForUpdates',
+  /** Page → main: where the page is now (kept as the view to reopen). */
+  rememberView: 'shootline:desktop:rememberView',
+  /** Page → main: the browser says the network came or went (the main process has no such event). */
+  network: 'shootline:desktop:network',
+  /** Main → page: a menu item was clicked; the page runs the command as if its key were pressed. */
+  menuCommand: 'shootline:desktop:menuCommand',
+  /** Main → page: go to this view (a notification or the tray was clicked). */
+  navigate: 'shootline:desktop:navigate',
 };

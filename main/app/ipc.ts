@@ -2,6 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { eventNames, ipcChannel, methodNames } from '../../shared/api';
+import {
+  DesktopSettingsPatchSchema,
+  DesktopViewSchema,
+  type DesktopSettings,
+  type DesktopSettingsPatch,
+  type DesktopView,
+  type UpdateCheck,
+} from '../../shared/desktop';
 import { fail, type Envelope } from '../../shared/errors';
 import type { Engine } from '../engine/engine';
 import type { Logger } from '../engine/log';
@@ -37,14 +45,27 @@ export function bindIpc(
   };
 }
 
+/** What the desktop-only calls do; main.ts wires them to Electron, tests to recorders. */
+export interface DesktopShellHandlers {
+  pickFolder: () => Promise<string | null>;
+  showItemInFolder: (file: string) => void;
+  rememberView: (view: DesktopView) => void;
+  network: (online: boolean) => void;
+  settings: () => DesktopSettings;
+  /** A checked change; it may still be refused (the user said no to sending crash reports somewhere). */
+  updateSettings: (patch: DesktopSettingsPatch) => Promise<Envelope<DesktopSettings>>;
+  checkForUpdates: () => Promise<UpdateCheck>;
+}
+
 /**
- * The desktop-only calls (native folder picker, "Show in folder"), for the trusted window only.
- * "Show in folder" takes only absolute paths of existing files, and opens the file manager there:
- * it never opens or runs the file.
+ * The desktop-only calls (folder picker, "Show in folder", where the page is, the network is back,
+ * the desktop preferences), for the trusted window only, each argument checked: the page is as
+ * untrusted as any other input. "Show in folder" takes only absolute paths of existing files, and
+ * opens the file manager there: it never opens or runs the file.
  */
 export function bindDesktopShell(
   ipcMain: Pick<IpcMain, 'handle'>,
-  shell: { pickFolder: () => Promise<string | null>; showItemInFolder: (file: string) => void },
+  shell: DesktopShellHandlers,
   binding: IpcBinding,
   log: Logger,
 ): void {
@@ -60,6 +81,34 @@ export function bindDesktopShell(
     if (!trusted(event, 'showItemInFolder')) return;
     if (typeof file === 'string' && path.isAbsolute(file) && fs.existsSync(file)) shell.showItemInFolder(file);
   });
+  ipcMain.handle(ipcChannel.rememberView, (event: IpcMainInvokeEvent, view: unknown): void => {
+    const parsed = DesktopViewSchema.safeParse(view);
+    if (trusted(event, 'rememberView') && parsed.success) shell.rememberView(parsed.data);
+  });
+  ipcMain.handle(ipcChannel.network, (event: IpcMainInvokeEvent, online: unknown): void => {
+    if (trusted(event, 'network') && typeof online === 'boolean') shell.network(online);
+  });
+  ipcMain.handle(ipcChannel.desktopSettings, (event: IpcMainInvokeEvent): DesktopSettings | null =>
+    trusted(event, 'desktopSettings') ? shell.settings() : null,
+  );
+  ipcMain.handle(
+    ipcChannel.updateDesktopSettings,
+    (event: IpcMainInvokeEvent, patch: unknown): Promise<Envelope<DesktopSettings>> => {
+      if (!trusted(event, 'updateDesktopSettings')) {
+        return Promise.resolve(fail('unauthorized', 'This window is not allowed to change Shootline’s settings.'));
+      }
+      const parsed = DesktopSettingsPatchSchema.safeParse(patch);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue?.path.join('.') || 'settings';
+        return Promise.resolve(fail('invalid_input', issue ? `${where}: ${issue.message}` : 'Invalid settings.'));
+      }
+      return shell.updateSettings(parsed.data);
+    },
+  );
+  ipcMain.handle(ipcChannel.checkForUpdates, (event: IpcMainInvokeEvent): Promise<UpdateCheck> =>
+    trusted(event, 'checkForUpdates') ? shell.checkForUpdates() : Promise.resolve('off'),
+  );
 }
 
 export function senderFacts(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>): SenderFacts {

@@ -43,8 +43,10 @@ export function runDesktopLifecycle(deps: DesktopLifecycle): 'primary' | 'second
     deps.logFile.open();
     deps.onReady();
     deps.createWindow();
+    // macOS: a click on the dock icon brings back the window, hidden to the tray or closed.
     app.on('activate', () => {
       if (deps.windowCount() === 0) deps.createWindow();
+      else deps.focusWindow();
     });
   });
 

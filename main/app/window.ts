@@ -8,10 +8,16 @@ export type WindowConstructor<W> = new (options: BrowserWindowConstructorOptions
  * computed or spread in, so a reader (and electronegativity) sees at a glance that the window is
  * isolated and sandboxed.
  */
-export function createMainWindow<W>(BrowserWindow: WindowConstructor<W>, preloadPath: string): W {
+export function createMainWindow<W>(
+  BrowserWindow: WindowConstructor<W>,
+  preloadPath: string,
+  bounds: { x: number; y: number; width: number; height: number } = { x: 0, y: 0, width: 1440, height: 900 },
+): W {
   return new BrowserWindow({
-    width: 1440,
-    height: 900,
+    x: bounds.x,
+    y: bounds.y,
+    width: bounds.width,
+    height: bounds.height,
     minWidth: 960,
     minHeight: 600,
     show: false,

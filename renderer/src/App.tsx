@@ -15,6 +15,7 @@ import { ShortcutSheet } from './components/ShortcutSheet';
 import { DropTarget } from './components/DropTarget';
 import { BannerHostContext } from './components/banner-host';
 import { Flash } from './components/Flash';
+import { useDesktopShell } from './desktop/use-desktop-shell';
 
 const VIEWS: Record<Section, () => React.JSX.Element> = {
   'hot-folders': HotFoldersView,
@@ -29,6 +30,7 @@ export function App(): React.JSX.Element {
   const setSection = useApp((state) => state.setSection);
   const View = VIEWS[section];
   const [bannerHost, setBannerHost] = useState<HTMLElement | null>(null);
+  useDesktopShell();
 
   // Ctrl/Cmd+1…5 jump between sections, as in most desktop photo tools.
   useEffect(() => {

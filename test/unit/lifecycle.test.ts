@@ -1,40 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runDesktopLifecycle, type AppLike, type DesktopLifecycle } from '../../main/app/lifecycle';
-
-type Listener = (event: { preventDefault: () => void }) => void;
-
-/** Electron's `app`, reduced to what the lifecycle touches, recording what it is asked to do. */
-function fakeApp(options: { primary?: boolean } = {}) {
-  const listeners = new Map<string, Listener[]>();
-  const calls: string[] = [];
-  let ready!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-  const app = {
-    requestSingleInstanceLock: () => options.primary ?? true,
-    whenReady: () => readyPromise,
-    on: (name: string, listener: Listener) => {
-      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
-      return app;
-    },
-    quit: () => {
-      calls.push('quit');
-      emit('before-quit');
-    },
-    exit: (code: number) => calls.push(`exit ${code}`),
-  };
-  /** Fires an app event; returns whether a listener prevented its default. */
-  const emit = (name: string): boolean => {
-    let prevented = false;
-    for (const listener of listeners.get(name) ?? []) listener({ preventDefault: () => (prevented = true) });
-    return prevented;
-  };
-  const becomeReady = async (): Promise<void> => {
-    ready();
-    await readyPromise;
-    await new Promise((resolve) => setImmediate(resolve));
-  };
-  return { app: app as unknown as AppLike, calls, emit, becomeReady };
-}
+import { fakeApp } from '../support/fake-electron';
 
 function deps(app: AppLike, calls: string[], overrides: Partial<DesktopLifecycle> = {}): DesktopLifecycle {
   let windows = 0;
@@ -128,6 +94,9 @@ describe('runDesktopLifecycle', () => {
     await mac.becomeReady();
     mac.emit('window-all-closed');
     expect(mac.calls).not.toContain('quit');
+    // A window hidden to the tray still counts: the dock icon brings it back instead of making another.
+    mac.emit('activate');
+    expect(mac.calls.at(-1)).toBe('focus');
     open = 0;
     mac.emit('activate');
     expect(mac.calls.filter((c) => c === 'window')).toHaveLength(2);

@@ -12,11 +12,13 @@ import { AppError } from '../../../shared/errors';
 import type { ApiClient } from '../bridge/client';
 import { COMPARE_MODES, type CompareMode } from '../components/compare/viewport';
 import type { ConnectionState } from '../bridge/ws-bridge';
+import { DESKTOP_SECTIONS, type DesktopSection } from '../../../shared/desktop';
 import { createCullingSlice, type CullingSlice } from './culling-slice';
 import { createReviewSlice, leaveMaskEditor, type ReviewSlice } from './review-slice';
 
-export const SECTIONS = ['hot-folders', 'shoots', 'queue', 'export', 'settings'] as const;
-export type Section = (typeof SECTIONS)[number];
+/** The sections, as the desktop shell knows them too (it reopens the last one). */
+export const SECTIONS = DESKTOP_SECTIONS;
+export type Section = DesktopSection;
 
 interface ViewSlice {
   section: Section;

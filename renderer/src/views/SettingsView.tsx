@@ -2,6 +2,7 @@ import { useApp, useAppStore } from '../store/context';
 import { ProviderAccounts } from './settings/ProviderAccounts';
 import { StagingPanel } from './settings/StagingPanel';
 import { CreditsFields } from './settings/CreditsFields';
+import { DesktopPanel } from './settings/DesktopPanel';
 
 export function SettingsView(): React.JSX.Element {
   const settings = useApp((state) => state.settings);
@@ -92,6 +93,7 @@ export function SettingsView(): React.JSX.Element {
       )}
       <ProviderAccounts />
       <StagingPanel />
+      <DesktopPanel />
     </section>
   );
 }
