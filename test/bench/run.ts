@@ -2,13 +2,13 @@
  * `npm run bench`: what the foundation adds on top of the libraries it stands on, as ratios to a
  * floor measured in the same run on the same machine (never a bare time):
  *   - a call through the WebSocket bridge (frame, validation, dispatch, envelope) vs a raw `ws`
- *     echo of the same size;
+ *     echo of its answer: `engine.info`, and a 200-row `assets.list` page (its query timed apart);
  *   - `shoots.create` through the engine (validation, insert with synchronous=FULL, event) vs a
  *     raw better-sqlite3 insert into the same kind of database;
  *   - the queue: enqueue + claim + complete of 100,000 jobs (BENCH_QUEUE_JOBS) vs bare statements;
- *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES) from a hot folder to thumbnails and
+ *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES; BENCH_INGEST=0 skips it) from a hot folder to thumbnails and
  *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS;
- *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES) vs sharp decoding
+ *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES; BENCH_ENHANCE=0 skips it) vs sharp decoding
  *     and re-encoding them (see enhance-bench.ts);
  *   - export of 200 photos of 12–24 MP (BENCH_EXPORT_FILES; BENCH_EXPORT=0 skips it) with the Listing
  *     (MLS) preset's settings vs sharp alone resizing and encoding them (see export-bench.ts);
@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { WebSocketServer } from 'ws';
 import { openDatabase } from '../../main/engine/db/connection';
 import { Engine } from '../../main/engine/engine';
@@ -47,17 +48,17 @@ async function timeIt(rounds: number, work: (i: number) => unknown): Promise<num
   return (performance.now() - start) / rounds;
 }
 
-async function rawEcho(): Promise<number> {
+/** A raw `ws` echo of `payload`: the client sends it, the server sends it back, the client parses it. */
+async function rawEcho(payload: string): Promise<number> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => wss.once('listening', resolve));
-  wss.on('connection', (socket) => socket.on('message', (data) => socket.send(data)));
+  wss.on('connection', (socket) => socket.on('message', (data) => socket.send((data as Buffer).toString('utf8'))));
   const port = (wss.address() as { port: number }).port;
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
   await new Promise((resolve) => client.addEventListener('open', resolve, { once: true }));
-  const payload = JSON.stringify({ type: 'result', id: 1, envelope: { ok: true, result: [] } });
   const perCall = await timeIt(ROUNDS, () => {
     return new Promise((resolve) => {
-      client.addEventListener('message', resolve, { once: true });
+      client.addEventListener('message', (message) => resolve(JSON.parse(String(message.data))), { once: true });
       client.send(payload);
     });
   });
@@ -66,7 +67,54 @@ async function rawEcho(): Promise<number> {
   return perCall;
 }
 
-async function bridgeCall(engine: Engine): Promise<number> {
+/** A shoot of `count` small real JPEGs, ingested from a hot folder: a full page for assets.list. */
+async function shootOfPhotos(engine: Engine, dir: string, count: number): Promise<string> {
+  const folder = path.join(dir, 'hot', 'Bridge bench');
+  fs.mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < count; i += 1) {
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: i % 256, g: 90, b: 40 } } })
+      .jpeg()
+      .toFile(path.join(folder, `IMG_${String(i).padStart(4, '0')}.jpg`));
+  }
+  await engine.call('hotFolders.add', {
+    path: path.join(dir, 'hot'),
+    defaultRecipeId: null,
+    spendingCap: null,
+    autoApprove: false,
+    recursive: true,
+    polling: false,
+    reconcileMinutes: 60,
+    exportPresetId: null,
+  });
+  for (;;) {
+    await engine.ingestIdle();
+    const shoots = await engine.call('shoots.list', {});
+    const shoot = shoots.ok ? (shoots.result as { id: string; photos: number }[])[0] : undefined;
+    if (shoot && shoot.photos === count) return shoot.id;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+interface BridgeFigures {
+  ours: number;
+  echo: number;
+  /** The same call made on the engine directly (no transport), for calls that do real work. */
+  direct: number;
+  bytes: number;
+}
+
+/**
+ * One call through the WebSocket bridge (client frame, server validation, dispatch, envelope,
+ * JSON both ways) against a raw `ws` echo of the very answer it gets, parsed on arrival as ours
+ * is. For a call that reads the library, the engine's own time is measured apart and added to the
+ * floor: the bridge is what is judged, not the query behind it.
+ */
+async function bridgeFigures(
+  engine: Engine,
+  method: 'engine.info' | 'assets.list',
+  args: Record<string, unknown>,
+  rounds: number,
+): Promise<BridgeFigures> {
   const server = await startServer({
     engine,
     log: silentLogger,
@@ -75,10 +123,14 @@ async function bridgeCall(engine: Engine): Promise<number> {
     port: 0,
   });
   const bridge = createWebSocketBridge({ url: `ws://127.0.0.1:${server.port}/ws?token=bench-token` });
-  const perCall = await timeIt(ROUNDS, () => bridge.invoke('settings.get', {}));
+  const call = (): Promise<unknown> => bridge.invoke(method, args as never);
+  const answer = JSON.stringify({ type: 'result', id: 1, envelope: await call() });
+  const ours = await timeIt(rounds, call);
   bridge.close();
   await server.close();
-  return perCall;
+  const echo = await rawEcho(answer);
+  const direct = method === 'engine.info' ? 0 : await timeIt(rounds, () => engine.call(method, args));
+  return { ours, echo, direct, bytes: answer.length };
 }
 
 async function rawInsert(dir: string): Promise<number> {
@@ -110,8 +162,9 @@ async function main(): Promise<void> {
   });
   engine.start();
   try {
-    const echo = await rawEcho();
-    const call = await bridgeCall(engine);
+    const info = await bridgeFigures(engine, 'engine.info', {}, ROUNDS);
+    const shootId = await shootOfPhotos(engine, dir, 200);
+    const page = await bridgeFigures(engine, 'assets.list', { shootId, limit: 200 }, Math.ceil(ROUNDS / 4));
     const raw = await rawInsert(dir);
     const create = await engineCreate(engine);
     process.stdout.write(
@@ -120,7 +173,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${'what'.padEnd(44)} ${'ours'.padStart(12)} ${'floor'.padStart(12)} ${'ratio'.padStart(8)}\n`,
     );
-    process.stdout.write(`${row('settings.get over the WebSocket bridge', call, echo)}  (floor: raw ws echo)\n`);
+    process.stdout.write(
+      `${row('engine.info over the WebSocket bridge', info.ours, info.echo)}  (floor: raw ws echo of its ${info.bytes}-byte answer)\n`,
+    );
+    process.stdout.write(
+      `${row('assets.list, 200 rows, over the bridge', page.ours, page.echo + page.direct)}  (floor: raw ws echo of its ${page.bytes}-byte answer ${(page.echo * 1000).toFixed(0)} µs + the same call on the engine directly ${(page.direct * 1000).toFixed(0)} µs)\n`,
+    );
     process.stdout.write(`${row('shoots.create through the engine', create, raw)}  (floor: raw SQLite insert)\n`);
     const queue = runQueueBench(QUEUE_JOBS);
     const rate = (ms: number): string => `${Math.round((QUEUE_JOBS / ms) * 1000)} jobs/s`;
@@ -132,8 +190,8 @@ async function main(): Promise<void> {
     await engine.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
-  runEnhanceBench(Number(process.env.BENCH_ENHANCE_FILES ?? 50));
+  if (process.env.BENCH_INGEST !== '0') runIngestBench(Number(process.env.BENCH_INGEST_FILES ?? 300));
+  if (process.env.BENCH_ENHANCE !== '0') runEnhanceBench(Number(process.env.BENCH_ENHANCE_FILES ?? 50));
   if (process.env.BENCH_EXPORT !== '0') {
     for (const line of await runExportBench()) process.stdout.write(`${line}\n`);
   }

@@ -1,4 +1,4 @@
-import { ProductTypeSchema, type ProductType } from '../../../shared/garments';
+import { PRODUCT_TYPES, type ProductType } from '../../../shared/garments';
 import { isTurn, type Turn } from '../../../shared/turn';
 import type { Asset } from '../../../shared/domain';
 import type { AssetCull } from '../../../shared/jobs';
@@ -138,9 +138,11 @@ const toAsset = (row: AssetRow): Asset => ({
 const GARMENT = `(CASE WHEN assets.garment_type = 'NONE' THEN NULL
    ELSE COALESCE(assets.garment_type, (SELECT g.garment_type FROM shoots g WHERE g.id = assets.shoot_id)) END) AS garment`;
 
+const PRODUCT_TYPE_SET: ReadonlySet<string> = new Set(PRODUCT_TYPES);
+
+/** A stored product type, or null for none (or one this build does not know). Read per listed row: no zod here. */
 function readProductType(value: string | null): ProductType | null {
-  const parsed = ProductTypeSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
+  return value !== null && PRODUCT_TYPE_SET.has(value) ? (value as ProductType) : null;
 }
 
 /**
