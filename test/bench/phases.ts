@@ -17,12 +17,48 @@ export function runPhase(script: string, name: string, dir: string, count?: numb
   return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as PhaseResult;
 }
 
-/** The floor runs before and after ours and its faster run counts, so a cold disk cache cannot flatter us. */
-export function measureAgainstFloor(script: string, dir: string): { ours: PhaseResult; floor: PhaseResult } {
-  const before = runPhase(script, 'floor', dir);
-  const ours = runPhase(script, 'ours', dir);
-  const after = runPhase(script, 'floor', dir);
-  return { ours, floor: before.ms <= after.ms ? before : after };
+/** The median of some numbers (the lower middle one for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
+export interface AgainstFloor {
+  /** The median run of ours, and of the floor (time and peak RSS each a median of their own). */
+  ours: PhaseResult;
+  floor: PhaseResult;
+  /** floor / ours, pair by pair, and their median: what is printed as the ratio. */
+  ratios: number[];
+  ratio: number;
+}
+
+/**
+ * Ours and the floor in turns, floor first, after one warm-up floor run that is not counted (a
+ * cold disk cache must not flatter either side): BENCH_PAIRS pairs (default 3). Each pair's ratio
+ * is taken from two runs next to each other, so the machine's speed drifting during the bench (a
+ * shared host is seldom quiet) moves both sides of a ratio alike; the median pair is reported.
+ */
+export function measureAgainstFloor(script: string, dir: string): AgainstFloor {
+  const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? 3));
+  runPhase(script, 'floor', dir);
+  const floors: PhaseResult[] = [];
+  const ours: PhaseResult[] = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    floors.push(runPhase(script, 'floor', dir));
+    ours.push(runPhase(script, 'ours', dir));
+  }
+  const ratios = ours.map((run, index) => (floors[index]?.ms ?? Number.NaN) / run.ms);
+  const summary = (runs: PhaseResult[]): PhaseResult => ({
+    ms: median(runs.map((run) => run.ms)),
+    files: runs[0]?.files ?? 0,
+    maxRssMb: median(runs.map((run) => run.maxRssMb)),
+  });
+  return { ours: summary(ours), floor: summary(floors), ratios, ratio: median(ratios) };
+}
+
+/** "0.95 (pairs 0.94, 0.95, 0.97)": the median ratio and each pair's. */
+export function ratioWords(result: AgainstFloor): string {
+  return `${result.ratio.toFixed(2)} (pairs ${result.ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`;
 }
 
 export function photosPerSecond(result: PhaseResult, digits = 1): string {

@@ -173,8 +173,8 @@ class EntropySegment {
   private stuffed = 0;
 
   constructor(private readonly data: Uint8Array) {
-    this.bytes = new Uint8Array(data.length + PADDING);
-    this.view = new DataView(this.bytes.buffer);
+    this.bytes = scratchBytes(data.length + PADDING);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
 
   /** Copies the data from file offset `start` up to where it stops. */
@@ -209,6 +209,22 @@ class EntropySegment {
     for (let at = n; at < this.length; at++) if (this.bytes[at] === 0xff) stuffedAfter++;
     return this.start + n + this.stuffed - stuffedAfter;
   }
+}
+
+/**
+ * The copy's memory, reused from one check to the next: ingest checks photo after photo, and a new
+ * buffer the size of each file was most of the garbage the checks made. The check runs start to end
+ * without yielding, so one buffer serves every check on this thread; one larger than a 48 MB file
+ * is not kept.
+ */
+let scratch: Uint8Array | null = null;
+const MAX_KEPT_SCRATCH = 48 * 1024 * 1024;
+
+function scratchBytes(length: number): Uint8Array {
+  if (scratch && scratch.length >= length) return scratch.subarray(0, length);
+  const made = new Uint8Array(length);
+  scratch = length <= MAX_KEPT_SCRATCH ? made : null;
+  return made;
 }
 
 /** BitReader.filledAt before the first top-up: nothing loaded. */
