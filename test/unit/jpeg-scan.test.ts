@@ -201,6 +201,18 @@ describe('checkJpegScan on damaged copies of real files', () => {
     });
   });
 
+  it('judges each file on its own bytes, whatever the file checked before it (the copy buffer is reused)', () => {
+    const big = read('photos/IMG_0001_iphone6plus_orient6_gps.JPG');
+    const small = baseline.subarray(0, Math.floor(baseline.length / 2));
+    // The big file leaves whole scan data in the buffer past where the small cut one ends.
+    expect(big.length).toBeGreaterThan(2 * small.length);
+    for (let round = 0; round < 2; round += 1) {
+      expect(checkJpegScan(big)).toMatchObject({ ok: true });
+      expect(checkJpegScan(small)).toMatchObject({ ok: false, kind: 'truncated' });
+      expect(checkJpegScan(baseline)).toMatchObject({ ok: true });
+    }
+  });
+
   it('is truncated without the final EOI marker', () => {
     expect(baseline.subarray(-2)).toEqual(Buffer.from([0xff, 0xd9]));
     expect(checkJpegScan(baseline.subarray(0, -2))).toMatchObject({ ok: false, kind: 'truncated' });
