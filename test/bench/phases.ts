@@ -39,7 +39,7 @@ export interface AgainstFloor {
  * shared host is seldom quiet) moves both sides of a ratio alike; the median pair is reported.
  */
 export function measureAgainstFloor(script: string, dir: string): AgainstFloor {
-  const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? 3));
+  const pairs = Math.max(1, Math.floor(Number(process.env.BENCH_PAIRS ?? 3)) || 3);
   runPhase(script, 'floor', dir);
   const floors: PhaseResult[] = [];
   const ours: PhaseResult[] = [];
