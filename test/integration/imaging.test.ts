@@ -172,6 +172,27 @@ describe('the derivative cache', () => {
     expect(cache.lookup(hash(4), 'preview')).toBeNull();
   });
 
+  it('evicts by what the cache really holds: writing the same photo again and again frees nothing else', async () => {
+    const { db, root } = library();
+    let now = 1_000;
+    const cache = new DerivativeCache({ db, clock: { ...systemClock, now: () => now }, root, capBytes: 10_000 });
+    await cache.put(hash(1), 'preview', Buffer.alloc(3_000, 1));
+    for (let round = 0; round < 10; round += 1) {
+      now += 1;
+      // 30 KB written in all, but one 3 KB file replaced each time: the cache holds 6 KB.
+      await cache.put(hash(2), 'preview', Buffer.alloc(3_000, round));
+    }
+    expect(cache.lookup(hash(1), 'preview')).not.toBeNull();
+    // A cache opened again over the same library starts from what is recorded.
+    const reopened = new DerivativeCache({ db, clock: { ...systemClock, now: () => now }, root, capBytes: 10_000 });
+    now += 1;
+    await reopened.put(hash(3), 'preview', Buffer.alloc(3_000, 3));
+    now += 1;
+    await reopened.put(hash(4), 'preview', Buffer.alloc(3_000, 4));
+    expect(reopened.lookup(hash(1), 'preview')).toBeNull();
+    for (const kept of [2, 3, 4]) expect(reopened.lookup(hash(kept), 'preview'), `${kept}`).not.toBeNull();
+  });
+
   it('reports a full disk clearly and leaves no partial file (a real ENOSPC from /dev/full)', async () => {
     const { db, root } = library();
     const cache = new DerivativeCache({

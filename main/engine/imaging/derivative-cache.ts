@@ -49,6 +49,13 @@ export interface DerivativeCacheOptions {
 export class DerivativeCache {
   private readonly options: DerivativeCacheOptions;
   private readonly capBytes: number;
+  /**
+   * What the cache holds, never less than the truth: the recorded total when last summed, plus
+   * every write since (a file replaced or forgotten is not taken off). Summing every row on every
+   * write cost a scan of the whole table per thumbnail; now the table is summed only when this
+   * bound passes the cap, and eviction always works from the real sum.
+   */
+  private atMostBytes: number | null = null;
 
   constructor(options: DerivativeCacheOptions) {
     this.options = options;
@@ -96,17 +103,23 @@ export class DerivativeCache {
       throw error;
     }
     recordDerivative(this.options.db, { contentHash, kind, bytes: bytes.byteLength }, this.options.clock.now());
-    this.evictBeyondCap({ contentHash, kind });
+    this.evictBeyondCap({ contentHash, kind }, bytes.byteLength);
     return file;
   }
 
   /** Deletes least-recently-used files until the cache is back under 90% of its cap. */
-  private evictBeyondCap(keep: { contentHash: string; kind: DerivativeKind }): void {
+  private evictBeyondCap(keep: { contentHash: string; kind: DerivativeKind }, added: number): void {
+    if (this.atMostBytes !== null) this.atMostBytes += added;
+    if (this.atMostBytes !== null && this.atMostBytes <= this.capBytes) return;
     const total = derivativeBytes(this.options.db);
+    this.atMostBytes = total;
     if (total <= this.capBytes) return;
     const toFree = total - Math.floor(this.capBytes * 0.9);
+    let freed = 0;
     for (const row of takeLeastRecentlyUsed(this.options.db, toFree, keep)) {
       fs.rmSync(this.pathOf(row.contentHash, row.kind), { force: true });
+      freed += row.bytes;
     }
+    this.atMostBytes = total - freed;
   }
 }
