@@ -93,13 +93,30 @@ async function shootOfPhotos(engine: Engine, dir: string, count: number): Promis
   });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
+    // Listening before looking: a photo taken in between still wakes the next look.
+    const taken = nextEvent(engine, ['asset.added', 'asset.updated'], deadline - Date.now());
     await engine.ingestIdle();
     const shoots = await engine.call('shoots.list', {});
     const shoot = shoots.ok ? (shoots.result as { id: string; photos: number }[])[0] : undefined;
     if (shoot && shoot.photos === count) return shoot.id;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await taken;
   }
   throw new Error(`The bench shoot did not reach ${count} photos in two minutes.`);
+}
+
+/** Resolves at the engine's next event of these names, or when `ms` have gone by with none. */
+function nextEvent(engine: Engine, names: string[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    const stop = engine.events.listen((name) => {
+      if (names.includes(name)) done();
+    });
+  });
 }
 
 interface BridgeFigures {

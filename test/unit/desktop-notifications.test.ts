@@ -7,33 +7,12 @@ import type { ShootListItem } from '../../shared/domain';
 import type { Job, QueueStats } from '../../shared/jobs';
 import { FakeEngine, FakeNotification } from '../support/fake-electron';
 import { ManualClock } from '../support/manual-clock';
+import { jobFixture, queueStatsFixture } from '../support/queue-fixtures';
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function job(id: string, state: Job['state'], extra: Partial<Job> = {}): Job {
-  return {
-    id,
-    shootId: 'shoot-1',
-    recipeId: 'recipe-1',
-    provider: 'local',
-    operation: 'enhance',
-    inputs: {},
-    params: {},
-    state,
-    attempts: 1,
-    maxAttempts: 5,
-    nextAttemptAt: null,
-    remoteId: null,
-    costEstimate: null,
-    costCharged: null,
-    lastError: null,
-    priority: 0,
-    waitingFor: null,
-    createdAt: 0,
-    updatedAt: 0,
-    finishedAt: null,
-    ...extra,
-  };
+  return jobFixture({ id, state, shootId: 'shoot-1', recipeId: 'recipe-1', provider: 'local', attempts: 1, ...extra });
 }
 
 function shoot(id: string, name: string, jobsPending: number): ShootListItem {
@@ -53,13 +32,9 @@ function shoot(id: string, name: string, jobsPending: number): ShootListItem {
 }
 
 function stats(providerReasons: Record<string, string> = {}): QueueStats {
-  return {
-    byState: {},
-    byProvider: {},
+  return queueStatsFixture({
     paused: { global: false, providers: Object.keys(providerReasons), shoots: [], providerReasons },
-    etaMs: null,
-    unreachable: [],
-  };
+  });
 }
 
 function setup(notifications: Partial<Preferences['notifications']> = {}) {

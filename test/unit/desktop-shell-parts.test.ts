@@ -11,6 +11,7 @@ import { silentLogger } from '../../main/engine/log';
 import type { QueueStats } from '../../shared/jobs';
 import { fakeApp, FakePowerMonitor, FakePowerSaveBlocker, FakeTray, FakeWindow } from '../support/fake-electron';
 import { ManualClock } from '../support/manual-clock';
+import { queueStatsFixture } from '../support/queue-fixtures';
 
 function memoryPreferences(initial: Partial<Preferences> = {}) {
   let values: Preferences = { ...DEFAULT_PREFERENCES, ...initial };
@@ -43,14 +44,7 @@ function statusSource(start: DesktopStatus = IDLE_STATUS) {
 }
 
 function queueStats(byState: Record<string, number>, extra: Partial<QueueStats> = {}): QueueStats {
-  return {
-    byState,
-    byProvider: { local: byState },
-    paused: { global: false, providers: [], shoots: [], providerReasons: {} },
-    etaMs: null,
-    unreachable: [],
-    ...extra,
-  };
+  return queueStatsFixture({ byState, byProvider: { local: byState }, ...extra });
 }
 
 const primary: DisplayLike = { id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } };

@@ -1,17 +1,11 @@
 import { ACTION_EVENTS, transition, type JobEvent } from '../../shared/job-model';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  JOB_STATES,
-  NEEDS_REVIEW_MESSAGE,
-  WAITING_FOR,
-  type Job,
-  type JobState,
-  type QueueStats,
-} from '../../shared/jobs';
+import { JOB_STATES, NEEDS_REVIEW_MESSAGE, WAITING_FOR, type Job, type JobState } from '../../shared/jobs';
 // tsconfig.node.json lists the renderer files tests may import one by one; until it lists this one,
 // tsc reports TS6307 ("not listed within the file list") here. Types still flow through the import.
 import * as model from '../../renderer/src/views/queue/queue-model';
 import * as status from '../../renderer/src/views/queue/queue-status';
+import { jobFixture, queueStatsFixture } from '../support/queue-fixtures';
 
 const NAMES: Record<string, string> = { aixpose: 'AIXpose', productai: 'ProductAI', local: 'Local' };
 const providerName = (id: string): string => NAMES[id] ?? id;
@@ -21,41 +15,16 @@ const shootName = (id: string): string => SHOOTS[id] ?? id;
 let counter = 0;
 function job(overrides: Partial<Job> = {}): Job {
   counter += 1;
-  return {
+  return jobFixture({
     id: `job-${String(counter).padStart(4, '0')}`,
-    shootId: 's1',
-    recipeId: null,
-    provider: 'aixpose',
-    operation: 'enhance',
     inputs: { source: { kind: 'asset', assetId: `asset-${counter}-0123456789`, version: 1 } },
-    params: {},
-    state: 'queued',
-    attempts: 0,
-    maxAttempts: 5,
-    nextAttemptAt: null,
-    remoteId: null,
-    costEstimate: null,
-    costCharged: null,
-    lastError: null,
-    priority: 0,
-    waitingFor: null,
     createdAt: 1_000 + counter,
     updatedAt: 1_000 + counter,
-    finishedAt: null,
     ...overrides,
-  };
+  });
 }
 
-function stats(overrides: Partial<QueueStats> = {}): QueueStats {
-  return {
-    byState: {},
-    byProvider: {},
-    paused: { global: false, providers: [], shoots: [], providerReasons: {} },
-    etaMs: null,
-    unreachable: [],
-    ...overrides,
-  };
-}
+const stats = queueStatsFixture;
 
 describe('stateWords', () => {
   const words = (state: JobState, waitingFor: Job['waitingFor'] = null, provider = 'aixpose'): string =>
