@@ -1,10 +1,9 @@
 import { useState } from 'react';
-import { MAX_IMAGES_PER_RUN } from '../../../../../shared/api';
 import { PRODUCT_TYPES, PRODUCT_TYPE_WORDS, ProductTypeSchema, type ProductType } from '../../../../../shared/garments';
 import { useApp, useClient } from '../../../store/context';
 import { useProviderUnits } from '../../../store/use-provider-units';
 import { costWords } from '../../queue/cost-words';
-import { EnumChoice, PromptField } from '../studio/fields';
+import { CountField, countedEstimate, countIsValid, EnumChoice, PromptField } from '../studio/fields';
 import { RunDialogFrame } from '../studio/RunDialogFrame';
 import { useEstimate } from '../studio/use-estimate';
 import type { FashionOperation } from './fashion-operations';
@@ -45,7 +44,7 @@ export function GenerateDialog(props: {
   // Priced without the words: the price does not depend on them.
   const params = { prompt: 'product', productType, width, height };
   const each = useEstimate(operation.provider, operation.operation, params);
-  const countValid = Number.isInteger(count) && count >= 1 && count <= MAX_IMAGES_PER_RUN;
+  const countValid = countIsValid(count);
   const total = each.credits === null || !countValid ? null : each.credits * count;
   const nameOf = (id: string): string =>
     assets
@@ -57,11 +56,10 @@ export function GenerateDialog(props: {
     <RunDialogFrame
       label="Generate product images"
       title={`Generate product images · ${operation.providerName}`}
-      estimate={
-        countValid
-          ? `${count} image${count === 1 ? '' : 's'} · ${total === null ? 'working out the cost…' : (costWords(total, unitOf(operation.provider)) ?? 'cost unknown')}`
-          : `Between 1 and ${MAX_IMAGES_PER_RUN} images at a time.`
-      }
+      estimate={countedEstimate(
+        count,
+        total === null ? 'working out the cost…' : (costWords(total, unitOf(operation.provider)) ?? 'cost unknown'),
+      )}
       estimateTestId="generate-estimate"
       ready={prompt.trim().length > 0 && countValid && total !== null}
       actionLabel={`Generate ${countValid ? count : ''}`}
@@ -96,17 +94,7 @@ export function GenerateDialog(props: {
           show={(type) => PRODUCT_TYPE_WORDS[ProductTypeSchema.parse(type)]}
         />
         <EnumChoice label="Size" values={SIZE_LABELS} value={sizeLabel} onChange={setSizeLabel} />
-        <label className="field">
-          How many{' '}
-          <input
-            aria-label="How many"
-            type="number"
-            min={1}
-            max={MAX_IMAGES_PER_RUN}
-            value={count}
-            onChange={(event) => setCount(Math.round(Number(event.target.value)))}
-          />
-        </label>
+        <CountField value={count} onChange={setCount} />
       </div>
       <label className="field">
         Shape reference{' '}

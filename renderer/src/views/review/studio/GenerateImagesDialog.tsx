@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { MAX_IMAGES_PER_RUN } from '../../../../../shared/api';
 import { formatAmount } from '../../../../../shared/providers';
 import { useClient } from '../../../store/context';
-import { EnumChoice, PromptField } from './fields';
+import { CountField, countedEstimate, countIsValid, EnumChoice, PromptField } from './fields';
 import { ModelChoice } from './ModelChoice';
 import { RunDialogFrame } from './RunDialogFrame';
 import { enumOf, type StudioOperation } from './studio-operations';
@@ -33,7 +32,7 @@ export function GenerateImagesDialog({
   // Priced without the words: the price does not depend on them.
   const params = { prompt: 'a picture', model: model.chosen, aspectRatio, outputFormat };
   const each = useEstimate(operation.provider, operation.operation, params);
-  const countValid = Number.isInteger(count) && count >= 1 && count <= MAX_IMAGES_PER_RUN;
+  const countValid = countIsValid(count);
   const total = each.credits === null || !countValid ? null : each.credits * count;
   const price =
     total === null
@@ -44,11 +43,7 @@ export function GenerateImagesDialog({
     <RunDialogFrame
       label="Generate images"
       title={`Generate images · ${operation.providerName}`}
-      estimate={
-        countValid
-          ? `${count} image${count === 1 ? '' : 's'} · ${price}`
-          : `Between 1 and ${MAX_IMAGES_PER_RUN} images at a time.`
-      }
+      estimate={countedEstimate(count, price)}
       estimateTestId="images-estimate"
       ready={prompt.trim().length > 0 && countValid && total !== null && model.ready}
       actionLabel={`Generate ${countValid ? count : ''}`}
@@ -86,17 +81,7 @@ export function GenerateImagesDialog({
           onChange={setOutputFormat}
           show={(format) => format.toUpperCase()}
         />
-        <label className="field">
-          How many{' '}
-          <input
-            aria-label="How many"
-            type="number"
-            min={1}
-            max={MAX_IMAGES_PER_RUN}
-            value={count}
-            onChange={(event) => setCount(Math.round(Number(event.target.value)))}
-          />
-        </label>
+        <CountField value={count} onChange={setCount} />
       </div>
       {model.message ? <p className="muted">{model.message}</p> : null}
       <p className="muted">They join this shoot as generated items, and exports label them as generated.</p>
