@@ -4,6 +4,7 @@
  * shifted. Here the photo is given an Adobe RGB (1998) compatible profile, written from the
  * colour space's published primaries, so every later conversion to sRGB is right.
  */
+import { embedJpegProfile } from './embed-profile';
 
 /** s15Fixed16, as ICC stores XYZ numbers. */
 function fixed(value: number): Buffer {
@@ -88,13 +89,5 @@ export const ADOBE_RGB_PROFILE: Buffer = buildProfile();
  * segments (the bytes are not re-encoded; the file on disk is never touched).
  */
 export function withAdobeRgbProfile(jpeg: Buffer): Buffer {
-  let at = 2;
-  while (at + 4 <= jpeg.length && jpeg[at] === 0xff && (jpeg[at + 1] ?? 0) >= 0xe0 && (jpeg[at + 1] ?? 0) <= 0xef) {
-    at += 2 + jpeg.readUInt16BE(at + 2);
-  }
-  const marker = Buffer.from('ICC_PROFILE\0', 'latin1');
-  const length = Buffer.alloc(2);
-  length.writeUInt16BE(2 + marker.length + 2 + ADOBE_RGB_PROFILE.length);
-  const segment = Buffer.concat([Buffer.from([0xff, 0xe2]), length, marker, Buffer.from([1, 1]), ADOBE_RGB_PROFILE]);
-  return Buffer.concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
+  return embedJpegProfile(jpeg, ADOBE_RGB_PROFILE);
 }

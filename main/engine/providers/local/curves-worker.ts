@@ -1,9 +1,11 @@
 import { Worker } from 'node:worker_threads';
+import { IMAGE_PARALLELISM } from '../../imaging/sharp-config';
 
 /**
- * Applies one 256-entry lookup table per channel to interleaved RGB pixels, in a worker thread: a
- * 24 MP photo is 72 million lookups, too long to hold the engine's main thread. The pixels are
- * copied once into a buffer that moves to the worker and back.
+ * Applies one 256-entry lookup table per channel to interleaved RGB pixels, in worker threads: a
+ * 24 MP photo is 72 million lookups, too long to hold the engine's main thread. One worker per
+ * photo that may be in flight, so two photos enhanced at once do not queue behind one thread. The
+ * pixels are copied once into a buffer that moves to the worker and back.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -19,40 +21,51 @@ parentPort.on('message', ({ id, buffer, offset, length, luts }) => {
 });
 `;
 
-let worker: Worker | null = null;
-let nextId = 1;
-const waiting = new Map<number, (pixels: Buffer) => void>();
+interface PoolWorker {
+  worker: Worker;
+  /** Requests sent and not yet answered, by id. */
+  waiting: Map<number, (pixels: Buffer) => void>;
+}
 
-function start(): Worker {
-  if (worker) return worker;
-  const started = new Worker(WORKER_SOURCE, { eval: true });
-  started.on('message', (reply: { id: number; buffer: ArrayBuffer; offset: number; length: number }) => {
-    const resolve = waiting.get(reply.id);
-    waiting.delete(reply.id);
-    if (waiting.size === 0) started.unref();
+const pool: PoolWorker[] = [];
+let nextId = 1;
+
+function start(): PoolWorker {
+  const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), waiting: new Map() };
+  entry.worker.on('message', (reply: { id: number; buffer: ArrayBuffer; offset: number; length: number }) => {
+    const resolve = entry.waiting.get(reply.id);
+    entry.waiting.delete(reply.id);
+    // An idle worker must not keep the process alive.
+    if (entry.waiting.size === 0) entry.worker.unref();
     resolve?.(Buffer.from(reply.buffer, reply.offset, reply.length));
   });
-  started.on('exit', () => {
-    if (worker === started) worker = null;
+  entry.worker.on('exit', () => {
+    const at = pool.indexOf(entry);
+    if (at >= 0) pool.splice(at, 1);
   });
-  started.unref();
-  worker = started;
-  return started;
+  entry.worker.unref();
+  pool.push(entry);
+  return entry;
+}
+
+/** The least busy worker, started when every running one is busy and the pool has room. */
+function leastBusy(): PoolWorker {
+  const idle = pool.find((entry) => entry.waiting.size === 0);
+  if (idle) return idle;
+  if (pool.length < IMAGE_PARALLELISM) return start();
+  return pool.reduce((best, entry) => (entry.waiting.size < best.waiting.size ? entry : best));
 }
 
 /** Returns the pixels with the curves applied, as a new buffer. */
 export function applyCurves(pixels: Buffer, luts: readonly [Uint8Array, Uint8Array, Uint8Array]): Promise<Buffer> {
-  const running = start();
+  const entry = leastBusy();
   const id = nextId++;
-  running.ref();
+  entry.worker.ref();
   return new Promise<Buffer>((resolve) => {
-    waiting.set(id, resolve);
+    entry.waiting.set(id, resolve);
     // sharp's output lives in memory JavaScript cannot hand over; one copy into an ordinary buffer
     // (a few milliseconds) can then move to the worker and back without another.
     const transferable = new Uint8Array(pixels).buffer;
-    running.postMessage(
-      { id, buffer: transferable, offset: 0, length: pixels.byteLength, luts: luts.map((lut) => Array.from(lut)) },
-      [transferable],
-    );
+    entry.worker.postMessage({ id, buffer: transferable, offset: 0, length: pixels.byteLength, luts }, [transferable]);
   });
 }

@@ -58,7 +58,9 @@ export function planEnhance(source: Uint8Array, settings: EnhanceSettings): Enha
   // 0. Exposure first (sharp applies its power curve before the affine step, so the plan follows
   //    the same order): a power curve only when the mean brightness is outside a comfortable band.
   let sum = 0;
-  for (let index = 0; index < pixels; index += 1) sum += luminance(source, index, [1, 1, 1], [0, 0, 0]);
+  for (let at = 0; at < pixels * 3; at += 3) {
+    sum += 0.2126 * (source[at] ?? 0) + 0.7152 * (source[at + 1] ?? 0) + 0.0722 * (source[at + 2] ?? 0);
+  }
   const mean = clamp(sum / Math.max(1, pixels), 1, 254);
   let power = 2 ** (settings.exposure * 0.5);
   const band = 28;
@@ -122,9 +124,9 @@ export function planEnhance(source: Uint8Array, settings: EnhanceSettings): Enha
   //    (dusk, foliage) is not pushed into a cast of its own.
   const ranges = [0, 1, 2].map((channel) => {
     const histogram = new Uint32Array(256);
-    for (let index = 0; index < pixels; index += 1) {
-      const value = (gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0);
-      histogram[Math.round(clamp(value, 0, 255))]! += 1;
+    const [g, o] = [gain[channel] ?? 1, offset[channel] ?? 0];
+    for (let at = channel; at < pixels * 3; at += 3) {
+      histogram[Math.round(clamp(g * (rgb[at] ?? 0) + o, 0, 255))]! += 1;
     }
     return { lo: percentile(histogram, pixels, LOW_PERCENTILE), hi: percentile(histogram, pixels, HIGH_PERCENTILE) };
   });
@@ -189,18 +191,18 @@ function neutralGains(
 ): [number, number, number] {
   const balance: [number, number, number] = [1, 1, 1];
   const saturation = new Float32Array(pixels);
+  const [g0, g1, g2] = [gain[0] ?? 1, gain[1] ?? 1, gain[2] ?? 1];
+  const [o0, o1, o2] = [offset[0] ?? 0, offset[1] ?? 0, offset[2] ?? 0];
   for (let round = 0; round < 3; round += 1) {
+    const [b0, b1, b2] = balance;
     const counts = new Uint32Array(101);
     let candidates = 0;
-    for (let index = 0; index < pixels; index += 1) {
-      let max = 0;
-      let min = 255;
-      for (let channel = 0; channel < 3; channel += 1) {
-        const value =
-          ((gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0)) * (balance[channel] ?? 1);
-        max = Math.max(max, value);
-        min = Math.min(min, value);
-      }
+    for (let index = 0, at = 0; index < pixels; index += 1, at += 3) {
+      const r = (g0 * (rgb[at] ?? 0) + o0) * b0;
+      const g = (g1 * (rgb[at + 1] ?? 0) + o1) * b1;
+      const b = (g2 * (rgb[at + 2] ?? 0) + o2) * b2;
+      const max = Math.max(0, r, g, b);
+      const min = Math.min(255, r, g, b);
       if (max < 40 || max > 245) {
         saturation[index] = 2; // too dark or clipped to judge colour by
         continue;
@@ -215,18 +217,18 @@ function neutralGains(
     let threshold = 0;
     while (threshold < 35 && seen + (counts[threshold] ?? 0) < candidates * 0.1) seen += counts[threshold++] ?? 0;
     const limit = (threshold + 0.5) / 100;
-    const totals = [0, 0, 0];
+    let [t0, t1, t2] = [0, 0, 0];
     let count = 0;
-    for (let index = 0; index < pixels; index += 1) {
+    for (let index = 0, at = 0; index < pixels; index += 1, at += 3) {
       if ((saturation[index] ?? 2) > limit) continue;
       count += 1;
-      for (let channel = 0; channel < 3; channel += 1) {
-        totals[channel]! +=
-          ((gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0)) * (balance[channel] ?? 1);
-      }
+      t0 += (g0 * (rgb[at] ?? 0) + o0) * b0;
+      t1 += (g1 * (rgb[at + 1] ?? 0) + o1) * b1;
+      t2 += (g2 * (rgb[at + 2] ?? 0) + o2) * b2;
     }
     if (count < pixels * 0.005) break;
-    const grey = (totals[0]! + totals[1]! + totals[2]!) / 3;
+    const grey = (t0 + t1 + t2) / 3;
+    const totals = [t0, t1, t2];
     for (let channel = 0; channel < 3; channel += 1) {
       balance[channel] = clamp(((balance[channel] ?? 1) * grey) / Math.max(1, totals[channel] ?? 1), 0.6, 1.6);
     }
@@ -236,14 +238,18 @@ function neutralGains(
   return [balance[0] / weight, balance[1] / weight, balance[2] / weight];
 }
 
+/** Each channel's mean after the affine step, clamped to 0–255 as the output would be. */
 function channelMeans(rgb: Uint8Array, pixels: number, gain: readonly number[], offset: readonly number[]): number[] {
-  const sums = [0, 0, 0];
-  for (let index = 0; index < pixels; index += 1) {
-    for (let channel = 0; channel < 3; channel += 1) {
-      sums[channel]! += clamp((gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0), 0, 255);
-    }
-  }
-  return sums.map((sum) => sum / Math.max(1, pixels));
+  return channelSums(rgb, pixels, gain, offset).map((sum) => sum / Math.max(1, pixels));
+}
+
+function channelSums(rgb: Uint8Array, pixels: number, gain: readonly number[], offset: readonly number[]): number[] {
+  return [0, 1, 2].map((channel) => {
+    const [g, o] = [gain[channel] ?? 1, offset[channel] ?? 0];
+    let sum = 0;
+    for (let at = channel; at < pixels * 3; at += 3) sum += clamp(g * (rgb[at] ?? 0) + o, 0, 255);
+    return sum;
+  });
 }
 
 /** Gains that make the average colour grey (the grey-world assumption), keeping brightness. */
@@ -253,12 +259,7 @@ function greyWorldGains(
   gain: readonly number[],
   offset: readonly number[],
 ): [number, number, number] {
-  const sums = [0, 0, 0];
-  for (let index = 0; index < pixels; index += 1) {
-    for (let channel = 0; channel < 3; channel += 1) {
-      sums[channel]! += clamp((gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0), 0, 255);
-    }
-  }
+  const sums = channelSums(rgb, pixels, gain, offset);
   const grey = (sums[0]! + sums[1]! + sums[2]!) / 3;
   const balance = sums.map((sum) => clamp(grey / Math.max(1, sum), 0.6, 1.6)) as [number, number, number];
   const weight = 0.2126 * balance[0] + 0.7152 * balance[1] + 0.0722 * balance[2];
@@ -278,16 +279,25 @@ export function planCurves(plan: EnhancePlan): [Uint8Array, Uint8Array, Uint8Arr
   }) as [Uint8Array, Uint8Array, Uint8Array];
 }
 
+/** Decoded 8-bit sRGB pixels, three channels, no alpha. */
+export interface RgbPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export function rawImage(pixels: RgbPixels): Sharp {
+  return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: 3 } });
+}
+
 /**
- * Applies a plan to the full-resolution photo: the decode and the finishing (saturation, noise
- * reduction, sharpening, encoding) in sharp's own threads, the tone curves as lookup tables in a
- * worker — libvips would run them in floating point, at twice the cost of the whole decode.
- * Returns the pipeline, for the caller to encode.
+ * Applies a plan to the decoded full-resolution photo: the tone curves as lookup tables in a
+ * worker — libvips would run them in floating point, at twice the cost of the whole decode — then
+ * the finishing (saturation, noise reduction, sharpening) in sharp's own threads. Returns the
+ * pipeline, for the caller to encode.
  */
-export async function applyEnhance(source: Sharp, plan: EnhancePlan): Promise<Sharp> {
-  const decoded = await source.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const pixels = await applyCurves(decoded.data, planCurves(plan));
-  let pipeline = sharp(pixels, { raw: { width: decoded.info.width, height: decoded.info.height, channels: 3 } });
+export async function applyEnhance(decoded: RgbPixels, plan: EnhancePlan): Promise<Sharp> {
+  let pipeline = rawImage({ ...decoded, data: await applyCurves(decoded.data, planCurves(plan)) });
   if (Math.abs(plan.saturation - 1) > 0.005) pipeline = pipeline.modulate({ saturation: plan.saturation });
   if (plan.noiseReduction) pipeline = pipeline.median(3);
   if (plan.sharpen > 0) {
@@ -307,12 +317,6 @@ function percentile(histogram: Uint32Array, total: number, share: number): numbe
     if (seen >= wanted) return value;
   }
   return 255;
-}
-
-function luminance(rgb: Uint8Array, index: number, gain: readonly number[], offset: readonly number[]): number {
-  const at = (channel: number): number =>
-    clamp((gain[channel] ?? 1) * (rgb[index * 3 + channel] ?? 0) + (offset[channel] ?? 0), 0, 255);
-  return 0.2126 * at(0) + 0.7152 * at(1) + 0.0722 * at(2);
 }
 
 function lerp(from: number, to: number, amount: number): number {

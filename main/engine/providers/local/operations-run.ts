@@ -2,6 +2,7 @@ import type { InputRef, MaskRef } from '../../../../shared/job-inputs';
 import type { Sharp } from 'sharp';
 import type { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
+import { embedJpegProfile, embedPngProfile, srgbProfile } from '../../imaging/embed-profile';
 import { configureSharp } from '../../imaging/sharp-config';
 import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
@@ -66,16 +67,17 @@ async function enhance(
   params: z.output<typeof EnhanceParamsSchema>,
   signal: AbortSignal,
 ): Promise<LocalOutput> {
-  const preview = await photo
-    .pipeline()
-    .resize(384, 384, { fit: 'inside' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer();
+  // The analysis reads a small decode of its own: a JPEG shrinks on load for a fraction of a full
+  // decode, and the plan's percentiles depend on how the preview was made (a copy reduced from the
+  // full pixels moved a stored reference output by 2 levels). Both decodes run at once.
+  const [preview, decoded] = await Promise.all([
+    photo.pipeline().resize(384, 384, { fit: 'inside' }).removeAlpha().toColourspace('srgb').raw().toBuffer(),
+    photo.pipeline().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
+  ]);
+  const pixels = { data: decoded.data, width: decoded.info.width, height: decoded.info.height };
   const plan = planEnhance(preview, enhanceSettings(params));
   checkAborted(signal);
-  return encode(await applyEnhance(photo.pipeline(), plan), photo, params.output);
+  return encode(await applyEnhance(pixels, plan), photo, params.output);
 }
 
 async function upscale(photo: InputPhoto, params: z.output<typeof UpscaleParamsSchema>): Promise<LocalOutput> {
@@ -83,7 +85,9 @@ async function upscale(photo: InputPhoto, params: z.output<typeof UpscaleParamsS
   if (refusal) throw new AppError('invalid_input', refusal);
   const width = photo.width * params.factor;
   const height = photo.height * params.factor;
-  return encode(photo.pipeline().resize(width, height, { kernel: 'lanczos3', fit: 'fill' }), photo, params.output);
+  return encode(photo.pipeline().resize(width, height, { kernel: 'lanczos3', fit: 'fill' }), photo, params.output, {
+    pixels: 'convert',
+  });
 }
 
 /** The long edge, then JPEG quality stepped down until the file fits the portal's ceiling. */
@@ -101,7 +105,7 @@ async function listing(photo: InputPhoto, params: z.output<typeof ListingParamsS
       sharp(resized.data, { raw: { width: resized.info.width, height: resized.info.height, channels: 3 } }),
       photo,
       'jpeg',
-      quality,
+      { quality },
     );
     if (output.bytes.length <= limit) return output;
   }
@@ -316,8 +320,20 @@ function grow(box: Region, margin: number, width: number, height: number): Regio
   return { left, top, width: right - left, height: bottom - top };
 }
 
+/**
+ * What a pipeline hands the encoder: any pixels, converted to sRGB on the way out (`convert`), or
+ * pixels already decoded to 8-bit sRGB (`srgb`), whose file only needs the profile attached —
+ * libvips would otherwise run an sRGB-to-sRGB transform over every pixel.
+ */
+type Pixels = 'convert' | 'srgb';
+
 /** Encodes in sRGB with the source's capture time, camera and copyright carried over. */
-async function encode(pipeline: Sharp, photo: InputPhoto, format: 'jpeg' | 'png', quality = 92): Promise<LocalOutput> {
+async function encode(
+  pipeline: Sharp,
+  photo: InputPhoto,
+  format: 'jpeg' | 'png',
+  { quality = 92, pixels = 'srgb' }: { quality?: number; pixels?: Pixels } = {},
+): Promise<LocalOutput> {
   const { metadata } = photo;
   const ifd0: Record<string, string> = {};
   if (metadata.make) ifd0.Make = metadata.make;
@@ -327,15 +343,20 @@ async function encode(pipeline: Sharp, photo: InputPhoto, format: 'jpeg' | 'png'
   const exif = metadata.exifDateTimeOriginal
     ? { IFD0: ifd0, IFD2: { DateTimeOriginal: metadata.exifDateTimeOriginal } }
     : { IFD0: ifd0 };
-  const tagged = pipeline.withIccProfile('srgb').withExif(exif);
+  const tagged = (pixels === 'convert' ? pipeline.withIccProfile('srgb') : pipeline).withExif(exif);
   const encoded =
     format === 'png'
       ? await tagged.png({ compressionLevel: 6 }).toBuffer({ resolveWithObject: true })
       : await tagged
           .jpeg({ quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' })
           .toBuffer({ resolveWithObject: true });
+  let bytes: Buffer = encoded.data;
+  if (pixels === 'srgb') {
+    const profile = await srgbProfile();
+    bytes = format === 'png' ? embedPngProfile(bytes, profile) : embedJpegProfile(bytes, profile);
+  }
   return {
-    bytes: encoded.data,
+    bytes,
     mimeType: format === 'png' ? 'image/png' : 'image/jpeg',
     width: encoded.info.width,
     height: encoded.info.height,
