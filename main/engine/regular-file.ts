@@ -19,23 +19,38 @@ export class NotRegularFileError extends Error {
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 /**
+ * Which file, at which state, an opened handle read: device, inode, size, and modification and
+ * change times to the nanosecond. Equal identities mean the bytes were not rewritten since (the
+ * change time moves with every write and cannot be set back, unlike the modification time), so what
+ * was hashed and checked then need not be hashed and checked again. A rename, a chmod or a copy
+ * over the file gives a new identity: the bytes are hashed again, never trusted blindly.
+ */
+export type FileIdentity = string;
+
+function identityOf(stats: fs.BigIntStats): FileIdentity {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+/**
  * Opens a file for reading only if it is a regular file, judged on the opened handle, so a path
  * swapped between a check and the open (a symlink to /dev/zero, a FIFO) can never be read. The
  * caller owns the handle and closes it.
  */
-export async function openRegularFile(file: string): Promise<{ handle: FileHandle; size: number }> {
+export async function openRegularFile(
+  file: string,
+): Promise<{ handle: FileHandle; size: number; identity: FileIdentity }> {
   const handle = await fs.promises.open(file, OPEN_FLAGS);
   try {
-    const stats = await handle.stat();
+    const stats = await handle.stat({ bigint: true });
     if (!stats.isFile()) throw new NotRegularFileError(file, specialKind(stats));
-    return { handle, size: stats.size };
+    return { handle, size: Number(stats.size), identity: identityOf(stats) };
   } catch (error) {
     await handle.close().catch(() => undefined);
     throw error;
   }
 }
 
-export function specialKind(stats: fs.Stats): SpecialFileKind {
+export function specialKind(stats: fs.Stats | fs.BigIntStats): SpecialFileKind {
   if (stats.isDirectory()) return 'directory';
   if (stats.isFIFO()) return 'fifo';
   if (stats.isSocket()) return 'socket';
@@ -70,7 +85,15 @@ export class FileTooLargeError extends Error {
  * this read for ever).
  */
 export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
-  const { handle, size } = await openRegularFile(file);
+  return (await readRegularFileWithIdentity(file, maxBytes)).bytes;
+}
+
+/** `readRegularFile`, with the identity of the file whose bytes these are (see `FileIdentity`). */
+export async function readRegularFileWithIdentity(
+  file: string,
+  maxBytes: number,
+): Promise<{ bytes: Buffer; identity: FileIdentity }> {
+  const { handle, size, identity } = await openRegularFile(file);
   try {
     if (size > maxBytes) throw new FileTooLargeError(file, size, maxBytes);
     const buffer = Buffer.allocUnsafe(size);
@@ -80,7 +103,7 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
       if (bytesRead === 0) break; // cut short since it was opened
       offset += bytesRead;
     }
-    return offset === size ? buffer : buffer.subarray(0, offset);
+    return { bytes: offset === size ? buffer : buffer.subarray(0, offset), identity };
   } finally {
     await handle.close();
   }

@@ -33,6 +33,7 @@ const seen = (shootId: string, relativePath: string, hash: string, extra: Partia
   sizeBytes: 100,
   mtimeMs: 1_000,
   contentHash: hash,
+  fileIdentity: null,
   format: 'jpeg',
   error: null,
   ...extra,

@@ -14,6 +14,8 @@ export interface SeenFile {
   sizeBytes: number;
   mtimeMs: number;
   contentHash: string;
+  /** The identity of the file the hash was computed from (see `FileIdentity`). */
+  fileIdentity: string | null;
   /** The format by content, or why the file cannot be used (it still becomes an asset, in state error). */
   format: string | null;
   error: { kind: string; message: string } | null;
@@ -125,9 +127,9 @@ export function recordFile(
     if (atPath && atPath.content_hash === file.contentHash) {
       statement(
         db,
-        `UPDATE assets SET size_bytes = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
-           updated_at = ? WHERE id = ?`,
-      ).run(file.sizeBytes, file.mtimeMs, now, atPath.id);
+        `UPDATE assets SET size_bytes = ?, mtime_ms = ?, file_identity = ?,
+           state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END, updated_at = ? WHERE id = ?`,
+      ).run(file.sizeBytes, file.mtimeMs, file.fileIdentity, now, atPath.id);
       return { outcome: 'unchanged' as const, assetId: atPath.id };
     }
     if (atPath) {
@@ -148,18 +150,18 @@ export function recordFile(
     if (moved) {
       statement(
         db,
-        `UPDATE assets SET relative_path = ?, mtime_ms = ?, state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END,
-           updated_at = ? WHERE id = ?`,
-      ).run(file.relativePath, file.mtimeMs, now, moved.id);
+        `UPDATE assets SET relative_path = ?, mtime_ms = ?, file_identity = ?,
+           state = CASE WHEN state = 'missing' THEN 'pending' ELSE state END, updated_at = ? WHERE id = ?`,
+      ).run(file.relativePath, file.mtimeMs, file.fileIdentity, now, moved.id);
       return { outcome: 'moved' as const, assetId: moved.id };
     }
 
     const id = randomUUID();
     statement(
       db,
-      `INSERT INTO assets (id, shoot_id, hot_folder_id, relative_path, content_hash, size_bytes, mtime_ms, state, format,
-         error_kind, error_message, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO assets (id, shoot_id, hot_folder_id, relative_path, content_hash, size_bytes, mtime_ms, file_identity,
+         state, format, error_kind, error_message, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       file.shootId,
@@ -168,6 +170,7 @@ export function recordFile(
       file.contentHash,
       file.sizeBytes,
       file.mtimeMs,
+      file.fileIdentity,
       state,
       file.format,
       file.error?.kind ?? null,
@@ -186,13 +189,14 @@ function updateContent(db: Db, id: string, file: SeenFile, state: string, now: n
   // starts as it says.
   statement(
     db,
-    `UPDATE assets SET content_hash = ?, size_bytes = ?, mtime_ms = ?, state = ?, format = ?, error_kind = ?,
+    `UPDATE assets SET content_hash = ?, size_bytes = ?, mtime_ms = ?, file_identity = ?, state = ?, format = ?, error_kind = ?,
        error_message = ?, version = ?, width = NULL, height = NULL, captured_at = NULL, camera = NULL, lens = NULL,
        orientation = NULL, has_gps = NULL, turn = 0, focus_x = NULL, focus_y = NULL, updated_at = ? WHERE id = ?`,
   ).run(
     file.contentHash,
     file.sizeBytes,
     file.mtimeMs,
+    file.fileIdentity,
     state,
     file.format,
     file.error?.kind ?? null,
@@ -236,6 +240,8 @@ export interface AssetSource {
   file: string | null;
   relativePath: string;
   contentHash: string;
+  /** The identity of the file when `contentHash` was computed (see `FileIdentity`); null before it was recorded. */
+  fileIdentity: string | null;
   version: number;
   state: string;
   format: string | null;
@@ -246,8 +252,8 @@ export interface AssetSource {
 export function assetSource(db: Db, id: string): AssetSource | null {
   const row = statement(
     db,
-    `SELECT a.id, a.shoot_id, a.hot_folder_id, a.relative_path, a.content_hash, a.version, a.state, a.format,
-       a.turn, h.path AS folder_path
+    `SELECT a.id, a.shoot_id, a.hot_folder_id, a.relative_path, a.content_hash, a.file_identity, a.version, a.state,
+       a.format, a.turn, h.path AS folder_path
      FROM assets a LEFT JOIN hot_folders h ON h.id = a.hot_folder_id WHERE a.id = ?`,
   ).get(id) as
     | (Omit<AssetRow, 'size_bytes'> & {
@@ -256,6 +262,7 @@ export function assetSource(db: Db, id: string): AssetSource | null {
         format: string | null;
         turn: number;
         folder_path: string | null;
+        file_identity: string | null;
       })
     | undefined;
   if (!row) return null;
@@ -267,6 +274,7 @@ export function assetSource(db: Db, id: string): AssetSource | null {
     file: row.folder_path === null ? null : path.join(row.folder_path, ...row.relative_path.split('/')),
     relativePath: row.relative_path,
     contentHash: row.content_hash,
+    fileIdentity: row.file_identity,
     version: row.version,
     state: row.state,
     format: row.format,

@@ -67,7 +67,11 @@ const RAW_FORMATS = new Set<ImageFormat>(['cr2', 'cr3', 'orf', 'rw2', 'raf']);
 export class PhotoDecoder {
   constructor(private readonly deps: PhotoDecoderDeps) {}
 
-  async open(file: string, bytes: Buffer, format: ImageFormat): Promise<OpenResult> {
+  /**
+   * `knownWhole`: these exact bytes were opened before and passed the check of their scan data
+   * (the content hash of an ingested photo that decoded), so the check is not run again.
+   */
+  async open(file: string, bytes: Buffer, format: ImageFormat, { knownWhole = false } = {}): Promise<OpenResult> {
     try {
       if (RAW_FORMATS.has(format)) return await this.openRaw(file, bytes, format);
       if (format === 'tiff' && (await this.deps.isTiffRaw(file))) return await this.openRaw(file, bytes, 'raw');
@@ -76,7 +80,7 @@ export class PhotoDecoder {
       const header = await sharp(bytes, { limitInputPixels: false }).metadata();
       const { width = 0, height = 0 } = header;
       if (width * height > MAX_INPUT_PIXELS) return failed(tooLarge(width, height, MAX_INPUT_PIXELS));
-      if (format === 'jpeg') {
+      if (format === 'jpeg' && !knownWhole) {
         const scan = checkJpegScan(bytes);
         if (!scan.ok) {
           if (scan.kind === 'truncated') return failed({ ...truncated(), detail: scan.detail });

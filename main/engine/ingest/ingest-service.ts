@@ -310,6 +310,7 @@ export class IngestService {
     this.taken.set(file, stat);
     if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
     let contentHash: string;
+    let fileIdentity: string;
     try {
       const hashed = await hashFile(file);
       if (hashed.size !== stat.size) {
@@ -318,6 +319,7 @@ export class IngestService {
         return;
       }
       contentHash = hashed.hash;
+      fileIdentity = hashed.identity;
     } catch (error) {
       if (error instanceof NotRegularFileError) {
         this.taken.delete(file);
@@ -341,6 +343,7 @@ export class IngestService {
         sizeBytes: stat.size,
         mtimeMs: stat.mtimeMs,
         contentHash,
+        fileIdentity,
         format: sniffed.ok ? sniffed.format : null,
         error: sniffed.ok ? null : { kind: sniffed.kind, message: sniffed.message },
       },

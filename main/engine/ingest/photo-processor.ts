@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { compareWithIngested } from '../ingested-content';
 import type { Db } from '../db/connection';
 import {
   assetSource,
@@ -14,7 +14,12 @@ import { DiskFullError, type DerivativeCache, type DerivativeKind } from '../ima
 import { classifyDecoderError } from '../imaging/photo-errors';
 import { renderDerivatives } from '../imaging/render';
 import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
-import { describeSpecialFile, FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file';
+import {
+  describeSpecialFile,
+  FileTooLargeError,
+  NotRegularFileError,
+  readRegularFileWithIdentity,
+} from '../regular-file';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
 import { sniffFormat } from '../imaging/sniff';
@@ -187,9 +192,9 @@ export class PhotoProcessor {
     | { ok: false; retry: boolean; error: { kind: string; message: string; detail?: string } }
   > {
     if (!source.file) return { ok: 'changed' };
-    let bytes: Buffer;
+    let read: { bytes: Buffer; identity: string };
     try {
-      bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
+      read = await readRegularFileWithIdentity(source.file, MAX_PHOTO_FILE_BYTES);
     } catch (error) {
       if (error instanceof FileTooLargeError) {
         return {
@@ -219,10 +224,15 @@ export class PhotoProcessor {
         error: { kind: 'read_failed', message: `The file could not be read: ${message}` },
       };
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) return { ok: 'changed' };
+    if (compareWithIngested(source, read) === 'changed') return { ok: 'changed' };
+    const { bytes } = read;
     const sniffed = sniffFormat(bytes.subarray(0, 64));
     if (!sniffed.ok) return { ok: false, retry: false, error: { kind: sniffed.kind, message: sniffed.message } };
-    const opened = await this.options.decoder.open(source.file, bytes, sniffed.format);
+    // A photo already decoded (`ok`) whose bytes are those it was ingested with passed the scan check
+    // then; only a derivative evicted from the cache brings it back here.
+    const opened = await this.options.decoder.open(source.file, bytes, sniffed.format, {
+      knownWhole: source.state === 'ok',
+    });
     if (!opened.ok) return { ok: false, retry: opened.error.kind === 'decoder_unavailable', error: opened.error };
     const { photo } = opened;
     let rendered: Record<DerivativeKind, Buffer>;

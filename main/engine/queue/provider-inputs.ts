@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../regular-file';
+import { FileTooLargeError, NotRegularFileError, readRegularFileWithIdentity } from '../regular-file';
+import { compareWithIngested } from '../ingested-content';
 import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
@@ -62,10 +62,11 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
     bytes: Buffer,
     name: string,
     turn: Turn = 0,
+    knownWhole = false,
   ): Promise<InputPhoto> => {
     const sniffed = sniffFormat(bytes.subarray(0, 64));
     if (!sniffed.ok) throw new AppError('invalid_input', `${name}: ${sniffed.message}`);
-    const opened = await decoder.open(file, bytes, sniffed.format);
+    const opened = await decoder.open(file, bytes, sniffed.format, { knownWhole });
     if (!opened.ok) {
       if (opened.error.kind === 'decoder_unavailable') throw new Error(opened.error.message);
       throw new AppError('invalid_input', opened.error.message);
@@ -94,9 +95,9 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
         `${source.relativePath} changed since this job was planned (version ${ref.version}, now ${source.version}); the new version has jobs of its own.`,
       );
     }
-    let bytes: Buffer;
+    let read: { bytes: Buffer; identity: string };
     try {
-      bytes = await readRegularFile(source.file, MAX_PHOTO_FILE_BYTES);
+      read = await readRegularFileWithIdentity(source.file, MAX_PHOTO_FILE_BYTES);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AppError('not_found', `The photo ${source.relativePath} is no longer in its hot folder.`);
@@ -106,14 +107,15 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       }
       throw error; // a locked or unreadable file: the queue tries again later
     }
-    if (createHash('sha256').update(bytes).digest('hex') !== source.contentHash) {
+    if (compareWithIngested(source, read) === 'changed') {
       throw new AppError(
         'conflict',
         `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,
       );
     }
     const turn = ref.turn ?? 0;
-    return decode(ref, source.file, bytes, source.relativePath, isTurn(turn) ? turn : 0);
+    // The bytes are those ingested; if ingest decoded them (`ok`), their scan data was checked then.
+    return decode(ref, source.file, read.bytes, source.relativePath, isTurn(turn) ? turn : 0, source.state === 'ok');
   };
 
   return {
