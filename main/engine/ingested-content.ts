@@ -14,7 +14,7 @@ export interface IngestedContent {
  */
 export function compareWithIngested(
   ingested: IngestedContent,
-  read: { bytes: Buffer; identity: FileIdentity },
+  read: { bytes: Buffer; identity: FileIdentity | null },
 ): 'same-file' | 'same-bytes' | 'changed' {
   if (ingested.fileIdentity !== null && read.identity === ingested.fileIdentity) return 'same-file';
   return createHash('sha256').update(read.bytes).digest('hex') === ingested.contentHash ? 'same-bytes' : 'changed';

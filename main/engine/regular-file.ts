@@ -20,15 +20,41 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 /**
  * Which file, at which state, an opened handle read: device, inode, size, and modification and
- * change times to the nanosecond. Equal identities mean the bytes were not rewritten since (the
- * change time moves with every write and cannot be set back, unlike the modification time), so what
- * was hashed and checked then need not be hashed and checked again. A rename, a chmod or a copy
- * over the file gives a new identity: the bytes are hashed again, never trusted blindly.
+ * change times to the nanosecond. On the file systems photos live on (APFS, ext4, NTFS) the change
+ * time moves with every write and a program cannot set it back (short of Windows' own file-info
+ * call), so equal identities mean the bytes were not rewritten since, and what was hashed and
+ * checked then need not be hashed and checked again. A rename, a chmod or a copy over the file
+ * gives a new identity: the bytes are hashed again, never trusted blindly.
  */
 export type FileIdentity = string;
 
+/**
+ * Times coarser than a write can be told apart by: FAT and exFAT cards keep modification times to
+ * 2 s and no change time at all, so a file written less than this long before it was read could be
+ * written again with the same times. Such a read gets no identity (git's "racy" files, the same way).
+ */
+const TIME_GRAIN_NS = 2_000_000_000n;
+
 function identityOf(stats: fs.BigIntStats): FileIdentity {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+/**
+ * The identity of what a handle read, judged after the read: null when the file moved while it
+ * was read, or was written too recently for its times to tell a later write apart.
+ */
+export async function identityAfterRead(
+  handle: FileHandle,
+  before: FileIdentity,
+  bytesRead: number,
+  wallClock: () => number = Date.now,
+): Promise<FileIdentity | null> {
+  const after = await handle.stat({ bigint: true });
+  if (identityOf(after) !== before || Number(after.size) !== bytesRead) return null;
+  // The file system's own clock, which a file's times come from (never the engine's test clock).
+  const now = BigInt(wallClock()) * 1_000_000n;
+  if (now - after.mtimeNs < TIME_GRAIN_NS || now - after.ctimeNs < TIME_GRAIN_NS) return null;
+  return before;
 }
 
 /**
@@ -88,11 +114,12 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
   return (await readRegularFileWithIdentity(file, maxBytes)).bytes;
 }
 
-/** `readRegularFile`, with the identity of the file whose bytes these are (see `FileIdentity`). */
+/** `readRegularFile`, with the identity of the file whose bytes these are, when it can be trusted (see `identityAfterRead`). */
 export async function readRegularFileWithIdentity(
   file: string,
   maxBytes: number,
-): Promise<{ bytes: Buffer; identity: FileIdentity }> {
+  wallClock: () => number = Date.now,
+): Promise<{ bytes: Buffer; identity: FileIdentity | null }> {
   const { handle, size, identity } = await openRegularFile(file);
   try {
     if (size > maxBytes) throw new FileTooLargeError(file, size, maxBytes);
@@ -103,7 +130,10 @@ export async function readRegularFileWithIdentity(
       if (bytesRead === 0) break; // cut short since it was opened
       offset += bytesRead;
     }
-    return { bytes: offset === size ? buffer : buffer.subarray(0, offset), identity };
+    return {
+      bytes: offset === size ? buffer : buffer.subarray(0, offset),
+      identity: await identityAfterRead(handle, identity, offset, wallClock),
+    };
   } finally {
     await handle.close();
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWithIngested } from '../../main/engine/ingested-content';
 import { hashFile } from '../../main/engine/ingest/hash';
-import { readRegularFileWithIdentity } from '../../main/engine/regular-file';
+import { identityAfterRead, openRegularFile, readRegularFileWithIdentity } from '../../main/engine/regular-file';
 import { corpusPath } from '../support/corpus';
 import { assetsOf, call, startTestEngine, until } from '../support/engine';
 import { tempDir } from '../support/temp';
@@ -17,13 +17,25 @@ function editInPlace(file: string): void {
   fs.utimesSync(file, before.atime, before.mtime);
 }
 
+/** A photo whose times are whole seconds (restorable exactly by utimes) and an hour old. */
+function oldPhoto(): string {
+  const file = path.join(tempDir(), 'IMG_0001.jpg');
+  fs.copyFileSync(corpusPath('photos/storm_canon-400d.jpg'), file);
+  const anHourAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+  fs.utimesSync(file, anHourAgo, anHourAgo);
+  return file;
+}
+
+/** Reads made a few seconds later, as ingest's and a job's reads are: the last change is no longer too recent to trust. */
+const later = () => Date.now() + 5_000;
+
 describe('a photo read again after ingest', () => {
   it('is trusted without a new hash only while it is the very file that was hashed', async () => {
-    const file = path.join(tempDir(), 'IMG_0001.jpg');
-    fs.copyFileSync(corpusPath('photos/storm_canon-400d.jpg'), file);
-    const hashed = await hashFile(file);
+    const file = oldPhoto();
+    const hashed = await hashFile(file, later);
+    expect(hashed.identity).not.toBeNull();
     const ingested = { contentHash: hashed.hash, fileIdentity: hashed.identity };
-    const read = () => readRegularFileWithIdentity(file, 1 << 30);
+    const read = () => readRegularFileWithIdentity(file, 1 << 30, later);
 
     expect(compareWithIngested(ingested, await read())).toBe('same-file');
     // Recorded before identities were: hashed again.
@@ -35,14 +47,34 @@ describe('a photo read again after ingest', () => {
     fs.renameSync(copy, file);
     expect((await read()).identity).not.toBe(hashed.identity);
     expect(compareWithIngested(ingested, await read())).toBe('same-bytes');
+  });
 
-    // Edited in place with its size and modification time kept: not the same.
-    const again = await hashFile(file);
-    const now = { contentHash: again.hash, fileIdentity: again.identity };
+  it('tells an edit in place that kept size and modification time by its change time', async () => {
+    const file = oldPhoto();
+    const hashed = await hashFile(file, later);
     editInPlace(file);
-    const edited = await read();
-    expect(edited.bytes.length).toBe(fs.statSync(corpusPath('photos/storm_canon-400d.jpg')).size);
-    expect(compareWithIngested(now, edited)).toBe('changed');
+    const edited = await readRegularFileWithIdentity(file, 1 << 30, later);
+    const [device, inode, size, modified, changed] = (edited.identity ?? '').split(':');
+    expect([device, inode, size, modified]).toEqual((hashed.identity ?? '').split(':').slice(0, 4));
+    expect(changed).not.toBe((hashed.identity ?? '').split(':')[4]);
+    expect(compareWithIngested({ contentHash: hashed.hash, fileIdentity: hashed.identity }, edited)).toBe('changed');
+  });
+
+  it('gives no identity to a file changed within the last 2 s, or changed while it was read', async () => {
+    const file = oldPhoto();
+    // Its change time is now (the copy and the times just set): a write within the same tick of a coarse clock would not show.
+    expect((await hashFile(file)).identity).toBeNull();
+    expect((await readRegularFileWithIdentity(file, 1 << 30)).identity).toBeNull();
+    const { handle, identity, size } = await openRegularFile(file);
+    try {
+      expect(await identityAfterRead(handle, identity, size, later)).toBe(identity);
+      // Fewer bytes than the file holds were read: it was cut while being read.
+      expect(await identityAfterRead(handle, identity, size - 1, later)).toBeNull();
+      fs.appendFileSync(file, 'more');
+      expect(await identityAfterRead(handle, identity, size, later)).toBeNull();
+    } finally {
+      await handle.close();
+    }
   });
 
   it('fails a queued job whose photo was edited in place after ingest, instead of running on other bytes', async () => {

@@ -6,7 +6,15 @@ import { getAsset } from '../../main/engine/db/assets-repo';
 import { getBudget } from '../../main/engine/db/budgets-repo';
 import { openDatabase, type Db } from '../../main/engine/db/connection';
 import { saveHotFolder } from '../../main/engine/db/hot-folders-repo';
-import { ensureShoot, knownUnchanged, markMissing, recordFile, type SeenFile } from '../../main/engine/db/ingest-repo';
+import {
+  assetSource,
+  ensureShoot,
+  knownUnchanged,
+  markMissing,
+  recordFile,
+  rememberFileIdentity,
+  type SeenFile,
+} from '../../main/engine/db/ingest-repo';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
 import { testHotFolder } from '../support/engine';
@@ -60,6 +68,35 @@ describe('shoots from a hot folder', () => {
     // Until a budget is set at a provider, the folder's rule applies there, in that provider's unit.
     expect(getBudget(db, smith, 'local')).toMatchObject({ cap: 40, autoApprove: true, approved: 0 });
     expect(getBudget(db, smith, 'aixpose')).toMatchObject({ cap: 40, autoApprove: true, approved: 0 });
+    db.close();
+  });
+});
+
+describe('the identity of the file a content hash was computed from', () => {
+  it('is kept with the hash it belongs to: when added, seen again, moved and replaced by a new version', () => {
+    const { db, folder } = library();
+    const shoot = ensureShoot(db, folder, 's', 0);
+    const identity = (id: string) => assetSource(db, id)?.fileIdentity;
+    const added = recordFile(db, seen(shoot, 's/a.jpg', 'h1', { fileIdentity: 'id-1' }), () => true, 1);
+    expect(identity(added.assetId)).toBe('id-1');
+    recordFile(db, seen(shoot, 's/a.jpg', 'h1', { fileIdentity: 'id-2' }), () => true, 2);
+    expect(identity(added.assetId)).toBe('id-2');
+    const moved = recordFile(db, seen(shoot, 's/b.jpg', 'h1', { fileIdentity: 'id-3' }), () => false, 3);
+    expect([moved.outcome, identity(added.assetId)]).toEqual(['moved', 'id-3']);
+    // Hashed while it was being written: no identity, so the next read hashes again.
+    recordFile(db, seen(shoot, 's/b.jpg', 'h2', { fileIdentity: null }), () => true, 4);
+    expect(identity(added.assetId)).toBeNull();
+    db.close();
+  });
+
+  it('is remembered after a read that hashed the bytes again, only while the content is still that one', () => {
+    const { db, folder } = library();
+    const shoot = ensureShoot(db, folder, 's', 0);
+    const { assetId } = recordFile(db, seen(shoot, 's/a.jpg', 'h1'), () => true, 1);
+    rememberFileIdentity(db, { id: assetId, contentHash: 'h0' }, 'stale');
+    expect(assetSource(db, assetId)?.fileIdentity).toBeNull();
+    rememberFileIdentity(db, { id: assetId, contentHash: 'h1' }, 'id-9');
+    expect(assetSource(db, assetId)?.fileIdentity).toBe('id-9');
     db.close();
   });
 });

@@ -69,6 +69,7 @@ function writeAsBefore(db: Db, projectId: string): void {
   db.exec(`
     DROP INDEX jobs_remote_id;
     DROP INDEX job_steps_remote_id;
+    ALTER TABLE assets DROP COLUMN file_identity;
     DROP TABLE provider_refused_operations;
     ALTER TABLE assets DROP COLUMN garment_type;
     ALTER TABLE shoots DROP COLUMN garment_type;

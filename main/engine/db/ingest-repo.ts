@@ -249,6 +249,19 @@ export interface AssetSource {
   turn: Turn;
 }
 
+/**
+ * The identity of a file just read and found to hold the asset's content (hashed again because its
+ * identity was unknown or had changed: an asset from before identities were kept, a copy over it):
+ * the next read of the same file needs no hash. Written only while the content is still that one.
+ */
+export function rememberFileIdentity(db: Db, asset: { id: string; contentHash: string }, identity: string): void {
+  statement(db, 'UPDATE assets SET file_identity = ? WHERE id = ? AND content_hash = ?').run(
+    identity,
+    asset.id,
+    asset.contentHash,
+  );
+}
+
 export function assetSource(db: Db, id: string): AssetSource | null {
   const row = statement(
     db,

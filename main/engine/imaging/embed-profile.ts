@@ -18,6 +18,8 @@ export function embedJpegProfile(jpeg: Buffer, profile: Buffer): Buffer {
     at += 2 + jpeg.readUInt16BE(at + 2);
   }
   const count = Math.max(1, Math.ceil(profile.length / JPEG_ICC_CHUNK));
+  // Segments are numbered in one byte: no profile is this large (16 MB), but it must not wrap around.
+  if (count > 255) throw new Error(`A colour profile of ${profile.length} bytes does not fit in a JPEG.`);
   const segments = Array.from({ length: count }, (_, index) => {
     const part = profile.subarray(index * JPEG_ICC_CHUNK, (index + 1) * JPEG_ICC_CHUNK);
     const length = Buffer.alloc(2);
@@ -55,6 +57,10 @@ export function srgbProfile(): Promise<Buffer> {
       const { icc } = await configureSharp()(png).metadata();
       if (!icc) throw new Error('libvips attached no sRGB profile');
       return icc;
+    })
+    .catch((error: unknown) => {
+      srgb = null; // asked again next time, not failed for ever
+      throw error;
     });
   return srgb;
 }

@@ -1,20 +1,33 @@
 import { createHash } from 'node:crypto';
-import { openRegularFile, type FileIdentity } from '../regular-file';
+import { identityAfterRead, openRegularFile, type FileIdentity } from '../regular-file';
 
 /**
  * Streamed SHA-256 of a regular file, through the handle that was checked and up to its size when
  * opened: photos of any size are hashed without being held in memory, and a FIFO or a device is
  * refused instead of read for ever.
  */
-export async function hashFile(file: string): Promise<{ hash: string; size: number; identity: FileIdentity }> {
+export async function hashFile(
+  file: string,
+  wallClock: () => number = Date.now,
+): Promise<{ hash: string; size: number; identity: FileIdentity | null }> {
   const { handle, size, identity } = await openRegularFile(file);
   const hash = createHash('sha256');
-  if (size > 0) {
-    for await (const chunk of handle.createReadStream({ highWaterMark: 1024 * 1024, end: size - 1 })) {
-      hash.update(chunk as Buffer);
+  try {
+    let read = 0;
+    if (size > 0) {
+      for await (const chunk of handle.createReadStream({
+        highWaterMark: 1024 * 1024,
+        end: size - 1,
+        autoClose: false,
+      })) {
+        hash.update(chunk as Buffer);
+        read += (chunk as Buffer).length;
+      }
     }
-  } else await handle.close();
-  return { hash: hash.digest('hex'), size, identity };
+    return { hash: hash.digest('hex'), size, identity: await identityAfterRead(handle, identity, read, wallClock) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The first `bytes` of a regular file (fewer if it is shorter), for judging its format by content. */

@@ -310,7 +310,7 @@ export class IngestService {
     this.taken.set(file, stat);
     if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
     let contentHash: string;
-    let fileIdentity: string;
+    let fileIdentity: string | null;
     try {
       const hashed = await hashFile(file);
       if (hashed.size !== stat.size) {

@@ -2,6 +2,7 @@ import { compareWithIngested } from '../ingested-content';
 import type { Db } from '../db/connection';
 import {
   assetSource,
+  rememberFileIdentity,
   notePendingProblem,
   pendingAssetIds,
   recordDecoded,
@@ -19,6 +20,7 @@ import {
   FileTooLargeError,
   NotRegularFileError,
   readRegularFileWithIdentity,
+  type FileIdentity,
 } from '../regular-file';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -192,7 +194,7 @@ export class PhotoProcessor {
     | { ok: false; retry: boolean; error: { kind: string; message: string; detail?: string } }
   > {
     if (!source.file) return { ok: 'changed' };
-    let read: { bytes: Buffer; identity: string };
+    let read: { bytes: Buffer; identity: FileIdentity | null };
     try {
       read = await readRegularFileWithIdentity(source.file, MAX_PHOTO_FILE_BYTES);
     } catch (error) {
@@ -224,7 +226,9 @@ export class PhotoProcessor {
         error: { kind: 'read_failed', message: `The file could not be read: ${message}` },
       };
     }
-    if (compareWithIngested(source, read) === 'changed') return { ok: 'changed' };
+    const same = compareWithIngested(source, read);
+    if (same === 'changed') return { ok: 'changed' };
+    if (same === 'same-bytes' && read.identity) rememberFileIdentity(this.options.db, source, read.identity);
     const { bytes } = read;
     const sniffed = sniffFormat(bytes.subarray(0, 64));
     if (!sniffed.ok) return { ok: false, retry: false, error: { kind: sniffed.kind, message: sniffed.message } };

@@ -1,10 +1,15 @@
 import fs from 'node:fs';
-import { FileTooLargeError, NotRegularFileError, readRegularFileWithIdentity } from '../regular-file';
+import {
+  FileTooLargeError,
+  NotRegularFileError,
+  readRegularFileWithIdentity,
+  type FileIdentity,
+} from '../regular-file';
 import { compareWithIngested } from '../ingested-content';
 import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
-import { assetSource } from '../db/ingest-repo';
+import { assetSource, rememberFileIdentity } from '../db/ingest-repo';
 import { getMaskVersion } from '../db/masks-repo';
 import { getVariant } from '../db/variants-repo';
 import { getJob } from '../db/jobs-repo';
@@ -95,7 +100,7 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
         `${source.relativePath} changed since this job was planned (version ${ref.version}, now ${source.version}); the new version has jobs of its own.`,
       );
     }
-    let read: { bytes: Buffer; identity: string };
+    let read: { bytes: Buffer; identity: FileIdentity | null };
     try {
       read = await readRegularFileWithIdentity(source.file, MAX_PHOTO_FILE_BYTES);
     } catch (error) {
@@ -107,7 +112,9 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       }
       throw error; // a locked or unreadable file: the queue tries again later
     }
-    if (compareWithIngested(source, read) === 'changed') {
+    const same = compareWithIngested(source, read);
+    if (same === 'same-bytes' && read.identity) rememberFileIdentity(db, source, read.identity);
+    if (same === 'changed') {
       throw new AppError(
         'conflict',
         `${source.relativePath} changed since this job was queued; the new version is ingested on its own.`,

@@ -21,28 +21,40 @@ parentPort.on('message', ({ id, buffer, offset, length, luts }) => {
 });
 `;
 
+interface Waiting {
+  resolve: (pixels: Buffer) => void;
+  reject: (error: Error) => void;
+}
+
 interface PoolWorker {
   worker: Worker;
   /** Requests sent and not yet answered, by id. */
-  waiting: Map<number, (pixels: Buffer) => void>;
+  waiting: Map<number, Waiting>;
 }
 
 const pool: PoolWorker[] = [];
 let nextId = 1;
 
+/** A worker that failed (out of memory, killed) fails what it was doing and leaves the pool; the next call starts another. */
+function retire(entry: PoolWorker, error: Error): void {
+  const at = pool.indexOf(entry);
+  if (at >= 0) pool.splice(at, 1);
+  for (const { reject } of entry.waiting.values()) reject(error);
+  entry.waiting.clear();
+  entry.worker.unref();
+}
+
 function start(): PoolWorker {
   const entry: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), waiting: new Map() };
   entry.worker.on('message', (reply: { id: number; buffer: ArrayBuffer; offset: number; length: number }) => {
-    const resolve = entry.waiting.get(reply.id);
+    const waiting = entry.waiting.get(reply.id);
     entry.waiting.delete(reply.id);
     // An idle worker must not keep the process alive.
     if (entry.waiting.size === 0) entry.worker.unref();
-    resolve?.(Buffer.from(reply.buffer, reply.offset, reply.length));
+    waiting?.resolve(Buffer.from(reply.buffer, reply.offset, reply.length));
   });
-  entry.worker.on('exit', () => {
-    const at = pool.indexOf(entry);
-    if (at >= 0) pool.splice(at, 1);
-  });
+  entry.worker.on('error', (error: Error) => retire(entry, error));
+  entry.worker.on('exit', (code) => retire(entry, new Error(`The tone-curve worker stopped (exit code ${code}).`)));
   entry.worker.unref();
   pool.push(entry);
   return entry;
@@ -60,12 +72,20 @@ function leastBusy(): PoolWorker {
 export function applyCurves(pixels: Buffer, luts: readonly [Uint8Array, Uint8Array, Uint8Array]): Promise<Buffer> {
   const entry = leastBusy();
   const id = nextId++;
-  entry.worker.ref();
-  return new Promise<Buffer>((resolve) => {
-    entry.waiting.set(id, resolve);
+  return new Promise<Buffer>((resolve, reject) => {
     // sharp's output lives in memory JavaScript cannot hand over; one copy into an ordinary buffer
     // (a few milliseconds) can then move to the worker and back without another.
     const transferable = new Uint8Array(pixels).buffer;
-    entry.worker.postMessage({ id, buffer: transferable, offset: 0, length: pixels.byteLength, luts }, [transferable]);
+    entry.worker.ref();
+    entry.waiting.set(id, { resolve, reject });
+    try {
+      entry.worker.postMessage({ id, buffer: transferable, offset: 0, length: pixels.byteLength, luts }, [
+        transferable,
+      ]);
+    } catch (error) {
+      entry.waiting.delete(id);
+      if (entry.waiting.size === 0) entry.worker.unref();
+      reject(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
