@@ -53,7 +53,7 @@ async function timeIt(rounds: number, work: (i: number) => unknown): Promise<num
  * The floor of a call: a raw `ws` round trip in which the client sends a small frame and the server
  * answers with `answer` (serialised once, beforehand), parsed by the client on arrival.
  */
-async function rawRoundTrip(answer: string): Promise<number> {
+async function openRawEcho(answer: string): Promise<{ roundTrip: () => Promise<unknown>; close: () => void }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => wss.once('listening', resolve));
   wss.on('connection', (socket) => socket.on('message', () => socket.send(answer)));
@@ -61,15 +61,17 @@ async function rawRoundTrip(answer: string): Promise<number> {
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
   await new Promise((resolve) => client.addEventListener('open', resolve, { once: true }));
   const request = JSON.stringify({ type: 'call', id: 1, method: 'engine.info', args: {} });
-  const perCall = await timeIt(ROUNDS, () => {
-    return new Promise((resolve) => {
-      client.addEventListener('message', (message) => resolve(JSON.parse(String(message.data))), { once: true });
-      client.send(request);
-    });
-  });
-  client.close();
-  wss.close();
-  return perCall;
+  return {
+    roundTrip: () =>
+      new Promise((resolve) => {
+        client.addEventListener('message', (message) => resolve(JSON.parse(String(message.data))), { once: true });
+        client.send(request);
+      }),
+    close: () => {
+      client.close();
+      wss.close();
+    },
+  };
 }
 
 /** A shoot of `count` small real JPEGs, ingested from a hot folder: a full page for assets.list. */
@@ -125,13 +127,23 @@ interface BridgeFigures {
   /** The same call made on the engine directly (no transport), for calls that do real work. */
   direct: number;
   bytes: number;
+  /** ours / (echo + direct) of each pair of blocks. */
+  ratios: number[];
+  ratio: number;
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
 
 /**
  * One call through the WebSocket bridge (client frame, server validation, dispatch, envelope,
  * JSON both ways) against a raw `ws` echo of the very answer it gets, parsed on arrival as ours
  * is. For a call that reads the library, the engine's own time is measured apart and added to the
- * floor: the bridge is what is judged, not the query behind it.
+ * floor: the bridge is what is judged, not the query behind it. Measured in turns (floor, ours,
+ * engine alone; BENCH_PAIRS times) so a busy moment of the machine lands on both sides.
  */
 async function bridgeFigures(
   engine: Engine,
@@ -151,12 +163,28 @@ async function bridgeFigures(
   const first = (await call()) as { ok: boolean };
   if (!first.ok) throw new Error(`${method} failed in the bench: ${JSON.stringify(first)}`);
   const answer = JSON.stringify({ type: 'result', id: 1, envelope: first });
-  const ours = await timeIt(rounds, call);
+  const raw = await openRawEcho(answer);
+  const pairs = Math.max(1, Math.floor(Number(process.env.BENCH_PAIRS ?? 5)) || 5);
+  const block = Math.max(50, Math.ceil(rounds / pairs));
+  const runs: { ours: number; echo: number; direct: number }[] = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    const echo = await timeIt(block, raw.roundTrip);
+    const ours = await timeIt(block, call);
+    const direct = method === 'engine.info' ? 0 : await timeIt(block, () => engine.call(method, args));
+    runs.push({ ours, echo, direct });
+  }
+  raw.close();
   bridge.close();
   await server.close();
-  const echo = await rawRoundTrip(answer);
-  const direct = method === 'engine.info' ? 0 : await timeIt(rounds, () => engine.call(method, args));
-  return { ours, echo, direct, bytes: Buffer.byteLength(answer) };
+  const ratios = runs.map((run) => run.ours / (run.echo + run.direct));
+  return {
+    ours: median(runs.map((run) => run.ours)),
+    echo: median(runs.map((run) => run.echo)),
+    direct: median(runs.map((run) => run.direct)),
+    bytes: Buffer.byteLength(answer),
+    ratios,
+    ratio: median(ratios),
+  };
 }
 
 async function rawInsert(dir: string): Promise<number> {
@@ -174,9 +202,12 @@ async function engineCreate(engine: Engine): Promise<number> {
   return timeIt(ROUNDS / 4, (i) => engine.call('shoots.create', { name: `Shoot ${i}` }));
 }
 
-function row(name: string, ours: number, floor: number): string {
-  return `${name.padEnd(44)} ${(ours * 1000).toFixed(1).padStart(9)} µs ${(floor * 1000).toFixed(1).padStart(9)} µs ${(ours / floor).toFixed(2).padStart(7)}×`;
+function row(name: string, ours: number, floor: number, ratio = ours / floor): string {
+  return `${name.padEnd(44)} ${(ours * 1000).toFixed(1).padStart(9)} µs ${(floor * 1000).toFixed(1).padStart(9)} µs ${ratio.toFixed(2).padStart(7)}×`;
 }
+
+const pairWords = (figures: BridgeFigures): string =>
+  `median of pairs ${figures.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; aim <= 1.5`;
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-bench-'));
@@ -200,10 +231,10 @@ async function main(): Promise<void> {
       `${'what'.padEnd(44)} ${'ours'.padStart(12)} ${'floor'.padStart(12)} ${'ratio'.padStart(8)}\n`,
     );
     process.stdout.write(
-      `${row('engine.info over the WebSocket bridge', info.ours, info.echo)}  (floor: a raw ws round trip bringing its ${info.bytes}-byte answer)\n`,
+      `${row('engine.info over the WebSocket bridge', info.ours, info.echo, info.ratio)}  (${pairWords(info)}; floor: a raw ws round trip bringing its ${info.bytes}-byte answer)\n`,
     );
     process.stdout.write(
-      `${row('assets.list, 200 rows, over the bridge', page.ours, page.echo + page.direct)}  (floor: a raw ws round trip bringing its ${page.bytes}-byte answer ${(page.echo * 1000).toFixed(0)} µs + the same call on the engine directly ${(page.direct * 1000).toFixed(0)} µs)\n`,
+      `${row('assets.list, 200 rows, over the bridge', page.ours, page.echo + page.direct, page.ratio)}  (${pairWords(page)}; floor: a raw ws round trip bringing its ${page.bytes}-byte answer ${(page.echo * 1000).toFixed(0)} µs + the same call on the engine directly ${(page.direct * 1000).toFixed(0)} µs)\n`,
     );
     process.stdout.write(`${row('shoots.create through the engine', create, raw)}  (floor: raw SQLite insert)\n`);
     const queue = runQueueBench(QUEUE_JOBS);
