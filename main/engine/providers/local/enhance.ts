@@ -1,6 +1,6 @@
 import type { Sharp } from 'sharp';
 import { configureSharp } from '../../imaging/sharp-config';
-import { applyCurves } from './curves-worker';
+import { applyPixelWork } from './pixel-worker';
 
 const sharp = configureSharp();
 
@@ -291,22 +291,31 @@ export function rawImage(pixels: RgbPixels): Sharp {
 }
 
 /**
- * Applies a plan to the decoded full-resolution photo: the tone curves as lookup tables in a
- * worker — libvips would run them in floating point, at twice the cost of the whole decode — then
- * the finishing (saturation, noise reduction, sharpening) in sharp's own threads. Returns the
- * pipeline, for the caller to encode.
+ * Applies a plan to the decoded full-resolution photo: the tone curves and the sharpening in a
+ * worker (lookup tables and WebAssembly SIMD; libvips would run both in floating point at several
+ * times the cost), saturation and noise reduction in sharp. The order is the plan's: curves,
+ * saturation, noise reduction, sharpening; with neither of the middle two (the Auto preset),
+ * curves and sharpening are one pass. Returns the pipeline, for the caller to encode.
  */
 export async function applyEnhance(decoded: RgbPixels, plan: EnhancePlan): Promise<Sharp> {
-  let pipeline = rawImage({ ...decoded, data: await applyCurves(decoded.data, planCurves(plan)) });
-  if (Math.abs(plan.saturation - 1) > 0.005) pipeline = pipeline.modulate({ saturation: plan.saturation });
-  if (plan.noiseReduction) pipeline = pipeline.median(3);
-  if (plan.sharpen > 0) {
-    // A 3×3 unsharp kernel on RGB: gentle, and a fifth of the cost of libvips' sharpen, which
-    // converts the whole image to Lab and back.
-    const a = plan.sharpen * 0.1;
-    pipeline = pipeline.convolve({ width: 3, height: 3, kernel: [-a, -a, -a, -a, 1 + 8 * a, -a, -a, -a, -a] });
+  const luts = planCurves(plan);
+  // A 3×3 unsharp kernel on RGB: gentle, and a fraction of the cost of libvips' sharpen, which
+  // converts the whole image to Lab and back.
+  const sharpen = Math.max(0, plan.sharpen) * 0.1;
+  const saturate = Math.abs(plan.saturation - 1) > 0.005;
+  const { width, height } = decoded;
+  if (!saturate && !plan.noiseReduction) {
+    return rawImage({ ...decoded, data: await applyPixelWork(decoded.data, width, height, { luts, sharpen }) });
   }
-  return pipeline;
+  let pipeline = rawImage({
+    ...decoded,
+    data: await applyPixelWork(decoded.data, width, height, { luts, sharpen: 0 }),
+  });
+  if (saturate) pipeline = pipeline.modulate({ saturation: plan.saturation });
+  if (plan.noiseReduction) pipeline = pipeline.median(3);
+  if (sharpen === 0) return pipeline;
+  const finished = await pipeline.raw().toBuffer();
+  return rawImage({ ...decoded, data: await applyPixelWork(finished, width, height, { luts: null, sharpen }) });
 }
 
 function percentile(histogram: Uint32Array, total: number, share: number): number {

@@ -1,0 +1,47 @@
+// Assembles the engine's WebAssembly sources (.wat) into TypeScript modules holding their bytes as
+// base64, so the bundler and the worker threads need no .wasm files. Run by `npm run build:wasm`
+// after editing a .wat; test/unit/sharpen-wasm.test.ts fails while a generated file is out of date.
+import fs from 'node:fs';
+import path from 'node:path';
+import wabtModule from 'wabt';
+
+const SOURCES = [
+  {
+    wat: 'main/engine/providers/local/sharpen.wat',
+    out: 'main/engine/providers/local/sharpen-wasm.ts',
+    name: 'SHARPEN_WASM',
+  },
+];
+
+/** The module's bytes, assembled with the features it uses. */
+export async function assemble(watFile) {
+  const wabt = await wabtModule();
+  const parsed = wabt.parseWat(path.basename(watFile), fs.readFileSync(watFile, 'utf8'), {
+    simd: true,
+    bulk_memory: true,
+  });
+  try {
+    parsed.validate();
+    return Buffer.from(parsed.toBinary({ write_debug_names: false }).buffer);
+  } finally {
+    parsed.destroy();
+  }
+}
+
+export function generated(name, wat, bytes) {
+  return [
+    `// Generated from ${path.basename(wat)} by scripts/build-wasm.mjs; edit the .wat and run npm run build:wasm.`,
+    `export const ${name} =`,
+    `  '${bytes.toString('base64')}';`,
+    '',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const source of SOURCES) {
+    fs.writeFileSync(source.out, generated(source.name, source.wat, await assemble(source.wat)));
+    process.stdout.write(`${source.out}\n`);
+  }
+}
+
+export { SOURCES };
