@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import exifr from 'exifr';
 import { ExifTool, ExifToolTask } from 'exiftool-vendored';
 import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
 import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
@@ -203,6 +204,8 @@ export class ExportMetadataWriter {
 
   /** Which credits a file carries of its own; a file exiftool cannot read is taken to carry none. */
   async ownCredits(file: string): Promise<OwnCredits> {
+    const read = await creditsInSegments(file);
+    if (read) return read;
     try {
       const tags: Record<string, unknown> = await this.tool().read(file, ['-fast']);
       const has = (...names: string[]) => names.some((name) => hasText(tags[name]));
@@ -243,9 +246,42 @@ export class ExportMetadataWriter {
   }
 }
 
-/** A tag with something in it: a non-blank string, or a list holding one. */
+/**
+ * Which credits a file carries, read from its EXIF, XMP and IPTC segments by exifr in-process (a
+ * couple of milliseconds, against some thirty for a round trip through exiftool): JPEG, TIFF,
+ * HEIC and PNG. Null for a file exifr cannot read, which exiftool then reads.
+ */
+async function creditsInSegments(file: string): Promise<OwnCredits | null> {
+  try {
+    const segments = (await exifr.parse(file, {
+      tiff: true,
+      ifd0: { pick: ['Artist', 'Copyright'] },
+      exif: false,
+      gps: false,
+      interop: false,
+      ifd1: false,
+      xmp: true,
+      iptc: true,
+      multiSegment: true,
+      mergeOutput: false,
+    })) as Record<string, Record<string, unknown> | undefined> | undefined;
+    const ifd0 = segments?.ifd0 ?? {};
+    const dc = segments?.dc ?? {};
+    const iptc = segments?.iptc ?? {};
+    return {
+      creator: [ifd0.Artist, dc.creator, iptc.Byline].some(hasText),
+      copyright: [ifd0.Copyright, dc.rights, iptc.CopyrightNotice].some(hasText),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** A tag with something in it: a non-blank string, or a list or language alternative holding one. */
 function hasText(value: unknown): boolean {
   if (typeof value === 'string') return value.trim() !== '';
   if (Array.isArray(value)) return value.some(hasText);
+  // An XMP language alternative as exifr gives it: { lang, value }.
+  if (typeof value === 'object' && value !== null && 'value' in value) return hasText(value.value);
   return value !== undefined && value !== null && typeof value !== 'object';
 }
