@@ -1,4 +1,5 @@
 import type { OverlayOptions, Sharp } from 'sharp';
+import { embedJpegProfile, embedPngProfile, srgbProfile } from '../imaging/embed-profile';
 import { configureSharp, MAX_INPUT_PIXELS, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { readRegularFile } from '../regular-file';
 import { planSize, type SizePlan } from './size-plan';
@@ -82,6 +83,7 @@ function sourcePipeline(
   overlays: OverlayOptions[],
   flatten: boolean,
   turn: Turn,
+  profileAfter: boolean,
 ): Sharp {
   let pipeline: Sharp = sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).autoOrient();
   if (turn !== 0) pipeline = pipeline.rotate(90 * turn);
@@ -91,8 +93,26 @@ function sourcePipeline(
   if (flatten) pipeline = pipeline.flatten({ background: '#ffffff' });
   if (overlays.length > 0) pipeline = pipeline.composite(overlays);
   pipeline = pipeline.toColourspace(preset.bitDepth === 16 ? 'rgb16' : 'srgb');
-  // Untagged (embedProfile off, sRGB only): sharp converts to sRGB and attaches nothing.
-  return preset.embedProfile ? pipeline.withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb') : pipeline;
+  // Untagged (embedProfile off, sRGB only): sharp converts to sRGB and attaches nothing. With
+  // `profileAfter` the pixels are sRGB already and the profile is written into the file after
+  // encoding, sparing libvips an sRGB-to-sRGB transform of every pixel.
+  if (!preset.embedProfile || profileAfter) return pipeline;
+  return pipeline.withIccProfile(preset.colourSpace === 'display-p3' ? 'p3' : 'srgb');
+}
+
+/**
+ * Whether an export's sRGB profile can be written into the encoded file instead of converted to:
+ * an 8-bit source is processed in sRGB (sharp converts an embedded profile to it on load; a 16-bit
+ * one is processed in P3), and JPEG and PNG are the containers the profile is written into here.
+ */
+function srgbProfileAfter(preset: ExportPreset, sourceDepth: string | undefined): boolean {
+  return (
+    preset.embedProfile &&
+    preset.colourSpace === 'srgb' &&
+    preset.bitDepth !== 16 &&
+    (preset.format === 'jpeg' || preset.format === 'png') &&
+    sourceDepth === 'uchar'
+  );
 }
 
 /**
@@ -106,8 +126,11 @@ async function renderMaster(
   overlays: OverlayOptions[],
   flatten: boolean,
   turn: Turn,
+  profileAfter: boolean,
 ): Promise<Buffer> {
-  return sourcePipeline(source, preset, plan, overlays, flatten, turn).tiff({ compression: 'none' }).toBuffer();
+  return sourcePipeline(source, preset, plan, overlays, flatten, turn, profileAfter)
+    .tiff({ compression: 'none' })
+    .toBuffer();
 }
 
 /** Encodes a picture: the source pipeline itself, or the master (see renderMaster). */
@@ -116,6 +139,7 @@ async function encode(
   preset: ExportPreset,
   keepAlpha: boolean,
   quality: number,
+  profileAfter: boolean,
 ): Promise<{ data: Buffer; width: number; height: number }> {
   let pipeline = base;
   // Overlays add an alpha channel even to an opaque photo; an all-opaque alpha only costs bytes.
@@ -150,7 +174,10 @@ async function encode(
     }
   }
   const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
+  if (!profileAfter) return { data, width: info.width, height: info.height };
+  const profile = await srgbProfile();
+  const tagged = preset.format === 'png' ? embedPngProfile(data, profile) : embedJpegProfile(data, profile);
+  return { data: tagged, width: info.width, height: info.height };
 }
 
 function unreadable(file: string, error: unknown): RenderExportResult {
@@ -226,9 +253,10 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const flatten = hasAlpha && !keepAlpha;
   // The first encode goes straight from the source; only a quality search needs the master.
   let master: Buffer | null = null;
+  const profileAfter = srgbProfileAfter(preset, header.depth);
   const base = async (direct: boolean): Promise<Sharp> => {
-    if (direct) return sourcePipeline(source, preset, plan, overlays, flatten, turn);
-    master ??= await renderMaster(source, preset, plan, overlays, flatten, turn);
+    if (direct) return sourcePipeline(source, preset, plan, overlays, flatten, turn, profileAfter);
+    master ??= await renderMaster(source, preset, plan, overlays, flatten, turn, profileAfter);
     // keepIccProfile: the master's profile is attached as is, not converted a second time.
     return sharp(master, { limitInputPixels: false }).keepIccProfile();
   };
@@ -253,7 +281,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const encodeAt = async (quality: number) => {
     let result = encoded.get(quality);
     if (result === undefined) {
-      result = await encode(await base(encoded.size === 0), preset, keepAlpha, quality);
+      result = await encode(await base(encoded.size === 0), preset, keepAlpha, quality, profileAfter);
       encoded.set(quality, result);
     }
     return result;
