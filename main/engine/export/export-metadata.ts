@@ -29,6 +29,11 @@ export interface OwnCredits {
   copyright: boolean;
 }
 
+/** A source's credits, and whether it has any field the copyright-contact policy copies (even a blank one). */
+export interface SourceFields extends OwnCredits {
+  copyable: boolean;
+}
+
 export interface MetadataPlan {
   policy: MetadataPolicy;
   /** What the source already says; Settings' credits fill only what it does not. */
@@ -67,7 +72,7 @@ const NEVER_COPIED = [
 ];
 
 /** No control characters in a value: they would break exiftool's line-based argument protocol. */
-function clean(value: string | undefined): string | undefined {
+export function cleanText(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let out = '';
   for (const char of value) {
@@ -132,7 +137,7 @@ export function metadataArgs(plan: MetadataPlan): string[] | null {
  * its own creator is never merged with ours (XMP's creator is a list, so writing ours would add a
  * second name). The contact goes with the creator: ours is not the contact for someone else's photo.
  */
-function fillOnly(credits: Credits, own: OwnCredits | undefined): Credits {
+export function fillOnly(credits: Credits, own: OwnCredits | undefined): Credits {
   if (!own) return credits;
   return {
     creator: own.creator ? undefined : credits.creator,
@@ -146,7 +151,7 @@ function fillOnly(credits: Credits, own: OwnCredits | undefined): Credits {
  * line breaks become spaces here (exiftool's arguments are one per line); a sidecar keeps them.
  */
 function descriptionArgs(description: string | undefined, iptc: boolean): string[] {
-  const text = clean(description?.replace(/\s*[\r\n]+\s*/g, ' '));
+  const text = cleanText(description?.replace(/\s*[\r\n]+\s*/g, ' '));
   if (text === undefined) return [];
   return [
     `-XMP-dc:Description=${text}`,
@@ -157,8 +162,8 @@ function descriptionArgs(description: string | undefined, iptc: boolean): string
 
 function creditArgs(credits: Credits, iptc: boolean): string[] {
   const args: string[] = [];
-  const creator = clean(credits.creator);
-  const copyright = clean(credits.copyright);
+  const creator = cleanText(credits.creator);
+  const copyright = cleanText(credits.copyright);
   if (creator !== undefined) {
     args.push(`-EXIF:Artist=${creator}`, `-XMP-dc:Creator=${creator}`);
     if (iptc) args.push(`-IPTC:By-line=${creator}`);
@@ -167,9 +172,9 @@ function creditArgs(credits: Credits, iptc: boolean): string[] {
     args.push(`-EXIF:Copyright=${copyright}`, `-XMP-dc:Rights=${copyright}`, '-XMP-xmpRights:Marked=True');
     if (iptc) args.push(`-IPTC:CopyrightNotice=${copyright}`);
   }
-  const email = clean(credits.contact?.email);
-  const url = clean(credits.contact?.url);
-  const phone = clean(credits.contact?.phone);
+  const email = cleanText(credits.contact?.email);
+  const url = cleanText(credits.contact?.url);
+  const phone = cleanText(credits.contact?.phone);
   if (email !== undefined) args.push(`-XMP-iptcCore:CreatorWorkEmail=${email}`);
   if (url !== undefined) args.push(`-XMP-iptcCore:CreatorWorkURL=${url}`);
   if (phone !== undefined) args.push(`-XMP-iptcCore:CreatorWorkTelephone=${phone}`);
@@ -204,8 +209,8 @@ export class ExportMetadataWriter {
 
   /** Which credits a file carries of its own; a file exiftool cannot read is taken to carry none. */
   async ownCredits(file: string): Promise<OwnCredits> {
-    const read = await creditsInSegments(file);
-    if (read) return read;
+    const read = await sourceFields(file);
+    if (read) return { creator: read.creator, copyright: read.copyright };
     try {
       const tags: Record<string, unknown> = await this.tool().read(file, ['-fast']);
       const has = (...names: string[]) => names.some((name) => hasText(tags[name]));
@@ -251,7 +256,7 @@ export class ExportMetadataWriter {
  * couple of milliseconds, against some thirty for a round trip through exiftool): JPEG, TIFF,
  * HEIC and PNG. Null for a file exifr cannot read, which exiftool then reads.
  */
-async function creditsInSegments(file: string): Promise<OwnCredits | null> {
+export async function sourceFields(file: string): Promise<SourceFields | null> {
   try {
     const segments = (await exifr.parse(file, {
       tiff: true,
@@ -268,9 +273,20 @@ async function creditsInSegments(file: string): Promise<OwnCredits | null> {
     const ifd0 = segments?.ifd0 ?? {};
     const dc = segments?.dc ?? {};
     const iptc = segments?.iptc ?? {};
+    const copied = [
+      ifd0.Artist,
+      ifd0.Copyright,
+      dc.creator,
+      dc.rights,
+      segments?.xmpRights?.Marked,
+      segments?.Iptc4xmpCore?.CreatorContactInfo,
+      iptc.Byline,
+      iptc.CopyrightNotice,
+    ];
     return {
       creator: [ifd0.Artist, dc.creator, iptc.Byline].some(hasText),
       copyright: [ifd0.Copyright, dc.rights, iptc.CopyrightNotice].some(hasText),
+      copyable: copied.some((value) => value !== undefined),
     };
   } catch {
     return null;

@@ -3,7 +3,14 @@ import { embedJpegProfile, embedPngProfile, srgbProfile } from '../imaging/embed
 import { configureSharp, MAX_INPUT_PIXELS, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { readRegularFile } from '../regular-file';
 import { planSize, type SizePlan } from './size-plan';
-import { metadataArgs, type Credits, type ExportMetadataWriter } from './export-metadata';
+import {
+  metadataArgs,
+  sourceFields,
+  type Credits,
+  type ExportMetadataWriter,
+  type MetadataPlan,
+} from './export-metadata';
+import { nativeFields, writeNativeMetadata } from './native-metadata';
 import type { NameFields } from './names';
 import type { ExportDisclosure } from './disclosure';
 import { labelOverlay, watermarkOverlay, WatermarkUnreadable } from './overlays';
@@ -266,16 +273,30 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const wantsCredits =
     preset.metadata !== 'strip-all' &&
     Boolean(meta.creator || meta.copyright || contact?.email || contact?.url || contact?.phone);
-  const args = metadataArgs({
+  // Read in-process; what the source holds decides whether exiftool is needed to copy it.
+  const fields =
+    preset.metadata === 'copyright-contact' && preset.format === 'jpeg' ? await sourceFields(metadataSource) : null;
+  const own = fields
+    ? { creator: fields.creator, copyright: fields.copyright }
+    : wantsCredits
+      ? await tools.metadata.ownCredits(metadataSource)
+      : undefined;
+  const metadataPlan: MetadataPlan = {
     policy: preset.metadata,
-    ...(wantsCredits ? { own: await tools.metadata.ownCredits(metadataSource) } : {}),
+    ...(wantsCredits && own ? { own } : {}),
     source: metadataSource,
     format: preset.format,
     credits: { creator: meta.creator, copyright: meta.copyright, contact: meta.contact },
     digitalSourceType: preset.aiDisclosure.metadata ? disclosure.digitalSourceType : null,
     aiTouched,
     description: meta.description,
-  });
+  };
+  const args = metadataArgs(metadataPlan);
+  const native = args === null ? null : nativeFields(metadataPlan, fields);
+  const withMetadata = async (data: Buffer): Promise<Buffer> => {
+    if (args === null) return data;
+    return (native && writeNativeMetadata(data, native)) ?? tools.metadata.apply(data, preset.format, args);
+  };
 
   const encoded = new Map<number, { data: Buffer; width: number; height: number }>();
   const encodeAt = async (quality: number) => {
@@ -288,7 +309,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   };
   const finish = async (quality: number) => {
     const image = await encodeAt(quality);
-    const bytes = args === null ? image.data : await tools.metadata.apply(image.data, preset.format, args);
+    const bytes = await withMetadata(image.data);
     return { ...image, bytes };
   };
 
