@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExportMetadataWriter } from '../../main/engine/export/export-metadata';
+import { ExportMetadataWriter, sourceFields } from '../../main/engine/export/export-metadata';
 import { corpusPath } from '../support/corpus';
 import { tempDir } from '../support/temp';
 
@@ -54,6 +54,51 @@ describe("a source photo's own credits, which Settings' credits never replace", 
         { creator: true, copyright: true },
       );
     }
+  });
+
+  it('in a TIFF with EXIF and IPTC, a HEIC and an AVIF (whose XMP exifr does not read)', async () => {
+    const tiff = await photoWith(
+      ['-EXIF:Artist=Ansel Adams', '-IPTC:CopyrightNotice=© Studio'],
+      'photos/grace_hopper.jpg',
+      '.tif',
+    );
+    expect(await metadata.ownCredits(tiff)).toEqual({ creator: true, copyright: true });
+    const heic = path.join(tempDir(), 'cups.heic');
+    fs.copyFileSync(corpusPath('formats/colorfulcups.heic'), heic);
+    await exiftool.write(
+      heic,
+      {},
+      { writeArgs: ['-EXIF:Artist=Ansel Adams', '-XMP-dc:Rights=© Studio', '-overwrite_original'] },
+    );
+    expect(await metadata.ownCredits(heic)).toEqual({ creator: true, copyright: true });
+    const avif = path.join(tempDir(), 'rain.avif');
+    fs.copyFileSync(corpusPath('formats/after-the-rain.avif'), avif);
+    await exiftool.write(avif, {}, { writeArgs: ['-all=', '-XMP-dc:Creator=Ansel Adams', '-overwrite_original'] });
+    expect(await metadata.ownCredits(avif)).toEqual({ creator: true, copyright: false });
+    // Neither is read in-process: exifr's reading of them could miss credits.
+    expect(await sourceFields(heic)).toBeNull();
+    expect(await sourceFields(avif)).toBeNull();
+  });
+
+  it('left to exiftool when XMP uses another prefix for a copied namespace (older Adobe software)', async () => {
+    const packet =
+      '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">' +
+      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""' +
+      ' xmlns:xapRights="http://ns.adobe.com/xap/1.0/rights/"><xapRights:Marked>False</xapRights:Marked>' +
+      '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>';
+    const body = Buffer.concat([Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1'), Buffer.from(packet)]);
+    const head = Buffer.from([0xff, 0xe1, 0, 0]);
+    head.writeUInt16BE(body.length + 2, 2);
+    const jpeg = fs.readFileSync(corpusPath('photos/grace_hopper.jpg'));
+    const file = path.join(tempDir(), 'public-domain.jpg');
+    fs.writeFileSync(file, Buffer.concat([jpeg.subarray(0, 2), head, body, jpeg.subarray(2)]));
+    expect(await sourceFields(file)).toBeNull();
+    // A plain photo is read in-process, and has nothing to copy.
+    expect(await sourceFields(corpusPath('photos/grace_hopper.jpg'))).toEqual({
+      creator: false,
+      copyright: false,
+      copyable: false,
+    });
   });
 
   it('in a file that is not a picture at all: none', async () => {

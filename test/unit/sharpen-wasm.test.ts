@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assemble, generated, SOURCES } from '../../scripts/build-wasm.mjs';
+import { assemble, generated, SOURCES } from '../../scripts/build-wasm';
 import { applyPixelWork } from '../../main/engine/providers/local/pixel-worker';
 
 /** The sharpen written plainly: out = c + floor(a * (9c - s)), s the 3x3 sum with edges repeated. */

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import exifr from 'exifr';
 import { ExifTool, ExifToolTask } from 'exiftool-vendored';
-import { IMAGE_PARALLELISM } from '../imaging/sharp-config';
+import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
+import { readRegularFile } from '../regular-file';
 import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
 import type { Settings } from '../../../shared/domain';
 
@@ -77,7 +78,9 @@ export function cleanText(value: string | undefined): string | undefined {
   let out = '';
   for (const char of value) {
     const code = char.codePointAt(0) ?? 0;
-    if (code >= 0x20 && code !== 0x7f) out += char;
+    // Nor what XML 1.0 cannot hold (lone surrogates, U+FFFE, U+FFFF): the value also goes into XMP.
+    const unfit = (code >= 0xd800 && code <= 0xdfff) || code === 0xfffe || code === 0xffff;
+    if (code >= 0x20 && code !== 0x7f && !unfit) out += char;
   }
   out = out.trim();
   return out === '' ? undefined : out;
@@ -251,14 +254,57 @@ export class ExportMetadataWriter {
   }
 }
 
+/** The XMP namespaces the copyright-contact policy copies from, with the prefixes exifr's output is keyed by. */
+const COPIED_NAMESPACES = {
+  'http://purl.org/dc/elements/1.1/': 'dc',
+  'http://ns.adobe.com/xap/1.0/rights/': 'xmpRights',
+  'http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/': 'Iptc4xmpCore',
+} as const;
+
+/** Containers whose EXIF, XMP and IPTC exifr reads completely (not HEIF/AVIF: their XMP it skips). */
+function exifrReads(head: Buffer): boolean {
+  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  const png = head.subarray(0, 4).toString('latin1') === '\x89PNG';
+  const tiff = ['II*\0', 'MM\0*'].includes(head.subarray(0, 4).toString('latin1'));
+  return jpeg || png || tiff;
+}
+
+/**
+ * XMP exifr's output can be trusted for: the copied namespaces under their usual prefixes (exifr
+ * keys its output by the prefix a file uses, and older Adobe software wrote `xapRights`), and no
+ * extended XMP in further segments.
+ */
+function xmpReadable(packet: unknown): boolean {
+  if (typeof packet !== 'string') return packet === undefined;
+  if (packet.includes('HasExtendedXMP')) return false;
+  for (const [uri, prefix] of Object.entries(COPIED_NAMESPACES)) {
+    for (const declared of packet.matchAll(/xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']/g)) {
+      if (declared[2] === uri && declared[1] !== prefix) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Which credits a file carries, read from its EXIF, XMP and IPTC segments by exifr in-process (a
- * couple of milliseconds, against some thirty for a round trip through exiftool): JPEG, TIFF,
- * HEIC and PNG. Null for a file exifr cannot read, which exiftool then reads.
+ * few milliseconds, against some thirty for a round trip through exiftool), for JPEG, PNG and
+ * TIFF. Null whenever exifr's reading could be incomplete (another container, an error, XMP under
+ * unusual prefixes or extended): exiftool then reads the file.
  */
 export async function sourceFields(file: string): Promise<SourceFields | null> {
   try {
-    const segments = (await exifr.parse(file, {
+    const bytes = await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
+    if (!exifrReads(bytes)) return null;
+    const quiet = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
+    const raw = (await exifr.parse(bytes, {
+      ...quiet,
+      tiff: false,
+      iptc: false,
+      xmp: { parse: false } as never,
+    })) as { xmp?: unknown } | undefined;
+    if (!xmpReadable(raw?.xmp)) return null;
+    const segments = (await exifr.parse(bytes, {
+      ...quiet,
       tiff: true,
       ifd0: { pick: ['Artist', 'Copyright'] },
       exif: false,
@@ -267,9 +313,8 @@ export async function sourceFields(file: string): Promise<SourceFields | null> {
       ifd1: false,
       xmp: true,
       iptc: true,
-      multiSegment: true,
-      mergeOutput: false,
     })) as Record<string, Record<string, unknown> | undefined> | undefined;
+    if (segments?.errors) return null;
     const ifd0 = segments?.ifd0 ?? {};
     const dc = segments?.dc ?? {};
     const iptc = segments?.iptc ?? {};

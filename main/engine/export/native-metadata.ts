@@ -42,6 +42,8 @@ export function nativeFields(plan: MetadataPlan, source: SourceFields | null): F
 
 /** The JPEG with the fields' EXIF, XMP and IPTC segments, or null when a value is too long for them. */
 export function writeNativeMetadata(jpeg: Buffer, fields: Fields): Buffer | null {
+  // Written once: an encoder that starts keeping metadata of its own goes to exiftool, which merges.
+  if (hasMetadataSegment(jpeg)) return null;
   const exif = exifSegment(fields);
   const xmp = xmpSegment(fields);
   const iptc = iptcSegment(fields);
@@ -62,6 +64,18 @@ export function writeNativeMetadata(jpeg: Buffer, fields: Fields): Buffer | null
   ]);
 }
 
+/** Whether the JPEG's header already holds EXIF, XMP (APP1) or a Photoshop/IPTC block (APP13). */
+function hasMetadataSegment(jpeg: Buffer): boolean {
+  let at = 2;
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1] ?? 0;
+    if (marker === 0xda || marker === 0xd9) return false; // the image data: no more header
+    if (marker === 0xe1 || marker === 0xed) return true;
+    at += 2 + jpeg.readUInt16BE(at + 2);
+  }
+  return false;
+}
+
 /** The pairs whose value is there. */
 function present<K>(pairs: readonly (readonly [K, string | undefined])[]): [K, string][] {
   return pairs.flatMap(([key, value]) => (value === undefined ? [] : [[key, value] as [K, string]]));
@@ -76,39 +90,50 @@ function segment(marker: number, body: Buffer): Buffer | null {
   return Buffer.concat([head, body]);
 }
 
-/** IFD0 with ImageDescription, Artist and Copyright, as UTF-8 (what exiftool writes into EXIF's ASCII fields). */
+/**
+ * IFD0 with ImageDescription, Artist and Copyright as UTF-8 (what exiftool writes into EXIF's ASCII
+ * fields), and YCbCrPositioning (centred), which EXIF requires in a JPEG and exiftool adds.
+ */
 function exifSegment(fields: Fields): Buffer | null {
-  const entries = present<number>([
+  const texts = present<number>([
     [0x010e, fields.description],
     [0x013b, fields.creator],
     [0x8298, fields.copyright],
   ]);
-  if (entries.length === 0) return Buffer.alloc(0);
+  if (texts.length === 0) return Buffer.alloc(0);
+  const centred = Buffer.alloc(2);
+  centred.writeUInt16BE(1);
+  // Tag, TIFF type (2 ASCII, 3 SHORT), value count, value bytes; in tag order, as TIFF asks.
+  const entries = [
+    ...texts.map(([tag, text]) => {
+      const value = Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from([0])]);
+      return { tag, type: 2, count: value.length, value };
+    }),
+    { tag: 0x0213, type: 3, count: 1, value: centred },
+  ].sort((a, b) => a.tag - b.tag);
   const ifdSize = 2 + entries.length * 12 + 4;
-  const values = entries.map(([, text]) => Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from([0])]));
   const tiff = Buffer.alloc(8 + ifdSize);
-  tiff.write('II', 0, 'latin1');
-  tiff.writeUInt16LE(42, 2);
-  tiff.writeUInt32LE(8, 4);
-  tiff.writeUInt16LE(entries.length, 8);
+  tiff.write('MM', 0, 'latin1'); // big-endian, as exiftool writes a new EXIF block
+  tiff.writeUInt16BE(42, 2);
+  tiff.writeUInt32BE(8, 4);
+  tiff.writeUInt16BE(entries.length, 8);
   let dataAt = 8 + ifdSize;
   const data: Buffer[] = [];
-  entries.forEach(([tag], index) => {
-    const value = values[index] ?? Buffer.alloc(1);
+  entries.forEach(({ tag, type, count, value }, index) => {
     const at = 10 + index * 12;
-    tiff.writeUInt16LE(tag, at);
-    tiff.writeUInt16LE(2, at + 2); // ASCII
-    tiff.writeUInt32LE(value.length, at + 4);
+    tiff.writeUInt16BE(tag, at);
+    tiff.writeUInt16BE(type, at + 2);
+    tiff.writeUInt32BE(count, at + 4);
     if (value.length <= 4) value.copy(tiff, at + 8);
     else {
-      tiff.writeUInt32LE(dataAt, at + 8);
-      // Values start on word boundaries, as TIFF asks.
+      tiff.writeUInt32BE(dataAt, at + 8);
+      // Values start on word boundaries.
       const padded = value.length % 2 ? Buffer.concat([value, Buffer.from([0])]) : value;
       data.push(padded);
       dataAt += padded.length;
     }
   });
-  tiff.writeUInt32LE(0, 8 + 2 + entries.length * 12); // no next IFD
+  tiff.writeUInt32BE(0, 8 + 2 + entries.length * 12); // no next IFD
   return segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff, ...data]));
 }
 
@@ -169,6 +194,7 @@ function iptcSegment(fields: Fields): Buffer | null {
     return Buffer.concat([head, value]);
   };
   const parts = [
+    dataset(1, 0, Buffer.from([0, 4])), // EnvelopeRecordVersion 4
     dataset(1, 90, Buffer.from([0x1b, 0x25, 0x47])), // ESC % G: UTF-8
     dataset(2, 0, Buffer.from([0, 4])), // ApplicationRecordVersion 4
     ...datasets.map(([number, text]) => dataset(2, number, Buffer.from(text, 'utf8'))),

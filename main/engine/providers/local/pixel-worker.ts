@@ -90,12 +90,7 @@ function start(): PoolWorker {
   entry.worker.on('message', (reply: { id: number; buffer: ArrayBuffer; offset: number; length: number }) => {
     const waiting = entry.waiting.get(reply.id);
     entry.waiting.delete(reply.id);
-    if (entry.waiting.size === 0) {
-      // An idle worker must not keep the process alive, nor its memory for long.
-      entry.worker.unref();
-      entry.idleTimer = setTimeout(() => stopIdle(entry), IDLE_MS);
-      entry.idleTimer.unref();
-    }
+    if (entry.waiting.size === 0) becameIdle(entry);
     waiting?.resolve(Buffer.from(reply.buffer, reply.offset, reply.length));
   });
   entry.worker.on('error', (error: Error) => retire(entry, error));
@@ -103,6 +98,14 @@ function start(): PoolWorker {
   entry.worker.unref();
   pool.push(entry);
   return entry;
+}
+
+/** An idle worker must not keep the process alive, nor its memory for long. */
+function becameIdle(entry: PoolWorker): void {
+  entry.worker.unref();
+  if (entry.idleTimer) clearTimeout(entry.idleTimer);
+  entry.idleTimer = setTimeout(() => stopIdle(entry), IDLE_MS);
+  entry.idleTimer.unref();
 }
 
 /** Out of the pool first, so no call picks a worker that is on its way out. */
@@ -141,7 +144,7 @@ export function applyPixelWork(pixels: Buffer, width: number, height: number, wo
       );
     } catch (error) {
       entry.waiting.delete(id);
-      if (entry.waiting.size === 0) entry.worker.unref();
+      if (entry.waiting.size === 0) becameIdle(entry);
       reject(error instanceof Error ? error : new Error(String(error)));
     }
   });

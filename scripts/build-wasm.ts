@@ -3,9 +3,10 @@
 // after editing a .wat; test/unit/sharpen-wasm.test.ts fails while a generated file is out of date.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import wabtModule from 'wabt';
 
-const SOURCES = [
+export const SOURCES: readonly { wat: string; out: string; name: string }[] = [
   {
     wat: 'main/engine/providers/local/sharpen.wat',
     out: 'main/engine/providers/local/sharpen-wasm.ts',
@@ -14,7 +15,7 @@ const SOURCES = [
 ];
 
 /** The module's bytes, assembled with the features it uses. */
-export async function assemble(watFile) {
+export async function assemble(watFile: string): Promise<Buffer> {
   const wabt = await wabtModule();
   const parsed = wabt.parseWat(path.basename(watFile), fs.readFileSync(watFile, 'utf8'), {
     simd: true,
@@ -28,20 +29,18 @@ export async function assemble(watFile) {
   }
 }
 
-export function generated(name, wat, bytes) {
+export function generated(name: string, wat: string, bytes: Buffer): string {
   return [
-    `// Generated from ${path.basename(wat)} by scripts/build-wasm.mjs; edit the .wat and run npm run build:wasm.`,
+    `// Generated from ${path.basename(wat)} by scripts/build-wasm.ts; edit the .wat and run npm run build:wasm.`,
     `export const ${name} =`,
     `  '${bytes.toString('base64')}';`,
     '',
   ].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const source of SOURCES) {
     fs.writeFileSync(source.out, generated(source.name, source.wat, await assemble(source.wat)));
     process.stdout.write(`${source.out}\n`);
   }
 }
-
-export { SOURCES };
