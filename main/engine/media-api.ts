@@ -1,7 +1,7 @@
 import { turnedContentKey } from './imaging/turn';
 import fs from 'node:fs';
 import type { Db } from './db/connection';
-import { assetSource } from './db/ingest-repo';
+import { assetSource } from './db/asset-source-repo';
 import { variantMediaType } from './db/variants-repo';
 import { DERIVATIVE_SPECS, type DerivativeKind } from './imaging/derivative-cache';
 import { isInside, originalMimeType, type MediaRequest, type ResolvedMedia } from './media';

@@ -30,7 +30,7 @@ import {
   listExportItems,
   updateExportItem,
 } from '../../main/engine/db/exports-repo';
-import { assetSource } from '../../main/engine/db/ingest-repo';
+import { assetSource } from '../../main/engine/db/asset-source-repo';
 import { DATABASE_FILE, Engine } from '../../main/engine/engine';
 import { writeFileAtomic } from '../../main/engine/export/atomic-write';
 import { ExportMetadataWriter } from '../../main/engine/export/export-metadata';

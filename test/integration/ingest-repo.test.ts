@@ -6,15 +6,8 @@ import { getAsset } from '../../main/engine/db/assets-repo';
 import { getBudget } from '../../main/engine/db/budgets-repo';
 import { openDatabase, type Db } from '../../main/engine/db/connection';
 import { saveHotFolder } from '../../main/engine/db/hot-folders-repo';
-import {
-  assetSource,
-  ensureShoot,
-  knownUnchanged,
-  markMissing,
-  recordFile,
-  rememberFileIdentity,
-  type SeenFile,
-} from '../../main/engine/db/ingest-repo';
+import { assetSource, rememberFileIdentity } from '../../main/engine/db/asset-source-repo';
+import { ensureShoot, knownUnchanged, markMissing, recordFile, type SeenFile } from '../../main/engine/db/ingest-repo';
 import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
 import { testHotFolder } from '../support/engine';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import { shootNameFromFolder } from '../../../shared/domain';
-import { isTurn, type Turn } from '../../../shared/turn';
 import { statement, writeTransaction, type Db } from './connection';
 import { freeShootName } from './shoots-repo';
 
@@ -228,71 +226,6 @@ export function pendingAssetIds(db: Db): string[] {
      WHERE a.state = 'pending' ORDER BY a.created_at, a.rowid`,
   ).all() as { id: string }[];
   return rows.map((row) => row.id);
-}
-
-/** Where an asset's file is and which content it was recorded with. */
-export interface AssetSource {
-  id: string;
-  shootId: string;
-  hotFolderId: string | null;
-  /** The hot folder's path; the file is always inside it. */
-  folderPath: string | null;
-  file: string | null;
-  relativePath: string;
-  contentHash: string;
-  /** The identity of the file when `contentHash` was computed (see `FileIdentity`); null before it was recorded. */
-  fileIdentity: string | null;
-  version: number;
-  state: string;
-  format: string | null;
-  /** Quarter turns the user added (applied by every reader of the photo). */
-  turn: Turn;
-}
-
-/**
- * The identity of a file just read and found to hold the asset's content (hashed again because its
- * identity was unknown or had changed: an asset from before identities were kept, a copy over it):
- * the next read of the same file needs no hash. Written only while the content is still that one.
- */
-export function rememberFileIdentity(db: Db, asset: { id: string; contentHash: string }, identity: string): void {
-  statement(db, 'UPDATE assets SET file_identity = ? WHERE id = ? AND content_hash = ?').run(
-    identity,
-    asset.id,
-    asset.contentHash,
-  );
-}
-
-export function assetSource(db: Db, id: string): AssetSource | null {
-  const row = statement(
-    db,
-    `SELECT a.id, a.shoot_id, a.hot_folder_id, a.relative_path, a.content_hash, a.file_identity, a.version, a.state,
-       a.format, a.turn, h.path AS folder_path
-     FROM assets a LEFT JOIN hot_folders h ON h.id = a.hot_folder_id WHERE a.id = ?`,
-  ).get(id) as
-    | (Omit<AssetRow, 'size_bytes'> & {
-        shoot_id: string;
-        hot_folder_id: string | null;
-        format: string | null;
-        turn: number;
-        folder_path: string | null;
-        file_identity: string | null;
-      })
-    | undefined;
-  if (!row) return null;
-  return {
-    id: row.id,
-    shootId: row.shoot_id,
-    hotFolderId: row.hot_folder_id,
-    folderPath: row.folder_path,
-    file: row.folder_path === null ? null : path.join(row.folder_path, ...row.relative_path.split('/')),
-    relativePath: row.relative_path,
-    contentHash: row.content_hash,
-    fileIdentity: row.file_identity,
-    version: row.version,
-    state: row.state,
-    format: row.format,
-    turn: isTurn(row.turn) ? row.turn : 0,
-  };
 }
 
 export interface DecodedDetails {

@@ -10,7 +10,7 @@ import { disclosureOfHistory, historyOf, UNTOUCHED, type ExportDisclosure } from
 import type { Db } from '../db/connection';
 import { exportableOriginals, exportNameFacts, rejectedAssetIds, type ExportItemRow } from '../db/exports-repo';
 import { getAsset } from '../db/assets-repo';
-import { assetSource } from '../db/ingest-repo';
+import { assetSource } from '../db/asset-source-repo';
 import { addTurns, turnPoint, type Turn } from '../../../shared/turn';
 import type { InputRef } from '../../../shared/job-inputs';
 import { getJob } from '../db/jobs-repo';

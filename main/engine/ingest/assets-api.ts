@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { assetFileNames, getAsset, listAssets } from '../db/assets-repo';
 import type { Db } from '../db/connection';
-import { assetSource } from '../db/ingest-repo';
+import { assetSource } from '../db/asset-source-repo';
 import { readPhotoInfo } from './photo-info';
 import { Limit } from '../limit';
 

@@ -1,14 +1,7 @@
 import { compareWithIngested } from '../ingested-content';
 import type { Db } from '../db/connection';
-import {
-  assetSource,
-  rememberFileIdentity,
-  notePendingProblem,
-  pendingAssetIds,
-  recordDecoded,
-  type AssetSource,
-  type DecodedDetails,
-} from '../db/ingest-repo';
+import { notePendingProblem, pendingAssetIds, recordDecoded, type DecodedDetails } from '../db/ingest-repo';
+import { assetSource, rememberFileIdentity, type AssetSource } from '../db/asset-source-repo';
 import { turnedPhoto, type PhotoDecoder } from '../imaging/decode';
 import { turnedContentKey } from '../imaging/turn';
 import { DiskFullError, type DerivativeCache, type DerivativeKind } from '../imaging/derivative-cache';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { placeAtomic } from '../atomic-file';
 import type { Db } from '../db/connection';
-import { assetSource } from '../db/ingest-repo';
+import { assetSource } from '../db/asset-source-repo';
 import type { JobRecord } from '../db/jobs-repo';
 import type { Logger } from '../log';
 import type { FetchedOutput } from '../providers/contract';

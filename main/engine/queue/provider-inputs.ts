@@ -9,7 +9,7 @@ import { compareWithIngested } from '../ingested-content';
 import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
-import { assetSource, rememberFileIdentity } from '../db/ingest-repo';
+import { assetSource, rememberFileIdentity } from '../db/asset-source-repo';
 import { getMaskVersion } from '../db/masks-repo';
 import { getVariant } from '../db/variants-repo';
 import { getJob } from '../db/jobs-repo';
