@@ -286,14 +286,14 @@ function xmpReadable(packet: unknown): boolean {
 }
 
 /**
- * Which credits a file carries, read from its EXIF, XMP and IPTC segments by exifr in-process (a
- * few milliseconds, against some thirty for a round trip through exiftool), for JPEG, PNG and
- * TIFF. Null whenever exifr's reading could be incomplete (another container, an error, XMP under
+ * Which credits a file carries (from its bytes, when the caller has read them already), read from
+ * its EXIF, XMP and IPTC segments by exifr in-process (a few milliseconds, against some thirty for
+ * a round trip through exiftool), for JPEG, PNG and TIFF. Null whenever exifr's reading could be incomplete (another container, an error, XMP under
  * unusual prefixes or extended): exiftool then reads the file.
  */
-export async function sourceFields(file: string): Promise<SourceFields | null> {
+export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<SourceFields | null> {
   try {
-    const bytes = await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
+    const bytes = alreadyRead ?? (await readRegularFile(file, MAX_PHOTO_FILE_BYTES));
     if (!exifrReads(bytes)) return null;
     const quiet = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
     const raw = (await exifr.parse(bytes, {

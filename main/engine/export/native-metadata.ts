@@ -1,3 +1,4 @@
+import { afterAppSegments, jpegHeaderSegments } from '../imaging/jpeg-segments';
 import { cleanText, fillOnly, type MetadataPlan, type SourceFields } from './export-metadata';
 
 /**
@@ -49,12 +50,9 @@ export function writeNativeMetadata(jpeg: Buffer, fields: Fields): Buffer | null
   const iptc = iptcSegment(fields);
   if (exif === null || xmp === null || iptc === null) return null;
   // EXIF and XMP right after JFIF (APP0); IPTC after the other APPn segments (the colour profile).
-  const afterJfif = jpeg[2] === 0xff && jpeg[3] === 0xe0 ? 4 + jpeg.readUInt16BE(4) : 2;
-  let afterApps = afterJfif;
-  while (afterApps + 4 <= jpeg.length && jpeg[afterApps] === 0xff && (jpeg[afterApps + 1] ?? 0) >= 0xe0) {
-    if ((jpeg[afterApps + 1] ?? 0) > 0xef) break;
-    afterApps += 2 + jpeg.readUInt16BE(afterApps + 2);
-  }
+  const [first] = jpegHeaderSegments(jpeg);
+  const afterJfif = first?.marker === 0xe0 ? first.end : 2;
+  const afterApps = afterAppSegments(jpeg);
   return Buffer.concat([
     jpeg.subarray(0, afterJfif),
     ...[exif, xmp].filter((segment) => segment.length > 0),
@@ -66,14 +64,7 @@ export function writeNativeMetadata(jpeg: Buffer, fields: Fields): Buffer | null
 
 /** Whether the JPEG's header already holds EXIF, XMP (APP1) or a Photoshop/IPTC block (APP13). */
 function hasMetadataSegment(jpeg: Buffer): boolean {
-  let at = 2;
-  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
-    const marker = jpeg[at + 1] ?? 0;
-    if (marker === 0xda || marker === 0xd9) return false; // the image data: no more header
-    if (marker === 0xe1 || marker === 0xed) return true;
-    at += 2 + jpeg.readUInt16BE(at + 2);
-  }
-  return false;
+  return jpegHeaderSegments(jpeg).some(({ marker }) => marker === 0xe1 || marker === 0xed);
 }
 
 /** The pairs whose value is there. */

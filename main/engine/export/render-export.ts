@@ -275,7 +275,9 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     Boolean(meta.creator || meta.copyright || contact?.email || contact?.url || contact?.phone);
   // Read in-process; what the source holds decides whether exiftool is needed to copy it.
   const fields =
-    preset.metadata === 'copyright-contact' && preset.format === 'jpeg' ? await sourceFields(metadataSource) : null;
+    preset.metadata === 'copyright-contact' && preset.format === 'jpeg'
+      ? await sourceFields(metadataSource, input.metadataFrom ? undefined : source)
+      : null;
   const own = fields
     ? { creator: fields.creator, copyright: fields.copyright }
     : wantsCredits

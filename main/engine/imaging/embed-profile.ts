@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { afterAppSegments } from './jpeg-segments';
 import { configureSharp } from './sharp-config';
 
 /**
@@ -13,10 +14,7 @@ const JPEG_ICC_CHUNK = 65535 - 2 - JPEG_ICC_MARKER.length - 2;
 
 /** The JPEG with the profile as APP2 ICC_PROFILE segments after its APPn segments (JFIF, EXIF). */
 export function embedJpegProfile(jpeg: Buffer, profile: Buffer): Buffer {
-  let at = 2;
-  while (at + 4 <= jpeg.length && jpeg[at] === 0xff && (jpeg[at + 1] ?? 0) >= 0xe0 && (jpeg[at + 1] ?? 0) <= 0xef) {
-    at += 2 + jpeg.readUInt16BE(at + 2);
-  }
+  const at = afterAppSegments(jpeg);
   const count = Math.max(1, Math.ceil(profile.length / JPEG_ICC_CHUNK));
   // Segments are numbered in one byte: no profile is this large (16 MB), but it must not wrap around.
   if (count > 255) throw new Error(`A colour profile of ${profile.length} bytes does not fit in a JPEG.`);
