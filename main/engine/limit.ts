@@ -6,16 +6,18 @@ export class Limit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly slots: number) {}
+  constructor(readonly slots: number) {}
 
   async run<T>(work: () => Promise<T>): Promise<T> {
+    // A freed slot is handed straight to the next in line, so work arriving meanwhile cannot take it too.
     if (this.running >= this.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
+    else this.running++;
     try {
       return await work();
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   readRegularFileWithIdentity,
   type FileIdentity,
 } from '../regular-file';
+import { Limit } from '../limit';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
 import { sniffFormat } from '../imaging/sniff';
@@ -70,11 +71,11 @@ export class PhotoProcessor {
   private idleWaiters: (() => void)[] = [];
   private batch = { done: 0, total: 0, startedAt: 0, lastReportAt: 0 };
 
-  private readonly renderSlots: Slots;
+  private readonly renderSlots: Limit;
 
   constructor(options: PhotoProcessorOptions) {
     this.options = options;
-    this.renderSlots = new Slots(options.concurrency ?? IMAGE_PARALLELISM);
+    this.renderSlots = new Limit(options.concurrency ?? IMAGE_PARALLELISM);
   }
 
   /** Picks up what a previous run left pending. */
@@ -133,7 +134,7 @@ export class PhotoProcessor {
   private drain(): void {
     // One photo more in flight than sharp renders at once: while sharp keeps every core busy, the
     // next photo is read, hashed and scan-checked on the main thread, so no core waits for it.
-    const limit = this.renderSlots.size + 1;
+    const limit = this.renderSlots.slots + 1;
     while (!this.stopped && this.active < limit && this.queue.length > 0) {
       const id = this.queue.shift();
       if (id === undefined) break;
@@ -298,25 +299,5 @@ export class PhotoProcessor {
       current: last ? null : current,
       perSecond: this.batch.done > 0 && seconds > 0 ? Math.round((this.batch.done / seconds) * 10) / 10 : null,
     });
-  }
-}
-
-/** At most `size` tasks at once; the rest wait their turn in order. */
-class Slots {
-  private busy = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.busy >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.busy += 1;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.busy -= 1;
-    }
   }
 }
