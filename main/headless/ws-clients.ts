@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { fail } from '../../shared/errors';
+import { fail, type Envelope } from '../../shared/errors';
 import { ClientFrameSchema, type ClientFrame, type ServerFrame } from '../../shared/ws-protocol';
 import type { Engine } from '../engine/engine';
 import type { Logger } from '../engine/log';
@@ -50,25 +50,28 @@ export class ApiClients {
       waiting.length = 0;
     });
 
-    const start = (frame: ValidFrame): void => {
+    // One await per call (not a chain of then/catch/finally): this is the path every click takes.
+    const start = async (frame: ValidFrame): Promise<void> => {
       if (ws.readyState !== ws.OPEN) return;
       inFlight += 1;
-      this.#engine
-        .call(frame.method, frame.args)
-        .catch((error: unknown) => {
-          // engine.call answers every expected failure itself; reaching this is a bug, not the client's fault.
-          this.#log.error('headless.call_failed', { method: frame.method, error });
-          return fail('internal', 'Something went wrong in the engine. The details are in the log.');
-        })
-        .then((envelope) => this.#send(ws, { type: 'result', id: frame.id, envelope }))
-        .catch((error: unknown) => this.#log.error('headless.send_failed', { error }))
-        .finally(() => {
-          inFlight -= 1;
-          drain();
-        });
+      let envelope: Envelope<unknown>;
+      try {
+        envelope = await this.#engine.call(frame.method, frame.args);
+      } catch (error) {
+        // engine.call answers every expected failure itself; reaching this is a bug, not the client's fault.
+        this.#log.error('headless.call_failed', { method: frame.method, error });
+        envelope = fail('internal', 'Something went wrong in the engine. The details are in the log.');
+      }
+      try {
+        this.#send(ws, { type: 'result', id: frame.id, envelope });
+      } catch (error) {
+        this.#log.error('headless.send_failed', { error });
+      }
+      inFlight -= 1;
+      drain();
     };
     const drain = (): void => {
-      while (inFlight < this.#limits.maxInFlight && waiting.length > 0) start(waiting.shift() as ValidFrame);
+      while (inFlight < this.#limits.maxInFlight && waiting.length > 0) void start(waiting.shift() as ValidFrame);
       if (inFlight < this.#limits.maxInFlight && ws.isPaused && ws.readyState === ws.OPEN) ws.resume();
     };
 
@@ -85,7 +88,7 @@ export class ApiClients {
         return;
       }
       if (inFlight < this.#limits.maxInFlight) {
-        start(parsed.data);
+        void start(parsed.data);
         return;
       }
       waiting.push(parsed.data);

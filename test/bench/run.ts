@@ -44,6 +44,11 @@ const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
 
 async function timeIt(rounds: number, work: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < Math.min(200, rounds); i += 1) await work(i); // warm up
+  return timeBlock(rounds, work);
+}
+
+/** Mean time of one of `rounds` calls, with no warm-up (the caller warmed up once). */
+async function timeBlock(rounds: number, work: (i: number) => unknown): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < rounds; i += 1) await work(i);
   return (performance.now() - start) / rounds;
@@ -143,7 +148,7 @@ const median = (values: number[]): number => {
  * JSON both ways) against a raw `ws` echo of the very answer it gets, parsed on arrival as ours
  * is. For a call that reads the library, the engine's own time is measured apart and added to the
  * floor: the bridge is what is judged, not the query behind it. Measured in turns (floor, ours,
- * engine alone; BENCH_PAIRS times) so a busy moment of the machine lands on both sides.
+ * engine alone; BENCH_PAIRS times, 21 by default) so a busy moment of the machine lands on both sides.
  */
 async function bridgeFigures(
   engine: Engine,
@@ -164,13 +169,17 @@ async function bridgeFigures(
   if (!first.ok) throw new Error(`${method} failed in the bench: ${JSON.stringify(first)}`);
   const answer = JSON.stringify({ type: 'result', id: 1, envelope: first });
   const raw = await openRawEcho(answer);
-  const pairs = Math.max(1, Math.floor(Number(process.env.BENCH_PAIRS ?? 5)) || 5);
-  const block = Math.max(50, Math.ceil(rounds / pairs));
+  // Many short blocks rather than a few long ones: a busy moment of this shared machine lasts long
+  // enough to fall on one side of a long pair, and rarely spans several short ones in a row.
+  const pairs = Math.max(1, Math.floor(Number(process.env.BENCH_PAIRS ?? 21)) || 21);
+  const block = Math.max(50, Math.ceil((2 * rounds) / pairs));
+  await timeIt(200, raw.roundTrip);
+  await timeIt(200, call);
   const runs: { ours: number; echo: number; direct: number }[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
-    const echo = await timeIt(block, raw.roundTrip);
-    const ours = await timeIt(block, call);
-    const direct = method === 'engine.info' ? 0 : await timeIt(block, () => engine.call(method, args));
+    const echo = await timeBlock(block, raw.roundTrip);
+    const ours = await timeBlock(block, call);
+    const direct = method === 'engine.info' ? 0 : await timeBlock(block, () => engine.call(method, args));
     runs.push({ ours, echo, direct });
   }
   raw.close();
@@ -206,8 +215,11 @@ function row(name: string, ours: number, floor: number, ratio = ours / floor): s
   return `${name.padEnd(44)} ${(ours * 1000).toFixed(1).padStart(9)} µs ${(floor * 1000).toFixed(1).padStart(9)} µs ${ratio.toFixed(2).padStart(7)}×`;
 }
 
-const pairWords = (figures: BridgeFigures): string =>
-  `median of pairs ${figures.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}; aim <= 1.5`;
+const pairWords = (figures: BridgeFigures): string => {
+  const sorted = [...figures.ratios].sort((a, b) => a - b);
+  const quartile = (q: number): string => (sorted[Math.round(q * (sorted.length - 1))] ?? 0).toFixed(2);
+  return `median of ${sorted.length} pairs; quartiles ${quartile(0.25)}–${quartile(0.75)}, range ${quartile(0)}–${quartile(1)}; aim <= 1.5`;
+};
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-bench-'));
