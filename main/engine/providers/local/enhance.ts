@@ -1,6 +1,6 @@
 import type { Sharp } from 'sharp';
 import { configureSharp } from '../../imaging/sharp-config';
-import { applyPixelWork } from './pixel-worker';
+import type { SharedPixels } from './pixel-worker';
 
 const sharp = configureSharp();
 
@@ -295,27 +295,29 @@ export function rawImage(pixels: RgbPixels): Sharp {
  * worker (lookup tables and WebAssembly SIMD; libvips would run both in floating point at several
  * times the cost), saturation and noise reduction in sharp. The order is the plan's: curves,
  * saturation, noise reduction, sharpening; with neither of the middle two (the Auto preset),
- * curves and sharpening are one pass. Returns the pipeline, for the caller to encode.
+ * curves and sharpening are one request. Changes `pixels`; returns the pipeline that reads them,
+ * for the caller to encode before it releases them.
  */
-export async function applyEnhance(decoded: RgbPixels, plan: EnhancePlan): Promise<Sharp> {
+export async function applyEnhance(pixels: SharedPixels, plan: EnhancePlan): Promise<Sharp> {
   const luts = planCurves(plan);
   // A 3×3 unsharp kernel on RGB: gentle, and a fraction of the cost of libvips' sharpen, which
   // converts the whole image to Lab and back.
   const sharpen = Math.max(0, plan.sharpen) * 0.1;
   const saturate = Math.abs(plan.saturation - 1) > 0.005;
-  const { width, height } = decoded;
+  const { width, height } = pixels;
   if (!saturate && !plan.noiseReduction) {
-    return rawImage({ ...decoded, data: await applyPixelWork(decoded.data, width, height, { luts, sharpen }) });
+    await pixels.apply({ luts, sharpen });
+    return rawImage({ data: pixels.data, width, height });
   }
-  let pipeline = rawImage({
-    ...decoded,
-    data: await applyPixelWork(decoded.data, width, height, { luts, sharpen: 0 }),
-  });
+  await pixels.apply({ luts, sharpen: 0 });
+  let pipeline = rawImage({ data: pixels.data, width, height });
   if (saturate) pipeline = pipeline.modulate({ saturation: plan.saturation });
   if (plan.noiseReduction) pipeline = pipeline.median(3);
   if (sharpen === 0) return pipeline;
-  const finished = await pipeline.raw().toBuffer();
-  return rawImage({ ...decoded, data: await applyPixelWork(finished, width, height, { luts: null, sharpen }) });
+  // sharp has read the pixels once toBuffer resolves: its result can take their place.
+  pixels.data.set(await pipeline.raw().toBuffer());
+  await pixels.apply({ luts: null, sharpen });
+  return rawImage({ data: pixels.data, width, height });
 }
 
 function percentile(histogram: Uint32Array, total: number, share: number): number {

@@ -6,7 +6,8 @@ import { embedJpegProfile, embedPngProfile, srgbProfile } from '../../imaging/em
 import { configureSharp } from '../../imaging/sharp-config';
 import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
-import { applyEnhance, planEnhance } from './enhance';
+import { applyEnhance, planEnhance, rawImage } from './enhance';
+import { SharedPixels } from './pixel-worker';
 import { inpaint } from './heal-worker';
 import {
   EnhanceParamsSchema,
@@ -67,17 +68,28 @@ async function enhance(
   params: z.output<typeof EnhanceParamsSchema>,
   signal: AbortSignal,
 ): Promise<LocalOutput> {
-  // The analysis reads a small decode of its own: a JPEG shrinks on load for a fraction of a full
-  // decode, and the plan's percentiles depend on how the preview was made (a copy reduced from the
-  // full pixels moved a stored reference output by 2 levels). Both decodes run at once.
-  const [preview, decoded] = await Promise.all([
-    photo.pipeline().resize(384, 384, { fit: 'inside' }).removeAlpha().toColourspace('srgb').raw().toBuffer(),
-    photo.pipeline().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true }),
-  ]);
-  const pixels = { data: decoded.data, width: decoded.info.width, height: decoded.info.height };
-  const plan = planEnhance(preview, enhanceSettings(params));
-  checkAborted(signal);
-  return encode(await applyEnhance(pixels, plan), photo, params.output);
+  // One decode. The analysis looks at the photo reduced to 384 px, as a JPEG decoder scaling by
+  // 1/2, 1/4 or 1/8 and then resized would show it (the plan's percentiles depend on how the
+  // reduction was made: resized straight from the full pixels, a stored reference output moved by
+  // 2 levels); the block means stand in for the decoder's scaling without a second decode.
+  const decoded = await photo
+    .pipeline()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = decoded.info;
+  const fromJpeg = photo.format === 'jpeg' || photo.format === 'raw';
+  const pixels = SharedPixels.fromDecode(decoded.data, width, height, fromJpeg ? jpegScaleFor(width, height) : 1);
+  try {
+    const reduced = pixels.block > 1 ? await pixels.blockMeans() : { data: pixels.data, width, height };
+    const preview = await rawImage(reduced).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer();
+    const plan = planEnhance(preview, enhanceSettings(params));
+    checkAborted(signal);
+    return await encode(await applyEnhance(pixels, plan), photo, params.output);
+  } finally {
+    pixels.release();
+  }
 }
 
 async function upscale(photo: InputPhoto, params: z.output<typeof UpscaleParamsSchema>): Promise<LocalOutput> {
@@ -365,4 +377,12 @@ async function encode(
 
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('Canceled.');
+}
+
+const ANALYSIS_SIZE = 384;
+
+/** The scale sharp has a JPEG decoder apply for a resize to ANALYSIS_SIZE: 8, 4 or 2 while it stays at least that big. */
+function jpegScaleFor(width: number, height: number): number {
+  const shrink = Math.max(width, height) / ANALYSIS_SIZE;
+  return shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
 }

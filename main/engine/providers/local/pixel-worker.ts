@@ -1,53 +1,41 @@
 import { Worker } from 'node:worker_threads';
 import { IMAGE_PARALLELISM } from '../../imaging/sharp-config';
-import { SHARPEN_WASM } from './sharpen-wasm';
+import { PIXELS_WASM } from './pixels-wasm';
 
 /**
- * The local enhance's per-pixel work on interleaved 8-bit RGB, in worker threads: one 256-entry
- * tone curve per channel, then the 3×3 sharpen (sharpen.wat, WebAssembly SIMD). A 24 MP photo is
- * 72 million values, too long to hold the engine's main thread; libvips would run both in floating
- * point at several times the cost. One worker per photo that may be in flight; a worker idle for
- * IDLE_MS is stopped, giving back the memory its WebAssembly instance grew to. The pixels are
- * copied once into a buffer that moves to the worker and back.
+ * The local enhance's per-pixel work on interleaved 8-bit RGB (pixels.wat, WebAssembly SIMD), in
+ * worker threads: a 24 MP photo is 72 million values, too long to hold the engine's main thread.
+ * The pixels live in WebAssembly memory shared by the main thread and the workers: copied in once
+ * from sharp's decode, worked on in place, and handed to sharp's encoder as they are, never copied
+ * to a worker and back. A worker keeps nothing between requests; one idle for IDLE_MS is stopped,
+ * and so is a released memory no photo has taken again by then.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { exports: wasm } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(workerData.sharpen, 'base64')), {});
-const align = (at) => (at + 15) & ~15;
+const module = new WebAssembly.Module(Buffer.from(workerData.wasm, 'base64'));
 
-function curves(from, to, luts) {
-  const [r, g, b] = luts;
-  for (let index = 0; index < from.length; index += 3) {
-    to[index] = r[from[index]];
-    to[index + 1] = g[from[index + 1]];
-    to[index + 2] = b[from[index + 2]];
+parentPort.on('message', (request) => {
+  try {
+    const { exports: wasm } = new WebAssembly.Instance(module, { env: { memory: request.memory } });
+    const { width, height, layout } = request;
+    if (request.op === 'means') {
+      wasm.blockMeans(0, width, height, request.block, layout.sums, layout.means);
+    } else {
+      const luts = request.curves ? layout.luts : 0;
+      if (request.aq15 > 0) wasm.sharpen(0, width, height, request.aq15, layout.up, layout.mid, layout.sums, luts);
+      else if (luts) wasm.curves(0, width * height * 3, luts);
+    }
+    parentPort.postMessage({ id: request.id });
+  } catch (error) {
+    parentPort.postMessage({ id: request.id, error: String(error && error.message ? error.message : error) });
   }
-}
-
-function sharpen(pixels, width, height, luts, aq15) {
-  const stride = width * 3;
-  const up = align(pixels.length + 16);
-  const mid = align(up + stride + 16);
-  const sums = align(mid + stride + 16);
-  const end = sums + 2 * (stride + 22);
-  const have = wasm.memory.buffer.byteLength;
-  if (have < end) wasm.memory.grow(Math.ceil((end - have) / 65536));
-  const heap = new Uint8Array(wasm.memory.buffer, 0, pixels.length);
-  if (luts) curves(pixels, heap, luts);
-  else heap.set(pixels);
-  wasm.sharpen(0, width, height, aq15, up, mid, sums);
-  pixels.set(heap);
-}
-
-parentPort.on('message', ({ id, buffer, offset, length, width, height, luts, aq15 }) => {
-  const pixels = new Uint8Array(buffer, offset, length);
-  if (aq15 > 0) sharpen(pixels, width, height, luts, aq15);
-  else if (luts) curves(pixels, pixels, luts);
-  parentPort.postMessage({ id, buffer, offset, length }, [buffer]);
 });
 `;
 
 const IDLE_MS = 30_000;
+const PAGE_BYTES = 65_536;
+/** A WebAssembly memory holds at most 4 GiB (pixels.wat declares that maximum). */
+const MAX_PAGES = 65_536;
 
 /** What to do to the pixels: curves (none to leave tones alone) and a sharpen amount (0 for none). */
 export interface PixelWork {
@@ -56,8 +44,174 @@ export interface PixelWork {
   sharpen: number;
 }
 
+/** Where pixels.wat finds what it works with, in bytes from the start of the memory (the image is at 0). */
+interface Layout {
+  up: number;
+  mid: number;
+  sums: number;
+  luts: number;
+  means: number;
+  end: number;
+}
+
+/** The part of WebAssembly.Memory used here (Node's type declarations leave the WebAssembly JS API out). */
+interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+}
+const WasmMemory = (
+  globalThis as unknown as {
+    WebAssembly: { Memory: new (size: { initial: number; maximum: number; shared: true }) => SharedMemory };
+  }
+).WebAssembly.Memory;
+
+const align = (at: number): number => Math.ceil(at / 16) * 16;
+
+function layoutFor(width: number, height: number, block: number): Layout {
+  const stride = width * 3;
+  const up = align(stride * height + 16);
+  const mid = align(up + stride + 16);
+  const sums = align(mid + stride + 16);
+  const luts = align(sums + 2 * (stride + 22));
+  const means = align(luts + 3 * 256);
+  const meansBytes = block > 1 ? Math.ceil(width / block) * Math.ceil(height / block) * 3 : 0;
+  return { up, mid, sums, luts, means, end: means + meansBytes + 16 };
+}
+
+/** An 8-bit RGB image in memory the pixel workers share; `data` is a view of it, for sharp. */
+export class SharedPixels {
+  readonly width: number;
+  readonly height: number;
+  /** The block size `blockMeans` may be asked for (room for its result is set aside). */
+  readonly block: number;
+  readonly #memory: SharedMemory;
+  readonly #layout: Layout;
+  #released = false;
+
+  private constructor(width: number, height: number, block: number) {
+    this.width = width;
+    this.height = height;
+    this.block = block;
+    this.#layout = layoutFor(width, height, block);
+    const pages = Math.ceil(this.#layout.end / PAGE_BYTES);
+    if (pages > MAX_PAGES) {
+      throw new RangeError(`A ${width} × ${height} photo is too large to enhance here (over 4 GiB of pixels).`);
+    }
+    this.#memory = takeMemory(pages);
+  }
+
+  /** A shared copy of decoded pixels (the one copy they get), with room for means of `block`-sized blocks. */
+  static copyOf(pixels: Uint8Array, width: number, height: number, block = 1): SharedPixels {
+    if (pixels.byteLength !== width * height * 3) {
+      throw new RangeError(`Expected ${width} × ${height} RGB pixels, got ${pixels.byteLength} bytes.`);
+    }
+    const shared = new SharedPixels(width, height, Math.max(1, Math.min(8, Math.floor(block))));
+    shared.data.set(pixels);
+    return shared;
+  }
+
+  /**
+   * copyOf for a decode nothing else reads: the decode's memory (72 MB at 24 MP) is let go of at
+   * once rather than at the next garbage collection, which it would also bring forward.
+   */
+  static fromDecode(decoded: Buffer, width: number, height: number, block = 1): SharedPixels {
+    const shared = SharedPixels.copyOf(decoded, width, height, block);
+    const whole = decoded.byteOffset === 0 && decoded.buffer.byteLength === decoded.byteLength;
+    if (whole && decoded.buffer instanceof ArrayBuffer) decoded.buffer.transfer(0);
+    return shared;
+  }
+
+  /** The pixels themselves (no copy): valid as long as this object, changed by `apply`. */
+  get data(): Buffer {
+    return Buffer.from(this.#memory.buffer, 0, this.width * this.height * 3);
+  }
+
+  /** The mean of each `block` × `block` square (rounded), as an image of ceil(width / block) × ceil(height / block). */
+  async blockMeans(): Promise<{ data: Buffer; width: number; height: number }> {
+    const width = Math.ceil(this.width / this.block);
+    const height = Math.ceil(this.height / this.block);
+    if (this.block === 1) return { data: Buffer.from(this.data), width, height };
+    await this.#run({ op: 'means', block: this.block });
+    const means = Buffer.alloc(width * height * 3);
+    means.set(new Uint8Array(this.#memory.buffer, this.#layout.means, means.byteLength));
+    return { data: means, width, height };
+  }
+
+  /** The tone curves, then the sharpen, in place. */
+  async apply(work: PixelWork): Promise<void> {
+    const aq15 = Math.round(Math.min(0.25, Math.max(0, work.sharpen)) * 32768);
+    if (!work.luts && aq15 === 0) return;
+    if (work.luts) {
+      const tables = new Uint8Array(this.#memory.buffer, this.#layout.luts, 3 * 256);
+      work.luts.forEach((lut, channel) => tables.set(lut, channel * 256));
+    }
+    await this.#run({ op: 'work', curves: work.luts !== null, aq15 });
+  }
+
+  /**
+   * Done with the pixels (sharp has finished reading `data`): the memory goes back for the next
+   * photo, which then skips the operating system's zeroing of fresh pages (~45 ms at 24 MP).
+   * Without a release the memory is simply collected.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    giveBack(this.#memory);
+  }
+
+  #run(request: Record<string, unknown>): Promise<void> {
+    if (this.#released) return Promise.reject(new Error('These pixels were released.'));
+    return send({
+      ...request,
+      memory: this.#memory,
+      width: this.width,
+      height: this.height,
+      layout: this.#layout,
+    });
+  }
+}
+
+/** Returns the pixels (interleaved RGB, `width` × `height`) with the work done, as a new buffer. */
+export async function applyPixelWork(pixels: Buffer, width: number, height: number, work: PixelWork): Promise<Buffer> {
+  const shared = SharedPixels.copyOf(pixels, width, height);
+  await shared.apply(work);
+  return shared.data;
+}
+
+/**
+ * Memories given back and not yet taken again: at most one per photo that may be in flight, each
+ * dropped after IDLE_MS unused, so an idle engine does not keep a photo's worth of memory.
+ */
+const idleMemories: { memory: SharedMemory; timer: ReturnType<typeof setTimeout> }[] = [];
+
+function takeMemory(pages: number): SharedMemory {
+  const bytes = pages * PAGE_BYTES;
+  let best = -1;
+  idleMemories.forEach((entry, index) => {
+    const size = entry.memory.buffer.byteLength;
+    if (size >= bytes && (best < 0 || size < (idleMemories[best]?.memory.buffer.byteLength ?? 0))) best = index;
+  });
+  const [taken] = best >= 0 ? idleMemories.splice(best, 1) : [];
+  if (!taken) return new WasmMemory({ initial: pages, maximum: pages, shared: true });
+  clearTimeout(taken.timer);
+  return taken.memory;
+}
+
+function giveBack(memory: SharedMemory): void {
+  const entry = { memory, timer: setTimeout(() => dropMemory(entry), IDLE_MS) };
+  entry.timer.unref();
+  idleMemories.push(entry);
+  // Keep the largest ones: a small memory is cheap to make again, a large one is what costs.
+  idleMemories.sort((a, b) => b.memory.buffer.byteLength - a.memory.buffer.byteLength);
+  for (const dropped of idleMemories.splice(IMAGE_PARALLELISM)) clearTimeout(dropped.timer);
+}
+
+function dropMemory(entry: (typeof idleMemories)[number]): void {
+  const at = idleMemories.indexOf(entry);
+  if (at >= 0) idleMemories.splice(at, 1);
+}
+
 interface Waiting {
-  resolve: (pixels: Buffer) => void;
+  resolve: () => void;
   reject: (error: Error) => void;
 }
 
@@ -83,15 +237,16 @@ function retire(entry: PoolWorker, error: Error): void {
 
 function start(): PoolWorker {
   const entry: PoolWorker = {
-    worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { sharpen: SHARPEN_WASM } }),
+    worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { wasm: PIXELS_WASM } }),
     waiting: new Map(),
     idleTimer: null,
   };
-  entry.worker.on('message', (reply: { id: number; buffer: ArrayBuffer; offset: number; length: number }) => {
+  entry.worker.on('message', (reply: { id: number; error?: string }) => {
     const waiting = entry.waiting.get(reply.id);
     entry.waiting.delete(reply.id);
     if (entry.waiting.size === 0) becameIdle(entry);
-    waiting?.resolve(Buffer.from(reply.buffer, reply.offset, reply.length));
+    if (reply.error === undefined) waiting?.resolve();
+    else waiting?.reject(new Error(`The pixel worker failed: ${reply.error}`));
   });
   entry.worker.on('error', (error: Error) => retire(entry, error));
   entry.worker.on('exit', (code) => retire(entry, new Error(`The pixel worker stopped (exit code ${code}).`)));
@@ -100,7 +255,7 @@ function start(): PoolWorker {
   return entry;
 }
 
-/** An idle worker must not keep the process alive, nor its memory for long. */
+/** An idle worker must not keep the process alive, nor a thread for long. */
 function becameIdle(entry: PoolWorker): void {
   entry.worker.unref();
   if (entry.idleTimer) clearTimeout(entry.idleTimer);
@@ -124,24 +279,16 @@ function leastBusy(): PoolWorker {
   return pool.reduce((best, entry) => (entry.waiting.size < best.waiting.size ? entry : best));
 }
 
-/** Returns the pixels (interleaved RGB, `width` × `height`) with the work done, as a new buffer. */
-export function applyPixelWork(pixels: Buffer, width: number, height: number, work: PixelWork): Promise<Buffer> {
+function send(request: Record<string, unknown>): Promise<void> {
   const entry = leastBusy();
   const id = nextId++;
-  const aq15 = Math.round(Math.min(0.25, Math.max(0, work.sharpen)) * 32768);
-  return new Promise<Buffer>((resolve, reject) => {
-    // sharp's output lives in memory JavaScript cannot hand over; one copy into an ordinary buffer
-    // (a few milliseconds) can then move to the worker and back without another.
-    const transferable = new Uint8Array(pixels).buffer;
+  return new Promise<void>((resolve, reject) => {
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
     entry.idleTimer = null;
     entry.worker.ref();
     entry.waiting.set(id, { resolve, reject });
     try {
-      entry.worker.postMessage(
-        { id, buffer: transferable, offset: 0, length: pixels.byteLength, width, height, luts: work.luts, aq15 },
-        [transferable],
-      );
+      entry.worker.postMessage({ ...request, id });
     } catch (error) {
       entry.waiting.delete(id);
       if (entry.waiting.size === 0) becameIdle(entry);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble, generated, SOURCES } from '../../scripts/build-wasm';
-import { applyPixelWork } from '../../main/engine/providers/local/pixel-worker';
+import { applyPixelWork, SharedPixels } from '../../main/engine/providers/local/pixel-worker';
 
 /** The sharpen written plainly: out = c + floor(a * (9c - s)), s the 3x3 sum with edges repeated. */
 function plainSharpen(pixels: Uint8Array, width: number, height: number, aq15: number): Uint8Array {
@@ -34,7 +34,7 @@ function testImage(width: number, height: number, seed: number): Buffer {
   return pixels;
 }
 
-describe('the WebAssembly sharpen', () => {
+describe('the WebAssembly pixel work', () => {
   it('is assembled from its source as committed', async () => {
     for (const source of SOURCES) {
       expect(fs.readFileSync(source.out, 'utf8'), `${source.out}: run npm run build:wasm`).toBe(
@@ -74,4 +74,68 @@ describe('the WebAssembly sharpen', () => {
       true,
     );
   });
+
+  it.each([
+    [1, 1, 2],
+    [7, 5, 2],
+    [16, 16, 4],
+    [19, 13, 4],
+    [64, 41, 8],
+    [3, 30, 8],
+  ])(
+    'takes the rounded mean of each block on a %i x %i image in blocks of %i, edge blocks cut short',
+    async (width, height, block) => {
+      const pixels = testImage(width, height, width + 5 * height);
+      const shared = SharedPixels.copyOf(pixels, width, height, block);
+      const means = await shared.blockMeans();
+      shared.release();
+      expect([means.width, means.height]).toEqual([Math.ceil(width / block), Math.ceil(height / block)]);
+      expect(means.data.equals(plainBlockMeans(pixels, width, height, block))).toBe(true);
+    },
+  );
+
+  it('gives a released memory to the next photo without letting the last one show through', async () => {
+    const big = SharedPixels.copyOf(testImage(90, 70, 3), 90, 70, 8);
+    await big.blockMeans();
+    await big.apply({ luts: null, sharpen: 0.2 });
+    big.release();
+    await expect(big.apply({ luts: null, sharpen: 0.1 })).rejects.toThrow(/released/);
+    const [width, height] = [33, 21];
+    const pixels = testImage(width, height, 11);
+    const small = SharedPixels.copyOf(pixels, width, height, 4);
+    await small.apply({ luts: null, sharpen: 0.1 });
+    expect(
+      Buffer.from(small.data).equals(Buffer.from(plainSharpen(pixels, width, height, Math.round(0.1 * 32768)))),
+    ).toBe(true);
+    const means = await small.blockMeans();
+    small.release();
+    expect(means.data.equals(plainBlockMeans(small.data, width, height, 4))).toBe(true);
+  });
+
+  it('refuses pixels of the wrong size, and a photo over 4 GiB before allocating anything', () => {
+    expect(() => SharedPixels.copyOf(Buffer.alloc(10), 2, 2)).toThrow(/Expected 2 × 2 RGB pixels, got 10 bytes/);
+    const huge = { byteLength: 40_000 * 40_000 * 3 } as Uint8Array;
+    expect(() => SharedPixels.copyOf(huge, 40_000, 40_000)).toThrow(/too large to enhance/);
+  });
 });
+
+/** Block means written plainly: each block's sum over its pixels inside the image, divided, rounded half up. */
+function plainBlockMeans(pixels: Uint8Array, width: number, height: number, block: number): Buffer {
+  const [across, down] = [Math.ceil(width / block), Math.ceil(height / block)];
+  const out = Buffer.alloc(across * down * 3);
+  for (let by = 0; by < down; by += 1) {
+    for (let bx = 0; bx < across; bx += 1) {
+      for (let channel = 0; channel < 3; channel += 1) {
+        let [sum, count] = [0, 0];
+        for (let y = by * block; y < Math.min(height, (by + 1) * block); y += 1) {
+          for (let x = bx * block; x < Math.min(width, (bx + 1) * block); x += 1) {
+            sum += pixels[(y * width + x) * 3 + channel] ?? 0;
+            count += 1;
+          }
+        }
+        out[(by * across + bx) * 3 + channel] = Math.round(sum / count);
+      }
+    }
+  }
+  return out;
+}
