@@ -18,7 +18,11 @@
  *   - the mask editor (BENCH_MASK=0 skips it): frame times painting a stroke over a 24 MP photo in
  *     Chromium vs the same mouse moves on an empty page, and rasterising 50 strokes of 200 points at
  *     24 MP in the engine's worker vs sharp drawing them as an SVG, with how long the engine's server
- *     takes to answer meanwhile (see mask-bench.ts).
+ *     takes to answer meanwhile (see mask-bench.ts);
+ *   - latency a user feels (BENCH_LATENCY=0 skips it): 20 photos (BENCH_LATENCY_PHOTOS) dropped one at a
+ *     time into a watched folder, write finished → thumbnail shown and → enhance variant shown in Chromium,
+ *     vs the stability window plus sharp making the thumbnail, or decoding and re-encoding the photo
+ *     (see latency-bench.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +42,7 @@ import { runEnhanceBench } from './enhance-bench-runner';
 import { runExportBench } from './export-bench';
 import { runUiBench } from './ui-bench';
 import { runMaskBench } from './mask-bench';
+import { runLatencyBench } from './latency-bench';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -269,6 +274,9 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_MASK !== '0') {
     for (const line of await runMaskBench()) process.stdout.write(`${line}\n`);
+  }
+  if (process.env.BENCH_LATENCY !== '0') {
+    for (const line of await runLatencyBench()) process.stdout.write(`${line}\n`);
   }
 }
 

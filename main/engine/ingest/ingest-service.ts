@@ -26,11 +26,14 @@ import { sweepMissing } from './missing-sweep';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
 
+/** How long a file's size and mtime must hold before it is taken, unless the engine is told otherwise. */
+export const DEFAULT_STABILITY_MS = 2_000;
+
 export interface IngestServiceOptions {
   db: Db;
   clock: Clock;
   log: Logger;
-  /** How long size and mtime must hold before a file is taken (default 2 s). */
+  /** How long size and mtime must hold before a file is taken (DEFAULT_STABILITY_MS if not given). */
   stabilityMs?: number;
   /** Files hashed at once (hashing is disk-bound; a few in parallel keep a card reader busy). */
   concurrency?: number;
@@ -77,7 +80,7 @@ export class IngestService {
 
   constructor(options: IngestServiceOptions) {
     this.options = options;
-    this.tracker = new WriteFinishTracker(options.stabilityMs ?? 2_000);
+    this.tracker = new WriteFinishTracker(options.stabilityMs ?? DEFAULT_STABILITY_MS);
   }
 
   start(): void {
