@@ -51,9 +51,7 @@ export class ApiClients {
     });
 
     // One await per call (not a chain of then/catch/finally): this is the path every click takes.
-    const start = async (frame: ValidFrame): Promise<void> => {
-      if (ws.readyState !== ws.OPEN) return;
-      inFlight += 1;
+    const answer = async (frame: ValidFrame): Promise<void> => {
       let envelope: Envelope<unknown>;
       try {
         envelope = await this.#engine.call(frame.method, frame.args);
@@ -62,16 +60,21 @@ export class ApiClients {
         this.#log.error('headless.call_failed', { method: frame.method, error });
         envelope = fail('internal', 'Something went wrong in the engine. The details are in the log.');
       }
-      try {
-        this.#send(ws, { type: 'result', id: frame.id, envelope });
-      } catch (error) {
-        this.#log.error('headless.send_failed', { error });
-      }
-      inFlight -= 1;
-      drain();
+      this.#send(ws, { type: 'result', id: frame.id, envelope });
+    };
+    const start = (frame: ValidFrame): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      inFlight += 1;
+      answer(frame)
+        .catch((error: unknown) => this.#log.error('headless.send_failed', { method: frame.method, error }))
+        .catch(() => undefined) // the logger itself failed: nothing is left to tell
+        .finally(() => {
+          inFlight -= 1;
+          drain();
+        });
     };
     const drain = (): void => {
-      while (inFlight < this.#limits.maxInFlight && waiting.length > 0) void start(waiting.shift() as ValidFrame);
+      while (inFlight < this.#limits.maxInFlight && waiting.length > 0) start(waiting.shift() as ValidFrame);
       if (inFlight < this.#limits.maxInFlight && ws.isPaused && ws.readyState === ws.OPEN) ws.resume();
     };
 
@@ -88,7 +91,7 @@ export class ApiClients {
         return;
       }
       if (inFlight < this.#limits.maxInFlight) {
-        void start(parsed.data);
+        start(parsed.data);
         return;
       }
       waiting.push(parsed.data);

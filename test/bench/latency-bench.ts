@@ -41,8 +41,9 @@ const SMALL = [
   'photos/IMG_0001_iphone6plus_orient6_gps.JPG',
   'formats/flower_progressive.jpg',
 ];
-/** All of the default 21 cells in view: the grid's <img> loads lazily, so a cell out of view would never load. */
+/** All cells in view (the photos and the warm-up one): the grid's <img> loads lazily, so a cell out of view would never load. */
 const VIEWPORT = { width: 1600, height: 1000 };
+const MAX_PHOTOS = 20;
 const PHOTO_TIMEOUT_MS = 5 * 60_000;
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -351,7 +352,10 @@ function report(samples: Sample[], stabilityMs: number, big: number, chromium: s
 /** Runs the latency bench against a fresh headless server and returns the lines to print. */
 export async function runLatencyBench(): Promise<string[]> {
   ensureBuilt();
-  const count = Math.max(1, Math.floor(Number(process.env.BENCH_LATENCY_PHOTOS ?? 20)) || 20);
+  const count = Math.max(1, Math.floor(Number(process.env.BENCH_LATENCY_PHOTOS ?? MAX_PHOTOS)) || MAX_PHOTOS);
+  if (count > MAX_PHOTOS) {
+    throw new Error(`BENCH_LATENCY_PHOTOS is at most ${MAX_PHOTOS}: more cells than that fall below the view.`);
+  }
   // serve builds its engine without a stability window of its own (main/headless/cli.ts): the default applies.
   const stabilityMs = DEFAULT_STABILITY_MS;
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'shootline-latency-bench-')));
@@ -408,9 +412,10 @@ export async function runLatencyBench(): Promise<string[]> {
     const recipeWords = `${recipe.name} (${recipe.provider} ${recipe.operation} ${JSON.stringify(recipe.params)})`;
     return report(samples, stabilityMs, big, browser.version(), recipeWords);
   } finally {
-    await browser?.close();
+    // Each step whatever the one before it did, so a browser that fails to close leaves no server behind.
+    await Promise.allSettled([browser?.close()]);
     api?.close();
-    await server?.stop();
+    await Promise.allSettled([server?.stop()]);
     fs.rmSync(root, { recursive: true, force: true });
   }
 }

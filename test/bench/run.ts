@@ -19,7 +19,7 @@
  *     Chromium vs the same mouse moves on an empty page, and rasterising 50 strokes of 200 points at
  *     24 MP in the engine's worker vs sharp drawing them as an SVG, with how long the engine's server
  *     takes to answer meanwhile (see mask-bench.ts);
- *   - latency a user feels (BENCH_LATENCY=0 skips it): 20 photos (BENCH_LATENCY_PHOTOS) dropped one at a
+ *   - latency a user feels (BENCH_LATENCY=0 skips it): 20 photos (BENCH_LATENCY_PHOTOS, at most 20) dropped one at a
  *     time into a watched folder, write finished → thumbnail shown and → enhance variant shown in Chromium,
  *     vs the stability window plus sharp making the thumbnail, or decoding and re-encoding the photo
  *     (see latency-bench.ts).
@@ -178,8 +178,8 @@ async function bridgeFigures(
   // enough to fall on one side of a long pair, and rarely spans several short ones in a row.
   const pairs = Math.max(1, Math.floor(Number(process.env.BENCH_PAIRS ?? 21)) || 21);
   const block = Math.max(50, Math.ceil((2 * rounds) / pairs));
-  await timeIt(200, raw.roundTrip);
-  await timeIt(200, call);
+  for (let i = 0; i < 200; i += 1) await raw.roundTrip(); // warm up
+  for (let i = 0; i < 200; i += 1) await call();
   const runs: { ours: number; echo: number; direct: number }[] = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     const echo = await timeBlock(block, raw.roundTrip);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble, generated, SOURCES } from '../../scripts/build-wasm';
-import { applyPixelWork, SharedPixels } from '../../main/engine/providers/local/pixel-worker';
+import { SharedPixels, type PixelWork } from '../../main/engine/providers/local/pixel-worker';
 
 /** The sharpen written plainly: out = c + floor(a * (9c - s)), s the 3x3 sum with edges repeated. */
 function plainSharpen(pixels: Uint8Array, width: number, height: number, aq15: number): Uint8Array {
@@ -20,6 +20,17 @@ function plainSharpen(pixels: Uint8Array, width: number, height: number, aq15: n
     }
   }
   return out;
+}
+
+/** The pixels with the work done, as a copy (the shared memory is released). */
+async function applyPixelWork(pixels: Buffer, width: number, height: number, work: PixelWork): Promise<Buffer> {
+  const shared = SharedPixels.copyOf(pixels, width, height);
+  try {
+    await shared.apply(work);
+    return Buffer.from(shared.data);
+  } finally {
+    shared.release();
+  }
 }
 
 /** Deterministic noise with flat patches and hard edges, so clamping at 0 and 255 is reached. */
@@ -61,19 +72,25 @@ describe('the WebAssembly pixel work', () => {
     }
   });
 
-  it('applies the tone curves first, and only the curves when there is nothing to sharpen', async () => {
-    const [width, height] = [9, 5];
-    const pixels = testImage(width, height, 7);
-    const invert = new Uint8Array(256).map((_, value) => 255 - value);
-    const half = new Uint8Array(256).map((_, value) => value >> 1);
-    const luts = [invert, half, invert] as const;
-    const curved = Buffer.from(pixels.map((value, index) => (index % 3 === 1 ? half : invert)[value] ?? 0));
-    expect(Buffer.from(await applyPixelWork(pixels, width, height, { luts, sharpen: 0 })).equals(curved)).toBe(true);
-    const both = await applyPixelWork(pixels, width, height, { luts, sharpen: 0.1 });
-    expect(Buffer.from(both).equals(Buffer.from(plainSharpen(curved, width, height, Math.round(0.1 * 32768))))).toBe(
-      true,
-    );
-  });
+  it.each([
+    [1, 1],
+    [3, 2],
+    [5, 1],
+    [9, 5],
+    [17, 2],
+  ])(
+    'applies the tone curves once to every row before sharpening (%i x %i), and only the curves when there is nothing to sharpen',
+    async (width, height) => {
+      const pixels = testImage(width, height, 7 + width);
+      const invert = new Uint8Array(256).map((_, value) => 255 - value);
+      const half = new Uint8Array(256).map((_, value) => value >> 1);
+      const luts = [invert, half, invert] as const;
+      const curved = Buffer.from(pixels.map((value, index) => (index % 3 === 1 ? half : invert)[value] ?? 0));
+      expect((await applyPixelWork(pixels, width, height, { luts, sharpen: 0 })).equals(curved)).toBe(true);
+      const both = await applyPixelWork(pixels, width, height, { luts, sharpen: 0.1 });
+      expect(both.equals(Buffer.from(plainSharpen(curved, width, height, Math.round(0.1 * 32768))))).toBe(true);
+    },
+  );
 
   it.each([
     [1, 1, 2],
@@ -107,9 +124,11 @@ describe('the WebAssembly pixel work', () => {
     expect(
       Buffer.from(small.data).equals(Buffer.from(plainSharpen(pixels, width, height, Math.round(0.1 * 32768)))),
     ).toBe(true);
+    const expected = plainBlockMeans(small.data, width, height, 4);
     const means = await small.blockMeans();
     small.release();
-    expect(means.data.equals(plainBlockMeans(small.data, width, height, 4))).toBe(true);
+    expect(means.data.equals(expected)).toBe(true);
+    expect(() => small.data).toThrow(/released/);
   });
 
   it('refuses pixels of the wrong size, and a photo over 4 GiB before allocating anything', () => {

@@ -59,6 +59,11 @@ export interface PhotoDecoderDeps {
 
 const RAW_FORMATS = new Set<ImageFormat>(['cr2', 'cr3', 'orf', 'rw2', 'raf']);
 
+/** Whether a photo opened as `format` is decoded from JPEG data (a JPEG, or a camera RAW's JPEG preview). */
+export function decodesFromJpeg(format: string): boolean {
+  return format === 'jpeg' || format === 'raw' || RAW_FORMATS.has(format as ImageFormat);
+}
+
 /**
  * Opens a photo judged by its content: checks it is whole before anything is made from it (JPEG
  * scan data is entropy-checked, because libjpeg quietly paints corrupt scans as garbage), refuses

@@ -315,7 +315,11 @@ export async function applyEnhance(pixels: SharedPixels, plan: EnhancePlan): Pro
   if (plan.noiseReduction) pipeline = pipeline.median(3);
   if (sharpen === 0) return pipeline;
   // sharp has read the pixels once toBuffer resolves: its result can take their place.
-  pixels.data.set(await pipeline.raw().toBuffer());
+  const finished = await pipeline.raw().toBuffer();
+  if (finished.byteLength !== width * height * 3) {
+    throw new Error(`sharp gave ${finished.byteLength} bytes for a ${width} × ${height} RGB photo.`);
+  }
+  pixels.data.set(finished);
   await pixels.apply({ luts: null, sharpen });
   return rawImage({ data: pixels.data, width, height });
 }

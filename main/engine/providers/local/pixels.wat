@@ -135,7 +135,6 @@
         (br $rows)))
   )
 
-  ;; Four pixels (three 32-bit words: r g b r | g b r g | b r g b) at a time, then the rest one by one.
   (func $curves (export "curves") (param $img i32) (param $length i32) (param $luts i32)
     (local $i i32) (local $at i32) (local $a i32) (local $b i32) (local $c i32)
     (block $done
