@@ -1,9 +1,10 @@
+import type { Page } from '@playwright/test';
 import type { MethodArgs, MethodName, MethodResult } from '../../shared/api';
 import type { WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 
 /**
- * What the page benches (ui-bench, mask-bench) share: recording frame intervals in the page, and
- * calling the engine over its WebSocket bridge.
+ * What the page benches (ui-bench, mask-bench, latency-bench) share: recording frame intervals in
+ * the page, opening a shoot's grid, and calling the engine over its WebSocket bridge.
  */
 
 /** In-page: start recording the intervals between requestAnimationFrame callbacks into window.__benchFrames. */
@@ -52,4 +53,15 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
     await sleep(250);
   }
+}
+
+/** The app at `url`, on the grid of the shoot called `name`, its first cell shown. */
+export async function openShoot(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('button', { name: /Shoots/ })
+    .click();
+  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name, exact: true }).click();
+  await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().waitFor();
 }

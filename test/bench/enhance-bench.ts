@@ -18,15 +18,14 @@ import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sha
 import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { runLocalOperation } from '../../main/engine/providers/local/operations-run';
 import { corpusPath } from '../support/corpus';
+import { BIG_PHOTOS } from './bench-photos';
 import { printPhaseResult } from './phases';
-
-const SOURCES = ['photos/sony-ilce6000_6000x4000.jpg', 'photos/xiaomi-mi3_4208x3120.jpg'];
 
 async function generate(dir: string, count: number): Promise<void> {
   configureSharp();
   fs.mkdirSync(dir, { recursive: true });
   for (let index = 0; index < count; index += 1) {
-    const source = corpusPath(SOURCES[index % SOURCES.length] ?? '');
+    const source = corpusPath(BIG_PHOTOS[index % BIG_PHOTOS.length] ?? '');
     const image = sharp(source);
     const { width = 0, height = 0 } = await image.metadata();
     await image

@@ -18,26 +18,15 @@ import { renderDerivatives } from '../../main/engine/imaging/render';
 import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sharp-config';
 import { silentLogger } from '../../main/engine/log';
 import { corpusPath } from '../support/corpus';
+import { BIG_PHOTOS, SMALL_PHOTOS } from './bench-photos';
 import { printPhaseResult } from './phases';
-
-const BIG = ['photos/sony-ilce6000_6000x4000.jpg', 'photos/xiaomi-mi3_4208x3120.jpg'];
-const SMALL = [
-  'photos/after-the-rain_pentax-k7_srgb.jpg',
-  'photos/bythewater_nokia-n9.jpg',
-  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
-  'photos/dune_canon-rebel.jpg',
-  'photos/fog_hp-photosmart735.jpg',
-  'photos/storm_canon-400d.jpg',
-  'photos/IMG_0001_iphone6plus_orient6_gps.JPG',
-  'formats/flower_progressive.jpg',
-];
 
 async function generate(dir: string, count: number): Promise<void> {
   configureSharp();
   fs.mkdirSync(dir, { recursive: true });
   const bigCount = Math.max(100, Math.ceil(count / 3));
   const jobs = Array.from({ length: count }, (_, index) => {
-    const sources = index < bigCount ? BIG : SMALL;
+    const sources = index < bigCount ? BIG_PHOTOS : SMALL_PHOTOS;
     return { index, source: corpusPath(sources[index % sources.length] ?? '') };
   });
   let next = 0;

@@ -26,21 +26,11 @@ import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/
 import ensureBuilt from '../support/ensure-built';
 import { corpusPath } from '../support/corpus';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
-import { call, until } from './bench-page';
+import { call, openShoot, until } from './bench-page';
+import { BIG_PHOTOS, SMALL_PHOTOS } from './bench-photos';
 import { median } from './phases';
 
 const SHOOT = 'Latency bench';
-const BIG = ['photos/sony-ilce6000_6000x4000.jpg', 'photos/xiaomi-mi3_4208x3120.jpg'];
-const SMALL = [
-  'photos/after-the-rain_pentax-k7_srgb.jpg',
-  'photos/bythewater_nokia-n9.jpg',
-  'photos/colorfulcups_sony-nex3n_gps_srgb.jpg',
-  'photos/dune_canon-rebel.jpg',
-  'photos/fog_hp-photosmart735.jpg',
-  'photos/storm_canon-400d.jpg',
-  'photos/IMG_0001_iphone6plus_orient6_gps.JPG',
-  'formats/flower_progressive.jpg',
-];
 /** All cells in view (the photos and the warm-up one): the grid's <img> loads lazily, so a cell out of view would never load. */
 const VIEWPORT = { width: 1600, height: 1000 };
 const MAX_PHOTOS = 20;
@@ -57,7 +47,7 @@ async function generate(dir: string, count: number): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (let index = 0; index <= count; index += 1) {
-    const sources = index === 0 || (index - 1) % 3 === 0 ? BIG : SMALL;
+    const sources = index === 0 || (index - 1) % 3 === 0 ? BIG_PHOTOS : SMALL_PHOTOS;
     const image = sharp(corpusPath(sources[index % sources.length] ?? ''));
     const { width = 0, height = 0 } = await image.metadata();
     const file = path.join(dir, `IMG_${String(index).padStart(4, '0')}.jpg`);
@@ -270,16 +260,6 @@ async function measureFloors(file: string): Promise<Pick<Sample, 'sharpThumb' | 
   };
 }
 
-async function openShoot(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name: /Shoots/ })
-    .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: SHOOT, exact: true }).click();
-  await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().waitFor();
-}
-
 function percentile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
@@ -399,7 +379,7 @@ export async function runLatencyBench(): Promise<string[]> {
       const asset = log.assets.get(path.basename(warmUp));
       return Promise.resolve(asset && log.jobs.get(asset.id)?.state === 'done' ? true : undefined);
     });
-    await openShoot(page, server.url);
+    await openShoot(page, server.url, SHOOT);
     await page.evaluate(`window.__latency.watched = { name: ${JSON.stringify(path.basename(warmUp))} }`);
     await until('the warm-up photo to show in the grid', PHOTO_TIMEOUT_MS, async () => {
       const seen = await page.evaluate<Watched>('window.__latency.watched');

@@ -23,7 +23,7 @@ import { startServer } from '../../main/headless/server';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 import { seeded } from '../support/seeded';
-import { call, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
+import { call, openShoot, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BIG_PHOTO = path.join(ROOT, 'test', 'fixtures', 'corpus', 'photos', 'sony-ilce6000_6000x4000.jpg');
@@ -156,12 +156,7 @@ async function ingestPhoto(api: WebSocketBridge, hot: string): Promise<void> {
 
 /** The editor open on the photo, ready to paint; returns the photo's box on screen. */
 async function openEditor(page: Page, url: string): Promise<Box> {
-  await page.goto(url);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name: /Shoots/ })
-    .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name: SHOOT, exact: true }).click();
+  await openShoot(page, url, SHOOT);
   await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().dblclick();
   await page.getByRole('combobox', { name: 'Paint a mask' }).selectOption('redact');
   await page.locator('[data-testid="mask-stage"][data-ready="true"]').waitFor({ timeout: 60_000 });

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { createWebSocketBridge, type WebSocketBridge } from '../../renderer/src/bridge/ws-bridge';
-import { call, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
+import { call, openShoot, sleep, START_RECORDING, STOP_RECORDING, until } from './bench-page';
 import { startHeadless, type HeadlessProcess } from '../support/headless-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -281,16 +281,6 @@ async function dragAndRecord(
  */
 async function waitInPage(page: Page, what: string, expression: string, timeoutMs = 60_000): Promise<void> {
   await until(what, timeoutMs, async () => ((await page.evaluate(expression)) === true ? true : undefined));
-}
-
-async function openShoot(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url);
-  await page
-    .getByRole('navigation', { name: 'Sections' })
-    .getByRole('button', { name: /Shoots/ })
-    .click();
-  await page.getByRole('list', { name: 'Shoots' }).getByRole('button', { name, exact: true }).click();
-  await page.getByRole('grid', { name: 'Photos' }).getByRole('gridcell').first().waitFor();
 }
 
 /** Every thumbnail in the DOM has decoded. */
