@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jpegScaleFor } from '../../main/engine/providers/local/operations-run';
+import { jpegScaleFor } from '../../main/engine/providers/local/enhance';
 
 /**
  * The enhance's analysis reduces a JPEG as sharp's shrink-on-load did when it decoded the photo a

@@ -1,4 +1,5 @@
 import type { Sharp } from 'sharp';
+import { decodesFromJpeg } from '../../imaging/decode';
 import { configureSharp } from '../../imaging/sharp-config';
 import type { SharedPixels } from './pixel-worker';
 
@@ -277,6 +278,36 @@ export function planCurves(plan: EnhancePlan): [Uint8Array, Uint8Array, Uint8Arr
     }
     return lut;
   }) as [Uint8Array, Uint8Array, Uint8Array];
+}
+
+const ANALYSIS_SIZE = 384;
+
+/**
+ * The photo as planEnhance looks at it: reduced to ANALYSIS_SIZE the way it used to be read for
+ * it, by sharp with a JPEG decoder scaling by 1/2, 1/4 or 1/8 and a resize after. The plan's
+ * percentiles depend on how the reduction is made (resized straight from the full pixels, a stored
+ * reference output moved by 2 levels); block means of the full decode stand in for the decoder's
+ * scaling, without decoding a second time. `pixels` must have been made with analysisBlock's size.
+ */
+export async function analysisPreview(pixels: SharedPixels): Promise<Buffer> {
+  const reduced = await pixels.blockMeans();
+  return rawImage(reduced).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer();
+}
+
+/** The block size analysisPreview reduces by: the JPEG scale for photos decoded from JPEG data, else 1. */
+export function analysisBlock(format: string, width: number, height: number): number {
+  return decodesFromJpeg(format) ? jpegScaleFor(width, height) : 1;
+}
+
+/**
+ * The scale sharp has libjpeg decode at for a resize to ANALYSIS_SIZE (its shrink-on-load): 8, 4 or
+ * 2 while the result stays at least that big, halved when the shrink's whole part equals it (sharp
+ * steps back there from libjpeg's rounding).
+ */
+export function jpegScaleFor(width: number, height: number): number {
+  const shrink = Math.max(width, height) / ANALYSIS_SIZE;
+  const scale = shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
+  return scale > 1 && Math.floor(shrink) === scale ? scale / 2 : scale;
 }
 
 /** Decoded 8-bit sRGB pixels, three channels, no alpha. */

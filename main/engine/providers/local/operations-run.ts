@@ -3,11 +3,10 @@ import type { Sharp } from 'sharp';
 import type { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
 import { embedJpegProfile, embedPngProfile, srgbProfile } from '../../imaging/embed-profile';
-import { decodesFromJpeg } from '../../imaging/decode';
 import { configureSharp } from '../../imaging/sharp-config';
 import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
-import { applyEnhance, planEnhance, rawImage } from './enhance';
+import { analysisBlock, analysisPreview, applyEnhance, planEnhance } from './enhance';
 import { SharedPixels } from './pixel-worker';
 import { inpaint } from './heal-worker';
 import {
@@ -69,11 +68,7 @@ async function enhance(
   params: z.output<typeof EnhanceParamsSchema>,
   signal: AbortSignal,
 ): Promise<LocalOutput> {
-  // One decode. The analysis looks at the photo reduced to 384 px the way it used to be read for
-  // it, by sharp with a JPEG decoder scaling by 1/2, 1/4 or 1/8 and a resize after: the plan's
-  // percentiles depend on how the reduction is made (resized straight from the full pixels, a
-  // stored reference output moved by 2 levels). Block means of the full decode stand in for the
-  // decoder's scaling, without decoding a second time.
+  // One decode, analysed and worked on in memory the pixel workers share.
   const decoded = await photo
     .pipeline()
     .removeAlpha()
@@ -81,12 +76,9 @@ async function enhance(
     .raw()
     .toBuffer({ resolveWithObject: true });
   const { width, height } = decoded.info;
-  const block = decodesFromJpeg(photo.format) ? jpegScaleFor(width, height) : 1;
-  const pixels = SharedPixels.fromDecode(decoded.data, width, height, block);
+  const pixels = SharedPixels.fromDecode(decoded.data, width, height, analysisBlock(photo.format, width, height));
   try {
-    const reduced = pixels.block > 1 ? await pixels.blockMeans() : { data: pixels.data, width, height };
-    const preview = await rawImage(reduced).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer();
-    const plan = planEnhance(preview, enhanceSettings(params));
+    const plan = planEnhance(await analysisPreview(pixels), enhanceSettings(params));
     checkAborted(signal);
     return await encode(await applyEnhance(pixels, plan), photo, params.output);
   } finally {
@@ -379,17 +371,4 @@ async function encode(
 
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('Canceled.');
-}
-
-const ANALYSIS_SIZE = 384;
-
-/**
- * The scale sharp has libjpeg decode at for a resize to ANALYSIS_SIZE (its shrink-on-load): 8, 4 or
- * 2 while the result stays at least that big, halved when the shrink's whole part equals it (sharp
- * steps back there from libjpeg's rounding).
- */
-export function jpegScaleFor(width: number, height: number): number {
-  const shrink = Math.max(width, height) / ANALYSIS_SIZE;
-  const scale = shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
-  return scale > 1 && Math.floor(shrink) === scale ? scale / 2 : scale;
 }

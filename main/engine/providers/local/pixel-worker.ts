@@ -126,11 +126,14 @@ export class SharedPixels {
     return Buffer.from(this.#memory.buffer, 0, this.width * this.height * 3);
   }
 
-  /** The mean of each `block` × `block` square (rounded), as an image of ceil(width / block) × ceil(height / block). */
+  /**
+   * The mean of each `block` × `block` square (rounded), as an image of ceil(width / block) ×
+   * ceil(height / block): a copy, or at block 1 the pixels themselves (`data`).
+   */
   async blockMeans(): Promise<{ data: Buffer; width: number; height: number }> {
     const width = Math.ceil(this.width / this.block);
     const height = Math.ceil(this.height / this.block);
-    if (this.block === 1) return { data: Buffer.from(this.data), width, height };
+    if (this.block === 1) return { data: this.data, width, height };
     await this.#run({ op: 'means', block: this.block });
     const means = Buffer.alloc(width * height * 3);
     means.set(new Uint8Array(this.#memory.buffer, this.#layout.means, means.byteLength));
