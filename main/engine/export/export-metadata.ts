@@ -5,6 +5,7 @@ import path from 'node:path';
 import exifr from 'exifr';
 import { ExifTool, ExifToolTask } from 'exiftool-vendored';
 import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
+import { releaseBuffer } from '../release-buffer';
 import { readRegularFile } from '../regular-file';
 import type { ExportFormat, MetadataPolicy } from '../../../shared/export-preset';
 import type { Settings } from '../../../shared/domain';
@@ -292,8 +293,9 @@ function xmpReadable(packet: unknown): boolean {
  * unusual prefixes or extended): exiftool then reads the file.
  */
 export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<SourceFields | null> {
+  let bytes: Buffer | undefined = alreadyRead;
   try {
-    const bytes = alreadyRead ?? (await readRegularFile(file, MAX_PHOTO_FILE_BYTES));
+    bytes ??= await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
     if (!exifrReads(bytes)) return null;
     const quiet = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
     const raw = (await exifr.parse(bytes, {
@@ -335,6 +337,9 @@ export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<
     };
   } catch {
     return null;
+  } finally {
+    // Read here for these few tags alone: let go of at once (see releaseBuffer); the caller's own bytes are its to keep.
+    if (bytes !== alreadyRead) releaseBuffer(bytes);
   }
 }
 

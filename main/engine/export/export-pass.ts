@@ -22,6 +22,7 @@ import type { ExportSource, ExportSources } from './export-sources';
 import { pairedOriginalPath, writeAlterationsLog, type AlteredPicture } from './alterations-log';
 import { ClaimedNames, renderOutputPath, resolveCollision, seqWidth, type NameFields } from './names';
 import { renderExport } from './render-export';
+import { releaseBuffer } from '../release-buffer';
 
 export interface ExportPassDeps {
   db: Db;
@@ -182,7 +183,10 @@ async function exportItem(deps: ExportPassDeps, context: PassContext, item: Expo
   // A cancel drops the file before it gets its name.
   const options = { overwrite: resolution.replaces, signal };
   if (output.bytes === null) await copyFileAtomic(source.file, resolution.path, options);
-  else await writeFileAtomic(resolution.path, output.bytes, options);
+  else {
+    await writeFileAtomic(resolution.path, output.bytes, options);
+    releaseBuffer(output.bytes); // on disk now; nothing reads these bytes again
+  }
   updateExportItem(db, run.id, item.seq, { state: 'done', sizeBytes: output.size, error: null }, now());
 }
 

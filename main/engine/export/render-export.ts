@@ -2,6 +2,7 @@ import type { OverlayOptions, Sharp } from 'sharp';
 import { embedJpegProfile, embedPngProfile, srgbProfile } from '../imaging/embed-profile';
 import { configureSharp, MAX_INPUT_PIXELS, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { readRegularFile } from '../regular-file';
+import { releaseBuffer } from '../release-buffer';
 import { planSize, type SizePlan } from './size-plan';
 import {
   metadataArgs,
@@ -184,6 +185,7 @@ async function encode(
   if (!profileAfter) return { data, width: info.width, height: info.height };
   const profile = await srgbProfile();
   const tagged = preset.format === 'png' ? embedPngProfile(data, profile) : embedJpegProfile(data, profile);
+  releaseBuffer(data); // copied into `tagged`
   return { data: tagged, width: info.width, height: info.height };
 }
 
@@ -202,12 +204,35 @@ function formatBytes(bytes: number): string {
  * preset has a size ceiling, encoded at the highest quality (down to 40) that fits under it.
  */
 export async function renderExport(input: RenderExportInput, tools: ExportTools): Promise<RenderExportResult> {
-  const { file, preset, meta } = input;
-  let header: Awaited<ReturnType<Sharp['metadata']>>;
   let source: Buffer;
   try {
     // Read through a checked handle: a path swapped for a pipe or a device is refused, not read.
-    source = await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
+    source = await readRegularFile(input.file, MAX_PHOTO_FILE_BYTES);
+  } catch (error) {
+    return unreadable(input.file, error);
+  }
+  // Every encode, master and candidate file made on the way: all but the one returned are dropped.
+  const made: Buffer[] = [];
+  let result: RenderExportResult | undefined;
+  try {
+    result = await renderSource(input, tools, source, made);
+    return result;
+  } finally {
+    // Every pipeline and reader of these bytes has finished: their memory goes now (see releaseBuffer).
+    const kept = result?.ok ? result.output.bytes.buffer : null;
+    for (const bytes of [source, ...made]) if (bytes.buffer !== kept) releaseBuffer(bytes);
+  }
+}
+
+async function renderSource(
+  input: RenderExportInput,
+  tools: ExportTools,
+  source: Buffer,
+  made: Buffer[],
+): Promise<RenderExportResult> {
+  const { file, preset, meta } = input;
+  let header: Awaited<ReturnType<Sharp['metadata']>>;
+  try {
     header = await sharp(source, { limitInputPixels: false }).metadata();
   } catch (error) {
     return unreadable(file, error);
@@ -263,7 +288,8 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const profileAfter = srgbProfileAfter(preset, header.depth);
   const base = async (direct: boolean): Promise<Sharp> => {
     if (direct) return sourcePipeline(source, preset, plan, overlays, flatten, turn, profileAfter);
-    master ??= await renderMaster(source, preset, plan, overlays, flatten, turn, profileAfter);
+    if (master === null)
+      made.push((master = await renderMaster(source, preset, plan, overlays, flatten, turn, profileAfter)));
     // keepIccProfile: the master's profile is attached as is, not converted a second time.
     return sharp(master, { limitInputPixels: false }).keepIccProfile();
   };
@@ -276,7 +302,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   // Read in-process; what the source holds decides whether exiftool is needed to copy it.
   const fields =
     preset.metadata === 'copyright-contact' && preset.format === 'jpeg'
-      ? await sourceFields(metadataSource, input.metadataFrom ? undefined : source)
+      ? await sourceFields(metadataSource, metadataSource === file ? source : undefined)
       : null;
   const own = fields
     ? { creator: fields.creator, copyright: fields.copyright }
@@ -305,6 +331,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     let result = encoded.get(quality);
     if (result === undefined) {
       result = await encode(await base(encoded.size === 0), preset, keepAlpha, quality, profileAfter);
+      made.push(result.data);
       encoded.set(quality, result);
     }
     return result;
@@ -312,6 +339,7 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
   const finish = async (quality: number) => {
     const image = await encodeAt(quality);
     const bytes = await withMetadata(image.data);
+    made.push(bytes);
     return { ...image, bytes };
   };
 

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { IMAGE_PARALLELISM } from '../../imaging/sharp-config';
 import { PIXELS_WASM } from './pixels-wasm';
+import { releaseBuffer } from '../../release-buffer';
 
 /**
  * The local enhance's per-pixel work on interleaved 8-bit RGB (pixels.wat, WebAssembly SIMD), in
@@ -115,8 +116,7 @@ export class SharedPixels {
    */
   static fromDecode(decoded: Buffer, width: number, height: number, block = 1): SharedPixels {
     const shared = SharedPixels.copyOf(decoded, width, height, block);
-    const whole = decoded.byteOffset === 0 && decoded.buffer.byteLength === decoded.byteLength;
-    if (whole && decoded.buffer instanceof ArrayBuffer) decoded.buffer.transfer(0);
+    releaseBuffer(decoded);
     return shared;
   }
 

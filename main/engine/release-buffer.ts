@@ -1,0 +1,18 @@
+/**
+ * Lets go of a large buffer's memory now, for a buffer nothing reads again. V8 frees a buffer's
+ * memory only when a collection finds it dead, and counts it meanwhile as external memory, whose
+ * growth itself brings a full collection forward: a photo's bytes (5–70 MB) read or decoded per
+ * file made the engine's main thread collect its whole heap every few photos. Detaching the buffer
+ * (`transfer(0)`) frees the memory at once and takes it off that count.
+ *
+ * Only a buffer that owns its whole ArrayBuffer is detached: a slice of Node's shared pool, or a
+ * view into someone else's memory, is left to the collector. Every other view of the memory reads
+ * as empty afterwards, so the caller must be its last reader.
+ */
+export function releaseBuffer(bytes: Uint8Array | null | undefined): void {
+  if (!bytes) return;
+  const memory = bytes.buffer;
+  if (!(memory instanceof ArrayBuffer) || memory.detached) return;
+  if (bytes.byteOffset !== 0 || memory.byteLength !== bytes.byteLength) return;
+  memory.transfer(0);
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { releaseBuffer } from '../../main/engine/release-buffer';
+
+describe('releaseBuffer', () => {
+  it('frees a buffer that owns its memory: it reads as empty afterwards', () => {
+    const bytes = Buffer.alloc(1 << 20, 7);
+    releaseBuffer(bytes);
+    expect(bytes.buffer.detached).toBe(true);
+    expect(bytes.length).toBe(0);
+  });
+
+  it("leaves a slice of Node's shared pool alone: other buffers live in that memory", () => {
+    const small = Buffer.from('a few bytes');
+    const neighbour = Buffer.from('its neighbour');
+    expect(small.buffer).toBe(neighbour.buffer); // both in the pool, or this test proves nothing
+    releaseBuffer(small);
+    expect(small.toString()).toBe('a few bytes');
+    expect(neighbour.toString()).toBe('its neighbour');
+  });
+
+  it('leaves a view into part of a larger memory alone', () => {
+    const whole = Buffer.alloc(4096, 1);
+    const part = whole.subarray(0, 1024);
+    releaseBuffer(part);
+    expect(whole.buffer.detached).toBe(false);
+    expect(part.length).toBe(1024);
+  });
+
+  it('accepts nothing, and a buffer already released', () => {
+    const bytes = Buffer.alloc(8192);
+    releaseBuffer(bytes);
+    expect(() => releaseBuffer(bytes)).not.toThrow();
+    expect(() => releaseBuffer(null)).not.toThrow();
+    expect(() => releaseBuffer(undefined)).not.toThrow();
+  });
+
+  it('leaves shared memory alone: another thread may be reading it', () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(1024));
+    releaseBuffer(shared);
+    expect(shared.length).toBe(1024);
+  });
+});
