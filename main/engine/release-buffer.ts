@@ -14,5 +14,10 @@ export function releaseBuffer(bytes: Uint8Array | null | undefined): void {
   const memory = bytes.buffer;
   if (!(memory instanceof ArrayBuffer) || memory.detached) return;
   if (bytes.byteOffset !== 0 || memory.byteLength !== bytes.byteLength) return;
-  memory.transfer(0);
+  try {
+    memory.transfer(0);
+  } catch (error) {
+    // A memory its owner keeps attached (a WebAssembly memory's): the collector's to free.
+    if (!(error instanceof TypeError)) throw error;
+  }
 }

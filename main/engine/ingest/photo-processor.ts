@@ -15,6 +15,7 @@ import {
   readRegularFileWithIdentity,
   type FileIdentity,
 } from '../regular-file';
+import { releaseBuffer } from '../release-buffer';
 import { Limit } from '../limit';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -220,6 +221,19 @@ export class PhotoProcessor {
         error: { kind: 'read_failed', message: `The file could not be read: ${message}` },
       };
     }
+    try {
+      return await this.renderRead(source, source.file, read);
+    } finally {
+      // Every reader of the photo's bytes has finished: its memory goes now (see releaseBuffer).
+      releaseBuffer(read.bytes);
+    }
+  }
+
+  private async renderRead(
+    source: AssetSource,
+    file: string,
+    read: { bytes: Buffer; identity: FileIdentity | null },
+  ): ReturnType<PhotoProcessor['render']> {
     const same = compareWithIngested(source, read);
     if (same === 'changed') return { ok: 'changed' };
     if (same === 'same-bytes' && read.identity) rememberFileIdentity(this.options.db, source, read.identity);
@@ -228,7 +242,7 @@ export class PhotoProcessor {
     if (!sniffed.ok) return { ok: false, retry: false, error: { kind: sniffed.kind, message: sniffed.message } };
     // A photo already decoded (`ok`) whose bytes are those it was ingested with passed the scan check
     // then; only a derivative evicted from the cache brings it back here.
-    const opened = await this.options.decoder.open(source.file, bytes, sniffed.format, {
+    const opened = await this.options.decoder.open(file, bytes, sniffed.format, {
       knownWhole: source.state === 'ok',
     });
     if (!opened.ok) return { ok: false, retry: opened.error.kind === 'decoder_unavailable', error: opened.error };
@@ -249,6 +263,8 @@ export class PhotoProcessor {
         preview: await this.options.cache.put(key, 'preview', rendered.preview),
         thumbnail: await this.options.cache.put(key, 'thumbnail', rendered.thumbnail),
       };
+      releaseBuffer(rendered.preview);
+      releaseBuffer(rendered.thumbnail);
       return {
         ok: true,
         files,
