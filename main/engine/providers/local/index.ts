@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ProviderModule } from '../contract';
 import { LOCAL_OPERATIONS } from './operations';
 import { runLocalOperation, type LocalOutput } from './operations-run';
+import { releaseBuffer } from '../../release-buffer';
 
 export const LOCAL_PROVIDER_ID = 'local';
 /** The recipe every new hot folder gets unless the user picks another or "ingest only". */
@@ -77,6 +78,7 @@ export function createLocalProvider(options: { workDir: string; concurrency?: nu
       fs.mkdirSync(directory, { recursive: true });
       const file = `0.${EXTENSIONS[output.mimeType]}`;
       writeAtomically(path.join(directory, file), output.bytes);
+      releaseBuffer(output.bytes); // on disk now: fetchOutputs reads the file
       const manifest: Manifest = {
         outputs: [{ index: 0, file, mimeType: output.mimeType, width: output.width, height: output.height }],
       };

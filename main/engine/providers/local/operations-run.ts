@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { AppError } from '../../../../shared/errors';
 import { embedJpegProfile, embedPngProfile, srgbProfile } from '../../imaging/embed-profile';
 import { configureSharp } from '../../imaging/sharp-config';
+import { releaseBuffer } from '../../release-buffer';
 import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
 import { analysisBlock, analysisPreview, applyEnhance, planEnhance } from './enhance';
@@ -360,6 +361,7 @@ async function encode(
   if (pixels === 'srgb') {
     const profile = await srgbProfile();
     bytes = format === 'png' ? embedPngProfile(bytes, profile) : embedJpegProfile(bytes, profile);
+    releaseBuffer(encoded.data); // copied into `bytes`
   }
   return {
     bytes,
