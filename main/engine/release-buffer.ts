@@ -5,9 +5,10 @@
  * file made the engine's main thread collect its whole heap every few photos. Detaching the buffer
  * (`transfer(0)`) frees the memory at once and takes it off that count.
  *
- * Only a buffer that owns its whole ArrayBuffer is detached: a slice of Node's shared pool, or a
- * view into someone else's memory, is left to the collector. Every other view of the memory reads
- * as empty afterwards, so the caller must be its last reader.
+ * Only a buffer that spans its whole ArrayBuffer is detached: a slice of Node's shared pool, or a
+ * view into part of a larger memory, is left to the collector. Every other view spanning the same
+ * memory reads as empty afterwards, and native code (libvips) reading it through a raw pointer
+ * would read freed memory: the caller must be its last reader, with no pipeline over it running.
  */
 export function releaseBuffer(bytes: Uint8Array | null | undefined): void {
   if (!bytes) return;
@@ -17,7 +18,8 @@ export function releaseBuffer(bytes: Uint8Array | null | undefined): void {
   try {
     memory.transfer(0);
   } catch (error) {
-    // A memory its owner keeps attached (a WebAssembly memory's): the collector's to free.
+    // A memory its owner keeps attached (a WebAssembly memory's), or a runtime without transfer():
+    // the collector's to free, as before.
     if (!(error instanceof TypeError)) throw error;
   }
 }

@@ -101,6 +101,17 @@ describe("a source photo's own credits, which Settings' credits never replace", 
     });
   });
 
+  it('from bytes already read, which it leaves whole: the caller still encodes from them', async () => {
+    const credited = fs.readFileSync(await photoWith(['-EXIF:Artist=Ansel Adams', '-XMP-dc:Rights=© Studio']));
+    const copy = Buffer.from(credited);
+    // The path names a photo with no credits: what is found can only have come from the bytes.
+    const plain = corpusPath('photos/grace_hopper.jpg');
+    expect(await sourceFields(plain, credited)).toEqual({ creator: true, copyright: true, copyable: true });
+    expect(await metadata.ownCredits(plain, credited)).toEqual({ creator: true, copyright: true });
+    expect(credited.buffer.detached).toBe(false);
+    expect(credited.equals(copy)).toBe(true);
+  });
+
   it('in a file that is not a picture at all: none', async () => {
     const file = path.join(tempDir(), 'notes.jpg');
     fs.writeFileSync(file, 'not a photo');

@@ -252,6 +252,28 @@ describe('format and quality', () => {
     expect((await tagsOf(fitted)).Make).toBe('SONY');
   });
 
+  it.each([
+    ['no metadata (the file is the encode itself)', 'strip-all'],
+    ['credits written in-process', 'copyright-contact'],
+  ] as const)(
+    'under a ceiling with %s, the fitted file comes back whole while every other encode is let go',
+    async (_what, policy) => {
+      const ceiling = 400_000;
+      const fitted = await render(
+        BIG,
+        { quality: 95, size: { mode: 'long-edge', value: 2000 }, metadata: policy, maxFileBytes: ceiling },
+        { creator: 'Ansel Adams' },
+      );
+      expect(fitted.steppedDown).toBe(true);
+      expect((fitted.bytes.buffer as ArrayBuffer).detached).toBe(false);
+      expect(fitted.bytes.length).toBeGreaterThan(100_000);
+      expect(fitted.bytes.length).toBeLessThanOrEqual(ceiling);
+      const decoded = await sharp(fitted.bytes).stats();
+      expect(decoded.channels[0]?.mean).toBeGreaterThan(10);
+      expect(await sharp(fitted.bytes).metadata()).toMatchObject({ width: 2000, height: 1333, format: 'jpeg' });
+    },
+  );
+
   it('reports when even quality 40 (or a lossless format) cannot fit', async () => {
     const tooSmall = await renderExport(
       { file: BIG, preset: preset({ size: { mode: 'long-edge', value: 2000 }, maxFileBytes: 20_000 }), meta: meta() },

@@ -211,9 +211,12 @@ export class ExportMetadataWriter {
 
   constructor(private readonly options: { tempDir?: string } = {}) {}
 
-  /** Which credits a file carries of its own; a file exiftool cannot read is taken to carry none. */
-  async ownCredits(file: string): Promise<OwnCredits> {
-    const read = await sourceFields(file);
+  /**
+   * Which credits a file carries of its own (from its bytes, when the caller has read them
+   * already); a file exiftool cannot read is taken to carry none.
+   */
+  async ownCredits(file: string, alreadyRead?: Buffer): Promise<OwnCredits> {
+    const read = await sourceFields(file, alreadyRead);
     if (read) return { creator: read.creator, copyright: read.copyright };
     try {
       const tags: Record<string, unknown> = await this.tool().read(file, ['-fast']);

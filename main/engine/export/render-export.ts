@@ -219,6 +219,8 @@ export async function renderExport(input: RenderExportInput, tools: ExportTools)
     return result;
   } finally {
     // Every pipeline and reader of these bytes has finished: their memory goes now (see releaseBuffer).
+    // libvips reads an input through a raw pointer, so nothing in renderSource may still be running
+    // here: every sharp call in it is awaited, never raced against a timeout or an abort.
     const kept = result?.ok ? result.output.bytes.buffer : null;
     for (const bytes of [source, ...made]) if (bytes.buffer !== kept) releaseBuffer(bytes);
   }
@@ -299,15 +301,17 @@ async function renderSource(
   const wantsCredits =
     preset.metadata !== 'strip-all' &&
     Boolean(meta.creator || meta.copyright || contact?.email || contact?.url || contact?.phone);
+  // The bytes in hand when the metadata is the picture's own: the file is read once.
+  const metadataBytes = metadataSource === file ? source : undefined;
   // Read in-process; what the source holds decides whether exiftool is needed to copy it.
   const fields =
     preset.metadata === 'copyright-contact' && preset.format === 'jpeg'
-      ? await sourceFields(metadataSource, metadataSource === file ? source : undefined)
+      ? await sourceFields(metadataSource, metadataBytes)
       : null;
   const own = fields
     ? { creator: fields.creator, copyright: fields.copyright }
     : wantsCredits
-      ? await tools.metadata.ownCredits(metadataSource)
+      ? await tools.metadata.ownCredits(metadataSource, metadataBytes)
       : undefined;
   const metadataPlan: MetadataPlan = {
     policy: preset.metadata,

@@ -225,6 +225,8 @@ export class PhotoProcessor {
       return await this.renderRead(source, source.file, read);
     } finally {
       // Every reader of the photo's bytes has finished: its memory goes now (see releaseBuffer).
+      // libvips reads them through a raw pointer, so every pipeline over them in renderRead is
+      // awaited, never raced against a timeout or an abort.
       releaseBuffer(read.bytes);
     }
   }
