@@ -131,6 +131,38 @@ describe('the WebAssembly pixel work', () => {
     expect(() => small.data).toThrow(/released/);
   });
 
+  it("takes a decode's own memory to a worker, which copies it in and frees it", async () => {
+    const [width, height] = [37, 23];
+    const pixels = testImage(width, height, 5);
+    const decoded = Buffer.alloc(pixels.length);
+    decoded.set(pixels);
+    const shared = await SharedPixels.fromDecode(decoded, width, height, 4);
+    expect(decoded.length).toBe(0); // moved away, not copied and kept
+    expect(Buffer.from(shared.data).equals(pixels)).toBe(true);
+    const means = await shared.blockMeans();
+    shared.release();
+    expect(means.data.equals(plainBlockMeans(pixels, width, height, 4))).toBe(true);
+  });
+
+  it('copies a decode that is a view into a larger memory, leaving that memory alone', async () => {
+    const [width, height] = [9, 4];
+    const pixels = testImage(width, height, 8);
+    const larger = Buffer.alloc(pixels.length + 100, 7);
+    const view = larger.subarray(50, 50 + pixels.length);
+    view.set(pixels);
+    const shared = await SharedPixels.fromDecode(view, width, height);
+    expect(Buffer.from(shared.data).equals(pixels)).toBe(true);
+    shared.release();
+    expect(larger.length).toBe(pixels.length + 100);
+    expect(view.equals(pixels)).toBe(true);
+  });
+
+  it('refuses a decode of the wrong size before moving it anywhere', async () => {
+    const decoded = Buffer.alloc(10);
+    await expect(SharedPixels.fromDecode(decoded, 2, 2)).rejects.toThrow(/Expected 2 × 2 RGB pixels, got 10 bytes/);
+    expect(decoded.length).toBe(10);
+  });
+
   it('refuses pixels of the wrong size, and a photo over 4 GiB before allocating anything', () => {
     expect(() => SharedPixels.copyOf(Buffer.alloc(10), 2, 2)).toThrow(/Expected 2 × 2 RGB pixels, got 10 bytes/);
     const huge = { byteLength: 40_000 * 40_000 * 3 } as Uint8Array;

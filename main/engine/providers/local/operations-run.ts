@@ -77,7 +77,7 @@ async function enhance(
     .raw()
     .toBuffer({ resolveWithObject: true });
   const { width, height } = decoded.info;
-  const pixels = SharedPixels.fromDecode(decoded.data, width, height, analysisBlock(photo.format, width, height));
+  const pixels = await SharedPixels.fromDecode(decoded.data, width, height, analysisBlock(photo.format, width, height));
   try {
     const plan = planEnhance(await analysisPreview(pixels), enhanceSettings(params));
     checkAborted(signal);
