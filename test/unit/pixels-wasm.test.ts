@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { assemble, generated, SOURCES } from '../../scripts/build-wasm';
 import { SharedPixels, type PixelWork } from '../../main/engine/providers/local/pixel-worker';
@@ -142,6 +143,37 @@ describe('the WebAssembly pixel work', () => {
     const means = await shared.blockMeans();
     shared.release();
     expect(means.data.equals(plainBlockMeans(pixels, width, height, 4))).toBe(true);
+  });
+
+  it("moves sharp's own decode (native memory Node will not send as it is) into a memory a photo used before", async () => {
+    const dirty = SharedPixels.copyOf(Buffer.alloc(64 * 48 * 3, 0xff), 64, 48, 8);
+    dirty.release(); // back to the pool, full of white: the next photo must not show it
+    const [width, height] = [40, 30];
+    const decoded = await sharp(testImage(width, height, 21), { raw: { width, height, channels: 3 } })
+      .raw()
+      .toBuffer();
+    const expected = Buffer.from(decoded);
+    const shared = await SharedPixels.fromDecode(decoded, width, height, 8);
+    expect(decoded.length).toBe(0);
+    expect(Buffer.from(shared.data).equals(expected)).toBe(true);
+    const means = await shared.blockMeans();
+    shared.release();
+    expect(means.data.equals(plainBlockMeans(expected, width, height, 8))).toBe(true);
+  });
+
+  it('copies a decode in memory that cannot be detached (a WebAssembly memory) where it is', async () => {
+    // Node's type declarations leave the WebAssembly JS API out.
+    const { Memory } = (
+      globalThis as unknown as { WebAssembly: { Memory: new (size: { initial: number }) => { buffer: ArrayBuffer } } }
+    ).WebAssembly;
+    const [width, height] = [256, 256]; // 3 pages of 64 KiB, exactly
+    const memory = new Memory({ initial: 3 });
+    const decoded = Buffer.from(memory.buffer);
+    decoded.set(testImage(width, height, 2));
+    const shared = await SharedPixels.fromDecode(decoded, width, height);
+    expect(Buffer.from(shared.data).equals(decoded)).toBe(true);
+    shared.release();
+    expect(decoded.length).toBe(width * height * 3);
   });
 
   it('copies a decode that is a view into a larger memory, leaving that memory alone', async () => {

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { IMAGE_PARALLELISM } from '../../imaging/sharp-config';
 import { PIXELS_WASM } from './pixels-wasm';
-import { releaseBuffer } from '../../release-buffer';
 
 /**
  * The local enhance's per-pixel work on interleaved 8-bit RGB (pixels.wat, WebAssembly SIMD), in
@@ -115,22 +114,30 @@ export class SharedPixels {
   }
 
   /**
-   * copyOf for a decode nothing else reads, done by a pixel worker: the decode's memory (72 MB at
-   * 24 MP) is moved to the worker without a copy, copied in there (10-20 ms the engine's main
-   * thread, which every photo in flight needs, no longer spends) and freed at once rather than at
-   * the next garbage collection, which it would also bring forward. `decoded` is empty afterwards.
+   * copyOf for a decode nothing else reads. When the decode spans its own memory (sharp's raw
+   * output does), that memory (72 MB at 24 MP) is moved to a pixel worker without a copy and
+   * copied in there, so the 10-20 ms of the copy no longer hold the engine's main thread, which
+   * every photo in flight and every API call waits on; the worker then frees it at once rather than
+   * at the next garbage collection, which it would also bring forward. `decoded` is empty afterwards
+   * unless it was refused (wrong size) or is a view into a larger memory, which is copied here and
+   * left alone.
    */
   static async fromDecode(decoded: Buffer, width: number, height: number, block = 1): Promise<SharedPixels> {
+    const shared = SharedPixels.sized(decoded.byteLength, width, height, block);
     const memory = decoded.buffer;
     const whole = memory instanceof ArrayBuffer && decoded.byteOffset === 0 && memory.byteLength === decoded.byteLength;
-    if (!whole) {
-      const copied = SharedPixels.copyOf(decoded, width, height, block);
-      releaseBuffer(decoded);
-      return copied;
+    let moved: ArrayBuffer | null = null;
+    try {
+      // transfer() moves sharp's memory, which Node will not send to a worker, into an ArrayBuffer it will.
+      if (whole) moved = memory.transfer();
+    } catch (error) {
+      // A memory that cannot be detached (a WebAssembly memory's): copied here instead.
+      if (!(error instanceof TypeError)) throw error;
     }
-    const shared = SharedPixels.sized(decoded.byteLength, width, height, block);
-    // transfer() moves sharp's memory into an ArrayBuffer a worker may be sent (sharp's own may not).
-    const moved = memory.transfer();
+    if (moved === null) {
+      shared.data.set(decoded);
+      return shared;
+    }
     try {
       await shared.#run({ op: 'load', source: moved }, [moved]);
     } catch (error) {
