@@ -17,6 +17,7 @@ import { isTiffBasedRaw, RawPreviewExtractor } from '../../main/engine/imaging/r
 import { configureSharp, IMAGE_PARALLELISM } from '../../main/engine/imaging/sharp-config';
 import { sniffFormat } from '../../main/engine/imaging/sniff';
 import { runLocalOperation } from '../../main/engine/providers/local/operations-run';
+import { releaseBuffer } from '../../main/engine/release-buffer';
 import { corpusPath } from '../support/corpus';
 import { BIG_PHOTOS } from './bench-photos';
 import { printPhaseResult } from './phases';
@@ -69,7 +70,7 @@ async function ours(dir: string): Promise<number> {
           // As a job's input is opened: the photo's bytes are those ingest checked, so their scan is not checked again.
           const opened = await decoder.open(file, bytes, sniffed.format, { knownWhole: true });
           if (!opened.ok) throw new Error(opened.error.message);
-          return { ref, ...opened.photo };
+          return { ref, ...opened.photo, release: () => releaseBuffer(bytes) };
         },
         mask: () => Promise.reject(new Error('no masks here')),
         variant: () => Promise.reject(new Error('no variants here')),

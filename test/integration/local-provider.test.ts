@@ -214,6 +214,49 @@ describe('local provider bookkeeping', () => {
   });
 });
 
+describe("the photo's bytes", () => {
+  /** inputs() whose photo says when it was released, and whether any pipeline was made after that. */
+  function watched(file: string): { source: ProviderInputs; released: () => number; madeAfter: () => number } {
+    let released = 0;
+    let madeAfter = 0;
+    const source: ProviderInputs = {
+      ...inputs({}),
+      image: async (ref) => {
+        const photo = { ref, ...(await openPhotoFile(decoder, file)) };
+        return {
+          ...photo,
+          pipeline: () => {
+            if (released > 0) madeAfter += 1;
+            return photo.pipeline();
+          },
+          release: () => {
+            released += 1;
+          },
+        };
+      },
+    };
+    return { source, released: () => released, madeAfter: () => madeAfter };
+  }
+
+  it.each([
+    ['enhance', { preset: 'auto', output: 'jpeg' }],
+    ['upscale', { factor: 2, output: 'jpeg' }],
+    ['resize-for-listing', { longEdge: 400, maxMegabytes: 1 }],
+  ])('are let go once %s has made its output, never before', async (operation, params) => {
+    const { source, released, madeAfter } = watched(corpusPath('photos/panasonic-gf1_orient6.jpg'));
+    const { width } = await run(operation, params, source);
+    expect(width).toBeGreaterThan(0);
+    expect(released()).toBe(1);
+    expect(madeAfter()).toBe(0);
+  });
+
+  it('are let go when the operation fails too', async () => {
+    const { source, released } = watched(corpusPath('photos/panasonic-gf1_orient6.jpg'));
+    await expect(run('redact', { output: 'jpeg' }, source)).rejects.toThrow(/painted mask/);
+    expect(released()).toBe(1);
+  });
+});
+
 describe('local upscale and listing', () => {
   it('gives exactly 2× and 4×, upright, and refuses beyond the pixel cap', async () => {
     const source = inputs({ a: corpusPath('photos/panasonic-gf1_orient6.jpg') }); // 640×428 stored, turned upright

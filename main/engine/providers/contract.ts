@@ -250,6 +250,12 @@ export interface InputPhoto {
   metadata: PhotoMetadata;
   /** A fresh pipeline over the upright, full-resolution photo. */
   pipeline: () => Sharp;
+  /**
+   * Lets go of the photo's file bytes at once (see releaseBuffer), for a caller whose every
+   * pipeline has finished: a 24 MP photo's 10 MB otherwise wait for, and bring forward, a full
+   * collection. No pipeline may be made or running afterwards.
+   */
+  release?: () => void;
 }
 
 /** How a provider reads what a job works on; the queue resolves ids, the provider never sees paths. */

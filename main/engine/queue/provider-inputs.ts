@@ -6,6 +6,7 @@ import {
   type FileIdentity,
 } from '../regular-file';
 import { compareWithIngested } from '../ingested-content';
+import { releaseBuffer } from '../release-buffer';
 import { MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../db/connection';
@@ -85,6 +86,7 @@ export function createProviderInputs(db: Db, decoder: PhotoDecoder, mediaRoot: s
       format: photo.format,
       metadata: photo.metadata,
       pipeline: photo.pipeline,
+      release: () => releaseBuffer(bytes),
     };
   };
 

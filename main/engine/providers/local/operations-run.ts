@@ -42,7 +42,16 @@ export interface RunInput {
 /** Runs one local operation on one photo. Pixels are read from the decoded original, never its file. */
 export async function runLocalOperation(run: RunInput): Promise<LocalOutput> {
   const photo = await run.inputs.image(run.source);
-  checkAborted(run.signal);
+  try {
+    checkAborted(run.signal);
+    return await operate(run, photo);
+  } finally {
+    // Every operation awaits each pipeline it makes over the photo: none is running by now.
+    photo.release?.();
+  }
+}
+
+function operate(run: RunInput, photo: InputPhoto): Promise<LocalOutput> {
   switch (run.operation) {
     case 'enhance':
       return enhance(photo, EnhanceParamsSchema.parse(run.params), run.signal);
@@ -51,11 +60,13 @@ export async function runLocalOperation(run: RunInput): Promise<LocalOutput> {
     case 'resize-for-listing':
       return listing(photo, ListingParamsSchema.parse(run.params));
     case 'redact':
-      return redact(photo, await mask(run, photo), RedactParamsSchema.parse(run.params));
+      return mask(run, photo).then((painted) => redact(photo, painted, RedactParamsSchema.parse(run.params)));
     case 'spot-heal':
-      return heal(photo, await mask(run, photo), HealParamsSchema.parse(run.params), run.signal);
+      return mask(run, photo).then((painted) => heal(photo, painted, HealParamsSchema.parse(run.params), run.signal));
     default:
-      throw new AppError('invalid_input', `The local provider has no operation named ${run.operation}.`);
+      return Promise.reject(
+        new AppError('invalid_input', `The local provider has no operation named ${run.operation}.`),
+      );
   }
 }
 
