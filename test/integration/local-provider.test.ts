@@ -10,6 +10,8 @@ import type { FetchedOutput, ProviderInputs, SubmitContext } from '../../main/en
 import { createLocalProvider } from '../../main/engine/providers/local';
 import { corpusPath } from '../support/corpus';
 import { openPhotoFile, testDecoder } from '../support/decoder';
+import { sniffFormat } from '../../main/engine/imaging/sniff';
+import { releaseBuffer } from '../../main/engine/release-buffer';
 import { call, startTestEngine } from '../support/engine';
 import { tempDir } from '../support/temp';
 
@@ -215,39 +217,62 @@ describe('local provider bookkeeping', () => {
 });
 
 describe("the photo's bytes", () => {
-  /** inputs() whose photo says when it was released, and whether any pipeline was made after that. */
-  function watched(file: string): { source: ProviderInputs; released: () => number; madeAfter: () => number } {
+  /**
+   * inputs() whose photo is read here, so its release truly frees its bytes (as the engine's
+   * does), and which counts the sharp runs over it still going when it is released.
+   */
+  function watched(file: string): { source: ProviderInputs; released: () => number; runningAtRelease: () => number } {
     let released = 0;
-    let madeAfter = 0;
+    let running = 0;
+    let runningAtRelease = 0;
     const source: ProviderInputs = {
       ...inputs({}),
       image: async (ref) => {
-        const photo = { ref, ...(await openPhotoFile(decoder, file)) };
+        const bytes = fs.readFileSync(file);
+        const sniffed = sniffFormat(bytes);
+        if (!sniffed.ok) throw new Error(sniffed.message);
+        const opened = await decoder.open(file, bytes, sniffed.format);
+        if (!opened.ok) throw new Error(opened.error.message);
+        const photo = opened.photo;
         return {
+          ref,
           ...photo,
           pipeline: () => {
-            if (released > 0) madeAfter += 1;
-            return photo.pipeline();
+            const pipeline = photo.pipeline();
+            const toBuffer = pipeline.toBuffer.bind(pipeline) as (options?: object) => Promise<unknown>;
+            (pipeline as unknown as { toBuffer: typeof toBuffer }).toBuffer = (options) => {
+              running += 1;
+              return toBuffer(options).finally(() => {
+                running -= 1;
+              });
+            };
+            return pipeline;
           },
           release: () => {
             released += 1;
+            runningAtRelease += running;
+            releaseBuffer(bytes);
           },
         };
       },
     };
-    return { source, released: () => released, madeAfter: () => madeAfter };
+    return { source, released: () => released, runningAtRelease: () => runningAtRelease };
   }
 
   it.each([
     ['enhance', { preset: 'auto', output: 'jpeg' }],
     ['upscale', { factor: 2, output: 'jpeg' }],
     ['resize-for-listing', { longEdge: 400, maxMegabytes: 1 }],
-  ])('are let go once %s has made its output, never before', async (operation, params) => {
-    const { source, released, madeAfter } = watched(corpusPath('photos/panasonic-gf1_orient6.jpg'));
-    const { width } = await run(operation, params, source);
-    expect(width).toBeGreaterThan(0);
+  ])('are let go once %s has made its output, with no sharp run over them left going', async (operation, params) => {
+    const file = corpusPath('photos/panasonic-gf1_orient6.jpg');
+    const kept = await run(operation, params, inputs({ a: file }));
+    const { source, released, runningAtRelease } = watched(file);
+    const freed = await run(operation, params, source);
     expect(released()).toBe(1);
-    expect(madeAfter()).toBe(0);
+    expect(runningAtRelease()).toBe(0);
+    // The same picture as when the bytes are left to the collector: nothing read them after.
+    expect([freed.width, freed.height]).toEqual([kept.width, kept.height]);
+    expect(freed.pixels.equals(kept.pixels)).toBe(true);
   });
 
   it('are let go when the operation fails too', async () => {

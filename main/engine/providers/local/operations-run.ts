@@ -46,7 +46,8 @@ export async function runLocalOperation(run: RunInput): Promise<LocalOutput> {
     checkAborted(run.signal);
     return await operate(run, photo);
   } finally {
-    // Every operation awaits each pipeline it makes over the photo: none is running by now.
+    // Every operation awaits each pipeline it makes over the photo, and `return await` above waits
+    // for the operation: no libvips run over these bytes (read through a raw pointer) is left going.
     photo.release?.();
   }
 }
