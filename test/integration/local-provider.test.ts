@@ -9,8 +9,7 @@ import { rasterizeStrokes } from '../../shared/mask-raster';
 import type { FetchedOutput, ProviderInputs, SubmitContext } from '../../main/engine/providers/contract';
 import { createLocalProvider } from '../../main/engine/providers/local';
 import { corpusPath } from '../support/corpus';
-import { openPhotoFile, testDecoder } from '../support/decoder';
-import { sniffFormat } from '../../main/engine/imaging/sniff';
+import { openPhotoBytes, openPhotoFile, testDecoder } from '../support/decoder';
 import { releaseBuffer } from '../../main/engine/release-buffer';
 import { call, startTestEngine } from '../support/engine';
 import { tempDir } from '../support/temp';
@@ -228,12 +227,7 @@ describe("the photo's bytes", () => {
     const source: ProviderInputs = {
       ...inputs({}),
       image: async (ref) => {
-        const bytes = fs.readFileSync(file);
-        const sniffed = sniffFormat(bytes);
-        if (!sniffed.ok) throw new Error(sniffed.message);
-        const opened = await decoder.open(file, bytes, sniffed.format);
-        if (!opened.ok) throw new Error(opened.error.message);
-        const photo = opened.photo;
+        const { photo, bytes } = await openPhotoBytes(decoder, file);
         return {
           ref,
           ...photo,

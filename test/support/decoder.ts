@@ -24,10 +24,18 @@ export function testDecoder(): PhotoDecoder {
 
 /** Opens a photo file as ingest does (format by content), failing the test with the photo's error. */
 export async function openPhotoFile(decoder: PhotoDecoder, file: string): Promise<OpenedPhoto> {
+  return (await openPhotoBytes(decoder, file)).photo;
+}
+
+/** openPhotoFile, with the bytes read, which the photo's pipelines read from. */
+export async function openPhotoBytes(
+  decoder: PhotoDecoder,
+  file: string,
+): Promise<{ photo: OpenedPhoto; bytes: Buffer }> {
   const bytes = fs.readFileSync(file);
   const sniffed = sniffFormat(bytes);
   if (!sniffed.ok) throw new Error(sniffed.message);
   const result = await decoder.open(file, bytes, sniffed.format);
   if (!result.ok) throw new Error(result.error.message);
-  return result.photo;
+  return { photo: result.photo, bytes };
 }
