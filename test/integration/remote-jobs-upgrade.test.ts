@@ -67,6 +67,25 @@ function writeAsBefore(db: Db, projectId: string): void {
   db.exec('ALTER TABLE jobs DROP COLUMN remote_data_json');
   // The migrations after it are undone too, as a library of that version never had them.
   db.exec(`
+    DROP TRIGGER assets_counted;
+    DROP TRIGGER assets_uncounted;
+    DROP TRIGGER assets_recounted;
+    DROP TRIGGER variants_counted;
+    DROP TRIGGER variants_uncounted;
+    DROP TRIGGER variants_recounted;
+    DROP TRIGGER jobs_counted;
+    DROP TRIGGER jobs_uncounted;
+    DROP TRIGGER jobs_recounted;
+    DROP TABLE shoot_counts;
+    DROP TABLE job_counts;
+    ALTER TABLE assets DROP COLUMN variant_count;
+    DROP INDEX assets_hot_folder;
+    DROP INDEX jobs_finished;
+    DROP INDEX jobs_state_created;
+    DROP INDEX jobs_provider;
+    CREATE INDEX jobs_provider ON jobs (provider, state);
+    DROP INDEX jobs_shoot;
+    CREATE INDEX jobs_shoot ON jobs (shoot_id, state);
     DROP INDEX jobs_remote_id;
     DROP INDEX job_steps_remote_id;
     ALTER TABLE assets DROP COLUMN file_identity;

@@ -1,5 +1,5 @@
 import { sqlList } from './sql-list';
-import type { JobError, JobState, WaitingFor } from '../../../shared/jobs';
+import { JOB_STATES, type JobError, type JobState, type WaitingFor } from '../../../shared/jobs';
 import { isTerminal, transition, WAITING_STATES, type JobEvent, type JobSnapshot } from '../../../shared/job-model';
 import { recordJobMoney, type JobMoney } from './credit-ledger-repo';
 import { statement, writeTransaction, type Db } from './connection';
@@ -284,29 +284,41 @@ export interface JobFilter {
   after?: { createdAt: number; seq: number };
 }
 
+/**
+ * A page of jobs, oldest first. One query per state asked for (every state when none is), each
+ * reading its own ordered slice of an index that starts with the state (by shoot or provider when
+ * asked), and the slices merged: a library of half a million jobs is never read whole or sorted
+ * for a page of a hundred.
+ */
 export function listJobs(db: Db, filter: JobFilter): (JobRecord & { seq: number })[] {
-  const rows = statement(
+  const where = ['state = ?'];
+  const values: (string | number)[] = [];
+  if (filter.shootId !== undefined) {
+    where.push('shoot_id = ?');
+    values.push(filter.shootId);
+  }
+  if (filter.provider !== undefined) {
+    where.push('provider = ?');
+    values.push(filter.provider);
+  }
+  if (filter.after) {
+    where.push('(created_at, rowid) > (?, ?)');
+    values.push(filter.after.createdAt, filter.after.seq);
+  }
+  const page = statement(
     db,
-    `SELECT *, rowid AS seq FROM jobs
-       WHERE (@shootId IS NULL OR shoot_id = @shootId)
-         AND (@provider IS NULL OR provider = @provider)
-         AND (@states IS NULL OR state IN (SELECT value FROM json_each(@states)))
-         AND (@afterCreated IS NULL OR (created_at, rowid) > (@afterCreated, @afterSeq))
-       ORDER BY created_at, rowid
-       LIMIT @limit`,
-  ).all({
-    shootId: filter.shootId ?? null,
-    provider: filter.provider ?? null,
-    states: filter.states ? JSON.stringify(filter.states) : null,
-    afterCreated: filter.after?.createdAt ?? null,
-    afterSeq: filter.after?.seq ?? null,
-    limit: filter.limit,
-  }) as (JobRow & { seq: number })[];
-  return rows.map((row) => ({ ...toRecord(row), seq: row.seq }));
+    `SELECT *, rowid AS seq FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at, rowid LIMIT ?`,
+  );
+  const rows: (JobRow & { seq: number })[] = [];
+  for (const state of new Set(filter.states ?? JOB_STATES)) {
+    rows.push(...(page.all(state, ...values, filter.limit) as (JobRow & { seq: number })[]));
+  }
+  rows.sort((a, b) => a.created_at - b.created_at || a.seq - b.seq);
+  return rows.slice(0, filter.limit).map((row) => ({ ...toRecord(row), seq: row.seq }));
 }
 
 export function countJobsByState(db: Db): { provider: string; state: JobState; count: number }[] {
-  return statement(db, 'SELECT provider, state, COUNT(*) AS count FROM jobs GROUP BY provider, state').all() as {
+  return statement(db, 'SELECT provider, state, n AS count FROM job_counts WHERE n > 0').all() as {
     provider: string;
     state: JobState;
     count: number;
@@ -321,10 +333,13 @@ export function setJobInputs(db: Db, id: string, inputs: JobInputs): void {
 export function averageRecentRunMs(db: Db, recent: number): number | null {
   const row = statement(
     db,
+    // The newest finished jobs through the jobs_finished index, then each one's last dispatch:
+    // never every finished job of the library sorted for the fifty newest.
     `SELECT AVG(duration) AS avg FROM (
-       SELECT j.finished_at - MAX(e.at) AS duration FROM jobs j
-       JOIN job_events e ON e.job_id = j.id AND e.event = 'dispatch'
-       WHERE j.state = 'done' GROUP BY j.id ORDER BY j.finished_at DESC LIMIT ?)`,
+       SELECT j.finished_at - (SELECT MAX(e.at) FROM job_events e WHERE e.job_id = j.id AND e.event = 'dispatch')
+         AS duration
+       FROM jobs j INDEXED BY jobs_finished WHERE j.state = 'done' AND j.finished_at IS NOT NULL
+       ORDER BY j.finished_at DESC LIMIT ?)`,
   ).get(recent) as { avg: number | null };
   return row.avg;
 }

@@ -16,15 +16,11 @@ export function listShoots(db: Db): ShootListItem[] {
   const rows = statement(
     db,
     `SELECT s.id, s.name, s.created_at, s.hot_folder_id, s.folder, s.garment_type,
-       (SELECT COUNT(*) FROM assets a WHERE a.shoot_id = s.id) AS photos,
-       (SELECT COUNT(*) FROM assets a WHERE a.shoot_id = s.id AND a.state IN ('error', 'missing')) AS problems,
-       (SELECT COUNT(DISTINCT v.asset_id) FROM variants v JOIN jobs j ON j.id = v.job_id
-          WHERE j.shoot_id = s.id AND v.asset_id IS NOT NULL) AS with_variants,
-       (SELECT COUNT(*) FROM variants v JOIN jobs j ON j.id = v.job_id
-          WHERE j.shoot_id = s.id AND v.approved = 1) AS approved,
-       (SELECT COUNT(*) FROM jobs j WHERE j.shoot_id = s.id
-          AND j.state NOT IN ('done', 'failed', 'canceled')) AS jobs_pending
-     FROM shoots s WHERE s.deleted_at IS NULL ORDER BY s.created_at DESC, s.id`,
+       COALESCE(c.photos, 0) AS photos, COALESCE(c.problems, 0) AS problems,
+       COALESCE(c.with_variants, 0) AS with_variants, COALESCE(c.approved, 0) AS approved,
+       COALESCE(c.jobs_pending, 0) AS jobs_pending
+     FROM shoots s LEFT JOIN shoot_counts c ON c.shoot_id = s.id
+     WHERE s.deleted_at IS NULL ORDER BY s.created_at DESC, s.id`,
   ).all() as (ShootRow & {
     hot_folder_id: string | null;
     folder: string | null;

@@ -119,23 +119,36 @@ export function variantNumber(db: Db, variant: Variant): number | null {
 }
 
 /** Variants by photo, job or shoot; `generated` keeps only those with no photo of their own (made from a prompt). */
+/**
+ * Variants by photo, job and/or shoot (and only those made from a prompt, with `generated`). The
+ * WHERE names only the filters given, so each query reads through an index (variants by photo, by
+ * job, or a shoot's jobs) rather than every variant in the library.
+ */
 export function listVariants(
   db: Db,
   filter: { assetId?: string; jobId?: string; shootId?: string; generated?: boolean },
 ): Variant[] {
-  const rows = db
-    .prepare(
-      `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id
-       WHERE (@assetId IS NULL OR v.asset_id = @assetId) AND (@jobId IS NULL OR v.job_id = @jobId)
-         AND (@shootId IS NULL OR j.shoot_id = @shootId) AND (@generated = 0 OR v.asset_id IS NULL)
+  const where: string[] = [];
+  const values: string[] = [];
+  if (filter.assetId !== undefined) {
+    where.push('v.asset_id = ?');
+    values.push(filter.assetId);
+  }
+  if (filter.jobId !== undefined) {
+    where.push('v.job_id = ?');
+    values.push(filter.jobId);
+  }
+  if (filter.shootId !== undefined) {
+    where.push('j.shoot_id = ?');
+    values.push(filter.shootId);
+  }
+  if (filter.generated) where.push('v.asset_id IS NULL');
+  const rows = statement(
+    db,
+    `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY v.created_at, v.job_id, v.output_index`,
-    )
-    .all({
-      assetId: filter.assetId ?? null,
-      jobId: filter.jobId ?? null,
-      shootId: filter.shootId ?? null,
-      generated: filter.generated ? 1 : 0,
-    }) as VariantRow[];
+  ).all(...values) as VariantRow[];
   return rows.map(toVariant);
 }
 

@@ -21,6 +21,7 @@ import { migration0020 } from './0020-variant-content-hash';
 import { migration0021 } from './0021-garments';
 import { migration0022 } from './0022-remote-lookups-and-refused-operations';
 import { migration0023 } from './0023-file-identity';
+import { migration0024 } from './0024-library-at-scale';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   migration0021,
   migration0022,
   migration0023,
+  migration0024,
 ];
