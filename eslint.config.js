@@ -19,7 +19,6 @@ const nodeOnlyPackages = [
   'better-sqlite3',
   'ws',
   'sharp',
-  'chokidar',
   'exiftool-vendored',
   'electron-store',
   'electron-updater',

@@ -56,7 +56,7 @@ const assets = (db: Db) =>
     )
     .all() as { path: string; hash: string; state: string; version: number; error: string | null; shoot: string }[];
 
-describe('watching a hot folder (real chokidar)', () => {
+describe('watching a hot folder (real files, real watches)', () => {
   it('makes shoots from top-level subfolders and loose files, and ignores partial and hidden files', async () => {
     const { db, folder, start } = setup();
     start();

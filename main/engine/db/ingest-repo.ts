@@ -330,12 +330,26 @@ function escapeGlob(text: string): string {
   return text.replace(/[[*?]/g, (match) => `[${match}]`);
 }
 
-/** Paths of a hot folder's assets that are not marked missing (the reconcile scan checks each still exists). */
-export function presentAssetPaths(db: Db, hotFolderId: string): string[] {
+/**
+ * What each photo recorded in a hot folder (and not missing, in a live shoot) looked like when it
+ * was taken, by path, `KNOWN_FILES_PAGE` paths after `after` in path order: a scan compares the
+ * folder with this instead of asking per file, a page at a time so the engine answers between pages.
+ */
+export function knownFilesPage(
+  db: Db,
+  hotFolderId: string,
+  after: string | null,
+): { relative: string; size: number; mtimeMs: number | null }[] {
   const rows = statement(
     db,
-    `SELECT relative_path FROM assets a WHERE hot_folder_id = ? AND state != 'missing'
-       AND EXISTS (SELECT 1 FROM shoots s WHERE s.id = a.shoot_id AND s.deleted_at IS NULL) ORDER BY relative_path`,
-  ).all(hotFolderId) as { relative_path: string }[];
-  return rows.map((row) => row.relative_path);
+    `SELECT a.relative_path, a.size_bytes, a.mtime_ms FROM assets a
+       WHERE a.hot_folder_id = ? AND a.relative_path > ? AND a.state != 'missing'
+         AND EXISTS (SELECT 1 FROM shoots s WHERE s.id = a.shoot_id AND s.deleted_at IS NULL)
+       ORDER BY a.relative_path LIMIT ${KNOWN_FILES_PAGE}`,
+  )
+    .raw()
+    .all(hotFolderId, after ?? '') as [string, number, number | null][];
+  return rows.map(([relative, size, mtimeMs]) => ({ relative, size, mtimeMs }));
 }
+
+export const KNOWN_FILES_PAGE = 5_000;

@@ -1,22 +1,31 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { HotFolder } from '../../../shared/domain';
+import type { Db } from '../db/connection';
+import { KNOWN_FILES_PAGE, knownFilesPage } from '../db/ingest-repo';
+import { classifyPath, isInIgnoredFolder } from './file-filter';
 import { describeSpecialFile, type SpecialFileKind } from '../regular-file';
 
 /** How many passed-over files a folder's status lists (the count covers them all). */
 const MAX_LISTED = 20;
 
-/** Every file below `root` (only its own files and one level of shoot folders when not recursive). */
-export async function walk(root: string, recursive: boolean): Promise<string[]> {
-  const entries = await fs.promises.readdir(root, { recursive: true, withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    if (!recursive && path.relative(root, file).split(path.sep).length > 2) continue;
-    files.push(file);
+/**
+ * The photos recorded in a hot folder, by path, with the size and mtime they were taken at: read a
+ * page at a time with a turn of the event loop between pages (100,000 rows at once would hold
+ * the engine for a tenth of a second).
+ */
+export async function knownFiles(
+  db: Db,
+  hotFolderId: string,
+): Promise<Map<string, { size: number; mtimeMs: number | null }>> {
+  const known = new Map<string, { size: number; mtimeMs: number | null }>();
+  let after: string | null = null;
+  for (;;) {
+    const page = knownFilesPage(db, hotFolderId, after);
+    for (const { relative, size, mtimeMs } of page) known.set(relative, { size, mtimeMs });
+    if (page.length < KNOWN_FILES_PAGE) return known;
+    after = page.at(-1)?.relative ?? null;
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return files;
 }
 
 export function toPosix(relative: string): string {
@@ -63,4 +72,18 @@ export class PassedOverFiles {
   count(folderId: string): number {
     return this.byFolder.get(folderId)?.size ?? 0;
   }
+}
+
+/**
+ * Whether ingest leaves this path alone: hidden and temporary files and folders, what is not a
+ * photo or a sidecar, and what lies deeper than a folder that is not recursive watches.
+ */
+export function ignoredIn(folder: HotFolder, file: string, isDirectory: boolean): boolean {
+  const relative = path.relative(folder.path, file);
+  if (relative === '' || relative.startsWith('..')) return relative !== '';
+  // A folder that is not recursive: its own files and those of its shoot folders, no deeper.
+  const parts = relative.split(path.sep).length;
+  if (!folder.recursive && parts > (isDirectory ? 1 : 2)) return true;
+  if (isDirectory) return isInIgnoredFolder(`${relative}${path.sep}x`);
+  return isInIgnoredFolder(relative) || classifyPath(file).kind === 'ignored';
 }

@@ -19,7 +19,12 @@ import { isInside } from '../media';
 import { checkExportFolder, refuseSystemFolder } from '../folder-rules';
 
 type HotFolderMethods =
-  'hotFolders.list' | 'hotFolders.status' | 'hotFolders.add' | 'hotFolders.update' | 'hotFolders.remove';
+  | 'hotFolders.list'
+  | 'hotFolders.status'
+  | 'hotFolders.add'
+  | 'hotFolders.update'
+  | 'hotFolders.remove'
+  | 'hotFolders.rescan';
 
 export interface HotFolderApiContext {
   db: Db;
@@ -33,6 +38,7 @@ export interface HotFolderApiContext {
     skippedIn: (id: string) => { path: string; reason: string }[];
     skippedCount: (id: string) => number;
     rescanRestored: (folder: HotFolder, subfolder: string) => Promise<unknown>;
+    rescan: (id: string) => Promise<{ seen: number; missing: number }>;
   };
 }
 
@@ -49,6 +55,7 @@ export function createHotFolderApi(context: HotFolderApiContext): Pick<ApiHandle
 
   return {
     'hotFolders.list': () => listHotFolders(db),
+    'hotFolders.rescan': ({ id }) => context.watcher.rescan(id),
     'hotFolders.status': () =>
       hotFolderStatuses(db).map((status) => ({
         ...status,

@@ -1,28 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import type { Db } from '../db/connection';
 import { listHotFolders } from '../db/hot-folders-repo';
-import {
-  ensureShoot,
-  findShoot,
-  isFolderIgnored,
-  knownUnchanged,
-  markMissing,
-  recordFile,
-  type RecordOutcome,
-} from '../db/ingest-repo';
+import { findShoot, isFolderIgnored, markMissing, type RecordOutcome } from '../db/ingest-repo';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
-import { classifyPath, isInIgnoredFolder } from './file-filter';
+import { classifyPath } from './file-filter';
 import { linkArrivedSidecar, linkWaitingSidecar } from './sidecars';
-import { hashFile, readHead } from './hash';
-import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { WriteFinishTracker, type FileStat } from './stability';
-import { NotRegularFileError, specialKind, type SpecialFileKind } from '../regular-file';
-import { PassedOverFiles, shootFolderOf, toPosix, walk } from './folder-files';
-import { sweepMissing } from './missing-sweep';
+import type { SpecialFileKind } from '../regular-file';
+import { AppError } from '../../../shared/errors';
+import { ignoredIn, knownFiles, PassedOverFiles, shootFolderOf, toPosix } from './folder-files';
+import { missingAfterScan } from './missing-sweep';
+import { entryOf, scanFolder, type ScannedEntry } from './folder-scan';
+import { FolderWatcher, type WatchedFolder } from './folder-watcher';
+import { takeFile } from './take-file';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
 
@@ -68,7 +61,9 @@ interface Pending {
 export class IngestService {
   private readonly options: IngestServiceOptions;
   private readonly tracker: WriteFinishTracker;
-  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly watched = new Map<string, WatchedFolder>();
+  /** Files being looked at (a stat in flight), and those to look at again once it answers. */
+  private readonly looking = new Map<string, { again: boolean }>();
   private readonly timers = new Map<string, () => void>();
   private readonly reconcileTimers = new Map<string, () => void>();
   private readonly queue: Pending[] = [];
@@ -88,59 +83,82 @@ export class IngestService {
   }
 
   watchFolder(folder: HotFolder): void {
-    if (this.stopped || this.watchers.has(folder.id)) return;
-    const watcher = watch(folder.path, {
-      ignoreInitial: false,
-      persistent: true,
-      alwaysStat: true,
-      usePolling: folder.polling,
-      // Network drives: a stat per file every 2 s is plenty and keeps a NAS with thousands of photos responsive.
-      interval: this.options.pollIntervalMs ?? 2_000,
-      binaryInterval: this.options.pollIntervalMs ?? 2_000,
-      depth: folder.recursive ? undefined : 1,
-      ignored: (file, stats) => this.ignored(folder, file, stats?.isDirectory() ?? false),
-    });
-    // Files found by the first scan: a photo recorded here and not among them was removed while the
-    // engine was stopped, and is marked missing as soon as the scan ends (not at the next rescan).
-    let firstScan = 0;
-    let scanning = true;
-    watcher.on('add', (file) => {
-      if (scanning) firstScan += 1;
-      this.check(folder, file);
-    });
-    watcher.on('change', (file) => this.check(folder, file));
-    watcher.on('unlink', (file) => this.guard('ingest.unlink_failed', file, () => this.gone(folder, file)));
-    watcher.on('error', (error) => this.options.log.warn('ingest.watch_error', { folder: folder.path, error }));
+    if (this.stopped || this.watched.has(folder.id)) return;
+    const watched: WatchedFolder = { folder, watcher: null, abort: new AbortController(), polling: folder.polling };
+    this.watched.set(folder.id, watched);
+    if (!folder.polling) {
+      watched.watcher = new FolderWatcher(folder.path, {
+        path: (file) => this.look(folder, file),
+        error: (error, limit) => {
+          this.options.log.warn('ingest.watch_error', { folder: folder.path, error });
+          // Past the system's limit of watches, the folder is still looked at, by scans.
+          if (!limit || watched.polling) return;
+          watched.polling = true;
+          watched.watcher?.close();
+          watched.watcher = null;
+          this.scheduleReconcile(watched);
+        },
+      });
+      watched.watcher.watch('');
+    }
+    // The first scan takes what arrived while the engine was stopped and marks missing what went.
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    watcher.once('ready', () => {
-      scanning = false;
-      finish();
-      void this.markGone(folder, firstScan).catch((error: unknown) =>
-        this.options.log.warn('ingest.missing_sweep_failed', { folder: folder.path, error }),
-      );
-    });
     this.scanned.set(folder.id, { done, finish });
-    this.watchers.set(folder.id, watcher);
-    this.scheduleReconcile(folder);
+    void this.reconcile(folder)
+      .catch((error: unknown) => this.options.log.warn('ingest.reconcile_failed', { folder: folder.path, error }))
+      .finally(() => {
+        finish();
+        this.scheduleReconcile(watched);
+      });
   }
 
   /**
-   * Walks the folder and compares it with what is recorded: a file whose event was missed (a
-   * network drive, a sleeping laptop, a watcher limit) is taken now, one that vanished unseen is
-   * marked missing. Known unchanged files cost a stat, never a hash. Runs every
-   * `reconcileMinutes`; callable directly (tests, "rescan now").
+   * Walks the folder on a worker thread and compares it with what is recorded: a file whose event
+   * was missed (a network drive, a sleeping laptop, a watcher limit) is taken now, one that
+   * vanished unseen is marked missing. Known unchanged files cost a stat on the worker and a map
+   * lookup here, never a hash or a query. Runs at start, every `reconcileMinutes` (every poll for
+   * a polled folder), and on "rescan now".
    */
   async reconcile(folder: HotFolder): Promise<{ seen: number; missing: number }> {
-    const entries = await walk(folder.path, folder.recursive);
-    let seen = 0;
-    for (const file of entries) {
-      if (this.stopped) break;
-      if (this.ignored(folder, file, false)) continue;
-      seen += 1;
-      this.check(folder, file);
+    const watched = this.watched.get(folder.id);
+    const known = await knownFiles(this.options.db, folder.id);
+    const found = new Set<string>();
+    const summary = await scanFolder(
+      folder.path,
+      folder.recursive ? Number.POSITIVE_INFINITY : 1,
+      {
+        folders: (relatives) => relatives.forEach((relative) => watched?.watcher?.watch(relative)),
+        entries: (entries) => {
+          for (const entry of entries) {
+            if (this.stopped) return;
+            // Most of a library: a photo recorded as it is. Nothing more to look at (nor to compute).
+            const record = known.get(entry.relative);
+            if (entry.kind === 'file' && record?.size === entry.size && record.mtimeMs === entry.mtimeMs) {
+              found.add(entry.relative);
+              continue;
+            }
+            const file = path.join(folder.path, ...entry.relative.split('/'));
+            if (entry.kind === 'directory') {
+              // New since the folders were listed: watched now, and its files looked at.
+              if (watched?.watcher && !watched.watcher.isFolder(entry.relative)) this.look(folder, file);
+              continue;
+            }
+            if (ignoredIn(folder, file, false)) continue;
+            found.add(entry.relative);
+            this.guard('ingest.check_failed', file, () => this.checkStat(folder, file, entry));
+          }
+        },
+      },
+      watched?.abort.signal,
+    );
+    if (this.stopped) return { seen: found.size, missing: 0 };
+    const missing = missingAfterScan(known, found, summary.unreadable);
+    for (const relative of missing) {
+      const file = path.join(folder.path, ...relative.split('/'));
+      this.guard('ingest.unlink_failed', file, () => this.gone(folder, file));
     }
-    return { seen, missing: await this.markGone(folder, seen) };
+    return { seen: found.size, missing: missing.length };
   }
 
   /**
@@ -156,24 +174,28 @@ export class IngestService {
     return this.reconcile(folder);
   }
 
-  /** Marks missing what this folder's scan (which saw `seen` files) did not find: see sweepMissing. */
-  private markGone(folder: HotFolder, seen: number): Promise<number> {
-    const gone = (file: string): void => this.gone(folder, file);
-    return sweepMissing(this.options.db, folder, seen, { stopped: () => this.stopped, gone });
+  /** "Rescan now" for a watched folder. */
+  async rescan(id: string): Promise<{ seen: number; missing: number }> {
+    const watched = this.watched.get(id);
+    if (!watched) throw new AppError('not_found', `No watched folder ${id}.`);
+    return this.reconcile(watched.folder);
   }
 
-  private scheduleReconcile(folder: HotFolder): void {
+  /** Every `reconcileMinutes`; a polled folder (a network drive, or past the watch limit) at each poll. */
+  private scheduleReconcile(watched: WatchedFolder): void {
+    const { folder } = watched;
     this.reconcileTimers.get(folder.id)?.();
-    const every = folder.reconcileMinutes * 60_000;
+    if (this.stopped || this.watched.get(folder.id) !== watched) return;
+    const every = watched.polling
+      ? Math.min(this.options.pollIntervalMs ?? 2_000, folder.reconcileMinutes * 60_000)
+      : folder.reconcileMinutes * 60_000;
     this.reconcileTimers.set(
       folder.id,
       this.options.clock.setTimer(() => {
-        if (this.stopped || !this.watchers.has(folder.id)) return;
+        if (this.stopped || this.watched.get(folder.id) !== watched) return;
         void this.reconcile(folder)
           .catch((error: unknown) => this.options.log.warn('ingest.reconcile_failed', { folder: folder.path, error }))
-          .finally(() => {
-            if (this.watchers.has(folder.id)) this.scheduleReconcile(folder);
-          });
+          .finally(() => this.scheduleReconcile(watched));
       }, every),
     );
   }
@@ -184,9 +206,11 @@ export class IngestService {
     this.scanned.delete(id);
     this.reconcileTimers.get(id)?.();
     this.reconcileTimers.delete(id);
-    const watcher = this.watchers.get(id);
-    this.watchers.delete(id);
-    await watcher?.close();
+    const watched = this.watched.get(id);
+    this.watched.delete(id);
+    watched?.abort.abort();
+    watched?.watcher?.close();
+    await Promise.resolve();
   }
 
   /**
@@ -195,8 +219,7 @@ export class IngestService {
    */
   async idle(): Promise<void> {
     await Promise.all([...this.scanned.values()].map((scan) => scan.done));
-    if (this.timers.size === 0 && this.queue.length === 0 && this.active === 0) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.busy()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
@@ -207,8 +230,12 @@ export class IngestService {
     this.timers.clear();
     for (const cancel of this.reconcileTimers.values()) cancel();
     this.reconcileTimers.clear();
-    await Promise.all([...this.watchers.values()].map((watcher) => watcher.close()));
-    this.watchers.clear();
+    for (const watched of this.watched.values()) {
+      watched.abort.abort();
+      watched.watcher?.close();
+    }
+    this.watched.clear();
+    await Promise.resolve();
   }
 
   /**
@@ -223,12 +250,113 @@ export class IngestService {
     }
   }
 
-  private ignored(folder: HotFolder, file: string, isDirectory: boolean): boolean {
-    const relative = path.relative(folder.path, file);
-    if (relative === '') return false;
-    if (isInIgnoredFolder(`${relative}${path.sep}x`) && isDirectory) return true;
-    if (isDirectory) return false;
-    return isInIgnoredFolder(relative) || classifyPath(file).kind === 'ignored';
+  /**
+   * The watcher said something happened at `file`: looks at what is there now, off the main
+   * thread (a stat on a network drive can take long), once at a time per path however many events
+   * a copy sends.
+   */
+  private look(folder: HotFolder, file: string): void {
+    const inFlight = this.looking.get(file);
+    if (inFlight) {
+      inFlight.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.looking.set(file, state);
+    void fs.promises
+      .stat(file)
+      .then(
+        (stats) => this.seen(folder, file, stats),
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') this.vanished(folder, file);
+          else this.options.log.warn('ingest.stat_failed', { file, error });
+        },
+      )
+      .catch((error: unknown) => this.options.log.warn('ingest.check_failed', { file, error }))
+      .finally(() => {
+        this.looking.delete(file);
+        if (state.again && !this.stopped && this.watched.get(folder.id)?.folder === folder) this.look(folder, file);
+        this.notifyIfIdle();
+      });
+  }
+
+  private seen(folder: HotFolder, file: string, stats: fs.Stats): void {
+    if (this.stopped) return;
+    const isDirectory = stats.isDirectory();
+    if (ignoredIn(folder, file, isDirectory)) return;
+    if (!isDirectory) {
+      this.checkStat(folder, file, entryOf(stats));
+      return;
+    }
+    // A folder that appeared (made, or moved in with its photos): watched, and what it holds taken.
+    const watched = this.watched.get(folder.id);
+    const relative = toPosix(path.relative(folder.path, file));
+    if (!watched || watched.watcher?.isFolder(relative) === true) return;
+    watched.watcher?.watch(relative);
+    const depth = folder.recursive ? Number.POSITIVE_INFINITY : 0;
+    this.track('ingest.scan_failed', file, () =>
+      scanFolder(
+        file,
+        depth,
+        {
+          folders: (inner) => inner.forEach((below) => watched.watcher?.watch(`${relative}/${below}`)),
+          entries: (entries) => {
+            for (const entry of entries) {
+              const inner = `${relative}/${entry.relative}`;
+              if (entry.kind !== 'directory' || !watched.watcher?.isFolder(inner))
+                this.look(folder, path.join(folder.path, ...inner.split('/')));
+            }
+          },
+        },
+        watched.abort.signal,
+      ),
+    );
+  }
+
+  /** Work started by an event that `idle()` must wait for; its failure is logged as `event`. */
+  private track(event: string, file: string, work: () => Promise<unknown>): void {
+    this.tracked += 1;
+    void work()
+      .catch((error: unknown) => this.options.log.warn(event, { file, error }))
+      .finally(() => {
+        this.tracked -= 1;
+        this.notifyIfIdle();
+      });
+  }
+
+  private tracked = 0;
+
+  /** Nothing is there any more: a photo went, or a folder with everything in it. */
+  private vanished(folder: HotFolder, file: string): void {
+    const relative = toPosix(path.relative(folder.path, file));
+    const watcher = this.watched.get(folder.id)?.watcher;
+    if (watcher?.isFolder(relative)) {
+      watcher.forget(relative);
+      this.track('ingest.unlink_failed', file, async () => {
+        // The whole hot folder gone is far more often a drive unplugged than a library deleted: the
+        // next scan finds out (and marks nothing while it finds nothing).
+        if (
+          relative === '' ||
+          !(await fs.promises.stat(folder.path).then(
+            () => true,
+            () => false,
+          ))
+        )
+          return;
+        for (const inside of (await knownFiles(this.options.db, folder.id)).keys()) {
+          if (!inside.startsWith(`${relative}/`)) continue;
+          const gone = path.join(folder.path, ...inside.split('/'));
+          this.guard('ingest.unlink_failed', gone, () => this.gone(folder, gone));
+        }
+      });
+      return;
+    }
+    this.guard('ingest.unlink_failed', file, () => this.gone(folder, file));
+  }
+
+  private busy(): boolean {
+    const waiting = this.timers.size + this.queue.length + this.looking.size;
+    return waiting + this.active + this.tracked > 0;
   }
 
   /** A file in a subfolder whose shoot the user deleted: left alone until the folder is restored. */
@@ -236,8 +364,8 @@ export class IngestService {
     return isFolderIgnored(this.options.db, folder.id, shootFolderOf(toPosix(path.relative(folder.path, file))));
   }
 
-  /** Looks at the file now; takes it if it has settled, else looks again when it could have. */
-  private check(folder: HotFolder, file: string): void {
+  /** Takes the file if it has settled (as `stat` says it is now), else looks again when it could have. */
+  private checkStat(folder: HotFolder, file: string, stat: Pick<ScannedEntry, 'kind' | 'size' | 'mtimeMs'>): void {
     if (this.stopped || this.inDeletedShoot(folder, file)) return;
     if (classifyPath(file).kind === 'sidecar') {
       this.guard('ingest.sidecar_failed', file, () =>
@@ -245,21 +373,18 @@ export class IngestService {
       );
       return;
     }
-    let stats: fs.Stats;
-    try {
-      stats = fs.statSync(file);
-    } catch {
-      return; // gone meanwhile; 'unlink' follows
-    }
     // A FIFO would block a reader for ever, a device (or a link to /dev/zero) never ends: only
     // regular files are photos. The folder's status says what was passed over and why.
-    if (!stats.isFile()) {
-      this.passOver(folder, file, specialKind(stats));
+    if (stat.kind !== 'file') {
+      this.passOver(folder, file, stat.kind);
       return;
     }
     this.passedOver.clear(folder, file);
-    const stat = { size: stats.size, mtimeMs: Math.round(stats.mtimeMs) };
-    const observation = this.tracker.observe(file, stat, this.options.clock.now());
+    const observation = this.tracker.observe(
+      file,
+      { size: stat.size, mtimeMs: stat.mtimeMs },
+      this.options.clock.now(),
+    );
     this.timers.get(file)?.();
     this.timers.delete(file);
     if (observation.status === 'waiting') {
@@ -270,7 +395,7 @@ export class IngestService {
           file,
           this.options.clock.setTimer(() => {
             this.timers.delete(file);
-            this.check(folder, file);
+            this.look(folder, file);
           }, wait),
         );
       }
@@ -306,54 +431,21 @@ export class IngestService {
 
   private async take({ folder, file, stat }: Pending): Promise<void> {
     const { db, clock } = this.options;
-    const relative = toPosix(path.relative(folder.path, file));
-    const shootFolder = shootFolderOf(relative);
-    if (isFolderIgnored(db, folder.id, shootFolder)) return; // its shoot was deleted while it settled
-    const shootId = ensureShoot(db, folder, shootFolder, clock.now(), this.options.onShoot);
-    this.taken.set(file, stat);
-    if (knownUnchanged(db, shootId, relative, stat.size, stat.mtimeMs)) return;
-    let contentHash: string;
-    let fileIdentity: string | null;
-    try {
-      const hashed = await hashFile(file);
-      if (hashed.size !== stat.size) {
-        // Written to since it settled: forget it was taken, so the next event looks at it afresh.
-        this.taken.delete(file);
-        return;
-      }
-      contentHash = hashed.hash;
-      fileIdentity = hashed.identity;
-    } catch (error) {
-      if (error instanceof NotRegularFileError) {
-        this.taken.delete(file);
-        this.passOver(folder, file, error.kind);
-        return;
-      }
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile; 'unlink' follows
-      throw error;
-    }
-    this.options.onHashed?.(file);
-    // The shoot may have been deleted while the file was read: then it is left alone.
-    if (isFolderIgnored(db, folder.id, shootFolder)) return;
-    const head = await readHead(file, SNIFF_BYTES);
-    const sniffed = sniffFormat(head);
-    const result = recordFile(
-      db,
-      {
-        shootId,
-        hotFolderId: folder.id,
-        relativePath: relative,
-        sizeBytes: stat.size,
-        mtimeMs: stat.mtimeMs,
-        contentHash,
-        fileIdentity,
-        format: sniffed.ok ? sniffed.format : null,
-        error: sniffed.ok ? null : { kind: sniffed.kind, message: sniffed.message },
-      },
-      (other) => fs.existsSync(path.join(folder.path, other)),
-      clock.now(),
+    const outcome = await takeFile(
+      { db, clock, onShoot: this.options.onShoot, onHashed: this.options.onHashed },
+      folder,
+      file,
+      stat,
+      () => this.taken.set(file, stat),
     );
-    this.options.onAsset?.({ ...result, hotFolderId: folder.id, relativePath: relative });
+    if (outcome.kind === 'rewritten' || outcome.kind === 'special') {
+      // Written to since it settled, or not a file after all: the next event looks at it afresh.
+      this.taken.delete(file);
+      if (outcome.kind === 'special') this.passOver(folder, file, outcome.special);
+      return;
+    }
+    if (outcome.kind !== 'recorded') return;
+    this.options.onAsset?.({ ...outcome.result, hotFolderId: folder.id, relativePath: outcome.relative });
     this.linked(linkWaitingSidecar(db, folder, file, clock.now()));
   }
 
@@ -394,7 +486,7 @@ export class IngestService {
   }
 
   private notifyIfIdle(): void {
-    if (this.timers.size > 0 || this.queue.length > 0 || this.active > 0) return;
+    if (this.busy()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

@@ -1,35 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { HotFolder } from '../../../shared/domain';
-import type { Db } from '../db/connection';
-import { presentAssetPaths } from '../db/ingest-repo';
-
 /**
- * Finds the photos recorded in a folder whose files are no longer there, after a scan (the first
- * one at start, or a rescan) that saw `seen` files, and hands each to `gone`. An empty folder where
- * photos were is far more often an unmounted drive or a card taken out than a shoot deleted: then
- * nothing is marked until files are seen there again. Stats never block the engine.
+ * The photos recorded in a folder whose files a scan did not find, to be marked missing. An empty
+ * folder where photos were is far more often an unmounted drive or a card taken out than a shoot
+ * deleted: then nothing is marked until files are seen there again. Nothing below a folder the scan
+ * could not list is marked either: it was not seen, which is not the same as gone.
  */
-export async function sweepMissing(
-  db: Db,
-  folder: HotFolder,
-  seen: number,
-  on: { stopped: () => boolean; gone: (file: string) => void },
-): Promise<number> {
-  const known = presentAssetPaths(db, folder.id);
-  if (seen === 0 && known.length > 0) return 0;
-  let missing = 0;
-  for (const relative of known) {
-    if (on.stopped()) break;
-    const file = path.join(folder.path, ...relative.split('/'));
-    const there = await fs.promises.stat(file).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => error.code !== 'ENOENT' && error.code !== 'ENOTDIR',
-    );
-    if (!there) {
-      on.gone(file);
-      missing += 1;
-    }
-  }
-  return missing;
+export function missingAfterScan(
+  known: ReadonlyMap<string, unknown>,
+  found: ReadonlySet<string>,
+  unreadable: readonly string[],
+): string[] {
+  if (found.size === 0 && known.size > 0) return [];
+  if (unreadable.includes('')) return [];
+  const hidden = (relative: string): boolean => unreadable.some((folder) => relative.startsWith(`${folder}/`));
+  return [...known.keys()].filter((relative) => !found.has(relative) && !hidden(relative));
 }
