@@ -22,7 +22,10 @@
  *   - latency a user feels (BENCH_LATENCY=0 skips it): 20 photos (BENCH_LATENCY_PHOTOS, at most 20) dropped one at a
  *     time into a watched folder, write finished → thumbnail shown and → enhance variant shown in Chromium,
  *     vs the stability window plus sharp making the thumbnail, or decoding and re-encoding the photo
- *     (see latency-bench.ts).
+ *     (see latency-bench.ts);
+ *   - a library of 100,000 photos (BENCH_LIBRARY photos; 0 skips it; BENCH_LIBRARY_PAINT=0 skips its page): its
+ *     API calls against the bare SQL for the same rows, start to ready against a stat walk, idle RSS,
+ *     `/api/health` during a rescan, and the grid's first paint against a static page (see library-bench-runner.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +46,7 @@ import { runExportBench } from './export-bench';
 import { runUiBench } from './ui-bench';
 import { runMaskBench } from './mask-bench';
 import { runLatencyBench } from './latency-bench';
+import { runLibraryBench } from './library-bench-runner';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const QUEUE_JOBS = Number(process.env.BENCH_QUEUE_JOBS ?? 100_000);
@@ -277,6 +281,10 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_LATENCY !== '0') {
     for (const line of await runLatencyBench()) process.stdout.write(`${line}\n`);
+  }
+  if (process.env.BENCH_LIBRARY !== '0') {
+    for (const line of await runLibraryBench(Number(process.env.BENCH_LIBRARY ?? 100_000)))
+      process.stdout.write(`${line}\n`);
   }
 }
 

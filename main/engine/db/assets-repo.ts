@@ -135,7 +135,7 @@ const toAsset = (row: AssetRow): Asset => ({
  * A photo's product type as a garment: its own mark ('NONE' says it is not one), else the type its
  * garment shoot gives every photo.
  */
-const GARMENT = `(CASE WHEN assets.garment_type = 'NONE' THEN NULL
+export const GARMENT = `(CASE WHEN assets.garment_type = 'NONE' THEN NULL
    ELSE COALESCE(assets.garment_type, (SELECT g.garment_type FROM shoots g WHERE g.id = assets.shoot_id)) END) AS garment`;
 
 const PRODUCT_TYPE_SET: ReadonlySet<string> = new Set(PRODUCT_TYPES);
@@ -149,7 +149,7 @@ function readProductType(value: string | null): ProductType | null {
  * The first photo still on disk with the same bytes, recorded before this one (any shoot), as
  * JSON. Found through the content-hash index; a copy whose original is gone stops saying so.
  */
-const SAME_AS = `(SELECT json_object('assetId', o.id, 'shootId', o.shoot_id, 'shootName', s.name,
+export const SAME_AS = `(SELECT json_object('assetId', o.id, 'shootId', o.shoot_id, 'shootName', s.name,
      'relativePath', o.relative_path)
    FROM assets o JOIN shoots s ON s.id = o.shoot_id AND s.deleted_at IS NULL
    WHERE o.content_hash = assets.content_hash AND o.rowid < assets.rowid AND o.state != 'missing'

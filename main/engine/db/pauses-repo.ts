@@ -1,4 +1,4 @@
-import type { Db } from './connection';
+import { statement, type Db } from './connection';
 
 export type PauseScope = 'global' | 'provider' | 'shoot';
 
@@ -9,7 +9,7 @@ export interface ActivePauses {
 }
 
 export function activePauses(db: Db): ActivePauses {
-  const rows = db.prepare('SELECT scope, scope_id FROM queue_pauses').all() as {
+  const rows = statement(db, 'SELECT scope, scope_id FROM queue_pauses').all() as {
     scope: PauseScope;
     scope_id: string;
   }[];

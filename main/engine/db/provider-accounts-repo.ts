@@ -1,10 +1,11 @@
-import type { Db } from './connection';
+import { statement, type Db } from './connection';
 
 /** Providers paused by the queue itself (out of credits), with the reason to show the user. */
 export function providerPausedReasons(db: Db): Map<string, string> {
-  const rows = db
-    .prepare('SELECT provider, paused_reason FROM provider_accounts WHERE paused_reason IS NOT NULL')
-    .all() as { provider: string; paused_reason: string }[];
+  const rows = statement(
+    db,
+    'SELECT provider, paused_reason FROM provider_accounts WHERE paused_reason IS NOT NULL',
+  ).all() as { provider: string; paused_reason: string }[];
   return new Map(rows.map((row) => [row.provider, row.paused_reason]));
 }
 
