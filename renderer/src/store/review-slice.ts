@@ -5,10 +5,10 @@ import type { Job, Variant } from '../../../shared/jobs';
 import type { ApiClient } from '../bridge/client';
 import type { MaskPurpose } from '../../../shared/mask';
 import { EMPTY_SELECTION, selectOnly, type SelectionState } from '../components/grid/selection';
-import type { CompareMode } from '../components/compare/viewport';
-import type { StartZoom } from '../components/compare/use-compare-viewport';
+import type { CompareMode, StartZoom } from '../components/compare/viewport';
+import { createShootLoader, type AssetSort, type LoadOptions, type ShootContent } from './shoot-content';
 
-export type AssetSort = 'name' | 'captured' | 'added';
+export type { AssetSort } from './shoot-content';
 export type AssetFilter =
   'all' | 'picked' | 'unflagged' | 'rejected' | 'rated' | 'approved' | 'errors' | 'with-variants';
 
@@ -17,9 +17,10 @@ export type AssetFilter =
  * Loaded when a shoot opens, kept current by engine events, so a badge changes the moment a job
  * does. Culling and rating are optimistic: the control moves at once; an error puts it back.
  */
-export interface ReviewSlice {
+export interface ReviewSlice extends ShootContent {
   openShootId: string | null;
   openAssetId: string | null;
+  /** Opens a shoot (null: back to the list) and loads it, once: coming back from a photo is no opening. */
   openShoot: (shootId: string | null) => void;
   openAsset: (assetId: string | null) => void;
   /** The mask being painted, on the open photo (null: the photo view shows its variants). */
@@ -32,14 +33,14 @@ export interface ReviewSlice {
   maskUnsaved: boolean;
   setMaskUnsaved: (unsaved: boolean) => void;
 
-  assets: Asset[];
-  assetsShootId: string | null;
-  assetsLoaded: boolean;
-  sort: AssetSort;
   filter: AssetFilter;
   setSort: (sort: AssetSort) => void;
   setFilter: (filter: AssetFilter) => void;
-  loadShootContent: (shootId: string) => Promise<void>;
+  /**
+   * Loads a shoot's photos, then its jobs and variants (see shoot-content.ts); resolves when all are
+   * in. Joins a load of the same shoot already under way, unless `refresh` asks for a fresh one.
+   */
+  loadShootContent: (shootId: string, options?: LoadOptions) => Promise<void>;
   assetChanged: (asset: Asset) => void;
   /** Turns a photo in quarter turns (its EXIF orientation was wrong); its masks turn with it. */
   turnPhoto: (assetId: string, by: 1 | -1) => Promise<void>;
@@ -58,13 +59,7 @@ export interface ReviewSlice {
   photoZoom: PhotoZoom;
   setPhotoZoom: (zoom: PhotoZoom) => void;
 
-  /** Jobs per source photo, newest last. */
-  jobsByAsset: Record<string, Job[]>;
-  /** Jobs on the whole shoot (videos, publishing). */
-  shootJobs: Job[];
   jobChanged: (job: Job) => void;
-
-  variantsByAsset: Record<string, Variant[]>;
   variantChanged: (variant: Variant) => void;
 }
 
@@ -76,9 +71,6 @@ interface Shared {
 
 type Set<S> = StoreApi<S>['setState'];
 type Get<S> = StoreApi<S>['getState'];
-
-const PAGE = 1000;
-const MAX_ASSETS = 50_000;
 
 export function createReviewSlice<S extends ReviewSlice & Shared>(
   client: ApiClient,
@@ -96,13 +88,17 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
       return { variantsByAsset: { ...state.variantsByAsset, [key]: next } } as Partial<S>;
     });
 
+  const loader = createShootLoader<S>(client, set, get, report);
+
   return {
     openShootId: null,
     openAssetId: null,
     openShoot: (shootId) => {
       if (!leaveMaskEditor(get())) return;
+      const opening = shootId !== get().openShootId;
       set({ openShootId: shootId, openAssetId: null, maskEditor: null } as Partial<S>);
-      if (shootId && get().assetsShootId !== shootId) void get().loadShootContent(shootId);
+      // Shown at once from what is known of it (if anything), and loaded fresh behind that.
+      if (shootId && opening) void get().loadShootContent(shootId);
     },
     openAsset: (assetId) => {
       if (!leaveMaskEditor(get())) return;
@@ -131,6 +127,8 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     assets: [],
     assetsShootId: null,
     assetsLoaded: false,
+    assetsComplete: false,
+    workLoaded: false,
     sort: 'name',
     filter: 'all',
     setSort: (sort) => {
@@ -140,55 +138,8 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
     },
     setFilter: (filter) => set({ filter } as Partial<S>),
 
-    loadShootContent: async (shootId) => {
-      set({ assetsShootId: shootId, assetsLoaded: false } as Partial<S>);
-      try {
-        const assets: Asset[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await client.call('assets.list', { shootId, sort: get().sort, limit: PAGE, cursor });
-          assets.push(...page.assets);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor && assets.length < MAX_ASSETS);
-        const jobs: Job[] = [];
-        let jobCursor: string | undefined;
-        do {
-          const page = await client.call('jobs.list', { shootId, limit: 500, cursor: jobCursor });
-          jobs.push(...page.jobs);
-          jobCursor = page.nextCursor ?? undefined;
-        } while (jobCursor && jobs.length < MAX_ASSETS);
-        const variants = await client.call('variants.list', { shootId });
-        if (get().assetsShootId !== shootId) return; // another shoot was opened meanwhile
-        // Events that arrived while the pages loaded are newer than what the pages say: keep them.
-        const state = get();
-        const merged = newest(
-          assets,
-          state.assets.filter((asset) => asset.shootId === shootId),
-        );
-        const knownJobs = [...Object.values(state.jobsByAsset).flat(), ...state.shootJobs].filter(
-          (job) => job.shootId === shootId,
-        );
-        const jobsByAsset: Record<string, Job[]> = {};
-        const shootJobs: Job[] = [];
-        for (const job of newest(jobs, knownJobs).sort((a, b) => a.createdAt - b.createdAt)) {
-          const assetId = inputAssetId(job.inputs);
-          if (assetId) (jobsByAsset[assetId] ??= []).push(job);
-          else shootJobs.push(job);
-        }
-        const variantsByAsset: Record<string, Variant[]> = {};
-        const knownVariants = Object.values(state.variantsByAsset).flat();
-        const shootAssets = new Set(merged.map((asset) => asset.id));
-        for (const variant of newest(
-          variants,
-          knownVariants.filter((variant) => shootAssets.has(variant.assetId ?? '')),
-        )) {
-          (variantsByAsset[variant.assetId ?? ''] ??= []).push(variant);
-        }
-        set({ assets: merged, assetsLoaded: true, jobsByAsset, shootJobs, variantsByAsset } as Partial<S>);
-      } catch (error) {
-        report(error);
-      }
-    },
+    loadShootContent: loader.load,
+    thumbnailsShown: loader.thumbnailsShown,
 
     assetChanged: (asset) => {
       if (asset.shootId !== get().assetsShootId) return;
@@ -261,17 +212,6 @@ export function createReviewSlice<S extends ReviewSlice & Shared>(
   };
 }
 
-/** `loaded` in its order, each replaced by a newer copy from `live` (events); ones only in `live` appended. */
-function newest<T extends { id: string; updatedAt: number }>(loaded: readonly T[], live: readonly T[]): T[] {
-  const fresh = new Map(live.map((item) => [item.id, item]));
-  const result = loaded.map((item) => {
-    const other = fresh.get(item.id);
-    fresh.delete(item.id);
-    return other && other.updatedAt > item.updatedAt ? other : item;
-  });
-  return [...result, ...fresh.values()];
-}
-
 /** The photos to show, filtered as the user asked (sorting is the engine's, by `assets.list`). */
 export function visibleAssets(
   assets: readonly Asset[],
@@ -298,13 +238,16 @@ export function visibleAssets(
   }
 }
 
+/** The window's; declared here because the store is also compiled (and tested) with Node's types, which lack it. */
+declare function confirm(message: string): boolean;
+
 /**
  * May the view move away from the mask editor? Yes when nothing is unsaved, or the user agrees to
  * discard the strokes (a section key, the sidebar, another shoot would otherwise drop them silently).
  */
 export function leaveMaskEditor(state: Pick<ReviewSlice, 'maskEditor' | 'maskUnsaved'>): boolean {
   if (!state.maskEditor || !state.maskUnsaved) return true;
-  return globalThis.confirm('This mask has strokes that are not saved. Leave and discard them?');
+  return confirm('This mask has strokes that are not saved. Leave and discard them?');
 }
 
 /** How many of a photo's variants are approved (for export, videos and publishing). */

@@ -21,6 +21,7 @@ import {
   type Point,
   resizeView,
   type Size,
+  type StartZoom,
   toggleFitAnd100,
   type View,
   wheelZoomFactor,
@@ -34,8 +35,7 @@ export interface ZoomReadout {
   fitted: boolean;
 }
 
-/** The zoom a new photo opens at: fit, or a percentage of its densest image about its centre. */
-export type StartZoom = { fitted: true } | { fitted: false; percent: number };
+export type { StartZoom } from './viewport';
 
 function startView(zoom: StartZoom, box: Size, images: readonly Size[], ratio: number): View {
   if (zoom.fitted) return FIT_VIEW;

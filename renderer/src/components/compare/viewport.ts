@@ -15,6 +15,9 @@ export type CompareMode = 'slider' | 'side-by-side' | 'toggle';
 
 export const COMPARE_MODES: readonly CompareMode[] = ['slider', 'side-by-side', 'toggle'];
 
+/** The zoom a new photo opens at: fit, or a percentage of its densest image about its centre. */
+export type StartZoom = { fitted: true } | { fitted: false; percent: number };
+
 export interface Size {
   readonly width: number;
   readonly height: number;

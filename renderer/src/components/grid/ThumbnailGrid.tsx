@@ -1,5 +1,6 @@
 import { matchCommand, type KeyPress } from '../../../../shared/commands';
 import { useWindowGridKeys } from './use-window-grid-keys';
+import { useThumbnailsShown } from './use-thumbnails-shown';
 import {
   useEffect,
   useLayoutEffect,
@@ -57,6 +58,11 @@ export interface ThumbnailGridProps {
    * depend on the item only: a cell re-renders when its item changes, not when this function does.
    */
   renderBadge?: RenderBadge;
+  /**
+   * Called once, when the thumbnails first in view have loaded (or failed): work that would compete
+   * with them (loading the rest of a shoot) can wait for this.
+   */
+  onThumbnailsShown?: () => void;
   minCellSize?: number;
   gap?: number;
   overscanRows?: number;
@@ -101,7 +107,7 @@ function cellOf(target: EventTarget | null): HTMLElement | null {
 }
 
 export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
-  const { items, selection, onSelectionChange, onOpen, onKey, thumbnailUrl, renderBadge } = props;
+  const { items, selection, onSelectionChange, onOpen, onKey, thumbnailUrl, renderBadge, onThumbnailsShown } = props;
   const minCellSize = props.minCellSize ?? DEFAULT_MIN_CELL;
   const gap = props.gap ?? DEFAULT_GAP;
   const overscan = props.overscanRows ?? DEFAULT_OVERSCAN_ROWS;
@@ -219,6 +225,8 @@ export function ThumbnailGrid(props: ThumbnailGridProps): React.JSX.Element {
     const pruned = pruneSelection(selection, ids, before);
     if (pruned !== selection) onSelectionChange(pruned);
   }, [ids, selection, onSelectionChange]);
+
+  useThumbnailsShown(scrollRef, view.width > 0, items, onThumbnailsShown);
 
   // When the focus moves (keyboard, or the parent advancing after a pick), bring it into view and
   // move DOM focus with it if the grid had focus.

@@ -52,7 +52,8 @@ function AssetPanel({
 }): React.JSX.Element {
   const mediaUrl = useMediaUrl();
   const allAssets = useApp((state) => state.assets);
-  const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
+  // Every photo is in: a photo not found by then is gone (before, it may be on a page still to come).
+  const complete = useApp((state) => state.assetsComplete && state.assetsShootId === state.openShootId);
   const filter = useApp((state) => state.filter);
   const variantsByAsset = useApp((state) => state.variantsByAsset);
   const jobsByAsset = useApp((state) => state.jobsByAsset);
@@ -129,7 +130,7 @@ function AssetPanel({
     toggleThreeUp: tryOnJob ? () => onThreeUp(!threeUp) : undefined,
   });
 
-  if (!asset && !loaded) return <p className="empty">Loading the photo…</p>;
+  if (!asset && !complete) return <p className="empty">Loading the photo…</p>;
   if (!asset) {
     return (
       <section className="view" aria-label="Photo">

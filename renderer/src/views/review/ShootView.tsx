@@ -26,6 +26,7 @@ import { AddPhotos } from './AddPhotos';
 import { FashionBar } from './fashion/FashionBar';
 import { StudioBar } from './studio/StudioBar';
 import { PRODUCT_TYPE_WORDS } from '../../../../shared/garments';
+import { useSelectAllWhileLoading } from './use-select-all-while-loading';
 import './review.css';
 
 /** Grid items by asset object (replaced whenever the asset changes), with the jobs and variants they were made from. */
@@ -54,7 +55,11 @@ export function ShootView(): React.JSX.Element {
   const shoot = useApp((state) => state.shoots.find((candidate) => candidate.id === state.openShootId));
   const hotFolders = useApp((state) => state.hotFolders);
   const assets = useApp((state) => state.assets);
+  const contentShootId = useApp((state) => state.assetsShootId);
+  // The grid shows from the first page of photos on; `complete` once every photo is in.
   const loaded = useApp((state) => state.assetsLoaded && state.assetsShootId === state.openShootId);
+  const complete = useApp((state) => state.assetsComplete && state.assetsShootId === state.openShootId);
+  const workLoaded = useApp((state) => state.workLoaded && state.assetsShootId === state.openShootId);
   const jobsByAsset = useApp((state) => state.jobsByAsset);
   const variantsByAsset = useApp((state) => state.variantsByAsset);
   const sort = useApp((state) => state.sort);
@@ -65,6 +70,7 @@ export function ShootView(): React.JSX.Element {
   const openAsset = useApp((state) => state.openAsset);
   const cull = useApp((state) => state.cull);
   const loadShootContent = useApp((state) => state.loadShootContent);
+  const thumbnailsShown = useApp((state) => state.thumbnailsShown);
   const selection = useApp((state) => (shootId ? state.selections[shootId] : undefined)) ?? EMPTY_SELECTION;
   const storeSelection = useApp((state) => state.setSelection);
   const setSelection = useCallback(
@@ -81,9 +87,19 @@ export function ShootView(): React.JSX.Element {
   const [running, setRunning] = useState<{ assetIds: string[]; title: string } | null>(null);
   const [exporting, setExporting] = useState(false);
 
+  // Opening a shoot loads it (openShoot, or the start after a reload): this only covers a shoot shown
+  // with nothing loaded or loading for it. Coming back from a photo loads nothing: events kept it current.
   useEffect(() => {
-    if (shootId) void loadShootContent(shootId);
-  }, [shootId, loadShootContent]);
+    if (shootId && contentShootId !== shootId) void loadShootContent(shootId);
+  }, [shootId, contentShootId, loadShootContent]);
+
+  // These filters need the variants, which come after the photos.
+  const waitingForVariants = !workLoaded && (filter === 'approved' || filter === 'with-variants');
+  const showsGrid = loaded && assets.length > 0 && !waitingForVariants;
+  useEffect(() => {
+    // With no grid to show thumbnails, nothing waits for them.
+    if (loaded && !showsGrid) thumbnailsShown();
+  }, [loaded, showsGrid, thumbnailsShown]);
 
   const shown = useMemo(() => visibleAssets(assets, filter, variantsByAsset), [assets, filter, variantsByAsset]);
   const ids = useMemo(() => shown.map((asset) => asset.id), [shown]);
@@ -114,6 +130,7 @@ export function ShootView(): React.JSX.Element {
     });
   }, [shown, jobsByAsset, variantsByAsset]);
 
+  useSelectAllWhileLoading(ids, filter, complete, selection, setSelection);
   const selected = selectedInOrder(selection, ids);
   const turns = useMemo(() => new Map(shown.map((asset) => [asset.id, asset.turn])), [shown]);
   // Recipes are offered only on photos they can run on: an unreadable or missing photo is left out, and said so.
@@ -199,9 +216,16 @@ export function ShootView(): React.JSX.Element {
           {shoot?.name ?? 'Shoot'}
         </h1>
         <span className="muted" data-testid="shoot-counts">
-          {assets.length} photos · {counts.picked} picked · {counts.rejected} rejected
-          {counts.approved > 0 ? ` · ${counts.approved} approved` : ''}
-          {counts.problems > 0 ? ` · ${counts.problems} with problems` : ''}
+          {!loaded ? null : !complete ? (
+            // Counts of part of the shoot would be wrong: they come with the last page.
+            `Loading photos… ${assets.length}${shoot && shoot.photos > assets.length ? ` of ${shoot.photos}` : ''}`
+          ) : (
+            <>
+              {assets.length} photos · {counts.picked} picked · {counts.rejected} rejected
+              {counts.approved > 0 ? ` · ${counts.approved} approved` : ''}
+              {counts.problems > 0 ? ` · ${counts.problems} with problems` : ''}
+            </>
+          )}
         </span>
         <span className="toolbar">
           <select aria-label="Sort" value={sort} onChange={(event) => setSort(event.target.value as AssetSort)}>
@@ -239,7 +263,9 @@ export function ShootView(): React.JSX.Element {
           </button>
           <button
             type="button"
-            disabled={picks.length === 0}
+            // The picks of the photos still to come would be left out.
+            disabled={!complete || picks.length === 0}
+            title={complete ? undefined : 'Waiting for the rest of the photos'}
             onClick={() => setRunning({ assetIds: picks, title: `Run a recipe on ${picks.length} picks` })}
           >
             Run on picks
@@ -259,6 +285,8 @@ export function ShootView(): React.JSX.Element {
             <p className="empty">Loading photos…</p>
           ) : assets.length === 0 ? (
             <p className="empty">{emptyWords(shoot, hotFolders)}</p>
+          ) : waitingForVariants ? (
+            <p className="empty">Loading the variants…</p>
           ) : (
             <div className="grid-host">
               <ThumbnailGrid
@@ -272,6 +300,7 @@ export function ShootView(): React.JSX.Element {
                 onKey={onKey}
                 thumbnailUrl={(id) => photoMedia(mediaUrl, 'thumbnail', { id, turn: turns.get(id) ?? 0 })}
                 renderBadge={renderBadge}
+                onThumbnailsShown={thumbnailsShown}
               />
             </div>
           )}

@@ -67,7 +67,7 @@ export function FashionBar({
     const parsed = ProductTypeSchema.safeParse(value);
     try {
       await client.call('shoots.setGarments', { id: shoot.id, productType: parsed.success ? parsed.data : null });
-      await Promise.all([loadShoots(), loadShootContent(shoot.id)]);
+      await Promise.all([loadShoots(), loadShootContent(shoot.id, { refresh: true })]);
     } catch (error) {
       fail(error);
     }
