@@ -172,6 +172,26 @@ describe('the derivative cache', () => {
     expect(cache.lookup(hash(4), 'preview')).toBeNull();
   });
 
+  it('writes nothing while serving a cached file: its uses are written later, together', async () => {
+    const { db, root } = library();
+    let now = 1_000;
+    const cache = new DerivativeCache({ db, clock: { ...systemClock, now: () => now }, root, capBytes: 10_000 });
+    await cache.put(hash(1), 'thumbnail', Buffer.alloc(100, 1));
+    const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = changes();
+    for (let shown = 0; shown < 100; shown += 1) {
+      now += 1;
+      expect(cache.lookup(hash(1), 'thumbnail')).not.toBeNull();
+    }
+    expect(changes()).toBe(before);
+    cache.writeTouches();
+    expect(changes()).toBe(before + 1);
+    const used = db.prepare('SELECT last_used_at AS at FROM derivatives WHERE content_hash = ?').get(hash(1)) as {
+      at: number;
+    };
+    expect(used.at).toBe(now);
+  });
+
   it('evicts by what the cache really holds: writing the same photo again and again frees nothing else', async () => {
     const { db, root } = library();
     let now = 1_000;

@@ -17,12 +17,27 @@ export function recordDerivative(db: Db, row: DerivativeRow, now: number): void 
 }
 
 /** Marks a derivative as just used and returns its recorded size; null if the cache does not know it. */
-export function touchDerivative(db: Db, contentHash: string, kind: DerivativeKind, now: number): number | null {
-  const row = statement(
-    db,
-    'UPDATE derivatives SET last_used_at = ? WHERE content_hash = ? AND kind = ? RETURNING bytes',
-  ).get(now, contentHash, kind) as { bytes: number } | undefined;
+/** The size recorded for a cached derivative, or null when none is recorded. */
+export function derivativeSize(db: Db, contentHash: string, kind: DerivativeKind): number | null {
+  const row = statement(db, 'SELECT bytes FROM derivatives WHERE content_hash = ? AND kind = ?').get(
+    contentHash,
+    kind,
+  ) as { bytes: number } | undefined;
   return row?.bytes ?? null;
+}
+
+/** Records when derivatives were last used, all in one transaction. */
+export function touchDerivatives(
+  db: Db,
+  touches: readonly { contentHash: string; kind: DerivativeKind; at: number }[],
+): void {
+  const touch = statement(
+    db,
+    'UPDATE derivatives SET last_used_at = MAX(last_used_at, ?) WHERE content_hash = ? AND kind = ?',
+  );
+  writeTransaction(db, () => {
+    for (const { contentHash, kind, at } of touches) touch.run(at, contentHash, kind);
+  });
 }
 
 export function forgetDerivative(db: Db, contentHash: string, kind: DerivativeKind): void {

@@ -7,12 +7,16 @@ import {
   forgetDerivative,
   recordDerivative,
   takeLeastRecentlyUsed,
-  touchDerivative,
+  derivativeSize,
+  touchDerivatives,
   type DerivativeKind,
 } from '../db/derivatives-repo';
 import type { Clock } from '../clock';
 
 export type { DerivativeKind };
+
+/** How long uses of cached files wait to be written, together. */
+const TOUCH_DELAY_MS = 5_000;
 
 export const DERIVATIVE_SPECS: Record<DerivativeKind, { longEdge: number; extension: string; mimeType: string }> = {
   thumbnail: { longEdge: 320, extension: 'webp', mimeType: 'image/webp' },
@@ -74,8 +78,9 @@ export class DerivativeCache {
   /** The file if cached whole (and marks it used), or null: then it has to be made again. */
   lookup(contentHash: string, kind: DerivativeKind): string | null {
     const file = this.pathOf(contentHash, kind);
-    const expected = touchDerivative(this.options.db, contentHash, kind, this.options.clock.now());
+    const expected = derivativeSize(this.options.db, contentHash, kind);
     if (expected === null) return null;
+    this.touch(contentHash, kind);
     if (fs.statSync(file, { throwIfNoEntry: false })?.size === expected) return file;
     // Deleted behind our back, or torn by a power cut before the OS flushed it.
     forgetDerivative(this.options.db, contentHash, kind);
@@ -107,10 +112,42 @@ export class DerivativeCache {
     return file;
   }
 
+  /**
+   * Uses are written a few seconds later, together: a write per thumbnail shown (each one an fsync
+   * on the engine's thread) held the engine at every scroll of the grid. Eviction writes them first,
+   * so it always goes by what was really used; a crash only loses how recent the last few uses were.
+   */
+  private touch(contentHash: string, kind: DerivativeKind): void {
+    this.touched.set(`${kind}:${contentHash}`, { contentHash, kind, at: this.options.clock.now() });
+    if (this.touchTimer !== undefined) return;
+    this.touchTimer = setTimeout(() => {
+      try {
+        this.writeTouches();
+      } catch {
+        // Only recency is lost (a locked or closing library): eviction still has every file's size.
+      }
+    }, TOUCH_DELAY_MS);
+    this.touchTimer.unref?.();
+  }
+
+  private readonly touched = new Map<string, { contentHash: string; kind: DerivativeKind; at: number }>();
+  private touchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Writes the uses not yet written (also when the engine stops). */
+  writeTouches(): void {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    if (this.touched.size === 0) return;
+    const touches = [...this.touched.values()];
+    this.touched.clear();
+    touchDerivatives(this.options.db, touches);
+  }
+
   /** Deletes least-recently-used files until the cache is back under 90% of its cap. */
   private evictBeyondCap(keep: { contentHash: string; kind: DerivativeKind }, added: number): void {
     if (this.atMostBytes !== null) this.atMostBytes += added;
     if (this.atMostBytes !== null && this.atMostBytes <= this.capBytes) return;
+    this.writeTouches();
     const total = derivativeBytes(this.options.db);
     this.atMostBytes = total;
     if (total <= this.capBytes) return;

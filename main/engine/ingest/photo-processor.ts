@@ -109,6 +109,11 @@ export class PhotoProcessor {
     this.retries.clear();
     this.queue.length = 0;
     await this.idle();
+    try {
+      this.options.cache.writeTouches();
+    } catch (error) {
+      this.options.log.warn('ingest.cache_touches_failed', { error });
+    }
   }
 
   /**
