@@ -131,7 +131,7 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
         makes: spec.makes ?? 'image',
         disclosure: spec.disclosure ?? null,
         hints: spec.hints,
-        paramsSchema: z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }),
+        paramsSchema: paramsJsonSchema(spec.params),
       })),
     };
   };
@@ -309,4 +309,19 @@ export function createProvidersApi(context: ProvidersApiContext): Pick<ApiHandle
       }
     },
   };
+}
+
+/**
+ * An operation's parameters as JSON Schema (the UI builds its form from it). A schema never changes
+ * while the engine runs, and converting one costs about as much as the rest of a provider's view:
+ * made once each, not on every `providers.list` (the UI asks several times as it starts).
+ */
+const jsonSchemas = new WeakMap<z.ZodType, unknown>();
+function paramsJsonSchema(params: z.ZodType): unknown {
+  let converted = jsonSchemas.get(params);
+  if (converted === undefined) {
+    converted = z.toJSONSchema(params, { io: 'input', unrepresentable: 'any' });
+    jsonSchemas.set(params, converted);
+  }
+  return converted;
 }
