@@ -9,7 +9,7 @@ import { migrate } from '../../main/engine/db/migrate';
 import { migrations } from '../../main/engine/db/migrations';
 import { IngestService } from '../../main/engine/ingest/ingest-service';
 import { scanFolder, type ScannedEntry } from '../../main/engine/ingest/folder-scan';
-import { missingAfterScan } from '../../main/engine/ingest/missing-sweep';
+import { confirmGone, missingAfterScan } from '../../main/engine/ingest/missing-sweep';
 import { silentLogger } from '../../main/engine/log';
 import { systemClock } from '../../main/engine/clock';
 import { waitFor } from '../support/queue-harness';
@@ -133,6 +133,66 @@ describe('watching a hot folder folder by folder', () => {
   });
 });
 
+describe('what a scan must never take for missing', () => {
+  it('photos below a folder that stopped being recursive', async () => {
+    const { root, folder, start, assets } = setup();
+    fs.mkdirSync(path.join(root, 'Shoot', 'Day 2'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'Shoot', 'Day 2', 'deep.jpg'), photo('deep'));
+    fs.writeFileSync(path.join(root, 'Shoot', 'top.jpg'), photo('top'));
+    const service = start();
+    await service.idle();
+    await service.unwatchFolder(folder.id);
+    expect(await service.reconcile({ ...folder, recursive: false })).toEqual({ seen: 1, missing: 0 });
+    expect(assets()).toEqual(['Shoot/Day 2/deep.jpg pending', 'Shoot/top.jpg pending']);
+  });
+
+  it('a folder made again in place, nor what is copied into it afterwards', async () => {
+    const { root, start, assets } = setup();
+    fs.mkdirSync(path.join(root, 'Shoot'));
+    fs.writeFileSync(path.join(root, 'Shoot', 'old.jpg'), photo('old'));
+    const service = start();
+    await service.idle();
+    // A sync tool replaces the folder: a new folder of the same name, which the old watch cannot see.
+    fs.rmSync(path.join(root, 'Shoot'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'Shoot'));
+    fs.writeFileSync(path.join(root, 'Shoot', 'new.jpg'), photo('new'));
+    await waitFor(
+      () => assets().includes('Shoot/new.jpg pending'),
+      () => assets().join(', '),
+    );
+    fs.writeFileSync(path.join(root, 'Shoot', 'later.jpg'), photo('later'));
+    await waitFor(
+      () => assets().includes('Shoot/later.jpg pending'),
+      () => assets().join(', '),
+    );
+  });
+
+  it('the same photos again through a link to a folder of its own', async () => {
+    const { root, start, assets } = setup();
+    fs.mkdirSync(path.join(root, 'Shoot'));
+    fs.writeFileSync(path.join(root, 'Shoot', 'a.jpg'), photo('a'));
+    fs.symlinkSync(root, path.join(root, 'latest'));
+    const service = start();
+    await service.idle();
+    // Made while watched too: the link is heard of, and left alone.
+    fs.symlinkSync(path.join(root, 'Shoot'), path.join(root, 'best'));
+    fs.writeFileSync(path.join(root, 'Shoot', 'b.jpg'), photo('b'));
+    await waitFor(
+      () => assets().length === 2,
+      () => assets().join(', '),
+    );
+    await service.idle();
+    expect(await service.reconcile(setupFolderOf(service, root))).toEqual({ seen: 2, missing: 0 });
+    await service.idle();
+    expect(assets()).toEqual(['Shoot/a.jpg pending', 'Shoot/b.jpg pending']);
+  });
+});
+
+/** The hot folder setup() saved for `root` (its id is fixed by testHotFolder). */
+function setupFolderOf(_service: IngestService, root: string): HotFolder {
+  return testHotFolder(root);
+}
+
 describe('the scan on a worker thread', () => {
   it('reports files, special files and folders in batches, and walks a link back up the tree once', async () => {
     const root = fs.realpathSync(tempDir());
@@ -145,22 +205,54 @@ describe('the scan on a worker thread', () => {
     const batches: ScannedEntry[][] = [];
     let folders: string[] = [];
     const summary = await scanFolder(root, Number.POSITIVE_INFINITY, {
-      folders: (listed) => (folders = listed),
+      folders: (listed) => (folders = listed.map((folder) => folder.relative)),
       entries: (entries) => batches.push(entries),
     });
     const entries = batches.flat();
     expect(batches.length).toBeGreaterThan(2);
-    expect(folders).toEqual(['Shoot']);
+    expect(folders).toEqual(['', 'Shoot']);
     expect(entries.filter((entry) => entry.kind === 'file')).toHaveLength(1_200);
     expect(entries.find((entry) => entry.relative === 'Shoot/IMG_7.jpg')).toMatchObject({ kind: 'file', size: 1 });
     expect(entries.find((entry) => entry.relative === 'Shoot/pipe.jpg')?.kind).toBe('fifo');
-    // The link to the root is a folder already walked: reported, not walked again.
-    expect(entries.filter((entry) => entry.kind === 'directory').map((entry) => entry.relative)).toEqual([
-      'Shoot',
-      'Shoot/loop',
-    ]);
+    // The link to the root is an alias of what is walked anyway: not walked, not reported.
+    expect(entries.filter((entry) => entry.kind === 'directory')).toEqual([]);
+    expect(entries.some((entry) => entry.relative.startsWith('Shoot/loop'))).toBe(false);
     expect(entries.some((entry) => entry.relative.includes('.hidden'))).toBe(false);
     expect(summary.unreadable).toEqual([]);
+  });
+
+  it('goes on past what it cannot stat (a link loop), and stops when told, saying so', async () => {
+    const root = fs.realpathSync(tempDir());
+    for (let i = 0; i < 1_200; i += 1) fs.writeFileSync(path.join(root, `IMG_${i}.jpg`), `${i}`);
+    fs.symlinkSync(path.join(root, 'b'), path.join(root, 'a'));
+    fs.symlinkSync(path.join(root, 'a'), path.join(root, 'b'));
+    const entries: ScannedEntry[] = [];
+    const whole = await scanFolder(root, 1, { folders: () => undefined, entries: (batch) => entries.push(...batch) });
+    expect(whole).toEqual({ unreadable: [], aborted: false });
+    expect(
+      entries
+        .filter((entry) => entry.kind === 'unreadable')
+        .map((entry) => entry.relative)
+        .sort(),
+    ).toEqual(['a', 'b']);
+    expect(entries.filter((entry) => entry.kind === 'file')).toHaveLength(1_200);
+
+    const stop = new AbortController();
+    let batches = 0;
+    const stopped = await scanFolder(
+      root,
+      1,
+      {
+        folders: () => undefined,
+        entries: () => {
+          batches += 1;
+          stop.abort();
+        },
+      },
+      stop.signal,
+    );
+    expect(stopped.aborted).toBe(true);
+    expect(batches).toBe(1);
   });
 
   it('says a folder it cannot list is unreadable, and nothing below it is taken for missing', async () => {
@@ -177,6 +269,17 @@ describe('the scan on a worker thread', () => {
     expect(missingAfterScan(known, new Set(['a.jpg']), ['Locked'])).toEqual(['Open/c.jpg']);
     expect(missingAfterScan(known, new Set(['a.jpg']), [''])).toEqual([]);
     expect(missingAfterScan(known, new Set(), [])).toEqual([]);
+  });
+
+  it('marks gone only what its own stat says is gone, and nothing while the hot folder itself is not there', async () => {
+    const root = fs.realpathSync(tempDir());
+    fs.writeFileSync(path.join(root, 'here.jpg'), 'x');
+    expect(await confirmGone(root, ['here.jpg', 'gone.jpg', 'Gone folder/x.jpg'])).toEqual([
+      'gone.jpg',
+      'Gone folder/x.jpg',
+    ]);
+    // An unplugged drive: its folder is not there at all.
+    expect(await confirmGone(path.join(root, 'unplugged'), ['a.jpg'])).toEqual([]);
   });
 });
 

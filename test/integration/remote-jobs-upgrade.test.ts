@@ -67,6 +67,7 @@ function writeAsBefore(db: Db, projectId: string): void {
   db.exec('ALTER TABLE jobs DROP COLUMN remote_data_json');
   // The migrations after it are undone too, as a library of that version never had them.
   db.exec(`
+    DROP INDEX jobs_finished;
     DROP TRIGGER assets_counted;
     DROP TRIGGER assets_uncounted;
     DROP TRIGGER assets_recounted;
@@ -80,7 +81,6 @@ function writeAsBefore(db: Db, projectId: string): void {
     DROP TABLE job_counts;
     ALTER TABLE assets DROP COLUMN variant_count;
     DROP INDEX assets_hot_folder;
-    DROP INDEX jobs_finished;
     DROP INDEX jobs_state_created;
     DROP INDEX jobs_provider;
     CREATE INDEX jobs_provider ON jobs (provider, state);

@@ -353,3 +353,17 @@ export function knownFilesPage(
 }
 
 export const KNOWN_FILES_PAGE = 5_000;
+
+/** The photos recorded below a folder of a hot folder (paths with '/'), not missing, in live shoots. */
+export function knownFilesUnder(db: Db, hotFolderId: string, folder: string): string[] {
+  // Every path that starts with "folder/": from "folder/" up to "folder0" ('0' follows '/').
+  const rows = statement(
+    db,
+    `SELECT a.relative_path FROM assets a
+       WHERE a.hot_folder_id = ? AND a.relative_path >= ? AND a.relative_path < ? AND a.state != 'missing'
+         AND EXISTS (SELECT 1 FROM shoots s WHERE s.id = a.shoot_id AND s.deleted_at IS NULL)`,
+  )
+    .pluck()
+    .all(hotFolderId, `${folder}/`, `${folder}0`) as string[];
+  return rows;
+}

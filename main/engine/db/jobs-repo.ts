@@ -285,10 +285,10 @@ export interface JobFilter {
 }
 
 /**
- * A page of jobs, oldest first. One query per state asked for (every state when none is), each
- * reading its own ordered slice of an index that starts with the state (by shoot or provider when
- * asked), and the slices merged: a library of half a million jobs is never read whole or sorted
- * for a page of a hundred.
+ * A page of jobs, oldest first. Each state asked for (every state when none is) reads its own
+ * ordered slice of an index that starts with the state (by shoot or provider when asked), and
+ * SQLite merges the slices in order, reading no more than the page: a library of half a million
+ * jobs is never read whole or sorted for a page of a hundred.
  */
 export function listJobs(db: Db, filter: JobFilter): (JobRecord & { seq: number })[] {
   const where = ['state = ?'];
@@ -305,16 +305,14 @@ export function listJobs(db: Db, filter: JobFilter): (JobRecord & { seq: number 
     where.push('(created_at, rowid) > (?, ?)');
     values.push(filter.after.createdAt, filter.after.seq);
   }
-  const page = statement(
-    db,
-    `SELECT *, rowid AS seq FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at, rowid LIMIT ?`,
-  );
-  const rows: (JobRow & { seq: number })[] = [];
-  for (const state of new Set(filter.states ?? JOB_STATES)) {
-    rows.push(...(page.all(state, ...values, filter.limit) as (JobRow & { seq: number })[]));
-  }
-  rows.sort((a, b) => a.created_at - b.created_at || a.seq - b.seq);
-  return rows.slice(0, filter.limit).map((row) => ({ ...toRecord(row), seq: row.seq }));
+  const states = [...new Set(filter.states ?? JOB_STATES)];
+  if (states.length === 0) return [];
+  const slice = `SELECT *, rowid AS seq FROM jobs WHERE ${where.join(' AND ')}`;
+  const rows = statement(db, `${states.map(() => slice).join(' UNION ALL ')} ORDER BY created_at, seq LIMIT ?`).all(
+    ...states.flatMap((state) => [state, ...values]),
+    filter.limit,
+  ) as (JobRow & { seq: number })[];
+  return rows.map((row) => ({ ...toRecord(row), seq: row.seq }));
 }
 
 export function countJobsByState(db: Db): { provider: string; state: JobState; count: number }[] {
@@ -333,13 +331,12 @@ export function setJobInputs(db: Db, id: string, inputs: JobInputs): void {
 export function averageRecentRunMs(db: Db, recent: number): number | null {
   const row = statement(
     db,
-    // The newest finished jobs through the jobs_finished index, then each one's last dispatch:
-    // never every finished job of the library sorted for the fifty newest.
+    // The newest finished jobs through the jobs_finished index (state, finished_at), then each one's
+    // last dispatch: never every finished job of the library sorted for the fifty newest.
     `SELECT AVG(duration) AS avg FROM (
        SELECT j.finished_at - (SELECT MAX(e.at) FROM job_events e WHERE e.job_id = j.id AND e.event = 'dispatch')
          AS duration
-       FROM jobs j INDEXED BY jobs_finished WHERE j.state = 'done' AND j.finished_at IS NOT NULL
-       ORDER BY j.finished_at DESC LIMIT ?)`,
+       FROM jobs j WHERE j.state = 'done' AND j.finished_at IS NOT NULL ORDER BY j.finished_at DESC LIMIT ?)`,
   ).get(recent) as { avg: number | null };
   return row.avg;
 }

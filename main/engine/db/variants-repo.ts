@@ -142,7 +142,12 @@ export function listVariants(
     where.push('j.shoot_id = ?');
     values.push(filter.shootId);
   }
-  if (filter.generated) where.push('v.asset_id IS NULL');
+  // Made from a prompt: within a shoot or a job, read through its jobs (the unary + keeps SQLite from
+  // reading every prompt-made variant of the library by the variants_asset index first).
+  if (filter.generated)
+    where.push(
+      filter.shootId !== undefined || filter.jobId !== undefined ? '+v.asset_id IS NULL' : 'v.asset_id IS NULL',
+    );
   const rows = statement(
     db,
     `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HotFolder } from '../../../shared/domain';
 
 export interface FolderWatcherEvents {
   /** Something happened at this path (a file or folder appeared, changed or went): the caller looks. */
@@ -18,7 +17,12 @@ export interface FolderWatcherEvents {
  */
 export class FolderWatcher {
   private readonly watchers = new Map<string, fs.FSWatcher>();
-  private readonly folders = new Set<string>();
+  /**
+   * Each folder watched, by its path: which folder it was (device and inode) when known, and whether
+   * its watch died (the folder itself was deleted or moved: a file system may give a folder made
+   * again at once the same inode, so only the watch's own word tells it is another).
+   */
+  private readonly folders = new Map<string, { identity: string | null; dead: boolean }>();
   private closed = false;
 
   constructor(
@@ -27,41 +31,68 @@ export class FolderWatcher {
     private readonly platform: NodeJS.Platform = process.platform,
   ) {}
 
-  /** Watches this folder (relative to the root with '/', '' for the root itself). */
-  watch(relative: string): void {
-    if (this.closed || this.folders.has(relative)) return;
-    this.folders.add(relative);
+  /**
+   * Watches this folder (relative to the root with '/', '' for the root itself); true when it was
+   * not watched yet, or was watched as another folder (deleted and made again, a drive plugged back
+   * in: a watch follows the folder it was set on, and a dead one says nothing), so watched afresh.
+   */
+  watch(relative: string, identity: string | null = null): boolean {
+    if (this.closed) return false;
+    const known = this.folders.get(relative);
+    const same = known !== undefined && (identity === null || known.identity === null || known.identity === identity);
+    if (known && same && !known.dead) {
+      if (identity !== null) known.identity = identity;
+      return false;
+    }
+    this.watchers.get(relative)?.close();
+    this.watchers.delete(relative);
+    this.folders.set(relative, { identity, dead: false });
     const recursive = this.platform === 'darwin' || this.platform === 'win32';
-    if (recursive && relative !== '') return; // the root's watch covers it
+    if (recursive && relative !== '') return true; // the root's watch covers it
     const directory = relative === '' ? this.root : path.join(this.root, ...relative.split('/'));
     let watcher: fs.FSWatcher;
     try {
       watcher = fs.watch(directory, { persistent: true, recursive });
     } catch (error) {
       this.failed(relative, error);
-      return;
+      return false;
     }
     watcher.on('change', (_type, name) => {
       if (name === null || this.closed) return;
       this.on.path(path.join(directory, String(name)));
+      // Linux names the folder itself when it is deleted or moved away, and its watch is dead from
+      // then on (a file of the same name inside costs only a look again at the folder).
+      if (!recursive && String(name) === path.basename(directory)) this.died(relative, watcher, directory);
     });
     // The folder itself went (deleted, a drive unplugged): whoever looks at it finds out what.
     watcher.on('error', (error) => {
-      this.forget(relative);
-      if (!this.closed) this.on.path(directory);
+      this.died(relative, watcher, directory);
       if ((error as NodeJS.ErrnoException).code !== 'EPERM') this.on.error(error, false);
     });
     this.watchers.set(relative, watcher);
+    return true;
   }
 
-  /** Whether this path (relative, '/') is a folder being watched. */
+  /** The watch of this folder says nothing any more: it is set again once the folder is seen there. */
+  private died(relative: string, watcher: fs.FSWatcher, directory: string): void {
+    const known = this.folders.get(relative);
+    if (this.watchers.get(relative) !== watcher || !known) return;
+    known.dead = true;
+    watcher.close();
+    this.watchers.delete(relative);
+    if (!this.closed) this.on.path(directory);
+  }
+
+  /** Whether this path (relative, '/') is a folder being watched (or was, until it went). */
   isFolder(relative: string): boolean {
     return this.folders.has(relative);
   }
 
   /** Stops watching a folder that went, and every folder below it; returns those folders. */
   forget(relative: string): string[] {
-    const below = [...this.folders].filter((folder) => folder === relative || folder.startsWith(`${relative}/`));
+    const below = [...this.folders.keys()].filter(
+      (folder) => relative === '' || folder === relative || folder.startsWith(`${relative}/`),
+    );
     for (const folder of below) {
       this.folders.delete(folder);
       this.watchers.get(folder)?.close();
@@ -84,14 +115,4 @@ export class FolderWatcher {
     if (code === 'ENOENT' || code === 'ENOTDIR') return;
     this.on.error(error instanceof Error ? error : new Error(String(error)), code === 'ENOSPC' || code === 'EMFILE');
   }
-}
-
-/** A hot folder as ingest watches it. */
-export interface WatchedFolder {
-  folder: HotFolder;
-  /** Null while polled: a network drive sends no events, nor does a folder past the watch limit. */
-  watcher: FolderWatcher | null;
-  /** Stops its scans when the folder is no longer watched. */
-  abort: AbortController;
-  polling: boolean;
 }

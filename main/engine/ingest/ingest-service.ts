@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import type { Db } from '../db/connection';
@@ -10,12 +9,10 @@ import { classifyPath } from './file-filter';
 import { linkArrivedSidecar, linkWaitingSidecar } from './sidecars';
 import { WriteFinishTracker, type FileStat } from './stability';
 import type { SpecialFileKind } from '../regular-file';
-import { AppError } from '../../../shared/errors';
-import { ignoredIn, knownFiles, PassedOverFiles, shootFolderOf, toPosix } from './folder-files';
-import { missingAfterScan } from './missing-sweep';
-import { entryOf, scanFolder, type ScannedEntry } from './folder-scan';
-import { FolderWatcher, type WatchedFolder } from './folder-watcher';
 import { takeFile } from './take-file';
+import { PassedOverFiles, shootFolderOf, toPosix } from './folder-files';
+import type { FileStatus } from './folder-scan';
+import { FolderScans } from './folder-scans';
 
 /** Skipped files listed per folder in its status (the count covers all of them). */
 
@@ -61,21 +58,25 @@ interface Pending {
 export class IngestService {
   private readonly options: IngestServiceOptions;
   private readonly tracker: WriteFinishTracker;
-  private readonly watched = new Map<string, WatchedFolder>();
-  /** Files being looked at (a stat in flight), and those to look at again once it answers. */
-  private readonly looking = new Map<string, { again: boolean }>();
+  private readonly scans: FolderScans;
   private readonly timers = new Map<string, () => void>();
-  private readonly reconcileTimers = new Map<string, () => void>();
   private readonly queue: Pending[] = [];
   private active = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
-  /** Per watched folder: resolves once the watcher has seen every file already there (or stopped watching). */
-  private readonly scanned = new Map<string, { done: Promise<void>; finish: () => void }>();
 
   constructor(options: IngestServiceOptions) {
     this.options = options;
     this.tracker = new WriteFinishTracker(options.stabilityMs ?? DEFAULT_STABILITY_MS);
+    this.scans = new FolderScans({
+      db: options.db,
+      log: options.log,
+      clock: options.clock,
+      pollIntervalMs: options.pollIntervalMs,
+      check: (folder, file, stat) => this.checkStat(folder, file, stat),
+      gone: (folder, file) => this.gone(folder, file),
+      settled: () => this.notifyIfIdle(),
+    });
   }
 
   start(): void {
@@ -83,82 +84,12 @@ export class IngestService {
   }
 
   watchFolder(folder: HotFolder): void {
-    if (this.stopped || this.watched.has(folder.id)) return;
-    const watched: WatchedFolder = { folder, watcher: null, abort: new AbortController(), polling: folder.polling };
-    this.watched.set(folder.id, watched);
-    if (!folder.polling) {
-      watched.watcher = new FolderWatcher(folder.path, {
-        path: (file) => this.look(folder, file),
-        error: (error, limit) => {
-          this.options.log.warn('ingest.watch_error', { folder: folder.path, error });
-          // Past the system's limit of watches, the folder is still looked at, by scans.
-          if (!limit || watched.polling) return;
-          watched.polling = true;
-          watched.watcher?.close();
-          watched.watcher = null;
-          this.scheduleReconcile(watched);
-        },
-      });
-      watched.watcher.watch('');
-    }
-    // The first scan takes what arrived while the engine was stopped and marks missing what went.
-    let finish = (): void => undefined;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    this.scanned.set(folder.id, { done, finish });
-    void this.reconcile(folder)
-      .catch((error: unknown) => this.options.log.warn('ingest.reconcile_failed', { folder: folder.path, error }))
-      .finally(() => {
-        finish();
-        this.scheduleReconcile(watched);
-      });
+    if (!this.stopped) this.scans.watch(folder);
   }
 
-  /**
-   * Walks the folder on a worker thread and compares it with what is recorded: a file whose event
-   * was missed (a network drive, a sleeping laptop, a watcher limit) is taken now, one that
-   * vanished unseen is marked missing. Known unchanged files cost a stat on the worker and a map
-   * lookup here, never a hash or a query. Runs at start, every `reconcileMinutes` (every poll for
-   * a polled folder), and on "rescan now".
-   */
-  async reconcile(folder: HotFolder): Promise<{ seen: number; missing: number }> {
-    const watched = this.watched.get(folder.id);
-    const known = await knownFiles(this.options.db, folder.id);
-    const found = new Set<string>();
-    const summary = await scanFolder(
-      folder.path,
-      folder.recursive ? Number.POSITIVE_INFINITY : 1,
-      {
-        folders: (relatives) => relatives.forEach((relative) => watched?.watcher?.watch(relative)),
-        entries: (entries) => {
-          for (const entry of entries) {
-            if (this.stopped) return;
-            // Most of a library: a photo recorded as it is. Nothing more to look at (nor to compute).
-            const record = known.get(entry.relative);
-            if (entry.kind === 'file' && record?.size === entry.size && record.mtimeMs === entry.mtimeMs) {
-              found.add(entry.relative);
-              continue;
-            }
-            const file = path.join(folder.path, ...entry.relative.split('/'));
-            if (entry.kind === 'directory') {
-              // New since the folders were listed: watched now, and its files looked at.
-              if (watched?.watcher && !watched.watcher.isFolder(entry.relative)) this.look(folder, file);
-              continue;
-            }
-            if (ignoredIn(folder, file, false)) continue;
-            found.add(entry.relative);
-            this.guard('ingest.check_failed', file, () => this.checkStat(folder, file, entry));
-          }
-        },
-      },
-      watched?.abort.signal,
-    );
-    if (this.stopped) return { seen: found.size, missing: 0 };
-    const missing = missingAfterScan(known, found, summary.unreadable);
-    for (const relative of missing) {
-      const file = path.join(folder.path, ...relative.split('/'));
-      this.guard('ingest.unlink_failed', file, () => this.gone(folder, file));
-    }
-    return { seen: found.size, missing: missing.length };
+  /** Walks the folder now and compares it with what is recorded (see FolderScans.reconcile). */
+  reconcile(folder: HotFolder): Promise<{ seen: number; missing: number }> {
+    return this.scans.reconcile(folder);
   }
 
   /**
@@ -175,41 +106,22 @@ export class IngestService {
   }
 
   /** "Rescan now" for a watched folder. */
-  async rescan(id: string): Promise<{ seen: number; missing: number }> {
-    const watched = this.watched.get(id);
-    if (!watched) throw new AppError('not_found', `No watched folder ${id}.`);
-    return this.reconcile(watched.folder);
-  }
-
-  /** Every `reconcileMinutes`; a polled folder (a network drive, or past the watch limit) at each poll. */
-  private scheduleReconcile(watched: WatchedFolder): void {
-    const { folder } = watched;
-    this.reconcileTimers.get(folder.id)?.();
-    if (this.stopped || this.watched.get(folder.id) !== watched) return;
-    const every = watched.polling
-      ? Math.min(this.options.pollIntervalMs ?? 2_000, folder.reconcileMinutes * 60_000)
-      : folder.reconcileMinutes * 60_000;
-    this.reconcileTimers.set(
-      folder.id,
-      this.options.clock.setTimer(() => {
-        if (this.stopped || this.watched.get(folder.id) !== watched) return;
-        void this.reconcile(folder)
-          .catch((error: unknown) => this.options.log.warn('ingest.reconcile_failed', { folder: folder.path, error }))
-          .finally(() => this.scheduleReconcile(watched));
-      }, every),
-    );
+  rescan(id: string): Promise<{ seen: number; missing: number }> {
+    return this.scans.rescan(id);
   }
 
   async unwatchFolder(id: string): Promise<void> {
     this.passedOver.forgetFolder(id);
-    this.scanned.get(id)?.finish();
-    this.scanned.delete(id);
-    this.reconcileTimers.get(id)?.();
-    this.reconcileTimers.delete(id);
-    const watched = this.watched.get(id);
-    this.watched.delete(id);
-    watched?.abort.abort();
-    watched?.watcher?.close();
+    const folder = listHotFolders(this.options.db).find((candidate) => candidate.id === id);
+    this.scans.unwatch(id);
+    // Files of that folder still settling are not taken into it any more.
+    for (const [file, cancel] of this.timers) {
+      if (folder && file.startsWith(`${folder.path}${path.sep}`)) {
+        cancel();
+        this.timers.delete(file);
+      }
+    }
+    this.notifyIfIdle();
     await Promise.resolve();
   }
 
@@ -218,23 +130,18 @@ export class IngestService {
    * settle or being taken (for tests and orderly shutdown).
    */
   async idle(): Promise<void> {
-    await Promise.all([...this.scanned.values()].map((scan) => scan.done));
+    await this.scans.firstScans();
     if (this.busy()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const scan of this.scanned.values()) scan.finish();
-    this.scanned.clear();
+    this.scans.stop();
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
-    for (const cancel of this.reconcileTimers.values()) cancel();
-    this.reconcileTimers.clear();
-    for (const watched of this.watched.values()) {
-      watched.abort.abort();
-      watched.watcher?.close();
-    }
-    this.watched.clear();
+    this.queue.length = 0;
+    // Whoever waits for ingest to be idle is not kept waiting by work that will never end.
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
     await Promise.resolve();
   }
 
@@ -250,113 +157,8 @@ export class IngestService {
     }
   }
 
-  /**
-   * The watcher said something happened at `file`: looks at what is there now, off the main
-   * thread (a stat on a network drive can take long), once at a time per path however many events
-   * a copy sends.
-   */
-  private look(folder: HotFolder, file: string): void {
-    const inFlight = this.looking.get(file);
-    if (inFlight) {
-      inFlight.again = true;
-      return;
-    }
-    const state = { again: false };
-    this.looking.set(file, state);
-    void fs.promises
-      .stat(file)
-      .then(
-        (stats) => this.seen(folder, file, stats),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT' || error.code === 'ENOTDIR') this.vanished(folder, file);
-          else this.options.log.warn('ingest.stat_failed', { file, error });
-        },
-      )
-      .catch((error: unknown) => this.options.log.warn('ingest.check_failed', { file, error }))
-      .finally(() => {
-        this.looking.delete(file);
-        if (state.again && !this.stopped && this.watched.get(folder.id)?.folder === folder) this.look(folder, file);
-        this.notifyIfIdle();
-      });
-  }
-
-  private seen(folder: HotFolder, file: string, stats: fs.Stats): void {
-    if (this.stopped) return;
-    const isDirectory = stats.isDirectory();
-    if (ignoredIn(folder, file, isDirectory)) return;
-    if (!isDirectory) {
-      this.checkStat(folder, file, entryOf(stats));
-      return;
-    }
-    // A folder that appeared (made, or moved in with its photos): watched, and what it holds taken.
-    const watched = this.watched.get(folder.id);
-    const relative = toPosix(path.relative(folder.path, file));
-    if (!watched || watched.watcher?.isFolder(relative) === true) return;
-    watched.watcher?.watch(relative);
-    const depth = folder.recursive ? Number.POSITIVE_INFINITY : 0;
-    this.track('ingest.scan_failed', file, () =>
-      scanFolder(
-        file,
-        depth,
-        {
-          folders: (inner) => inner.forEach((below) => watched.watcher?.watch(`${relative}/${below}`)),
-          entries: (entries) => {
-            for (const entry of entries) {
-              const inner = `${relative}/${entry.relative}`;
-              if (entry.kind !== 'directory' || !watched.watcher?.isFolder(inner))
-                this.look(folder, path.join(folder.path, ...inner.split('/')));
-            }
-          },
-        },
-        watched.abort.signal,
-      ),
-    );
-  }
-
-  /** Work started by an event that `idle()` must wait for; its failure is logged as `event`. */
-  private track(event: string, file: string, work: () => Promise<unknown>): void {
-    this.tracked += 1;
-    void work()
-      .catch((error: unknown) => this.options.log.warn(event, { file, error }))
-      .finally(() => {
-        this.tracked -= 1;
-        this.notifyIfIdle();
-      });
-  }
-
-  private tracked = 0;
-
-  /** Nothing is there any more: a photo went, or a folder with everything in it. */
-  private vanished(folder: HotFolder, file: string): void {
-    const relative = toPosix(path.relative(folder.path, file));
-    const watcher = this.watched.get(folder.id)?.watcher;
-    if (watcher?.isFolder(relative)) {
-      watcher.forget(relative);
-      this.track('ingest.unlink_failed', file, async () => {
-        // The whole hot folder gone is far more often a drive unplugged than a library deleted: the
-        // next scan finds out (and marks nothing while it finds nothing).
-        if (
-          relative === '' ||
-          !(await fs.promises.stat(folder.path).then(
-            () => true,
-            () => false,
-          ))
-        )
-          return;
-        for (const inside of (await knownFiles(this.options.db, folder.id)).keys()) {
-          if (!inside.startsWith(`${relative}/`)) continue;
-          const gone = path.join(folder.path, ...inside.split('/'));
-          this.guard('ingest.unlink_failed', gone, () => this.gone(folder, gone));
-        }
-      });
-      return;
-    }
-    this.guard('ingest.unlink_failed', file, () => this.gone(folder, file));
-  }
-
   private busy(): boolean {
-    const waiting = this.timers.size + this.queue.length + this.looking.size;
-    return waiting + this.active + this.tracked > 0;
+    return this.timers.size + this.queue.length + this.active > 0 || this.scans.busy();
   }
 
   /** A file in a subfolder whose shoot the user deleted: left alone until the folder is restored. */
@@ -365,7 +167,7 @@ export class IngestService {
   }
 
   /** Takes the file if it has settled (as `stat` says it is now), else looks again when it could have. */
-  private checkStat(folder: HotFolder, file: string, stat: Pick<ScannedEntry, 'kind' | 'size' | 'mtimeMs'>): void {
+  private checkStat(folder: HotFolder, file: string, stat: FileStatus): void {
     if (this.stopped || this.inDeletedShoot(folder, file)) return;
     if (classifyPath(file).kind === 'sidecar') {
       this.guard('ingest.sidecar_failed', file, () =>
@@ -395,7 +197,7 @@ export class IngestService {
           file,
           this.options.clock.setTimer(() => {
             this.timers.delete(file);
-            this.look(folder, file);
+            this.scans.look(folder, file);
           }, wait),
         );
       }

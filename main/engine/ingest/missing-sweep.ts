@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 /**
  * The photos recorded in a folder whose files a scan did not find, to be marked missing. An empty
  * folder where photos were is far more often an unmounted drive or a card taken out than a shoot
@@ -14,3 +17,32 @@ export function missingAfterScan(
   const hidden = (relative: string): boolean => unreadable.some((folder) => relative.startsWith(`${folder}/`));
   return [...known.keys()].filter((relative) => !found.has(relative) && !hidden(relative));
 }
+
+/**
+ * Of these photos (paths relative to `root`, with '/'), the ones whose own stat says they are gone
+ * while the hot folder is there: a drive that dropped out during a scan, or a folder that cannot
+ * be read for a moment, marks nothing. A few stats at once, off the main thread.
+ */
+export async function confirmGone(root: string, relatives: readonly string[]): Promise<string[]> {
+  if (relatives.length === 0) return [];
+  const rootThere = await fs.promises.stat(root).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+  if (!rootThere) return [];
+  const gone: string[] = [];
+  for (let start = 0; start < relatives.length; start += STATS_AT_ONCE) {
+    const checked = await Promise.all(
+      relatives.slice(start, start + STATS_AT_ONCE).map((relative) =>
+        fs.promises.stat(path.join(root, ...relative.split('/'))).then(
+          () => null,
+          (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? relative : null),
+        ),
+      ),
+    );
+    gone.push(...checked.filter((relative): relative is string => relative !== null));
+  }
+  return gone;
+}
+
+const STATS_AT_ONCE = 16;

@@ -22,6 +22,7 @@ import { migration0021 } from './0021-garments';
 import { migration0022 } from './0022-remote-lookups-and-refused-operations';
 import { migration0023 } from './0023-file-identity';
 import { migration0024 } from './0024-library-at-scale';
+import { migration0025 } from './0025-finished-jobs-by-state';
 import type { Migration } from './types';
 
 /** Every migration, in order. Versions are 1..N with no gaps (checked by the runner). */
@@ -50,4 +51,5 @@ export const migrations: readonly Migration[] = [
   migration0022,
   migration0023,
   migration0024,
+  migration0025,
 ];
