@@ -8,6 +8,7 @@ import type { Engine } from '../../main/engine/engine';
 import { silentLogger } from '../../main/engine/log';
 import { ApiClient } from '../../renderer/src/bridge/client';
 import { createAppStore, followEngineEvents } from '../../renderer/src/store/store';
+import { ASSET_PAGES } from '../../renderer/src/store/shoot-content';
 import { call, startTestEngine } from '../support/engine';
 import { connectIpcPair } from '../support/ipc-pair';
 
@@ -84,7 +85,8 @@ async function allPhotos(engine: Engine, shootId: string): Promise<{ ids: string
   let pages = 0;
   let cursor: string | undefined;
   do {
-    const page = await call(engine, 'assets.list', { shootId, sort: 'name', limit: 1000, cursor });
+    const limit = cursor === undefined ? ASSET_PAGES.first : ASSET_PAGES.rest;
+    const page = await call(engine, 'assets.list', { shootId, sort: 'name', limit, cursor });
     pages += 1;
     ids.push(...page.assets.map((asset) => asset.id));
     cursor = page.nextCursor ?? undefined;
@@ -112,7 +114,7 @@ describe('loading a shoot into the store', () => {
     expect(early.assetsLoaded).toBe(true);
     expect(early.assetsComplete).toBe(false);
     expect(early.workLoaded).toBe(false);
-    expect(early.assets.map((asset) => asset.id)).toEqual(all.ids.slice(0, 1000));
+    expect(early.assets.map((asset) => asset.id)).toEqual(all.ids.slice(0, ASSET_PAGES.first));
 
     // The grid can be culled meanwhile, and the pages that come after do not undo it.
     const first = all.ids[0] ?? '';

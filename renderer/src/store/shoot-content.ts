@@ -39,7 +39,11 @@ export interface LoadOptions {
 type Set<S> = StoreApi<S>['setState'];
 type Get<S> = StoreApi<S>['getState'];
 
-const PAGE = 1000;
+/**
+ * Photos per `assets.list` call: the first page a screenful and more (a big grid shows about 60
+ * cells), so the first paint waits for little; then pages large enough to bring a shoot in few calls.
+ */
+export const ASSET_PAGES = { first: 200, rest: 1000 } as const;
 const JOB_PAGE = 500;
 const MAX_ASSETS = 50_000;
 /** The longest the rest of a shoot waits for the grid's first thumbnails (a view with no grid never says). */
@@ -87,7 +91,8 @@ export function createShootLoader<S extends ShootContent & { openAssetId: string
     let count = 0;
     let cursor: string | undefined;
     for (;;) {
-      const page = await client.call('assets.list', { shootId, sort, limit: PAGE, cursor });
+      const limit = cursor === undefined ? ASSET_PAGES.first : ASSET_PAGES.rest;
+      const page = await client.call('assets.list', { shootId, sort, limit, cursor });
       if (!current()) return false;
       cursor = page.nextCursor ?? undefined;
       count += page.assets.length;
