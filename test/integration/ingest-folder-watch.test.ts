@@ -177,14 +177,20 @@ describe('what a scan must never take for missing', () => {
     // Made while watched too: the link is heard of, and left alone.
     fs.symlinkSync(path.join(root, 'Shoot'), path.join(root, 'best'));
     fs.writeFileSync(path.join(root, 'Shoot', 'b.jpg'), photo('b'));
+    // A folder moved in with a link back up to the hot folder: its photo is taken, the link is not walked.
+    const outside = path.join(path.dirname(root), 'Moved');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'c.jpg'), photo('c'));
+    fs.symlinkSync(root, path.join(outside, 'up'));
+    fs.renameSync(outside, path.join(root, 'Moved'));
     await waitFor(
-      () => assets().length === 2,
+      () => assets().length === 3,
       () => assets().join(', '),
     );
     await service.idle();
-    expect(await service.reconcile(setupFolderOf(service, root))).toEqual({ seen: 2, missing: 0 });
+    expect(await service.reconcile(setupFolderOf(service, root))).toEqual({ seen: 3, missing: 0 });
     await service.idle();
-    expect(assets()).toEqual(['Shoot/a.jpg pending', 'Shoot/b.jpg pending']);
+    expect(assets()).toEqual(['Moved/c.jpg pending', 'Shoot/a.jpg pending', 'Shoot/b.jpg pending']);
   });
 });
 
@@ -271,15 +277,19 @@ describe('the scan on a worker thread', () => {
     expect(missingAfterScan(known, new Set(), [])).toEqual([]);
   });
 
-  it('marks gone only what its own stat says is gone, and nothing while the hot folder itself is not there', async () => {
+  it('marks gone only what its own stat says is gone, and nothing while the hot folder is not there or is another folder', async () => {
     const root = fs.realpathSync(tempDir());
     fs.writeFileSync(path.join(root, 'here.jpg'), 'x');
-    expect(await confirmGone(root, ['here.jpg', 'gone.jpg', 'Gone folder/x.jpg'])).toEqual([
+    const stats = fs.statSync(root);
+    const identity = `${stats.dev}:${stats.ino}`;
+    expect(await confirmGone(root, ['here.jpg', 'gone.jpg', 'Gone folder/x.jpg'], identity)).toEqual([
       'gone.jpg',
       'Gone folder/x.jpg',
     ]);
-    // An unplugged drive: its folder is not there at all.
-    expect(await confirmGone(path.join(root, 'unplugged'), ['a.jpg'])).toEqual([]);
+    // An unplugged drive: its folder is not there at all, or an empty mount point is there instead.
+    expect(await confirmGone(path.join(root, 'unplugged'), ['a.jpg'], identity)).toEqual([]);
+    expect(await confirmGone(root, ['gone.jpg'], `${stats.dev}:${stats.ino + 1}`)).toEqual([]);
+    expect(await confirmGone(root, ['gone.jpg'], null)).toEqual([]);
   });
 });
 

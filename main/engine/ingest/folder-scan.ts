@@ -57,10 +57,12 @@ function walkFolder(
   batchSize: number,
   post: (message: unknown) => void,
   next: (walk: () => void) => void,
+  /** The hot folder this walk is in (the root itself, or above it for a folder that appeared). */
+  hotFolder: string,
 ): void {
   // Real paths compared with '/' on every system (Windows answers with '\\').
   const slashed = (real: string): string => real.split('\\').join('/');
-  const realRoot = slashed(fs.realpathSync(root));
+  const realRoot = slashed(fs.realpathSync(hotFolder));
   const inside = (real: string): boolean => slashed(real) === realRoot || slashed(real).startsWith(`${realRoot}/`);
   const identity = (stats: FsModule.Stats): string => `${stats.dev}:${stats.ino}`;
   /** The folder `name` in `directory` (at `child`, `depth` levels down) if the walk enters it: its identity. */
@@ -89,7 +91,7 @@ function walkFolder(
   };
   const rootId = identity(fs.statSync(root));
   const folders: { relative: string; id: string; depth: number }[] = [];
-  const visited = new Set<string>([rootId]);
+  const visited = new Set<string>([rootId, identity(fs.statSync(hotFolder))]);
   // Depth-first with a stack, not recursion: a deep tree cannot overflow the stack.
   const stack = [{ relative: '', id: rootId, depth: 0 }];
   const unreadable: string[] = [];
@@ -141,9 +143,9 @@ function walkFolder(
         if (!stats) continue; // gone meanwhile
         if (stats.isDirectory()) {
           // Made since the folders were listed: the caller watches it (its files come at the next look or scan).
-          if (!walked.has(child) && enterable(directory, name, child, depth + 1) !== null) {
-            push({ relative: child, kind: 'directory', size: 0, mtimeMs: 0 });
-          }
+          const id = walked.has(child) ? null : enterable(directory, name, child, depth + 1);
+          // Not a folder reached another way (a link elsewhere and back): that one is walked already.
+          if (id !== null && !visited.has(id)) push({ relative: child, kind: 'directory', size: 0, mtimeMs: 0 });
           continue;
         }
         const kind = stats.isFile()
@@ -186,6 +188,7 @@ try {
         fail(error);
       }
     }),
+    workerData.hotFolder,
   );
 } catch (error) {
   fail(error);
@@ -206,6 +209,8 @@ export function scanFolder(
   maxDepth: number,
   on: { folders: (folders: ScannedFolder[]) => void; entries: (entries: ScannedEntry[]) => void },
   signal?: AbortSignal,
+  /** The hot folder `root` is in, when `root` is a folder below it: links into it are aliases too. */
+  hotFolder: string = root,
 ): Promise<ScanSummary> {
   return new Promise<ScanSummary>((resolve, reject) => {
     if (signal?.aborted) {
@@ -214,7 +219,12 @@ export function scanFolder(
     }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { root, maxDepth: Number.isFinite(maxDepth) ? maxDepth : Number.MAX_SAFE_INTEGER, batch: BATCH },
+      workerData: {
+        root,
+        hotFolder,
+        maxDepth: Number.isFinite(maxDepth) ? maxDepth : Number.MAX_SAFE_INTEGER,
+        batch: BATCH,
+      },
     });
     let settled = false;
     const finish = (outcome: () => void): void => {

@@ -35,6 +35,11 @@ interface WatchedFolder {
   polling: boolean;
   /** The first scan: done once it has seen every file already there (or the folder is no longer watched). */
   firstScan: Promise<void>;
+  /**
+   * Which folder the hot folder was (device and inode) when last scanned: a drive unmounted from a
+   * fixed mount point leaves an empty folder of another device there, and nothing is gone from that.
+   */
+  rootIdentity: string | null;
 }
 
 /** Scans of folders that appeared, run at once (a tree of folders copied in must not start a worker each). */
@@ -52,7 +57,11 @@ const isInside = (child: string, parent: string): boolean =>
  */
 export class FolderScans {
   private readonly watched = new Map<string, WatchedFolder>();
-  private readonly reconciling = new Map<string, Promise<{ seen: number; missing: number }>>();
+  /** The scan under way per folder, for the folder's settings it was started with. */
+  private readonly reconciling = new Map<
+    string,
+    { folder: HotFolder; scan: Promise<{ seen: number; missing: number }> }
+  >();
   private readonly reconcileTimers = new Map<string, () => void>();
   /** Paths being looked at (a stat in flight), and whether to look again once it answers. */
   private readonly looking = new Map<string, { again: boolean }>();
@@ -72,6 +81,7 @@ export class FolderScans {
       abort: new AbortController(),
       polling: folder.polling,
       firstScan: new Promise<void>((resolve) => (firstScanDone = resolve)),
+      rootIdentity: null,
     };
     watched.abort.signal.addEventListener('abort', () => firstScanDone(), { once: true });
     this.watched.set(folder.id, watched);
@@ -98,13 +108,16 @@ export class FolderScans {
       });
   }
 
-  unwatch(id: string): void {
+  /** Stops watching a folder (its scans too); returns it as it was watched. */
+  unwatch(id: string): HotFolder | null {
     this.reconcileTimers.get(id)?.();
     this.reconcileTimers.delete(id);
+    this.reconciling.delete(id);
     const watched = this.watched.get(id);
     this.watched.delete(id);
     watched?.abort.abort();
     watched?.watcher?.close();
+    return watched?.folder ?? null;
   }
 
   /** Resolves once every watched folder's first scan is done. */
@@ -140,9 +153,11 @@ export class FolderScans {
    */
   reconcile(folder: HotFolder): Promise<{ seen: number; missing: number }> {
     const running = this.reconciling.get(folder.id);
-    if (running) return running;
-    const scan = this.scan(folder).finally(() => this.reconciling.delete(folder.id));
-    this.reconciling.set(folder.id, scan);
+    if (running?.folder === folder) return running.scan;
+    const scan = this.scan(folder).finally(() => {
+      if (this.reconciling.get(folder.id)?.scan === scan) this.reconciling.delete(folder.id);
+    });
+    this.reconciling.set(folder.id, { folder, scan });
     return scan;
   }
 
@@ -150,7 +165,9 @@ export class FolderScans {
     const watched = this.watched.get(folder.id);
     // The root watched afresh if it is another folder now (a drive plugged back in, a folder made again).
     const root = await fs.promises.stat(folder.path).catch(() => null);
-    if (root?.isDirectory()) watched?.watcher?.watch('', identityOf(root));
+    const rootIdentity = root?.isDirectory() ? identityOf(root) : null;
+    if (rootIdentity !== null) watched?.watcher?.watch('', rootIdentity);
+    if (watched) watched.rootIdentity = rootIdentity;
     const known = await knownFiles(this.host.db, folder.id);
     const found = new Set<string>();
     const summary = await scanFolder(
@@ -167,10 +184,10 @@ export class FolderScans {
               found.add(entry.relative);
               continue;
             }
-            // A folder made since the folders were listed: watched (its files come with the next look or scan).
-            if (entry.kind === 'directory') watched?.watcher?.watch(entry.relative);
-            if (entry.kind === 'directory') continue;
             const file = path.join(folder.path, ...entry.relative.split('/'));
+            // A folder made since the folders were listed: watched, and walked for what is in it already.
+            if (entry.kind === 'directory' && watched?.watcher?.watch(entry.relative)) this.walkSubfolder(folder, file);
+            if (entry.kind === 'directory') continue;
             if (ignoredIn(folder, file, false)) continue;
             found.add(entry.relative);
             const { kind, size, mtimeMs } = entry;
@@ -187,7 +204,7 @@ export class FolderScans {
     const candidates = missingAfterScan(known, found, summary.unreadable).filter(
       (relative) => !ignoredIn(folder, path.join(folder.path, ...relative.split('/')), false),
     );
-    const missing = await confirmGone(folder.path, candidates);
+    const missing = await confirmGone(folder.path, candidates, rootIdentity);
     if (watched?.abort.signal.aborted) return { seen: found.size, missing: 0 };
     for (const relative of missing) {
       const file = path.join(folder.path, ...relative.split('/'));
@@ -266,6 +283,10 @@ export class FolderScans {
       void this.reconcile(folder).catch(() => undefined);
       return;
     }
+    this.walkSubfolder(folder, file);
+  }
+
+  private walkSubfolder(folder: HotFolder, file: string): void {
     this.subfolders.push({ folder, file });
     this.nextSubfolder();
   }
@@ -289,12 +310,14 @@ export class FolderScans {
                 inner.forEach((below) => watched.watcher?.watch(prefix(below.relative), below.identity)),
               entries: (entries) => {
                 for (const entry of entries) {
-                  if (entry.kind === 'directory') watched.watcher?.watch(prefix(entry.relative));
-                  else this.look(folder, path.join(folder.path, ...prefix(entry.relative).split('/')));
+                  const inner = path.join(folder.path, ...prefix(entry.relative).split('/'));
+                  if (entry.kind !== 'directory') this.look(folder, inner);
+                  else if (watched.watcher?.watch(prefix(entry.relative))) this.walkSubfolder(folder, inner);
                 }
               },
             },
             watched.abort.signal,
+            folder.path,
           );
         } finally {
           this.scanningSubfolders.delete(file);
@@ -317,7 +340,8 @@ export class FolderScans {
     // scans find out, and mark nothing while they find nothing.
     if (relative === '') return;
     this.track('ingest.unlink_failed', file, async () => {
-      const gone = await confirmGone(folder.path, knownFilesUnder(this.host.db, folder.id, relative));
+      const rootIdentity = this.watched.get(folder.id)?.rootIdentity ?? null;
+      const gone = await confirmGone(folder.path, knownFilesUnder(this.host.db, folder.id, relative), rootIdentity);
       for (const inside of gone) {
         const photo = path.join(folder.path, ...inside.split('/'));
         this.guard('ingest.unlink_failed', photo, () => this.host.gone(folder, photo));

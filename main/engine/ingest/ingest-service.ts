@@ -112,8 +112,7 @@ export class IngestService {
 
   async unwatchFolder(id: string): Promise<void> {
     this.passedOver.forgetFolder(id);
-    const folder = listHotFolders(this.options.db).find((candidate) => candidate.id === id);
-    this.scans.unwatch(id);
+    const folder = this.scans.unwatch(id);
     // Files of that folder still settling are not taken into it any more.
     for (const [file, cancel] of this.timers) {
       if (folder && file.startsWith(`${folder.path}${path.sep}`)) {

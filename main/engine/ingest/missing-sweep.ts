@@ -20,16 +20,22 @@ export function missingAfterScan(
 
 /**
  * Of these photos (paths relative to `root`, with '/'), the ones whose own stat says they are gone
- * while the hot folder is there: a drive that dropped out during a scan, or a folder that cannot
- * be read for a moment, marks nothing. A few stats at once, off the main thread.
+ * while the hot folder is there, and is the folder it was (`rootIdentity`, device and inode, before
+ * and after): a drive that dropped out during a scan, or was unmounted from a mount point that
+ * stays behind as an empty folder, marks nothing. A few stats at once, off the main thread.
  */
-export async function confirmGone(root: string, relatives: readonly string[]): Promise<string[]> {
-  if (relatives.length === 0) return [];
-  const rootThere = await fs.promises.stat(root).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
-  if (!rootThere) return [];
+export async function confirmGone(
+  root: string,
+  relatives: readonly string[],
+  rootIdentity: string | null,
+): Promise<string[]> {
+  if (relatives.length === 0 || rootIdentity === null) return [];
+  const sameRoot = (): Promise<boolean> =>
+    fs.promises.stat(root).then(
+      (stats) => stats.isDirectory() && `${stats.dev}:${stats.ino}` === rootIdentity,
+      () => false,
+    );
+  if (!(await sameRoot())) return [];
   const gone: string[] = [];
   for (let start = 0; start < relatives.length; start += STATS_AT_ONCE) {
     const checked = await Promise.all(
@@ -42,7 +48,7 @@ export async function confirmGone(root: string, relatives: readonly string[]): P
     );
     gone.push(...checked.filter((relative): relative is string => relative !== null));
   }
-  return gone;
+  return (await sameRoot()) ? gone : [];
 }
 
 const STATS_AT_ONCE = 16;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HotFolder, Shoot } from '../../../shared/domain';
 import type { Clock } from '../clock';
 import type { Db } from '../db/connection';
+import { getHotFolder } from '../db/hot-folders-repo';
 import { ensureShoot, isFolderIgnored, knownUnchanged, recordFile, type RecordOutcome } from '../db/ingest-repo';
 import { SNIFF_BYTES, sniffFormat } from '../imaging/sniff';
 import { NotRegularFileError, type SpecialFileKind } from '../regular-file';
@@ -39,6 +40,8 @@ export async function takeFile(
   taken: () => void,
 ): Promise<TakeOutcome> {
   const { db, clock } = context;
+  // Removed while the file settled: nothing is taken into a folder that is no longer watched.
+  if (!getHotFolder(db, folder.id)) return { kind: 'left' };
   const relative = toPosix(path.relative(folder.path, file));
   const shootFolder = shootFolderOf(relative);
   if (isFolderIgnored(db, folder.id, shootFolder)) return { kind: 'left' }; // its shoot was deleted while it settled
