@@ -142,12 +142,9 @@ export function listVariants(
     where.push('j.shoot_id = ?');
     values.push(filter.shootId);
   }
-  // Made from a prompt: within a shoot or a job, read through its jobs (the unary + keeps SQLite from
-  // reading every prompt-made variant of the library by the variants_asset index first).
-  if (filter.generated)
-    where.push(
-      filter.shootId !== undefined || filter.jobId !== undefined ? '+v.asset_id IS NULL' : 'v.asset_id IS NULL',
-    );
+  // Made from a prompt: read by the variants_asset index (asset_id IS NULL), then their jobs. Read
+  // through the shoot's jobs instead, opening a 5,000-photo shoot probed 25,000 jobs (55 ms, measured).
+  if (filter.generated) where.push('v.asset_id IS NULL');
   const rows = statement(
     db,
     `SELECT v.* FROM variants v JOIN jobs j ON j.id = v.job_id
