@@ -125,10 +125,7 @@ export const apiMethods = {
   },
   'hotFolders.update': { args: HotFolderOptionsSchema.extend({ id }).strict(), result: HotFolderSchema },
   'hotFolders.remove': { args: z.object({ id }).strict(), result: z.object({ id: z.string() }) },
-  /**
-   * "Rescan now": walks the folder at once (off the engine's thread) and takes what its watcher
-   * missed; answers with the files seen and the photos newly marked missing.
-   */
+  /** "Rescan now": walks the folder off the engine's thread; the files seen, the photos newly missing. */
   'hotFolders.rescan': {
     args: z.object({ id }).strict(),
     result: z.object({ seen: z.number().int(), missing: z.number().int() }),
