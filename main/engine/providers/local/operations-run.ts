@@ -7,7 +7,8 @@ import { configureSharp } from '../../imaging/sharp-config';
 import { releaseBuffer } from '../../release-buffer';
 import { maskCoverage } from '../../../../shared/mask-raster';
 import type { InputPhoto, ProviderInputs } from '../contract';
-import { analysisBlock, analysisPreview, applyEnhance, planEnhance } from './enhance';
+import { analysisBlock, analysisPreview, applyEnhance } from './enhance';
+import { planEnhance } from './enhance-plan';
 import { SharedPixels } from './pixel-worker';
 import { inpaint } from './heal-worker';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OperationSpec } from '../contract';
-import type { EnhanceSettings } from './enhance';
+import type { EnhanceSettings } from './enhance-plan';
 
 /** Every local operation writes JPEG (for delivery) or PNG (lossless, for further editing). */
 const output = z.enum(['jpeg', 'png']).default('jpeg');
