@@ -161,6 +161,28 @@ describe('the WebAssembly pixel work', () => {
     expect(means.data.equals(plainBlockMeans(expected, width, height, 8))).toBe(true);
   });
 
+  it.each([
+    [37, 23, 4],
+    [64, 41, 8],
+    [3, 30, 8],
+    [50, 16, 8],
+  ])('takes the block means of a %i x %i decode as it copies it in (blocks of %i)', async (width, height, block) => {
+    const dirty = SharedPixels.copyOf(Buffer.alloc(80 * 60 * 3, 0xff), 80, 60, 8);
+    dirty.release(); // the rows not yet copied in hold another photo's white
+    const pixels = testImage(width, height, width * 7 + height);
+    const decoded = Buffer.alloc(pixels.length);
+    decoded.set(pixels);
+    const shared = await SharedPixels.fromDecode(decoded, width, height, block);
+    const means = await shared.blockMeans(); // nothing has read or changed the pixels since they came in
+    expect(means.data.equals(plainBlockMeans(pixels, width, height, block))).toBe(true);
+    expect(Buffer.from(shared.data).equals(pixels)).toBe(true);
+    await shared.apply({ luts: null, sharpen: 0.2 });
+    const sharpened = Buffer.from(shared.data);
+    const again = await shared.blockMeans(); // taken again from the changed pixels
+    shared.release();
+    expect(again.data.equals(plainBlockMeans(sharpened, width, height, block))).toBe(true);
+  });
+
   it('copies a decode in memory that cannot be detached (a WebAssembly memory) where it is', async () => {
     // Node's type declarations leave the WebAssembly JS API out.
     const { Memory } = (

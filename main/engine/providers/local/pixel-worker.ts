@@ -16,17 +16,28 @@ const module = new WebAssembly.Module(Buffer.from(workerData.wasm, 'base64'));
 
 parentPort.on('message', (request) => {
   try {
-    const { width, height, layout } = request;
+    const { width, height, layout, block } = request;
+    const { exports: wasm } = new WebAssembly.Instance(module, { env: { memory: request.memory } });
     if (request.op === 'load') {
-      // A decode moved here: copied into the shared memory, then its own memory freed at once.
-      new Uint8Array(request.memory.buffer, 0, request.source.byteLength).set(new Uint8Array(request.source));
+      // A decode moved here: copied into the shared memory a band of rows at a time, each band's
+      // block means taken while it is still in the cache (one read of the pixels instead of two),
+      // then the decode's own memory freed at once.
+      const source = new Uint8Array(request.source);
+      const target = new Uint8Array(request.memory.buffer, 0, source.byteLength);
+      const stride = width * 3;
+      const rows = block > 1 ? block : height;
+      for (let y = 0, band = 0; y < height; y += rows, band += 1) {
+        const start = y * stride;
+        target.set(source.subarray(start, Math.min(source.byteLength, start + rows * stride)), start);
+        const meansAt = layout.means + band * Math.ceil(width / block) * 3;
+        if (block > 1) wasm.blockMeans(start, width, Math.min(rows, height - y), block, layout.sums, meansAt);
+      }
       request.source.transfer(0);
       parentPort.postMessage({ id: request.id });
       return;
     }
-    const { exports: wasm } = new WebAssembly.Instance(module, { env: { memory: request.memory } });
     if (request.op === 'means') {
-      wasm.blockMeans(0, width, height, request.block, layout.sums, layout.means);
+      wasm.blockMeans(0, width, height, block, layout.sums, layout.means);
     } else {
       const luts = request.curves ? layout.luts : 0;
       if (request.aq15 > 0) wasm.sharpen(0, width, height, request.aq15, layout.up, layout.mid, layout.sums, luts);
@@ -93,6 +104,8 @@ export class SharedPixels {
   readonly #memory: SharedMemory;
   readonly #layout: Layout;
   #released = false;
+  /** The block means are in memory already (taken as the pixels were loaded), and the pixels unchanged since. */
+  #meansTaken = false;
 
   private constructor(width: number, height: number, block: number) {
     this.width = width;
@@ -140,6 +153,7 @@ export class SharedPixels {
     }
     try {
       await shared.#run({ op: 'load', source: moved }, [moved]);
+      shared.#meansTaken = shared.block > 1;
     } catch (error) {
       shared.release();
       throw error;
@@ -158,6 +172,7 @@ export class SharedPixels {
   /** The pixels themselves (no copy), changed by `apply`; not to be kept past `release`. */
   get data(): Buffer {
     if (this.#released) throw new Error('These pixels were released.');
+    this.#meansTaken = false; // whoever holds the pixels may change them
     return Buffer.from(this.#memory.buffer, 0, this.width * this.height * 3);
   }
 
@@ -169,7 +184,7 @@ export class SharedPixels {
     const width = Math.ceil(this.width / this.block);
     const height = Math.ceil(this.height / this.block);
     if (this.block === 1) return { data: this.data, width, height };
-    await this.#run({ op: 'means', block: this.block });
+    if (!this.#meansTaken) await this.#run({ op: 'means' });
     const means = Buffer.alloc(width * height * 3);
     means.set(new Uint8Array(this.#memory.buffer, this.#layout.means, means.byteLength));
     return { data: means, width, height };
@@ -183,6 +198,7 @@ export class SharedPixels {
       const tables = new Uint8Array(this.#memory.buffer, this.#layout.luts, 3 * 256);
       work.luts.forEach((lut, channel) => tables.set(lut, channel * 256));
     }
+    this.#meansTaken = false;
     await this.#run({ op: 'work', curves: work.luts !== null, aq15 });
   }
 
@@ -205,6 +221,7 @@ export class SharedPixels {
         memory: this.#memory,
         width: this.width,
         height: this.height,
+        block: this.block,
         layout: this.#layout,
       },
       transfer,
