@@ -10,7 +10,8 @@
  *   - ingest of 300 real-photo JPEGs (BENCH_INGEST_FILES; BENCH_INGEST=0 skips it) from a hot folder to thumbnails and
  *     previews vs sharp alone making the same derivatives (see ingest-bench.ts), with peak RSS;
  *   - the local provider's enhance on 50 photos of 13–24 MP (BENCH_ENHANCE_FILES; BENCH_ENHANCE=0 skips it) vs sharp decoding
- *     and re-encoding them (see enhance-bench.ts);
+ *     and re-encoding them (see enhance-bench.ts); ingest and enhance each run ours and the floor in turns,
+ *     BENCH_PHASE_PAIRS pairs (5), and print the median pair's ratio (see phases.ts);
  *   - export of 200 photos of 12–24 MP (BENCH_EXPORT_FILES; BENCH_EXPORT=0 skips it) with the Listing
  *     (MLS) preset's settings vs sharp alone resizing and encoding them (see export-bench.ts);
  *   - the UI in Chromium (BENCH_UI=0 skips it): frame times scrolling a 5,000-photo grid and dragging
