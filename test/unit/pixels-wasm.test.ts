@@ -166,6 +166,9 @@ describe('the WebAssembly pixel work', () => {
     [64, 41, 8],
     [3, 30, 8],
     [50, 16, 8],
+    [21, 9, 2],
+    [5, 3, 8],
+    [19, 7, 1],
   ])('takes the block means of a %i x %i decode as it copies it in (blocks of %i)', async (width, height, block) => {
     const dirty = SharedPixels.copyOf(Buffer.alloc(80 * 60 * 3, 0xff), 80, 60, 8);
     dirty.release(); // the rows not yet copied in hold another photo's white
@@ -173,14 +176,27 @@ describe('the WebAssembly pixel work', () => {
     const decoded = Buffer.alloc(pixels.length);
     decoded.set(pixels);
     const shared = await SharedPixels.fromDecode(decoded, width, height, block);
-    const means = await shared.blockMeans(); // nothing has read or changed the pixels since they came in
+    expect(decoded.length).toBe(0); // moved to the worker, which copied it in
+    // Nothing reads the pixels between the load and these means, so they are the ones it took.
+    const means = await shared.blockMeans();
     expect(means.data.equals(plainBlockMeans(pixels, width, height, block))).toBe(true);
-    expect(Buffer.from(shared.data).equals(pixels)).toBe(true);
     await shared.apply({ luts: null, sharpen: 0.2 });
+    const again = await shared.blockMeans(); // the pass changed the pixels: taken again
     const sharpened = Buffer.from(shared.data);
-    const again = await shared.blockMeans(); // taken again from the changed pixels
     shared.release();
     expect(again.data.equals(plainBlockMeans(sharpened, width, height, block))).toBe(true);
+    expect(sharpened.equals(Buffer.from(plainSharpen(pixels, width, height, Math.round(0.2 * 32768))))).toBe(true);
+    await expect(shared.blockMeans()).rejects.toThrow(/released/);
+  });
+
+  it('refuses the means a load took once the pixels are released (the memory may hold another photo)', async () => {
+    const [width, height] = [16, 12];
+    const decoded = Buffer.alloc(width * height * 3); // its own memory, moved to the worker whole
+    decoded.set(testImage(width, height, 3));
+    const shared = await SharedPixels.fromDecode(decoded, width, height, 4);
+    expect(decoded.length).toBe(0);
+    shared.release();
+    await expect(shared.blockMeans()).rejects.toThrow(/released/);
   });
 
   it('copies a decode in memory that cannot be detached (a WebAssembly memory) where it is', async () => {

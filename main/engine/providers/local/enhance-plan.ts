@@ -1,6 +1,6 @@
 /**
- * What the local enhance decides for a photo, from a small rendering of it: plain numbers, tested
- * on their own and applied by enhance.ts.
+ * What the local enhance decides for a photo, from a small rendering of it: plain numbers, applied
+ * by enhance.ts.
  */
 
 /** The knobs of `enhance`, after a preset filled what the user left out. */
@@ -24,7 +24,7 @@ export interface EnhanceSettings {
   noiseReduction: boolean;
 }
 
-/** What the analysis decided, as plain numbers (tested on their own, applied by sharp). */
+/** What the analysis decided, as plain numbers (applied by enhance.ts: tone curves and sharpening in a pixel worker). */
 export interface EnhancePlan {
   /** out = gain × in + offset, per channel (levels, white balance and contrast in one pass). */
   gain: [number, number, number];

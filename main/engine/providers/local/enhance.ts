@@ -62,7 +62,7 @@ export function rawImage(pixels: RgbPixels): Sharp {
  */
 export async function applyEnhance(pixels: SharedPixels, plan: EnhancePlan): Promise<Sharp> {
   const curves = planCurves(plan);
-  // A well-exposed, neutral photo's curves leave every value as it is: no pass over its pixels.
+  // A well-exposed, neutral photo's curves leave every value as it is: no curves pass.
   const luts = curves.every((lut) => lut.every((value, index) => value === index)) ? null : curves;
   // A 3×3 unsharp kernel on RGB: gentle, and a fraction of the cost of libvips' sharpen, which
   // converts the whole image to Lab and back.

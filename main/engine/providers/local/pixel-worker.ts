@@ -25,12 +25,12 @@ parentPort.on('message', (request) => {
       const source = new Uint8Array(request.source);
       const target = new Uint8Array(request.memory.buffer, 0, source.byteLength);
       const stride = width * 3;
-      const rows = block > 1 ? block : height;
-      for (let y = 0, band = 0; y < height; y += rows, band += 1) {
+      const bandRows = block > 1 ? block : height;
+      for (let y = 0, band = 0; y < height; y += bandRows, band += 1) {
         const start = y * stride;
-        target.set(source.subarray(start, Math.min(source.byteLength, start + rows * stride)), start);
+        target.set(source.subarray(start, Math.min(source.byteLength, start + bandRows * stride)), start);
         const meansAt = layout.means + band * Math.ceil(width / block) * 3;
-        if (block > 1) wasm.blockMeans(start, width, Math.min(rows, height - y), block, layout.sums, meansAt);
+        if (block > 1) wasm.blockMeans(start, width, Math.min(bandRows, height - y), block, layout.sums, meansAt);
       }
       request.source.transfer(0);
       parentPort.postMessage({ id: request.id });
@@ -169,10 +169,13 @@ export class SharedPixels {
     return new SharedPixels(width, height, Math.max(1, Math.min(8, Math.floor(block))));
   }
 
-  /** The pixels themselves (no copy), changed by `apply`; not to be kept past `release`. */
+  /**
+   * The pixels themselves (no copy), changed by `apply`; not to be kept past `release`. Whoever
+   * holds them may change them, so block means taken as they were loaded are taken again.
+   */
   get data(): Buffer {
     if (this.#released) throw new Error('These pixels were released.');
-    this.#meansTaken = false; // whoever holds the pixels may change them
+    this.#meansTaken = false;
     return Buffer.from(this.#memory.buffer, 0, this.width * this.height * 3);
   }
 
@@ -183,6 +186,7 @@ export class SharedPixels {
   async blockMeans(): Promise<{ data: Buffer; width: number; height: number }> {
     const width = Math.ceil(this.width / this.block);
     const height = Math.ceil(this.height / this.block);
+    if (this.#released) throw new Error('These pixels were released.');
     if (this.block === 1) return { data: this.data, width, height };
     if (!this.#meansTaken) await this.#run({ op: 'means' });
     const means = Buffer.alloc(width * height * 3);
@@ -210,6 +214,7 @@ export class SharedPixels {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    this.#meansTaken = false;
     giveBack(this.#memory);
   }
 
