@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import exifr from 'exifr';
-import { ExifTool, ExifToolTask } from 'exiftool-vendored';
+import type { ExifToolTask } from 'exiftool-vendored';
+import { type ExifToolModule, LazyExifTool, loadExifTool } from '../imaging/exiftool-lazy';
 import { IMAGE_PARALLELISM, MAX_PHOTO_FILE_BYTES } from '../imaging/sharp-config';
 import { releaseBuffer } from '../release-buffer';
 import { readRegularFile } from '../regular-file';
@@ -190,13 +191,18 @@ function creditArgs(credits: Credits, iptc: boolean): string[] {
 /**
  * One exiftool command with our own argument order. exiftool-vendored's `write` puts tag
  * assignments before any extra arguments, so a `-tagsFromFile` copy there would override them.
+ * Made once the package is loaded (its base class is the package's).
  */
-class ArgumentsTask extends ExifToolTask<string[]> {
-  protected parse(_stdout: string, error?: Error): string[] {
-    if (error !== undefined) throw error;
-    return this.warnings;
-  }
+function argumentsTaskClass(module: ExifToolModule): new (args: string[]) => ExifToolTask<string[]> {
+  return class ArgumentsTask extends module.ExifToolTask<string[]> {
+    protected parse(_stdout: string, error?: Error): string[] {
+      if (error !== undefined) throw error;
+      return this.warnings;
+    }
+  };
 }
+
+let argumentsTask: Promise<new (args: string[]) => ExifToolTask<string[]>> | undefined;
 
 /** Arguments every write takes: UTF-8 file names (Windows), replace in place, and go on past minor faults in a source's maker notes. */
 const BASE_ARGS = ['-charset', 'filename=utf8', '-overwrite_original', '-m'];
@@ -207,7 +213,7 @@ const BASE_ARGS = ['-charset', 'filename=utf8', '-overwrite_original', '-m'];
  * always removed.
  */
 export class ExportMetadataWriter {
-  private exiftool: ExifTool | null = null;
+  private readonly exiftool = new LazyExifTool({ maxProcs: IMAGE_PARALLELISM, taskTimeoutMillis: 60_000 });
 
   constructor(private readonly options: { tempDir?: string } = {}) {}
 
@@ -219,7 +225,7 @@ export class ExportMetadataWriter {
     const read = await sourceFields(file, alreadyRead);
     if (read) return { creator: read.creator, copyright: read.copyright };
     try {
-      const tags: Record<string, unknown> = await this.tool().read(file, ['-fast']);
+      const tags: Record<string, unknown> = await (await this.exiftool.get()).read(file, ['-fast']);
       const has = (...names: string[]) => names.some((name) => hasText(tags[name]));
       return {
         creator: has('Artist', 'Creator', 'By-line'),
@@ -230,10 +236,6 @@ export class ExportMetadataWriter {
     }
   }
 
-  private tool(): ExifTool {
-    return (this.exiftool ??= new ExifTool({ maxProcs: IMAGE_PARALLELISM, taskTimeoutMillis: 60_000 }));
-  }
-
   async apply(bytes: Buffer, format: ExportFormat, args: string[]): Promise<Buffer> {
     const extension = format === 'tiff' ? 'tif' : format === 'jpeg' ? 'jpg' : format;
     const temp = path.join(
@@ -242,7 +244,9 @@ export class ExportMetadataWriter {
     );
     await fs.writeFile(temp, bytes, { flag: 'wx' });
     try {
-      const tool = this.tool();
+      const tool = await this.exiftool.get();
+      argumentsTask ??= loadExifTool().then(argumentsTaskClass);
+      const ArgumentsTask = await argumentsTask;
       // Not retried: a second run over a half-applied copy would not be the same command.
       await tool.enqueueTask(() => new ArgumentsTask([...BASE_ARGS, ...args, temp]), false);
       return await fs.readFile(temp);
@@ -252,9 +256,7 @@ export class ExportMetadataWriter {
   }
 
   async end(): Promise<void> {
-    const tool = this.exiftool;
-    this.exiftool = null;
-    await tool?.end();
+    await this.exiftool.end();
   }
 }
 

@@ -1,5 +1,6 @@
-import { ExifTool, type WriteTags } from 'exiftool-vendored';
+import type { WriteTags } from 'exiftool-vendored';
 import { assertRegularFile } from '../regular-file';
+import { LazyExifTool } from './exiftool-lazy';
 
 /** The tags a photographer expects a result to keep from its source. */
 const CARRIED = [
@@ -20,11 +21,11 @@ const CARRIED = [
  * published, and a location is the user's to add back.
  */
 export class MetadataCarrier {
-  private exiftool: ExifTool | null = null;
+  private readonly exiftool = new LazyExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 });
 
   async carry(sourceFile: string, outputFile: string): Promise<void> {
     await assertRegularFile(sourceFile);
-    const tool = (this.exiftool ??= new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 }));
+    const tool = await this.exiftool.get();
     const source = await tool.read<Record<string, unknown>>(sourceFile);
     const tags: WriteTags = {};
     for (const name of CARRIED) {
@@ -38,8 +39,6 @@ export class MetadataCarrier {
   }
 
   async end(): Promise<void> {
-    const tool = this.exiftool;
-    this.exiftool = null;
-    await tool?.end();
+    await this.exiftool.end();
   }
 }

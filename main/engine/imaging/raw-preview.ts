@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import exifr from 'exifr';
-import { ExifTool } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
+import { LazyExifTool } from './exiftool-lazy';
 import { configureSharp } from './sharp-config';
 import { assertRegularFile, openRegularFile } from '../regular-file';
 
@@ -41,29 +42,24 @@ const EXPORT_ADVICE = 'Export a JPEG or DNG with an embedded preview from your R
  * `extract` would start a fresh one.
  */
 export class RawPreviewExtractor {
-  private exiftool: ExifTool | undefined;
+  private readonly exiftool: LazyExifTool;
 
-  constructor(private readonly options: { maxProcs?: number } = {}) {}
-
-  private tool(): ExifTool {
-    this.exiftool ??= new ExifTool({
+  constructor(options: { maxProcs?: number } = {}) {
+    this.exiftool = new LazyExifTool({
       // One perl process is plenty for ingest on a 2-core machine; never more than 2.
-      maxProcs: Math.min(Math.max(this.options.maxProcs ?? 1, 1), 2),
+      maxProcs: Math.min(Math.max(options.maxProcs ?? 1, 1), 2),
       // An idle app should not keep perl resident: reap it after a minute, restart on demand.
       maxIdleMsPerProcess: 60_000,
       taskTimeoutMillis: 30_000,
     });
-    return this.exiftool;
   }
 
   async end(): Promise<void> {
-    const exiftool = this.exiftool;
-    this.exiftool = undefined;
-    await exiftool?.end();
+    await this.exiftool.end();
   }
 
   async extract(file: string, tempDir: string): Promise<RawPreviewResult> {
-    const exiftool = this.tool();
+    const exiftool = await this.exiftool.get();
     let tags: Record<string, unknown>;
     try {
       await assertRegularFile(file);
