@@ -245,8 +245,11 @@ export class ExportMetadataWriter {
     await fs.writeFile(temp, bytes, { flag: 'wx' });
     try {
       const tool = await this.exiftool.get();
-      argumentsTask ??= loadExifTool().then(argumentsTaskClass);
-      const ArgumentsTask = await argumentsTask;
+      const making = (argumentsTask ??= loadExifTool().then(argumentsTaskClass));
+      making.catch(() => {
+        if (argumentsTask === making) argumentsTask = undefined;
+      });
+      const ArgumentsTask = await making;
       // Not retried: a second run over a half-applied copy would not be the same command.
       await tool.enqueueTask(() => new ArgumentsTask([...BASE_ARGS, ...args, temp]), false);
       return await fs.readFile(temp);

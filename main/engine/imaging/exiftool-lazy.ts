@@ -10,14 +10,15 @@ let loading: Promise<ExifToolModule> | undefined;
 /**
  * exiftool-vendored, loaded on first use: importing it costs the engine's start 50–60 ms and its
  * process 6 MB, which a session that opens no RAW file, carries no metadata and exports nothing
- * never needs back. A failed load is tried again on the next use.
+ * never needs back. After a failed load the next use asks again (Node answers a package that threw
+ * while loading with the same error; one that was missing is looked for again).
  */
 export function loadExifTool(): Promise<ExifToolModule> {
-  loading ??= import('exiftool-vendored').catch((error: unknown) => {
-    loading = undefined;
-    throw error;
+  const load = (loading ??= import('exiftool-vendored'));
+  load.catch(() => {
+    if (loading === load) loading = undefined;
   });
-  return loading;
+  return load;
 }
 
 /**
@@ -30,14 +31,15 @@ export class LazyExifTool {
   constructor(private readonly options: ExifToolOptions) {}
 
   get(): Promise<ExifTool> {
-    this.#tool ??= loadExifTool().then(
-      (module) => new module.ExifTool(this.options),
-      (error: unknown) => {
-        this.#tool = undefined;
-        throw error;
-      },
-    );
-    return this.#tool;
+    if (this.#tool) return this.#tool;
+    const making = loadExifTool().then((module) => new module.ExifTool(this.options));
+    // A load or a construction that failed is not kept: the next get() tries again. Only this
+    // promise is dropped, never one a later get() made after an end().
+    making.catch(() => {
+      if (this.#tool === making) this.#tool = undefined;
+    });
+    this.#tool = making;
+    return making;
   }
 
   async end(): Promise<void> {

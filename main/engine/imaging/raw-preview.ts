@@ -4,6 +4,7 @@ import path from 'node:path';
 import exifr from 'exifr';
 import type { ExifTool } from 'exiftool-vendored';
 import { LazyExifTool } from './exiftool-lazy';
+import { DecoderUnavailableError } from './heic';
 import { configureSharp } from './sharp-config';
 import { assertRegularFile, openRegularFile } from '../regular-file';
 
@@ -59,7 +60,10 @@ export class RawPreviewExtractor {
   }
 
   async extract(file: string, tempDir: string): Promise<RawPreviewResult> {
-    const exiftool = await this.exiftool.get();
+    // exiftool not loading is the machine's problem, not the file's: the photo is tried again later.
+    const exiftool = await this.exiftool.get().catch((error: unknown) => {
+      throw new DecoderUnavailableError(`ExifTool could not be loaded: ${(error as Error).message}`);
+    });
     let tags: Record<string, unknown>;
     try {
       await assertRegularFile(file);
