@@ -202,8 +202,6 @@ function argumentsTaskClass(module: ExifToolModule): new (args: string[]) => Exi
   };
 }
 
-let argumentsTask: Promise<new (args: string[]) => ExifToolTask<string[]>> | undefined;
-
 /** Arguments every write takes: UTF-8 file names (Windows), replace in place, and go on past minor faults in a source's maker notes. */
 const BASE_ARGS = ['-charset', 'filename=utf8', '-overwrite_original', '-m'];
 
@@ -245,11 +243,8 @@ export class ExportMetadataWriter {
     await fs.writeFile(temp, bytes, { flag: 'wx' });
     try {
       const tool = await this.exiftool.get();
-      const making = (argumentsTask ??= loadExifTool().then(argumentsTaskClass));
-      making.catch(() => {
-        if (argumentsTask === making) argumentsTask = undefined;
-      });
-      const ArgumentsTask = await making;
+      // The package is loaded by now (get() loaded it); a class per export costs nothing next to exiftool's run.
+      const ArgumentsTask = argumentsTaskClass(await loadExifTool());
       // Not retried: a second run over a half-applied copy would not be the same command.
       await tool.enqueueTask(() => new ArgumentsTask([...BASE_ARGS, ...args, temp]), false);
       return await fs.readFile(temp);
