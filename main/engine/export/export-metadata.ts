@@ -290,6 +290,24 @@ function xmpReadable(packet: unknown): boolean {
 }
 
 /**
+ * exifr's options for sourceFields, made once: exifr keeps every options object it is given for
+ * good (see tagOptionsMade in imaging/metadata.ts), so a new one per export would pile up.
+ */
+const QUIET = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
+const RAW_XMP_OPTIONS = { ...QUIET, tiff: false, iptc: false, xmp: { parse: false } as never };
+const SEGMENTS_OPTIONS = {
+  ...QUIET,
+  tiff: true,
+  ifd0: { pick: ['Artist', 'Copyright'] },
+  exif: false,
+  gps: false,
+  interop: false,
+  ifd1: false,
+  xmp: true,
+  iptc: true,
+};
+
+/**
  * Which credits a file carries (from its bytes, when the caller has read them already), read from
  * its EXIF, XMP and IPTC segments by exifr in-process (a few milliseconds, against some thirty for
  * a round trip through exiftool), for JPEG, PNG and TIFF. Null whenever exifr's reading could be incomplete (another container, an error, XMP under
@@ -300,25 +318,11 @@ export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<
   try {
     bytes ??= await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
     if (!exifrReads(bytes)) return null;
-    const quiet = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
-    const raw = (await exifr.parse(bytes, {
-      ...quiet,
-      tiff: false,
-      iptc: false,
-      xmp: { parse: false } as never,
-    })) as { xmp?: unknown } | undefined;
+    const raw = (await exifr.parse(bytes, RAW_XMP_OPTIONS)) as { xmp?: unknown } | undefined;
     if (!xmpReadable(raw?.xmp)) return null;
-    const segments = (await exifr.parse(bytes, {
-      ...quiet,
-      tiff: true,
-      ifd0: { pick: ['Artist', 'Copyright'] },
-      exif: false,
-      gps: false,
-      interop: false,
-      ifd1: false,
-      xmp: true,
-      iptc: true,
-    })) as Record<string, Record<string, unknown> | undefined> | undefined;
+    const segments = (await exifr.parse(bytes, SEGMENTS_OPTIONS)) as
+      | Record<string, Record<string, unknown> | undefined>
+      | undefined;
     if (segments?.errors) return null;
     const ifd0 = segments?.ifd0 ?? {};
     const dc = segments?.dc ?? {};

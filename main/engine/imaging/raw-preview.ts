@@ -236,6 +236,27 @@ const IFD0_TAGS = {
   DNGVersion: 0xc612,
 } as const;
 
+/** One object for every call: exifr keeps each options object it is given for good (see tagOptionsMade in metadata.ts). */
+const IFD0_OPTIONS = {
+  tiff: true,
+  ifd0: { pick: Object.values(IFD0_TAGS) },
+  ifd1: false,
+  exif: false,
+  gps: false,
+  interop: false,
+  makerNote: false,
+  userComment: false,
+  xmp: false,
+  icc: false,
+  iptc: false,
+  jfif: false,
+  ihdr: false,
+  translateKeys: false,
+  translateValues: false,
+  reviveValues: false,
+  sanitize: false,
+};
+
 /**
  * Reads what `classifyTiff` needs from a file that starts with a TIFF header, without exiftool:
  * 16 bytes for the header, then exifr for the picked IFD0 tags (it reads only the chunks it needs,
@@ -259,25 +280,7 @@ export async function readTiffHead(file: string): Promise<TiffHead | undefined> 
 
   let parsed: unknown;
   try {
-    parsed = await exifr.parse(file, {
-      tiff: true,
-      ifd0: { pick: Object.values(IFD0_TAGS) },
-      ifd1: false,
-      exif: false,
-      gps: false,
-      interop: false,
-      makerNote: false,
-      userComment: false,
-      xmp: false,
-      icc: false,
-      iptc: false,
-      jfif: false,
-      ihdr: false,
-      translateKeys: false,
-      translateValues: false,
-      reviveValues: false,
-      sanitize: false,
-    });
+    parsed = await exifr.parse(file, IFD0_OPTIONS);
   } catch {
     return undefined;
   }
