@@ -22,15 +22,21 @@ export function linkArrivedSidecar(db: Db, folder: HotFolder, file: string, now:
 export function linkWaitingSidecar(db: Db, folder: HotFolder, file: string, now: number): string[] {
   const directory = path.dirname(file);
   const name = path.basename(file);
+  const stem = stemOf(name);
+  const candidates = [`${name}.xmp`, `${name}.XMP`, `${stem}.xmp`, `${stem}.XMP`];
+  // Most photos have no sidecar: a look at the four names settles that, where listing the folder
+  // for every photo taken made a shoot of n photos read n × n names.
+  if (!candidates.some((candidate) => fs.existsSync(path.join(directory, candidate)))) return [];
+  // The listing gives the names as they are on disk, which a case-insensitive file system's
+  // existsSync does not: "IMG_1.xmp" is found there when the file is "IMG_1.XMP".
   let siblings: Set<string>;
   try {
     siblings = new Set(fs.readdirSync(directory));
   } catch {
     return [];
   }
-  const own = [`${name}.xmp`, `${name}.XMP`].find((candidate) => siblings.has(candidate));
-  const stem = stemOf(name);
-  const shared = [`${stem}.xmp`, `${stem}.XMP`].find((candidate) => siblings.has(candidate));
+  const own = candidates.slice(0, 2).find((candidate) => siblings.has(candidate));
+  const shared = candidates.slice(2).find((candidate) => siblings.has(candidate));
   const sidecar = own ?? shared;
   if (!sidecar) return [];
   const photo = toPosix(path.relative(folder.path, file));
