@@ -172,7 +172,15 @@ class EntropySegment {
   /** Stuffed pairs in the data. */
   private stuffed = 0;
 
+  /**
+   * The same memory as `data`, as a Buffer for its copy(): `bytes.set(data.subarray(…))` made a
+   * view object per 0xFF byte in the data (one in 256 bytes of entropy-coded data), about half of
+   * all the garbage ingest made.
+   */
+  private readonly source: Buffer;
+
   constructor(private readonly data: Uint8Array) {
+    this.source = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.bytes = scratchBytes(data.length + PADDING);
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
@@ -187,7 +195,7 @@ class EntropySegment {
       // Copy up to the next 0xFF at native speed, then see whether it is stuffed data or a marker.
       const ff = data.indexOf(0xff, pos);
       const to = ff < 0 ? data.length : ff;
-      bytes.set(data.subarray(pos, to), length);
+      this.source.copy(bytes, length, pos, to);
       length += to - pos;
       pos = to;
       if (pos + 1 >= data.length || data[pos + 1] !== 0x00) break;
@@ -272,9 +280,13 @@ class BitReader {
     this.view = segment.view;
   }
 
-  /** The next 32 bits (the top 25 or more of them real bits, or zeros past the data). */
+  /**
+   * The next 32 bits (the top 25 or more of them real bits, or zeros past the data). Read signed:
+   * after the shift they are the same bits as unsigned, and a signed 32-bit value is never boxed,
+   * where an unsigned one over 2^31 made a heap number per read until the scan loop was optimized.
+   */
   private peek(): number {
-    return this.view.getUint32(this.consumed >>> 3) << (this.consumed & 7);
+    return this.view.getInt32(this.consumed >>> 3) << (this.consumed & 7);
   }
 
   /** Bytes the buffered reader has loaded. */
@@ -946,7 +958,7 @@ class ScanDecoder {
       let k = 0;
       while (state < states) {
         // The next 32 bits, of which the top 25 or more are valid.
-        const next = view.getUint32(consumed >>> 3) << (consumed & 7);
+        const next = view.getInt32(consumed >>> 3) << (consumed & 7); // signed: see BitReader.peek
         const entry = lookup[offsets[state]! + (next >>> (32 - width))]!;
         if (k + ((entry >> 11) & 127) <= 64) {
           filledAt = consumed + ((entry >> 5) & 31);
@@ -1138,7 +1150,7 @@ class ScanDecoder {
       if (eobRun === 0) {
         for (; k <= end; k++) {
           filledAt = consumed;
-          const next = view.getUint32(consumed >>> 3) << (consumed & 7);
+          const next = view.getInt32(consumed >>> 3) << (consumed & 7);
           const code = decodeCode(ac, next >>> 16);
           if (code < 0) {
             problem = 'invalid Huffman code (AC refinement)';
@@ -1154,7 +1166,7 @@ class ScanDecoder {
             // EOBn: this block and the next 2^n - 1 + (n extra bits) end their bands here.
             eobRun = 1 << run;
             if (run > 0) {
-              eobRun += (view.getUint32(consumed >>> 3) << (consumed & 7)) >>> (32 - run);
+              eobRun += (view.getInt32(consumed >>> 3) << (consumed & 7)) >>> (32 - run);
               filledAt = filledForSkip(consumed, filledAt, run);
               consumed += run;
             }
