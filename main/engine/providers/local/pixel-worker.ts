@@ -181,7 +181,9 @@ export class SharedPixels {
 
   /**
    * The mean of each `block` × `block` square (rounded), as an image of ceil(width / block) ×
-   * ceil(height / block): a copy, or at block 1 the pixels themselves (`data`).
+   * ceil(height / block): a view of the shared memory, good until the next `apply` or `release`
+   * (at block 1, the pixels themselves: `data`). Not a copy: at 24 MP and block 2 a copy was 18 MB
+   * made and zeroed per photo, which also counted towards V8's next full collection.
    */
   async blockMeans(): Promise<{ data: Buffer; width: number; height: number }> {
     const width = Math.ceil(this.width / this.block);
@@ -189,9 +191,7 @@ export class SharedPixels {
     if (this.#released) throw new Error('These pixels were released.');
     if (this.block === 1) return { data: this.data, width, height };
     if (!this.#meansTaken) await this.#run({ op: 'means' });
-    const means = Buffer.alloc(width * height * 3);
-    means.set(new Uint8Array(this.#memory.buffer, this.#layout.means, means.byteLength));
-    return { data: means, width, height };
+    return { data: Buffer.from(this.#memory.buffer, this.#layout.means, width * height * 3), width, height };
   }
 
   /** The tone curves, then the sharpen, in place. */
