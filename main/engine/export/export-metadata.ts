@@ -321,8 +321,7 @@ export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<
     const raw = (await exifr.parse(bytes, RAW_XMP_OPTIONS)) as { xmp?: unknown } | undefined;
     if (!xmpReadable(raw?.xmp)) return null;
     const segments = (await exifr.parse(bytes, SEGMENTS_OPTIONS)) as
-      | Record<string, Record<string, unknown> | undefined>
-      | undefined;
+      Record<string, Record<string, unknown> | undefined> | undefined;
     if (segments?.errors) return null;
     const ifd0 = segments?.ifd0 ?? {};
     const dc = segments?.dc ?? {};

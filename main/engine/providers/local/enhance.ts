@@ -17,7 +17,10 @@ const ANALYSIS_SIZE = 384;
  */
 export async function analysisPreview(pixels: SharedPixels): Promise<Buffer> {
   // The block means are a view of the shared memory, read by sharp before anything changes them.
-  return rawImage(await pixels.blockMeans()).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer();
+  return rawImage(await pixels.blockMeans())
+    .resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' })
+    .raw()
+    .toBuffer();
 }
 
 /** The block size analysisPreview reduces by: the JPEG scale for photos decoded from JPEG data, else 1. */
