@@ -106,9 +106,9 @@ describe('the WebAssembly pixel work', () => {
       const pixels = testImage(width, height, width + 5 * height);
       const shared = SharedPixels.copyOf(pixels, width, height, block);
       const means = await shared.blockMeans();
-      shared.release();
       expect([means.width, means.height]).toEqual([Math.ceil(width / block), Math.ceil(height / block)]);
       expect(means.data.equals(plainBlockMeans(pixels, width, height, block))).toBe(true);
+      shared.release();
     },
   );
 
@@ -127,8 +127,8 @@ describe('the WebAssembly pixel work', () => {
     ).toBe(true);
     const expected = plainBlockMeans(small.data, width, height, 4);
     const means = await small.blockMeans();
-    small.release();
     expect(means.data.equals(expected)).toBe(true);
+    small.release();
     expect(() => small.data).toThrow(/released/);
   });
 
@@ -141,8 +141,8 @@ describe('the WebAssembly pixel work', () => {
     expect(decoded.length).toBe(0); // moved away, not copied and kept
     expect(Buffer.from(shared.data).equals(pixels)).toBe(true);
     const means = await shared.blockMeans();
-    shared.release();
     expect(means.data.equals(plainBlockMeans(pixels, width, height, 4))).toBe(true);
+    shared.release();
   });
 
   it("moves sharp's own decode (native memory Node will not send as it is) into a memory a photo used before", async () => {
@@ -157,8 +157,8 @@ describe('the WebAssembly pixel work', () => {
     expect(decoded.length).toBe(0);
     expect(Buffer.from(shared.data).equals(expected)).toBe(true);
     const means = await shared.blockMeans();
-    shared.release();
     expect(means.data.equals(plainBlockMeans(expected, width, height, 8))).toBe(true);
+    shared.release();
   });
 
   it.each([
@@ -183,9 +183,9 @@ describe('the WebAssembly pixel work', () => {
     await shared.apply({ luts: null, sharpen: 0.2 });
     const again = await shared.blockMeans(); // the pass changed the pixels: taken again
     const sharpened = Buffer.from(shared.data);
-    shared.release();
     expect(again.data.equals(plainBlockMeans(sharpened, width, height, block))).toBe(true);
     expect(sharpened.equals(Buffer.from(plainSharpen(pixels, width, height, Math.round(0.2 * 32768))))).toBe(true);
+    shared.release();
     await expect(shared.blockMeans()).rejects.toThrow(/released/);
   });
 

@@ -266,11 +266,13 @@ const COPIED_NAMESPACES = {
 } as const;
 
 /** Containers whose EXIF, XMP and IPTC exifr reads completely (not HEIF/AVIF: their XMP it skips). */
-function exifrReads(head: Buffer): boolean {
-  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-  const png = head.subarray(0, 4).toString('latin1') === '\x89PNG';
-  const tiff = ['II*\0', 'MM\0*'].includes(head.subarray(0, 4).toString('latin1'));
-  return jpeg || png || tiff;
+type ExifrContainer = 'jpeg' | 'png' | 'tiff';
+
+function exifrContainer(head: Buffer): ExifrContainer | null {
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  const magic = head.subarray(0, 4).toString('latin1');
+  if (magic === '\x89PNG') return 'png';
+  return magic === 'II*\0' || magic === 'MM\0*' ? 'tiff' : null;
 }
 
 /**
@@ -290,21 +292,34 @@ function xmpReadable(packet: unknown): boolean {
 }
 
 /**
- * exifr's options for sourceFields, made once: exifr keeps every options object it is given for
- * good (see tagOptionsMade in imaging/metadata.ts), so a new one per export would pile up.
+ * exifr's options for sourceFields, made once per container: exifr keeps every options object it
+ * is given for good (see tagOptionsMade in imaging/metadata.ts), so a new one per export would pile
+ * up; and its TIFF reader adds the XMP, IPTC and ICC tags to the IFD0 tags of the options it is
+ * given, which a JPEG read with the same object would then look for too (and fail on where they
+ * are broken). One pair per container keeps each container's reads as they would be on their own.
  */
-const QUIET = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
-const RAW_XMP_OPTIONS = { ...QUIET, tiff: false, iptc: false, xmp: { parse: false } as never };
-const SEGMENTS_OPTIONS = {
-  ...QUIET,
-  tiff: true,
-  ifd0: { pick: ['Artist', 'Copyright'] },
-  exif: false,
-  gps: false,
-  interop: false,
-  ifd1: false,
-  xmp: true,
-  iptc: true,
+function sourceOptions(): { raw: object; segments: object } {
+  const quiet = { silentErrors: false, mergeOutput: false, multiSegment: false } as const;
+  return {
+    raw: { ...quiet, tiff: false, iptc: false, xmp: { parse: false } },
+    segments: {
+      ...quiet,
+      tiff: true,
+      ifd0: { pick: ['Artist', 'Copyright'] },
+      exif: false,
+      gps: false,
+      interop: false,
+      ifd1: false,
+      xmp: true,
+      iptc: true,
+    },
+  };
+}
+
+const SOURCE_OPTIONS: Record<ExifrContainer, { raw: object; segments: object }> = {
+  jpeg: sourceOptions(),
+  png: sourceOptions(),
+  tiff: sourceOptions(),
 };
 
 /**
@@ -317,10 +332,12 @@ export async function sourceFields(file: string, alreadyRead?: Buffer): Promise<
   let bytes: Buffer | undefined = alreadyRead;
   try {
     bytes ??= await readRegularFile(file, MAX_PHOTO_FILE_BYTES);
-    if (!exifrReads(bytes)) return null;
-    const raw = (await exifr.parse(bytes, RAW_XMP_OPTIONS)) as { xmp?: unknown } | undefined;
+    const container = exifrContainer(bytes);
+    if (!container) return null;
+    const options = SOURCE_OPTIONS[container];
+    const raw = (await exifr.parse(bytes, options.raw)) as { xmp?: unknown } | undefined;
     if (!xmpReadable(raw?.xmp)) return null;
-    const segments = (await exifr.parse(bytes, SEGMENTS_OPTIONS)) as
+    const segments = (await exifr.parse(bytes, options.segments)) as
       Record<string, Record<string, unknown> | undefined> | undefined;
     if (segments?.errors) return null;
     const ifd0 = segments?.ifd0 ?? {};

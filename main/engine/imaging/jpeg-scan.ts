@@ -173,9 +173,10 @@ class EntropySegment {
   private stuffed = 0;
 
   /**
-   * The same memory as `data`, as a Buffer for its copy(): `bytes.set(data.subarray(…))` made a
-   * view object per 0xFF byte in the data (one in 256 bytes of entropy-coded data), about half of
-   * all the garbage ingest made.
+   * The same memory as `data`, as a Buffer for its copy(), which on Node 24 copies a range natively
+   * with no object made (Node 20's made a view, as before; Electron's Node was not checked here):
+   * `bytes.set(data.subarray(…))` made a view object per 0xFF byte in the data (one in 256 bytes of
+   * entropy-coded data), about half of all the garbage ingest made.
    */
   private readonly source: Buffer;
 

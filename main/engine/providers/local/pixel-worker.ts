@@ -181,9 +181,10 @@ export class SharedPixels {
 
   /**
    * The mean of each `block` × `block` square (rounded), as an image of ceil(width / block) ×
-   * ceil(height / block): a view of the shared memory, good until the next `apply` or `release`
-   * (at block 1, the pixels themselves: `data`). Not a copy: at 24 MP and block 2 a copy was 18 MB
-   * made and zeroed per photo, which also counted towards V8's next full collection.
+   * ceil(height / block): a view of the shared memory (at block 1, the pixels themselves: `data`),
+   * to read before `release` and before the next blockMeans, which takes them again into the same
+   * place once the pixels may have changed. Not a copy: at 24 MP and block 2 a copy was 18 MB made
+   * and zeroed per photo, which also counted towards V8's next full collection.
    */
   async blockMeans(): Promise<{ data: Buffer; width: number; height: number }> {
     const width = Math.ceil(this.width / this.block);
