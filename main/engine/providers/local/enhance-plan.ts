@@ -3,6 +3,7 @@
  * by enhance.ts.
  */
 
+import { curveAndCount, eachSlice, type Histograms, judgeSaturation, lumaSum, sumGreys } from './enhance-plan-pixels';
 /** The knobs of `enhance`, after a preset filled what the user left out. */
 export interface EnhanceSettings {
   /** Per-channel percentile stretch (0 off … 1 full), applied in proportion to how washed out the photo is. */
@@ -207,123 +208,6 @@ function neutralGains(
   // Keep brightness: the luminance weight of the gains is 1.
   const weight = 0.2126 * balance[0] + 0.7152 * balance[1] + 0.0722 * balance[2];
   return [balance[0] / weight, balance[1] / weight, balance[2] / weight];
-}
-
-/** The photo's histogram per channel: how many pixels have each value. */
-type Histograms = readonly [Uint32Array, Uint32Array, Uint32Array];
-
-// The loops over the preview's pixels are functions of their own, each called on one slice of
-// PIXEL_SLICE pixels at a time, so V8 sees them called often and optimizes them whole after the
-// first photos. A loop over all the pixels written inline in the plan's functions (which run once
-// a photo) was only ever compiled while in flight, and dropped back to the interpreter at its end,
-// every photo: the plan took 17 ms a photo instead of 7, and its numbers boxed on the heap were
-// four fifths of the garbage an enhance made.
-// Each slice carries the running totals on, so sums are added in the same order as in one loop.
-const PIXEL_SLICE = 8192;
-
-function eachSlice(pixels: number, work: (from: number, to: number) => void): void {
-  for (let from = 0; from < pixels; from += PIXEL_SLICE) work(from, Math.min(pixels, from + PIXEL_SLICE));
-}
-
-/** The sum of the Rec. 709 luma of each pixel. */
-function lumaSum(source: Uint8Array, pixels: number): number {
-  let sum = 0;
-  eachSlice(pixels, (from, to) => {
-    sum = addLuma(source, from, to, sum);
-  });
-  return sum;
-}
-
-function addLuma(source: Uint8Array, from: number, to: number, sum: number): number {
-  for (let at = from * 3; at < to * 3; at += 3) {
-    sum += 0.2126 * source[at]! + 0.7152 * source[at + 1]! + 0.0722 * source[at + 2]!;
-  }
-  return sum;
-}
-
-/** Each value through `curve` into `rgb`, counted into the channel's histogram. */
-function curveAndCount(
-  source: Uint8Array,
-  from: number,
-  to: number,
-  curve: Uint8Array,
-  rgb: Uint8Array,
-  histograms: Histograms,
-): void {
-  const [red, green, blue] = histograms;
-  for (let at = from * 3; at < to * 3; at += 3) {
-    const r = curve[source[at]!]!;
-    const g = curve[source[at + 1]!]!;
-    const b = curve[source[at + 2]!]!;
-    rgb[at] = r;
-    rgb[at + 1] = g;
-    rgb[at + 2] = b;
-    red[r]! += 1;
-    green[g]! += 1;
-    blue[b]! += 1;
-  }
-}
-
-type ChannelTables = readonly [Float64Array, Float64Array, Float64Array];
-
-/**
- * Each pixel's saturation after the channel tables, into `saturation` (2 for a pixel too dark or
- * clipped to judge colour by) and, in hundredths, into `counts`. Returns the pixels judged.
- */
-function judgeSaturation(
-  rgb: Uint8Array,
-  from: number,
-  to: number,
-  [red, green, blue]: ChannelTables,
-  saturation: Float32Array,
-  counts: Uint32Array,
-): number {
-  let candidates = 0;
-  for (let index = from, at = from * 3; index < to; index += 1, at += 3) {
-    const r = red[rgb[at]!]!;
-    const g = green[rgb[at + 1]!]!;
-    const b = blue[rgb[at + 2]!]!;
-    // Math.max(0, r, g, b) and Math.min(255, r, g, b) in two-argument steps, which V8 inlines.
-    const max = Math.max(Math.max(r, g), Math.max(b, 0));
-    const min = Math.min(Math.min(r, g), Math.min(b, 255));
-    if (max < 40 || max > 245) {
-      saturation[index] = 2;
-      continue;
-    }
-    const value = (max - min) / max;
-    saturation[index] = value;
-    counts[Math.min(100, Math.round(value * 100))]! += 1;
-    candidates += 1;
-  }
-  return candidates;
-}
-
-/**
- * Adds to `totals` the channel values, after the tables, of the pixels whose saturation is within
- * `limit`; returns their count.
- */
-function sumGreys(
-  rgb: Uint8Array,
-  from: number,
-  to: number,
-  [red, green, blue]: ChannelTables,
-  saturation: Float32Array,
-  limit: number,
-  totals: Float64Array,
-): number {
-  let [t0, t1, t2] = [totals[0]!, totals[1]!, totals[2]!];
-  let count = 0;
-  for (let index = from, at = from * 3; index < to; index += 1, at += 3) {
-    if (saturation[index]! > limit) continue;
-    count += 1;
-    t0 += red[rgb[at]!]!;
-    t1 += green[rgb[at + 1]!]!;
-    t2 += blue[rgb[at + 2]!]!;
-  }
-  totals[0] = t0;
-  totals[1] = t1;
-  totals[2] = t2;
-  return count;
 }
 
 /** Each channel's mean after the affine step, clamped to 0–255 as the output would be. */
