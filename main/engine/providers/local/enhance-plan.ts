@@ -4,6 +4,7 @@
  */
 
 import { curveAndCount, eachSlice, type Histograms, judgeSaturation, lumaSum, sumGreys } from './enhance-plan-pixels';
+
 /** The knobs of `enhance`, after a preset filled what the user left out. */
 export interface EnhanceSettings {
   /** Per-channel percentile stretch (0 off … 1 full), applied in proportion to how washed out the photo is. */
